@@ -1,0 +1,65 @@
+/* arm.h — a host's network-install lifecycle, the one place that changes
+ * it: arm (new token, per-MAC install entry), answerfile/script fetches with
+ * the token, the installer's callback (one-shot: back to local boot), the
+ * boot-loop guard, disarm, and the start-up check that tftp-root agrees
+ * with the store.
+ *
+ * Order of writes, chosen so that a crash at any point is harmless:
+ *   arm:      store row first, then the per-MAC file (a crash in between
+ *             leaves a host that boots locally; the start-up check marks
+ *             the arming failed "per-MAC file missing").
+ *   callback: store result first, then the per-MAC file back to local boot
+ *             (the start-up check rewrites any install entry of a host that
+ *             is no longer armed).
+ * All functions are serialised by a mutex inside struct arm.
+ */
+#ifndef POOLBOOT_ARM_H
+#define POOLBOOT_ARM_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "store.h"
+
+struct arm;
+
+/* What a host-facing request gets; http maps these to status codes. */
+enum arm_status {
+	ARM_OK = 0,		/* 200 */
+	ARM_NOT_FOUND,		/* 404: no such host in the inventory */
+	ARM_FORBIDDEN,		/* 403: wrong or missing token */
+	ARM_GONE,		/* 410: token was valid once; install finished/disarmed */
+	ARM_LOOP_GUARD,		/* 410: the loop guard tripped on this fetch */
+	ARM_CONFLICT,		/* 409: request refused (e.g. --wipe missing, mode changed) */
+	ARM_ERROR		/* 500: render/validation/store failure (logged) */
+};
+
+int   arm_new(const struct config *cfg, struct store *st, struct arm **out);
+void  arm_free(struct arm *a);
+
+/* Start-up reconciliation of tftp-root/pxelinux.cfg with the store. */
+int   arm_reconcile(struct arm *a);
+
+/* Arms host h in its inventory mode. Modes other than upgrade need
+ * wipe != 0 (else ARM_CONFLICT). On ARM_OK token_out holds the new token.
+ * msg gets a human-readable reason on failure. */
+enum arm_status arm_host(struct arm *a, const char *host, int wipe,
+	    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen);
+/* Disarms: per-MAC file back to local boot, token retired (result
+ * "disarmed"). ARM_CONFLICT if the host is not armed. */
+enum arm_status arm_disarm(struct arm *a, const char *host, char *msg,
+	    size_t msglen);
+
+/* Host-facing. On ARM_OK *body is malloc'd (caller frees) with *len. */
+enum arm_status arm_get_answerfile(struct arm *a, const char *host,
+	    const char *token, char **body, size_t *len);
+enum arm_status arm_get_script(struct arm *a, const char *host,
+	    const char *token, char **body, size_t *len);
+/* result 0 = success, 1 = failure. */
+enum arm_status arm_callback(struct arm *a, const char *host,
+	    const char *token, int result);
+
+/* Path of h's per-MAC file; caller frees. */
+char *arm_pxe_path(const struct config *cfg, const struct host *h);
+
+#endif

@@ -1,0 +1,22 @@
+/* client.h — the CLI's side of the admin API (libcurl): commands that
+ * change state go through the running server, which is the one writer. */
+#ifndef POOLBOOT_CLIENT_H
+#define POOLBOOT_CLIENT_H
+
+#include "config.h"
+
+/* Sends method path (e.g. "/api/v1/hosts/h1/arm") with an optional JSON
+ * body to the server at cfg's listen address, with the admin token read
+ * from cfg->admin_token_file. *status gets the HTTP status and *resp the
+ * body (caller frees). Returns -1 when the server cannot be reached, with
+ * a message for the operator in err. */
+int   client_request(const struct config *cfg, const char *method,
+	    const char *path, const char *json_body, long *status,
+	    char **resp, char *err, size_t errlen);
+
+/* Reads (creating it 0600 with a fresh random token if create != 0 and it
+ * does not exist) the admin token. Returns malloc'd token or NULL. */
+char *client_admin_token(const struct config *cfg, int create, char *err,
+	    size_t errlen);
+
+#endif

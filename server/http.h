@@ -1,0 +1,37 @@
+/* http.h — the HTTP server (libmicrohttpd, internal epoll thread pool; no
+ * process or thread per request). Routes:
+ *   GET|HEAD /repo/{repo}/{path}        unpacked ISO, Range, fd responses
+ *   GET      /hosts/{host}/{token}/answerfile
+ *   GET      /hosts/{host}/{token}/script
+ *   POST     /hosts/{host}/{token}/callback/{0|1}
+ *   *        /api/v1/...                 admin API (bearer token), see api.h
+ * One log line per request ("http" tag) with the token redacted.
+ */
+#ifndef POOLBOOT_HTTP_H
+#define POOLBOOT_HTTP_H
+
+#include "arm.h"
+#include "config.h"
+#include "store.h"
+
+struct http_deps {
+	const struct config *cfg;
+	struct store	*st;
+	struct arm	*arm;
+	const char	*admin_token;	/* bearer token for /api/v1 */
+};
+
+struct http_server;
+
+/* Binds cfg->listen_addr:listen_port and starts serving. deps must outlive
+ * the server. 0/-1 (logged). */
+int   http_start(const struct http_deps *deps, struct http_server **out);
+void  http_stop(struct http_server *srv);
+
+/* Maps a request path under a repo root to an open fd, refusing anything
+ * that would leave root ("..", encoded forms already decoded by the
+ * caller, symlinks pointing outside). Returns fd >= 0, or -1 with errno
+ * ENOENT (404), EACCES (403), EISDIR (404). Exposed for unit tests. */
+int   http_open_beneath(const char *root, const char *relpath);
+
+#endif

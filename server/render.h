@@ -1,0 +1,70 @@
+/* render.h — what a host receives: its pxelinux config, its answerfile and
+ * its installation-complete script, rendered from the operator-editable
+ * templates in cfg->template_dir and validated before anyone sees them.
+ *
+ * Inventory values reach XML only through the libxml2 tree API and reach
+ * pxelinux lines only after validation (util_valid_arg_word etc.). Every
+ * render_* function validates its own output and returns NULL (with a
+ * message in err) rather than return something invalid.
+ *
+ * URLs (token = the host's current secret, 40 hex chars):
+ *   {public_url}/hosts/{host}/{token}/answerfile
+ *   {public_url}/hosts/{host}/{token}/script
+ *   {public_url}/hosts/{host}/{token}/callback/{0|1}   (POST)
+ *   {public_url}/repo/{repo}/                             (<source>)
+ */
+#ifndef POOLBOOT_RENDER_H
+#define POOLBOOT_RENDER_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* Template file names inside cfg->template_dir. */
+#define RENDER_TPL_PXE_INSTALL	"pxelinux-install.cfg"
+#define RENDER_TPL_PXE_LOCAL	"pxelinux-local.cfg"
+#define RENDER_TPL_SCRIPT	"installation-complete.sh"
+/* answerfile-<mode>.xml for mode in upgrade, fresh, reinstall, restore */
+
+/* Per-host URL for what ("answerfile", "script", "callback"); malloc'd. */
+char *render_host_url(const struct config *cfg, const struct host *h,
+	    const char *token, const char *what);
+
+/* pxelinux.cfg/01-<mac> content that boots the installer for h. */
+char *render_pxelinux_install(const struct config *cfg, const struct host *h,
+	    const char *token, char *err, size_t errlen);
+/* pxelinux.cfg content that boots from local disk (also the default). */
+char *render_pxelinux_local(const struct config *cfg, char *err, size_t errlen);
+
+/* The XML answerfile for h in mode (normally h->mode). *len gets its
+ * length. Validated with render_validate_answerfile before returning. */
+char *render_answerfile(const struct config *cfg, const struct host *h,
+	    enum host_mode mode, const char *token, size_t *len,
+	    char *err, size_t errlen);
+
+/* The #!/bin/sh installation-complete script that reports $1 (0/1) to the
+ * callback URL with the host's token. */
+char *render_script(const struct config *cfg, const struct host *h,
+	    const char *token, char *err, size_t errlen);
+
+/* Checks an answerfile: well-formed, root element and mode as intended,
+ * every element the installer requires for that mode present and
+ * non-empty, an installation-complete script. For a pool member in
+ * upgrade mode: mode="upgrade", <existing-installation>, and no element
+ * of a fresh install. 0 = valid; -1 with the reason in err. */
+int   render_validate_answerfile(const char *xml, size_t len,
+	    enum host_mode mode, int pool_member, char *err, size_t errlen);
+
+/* Checks a rendered per-MAC pxelinux config: only the expected
+ * directives, mboot.c32 syntax with exactly two "---", no control
+ * characters, and (install) exactly one answerfile= equal to
+ * expect_answerfile_url. expect_answerfile_url NULL = local boot expected. */
+int   render_validate_pxelinux(const char *text,
+	    const char *expect_answerfile_url, char *err, size_t errlen);
+
+/* Extracts the token from a per-MAC install config written earlier (used
+ * at start-up to check that tftp-root agrees with the store). Writes it
+ * into out; -1 when the file holds no install entry of ours. */
+int   render_pxelinux_token(const char *text, char out[UTIL_TOKEN_LEN + 1]);
+
+#endif

@@ -1,0 +1,110 @@
+/* store.h — durable state in SQLite (WAL) under state_dir/poolboot.db.
+ *
+ * Tables: hosts (state per inventory host), armings (one row per arm: the
+ * SHA-256 of the token — never the token itself —, mode, times, answerfile
+ * fetches, result) and events (the log operators read).
+ *
+ * A struct store is one connection guarded by its own mutex, so it may be
+ * shared by libmicrohttpd's threads. Every function returns 0 on success
+ * and -1 on a database error (logged with the "store" tag), unless noted.
+ */
+#ifndef POOLBOOT_STORE_H
+#define POOLBOOT_STORE_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+enum host_state {
+	HOST_IDLE = 0,		/* never armed, or disarmed: local boot */
+	HOST_ARMED,		/* install entry written, token valid, not fetched yet */
+	HOST_INSTALLING,	/* answerfile fetched at least once */
+	HOST_DONE,		/* installer reported 0; back at local boot */
+	HOST_FAILED,		/* installer reported 1, or the loop guard tripped */
+	HOST_STATE_COUNT
+};
+
+const char *store_state_name(enum host_state s);	/* "idle", "armed", ... */
+
+struct arming {
+	int64_t	 id;
+	char	 host[64];
+	char	 token_hash[65];
+	enum host_mode mode;
+	int64_t	 armed_at;
+	int64_t	 first_fetch_at;	/* 0 = never */
+	int64_t	 last_fetch_at;
+	int	 attempts;		/* answerfile fetches */
+	int	 active;		/* 1 while the token is valid */
+	int64_t	 finished_at;		/* 0 while active */
+	char	 result[16];		/* "", "done", "failed", "disarmed" */
+	char	 reason[256];
+};
+
+struct host_status {
+	char	 host[64];
+	enum host_state state;
+	char	 mode[16];		/* mode of the last arming, "" if none */
+	int64_t	 updated_at;
+	char	 last_event[256];	/* "" if none */
+	int64_t	 last_event_at;
+};
+
+struct event {
+	int64_t	 id;
+	int64_t	 ts;
+	char	 host[64];		/* "" for server-wide events */
+	char	 pool[64];
+	char	 kind[32];		/* "arm", "fetch", "done", "failed", ... */
+	char	 message[512];
+};
+
+struct store;
+
+/* Opens (creating if needed) state_dir/poolboot.db. readonly: for CLI reads
+ * while the server runs. Caller closes with store_close. */
+int   store_open(const char *state_dir, int readonly, struct store **out);
+void  store_close(struct store *st);
+
+/* Starts a new arming of host: any active arming of that host is retired
+ * (result "disarmed"), the host goes to HOST_ARMED. *id_out may be NULL. */
+int   store_arm(struct store *st, const char *host, const char *token_hash,
+	    enum host_mode mode, int64_t now, int64_t *id_out);
+/* The host's active arming: returns 0 and fills *a, 1 if none, -1 error. */
+int   store_active_arming(struct store *st, const char *host, struct arming *a);
+/* Finds the arming (active or not) of host whose token hash is token_hash:
+ * 0 found, 1 none, -1 error. */
+int   store_arming_by_hash(struct store *st, const char *host,
+	    const char *token_hash, struct arming *a);
+/* Counts one answerfile fetch: attempts+1, times, host -> HOST_INSTALLING.
+ * *attempts_out gets the new count. */
+int   store_arming_fetched(struct store *st, int64_t id, int64_t now,
+	    int *attempts_out);
+/* Ends an arming: result "done" -> HOST_DONE, "failed" -> HOST_FAILED,
+ * "disarmed" -> HOST_IDLE. Retires the token. */
+int   store_arming_finish(struct store *st, int64_t id, const char *result,
+	    const char *reason, int64_t now);
+
+/* State of one host (HOST_IDLE with empty fields if the store has never
+ * seen it): 0, or -1 on error. */
+int   store_host_status(struct store *st, const char *host,
+	    struct host_status *out);
+
+/* Appends an event. host/pool may be NULL. */
+int   store_event(struct store *st, const char *host, const char *pool,
+	    const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+struct event_query {
+	const char *host;	/* NULL = any */
+	const char *pool;	/* NULL = any */
+	int64_t	 since;		/* ts >= since; 0 = any */
+	int64_t	 before_id;	/* id < before_id; 0 = newest first from the top */
+	int	 limit;		/* 1..1000, default 100 */
+};
+/* Calls cb for each matching event, newest first. cb returning non-zero
+ * stops the walk. */
+int   store_events(struct store *st, const struct event_query *q,
+	    int (*cb)(const struct event *ev, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,88 @@
+/* util.h — small helpers shared by every module: string lists, bounded
+ * string buffers, MAC addresses, tokens, hashing, files. */
+#ifndef POOLBOOT_UTIL_H
+#define POOLBOOT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* A growable list of malloc'd strings. Zero-initialise; free with strlist_free. */
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+int   strlist_add(struct strlist *l, const char *s);		/* copies s; 0/-1 */
+int   strlist_addf(struct strlist *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void  strlist_free(struct strlist *l);				/* leaves l empty */
+/* Splits s at commas and/or whitespace into l (empty items dropped). */
+int   strlist_split(struct strlist *l, const char *s);
+
+/* A string buffer with a hard maximum size: appends past max fail (-1) and
+ * set ->overflow, so a hostile peer cannot make it grow without bound.
+ * Zero-initialise and set max; free with sbuf_free. ->p is always
+ * NUL-terminated once anything was appended. */
+struct sbuf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;
+	int	 overflow;
+};
+
+int   sbuf_append(struct sbuf *b, const void *data, size_t len);
+int   sbuf_puts(struct sbuf *b, const char *s);
+int   sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Hands the string to the caller (free()); b is left empty. */
+char *sbuf_take(struct sbuf *b);
+void  sbuf_free(struct sbuf *b);
+
+/* MAC addresses. Accepted forms: aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (any
+ * case), aabb.ccdd.eeff and aabbccddeeff. Writes the canonical lower-case
+ * colon form into out[18]. Multicast, broadcast and all-zero addresses are
+ * refused: no NIC PXE-boots with them. On error *why says what is wrong. */
+int   util_mac_parse(const char *in, char out[18], const char **why);
+/* "aa:bb:.." -> "01-aa-bb-cc-dd-ee-ff" (pxelinux's per-MAC file name). */
+void  util_mac_pxe_name(const char *mac, char out[21]);
+
+/* Host, pool and repo names: [A-Za-z0-9][A-Za-z0-9._-]{0,62}. */
+int   util_valid_name(const char *s);
+
+/* A kernel/Xen argument word: printable ASCII without space, quote,
+ * backslash or control characters, and not "---". */
+int   util_valid_arg_word(const char *s);
+
+/* Random token: 160 bits from getrandom(2) as 40 lower-case hex chars. */
+#define UTIL_TOKEN_LEN 40
+int   util_random_token(char out[UTIL_TOKEN_LEN + 1]);
+/* SHA-256 of s as 64 hex chars. */
+void  util_sha256_hex(const char *s, char out[65]);
+/* Constant-time comparison of two NUL-terminated strings. */
+int   util_streq_ct(const char *a, const char *b);
+
+/* Reads a whole file (at most max bytes; bigger is an error, errno=EFBIG).
+ * Returns a NUL-terminated malloc'd buffer, *len set if len != NULL. */
+char *util_read_file(const char *path, size_t max, size_t *len);
+/* Writes data to path atomically: temp file in the same directory, fsync,
+ * rename, fsync of the directory. Readers see the old or the new file,
+ * never a partial one. */
+int   util_write_atomic(const char *path, const void *data, size_t len,
+	    mode_t mode);
+/* mkdir -p */
+int   util_mkdirs(const char *path, mode_t mode);
+/* Joins dir and rel unless rel is absolute. Caller frees. */
+char *util_path_join(const char *dir, const char *rel);
+
+/* Seconds since the epoch, and milliseconds for step times. */
+int64_t util_now(void);
+int64_t util_now_ms(void);
+/* "2026-11-22T01:02:03Z" */
+void  util_iso8601(int64_t t, char out[32]);
+
+/* Wipes secrets (explicit_bzero). */
+void  util_wipe(void *p, size_t n);
+
+#endif
