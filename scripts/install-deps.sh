@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what building and testing poolboot needs on Debian 12, when it
+# is missing. Idempotent: does nothing when everything is there. Needs root
+# (or sudo) only when something must be installed.
+set -eu
+
+PKGS="build-essential pkg-config libmicrohttpd-dev libxml2-dev
+libcurl4-openssl-dev libsqlite3-dev libjansson-dev libinih-dev libcmocka-dev
+libssl-dev libcrypt-dev curl python3 valgrind sqlite3"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		SUDO="sudo"
+	else
+		echo "deps: these packages are missing and I am not root:$missing" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+echo "deps: done"
