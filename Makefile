@@ -66,7 +66,7 @@ test: all unit
 answerfiles: poolboot
 	@sh scripts/make-answerfiles.sh
 
-demo: poolboot
+demo: deps poolboot
 	@sh scripts/demo.sh
 
 install: poolboot
