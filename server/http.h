@@ -10,6 +10,8 @@
 #ifndef POOLBOOT_HTTP_H
 #define POOLBOOT_HTTP_H
 
+#include <stdint.h>
+
 #include "arm.h"
 #include "config.h"
 #include "store.h"
@@ -33,5 +35,17 @@ void  http_stop(struct http_server *srv);
  * caller, symlinks pointing outside). Returns fd >= 0, or -1 with errno
  * ENOENT (404), EACCES (403), EISDIR (404). Exposed for unit tests. */
 int   http_open_beneath(const char *root, const char *relpath);
+
+/* Parses a Range request header for a file of size bytes. Only one byte
+ * range is honoured ("bytes=a-b", "bytes=a-", "bytes=-n"). Returns 0 with
+ * start and len set (serve 206), 1 to ignore the header (malformed, other
+ * unit, several ranges: serve the whole file, 200), -1 when the range is
+ * unsatisfiable (416). Exposed for unit tests. */
+int   http_parse_range(const char *hdr, uint64_t size, uint64_t *start,
+	    uint64_t *len);
+
+/* Unit tests only: non-zero makes http_open_beneath take the realpath()
+ * fallback that kernels without openat2(2) (before 5.6) get. */
+extern int http_test_no_openat2;
 
 #endif

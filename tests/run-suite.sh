@@ -31,6 +31,17 @@ for t in "$BUILD"/tests/test_*; do
 	rm -f "$OUT.one"
 done
 
+# answerfiles/ must be exactly what the current templates render
+AF=$(mktemp -d)
+if POOLBOOT_BIN="$BUILD/poolboot" sh scripts/make-answerfiles.sh "$AF" >"$OUT.one" 2>&1 &&
+    diff -ru -x README.md answerfiles "$AF" >>"$OUT.one" 2>&1; then
+	echo "ok - answerfiles/ matches what the templates render" | tee -a "$OUT"
+else
+	cat "$OUT.one"
+	echo "not ok - answerfiles/ is stale: run make answerfiles and review the diff" | tee -a "$OUT"
+fi
+rm -rf "$AF" "$OUT.one"
+
 echo "# integration: POOLBOOT_BIN=$BUILD/poolboot"
 POOLBOOT_BIN="$BUILD/poolboot" python3 tests/integration/run.py >"$OUT.one" 2>&1
 rc=$?

@@ -1,0 +1,474 @@
+/* api.c — see api.h. JSON in and out with jansson; no HTTP library here.
+ * Every answer is a JSON document; errors are {"error": "..."}. */
+#include "api.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "arm.h"
+#include "log.h"
+#include "render.h"
+#include "store.h"
+
+#define API_MAX_SEGS	6
+
+/* A JSON string from s; bytes that are not valid UTF-8 become '?' so that
+ * one odd byte in an event message cannot break the whole answer. */
+static json_t *
+api_str(const char *s)
+{
+	json_t *j;
+	char *copy;
+	size_t i;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	if ((copy = strdup(s)) == NULL)
+		return NULL;
+	for (i = 0; copy[i] != '\0'; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+/* NULL for "" */
+static json_t *
+api_str_or_null(const char *s)
+{
+	return (s == NULL || s[0] == '\0') ? json_null() : api_str(s);
+}
+
+static json_t *
+api_time_or_null(int64_t t)
+{
+	return t == 0 ? json_null() : json_integer((json_int_t)t);
+}
+
+static void
+api_set_json(struct api_response *rs, int status, json_t *doc)
+{
+	char *s = NULL;
+
+	if (doc != NULL)
+		s = json_dumps(doc, JSON_INDENT(2));
+	json_decref(doc);
+	if (s == NULL) {
+		rs->status = 500;
+		rs->body = strdup("{\"error\": \"out of memory\"}\n");
+		return;
+	}
+	/* a trailing newline is kinder to curl users */
+	{
+		size_t n = strlen(s);
+		char *t = realloc(s, n + 2);
+
+		if (t != NULL) {
+			t[n] = '\n';
+			t[n + 1] = '\0';
+			s = t;
+		}
+	}
+	rs->status = status;
+	rs->body = s;
+}
+
+static void
+api_error(struct api_response *rs, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+api_error(struct api_response *rs, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_set_json(rs, status, json_pack("{s:o}", "error", api_str(msg)));
+}
+
+/* The JSON view of one inventory host with its state from the store.
+ * NULL on a store error. */
+static json_t *
+api_host_json(const struct http_deps *deps, const struct host *h)
+{
+	struct host_status hs;
+	struct arming a;
+	json_t *o, *armed;
+	int rc;
+
+	if (store_host_status(deps->st, h->name, &hs) == -1)
+		return NULL;
+	if ((rc = store_active_arming(deps->st, h->name, &a)) == -1)
+		return NULL;
+	if (rc == 0)
+		armed = json_pack("{s:s,s:i,s:I,s:o,s:o}",
+		    "mode", config_mode_name(a.mode),
+		    "attempts", a.attempts,
+		    "armed_at", (json_int_t)a.armed_at,
+		    "first_fetch_at", api_time_or_null(a.first_fetch_at),
+		    "last_fetch_at", api_time_or_null(a.last_fetch_at));
+	else
+		armed = json_null();
+	o = json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
+	    "name", api_str(h->name),
+	    "pool", api_str_or_null(h->pool_name),
+	    "repo", api_str_or_null(h->repo != NULL ? h->repo->name :
+	    h->repo_name),
+	    "mode", config_mode_name(h->mode),
+	    "mac", api_str(h->mac),
+	    "disk", api_str_or_null(h->disk),
+	    "state", store_state_name(hs.state),
+	    "last_event", api_str_or_null(hs.last_event),
+	    "last_event_at", api_time_or_null(hs.last_event_at),
+	    "updated_at", api_time_or_null(hs.updated_at),
+	    "armed", armed);
+	return o;
+}
+
+static void
+api_hosts(const struct http_deps *deps, struct api_response *rs)
+{
+	json_t *arr, *o;
+	size_t i;
+
+	if ((arr = json_array()) == NULL) {
+		api_error(rs, 500, "out of memory");
+		return;
+	}
+	for (i = 0; i < deps->cfg->nhosts; i++) {
+		if ((o = api_host_json(deps, &deps->cfg->hosts[i])) == NULL) {
+			json_decref(arr);
+			api_error(rs, 500, "state database error (see the "
+			    "server log)");
+			return;
+		}
+		json_array_append_new(arr, o);
+	}
+	api_set_json(rs, 200, arr);
+}
+
+static void
+api_host(const struct http_deps *deps, const struct host *h,
+    struct api_response *rs)
+{
+	json_t *o;
+
+	if ((o = api_host_json(deps, h)) == NULL) {
+		api_error(rs, 500, "state database error (see the server log)");
+		return;
+	}
+	api_set_json(rs, 200, o);
+}
+
+/* Body of POST .../arm: nothing, or {"wipe": true|false}. */
+static int
+api_parse_arm_body(const struct api_request *rq, int *wipe,
+    struct api_response *rs)
+{
+	json_error_t jerr;
+	json_t *doc, *v;
+	const char *key;
+	size_t i;
+	int ret = -1;
+
+	*wipe = 0;
+	if (rq->body == NULL || rq->body_len == 0)
+		return 0;
+	for (i = 0; i < rq->body_len; i++)
+		if (rq->body[i] != ' ' && rq->body[i] != '\t' &&
+		    rq->body[i] != '\r' && rq->body[i] != '\n')
+			break;
+	if (i == rq->body_len)
+		return 0;
+	doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	if (doc == NULL) {
+		api_error(rs, 400, "invalid JSON: %s (line %d, column %d)",
+		    jerr.text, jerr.line, jerr.column);
+		return -1;
+	}
+	if (!json_is_object(doc)) {
+		api_error(rs, 400, "the body must be a JSON object such as "
+		    "{\"wipe\": true}");
+		goto out;
+	}
+	json_object_foreach(doc, key, v) {
+		if (strcmp(key, "wipe") == 0) {
+			if (!json_is_boolean(v)) {
+				api_error(rs, 400, "\"wipe\" must be true or "
+				    "false");
+				goto out;
+			}
+			*wipe = json_is_true(v);
+		} else {
+			api_error(rs, 400, "unknown field \"%.64s\" (only "
+			    "\"wipe\" is accepted)", key);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	json_decref(doc);
+	return ret;
+}
+
+static int
+api_arm_http_status(enum arm_status as)
+{
+	switch (as) {
+	case ARM_OK:
+		return 200;
+	case ARM_NOT_FOUND:
+		return 404;
+	case ARM_CONFLICT:
+		return 409;
+	case ARM_FORBIDDEN:
+		return 403;
+	case ARM_GONE:
+	case ARM_LOOP_GUARD:
+		return 410;
+	case ARM_ERROR:
+	default:
+		return 500;
+	}
+}
+
+static void
+api_arm(const struct http_deps *deps, const struct api_request *rq,
+    const struct host *h, struct api_response *rs)
+{
+	char token[UTIL_TOKEN_LEN + 1], msg[512];
+	char *pxe = NULL, *url = NULL;
+	enum arm_status as;
+	int wipe;
+
+	if (api_parse_arm_body(rq, &wipe, rs) == -1)
+		return;
+	msg[0] = '\0';
+	token[0] = '\0';
+	as = arm_host(deps->arm, h->name, wipe, token, msg, sizeof(msg));
+	if (as != ARM_OK) {
+		api_error(rs, api_arm_http_status(as), "%s",
+		    msg[0] ? msg : "arming failed (see the server log)");
+		goto out;
+	}
+	pxe = arm_pxe_path(deps->cfg, h);
+	url = render_host_url(deps->cfg, h, token, "answerfile");
+	api_set_json(rs, 200, json_pack("{s:o,s:s,s:s,s:o,s:o}",
+	    "host", api_str(h->name),
+	    "state", "armed",
+	    "mode", config_mode_name(h->mode),
+	    "pxelinux_file", api_str_or_null(pxe),
+	    "answerfile_url", api_str_or_null(url)));
+out:
+	util_wipe(token, sizeof(token));
+	if (url != NULL) {
+		util_wipe(url, strlen(url));
+		free(url);
+	}
+	free(pxe);
+}
+
+static void
+api_disarm(const struct http_deps *deps, const struct host *h,
+    struct api_response *rs)
+{
+	char msg[512];
+	enum arm_status as;
+
+	msg[0] = '\0';
+	as = arm_disarm(deps->arm, h->name, msg, sizeof(msg));
+	if (as != ARM_OK) {
+		api_error(rs, api_arm_http_status(as), "%s",
+		    msg[0] ? msg : "disarming failed (see the server log)");
+		return;
+	}
+	api_host(deps, h, rs);
+}
+
+/* Parses an integer query parameter in [min, max]. Absent or "" leaves
+ * *v alone. -1 (with a 400 answer naming the parameter) when bad. */
+static int
+api_query_int(const struct api_request *rq, const char *key, int64_t min,
+    int64_t max, int64_t *v, struct api_response *rs)
+{
+	const char *s = rq->query ? rq->query(rq->qctx, key) : NULL;
+	long long x;
+	char *end;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == ' ' ||
+	    x < min || x > max) {
+		api_error(rs, 400, "bad value for parameter %s: expected an "
+		    "integer from %" PRId64 " to %" PRId64, key, min, max);
+		return -1;
+	}
+	*v = (int64_t)x;
+	return 0;
+}
+
+struct api_events_ctx {
+	json_t	*arr;
+	int64_t	 last_id;
+	int	 n;
+	int	 failed;
+};
+
+static int
+api_event_cb(const struct event *ev, void *arg)
+{
+	struct api_events_ctx *c = arg;
+	char iso[32];
+	json_t *o;
+
+	util_iso8601(ev->ts, iso);
+	o = json_pack("{s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
+	    "id", (json_int_t)ev->id,
+	    "ts", (json_int_t)ev->ts,
+	    "time", iso,
+	    "host", api_str_or_null(ev->host),
+	    "pool", api_str_or_null(ev->pool),
+	    "kind", api_str(ev->kind),
+	    "message", api_str(ev->message));
+	if (o == NULL || json_array_append_new(c->arr, o) == -1) {
+		c->failed = 1;
+		return 1;
+	}
+	c->last_id = ev->id;
+	c->n++;
+	return 0;
+}
+
+static void
+api_events(const struct http_deps *deps, const struct api_request *rq,
+    struct api_response *rs)
+{
+	struct api_events_ctx c = { NULL, 0, 0, 0 };
+	struct event_query q;
+	int64_t since = 0, before = 0, limit = 100;
+	const char *host, *pool;
+
+	if (api_query_int(rq, "since", 0, INT64_MAX, &since, rs) == -1 ||
+	    api_query_int(rq, "before", 1, INT64_MAX, &before, rs) == -1 ||
+	    api_query_int(rq, "limit", 1, 1000, &limit, rs) == -1)
+		return;
+	host = rq->query ? rq->query(rq->qctx, "host") : NULL;
+	pool = rq->query ? rq->query(rq->qctx, "pool") : NULL;
+	memset(&q, 0, sizeof(q));
+	q.host = (host != NULL && host[0] != '\0') ? host : NULL;
+	q.pool = (pool != NULL && pool[0] != '\0') ? pool : NULL;
+	q.since = since;
+	q.before_id = before;
+	q.limit = (int)limit;
+	if ((c.arr = json_array()) == NULL) {
+		api_error(rs, 500, "out of memory");
+		return;
+	}
+	if (store_events(deps->st, &q, api_event_cb, &c) == -1 || c.failed) {
+		json_decref(c.arr);
+		api_error(rs, 500, "state database error (see the server log)");
+		return;
+	}
+	/* a full page means there may be older events: say where to go on */
+	api_set_json(rs, 200, json_pack("{s:o,s:o}", "events", c.arr,
+	    "next_before", c.n == q.limit && c.n > 0 ?
+	    json_integer((json_int_t)c.last_id) : json_null()));
+}
+
+/* Splits path into non-empty segments in buf. -1 when there are too many
+ * or it is too long. */
+static int
+api_split(const char *path, char *buf, size_t buflen, char **segs,
+    size_t *nsegs)
+{
+	char *save = NULL, *tok;
+
+	*nsegs = 0;
+	if (snprintf(buf, buflen, "%s", path) >= (int)buflen)
+		return -1;
+	for (tok = strtok_r(buf, "/", &save); tok != NULL;
+	    tok = strtok_r(NULL, "/", &save)) {
+		if (*nsegs == API_MAX_SEGS)
+			return -1;
+		segs[(*nsegs)++] = tok;
+	}
+	return 0;
+}
+
+void
+api_handle(const struct http_deps *deps, const struct api_request *rq,
+    struct api_response *rs)
+{
+	char buf[512], *segs[API_MAX_SEGS];
+	const struct host *h = NULL;
+	const char *m = rq->method ? rq->method : "";
+	size_t n;
+	int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+
+	rs->status = 500;
+	rs->body = NULL;
+	if (rq->path == NULL ||
+	    api_split(rq->path, buf, sizeof(buf), segs, &n) == -1) {
+		api_error(rs, 404, "no such API endpoint");
+		return;
+	}
+	if (n >= 1 && strcmp(segs[0], "hosts") == 0) {
+		if (n >= 2) {
+			if (n > 3 || (n == 3 && strcmp(segs[2], "arm") != 0 &&
+			    strcmp(segs[2], "disarm") != 0)) {
+				api_error(rs, 404, "no such API endpoint");
+				return;
+			}
+			if (!util_valid_name(segs[1]) ||
+			    (h = config_host(deps->cfg, segs[1])) == NULL) {
+				api_error(rs, 404, "no host named \"%.64s\" in "
+				    "the inventory", segs[1]);
+				return;
+			}
+		}
+		if (n <= 2 && !get) {
+			api_error(rs, 405, "method %.16s not allowed here "
+			    "(use GET)", m);
+			return;
+		}
+		if (n == 3 && !post) {
+			api_error(rs, 405, "method %.16s not allowed here "
+			    "(use POST)", m);
+			return;
+		}
+		if (n == 1)
+			api_hosts(deps, rs);
+		else if (n == 2)
+			api_host(deps, h, rs);
+		else if (strcmp(segs[2], "arm") == 0)
+			api_arm(deps, rq, h, rs);
+		else
+			api_disarm(deps, h, rs);
+		return;
+	}
+	if (n == 1 && strcmp(segs[0], "events") == 0) {
+		if (!get) {
+			api_error(rs, 405, "method %.16s not allowed here "
+			    "(use GET)", m);
+			return;
+		}
+		api_events(deps, rq, rs);
+		return;
+	}
+	api_error(rs, 404, "no such API endpoint");
+}

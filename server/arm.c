@@ -1,0 +1,693 @@
+/* arm.c — a host's network-install lifecycle; see arm.h.
+ *
+ * The store is the truth, the per-MAC file follows it: every change is
+ * committed to the store before tftp-root is touched, and arm_reconcile
+ * repairs tftp-root after a crash between the two. Tokens never reach a
+ * log line or an event; the store keeps only their SHA-256.
+ */
+#include "arm.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "render.h"
+
+#define ARM_PXE_MAX	(64 * 1024)	/* a per-MAC file is a few lines */
+#define ARM_TOKEN_MAX	64		/* longer is never one of ours */
+
+#define REASON_RESTART \
+	"per-MAC file missing or changed after restart; re-arm the host"
+
+struct arm {
+	const struct config *cfg;
+	struct store	*st;
+	pthread_mutex_t	 mu;
+};
+
+int
+arm_new(const struct config *cfg, struct store *st, struct arm **out)
+{
+	struct arm *a;
+
+	*out = NULL;
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return -1;
+	if (pthread_mutex_init(&a->mu, NULL) != 0) {
+		free(a);
+		return -1;
+	}
+	a->cfg = cfg;
+	a->st = st;
+	*out = a;
+	return 0;
+}
+
+void
+arm_free(struct arm *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
+
+char *
+arm_pxe_path(const struct config *cfg, const struct host *h)
+{
+	char name[21];
+	char *p;
+
+	util_mac_pxe_name(h->mac, name);
+	if (asprintf(&p, "%s/pxelinux.cfg/%s", cfg->tftp_root, name) < 0)
+		return NULL;
+	return p;
+}
+
+static void
+fmt_msg(char *msg, size_t msglen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fmt_msg(char *msg, size_t msglen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (msg == NULL || msglen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, msglen, fmt, ap);
+	va_end(ap);
+}
+
+/* Records an event for h (with its pool). A failure to record is logged by
+ * the store and does not undo the transition it describes. */
+static void
+ev(struct arm *a, const struct host *h, const char *kind, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+ev(struct arm *a, const struct host *h, const char *kind, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	(void)store_event(a->st, h->name, h->pool_name, kind, "%s", buf);
+}
+
+/* Writes h's per-MAC file with text (atomically, 0644). */
+static int
+write_pxe(struct arm *a, const struct host *h, const char *text)
+{
+	char *path;
+	int ret = -1;
+
+	if ((path = arm_pxe_path(a->cfg, h)) == NULL)
+		return -1;
+	if (util_write_atomic(path, text, strlen(text), 0644) == -1) {
+		log_error("arm", "host %s: cannot write %s: %s", h->name, path,
+		    strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
+/* Points h's per-MAC file back at local boot. */
+static int
+write_local(struct arm *a, const struct host *h)
+{
+	char err[256];
+	char *text;
+	int ret;
+
+	if ((text = render_pxelinux_local(a->cfg, err, sizeof(err))) == NULL) {
+		log_error("arm", "host %s: cannot render local boot entry: %s",
+		    h->name, err);
+		return -1;
+	}
+	ret = write_pxe(a, h, text);
+	free(text);
+	return ret;
+}
+
+/* Checks token against h's armings: ARM_OK with the active arming in *ar,
+ * ARM_GONE for the token of a retired arming, ARM_FORBIDDEN otherwise. */
+static enum arm_status
+check_token(struct arm *a, const struct host *h, const char *token,
+    struct arming *ar)
+{
+	char hash[65];
+	int rc;
+
+	if (token == NULL || *token == '\0' || strlen(token) > ARM_TOKEN_MAX)
+		return ARM_FORBIDDEN;
+	util_sha256_hex(token, hash);
+	rc = store_active_arming(a->st, h->name, ar);
+	if (rc == -1)
+		return ARM_ERROR;
+	if (rc == 0 && util_streq_ct(hash, ar->token_hash))
+		return ARM_OK;
+	rc = store_arming_by_hash(a->st, h->name, hash, ar);
+	if (rc == -1)
+		return ARM_ERROR;
+	if (rc == 0 && !ar->active)
+		return ARM_GONE;
+	return ARM_FORBIDDEN;
+}
+
+enum arm_status
+arm_host(struct arm *a, const char *host, int wipe,
+    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen)
+{
+	enum arm_status ret = ARM_ERROR;
+	char token[UTIL_TOKEN_LEN + 1];
+	char hash[65], err[256];
+	char *pxe = NULL, *af = NULL, *script = NULL;
+	const char *mode;
+	struct arming prev;
+	struct host *h;
+	int64_t id;
+	size_t aflen;
+	int rearm;
+
+	fmt_msg(msg, msglen, "%s", "");
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		fmt_msg(msg, msglen, "no host \"%s\" in the inventory", host);
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	mode = config_mode_name(h->mode);
+	if (h->mode != MODE_UPGRADE && !wipe) {
+		fmt_msg(msg, msglen, "host %s is in mode %s: a %s install wipes "
+		    "the host's local storage (and every VM on it); pass --wipe "
+		    "to arm it anyway", h->name, mode, mode);
+		log_warn("arm", "host %s: arming in mode %s refused without "
+		    "--wipe", h->name, mode);
+		ret = ARM_CONFLICT;
+		goto out;
+	}
+	if (util_random_token(token) == -1) {
+		fmt_msg(msg, msglen, "cannot make a token: %s", strerror(errno));
+		log_error("arm", "host %s: %s", h->name, msg);
+		goto out;
+	}
+	/* render everything the host will be served before anything is
+	 * stored or written: a host that cannot be served is never armed */
+	err[0] = '\0';
+	if ((pxe = render_pxelinux_install(a->cfg, h, token, err,
+	    sizeof(err))) == NULL) {
+		fmt_msg(msg, msglen, "cannot render the pxelinux entry of %s: "
+		    "%s", h->name, err);
+		goto fail;
+	}
+	if ((af = render_answerfile(a->cfg, h, h->mode, token, &aflen, err,
+	    sizeof(err))) == NULL) {
+		fmt_msg(msg, msglen, "cannot render the %s answerfile of %s: %s",
+		    mode, h->name, err);
+		goto fail;
+	}
+	if ((script = render_script(a->cfg, h, token, err,
+	    sizeof(err))) == NULL) {
+		fmt_msg(msg, msglen, "cannot render the installation-complete "
+		    "script of %s: %s", h->name, err);
+		goto fail;
+	}
+	if ((rearm = store_active_arming(a->st, h->name, &prev)) == -1) {
+		fmt_msg(msg, msglen, "state database error (see the log)");
+		goto out;
+	}
+	rearm = rearm == 0;
+	util_sha256_hex(token, hash);
+	if (store_arm(a->st, h->name, hash, h->mode, util_now(), &id) == -1) {
+		fmt_msg(msg, msglen, "state database error (see the log)");
+		goto out;
+	}
+	if (write_pxe(a, h, pxe) == -1) {
+		/* armed in the store but unbootable: say so at once rather
+		 * than wait for the next start-up check */
+		(void)store_arming_finish(a->st, id, "failed",
+		    "cannot write the per-MAC pxelinux file", util_now());
+		(void)write_local(a, h);
+		ev(a, h, "failed", "arming failed: cannot write the per-MAC "
+		    "pxelinux file");
+		fmt_msg(msg, msglen, "cannot write the per-MAC pxelinux file of "
+		    "%s (see the log)", h->name);
+		goto out;
+	}
+	if (rearm) {
+		ev(a, h, "arm", "re-armed for %s install (previous token "
+		    "retired after %d answerfile fetches)", mode, prev.attempts);
+		log_info("arm", "host %s re-armed for %s (arming %lld replaces "
+		    "%lld, old token retired)", h->name, mode, (long long)id,
+		    (long long)prev.id);
+	} else {
+		ev(a, h, "arm", "armed for %s install", mode);
+		log_info("arm", "host %s armed for %s (arming %lld)", h->name,
+		    mode, (long long)id);
+	}
+	memcpy(token_out, token, sizeof(token));
+	ret = ARM_OK;
+	goto out;
+fail:
+	log_error("arm", "host %s not armed: %s", h->name, err);
+out:
+	pthread_mutex_unlock(&a->mu);
+	util_wipe(token, sizeof(token));
+	free(pxe);
+	if (af != NULL)
+		util_wipe(af, strlen(af));
+	free(af);
+	free(script);
+	return ret;
+}
+
+enum arm_status
+arm_disarm(struct arm *a, const char *host, char *msg, size_t msglen)
+{
+	enum arm_status ret = ARM_ERROR;
+	struct arming ar;
+	struct host *h;
+	int rc;
+
+	fmt_msg(msg, msglen, "%s", "");
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		fmt_msg(msg, msglen, "no host \"%s\" in the inventory", host);
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	if ((rc = store_active_arming(a->st, h->name, &ar)) == -1) {
+		fmt_msg(msg, msglen, "state database error (see the log)");
+		goto out;
+	}
+	if (rc == 1) {
+		fmt_msg(msg, msglen, "host %s is not armed", h->name);
+		ret = ARM_CONFLICT;
+		goto out;
+	}
+	if (store_arming_finish(a->st, ar.id, "disarmed", "disarmed by the "
+	    "operator", util_now()) == -1) {
+		fmt_msg(msg, msglen, "state database error (see the log)");
+		goto out;
+	}
+	if (write_local(a, h) == -1) {
+		fmt_msg(msg, msglen, "disarmed, but the per-MAC pxelinux file "
+		    "could not be rewritten to local boot (see the log)");
+		ev(a, h, "disarm", "disarmed (token retired) but the per-MAC "
+		    "file could not be rewritten to local boot");
+		goto out;
+	}
+	ev(a, h, "disarm", "disarmed: token retired, back to local boot");
+	log_info("arm", "host %s disarmed (arming %lld)", h->name,
+	    (long long)ar.id);
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
+enum arm_status
+arm_get_answerfile(struct arm *a, const char *host, const char *token,
+    char **body, size_t *len)
+{
+	enum arm_status ret;
+	struct arming ar;
+	struct host *h;
+	char err[256];
+	char *af;
+	size_t aflen = 0;
+	int attempts = 0;
+
+	*body = NULL;
+	*len = 0;
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
+		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
+			log_info("arm", "host %s: answerfile refused (%s token)",
+			    h->name, ret == ARM_GONE ? "retired" : "wrong");
+		goto out;
+	}
+	/* boot-loop guard: the installer keeps coming back without ever
+	 * calling back; stop booting it into the installer */
+	if (ar.attempts >= a->cfg->boot_attempts) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), "boot loop guard: answerfile "
+		    "fetched %d times without a callback", ar.attempts);
+		if (store_arming_finish(a->st, ar.id, "failed", reason,
+		    util_now()) == -1) {
+			ret = ARM_ERROR;
+			goto out;
+		}
+		(void)write_local(a, h);
+		ev(a, h, "loopguard", "%s; back to local boot, host marked "
+		    "failed", reason);
+		log_warn("arm", "host %s: %s; back to local boot", h->name,
+		    reason);
+		ret = ARM_LOOP_GUARD;
+		goto out;
+	}
+	/* counted before anything else can fail, so that even a host that
+	 * is refused below runs into the loop guard eventually */
+	if (store_arming_fetched(a->st, ar.id, util_now(), &attempts) == -1) {
+		ret = ARM_ERROR;
+		goto out;
+	}
+	if (h->mode != ar.mode) {
+		ev(a, h, "refused", "answerfile refused: armed for %s but the "
+		    "inventory now says %s; re-arm the host",
+		    config_mode_name(ar.mode), config_mode_name(h->mode));
+		log_warn("arm", "host %s: answerfile refused: armed for %s, "
+		    "inventory mode is %s", h->name, config_mode_name(ar.mode),
+		    config_mode_name(h->mode));
+		ret = ARM_CONFLICT;
+		goto out;
+	}
+	err[0] = '\0';
+	if ((af = render_answerfile(a->cfg, h, ar.mode, token, &aflen, err,
+	    sizeof(err))) == NULL) {
+		ev(a, h, "refused", "answerfile not served: %s", err);
+		log_error("arm", "host %s: answerfile not served: %s", h->name,
+		    err);
+		ret = ARM_ERROR;
+		goto out;
+	}
+	ev(a, h, "fetch", "%s answerfile served (fetch %d of %d)",
+	    config_mode_name(ar.mode), attempts, a->cfg->boot_attempts);
+	log_info("arm", "host %s: %s answerfile served (fetch %d of %d)",
+	    h->name, config_mode_name(ar.mode), attempts,
+	    a->cfg->boot_attempts);
+	*body = af;
+	*len = aflen;
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
+enum arm_status
+arm_get_script(struct arm *a, const char *host, const char *token,
+    char **body, size_t *len)
+{
+	enum arm_status ret;
+	struct arming ar;
+	struct host *h;
+	char err[256];
+	char *sc;
+
+	*body = NULL;
+	*len = 0;
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
+		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
+			log_info("arm", "host %s: script refused (%s token)",
+			    h->name, ret == ARM_GONE ? "retired" : "wrong");
+		goto out;
+	}
+	err[0] = '\0';
+	if ((sc = render_script(a->cfg, h, token, err, sizeof(err))) == NULL) {
+		ev(a, h, "refused", "installation-complete script not served: "
+		    "%s", err);
+		log_error("arm", "host %s: script not served: %s", h->name, err);
+		ret = ARM_ERROR;
+		goto out;
+	}
+	ev(a, h, "script", "installation-complete script served");
+	log_info("arm", "host %s: installation-complete script served",
+	    h->name);
+	*body = sc;
+	*len = strlen(sc);
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
+enum arm_status
+arm_callback(struct arm *a, const char *host, const char *token, int result)
+{
+	enum arm_status ret;
+	const char *res;
+	struct arming ar;
+	struct host *h;
+	char reason[256];
+
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
+		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
+			log_info("arm", "host %s: callback refused (%s token)",
+			    h->name, ret == ARM_GONE ? "retired" : "wrong");
+		goto out;
+	}
+	if (result == 0) {
+		res = "done";
+		snprintf(reason, sizeof(reason), "installer reported success "
+		    "(0)");
+	} else {
+		res = "failed";
+		snprintf(reason, sizeof(reason), "installer reported failure "
+		    "(%d)", result);
+	}
+	/* the result first: if the rewrite below does not happen, the
+	 * start-up check rewrites the entry of a host no longer armed */
+	if (store_arming_finish(a->st, ar.id, res, reason, util_now()) == -1) {
+		ret = ARM_ERROR;
+		goto out;
+	}
+	ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
+	    result == 0 ? "install done" : "install failed", reason);
+	if (write_local(a, h) == -1) {
+		ev(a, h, res, "per-MAC file could not be rewritten to local "
+		    "boot; fixed at the next start-up");
+		ret = ARM_ERROR;
+		goto out;
+	}
+	if (result == 0)
+		log_info("arm", "host %s: %s install done; back to local boot",
+		    h->name, config_mode_name(ar.mode));
+	else
+		log_warn("arm", "host %s: %s install failed (%s); back to "
+		    "local boot", h->name, config_mode_name(ar.mode), reason);
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
+/* tftp_root/repo/<name> -> repo->path, so that TFTP paths of boot files
+ * resolve. An existing real directory there is the operator's and left. */
+static int
+link_repo(struct arm *a, const struct repo *r)
+{
+	char link[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX], dir[PATH_MAX];
+	struct stat sb;
+	ssize_t n;
+
+	if (r->name == NULL || r->path == NULL || !util_valid_name(r->name)) {
+		log_warn("arm", "repo without a valid name or path; not linked "
+		    "into tftp-root");
+		return 0;
+	}
+	if (snprintf(dir, sizeof(dir), "%s/repo", a->cfg->tftp_root) >=
+	    (int)sizeof(dir) ||
+	    snprintf(link, sizeof(link), "%s/%s", dir, r->name) >=
+	    (int)sizeof(link) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, r->name,
+	    (long)getpid()) >= (int)sizeof(tmp)) {
+		log_error("arm", "repo %s: tftp path too long", r->name);
+		return -1;
+	}
+	if (util_mkdirs(dir, 0755) == -1) {
+		log_error("arm", "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(link, &sb) == 0) {
+		if (!S_ISLNK(sb.st_mode)) {
+			log_warn("arm", "%s exists and is not a symlink; left "
+			    "alone (it should be repo %s)", link, r->name);
+			return 0;
+		}
+		n = readlink(link, cur, sizeof(cur) - 1);
+		if (n >= 0) {
+			cur[n] = '\0';
+			if (strcmp(cur, r->path) == 0)
+				return 0;
+		}
+	}
+	(void)unlink(tmp);
+	if (symlink(r->path, tmp) == -1 || rename(tmp, link) == -1) {
+		log_error("arm", "cannot link %s -> %s: %s", link, r->path,
+		    strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	log_info("arm", "tftp: %s -> %s", link, r->path);
+	return 0;
+}
+
+/* Brings one inventory host's per-MAC file in line with the store. */
+static int
+reconcile_host(struct arm *a, const struct host *h, const char *local)
+{
+	char tok[UTIL_TOKEN_LEN + 1], hash[65];
+	struct arming ar;
+	char *path, *text = NULL;
+	int rc, ret = -1, ok = 0;
+
+	if ((path = arm_pxe_path(a->cfg, h)) == NULL)
+		return -1;
+	text = util_read_file(path, ARM_PXE_MAX, NULL);
+	if ((rc = store_active_arming(a->st, h->name, &ar)) == -1)
+		goto out;
+	if (rc == 0) {
+		/* still armed: the file must carry this arming's token, or
+		 * the host cannot be served what it was armed for */
+		if (text != NULL && render_pxelinux_token(text, tok) == 0) {
+			util_sha256_hex(tok, hash);
+			ok = util_streq_ct(hash, ar.token_hash);
+			util_wipe(tok, sizeof(tok));
+		}
+		if (ok) {
+			log_info("arm", "host %s still armed for %s (%d "
+			    "answerfile fetches)", h->name,
+			    config_mode_name(ar.mode), ar.attempts);
+			ret = 0;
+			goto out;
+		}
+		if (store_arming_finish(a->st, ar.id, "failed", REASON_RESTART,
+		    util_now()) == -1)
+			goto out;
+		ev(a, h, "failed", "start-up check: %s", REASON_RESTART);
+		log_warn("arm", "host %s: %s", h->name, REASON_RESTART);
+		ret = write_local(a, h);
+		goto out;
+	}
+	/* not armed: an existing entry must boot locally */
+	if (text == NULL || strcmp(text, local) == 0) {
+		ret = 0;
+		goto out;
+	}
+	if (write_local(a, h) == -1)
+		goto out;
+	ev(a, h, "reconcile", "start-up check: per-MAC file of a host that "
+	    "is not armed rewritten to local boot");
+	log_info("arm", "host %s is not armed: per-MAC file rewritten to local "
+	    "boot", h->name);
+	ret = 0;
+out:
+	if (text != NULL)
+		util_wipe(text, strlen(text));
+	free(text);
+	free(path);
+	return ret;
+}
+
+/* Warns about per-MAC files of MACs the inventory does not know, and
+ * removes temp files an interrupted atomic write left behind. */
+static void
+scan_pxe_dir(struct arm *a, const char *dir)
+{
+	struct dirent *de;
+	char mac[18], path[PATH_MAX];
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "01-", 3) != 0 &&
+		    strncmp(de->d_name, "default", 7) != 0)
+			continue;
+		if (strstr(de->d_name, ".tmp.") != NULL) {
+			if (snprintf(path, sizeof(path), "%s/%s", dir,
+			    de->d_name) < (int)sizeof(path))
+				(void)unlink(path);
+			continue;
+		}
+		if (strlen(de->d_name) != 20 ||
+		    util_mac_parse(de->d_name + 3, mac, NULL) == -1)
+			continue;
+		if (config_host_by_mac(a->cfg, mac) == NULL)
+			log_warn("arm", "%s/%s belongs to no inventory host "
+			    "(MAC %s); left alone", dir, de->d_name, mac);
+	}
+	closedir(d);
+}
+
+int
+arm_reconcile(struct arm *a)
+{
+	const struct config *cfg = a->cfg;
+	char dir[PATH_MAX], def[PATH_MAX], err[256];
+	char *local = NULL;
+	size_t i;
+	int ret = -1, bad = 0;
+
+	pthread_mutex_lock(&a->mu);
+	if (snprintf(dir, sizeof(dir), "%s/pxelinux.cfg", cfg->tftp_root) >=
+	    (int)sizeof(dir) ||
+	    snprintf(def, sizeof(def), "%s/default", dir) >=
+	    (int)sizeof(def)) {
+		log_error("arm", "tftp_root path too long");
+		goto out;
+	}
+	if (util_mkdirs(dir, 0755) == -1) {
+		log_error("arm", "cannot create %s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((local = render_pxelinux_local(cfg, err, sizeof(err))) == NULL) {
+		log_error("arm", "cannot render the local boot entry: %s", err);
+		goto out;
+	}
+	scan_pxe_dir(a, dir);
+	if (access(def, F_OK) == -1) {
+		/* unknown MACs fall through to default: it boots locally */
+		if (util_write_atomic(def, local, strlen(local), 0644) == -1) {
+			log_error("arm", "cannot write %s: %s", def,
+			    strerror(errno));
+			bad = 1;
+		} else
+			log_info("arm", "wrote %s (local boot)", def);
+	}
+	if (cfg->boot_files == BOOT_FILES_TFTP)
+		for (i = 0; i < cfg->nrepos; i++)
+			if (link_repo(a, &cfg->repos[i]) == -1)
+				bad = 1;
+	for (i = 0; i < cfg->nhosts; i++)
+		if (reconcile_host(a, &cfg->hosts[i], local) == -1) {
+			log_error("arm", "host %s: start-up check failed",
+			    cfg->hosts[i].name);
+			bad = 1;
+		}
+	ret = bad ? -1 : 0;
+out:
+	pthread_mutex_unlock(&a->mu);
+	free(local);
+	return ret;
+}

@@ -1,0 +1,784 @@
+/* store.c — durable state in SQLite; see store.h.
+ *
+ * Durability beats speed here: WAL with synchronous=FULL, so a commit that
+ * returned is on disk and a restart never forgets an arming or a result.
+ * Every statement is prepared once (lazily) with bound parameters; no SQL
+ * text is ever built from a value. Changes that touch several rows run in
+ * one BEGIN IMMEDIATE transaction.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_EVENTS_DEFAULT	100
+#define STORE_EVENTS_MAX	1000
+
+static const char *const schema_sql =
+	"CREATE TABLE hosts ("
+	" name TEXT PRIMARY KEY NOT NULL,"
+	" state TEXT NOT NULL,"
+	" mode TEXT NOT NULL DEFAULT '',"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE armings ("
+	" id INTEGER PRIMARY KEY,"
+	" host TEXT NOT NULL REFERENCES hosts(name),"
+	" token_hash TEXT NOT NULL,"
+	" mode TEXT NOT NULL,"
+	" armed_at INTEGER NOT NULL,"
+	" first_fetch_at INTEGER NOT NULL DEFAULT 0,"
+	" last_fetch_at INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '',"
+	" reason TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX armings_one_active ON armings(host) WHERE active = 1;"
+	"CREATE INDEX armings_host_hash ON armings(host, token_hash);"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY,"
+	" ts INTEGER NOT NULL,"
+	" host TEXT NOT NULL DEFAULT '',"
+	" pool TEXT NOT NULL DEFAULT '',"
+	" kind TEXT NOT NULL,"
+	" message TEXT NOT NULL);"
+	"CREATE INDEX events_host_id ON events(host, id);"
+	"CREATE INDEX events_ts ON events(ts);"
+	"PRAGMA user_version = 1;";
+
+#define ARMING_COLS \
+	"id, host, token_hash, mode, armed_at, first_fetch_at, last_fetch_at," \
+	" attempts, active, finished_at, result, reason"
+
+enum stmt_id {
+	S_HOST_UPSERT,
+	S_HOST_SET_STATE,
+	S_HOST_GET,
+	S_RETIRE_ACTIVE,
+	S_ARMING_INSERT,
+	S_ARMING_ACTIVE,
+	S_ARMING_BY_HASH,
+	S_ARMING_FETCHED,
+	S_ARMING_FINISH,
+	S_EVENT_INSERT,
+	S_EVENT_LAST,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_HOST_UPSERT] =
+	    "INSERT INTO hosts(name, state, mode, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4)"
+	    " ON CONFLICT(name) DO UPDATE SET state = excluded.state,"
+	    " mode = excluded.mode, updated_at = excluded.updated_at",
+	[S_HOST_SET_STATE] =
+	    "UPDATE hosts SET state = ?2, updated_at = ?3 WHERE name = ?1",
+	[S_HOST_GET] =
+	    "SELECT state, mode, updated_at FROM hosts WHERE name = ?1",
+	[S_RETIRE_ACTIVE] =
+	    "UPDATE armings SET active = 0, finished_at = ?2,"
+	    " result = 'disarmed', reason = 'superseded by a new arming'"
+	    " WHERE host = ?1 AND active = 1",
+	[S_ARMING_INSERT] =
+	    "INSERT INTO armings(host, token_hash, mode, armed_at)"
+	    " VALUES (?1, ?2, ?3, ?4)",
+	[S_ARMING_ACTIVE] =
+	    "SELECT " ARMING_COLS " FROM armings"
+	    " WHERE host = ?1 AND active = 1",
+	[S_ARMING_BY_HASH] =
+	    "SELECT " ARMING_COLS " FROM armings"
+	    " WHERE host = ?1 AND token_hash = ?2 ORDER BY id DESC LIMIT 1",
+	[S_ARMING_FETCHED] =
+	    "UPDATE armings SET attempts = attempts + 1,"
+	    " first_fetch_at = CASE first_fetch_at WHEN 0 THEN ?2"
+	    " ELSE first_fetch_at END, last_fetch_at = ?2"
+	    " WHERE id = ?1 AND active = 1 RETURNING attempts, host",
+	[S_ARMING_FINISH] =
+	    "UPDATE armings SET active = 0, finished_at = ?2, result = ?3,"
+	    " reason = ?4 WHERE id = ?1 AND active = 1 RETURNING host",
+	[S_EVENT_INSERT] =
+	    "INSERT INTO events(ts, host, pool, kind, message)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_EVENT_LAST] =
+	    "SELECT kind, message, ts FROM events WHERE host = ?1"
+	    " ORDER BY id DESC LIMIT 1",
+};
+
+struct store {
+	sqlite3		*db;
+	pthread_mutex_t	 mu;
+	int		 readonly;
+	sqlite3_stmt	*stmt[S_COUNT];
+};
+
+static const char *const state_names[HOST_STATE_COUNT] = {
+	[HOST_IDLE] = "idle",
+	[HOST_ARMED] = "armed",
+	[HOST_INSTALLING] = "installing",
+	[HOST_DONE] = "done",
+	[HOST_FAILED] = "failed",
+};
+
+const char *
+store_state_name(enum host_state s)
+{
+	if ((int)s < 0 || s >= HOST_STATE_COUNT)
+		return "unknown";
+	return state_names[s];
+}
+
+static int
+state_parse(const char *s, enum host_state *out)
+{
+	int i;
+
+	for (i = 0; i < HOST_STATE_COUNT; i++) {
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (enum host_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+dberr(struct store *st, const char *what)
+{
+	log_error("store", "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+/* The cached statement id, reset and with its bindings cleared; NULL on
+ * error (logged). Caller holds st->mu. */
+static sqlite3_stmt *
+stmt_get(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			dberr(st, "prepare");
+			return NULL;
+		}
+		st->stmt[id] = s;
+		return s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Binds a text parameter; NULL becomes the empty string. */
+static int
+bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	return sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+static void
+col_text(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Runs a statement that returns no rows to completion. */
+static int
+step_done(struct store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		dberr(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+exec_sql(struct store *st, const char *sql, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("store", "%s: %s", what,
+		    msg != NULL ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+tx_begin(struct store *st)
+{
+	return exec_sql(st, "BEGIN IMMEDIATE", "begin transaction");
+}
+
+static int
+tx_commit(struct store *st)
+{
+	return exec_sql(st, "COMMIT", "commit");
+}
+
+static void
+tx_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		(void)exec_sql(st, "ROLLBACK", "rollback");
+}
+
+static int
+pragma_int(struct store *st, const char *sql, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int ret = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		dberr(st, sql);
+		goto out;
+	}
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		dberr(st, sql);
+		goto out;
+	}
+	*out = sqlite3_column_int(s, 0);
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* Creates the schema in one transaction unless it is there already. */
+static int
+schema_init(struct store *st)
+{
+	int ver = 0, ret = -1;
+
+	if (tx_begin(st) == -1)
+		return -1;
+	/* read inside the write lock: two starting processes cannot both
+	 * create the tables */
+	if (pragma_int(st, "PRAGMA user_version", &ver) == -1)
+		goto out;
+	if (ver == 0) {
+		if (exec_sql(st, schema_sql, "create schema") == -1)
+			goto out;
+		log_info("store", "created database schema version %d",
+		    STORE_SCHEMA_VERSION);
+	} else if (ver != STORE_SCHEMA_VERSION) {
+		log_error("store", "database schema version %d is not the "
+		    "version this poolboot knows (%d)", ver,
+		    STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	if (tx_commit(st) == -1)
+		goto out;
+	ret = 0;
+out:
+	if (ret == -1)
+		tx_rollback(st);
+	return ret;
+}
+
+int
+store_open(const char *state_dir, int readonly, struct store **out)
+{
+	struct store *st = NULL;
+	char path[PATH_MAX];
+	char *mode = NULL;
+	int flags, ver = 0, ret = -1;
+	sqlite3_stmt *s = NULL;
+
+	*out = NULL;
+	if (snprintf(path, sizeof(path), "%s/poolboot.db", state_dir) >=
+	    (int)sizeof(path)) {
+		log_error("store", "state_dir path too long: %s", state_dir);
+		return -1;
+	}
+	if (!readonly && util_mkdirs(state_dir, 0700) == -1) {
+		log_error("store", "cannot create state_dir %s: %s", state_dir,
+		    strerror(errno));
+		return -1;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return -1;
+	if (pthread_mutex_init(&st->mu, NULL) != 0) {
+		free(st);
+		return -1;
+	}
+	st->readonly = readonly;
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		log_error("store", "cannot open %s: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK ||
+	    exec_sql(st, "PRAGMA foreign_keys = ON", "foreign_keys") == -1)
+		goto out;
+	if (readonly) {
+		if (pragma_int(st, "PRAGMA user_version", &ver) == -1)
+			goto out;
+		if (ver != STORE_SCHEMA_VERSION) {
+			log_error("store", "%s: database schema version %d, "
+			    "expected %d (has poolboot serve run yet?)", path,
+			    ver, STORE_SCHEMA_VERSION);
+			goto out;
+		}
+	} else {
+		if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1,
+		    &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW) {
+			dberr(st, "journal_mode");
+			goto out;
+		}
+		mode = strdup((const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+		s = NULL;
+		if (mode == NULL || strcmp(mode, "wal") != 0) {
+			log_error("store", "%s: cannot switch to WAL mode "
+			    "(journal_mode is %s)", path,
+			    mode != NULL ? mode : "?");
+			goto out;
+		}
+		if (exec_sql(st, "PRAGMA synchronous = FULL",
+		    "synchronous") == -1 || schema_init(st) == -1)
+			goto out;
+	}
+	*out = st;
+	st = NULL;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	free(mode);
+	store_close(st);
+	return ret;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_error("store", "close: %s", sqlite3_errmsg(st->db));
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+/* Sets the state of host's row (which must exist). Caller holds st->mu,
+ * inside the transaction of the change that causes it. */
+static int
+host_set_state(struct store *st, const char *host, enum host_state state,
+    int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if ((s = stmt_get(st, S_HOST_SET_STATE)) == NULL)
+		return -1;
+	bind_text(s, 1, host);
+	bind_text(s, 2, state_names[state]);
+	sqlite3_bind_int64(s, 3, now);
+	return step_done(st, s, "update host state");
+}
+
+int
+store_arm(struct store *st, const char *host, const char *token_hash,
+    enum host_mode mode, int64_t now, int64_t *id_out)
+{
+	sqlite3_stmt *s;
+	int64_t id;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if (tx_begin(st) == -1)
+		goto out;
+	/* the host row first: armings.host references it */
+	if ((s = stmt_get(st, S_HOST_UPSERT)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	bind_text(s, 2, state_names[HOST_ARMED]);
+	bind_text(s, 3, config_mode_name(mode));
+	sqlite3_bind_int64(s, 4, now);
+	if (step_done(st, s, "arm: host row") == -1)
+		goto out;
+	if ((s = stmt_get(st, S_RETIRE_ACTIVE)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	sqlite3_bind_int64(s, 2, now);
+	if (step_done(st, s, "arm: retire previous arming") == -1)
+		goto out;
+	if ((s = stmt_get(st, S_ARMING_INSERT)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	bind_text(s, 2, token_hash);
+	bind_text(s, 3, config_mode_name(mode));
+	sqlite3_bind_int64(s, 4, now);
+	if (step_done(st, s, "arm: insert arming") == -1)
+		goto out;
+	id = sqlite3_last_insert_rowid(st->db);
+	if (tx_commit(st) == -1)
+		goto out;
+	if (id_out != NULL)
+		*id_out = id;
+	ret = 0;
+out:
+	if (ret == -1)
+		tx_rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+/* Reads one armings row (ARMING_COLS order). */
+static int
+read_arming(sqlite3_stmt *s, struct arming *a)
+{
+	char mode[16];
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, a->host, sizeof(a->host));
+	col_text(s, 2, a->token_hash, sizeof(a->token_hash));
+	col_text(s, 3, mode, sizeof(mode));
+	a->armed_at = sqlite3_column_int64(s, 4);
+	a->first_fetch_at = sqlite3_column_int64(s, 5);
+	a->last_fetch_at = sqlite3_column_int64(s, 6);
+	a->attempts = sqlite3_column_int(s, 7);
+	a->active = sqlite3_column_int(s, 8);
+	a->finished_at = sqlite3_column_int64(s, 9);
+	col_text(s, 10, a->result, sizeof(a->result));
+	col_text(s, 11, a->reason, sizeof(a->reason));
+	if (config_mode_parse(mode, &a->mode) == -1) {
+		log_error("store", "arming %lld has an unknown mode \"%s\"",
+		    (long long)a->id, mode);
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs a SELECT of at most one arming: 0 found, 1 none, -1 error. */
+static int
+fetch_arming(struct store *st, sqlite3_stmt *s, struct arming *a,
+    const char *what)
+{
+	int rc, ret;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		ret = read_arming(s, a);
+	else if (rc == SQLITE_DONE)
+		ret = 1;
+	else {
+		dberr(st, what);
+		ret = -1;
+	}
+	sqlite3_reset(s);
+	return ret;
+}
+
+int
+store_active_arming(struct store *st, const char *host, struct arming *a)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = stmt_get(st, S_ARMING_ACTIVE)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	ret = fetch_arming(st, s, a, "active arming");
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_arming_by_hash(struct store *st, const char *host,
+    const char *token_hash, struct arming *a)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = stmt_get(st, S_ARMING_BY_HASH)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	bind_text(s, 2, token_hash);
+	ret = fetch_arming(st, s, a, "arming by token");
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_arming_fetched(struct store *st, int64_t id, int64_t now,
+    int *attempts_out)
+{
+	sqlite3_stmt *s;
+	char host[64];
+	int attempts, rc, ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if (tx_begin(st) == -1)
+		goto out;
+	if ((s = stmt_get(st, S_ARMING_FETCHED)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			log_error("store", "arming %lld is not active",
+			    (long long)id);
+		else
+			dberr(st, "count fetch");
+		sqlite3_reset(s);
+		goto out;
+	}
+	attempts = sqlite3_column_int(s, 0);
+	col_text(s, 1, host, sizeof(host));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		dberr(st, "count fetch");
+		goto out;
+	}
+	if (host_set_state(st, host, HOST_INSTALLING, now) == -1 ||
+	    tx_commit(st) == -1)
+		goto out;
+	if (attempts_out != NULL)
+		*attempts_out = attempts;
+	ret = 0;
+out:
+	if (ret == -1)
+		tx_rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_arming_finish(struct store *st, int64_t id, const char *result,
+    const char *reason, int64_t now)
+{
+	enum host_state state;
+	sqlite3_stmt *s;
+	char host[64];
+	int rc, ret = -1;
+
+	if (strcmp(result, "done") == 0)
+		state = HOST_DONE;
+	else if (strcmp(result, "failed") == 0)
+		state = HOST_FAILED;
+	else if (strcmp(result, "disarmed") == 0)
+		state = HOST_IDLE;
+	else {
+		log_error("store", "arming %lld: unknown result \"%s\"",
+		    (long long)id, result);
+		return -1;
+	}
+	pthread_mutex_lock(&st->mu);
+	if (tx_begin(st) == -1)
+		goto out;
+	if ((s = stmt_get(st, S_ARMING_FINISH)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	bind_text(s, 3, result);
+	bind_text(s, 4, reason);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			log_error("store", "arming %lld is not active",
+			    (long long)id);
+		else
+			dberr(st, "finish arming");
+		sqlite3_reset(s);
+		goto out;
+	}
+	col_text(s, 0, host, sizeof(host));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		dberr(st, "finish arming");
+		goto out;
+	}
+	if (host_set_state(st, host, state, now) == -1 || tx_commit(st) == -1)
+		goto out;
+	ret = 0;
+out:
+	if (ret == -1)
+		tx_rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_host_status(struct store *st, const char *host, struct host_status *out)
+{
+	sqlite3_stmt *s;
+	char state[32];
+	int rc, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->host, sizeof(out->host), "%s", host);
+	out->state = HOST_IDLE;
+	pthread_mutex_lock(&st->mu);
+	if ((s = stmt_get(st, S_HOST_GET)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		col_text(s, 0, state, sizeof(state));
+		col_text(s, 1, out->mode, sizeof(out->mode));
+		out->updated_at = sqlite3_column_int64(s, 2);
+		if (state_parse(state, &out->state) == -1) {
+			log_error("store", "host %s has an unknown state \"%s\"",
+			    host, state);
+			sqlite3_reset(s);
+			goto out;
+		}
+	} else if (rc != SQLITE_DONE) {
+		dberr(st, "host status");
+		sqlite3_reset(s);
+		goto out;
+	}
+	sqlite3_reset(s);
+	if ((s = stmt_get(st, S_EVENT_LAST)) == NULL)
+		goto out;
+	bind_text(s, 1, host);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(out->last_event, sizeof(out->last_event), "%s: %s",
+		    (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1));
+		out->last_event_at = sqlite3_column_int64(s, 2);
+	} else if (rc != SQLITE_DONE) {
+		dberr(st, "host last event");
+		sqlite3_reset(s);
+		goto out;
+	}
+	sqlite3_reset(s);
+	ret = 0;
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_event(struct store *st, const char *host, const char *pool,
+    const char *kind, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	char msg[512];
+	va_list ap;
+	int ret = -1;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&st->mu);
+	if ((s = stmt_get(st, S_EVENT_INSERT)) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, util_now());
+	bind_text(s, 2, host);
+	bind_text(s, 3, pool);
+	bind_text(s, 4, kind);
+	bind_text(s, 5, msg);
+	ret = step_done(st, s, "insert event");
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_events(struct store *st, const struct event_query *q,
+    int (*cb)(const struct event *ev, void *arg), void *arg)
+{
+	static const struct event_query none = { 0 };
+	struct sbuf sql = { .max = 1024 };
+	struct event *evs = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t n = 0, i;
+	int limit, rc = SQLITE_DONE, ret = -1, locked = 0;
+
+	if (q == NULL)
+		q = &none;
+	limit = q->limit <= 0 ? STORE_EVENTS_DEFAULT : q->limit;
+	if (limit > STORE_EVENTS_MAX)
+		limit = STORE_EVENTS_MAX;
+	/* the WHERE clause is assembled from constant fragments only; every
+	 * value is a bound parameter */
+	if (sbuf_puts(&sql, "SELECT id, ts, host, pool, kind, message"
+	    " FROM events WHERE 1") == -1 ||
+	    (q->host != NULL && sbuf_puts(&sql, " AND host = ?1") == -1) ||
+	    (q->pool != NULL && sbuf_puts(&sql, " AND pool = ?2") == -1) ||
+	    (q->since > 0 && sbuf_puts(&sql, " AND ts >= ?3") == -1) ||
+	    (q->before_id > 0 && sbuf_puts(&sql, " AND id < ?4") == -1) ||
+	    sbuf_puts(&sql, " ORDER BY id DESC LIMIT ?5") == -1)
+		goto out;
+	if ((evs = calloc((size_t)limit, sizeof(*evs))) == NULL)
+		goto out;
+	pthread_mutex_lock(&st->mu);
+	locked = 1;
+	if (sqlite3_prepare_v2(st->db, sql.p, -1, &s, NULL) != SQLITE_OK) {
+		dberr(st, "events query");
+		goto out;
+	}
+	if (q->host != NULL)
+		bind_text(s, 1, q->host);
+	if (q->pool != NULL)
+		bind_text(s, 2, q->pool);
+	if (q->since > 0)
+		sqlite3_bind_int64(s, 3, q->since);
+	if (q->before_id > 0)
+		sqlite3_bind_int64(s, 4, q->before_id);
+	sqlite3_bind_int(s, 5, limit);
+	while (n < (size_t)limit && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct event *ev = &evs[n++];
+
+		ev->id = sqlite3_column_int64(s, 0);
+		ev->ts = sqlite3_column_int64(s, 1);
+		col_text(s, 2, ev->host, sizeof(ev->host));
+		col_text(s, 3, ev->pool, sizeof(ev->pool));
+		col_text(s, 4, ev->kind, sizeof(ev->kind));
+		col_text(s, 5, ev->message, sizeof(ev->message));
+	}
+	if (n < (size_t)limit && rc != SQLITE_DONE) {
+		dberr(st, "events query");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* the callback runs unlocked, so it may itself use the store */
+	pthread_mutex_unlock(&st->mu);
+	locked = 0;
+	for (i = 0; i < n; i++)
+		if (cb(&evs[i], arg) != 0)
+			break;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	if (locked)
+		pthread_mutex_unlock(&st->mu);
+	free(evs);
+	sbuf_free(&sql);
+	return ret;
+}

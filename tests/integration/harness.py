@@ -1,0 +1,448 @@
+"""Integration test harness: a throw-away world for a real `poolboot serve`.
+
+Env() builds, in a fresh temp dir:
+  repo/            a fake unpacked XCP-ng ISO (.treeinfo, boot/, install.img,
+                   Packages/, repodata/, a nested dir, symlinks in and out)
+  secret           a file outside the repo that must never be served
+  root.pw pool.pw  password files (mode 600)
+  tftp/pxelinux.cfg/
+  state/
+  poolboot.conf    the inventory described in the brief
+
+and starts/stops the real binary (POOLBOOT_BIN, default ./poolboot in the
+repository root) on a free loopback port. Nothing here contacts any address
+other than 127.0.0.1.
+"""
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+
+
+def poolboot_bin():
+    b = os.environ.get("POOLBOOT_BIN", "poolboot")
+    if not os.path.isabs(b):
+        b = os.path.join(REPO_ROOT, b)
+    return b
+
+
+ROOT_PASSWORD = "Plain-Root-Secret-7734"
+POOL_PASSWORD = "pool-xapi-secret-1122"
+SECRET_BYTES = b"TOP-SECRET-DO-NOT-SERVE-0xdeadbeef\n"
+
+TREEINFO = ("[platform]\nname = XCP\nversion = 3.2.1\n"
+            "[branding]\nname = XCP-ng\nversion = 8.2.1\n"
+            "[build]\nnumber = release/yangtze/58\n")
+
+MACS = {
+    "h1": "52:54:00:00:00:01",
+    "h2": "52:54:00:00:00:02",
+    "new1": "52:54:00:00:00:03",
+}
+
+SANITIZER_RE = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|"
+                          r"runtime error: |SUMMARY: \w+Sanitizer")
+
+TOKEN_RE = re.compile(r"/hosts/([A-Za-z0-9._-]+)/([0-9a-f]{40})/answerfile")
+
+# Every Env created, so that the runner can show the log of a failing one.
+ENVS = []
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pxe_name(mac):
+    return "01-" + mac.lower().replace(":", "-")
+
+
+def write(path, data, mode=None):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data if isinstance(data, bytes) else data.encode())
+    if mode is not None:
+        os.chmod(path, mode)
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def is_local_boot(text):
+    return "localboot" in text and "answerfile=" not in text
+
+
+def parse_xml(data):
+    return ET.fromstring(data)
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers        # dict, lower-case names
+        self.body = body
+
+    def header(self, name, default=None):
+        return self.headers.get(name.lower(), default)
+
+    def json(self):
+        return json.loads(self.body.decode())
+
+    def __repr__(self):
+        return "<HTTP %d %r %r>" % (self.status, self.headers,
+                                     self.body[:200])
+
+
+class Env:
+    """One temp world and (optionally) one running server."""
+
+    def __init__(self, boot_attempts=3, big_file=False, extra_server="",
+                 extra_hosts="", hosts_text=None, boot_files="http"):
+        self.dir = tempfile.mkdtemp(prefix="pbit-")
+        self.port = free_port()
+        self.proc = None
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.logf = None
+        self.repo = os.path.join(self.dir, "repo")
+        self.tftp = os.path.join(self.dir, "tftp")
+        self.state = os.path.join(self.dir, "state")
+        self.conf = os.path.join(self.dir, "poolboot.conf")
+        self.root_pw = os.path.join(self.dir, "root.pw")
+        self.pool_pw = os.path.join(self.dir, "pool.pw")
+        self.secret = os.path.join(self.dir, "secret")
+        self.boot_attempts = boot_attempts
+        self.boot_files = boot_files
+        self._make_tree(big_file)
+        self.write_config(extra_server=extra_server, extra_hosts=extra_hosts,
+                          hosts_text=hosts_text)
+        ENVS.append(self)
+
+    # ---- the world ------------------------------------------------------
+    def _make_tree(self, big_file):
+        r = self.repo
+        write(os.path.join(r, ".treeinfo"), TREEINFO)
+        write(os.path.join(r, "boot/xen.gz"), os.urandom(70000))
+        write(os.path.join(r, "boot/vmlinuz"), os.urandom(123457))
+        write(os.path.join(r, "install.img"), os.urandom(3 * 1024 * 1024 + 17))
+        write(os.path.join(r, "Packages/some.rpm"), os.urandom(5000))
+        write(os.path.join(r, "repodata/repomd.xml"),
+              '<?xml version="1.0"?>\n<repomd><data type="primary"/></repomd>\n')
+        write(os.path.join(r, "nested/deeper/deepest/file.txt"),
+              "deep file\n")
+        os.symlink("boot/vmlinuz", os.path.join(r, "inside-link"))
+        os.symlink("../../secret", os.path.join(r, "boot/escape"))
+        os.symlink(self.secret, os.path.join(r, "escape-abs"))
+        os.symlink(self.dir, os.path.join(r, "outdir"))
+        write(self.secret, SECRET_BYTES, 0o600)
+        if big_file:
+            p = os.path.join(r, "big.iso")
+            size = 64 * 1024 * 1024
+            with open(p, "wb") as f:
+                f.truncate(size)
+                for off in (0, 1 << 20, 17 * (1 << 20) + 3, 40 << 20,
+                            size - 300000):
+                    f.seek(off)
+                    f.write(os.urandom(300000))
+        write(self.root_pw, ROOT_PASSWORD + "\n", 0o600)
+        write(self.pool_pw, POOL_PASSWORD + "\n", 0o600)
+        os.makedirs(os.path.join(self.tftp, "pxelinux.cfg"))
+        os.makedirs(self.state)
+
+    def server_section(self, extra=""):
+        return ("[server]\n"
+                "listen = 127.0.0.1:%d\n"
+                "public_url = http://127.0.0.1:%d\n"
+                "state_dir = %s\n"
+                "tftp_root = %s\n"
+                "boot_attempts = %d\n"
+                "boot_files = %s\n%s\n"
+                % (self.port, self.port, self.state, self.tftp,
+                   self.boot_attempts, self.boot_files, extra))
+
+    def base_inventory(self):
+        return ("[repo xs82]\n"
+                "path = %s\n\n"
+                "[pool poolA]\n"
+                "xapi = https://192.0.2.10\n"
+                "username = root\n"
+                "password_file = %s\n"
+                "repo = xs82\n\n"
+                % (self.repo, self.pool_pw))
+
+    def hosts_section(self):
+        return ("[host h1]\n"
+                "pool = poolA\n"
+                "mac = 52:54:00:00:00:01\n"
+                "disk = sda\n\n"
+                "[host h2]\n"
+                "pool = poolA\n"
+                "mac = 52-54-00-00-00-02\n"
+                "disk = sda\n\n"
+                "[host new1]\n"
+                "repo = xs82\n"
+                "mode = fresh\n"
+                "mac = 5254.0000.0003\n"
+                "disk = sda\n"
+                "ip = 10.0.0.21/24\n"
+                "gateway = 10.0.0.1\n"
+                "dns = 10.0.0.2 10.0.0.3\n"
+                "hostname = new1.example.com\n"
+                "ntp = ntp1.example.com\n"
+                "root_password_file = %s\n\n" % self.root_pw)
+
+    def write_config(self, extra_server="", extra_hosts="", hosts_text=None):
+        text = (self.server_section(extra_server) + self.base_inventory() +
+                (self.hosts_section() if hosts_text is None else hosts_text) +
+                extra_hosts)
+        write(self.conf, text)
+        return self.conf
+
+    # ---- the server -----------------------------------------------------
+    def start(self, timeout=10.0):
+        assert self.proc is None, "server already running"
+        self.logf = open(self.log_path, "ab")
+        self.logf.write(b"==== poolboot serve started by the test ====\n")
+        self.logf.flush()
+        self.proc = subprocess.Popen(
+            [poolboot_bin(), "serve", "-c", self.conf],
+            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=self.logf,
+            cwd=self.dir, env=clean_env())
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                rc = self.proc.returncode
+                self.proc = None
+                self.logf.close()
+                raise RuntimeError("poolboot serve exited with %d:\n%s"
+                                   % (rc, self.log_tail()))
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port,
+                                               timeout=2)
+                c.request("GET", "/")
+                c.getresponse().read()
+                c.close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("poolboot serve did not answer within %.0f s:\n%s"
+                           % (timeout, self.log_tail()))
+
+    def stop(self):
+        """SIGTERM and wait; SIGKILL if it does not stop within 10 s.
+        Returns the exit status (None if it was not running)."""
+        if self.proc is None:
+            return None
+        rc = None
+        try:
+            self.proc.send_signal(signal.SIGTERM)
+            rc = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            rc = "killed after SIGTERM timeout"
+        self.proc = None
+        self.logf.close()
+        return rc
+
+    def kill9(self):
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.proc = None
+        self.logf.close()
+
+    def restart_hard(self):
+        self.kill9()
+        return self.start()
+
+    def cleanup(self):
+        """Stops the server, removes the temp dir, and raises if the
+        server's log holds a sanitizer report."""
+        self.stop()
+        report = self.sanitizer_report()
+        if report:
+            raise AssertionError("sanitizer report in %s:\n%s"
+                                 % (self.log_path, report))
+        if os.environ.get("POOLBOOT_KEEP"):
+            return
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def sanitizer_report(self):
+        """Sanitizer findings in the server log ("" if none)."""
+        lines = self.log_text().splitlines()
+        for i, l in enumerate(lines):
+            if SANITIZER_RE.search(l):
+                return "\n".join(lines[max(0, i - 2):i + 40])
+        return ""
+
+    def log_tail(self, n=30):
+        return "\n".join(self.log_text().splitlines()[-n:])
+
+    # ---- HTTP -----------------------------------------------------------
+    @property
+    def base(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """Sends path exactly as given (no normalisation)."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port,
+                                       timeout=timeout)
+        try:
+            c.putrequest(method, path, skip_accept_encoding=True)
+            hdrs = dict(headers or {})
+            if body is not None:
+                if isinstance(body, str):
+                    body = body.encode()
+                hdrs.setdefault("Content-Length", str(len(body)))
+            elif method in ("POST", "PUT"):
+                hdrs.setdefault("Content-Length", "0")
+            for k, v in hdrs.items():
+                c.putheader(k, v)
+            c.endheaders()
+            if body is not None:
+                c.send(body)
+            r = c.getresponse()
+            data = r.read()
+            hd = {k.lower(): v for k, v in r.getheaders()}
+            return Response(r.status, hd, data)
+        finally:
+            c.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def url_path(self, url):
+        """http://127.0.0.1:PORT/x -> /x (refusing any other host)."""
+        prefix = self.base
+        assert url.startswith(prefix + "/"), \
+            "URL %r does not point at this server %r" % (url, prefix)
+        return url[len(prefix):]
+
+    # ---- admin API ------------------------------------------------------
+    def admin_token(self):
+        with open(os.path.join(self.state, "admin.token")) as f:
+            return f.read().strip()
+
+    def api(self, method, path, body=None, token=None, auth=True):
+        headers = {}
+        if auth:
+            headers["Authorization"] = "Bearer " + (
+                token if token is not None else self.admin_token())
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return self.request(method, "/api/v1" + path, body=body,
+                            headers=headers)
+
+    def events(self, host=None, limit=None, before=None):
+        q = []
+        if host:
+            q.append("host=" + host)
+        if limit:
+            q.append("limit=%d" % limit)
+        if before:
+            q.append("before=%d" % before)
+        r = self.api("GET", "/events" + ("?" + "&".join(q) if q else ""))
+        assert r.status == 200, r
+        d = r.json()
+        return d["events"] if isinstance(d, dict) else d
+
+    # ---- CLI ------------------------------------------------------------
+    def cli(self, *args, conf=True, timeout=30):
+        argv = [poolboot_bin()] + list(args)
+        if conf:
+            argv[2:2] = ["-c", self.conf]
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=timeout,
+                           cwd=self.dir, env=clean_env())
+        p.out = p.stdout.decode("utf-8", "replace")
+        p.err = p.stderr.decode("utf-8", "replace")
+        if SANITIZER_RE.search(p.err):
+            raise AssertionError("sanitizer report from %s:\n%s"
+                                 % (" ".join(argv), p.err))
+        return p
+
+    def hosts_json(self):
+        p = self.cli("hosts", "--json")
+        assert p.returncode == 0, "poolboot hosts --json: %d %s" % (
+            p.returncode, p.err)
+        return {h["name"]: h for h in json.loads(p.out)}
+
+    def state_of(self, host):
+        return self.hosts_json()[host]["state"]
+
+    # ---- tftp-root ------------------------------------------------------
+    def pxe_path(self, host_or_mac):
+        mac = MACS.get(host_or_mac, host_or_mac)
+        return os.path.join(self.tftp, "pxelinux.cfg", pxe_name(mac))
+
+    def read_pxe(self, host):
+        with open(self.pxe_path(host)) as f:
+            return f.read()
+
+    def answerfile_url(self, host):
+        """The answerfile URL on the append line of host's per-MAC file,
+        as pxelinux hands it to the installer."""
+        text = self.read_pxe(host)
+        apps = [l for l in text.splitlines()
+                if l.strip().startswith("append ")]
+        assert len(apps) == 1, "expected one append line in %s:\n%s" % (
+            self.pxe_path(host), text)
+        urls = re.findall(r"(?:^| )answerfile=(\S+)", apps[0])
+        assert len(urls) == 1, apps[0]
+        return urls[0]
+
+    def token_of(self, host):
+        """The token as a booting host sees it: from its per-MAC file."""
+        url = self.answerfile_url(host)
+        m = TOKEN_RE.search(url)
+        assert m is not None and m.group(1) == host, url
+        return m.group(2)
+
+    def arm(self, host, wipe=False):
+        args = ["arm", host] + (["--wipe"] if wipe else [])
+        p = self.cli(*args)
+        assert p.returncode == 0, "poolboot arm %s: exit %d\n%s%s" % (
+            host, p.returncode, p.out, p.err)
+        return self.token_of(host)
+
+    def host_path(self, host, token, what):
+        return "/hosts/%s/%s/%s" % (host, token, what)
+
+
+def clean_env():
+    env = dict(os.environ)
+    for k in list(env):
+        if k.lower() in ("http_proxy", "https_proxy", "all_proxy",
+                         "ftp_proxy"):
+            del env[k]
+    env["no_proxy"] = env["NO_PROXY"] = "127.0.0.1,localhost"
+    return env

@@ -1,0 +1,593 @@
+/* test_store.c — the SQLite store: what is armed, fetched and finished
+ * survives a restart; events can be filtered and paged. */
+#include "unit.h"
+
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "config.h"
+#include "log.h"
+#include "store.h"
+
+#define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+struct fix {
+	char		*tmp;		/* scratch root */
+	char		*dir;		/* state_dir, below tmp */
+	struct store	*st;
+};
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	char *tmp = unit_tmpdir();
+
+	assert_non_null(f);
+	assert_non_null(tmp);
+	/* a state_dir that does not exist yet: store_open creates it */
+	assert_true(asprintf(&f->dir, "%s/state/sub", tmp) > 0);
+	f->tmp = tmp;
+	assert_int_equal(store_open(f->dir, 0, &f->st), 0);
+	assert_non_null(f->st);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	char *cmd;
+
+	store_close(f->st);
+	if (asprintf(&cmd, "rm -rf '%s'", f->tmp) > 0) {
+		if (system(cmd) != 0) {
+			/* leave it */
+		}
+		free(cmd);
+	}
+	free(f->dir);
+	free(f->tmp);
+	free(f);
+	return 0;
+}
+
+static void
+reopen(struct fix *f)
+{
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(store_open(f->dir, 0, &f->st), 0);
+}
+
+static sqlite3 *
+raw_open(const char *dir)
+{
+	char *path;
+	sqlite3 *db = NULL;
+
+	assert_true(asprintf(&path, "%s/poolboot.db", dir) > 0);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	free(path);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+static char *
+raw_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	char *r = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		r = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return r;
+}
+
+static void
+open_creates_state_dir_and_wal_database(void **state)
+{
+	struct fix *f = *state;
+	struct stat sb;
+	sqlite3 *db;
+	char *v;
+
+	assert_int_equal(stat(f->dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	db = raw_open(f->dir);
+	v = raw_text(db, "PRAGMA journal_mode");
+	assert_string_equal(v, "wal");
+	free(v);
+	v = raw_text(db, "PRAGMA user_version");
+	assert_string_equal(v, "1");
+	free(v);
+	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
+	    "'table' AND name IN ('hosts', 'armings', 'events')");
+	assert_string_equal(v, "3");
+	free(v);
+	sqlite3_close(db);
+	/* opening again does not recreate or fail */
+	reopen(f);
+}
+
+static void
+arm_makes_one_active_arming(void **state)
+{
+	struct fix *f = *state;
+	struct host_status hs;
+	struct arming a;
+	int64_t id = 0;
+
+	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
+	    &id), 0);
+	assert_true(id > 0);
+	assert_int_equal(store_active_arming(f->st, "h1", &a), 0);
+	assert_int_equal(a.id, id);
+	assert_string_equal(a.host, "h1");
+	assert_string_equal(a.token_hash, HASH_A);
+	assert_int_equal(a.mode, MODE_UPGRADE);
+	assert_int_equal(a.armed_at, 1000);
+	assert_int_equal(a.attempts, 0);
+	assert_int_equal(a.first_fetch_at, 0);
+	assert_int_equal(a.active, 1);
+	assert_int_equal(a.finished_at, 0);
+	assert_string_equal(a.result, "");
+	assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+	assert_int_equal(hs.state, HOST_ARMED);
+	assert_string_equal(hs.mode, "upgrade");
+	assert_int_equal(hs.updated_at, 1000);
+	/* another host is untouched */
+	assert_int_equal(store_active_arming(f->st, "h2", &a), 1);
+	/* the token itself is never stored, only the hash handed in */
+	assert_int_equal(store_arming_by_hash(f->st, "h1", HASH_B, &a), 1);
+	assert_int_equal(store_arming_by_hash(f->st, "h2", HASH_A, &a), 1);
+}
+
+static void
+rearm_retires_previous_arming(void **state)
+{
+	struct fix *f = *state;
+	struct arming a;
+	int64_t id1, id2;
+	sqlite3 *db;
+	char *v;
+
+	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
+	    &id1), 0);
+	assert_int_equal(store_arm(f->st, "h1", HASH_B, MODE_FRESH, 2000,
+	    &id2), 0);
+	assert_true(id2 != id1);
+	assert_int_equal(store_active_arming(f->st, "h1", &a), 0);
+	assert_int_equal(a.id, id2);
+	assert_int_equal(a.mode, MODE_FRESH);
+	assert_int_equal(store_arming_by_hash(f->st, "h1", HASH_A, &a), 0);
+	assert_int_equal(a.id, id1);
+	assert_int_equal(a.active, 0);
+	assert_string_equal(a.result, "disarmed");
+	assert_int_equal(a.finished_at, 2000);
+	/* the database itself refuses a second active arming */
+	db = raw_open(f->dir);
+	v = raw_text(db, "SELECT count(*) FROM armings WHERE host = 'h1' AND "
+	    "active = 1");
+	assert_string_equal(v, "1");
+	free(v);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO armings(host, "
+	    "token_hash, mode, armed_at) VALUES ('h1', 'x', 'upgrade', 1)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+fetches_are_counted(void **state)
+{
+	struct fix *f = *state;
+	struct host_status hs;
+	struct arming a;
+	int64_t id;
+	int n = 0;
+
+	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
+	    &id), 0);
+	assert_int_equal(store_arming_fetched(f->st, id, 1100, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+	assert_int_equal(hs.state, HOST_INSTALLING);
+	assert_int_equal(store_arming_fetched(f->st, id, 1200, &n), 0);
+	assert_int_equal(store_arming_fetched(f->st, id, 1300, NULL), 0);
+	assert_int_equal(store_arming_fetched(f->st, id, 1400, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(store_active_arming(f->st, "h1", &a), 0);
+	assert_int_equal(a.attempts, 4);
+	assert_int_equal(a.first_fetch_at, 1100);
+	assert_int_equal(a.last_fetch_at, 1400);
+	/* a retired arming counts nothing more */
+	assert_int_equal(store_arming_finish(f->st, id, "failed", "x", 1500), 0);
+	assert_int_equal(store_arming_fetched(f->st, id, 1600, &n), -1);
+	assert_int_equal(store_arming_by_hash(f->st, "h1", HASH_A, &a), 0);
+	assert_int_equal(a.attempts, 4);
+	/* and a nonexistent one neither */
+	assert_int_equal(store_arming_fetched(f->st, 9999, 1600, &n), -1);
+}
+
+static void
+finish_sets_result_and_host_state(void **state)
+{
+	static const struct {
+		const char *result;
+		enum host_state state;
+	} cases[] = {
+		{ "done", HOST_DONE },
+		{ "failed", HOST_FAILED },
+		{ "disarmed", HOST_IDLE },
+	};
+	struct fix *f = *state;
+	struct host_status hs;
+	struct arming a;
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE,
+		    1000, &id), 0);
+		assert_int_equal(store_arming_finish(f->st, id,
+		    cases[i].result, "the reason", 2000 + (int64_t)i), 0);
+		assert_int_equal(store_active_arming(f->st, "h1", &a), 1);
+		assert_int_equal(store_arming_by_hash(f->st, "h1", HASH_A, &a),
+		    0);
+		assert_int_equal(a.id, id);
+		assert_int_equal(a.active, 0);
+		assert_string_equal(a.result, cases[i].result);
+		assert_string_equal(a.reason, "the reason");
+		assert_int_equal(a.finished_at, 2000 + (int64_t)i);
+		assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+		assert_int_equal(hs.state, cases[i].state);
+		assert_int_equal(hs.updated_at, 2000 + (int64_t)i);
+		/* one-shot: a finished arming cannot be finished again */
+		assert_int_equal(store_arming_finish(f->st, id, "done", "",
+		    3000), -1);
+		assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+		assert_int_equal(hs.state, cases[i].state);
+	}
+	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
+	    &id), 0);
+	assert_int_equal(store_arming_finish(f->st, id, "bogus", "", 3000), -1);
+	assert_int_equal(store_active_arming(f->st, "h1", &a), 0);
+	assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+	assert_int_equal(hs.state, HOST_ARMED);
+}
+
+static void
+host_status_of_unknown_host_is_idle(void **state)
+{
+	struct fix *f = *state;
+	struct host_status hs;
+
+	assert_int_equal(store_host_status(f->st, "never", &hs), 0);
+	assert_string_equal(hs.host, "never");
+	assert_int_equal(hs.state, HOST_IDLE);
+	assert_string_equal(hs.mode, "");
+	assert_int_equal(hs.updated_at, 0);
+	assert_string_equal(hs.last_event, "");
+	assert_string_equal(store_state_name(HOST_IDLE), "idle");
+	assert_string_equal(store_state_name(HOST_ARMED), "armed");
+	assert_string_equal(store_state_name(HOST_INSTALLING), "installing");
+	assert_string_equal(store_state_name(HOST_DONE), "done");
+	assert_string_equal(store_state_name(HOST_FAILED), "failed");
+}
+
+static void
+host_status_shows_last_event(void **state)
+{
+	struct fix *f = *state;
+	struct host_status hs;
+
+	assert_int_equal(store_event(f->st, "h1", "p1", "arm", "armed for %s",
+	    "upgrade"), 0);
+	assert_int_equal(store_event(f->st, "h2", "p1", "arm", "other"), 0);
+	assert_int_equal(store_event(f->st, "h1", "p1", "fetch", "fetch %d",
+	    1), 0);
+	assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+	assert_non_null(strstr(hs.last_event, "fetch"));
+	assert_non_null(strstr(hs.last_event, "fetch 1"));
+	assert_true(hs.last_event_at > 0);
+}
+
+struct collect {
+	int64_t	 ids[1100];
+	char	 hosts[1100][64];
+	char	 kinds[1100][32];
+	int	 n;
+	int	 stop_after;	/* 0 = never */
+};
+
+static int
+collect_cb(const struct event *ev, void *arg)
+{
+	struct collect *c = arg;
+
+	c->ids[c->n] = ev->id;
+	snprintf(c->hosts[c->n], sizeof(c->hosts[0]), "%s", ev->host);
+	snprintf(c->kinds[c->n], sizeof(c->kinds[0]), "%s", ev->kind);
+	c->n++;
+	return c->stop_after != 0 && c->n >= c->stop_after;
+}
+
+static void
+events_filter_and_page_newest_first(void **state)
+{
+	struct fix *f = *state;
+	struct event_query q;
+	struct collect *c = calloc(1, sizeof(*c));
+	int64_t before;
+	int i, total;
+
+	assert_non_null(c);
+	/* 150 events: h1/p1, h2/p2 alternate, plus 10 server-wide ones */
+	for (i = 0; i < 150; i++)
+		assert_int_equal(store_event(f->st, i % 2 ? "h2" : "h1",
+		    i % 2 ? "p2" : "p1", "fetch", "n=%d", i), 0);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(store_event(f->st, NULL, NULL, "start",
+		    "server %d", i), 0);
+
+	/* no filter: default limit 100, newest first */
+	assert_int_equal(store_events(f->st, NULL, collect_cb, c), 0);
+	assert_int_equal(c->n, 100);
+	for (i = 1; i < c->n; i++)
+		assert_true(c->ids[i] < c->ids[i - 1]);
+	assert_string_equal(c->kinds[0], "start");
+	assert_string_equal(c->hosts[0], "");
+
+	/* host filter, walked page by page with before_id */
+	memset(&q, 0, sizeof(q));
+	q.host = "h1";
+	q.limit = 30;
+	total = 0;
+	before = 0;
+	for (;;) {
+		c->n = 0;
+		q.before_id = before;
+		assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+		for (i = 0; i < c->n; i++) {
+			assert_string_equal(c->hosts[i], "h1");
+			if (before != 0)
+				assert_true(c->ids[i] < before);
+		}
+		total += c->n;
+		if (c->n < q.limit)
+			break;
+		before = c->ids[c->n - 1];
+	}
+	assert_int_equal(total, 75);
+
+	/* pool filter */
+	memset(&q, 0, sizeof(q));
+	q.pool = "p2";
+	q.limit = 1000;
+	c->n = 0;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 75);
+	for (i = 0; i < c->n; i++)
+		assert_string_equal(c->hosts[i], "h2");
+
+	/* host and pool that never met */
+	q.host = "h1";
+	c->n = 0;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 0);
+
+	/* since: everything is from now, nothing from the future */
+	memset(&q, 0, sizeof(q));
+	q.since = util_now() + 3600;
+	c->n = 0;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 0);
+	q.since = util_now() - 3600;
+	q.limit = 1000;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 160);
+
+	/* the callback stops the walk */
+	memset(&q, 0, sizeof(q));
+	c->n = 0;
+	c->stop_after = 5;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 5);
+	free(c);
+}
+
+static void
+events_since_filters_by_time_and_limit_is_capped(void **state)
+{
+	struct fix *f = *state;
+	struct event_query q;
+	struct collect *c = calloc(1, sizeof(*c));
+	sqlite3 *db;
+	int i;
+
+	assert_non_null(c);
+	/* bulk rows written directly with chosen timestamps */
+	db = raw_open(f->dir);
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), 0);
+	for (i = 0; i < 1050; i++) {
+		char sql[200];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO events(ts, host, pool, "
+		    "kind, message) VALUES (%d, 'h1', 'p1', 'fetch', 'm')",
+		    1000 + i);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
+	}
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), 0);
+	sqlite3_close(db);
+
+	memset(&q, 0, sizeof(q));
+	q.limit = 5000;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 1000);
+	memset(&q, 0, sizeof(q));
+	q.since = 2000;		/* ts 2000..2049 */
+	q.limit = 1000;
+	c->n = 0;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 50);
+	free(c);
+}
+
+static void
+hostile_values_are_stored_verbatim(void **state)
+{
+	static const char *evil = "h1'); DROP TABLE armings; --";
+	struct fix *f = *state;
+	struct event_query q;
+	struct collect *c = calloc(1, sizeof(*c));
+	struct arming a;
+	int64_t id;
+
+	assert_non_null(c);
+	assert_int_equal(store_arm(f->st, evil, HASH_A, MODE_UPGRADE, 1, &id),
+	    0);
+	assert_int_equal(store_event(f->st, evil, "p'1", "arm", "%s", evil), 0);
+	assert_int_equal(store_active_arming(f->st, evil, &a), 0);
+	assert_string_equal(a.host, evil);
+	memset(&q, 0, sizeof(q));
+	q.host = evil;
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 1);
+	assert_string_equal(c->hosts[0], evil);
+	/* the table is still there */
+	assert_int_equal(store_arm(f->st, "h2", HASH_B, MODE_UPGRADE, 1, NULL),
+	    0);
+	free(c);
+}
+
+static void
+everything_survives_a_restart(void **state)
+{
+	struct fix *f = *state;
+	struct host_status hs;
+	struct event_query q;
+	struct collect *c = calloc(1, sizeof(*c));
+	struct arming a;
+	int64_t id1, id2;
+	int n;
+
+	assert_non_null(c);
+	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
+	    &id1), 0);
+	assert_int_equal(store_arming_fetched(f->st, id1, 1100, &n), 0);
+	assert_int_equal(store_arm(f->st, "h2", HASH_B, MODE_FRESH, 1000,
+	    &id2), 0);
+	assert_int_equal(store_arming_finish(f->st, id2, "done",
+	    "installer reported success", 1200), 0);
+	assert_int_equal(store_event(f->st, "h1", "p1", "arm", "armed"), 0);
+
+	reopen(f);
+
+	assert_int_equal(store_active_arming(f->st, "h1", &a), 0);
+	assert_int_equal(a.id, id1);
+	assert_string_equal(a.token_hash, HASH_A);
+	assert_int_equal(a.attempts, 1);
+	assert_int_equal(store_host_status(f->st, "h1", &hs), 0);
+	assert_int_equal(hs.state, HOST_INSTALLING);
+	assert_int_equal(store_active_arming(f->st, "h2", &a), 1);
+	assert_int_equal(store_host_status(f->st, "h2", &hs), 0);
+	assert_int_equal(hs.state, HOST_DONE);
+	assert_string_equal(hs.mode, "fresh");
+	assert_int_equal(store_arming_by_hash(f->st, "h2", HASH_B, &a), 0);
+	assert_string_equal(a.result, "done");
+	memset(&q, 0, sizeof(q));
+	assert_int_equal(store_events(f->st, &q, collect_cb, c), 0);
+	assert_int_equal(c->n, 1);
+	/* and new ids continue after the old ones */
+	assert_int_equal(store_arm(f->st, "h3", HASH_A, MODE_UPGRADE, 1,
+	    &id2), 0);
+	assert_true(id2 > id1);
+	free(c);
+}
+
+static void
+readonly_open_reads_while_writer_is_open(void **state)
+{
+	struct fix *f = *state;
+	struct store *ro = NULL;
+	struct host_status hs;
+	struct collect *c = calloc(1, sizeof(*c));
+	struct arming a;
+	int64_t id;
+
+	assert_non_null(c);
+	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
+	    &id), 0);
+	assert_int_equal(store_event(f->st, "h1", "p1", "arm", "armed"), 0);
+	assert_int_equal(store_open(f->dir, 1, &ro), 0);
+	assert_int_equal(store_active_arming(ro, "h1", &a), 0);
+	assert_int_equal(a.id, id);
+	assert_int_equal(store_host_status(ro, "h1", &hs), 0);
+	assert_int_equal(hs.state, HOST_ARMED);
+	assert_int_equal(store_events(ro, NULL, collect_cb, c), 0);
+	assert_int_equal(c->n, 1);
+	/* a reader cannot change anything */
+	assert_int_equal(store_event(ro, "h1", "p1", "x", "y"), -1);
+	assert_int_equal(store_arm(ro, "h1", HASH_B, MODE_UPGRADE, 1, NULL), -1);
+	/* and sees what the writer commits afterwards */
+	assert_int_equal(store_arming_finish(f->st, id, "done", "", 2000), 0);
+	assert_int_equal(store_host_status(ro, "h1", &hs), 0);
+	assert_int_equal(hs.state, HOST_DONE);
+	store_close(ro);
+	free(c);
+}
+
+static void
+readonly_open_of_missing_database_fails(void **state)
+{
+	struct store *ro = NULL;
+	char *tmp = unit_tmpdir();
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_int_equal(store_open(tmp, 1, &ro), -1);
+	assert_null(ro);
+	rmdir(tmp);
+	free(tmp);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    open_creates_state_dir_and_wal_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(arm_makes_one_active_arming,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(rearm_retires_previous_arming,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(fetches_are_counted, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    finish_sets_result_and_host_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    host_status_of_unknown_host_is_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_status_shows_last_event,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    events_filter_and_page_newest_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    events_since_filters_by_time_and_limit_is_capped, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    hostile_values_are_stored_verbatim, setup, teardown),
+		cmocka_unit_test_setup_teardown(everything_survives_a_restart,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    readonly_open_reads_while_writer_is_open, setup, teardown),
+		cmocka_unit_test(readonly_open_of_missing_database_fails),
+	};
+
+	log_set_verbosity(PB_LOG_WARN);	/* store errors below are expected */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
