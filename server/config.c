@@ -973,13 +973,13 @@ load_host(struct loader *ld, struct config *cfg, struct rawsec *sec,
 		free(p);
 	}
 	if ((kv = host_get(sec, defs, "kernel_args")) != NULL) {
-		if (strlist_split(&h->kernel_args, kv->value) == -1)
+		if (strlist_split_blank(&h->kernel_args, kv->value) == -1)
 			cfg_err(ld, kv->line, "kernel_args: an argument is too "
 			    "long");
 		for (i = 0; i < h->kernel_args.n; i++) {
 			const char *w = h->kernel_args.v[i];
 
-			if (!util_valid_arg_word(w) || strchr(w, ',') != NULL)
+			if (!util_valid_arg_word(w))
 				cfg_err(ld, kv->line, "kernel_args: '%s' is not "
 				    "allowed (printable characters only; no "
 				    "quotes, backslashes or '---')", w);

@@ -65,20 +65,21 @@ strlist_free(struct strlist *l)
 	l->n = 0;
 }
 
-int
-strlist_split(struct strlist *l, const char *s)
+static int
+strlist_split_at(struct strlist *l, const char *s, int comma)
 {
 	const char *p = s, *start;
 	char item[1024];
 	size_t n;
 
 	while (*p != '\0') {
-		while (*p == ',' || isspace((unsigned char)*p))
+		while ((comma && *p == ',') || isspace((unsigned char)*p))
 			p++;
 		if (*p == '\0')
 			break;
 		start = p;
-		while (*p != '\0' && *p != ',' && !isspace((unsigned char)*p))
+		while (*p != '\0' && !(comma && *p == ',') &&
+		    !isspace((unsigned char)*p))
 			p++;
 		n = (size_t)(p - start);
 		if (n >= sizeof(item))
@@ -89,6 +90,18 @@ strlist_split(struct strlist *l, const char *s)
 			return -1;
 	}
 	return 0;
+}
+
+int
+strlist_split(struct strlist *l, const char *s)
+{
+	return strlist_split_at(l, s, 1);
+}
+
+int
+strlist_split_blank(struct strlist *l, const char *s)
+{
+	return strlist_split_at(l, s, 0);
 }
 
 static int

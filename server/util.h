@@ -19,6 +19,8 @@ int   strlist_addf(struct strlist *l, const char *fmt, ...)
 void  strlist_free(struct strlist *l);				/* leaves l empty */
 /* Splits s at commas and/or whitespace into l (empty items dropped). */
 int   strlist_split(struct strlist *l, const char *s);
+/* Splits s at whitespace only (commas stay inside items). */
+int   strlist_split_blank(struct strlist *l, const char *s);
 
 /* A string buffer with a hard maximum size: appends past max fail (-1) and
  * set ->overflow, so a hostile peer cannot make it grow without bound.
