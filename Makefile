@@ -66,7 +66,9 @@ test: all unit
 answerfiles: poolboot
 	@sh scripts/make-answerfiles.sh
 
-demo: deps poolboot
+# deps first, then a sub-make: pkg-config flags are read after the install
+demo: deps
+	@$(MAKE) -s poolboot
 	@sh scripts/demo.sh
 
 install: poolboot
