@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -741,6 +742,10 @@ load_server(struct loader *ld, struct config *cfg, struct rawsec *sec)
 		cfg->template_dir = path_in(cfg, kv->value);
 		cfg->template_dir_explicit = 1;
 	}
+	if ((kv = sec_get(sec, "upgrade_paths")) != NULL) {
+		free(cfg->upgrade_paths);
+		cfg->upgrade_paths = path_in(cfg, kv->value);
+	}
 	if ((kv = sec_get(sec, "boot_attempts")) != NULL &&
 	    parse_int(kv->value, 1, 20, &cfg->boot_attempts) == -1)
 		cfg_err(ld, kv->line, "boot_attempts: '%s' is not a number from 1 "
@@ -839,6 +844,35 @@ load_pool(struct loader *ld, struct config *cfg, struct rawsec *sec,
 	}
 	if ((kv = sec_get(sec, "repo")) != NULL)
 		p->repo_name = strdup(kv->value);
+	p->evacuate_timeout = 1800;
+	p->install_timeout = 5400;
+	p->rejoin_timeout = 1200;
+	p->step_timeout = 600;
+	p->poll_ms = 1000;
+	{
+		static const struct {
+			const char *key;
+			size_t	    off;
+			long	    lo, hi;
+		} nums[] = {
+			{ "evacuate_timeout", offsetof(struct pool, evacuate_timeout), 1, 86400 },
+			{ "install_timeout", offsetof(struct pool, install_timeout), 1, 86400 },
+			{ "rejoin_timeout", offsetof(struct pool, rejoin_timeout), 1, 86400 },
+			{ "step_timeout", offsetof(struct pool, step_timeout), 1, 86400 },
+			{ "poll_interval_ms", offsetof(struct pool, poll_ms), 10, 60000 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			if ((kv = sec_get(sec, nums[i].key)) == NULL)
+				continue;
+			if (parse_int(kv->value, nums[i].lo, nums[i].hi,
+			    (int *)(void *)((char *)p + nums[i].off)) == -1)
+				cfg_err(ld, kv->line, "%s: '%s' is not a number "
+				    "from %ld to %ld", nums[i].key, kv->value,
+				    nums[i].lo, nums[i].hi);
+		}
+	}
 	unknown_keys(ld, sec, "[pool]");
 }
 
@@ -1183,6 +1217,9 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 		cfg->admin_token_file = util_path_join(cfg->state_dir,
 		    "admin.token");
 	resolve_template_dir(&ld, cfg);
+	if (cfg->upgrade_paths == NULL && cfg->template_dir != NULL)
+		cfg->upgrade_paths = util_path_join(cfg->template_dir,
+		    "upgrade-paths.conf");
 
 	cfg->repos = calloc(nr + 1, sizeof(*cfg->repos));
 	cfg->pools = calloc(np + 1, sizeof(*cfg->pools));
@@ -1363,6 +1400,7 @@ config_free(struct config *cfg)
 	free(cfg->tftp_root);
 	free(cfg->admin_token_file);
 	free(cfg->template_dir);
+	free(cfg->upgrade_paths);
 	free(cfg);
 }
 

@@ -39,6 +39,12 @@ struct pool {
 	int	 tls_verify;		/* 0 only with tls_verify = no */
 	char	*repo_name;
 	struct repo *repo;
+	/* rolling upgrade: step timeouts (seconds) and XAPI poll interval */
+	int	 evacuate_timeout;	/* default 1800 */
+	int	 install_timeout;	/* default 5400 */
+	int	 rejoin_timeout;	/* default 1200 */
+	int	 step_timeout;		/* other steps, XAPI retries; default 600 */
+	int	 poll_ms;		/* default 1000 */
 	int	 line;
 };
 
@@ -86,6 +92,7 @@ struct config {
 	int	 boot_attempts;		/* boot-loop guard, default 3 */
 	enum boot_files boot_files;
 	int	 http_threads;		/* libmicrohttpd thread pool, default 2 */
+	char	*upgrade_paths;		/* rules file; default template_dir/upgrade-paths.conf */
 
 	struct repo *repos;
 	size_t	 nrepos;

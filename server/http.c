@@ -9,6 +9,7 @@
  * struct req.
  */
 #include "http.h"
+#include "coord.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -887,6 +888,8 @@ http_serve_host(struct http_server *srv, struct MHD_Connection *con,
 	case ROUTE_CALLBACK:
 		as = arm_callback(srv->deps.arm, host, token,
 		    m->segs[4][0] == '1' ? 1 : 0);
+		if (as == ARM_OK)	/* a waiting coordinator moves on now */
+			coord_notify(srv->deps.coord);
 		break;
 	default:
 		as = ARM_NOT_FOUND;

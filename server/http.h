@@ -16,10 +16,13 @@
 #include "config.h"
 #include "store.h"
 
+struct coord;
+
 struct http_deps {
 	const struct config *cfg;
 	struct store	*st;
 	struct arm	*arm;
+	struct coord	*coord;		/* may be NULL (no rolling upgrades) */
 	const char	*admin_token;	/* bearer token for /api/v1 */
 };
 

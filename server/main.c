@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -19,6 +20,7 @@
 #include "arm.h"
 #include "client.h"
 #include "config.h"
+#include "coord.h"
 #include "http.h"
 #include "log.h"
 #include "render.h"
@@ -39,6 +41,9 @@ struct cmdopts {
 	int	 json;
 	int	 what;		/* render: 0 all, 1 pxelinux, 2 answerfile, 3 script */
 	int	 help;
+	int	 dry_run;
+	int	 disable_ha;
+	int	 follow;
 };
 
 static void
@@ -56,6 +61,11 @@ usage_main(FILE *f)
 	    "  arm       arm a host for one network install (through the server)\n"
 	    "  disarm    put an armed host back to local boot (through the server)\n"
 	    "  hosts     list inventory hosts with their state\n"
+	    "  precheck  check whether a pool can be upgraded (changes nothing)\n"
+	    "  upgrade   start a rolling upgrade of a pool (through the server)\n"
+	    "  status    show the rolling-upgrade runs of the pools\n"
+	    "  retry     resume a halted rolling upgrade at its failed step\n"
+	    "  abort     stop a rolling upgrade: disarm, re-enable hosts\n"
 	    "  version   print the version\n"
 	    "\n"
 	    "  -c FILE   configuration file (default ./poolboot.conf)\n"
@@ -96,6 +106,34 @@ static const char *cmd_help[][2] = {
 	    "Lists the inventory hosts: pool, mode, MAC, state and last event.\n"
 	    "Reads the state database directly; works with or without a running\n"
 	    "server.\n" },
+	{ "precheck", "usage: poolboot precheck [-c FILE] POOL [--json]\n\n"
+	    "Runs every precheck of a rolling upgrade of POOL against XAPI and\n"
+	    "prints the plan (master first, then members): hosts live and\n"
+	    "enabled, HA/WLB off, no CD inserted, no VM preventing evacuation,\n"
+	    "memory for N-1 hosts, one version everywhere, the repo newer, the\n"
+	    "upgrade path allowed, inventory and boot files complete. Changes\n"
+	    "nothing. Exit 0 when every check passed, 1 otherwise.\n" },
+	{ "upgrade", "usage: poolboot upgrade [-c FILE] POOL [--dry-run] "
+	    "[--disable-ha] [--follow] [--json]\n\n"
+	    "Starts a rolling upgrade of POOL to its repo's version: prechecks,\n"
+	    "a pool database dump, then host by host (master first): disable,\n"
+	    "evacuate, arm, reboot into the installer, wait for its callback\n"
+	    "and for XAPI to show the host back on the new version, enable.\n"
+	    "Any failure halts the run (see status, retry, abort).\n"
+	    "  --dry-run     print the prechecks and the plan; change nothing\n"
+	    "  --disable-ha  turn HA/WLB off now and back on at the end\n"
+	    "  --follow      show progress until the run ends\n" },
+	{ "status", "usage: poolboot status [-c FILE] [POOL] [--follow] "
+	    "[--json]\n\n"
+	    "Shows the latest rolling-upgrade run of each pool (or of POOL):\n"
+	    "state, each host's step, versions, times and errors.\n"
+	    "  --follow  keep showing progress until the runs end\n" },
+	{ "retry", "usage: poolboot retry [-c FILE] POOL\n\n"
+	    "Resumes a halted run at the step that failed (a failed install\n"
+	    "restarts at arming). Fix the cause first.\n" },
+	{ "abort", "usage: poolboot abort [-c FILE] POOL\n\n"
+	    "Stops POOL's run: armed hosts go back to local boot, disabled\n"
+	    "hosts that are live are enabled again, HA/WLB restored.\n" },
 	{ "version", "usage: poolboot version\n" },
 };
 
@@ -315,6 +353,7 @@ cmd_serve(struct cmdopts *o)
 	struct config *cfg;
 	struct store *st = NULL;
 	struct arm *a = NULL;
+	struct coord *co = NULL;
 	char *token = NULL;
 	char err[512];
 	sigset_t set;
@@ -335,9 +374,14 @@ cmd_serve(struct cmdopts *o)
 		log_error("serve", "%s", err);
 		goto out;
 	}
+	if (coord_new(cfg, st, a, &co) == -1) {
+		log_error("serve", "cannot start the coordinators");
+		goto out;
+	}
 	deps.cfg = cfg;
 	deps.st = st;
 	deps.arm = a;
+	deps.coord = co;
 	deps.admin_token = token;
 
 	sigemptyset(&set);
@@ -371,6 +415,7 @@ cmd_serve(struct cmdopts *o)
 	ret = 0;
 out:
 	http_stop(srv);
+	coord_free(co);
 	arm_free(a);
 	store_close(st);
 	if (token != NULL)
@@ -381,6 +426,37 @@ out:
 }
 
 /* ---- arm / disarm ------------------------------------------------------- */
+
+/* Sends a request; *reply gets the JSON body whatever the status (NULL if
+ * not JSON), *status the HTTP status. Returns EXIT_NOSERVER when the
+ * server cannot be reached, EXIT_FAIL on a config problem, else 0. */
+static int
+api_send(struct cmdopts *o, const char *method, const char *path,
+    const char *body, long *status, json_t **reply)
+{
+	struct config *cfg;
+	json_error_t jerr;
+	char err[512];
+	char *resp = NULL;
+	int ret = EXIT_FAIL;
+
+	*reply = NULL;
+	*status = 0;
+	if ((cfg = load_config(o->conf, 1)) == NULL)
+		return EXIT_FAIL;
+	if (client_request(cfg, method, path, body, status, &resp, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "poolboot: %s\n", err);
+		ret = EXIT_NOSERVER;
+		goto out;
+	}
+	*reply = json_loads(resp ? resp : "", 0, &jerr);
+	ret = 0;
+out:
+	free(resp);
+	config_free(cfg);
+	return ret;
+}
 
 static int
 api_call(struct cmdopts *o, const char *method, const char *path,
@@ -521,6 +597,303 @@ out:
 	return ret;
 }
 
+/* ---- rolling upgrades --------------------------------------------------- */
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static void
+print_checks(json_t *reply)
+{
+	json_t *checks = json_object_get(reply, "checks");
+	json_t *plan = json_object_get(reply, "plan");
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(checks, i, it)
+		printf("  [%s] %-24s %s\n", json_is_true(json_object_get(it,
+		    "ok")) ? " OK " : "FAIL", jstr(it, "check"),
+		    jstr(it, "message"));
+	if (json_array_size(plan) > 0) {
+		printf("plan (one host at a time, master first):\n");
+		json_array_foreach(plan, i, it)
+			printf("  %zu. %-20s %-7s %s -> %s: %s\n", i + 1,
+			    jstr(it, "host"), jstr(it, "role"),
+			    jstr(it, "version"), jstr(it, "target"),
+			    jstr(it, "action"));
+	}
+}
+
+static void
+pool_path(char *buf, size_t len, const char *pool, const char *what)
+{
+	snprintf(buf, len, "/api/v1/pools/%s%s%s", pool, what ? "/" : "",
+	    what ? what : "");
+}
+
+static int
+cmd_precheck(struct cmdopts *o, const char *pool)
+{
+	char path[256];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(pool)) {
+		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
+		return EXIT_USAGE;
+	}
+	pool_path(path, sizeof(path), pool, "precheck");
+	if ((ret = api_send(o, "POST", path, "{}", &status, &reply)) != 0)
+		return ret;
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else if (status == 200) {
+		printf("prechecks for pool %s (target %s):\n", pool,
+		    jstr(reply, "target_version"));
+		print_checks(reply);
+	} else
+		fprintf(stderr, "poolboot: precheck failed (HTTP %ld): %s\n",
+		    status, reply ? jstr(reply, "error") : "");
+	ret = (status == 200 && json_is_true(json_object_get(reply, "ok"))) ?
+	    0 : EXIT_FAIL;
+	if (!o->json && status == 200)
+		printf("%s\n", ret == 0 ? "all prechecks passed" :
+		    "prechecks FAILED: fix the items marked FAIL; nothing was "
+		    "changed");
+	json_decref(reply);
+	return ret;
+}
+
+static double
+secs(json_t *h, const char *key, json_int_t now)
+{
+	json_int_t t = json_integer_value(json_object_get(h, key));
+
+	return t > 0 ? (double)(now - t) / 1000.0 : 0.0;
+}
+
+/* One screenful of a run; returns 1 while the run is still going. */
+static int
+print_run(json_t *pr)
+{
+	json_t *hosts = json_object_get(pr, "hosts"), *h;
+	const char *state = jstr(pr, "state");
+	json_int_t now;
+	struct timespec ts;
+	size_t i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (json_is_null(json_object_get(pr, "run"))) {
+		printf("pool %s: no rolling upgrade yet\n", jstr(pr, "pool"));
+		return 0;
+	}
+	printf("pool %s: run %lld %s, target %s, %lld/%lld hosts done\n",
+	    jstr(pr, "pool"), (long long)json_integer_value(json_object_get(pr,
+	    "run")), state, jstr(pr, "target_version"),
+	    (long long)json_integer_value(json_object_get(pr, "hosts_done")),
+	    (long long)json_integer_value(json_object_get(pr, "hosts_total")));
+	printf("  %-20s %-7s %-9s %-19s %s\n", "HOST", "ROLE", "STEP",
+	    "VERSION", "TIME");
+	json_array_foreach(hosts, i, h) {
+		char ver[64];
+		const char *step = jstr(h, "step");
+
+		if (jstr(h, "new_version")[0])
+			snprintf(ver, sizeof(ver), "%s -> %s", jstr(h,
+			    "old_version"), jstr(h, "new_version"));
+		else
+			snprintf(ver, sizeof(ver), "%s", jstr(h, "old_version"));
+		if (strcmp(step, "done") == 0 || strcmp(step, "skipped") == 0)
+			printf("  %-20s %-7s %-9s %-19s %.1f s total\n",
+			    jstr(h, "host"), jstr(h, "role"), step, ver,
+			    (double)(json_integer_value(json_object_get(h,
+			    "finished_at")) - json_integer_value(
+			    json_object_get(h, "started_at"))) / 1000.0);
+		else if (strcmp(step, "pending") == 0)
+			printf("  %-20s %-7s %-9s %s\n", jstr(h, "host"),
+			    jstr(h, "role"), step, ver);
+		else
+			printf("  %-20s %-7s %-9s %-19s %.1f s in step\n",
+			    jstr(h, "host"), jstr(h, "role"), step, ver,
+			    secs(h, "step_started_at", now));
+		if (jstr(h, "error")[0])
+			printf("      error: %s\n", jstr(h, "error"));
+	}
+	if (jstr(pr, "error")[0])
+		printf("  halted: %s\n  fix the cause, then: poolboot retry %s "
+		    "(or poolboot abort %s)\n", jstr(pr, "error"),
+		    jstr(pr, "pool"), jstr(pr, "pool"));
+	if (jstr(pr, "report")[0])
+		printf("%s\n", jstr(pr, "report"));
+	return strcmp(state, "running") == 0;
+}
+
+/* status, once or until every shown run has ended (follow). Exit code:
+ * 0 when the runs ended done (or nothing runs), 1 if one halted/aborted. */
+static int
+show_status(struct cmdopts *o, const char *pool, int follow)
+{
+	char path[256], last[8192] = "";
+	json_t *reply = NULL, *pools, *pr;
+	long status;
+	size_t i;
+	int ret, going, bad;
+
+	if (pool != NULL)
+		pool_path(path, sizeof(path), pool, NULL);
+	else
+		snprintf(path, sizeof(path), "/api/v1/pools");
+	for (;;) {
+		char *dump;
+
+		if ((ret = api_send(o, "GET", path, NULL, &status, &reply)) != 0)
+			return ret;
+		if (status != 200) {
+			fprintf(stderr, "poolboot: %s (HTTP %ld)\n", reply ?
+			    jstr(reply, "error") : "request failed", status);
+			json_decref(reply);
+			return EXIT_FAIL;
+		}
+		pools = json_object_get(reply, "pools");
+		going = bad = 0;
+		json_array_foreach(pools, i, pr) {
+			const char *st = jstr(pr, "state");
+
+			if (strcmp(st, "running") == 0)
+				going = 1;
+			if (strcmp(st, "halted") == 0 ||
+			    strcmp(st, "aborted") == 0)
+				bad = 1;
+		}
+		if (o->json && !follow) {
+			json_dumpf(reply, stdout, JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else {
+			/* in follow mode print only when something changed
+			 * (ignoring the clock) */
+			json_t *copy = json_deep_copy(pools);
+			json_t *h;
+			size_t k;
+
+			json_array_foreach(copy, i, pr) {
+				json_object_del(pr, "updated_at");
+				json_array_foreach(json_object_get(pr, "hosts"),
+				    k, h)
+					json_object_del(h, "attempts");
+			}
+			dump = json_dumps(copy, JSON_COMPACT);
+			json_decref(copy);
+			if (!follow || dump == NULL || strcmp(dump, last) != 0) {
+				if (follow)
+					printf("\n");
+				json_array_foreach(pools, i, pr)
+					print_run(pr);
+				fflush(stdout);
+				if (dump != NULL)
+					snprintf(last, sizeof(last), "%s", dump);
+			}
+			free(dump);
+		}
+		json_decref(reply);
+		reply = NULL;
+		if (!follow || !going)
+			break;
+		usleep(300 * 1000);
+	}
+	return bad ? EXIT_FAIL : 0;
+}
+
+static int
+cmd_upgrade(struct cmdopts *o, const char *pool)
+{
+	char path[256], body[128];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(pool)) {
+		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
+		return EXIT_USAGE;
+	}
+	pool_path(path, sizeof(path), pool, "upgrade");
+	snprintf(body, sizeof(body), "{\"dry_run\": %s, \"disable_ha\": %s}",
+	    o->dry_run ? "true" : "false", o->disable_ha ? "true" : "false");
+	if ((ret = api_send(o, "POST", path, body, &status, &reply)) != 0)
+		return ret;
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	}
+	if (status == 200 && o->dry_run) {
+		if (!o->json) {
+			printf("dry run for pool %s (target %s): nothing was "
+			    "changed\n", pool, jstr(reply, "target_version"));
+			print_checks(reply);
+		}
+		ret = json_is_true(json_object_get(reply, "ok")) ? 0 : EXIT_FAIL;
+	} else if (status == 202) {
+		if (!o->json)
+			printf("rolling upgrade of pool %s to %s started (run %lld);"
+			    " pool database saved to %s\n", pool,
+			    jstr(reply, "target_version"),
+			    (long long)json_integer_value(json_object_get(reply,
+			    "run")), jstr(reply, "dump"));
+		ret = o->follow ? show_status(o, pool, 1) : 0;
+	} else {
+		if (!o->json) {
+			fprintf(stderr, "poolboot: upgrade refused (HTTP %ld): %s\n",
+			    status, reply ? jstr(reply, "error") : "");
+			if (json_object_get(reply, "checks") != NULL)
+				print_checks(reply);
+		}
+		ret = EXIT_FAIL;
+	}
+	json_decref(reply);
+	return ret;
+}
+
+static int
+cmd_pool_action(struct cmdopts *o, const char *pool, const char *action)
+{
+	char path[256];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(pool)) {
+		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
+		return EXIT_USAGE;
+	}
+	pool_path(path, sizeof(path), pool, action);
+	if ((ret = api_send(o, "POST", path, "{}", &status, &reply)) != 0)
+		return ret;
+	if (status / 100 == 2) {
+		if (o->json) {
+			json_dumpf(reply, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else
+			printf("pool %s: %s (run %lld is %s)\n", pool, action,
+			    (long long)json_integer_value(json_object_get(reply,
+			    "run")), jstr(reply, "state"));
+		ret = o->follow ? show_status(o, pool, 1) : 0;
+	} else {
+		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n", action,
+		    status, reply ? jstr(reply, "error") : "");
+		ret = EXIT_FAIL;
+	}
+	json_decref(reply);
+	return ret;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int
@@ -534,6 +907,9 @@ main(int argc, char **argv)
 		{ "pxelinux", no_argument, NULL, 'P' },
 		{ "answerfile", no_argument, NULL, 'A' },
 		{ "script", no_argument, NULL, 'S' },
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "disable-ha", no_argument, NULL, 'H' },
+		{ "follow", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -568,6 +944,9 @@ main(int argc, char **argv)
 		case 'P': o.what = 1; break;
 		case 'A': o.what = 2; break;
 		case 'S': o.what = 3; break;
+		case 'D': o.dry_run = 1; break;
+		case 'H': o.disable_ha = 1; break;
+		case 'F': o.follow = 1; break;
 		case 'h': o.help = 1; break;
 		default:
 			usage_cmd(cmd, stderr);
@@ -593,6 +972,16 @@ main(int argc, char **argv)
 		ret = cmd_arm(&o, argv[optind], 1);
 	else if (strcmp(cmd, "hosts") == 0 && optind == argc)
 		ret = cmd_hosts(&o);
+	else if (strcmp(cmd, "precheck") == 0 && optind == argc - 1)
+		ret = cmd_precheck(&o, argv[optind]);
+	else if (strcmp(cmd, "upgrade") == 0 && optind == argc - 1)
+		ret = cmd_upgrade(&o, argv[optind]);
+	else if (strcmp(cmd, "status") == 0 && optind >= argc - 1)
+		ret = show_status(&o, optind == argc - 1 ? argv[optind] : NULL,
+		    o.follow);
+	else if ((strcmp(cmd, "retry") == 0 || strcmp(cmd, "abort") == 0) &&
+	    optind == argc - 1)
+		ret = cmd_pool_action(&o, argv[optind], cmd);
 	else {
 		usage_cmd(cmd, stderr);
 		ret = EXIT_USAGE;

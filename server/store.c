@@ -21,7 +21,7 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_EVENTS_DEFAULT	100
 #define STORE_EVENTS_MAX	1000
 
@@ -54,8 +54,44 @@ static const char *const schema_sql =
 	" kind TEXT NOT NULL,"
 	" message TEXT NOT NULL);"
 	"CREATE INDEX events_host_id ON events(host, id);"
-	"CREATE INDEX events_ts ON events(ts);"
-	"PRAGMA user_version = 1;";
+	"CREATE INDEX events_ts ON events(ts);";
+
+/* Version 2: rolling-upgrade runs. Applied on top of version 1. */
+static const char *const schema_v2_sql =
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" pool TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" target_version TEXT NOT NULL DEFAULT '',"
+	" target_build TEXT NOT NULL DEFAULT '',"
+	" disable_ha INTEGER NOT NULL DEFAULT 0,"
+	" ha_disabled_by_us INTEGER NOT NULL DEFAULT 0,"
+	" wlb_disabled_by_us INTEGER NOT NULL DEFAULT 0,"
+	" ha_srs TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" dump_path TEXT NOT NULL DEFAULT '',"
+	" report TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX runs_pool ON runs(pool, id);"
+	"CREATE TABLE run_hosts ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" host TEXT NOT NULL,"
+	" ord INTEGER NOT NULL,"
+	" is_master INTEGER NOT NULL,"
+	" step TEXT NOT NULL,"
+	" old_version TEXT NOT NULL DEFAULT '',"
+	" new_version TEXT NOT NULL DEFAULT '',"
+	" boot_time_before TEXT NOT NULL DEFAULT '',"
+	" step_started_at INTEGER NOT NULL DEFAULT 0,"
+	" started_at INTEGER NOT NULL DEFAULT 0,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" step_ms TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (run_id, host));"
+	"PRAGMA user_version = 2;";
 
 #define ARMING_COLS \
 	"id, host, token_hash, mode, armed_at, first_fetch_at, last_fetch_at," \
@@ -275,9 +311,15 @@ schema_init(struct store *st)
 	if (pragma_int(st, "PRAGMA user_version", &ver) == -1)
 		goto out;
 	if (ver == 0) {
-		if (exec_sql(st, schema_sql, "create schema") == -1)
+		if (exec_sql(st, schema_sql, "create schema") == -1 ||
+		    exec_sql(st, schema_v2_sql, "create schema v2") == -1)
 			goto out;
 		log_info("store", "created database schema version %d",
+		    STORE_SCHEMA_VERSION);
+	} else if (ver == 1) {
+		if (exec_sql(st, schema_v2_sql, "upgrade schema to v2") == -1)
+			goto out;
+		log_info("store", "upgraded database schema from version 1 to %d",
 		    STORE_SCHEMA_VERSION);
 	} else if (ver != STORE_SCHEMA_VERSION) {
 		log_error("store", "database schema version %d is not the "
@@ -780,5 +822,334 @@ out:
 		pthread_mutex_unlock(&st->mu);
 	free(evs);
 	sbuf_free(&sql);
+	return ret;
+}
+
+/* ---- runs ---------------------------------------------------------------- */
+
+#define RUN_COLS "id, pool, state, target_version, target_build, disable_ha," \
+	" ha_disabled_by_us, wlb_disabled_by_us, ha_srs, created_at, updated_at," \
+	" finished_at, error, dump_path, report"
+#define RUN_HOST_COLS "run_id, host, ord, is_master, step, old_version," \
+	" new_version, boot_time_before, step_started_at, started_at," \
+	" finished_at, attempts, error, step_ms"
+
+static void
+read_run(sqlite3_stmt *s, struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, r->pool, sizeof(r->pool));
+	col_text(s, 2, r->state, sizeof(r->state));
+	col_text(s, 3, r->target_version, sizeof(r->target_version));
+	col_text(s, 4, r->target_build, sizeof(r->target_build));
+	r->disable_ha = sqlite3_column_int(s, 5);
+	r->ha_disabled_by_us = sqlite3_column_int(s, 6);
+	r->wlb_disabled_by_us = sqlite3_column_int(s, 7);
+	col_text(s, 8, r->ha_srs, sizeof(r->ha_srs));
+	r->created_at = sqlite3_column_int64(s, 9);
+	r->updated_at = sqlite3_column_int64(s, 10);
+	r->finished_at = sqlite3_column_int64(s, 11);
+	col_text(s, 12, r->error, sizeof(r->error));
+	col_text(s, 13, r->dump_path, sizeof(r->dump_path));
+	col_text(s, 14, r->report, sizeof(r->report));
+}
+
+static void
+read_run_host(sqlite3_stmt *s, struct run_host *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->run_id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, h->host, sizeof(h->host));
+	h->ord = sqlite3_column_int(s, 2);
+	h->is_master = sqlite3_column_int(s, 3);
+	col_text(s, 4, h->step, sizeof(h->step));
+	col_text(s, 5, h->old_version, sizeof(h->old_version));
+	col_text(s, 6, h->new_version, sizeof(h->new_version));
+	col_text(s, 7, h->boot_time_before, sizeof(h->boot_time_before));
+	h->step_started_at = sqlite3_column_int64(s, 8);
+	h->started_at = sqlite3_column_int64(s, 9);
+	h->finished_at = sqlite3_column_int64(s, 10);
+	h->attempts = sqlite3_column_int(s, 11);
+	col_text(s, 12, h->error, sizeof(h->error));
+	col_text(s, 13, h->step_ms, sizeof(h->step_ms));
+}
+
+/* Binds every run_host column in RUN_HOST_COLS order as ?1..?14. */
+static void
+bind_run_host(sqlite3_stmt *s, const struct run_host *h)
+{
+	sqlite3_bind_int64(s, 1, h->run_id);
+	bind_text(s, 2, h->host);
+	sqlite3_bind_int(s, 3, h->ord);
+	sqlite3_bind_int(s, 4, h->is_master);
+	bind_text(s, 5, h->step);
+	bind_text(s, 6, h->old_version);
+	bind_text(s, 7, h->new_version);
+	bind_text(s, 8, h->boot_time_before);
+	sqlite3_bind_int64(s, 9, h->step_started_at);
+	sqlite3_bind_int64(s, 10, h->started_at);
+	sqlite3_bind_int64(s, 11, h->finished_at);
+	sqlite3_bind_int(s, 12, h->attempts);
+	bind_text(s, 13, h->error);
+	bind_text(s, 14, h->step_ms);
+}
+
+/* Binds every run column but id as ?2..?15 (?1 = id where used). */
+static void
+bind_run(sqlite3_stmt *s, const struct run *r)
+{
+	bind_text(s, 2, r->pool);
+	bind_text(s, 3, r->state);
+	bind_text(s, 4, r->target_version);
+	bind_text(s, 5, r->target_build);
+	sqlite3_bind_int(s, 6, r->disable_ha);
+	sqlite3_bind_int(s, 7, r->ha_disabled_by_us);
+	sqlite3_bind_int(s, 8, r->wlb_disabled_by_us);
+	bind_text(s, 9, r->ha_srs);
+	sqlite3_bind_int64(s, 10, r->created_at);
+	sqlite3_bind_int64(s, 11, r->updated_at);
+	sqlite3_bind_int64(s, 12, r->finished_at);
+	bind_text(s, 13, r->error);
+	bind_text(s, 14, r->dump_path);
+	bind_text(s, 15, r->report);
+}
+
+/* Prepares sql; NULL on error (logged). Caller holds st->mu. */
+static sqlite3_stmt *
+prep(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		dberr(st, "prepare");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+store_run_create(struct store *st, const struct run *r,
+    const struct run_host *hosts, size_t nhosts, int64_t *id_out)
+{
+	sqlite3_stmt *s = NULL;
+	struct run_host h;
+	int64_t id;
+	size_t i;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if (tx_begin(st) == -1)
+		goto out;
+	if ((s = prep(st, "INSERT INTO runs(" RUN_COLS ") VALUES (NULL, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")) ==
+	    NULL)
+		goto out;
+	bind_run(s, r);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		dberr(st, "insert run");
+		goto out;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	id = sqlite3_last_insert_rowid(st->db);
+	if ((s = prep(st, "INSERT INTO run_hosts(" RUN_HOST_COLS ") VALUES"
+	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")) ==
+	    NULL)
+		goto out;
+	for (i = 0; i < nhosts; i++) {
+		h = hosts[i];
+		h.run_id = id;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		bind_run_host(s, &h);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			dberr(st, "insert run host");
+			goto out;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (tx_commit(st) == -1)
+		goto out;
+	if (id_out != NULL)
+		*id_out = id;
+	ret = 0;
+out:
+	sqlite3_finalize(s);
+	if (ret == -1)
+		tx_rollback(st);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+/* One run by a query with one bound parameter: 0 found, 1 none, -1. */
+static int
+run_query(struct store *st, const char *sql, const char *text, int64_t num,
+    struct run *out)
+{
+	sqlite3_stmt *s;
+	int rc, ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, sql)) == NULL)
+		goto out;
+	if (text != NULL)
+		bind_text(s, 1, text);
+	else
+		sqlite3_bind_int64(s, 1, num);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		read_run(s, out);
+		ret = 0;
+	} else if (rc == SQLITE_DONE)
+		ret = 1;
+	else
+		dberr(st, "run query");
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_run_latest(struct store *st, const char *pool, struct run *out)
+{
+	return run_query(st, "SELECT " RUN_COLS " FROM runs WHERE pool = ?1"
+	    " ORDER BY id DESC LIMIT 1", pool, 0, out);
+}
+
+int
+store_run_get(struct store *st, int64_t id, struct run *out)
+{
+	int rc = run_query(st, "SELECT " RUN_COLS " FROM runs WHERE id = ?1",
+	    NULL, id, out);
+
+	return rc == 0 ? 0 : -1;
+}
+
+int
+store_runs_running(struct store *st, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *s;
+	int64_t *v = NULL, *nv;
+	size_t cnt = 0;
+	int rc, ret = -1;
+
+	*ids = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, "SELECT id FROM runs WHERE state = 'running'"
+	    " ORDER BY id")) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
+			sqlite3_finalize(s);
+			goto out;
+		}
+		v = nv;
+		v[cnt++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		dberr(st, "running runs");
+		goto out;
+	}
+	*ids = v;
+	*n = cnt;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_run_update(struct store *st, const struct run *r)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, "UPDATE runs SET pool = ?2, state = ?3,"
+	    " target_version = ?4, target_build = ?5, disable_ha = ?6,"
+	    " ha_disabled_by_us = ?7, wlb_disabled_by_us = ?8, ha_srs = ?9,"
+	    " created_at = ?10, updated_at = ?11, finished_at = ?12, error = ?13,"
+	    " dump_path = ?14, report = ?15 WHERE id = ?1")) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, r->id);
+	bind_run(s, r);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		dberr(st, "update run");
+	else
+		ret = 0;
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,
+    size_t *n)
+{
+	struct run_host *v = NULL, *nv;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int rc, ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, "SELECT " RUN_HOST_COLS " FROM run_hosts"
+	    " WHERE run_id = ?1 ORDER BY ord")) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, run_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
+			sqlite3_finalize(s);
+			goto out;
+		}
+		v = nv;
+		read_run_host(s, &v[cnt++]);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		dberr(st, "run hosts");
+		goto out;
+	}
+	*out = v;
+	*n = cnt;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_run_host_update(struct store *st, const struct run_host *h)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, "UPDATE run_hosts SET ord = ?3, is_master = ?4,"
+	    " step = ?5, old_version = ?6, new_version = ?7,"
+	    " boot_time_before = ?8, step_started_at = ?9, started_at = ?10,"
+	    " finished_at = ?11, attempts = ?12, error = ?13, step_ms = ?14"
+	    " WHERE run_id = ?1 AND host = ?2")) == NULL)
+		goto out;
+	bind_run_host(s, h);
+	if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1)
+		dberr(st, "update run host");
+	else
+		ret = 0;
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->mu);
 	return ret;
 }

@@ -107,4 +107,60 @@ struct event_query {
 int   store_events(struct store *st, const struct event_query *q,
 	    int (*cb)(const struct event *ev, void *arg), void *arg);
 
+/* ---- rolling-upgrade runs (coord.c) ------------------------------------
+ * A run row per upgrade of a pool and a run_hosts row per host in it. The
+ * coordinator writes a row before it acts on what the row says. Times in
+ * milliseconds since the epoch. */
+
+struct run {
+	int64_t	 id;
+	char	 pool[64];
+	char	 state[16];		/* coord_run_state_name() */
+	char	 target_version[64];
+	char	 target_build[64];
+	int	 disable_ha;		/* option: turn HA/WLB off, restore at end */
+	int	 ha_disabled_by_us;
+	int	 wlb_disabled_by_us;
+	char	 ha_srs[512];		/* heartbeat SR refs to re-enable HA with */
+	int64_t	 created_at;
+	int64_t	 updated_at;
+	int64_t	 finished_at;
+	char	 error[512];
+	char	 dump_path[512];
+	char	 report[2048];
+};
+
+struct run_host {
+	int64_t	 run_id;
+	char	 host[64];
+	int	 ord;			/* 0 = master, then members */
+	int	 is_master;
+	char	 step[16];		/* coord_step_name() */
+	char	 old_version[64];
+	char	 new_version[64];
+	char	 boot_time_before[32];
+	int64_t	 step_started_at;
+	int64_t	 started_at;
+	int64_t	 finished_at;
+	int	 attempts;		/* step attempts (retries after errors) */
+	char	 error[512];
+	char	 step_ms[256];		/* "disable=12 evacuate=310 ..." */
+};
+
+/* Inserts r (r->id ignored; *id_out set) and its hosts in one transaction. */
+int   store_run_create(struct store *st, const struct run *r,
+	    const struct run_host *hosts, size_t nhosts, int64_t *id_out);
+/* The newest run of pool: 0 found, 1 none, -1 error. */
+int   store_run_latest(struct store *st, const char *pool, struct run *out);
+/* Ids of every run in state "running" (for resuming), malloc'd array. */
+int   store_runs_running(struct store *st, int64_t **ids, size_t *n);
+int   store_run_get(struct store *st, int64_t id, struct run *out);
+/* Writes every field of r (by r->id). */
+int   store_run_update(struct store *st, const struct run *r);
+/* The hosts of a run in plan order; *out malloc'd (caller frees). */
+int   store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,
+	    size_t *n);
+/* Writes every field of h (by run_id + host). */
+int   store_run_host_update(struct store *st, const struct run_host *h);
+
 #endif

@@ -1,0 +1,839 @@
+/* xmlrpc.c — see xmlrpc.h. Requests are built with the libxml2 tree API and
+ * serialised by libxml2, so no value is ever pasted into XML text. Replies
+ * are parsed without network access, without entity substitution and
+ * without a DOCTYPE (refused as soon as the parser meets one, before any
+ * internal subset is read), and the value tree is walked with a depth
+ * bound, so a hostile peer can neither expand entities nor exhaust the
+ * stack. */
+#include "xmlrpc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+/* Nesting of <value>s (arrays, structs) we accept or build. XAPI's deepest
+ * replies (records holding maps of maps) stay well below. */
+#define XR_MAX_DEPTH	64
+
+/* libxml2 takes const xmlChar * almost everywhere; BAD_CAST drops const. */
+#define XC(s)	((const xmlChar *)(s))
+
+static void
+xr_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+xr_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static struct xr_value *
+xr_new(enum xr_type type)
+{
+	struct xr_value *v;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return NULL;
+	v->type = type;
+	return v;
+}
+
+/* A value of type that owns s (freed on failure). */
+static struct xr_value *
+xr_new_str(enum xr_type type, char *s)
+{
+	struct xr_value *v;
+
+	if (s == NULL)
+		return NULL;
+	if ((v = xr_new(type)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	v->s = s;
+	return v;
+}
+
+struct xr_value *
+xr_string(const char *s)
+{
+	return xr_new_str(XR_STRING, strdup(s != NULL ? s : ""));
+}
+
+struct xr_value *
+xr_int(int64_t i)
+{
+	struct xr_value *v;
+
+	if ((v = xr_new(XR_INT)) != NULL)
+		v->i = i;
+	return v;
+}
+
+struct xr_value *
+xr_bool(int b)
+{
+	struct xr_value *v;
+
+	if ((v = xr_new(XR_BOOL)) != NULL)
+		v->i = b != 0;
+	return v;
+}
+
+struct xr_value *
+xr_double(double d)
+{
+	struct xr_value *v;
+
+	if ((v = xr_new(XR_DOUBLE)) != NULL)
+		v->d = d;
+	return v;
+}
+
+struct xr_value *
+xr_array(void)
+{
+	return xr_new(XR_ARRAY);
+}
+
+struct xr_value *
+xr_struct(void)
+{
+	return xr_new(XR_STRUCT);
+}
+
+/* Room for one more item (and key for a struct). The capacity is not
+ * stored: it is 4, 8, 16, ... so growing is due when n is 0 or a power of
+ * two of at least 4. */
+static int
+xr_grow(struct xr_value *c)
+{
+	struct xr_value **ni;
+	char **nk;
+	size_t ncap;
+
+	if (c->n != 0 && (c->n < 4 || (c->n & (c->n - 1)) != 0))
+		return 0;
+	ncap = c->n == 0 ? 4 : c->n * 2;
+	if (ncap > SIZE_MAX / sizeof(*ni))
+		return -1;
+	if ((ni = realloc(c->items, ncap * sizeof(*ni))) == NULL)
+		return -1;
+	c->items = ni;
+	if (c->type == XR_STRUCT) {
+		if ((nk = realloc(c->keys, ncap * sizeof(*nk))) == NULL)
+			return -1;
+		c->keys = nk;
+	}
+	return 0;
+}
+
+int
+xr_array_add(struct xr_value *arr, struct xr_value *v)
+{
+	if (arr == NULL || arr->type != XR_ARRAY || v == NULL ||
+	    xr_grow(arr) == -1) {
+		xr_free(v);
+		return -1;
+	}
+	arr->items[arr->n++] = v;
+	return 0;
+}
+
+int
+xr_struct_set(struct xr_value *st, const char *key, struct xr_value *v)
+{
+	char *k;
+	size_t i;
+
+	if (st == NULL || st->type != XR_STRUCT || key == NULL || v == NULL) {
+		xr_free(v);
+		return -1;
+	}
+	for (i = 0; i < st->n; i++) {
+		if (strcmp(st->keys[i], key) == 0) {
+			xr_free(st->items[i]);
+			st->items[i] = v;
+			return 0;
+		}
+	}
+	if ((k = strdup(key)) == NULL || xr_grow(st) == -1) {
+		free(k);
+		xr_free(v);
+		return -1;
+	}
+	st->keys[st->n] = k;
+	st->items[st->n++] = v;
+	return 0;
+}
+
+void
+xr_free(struct xr_value *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->n; i++) {
+		xr_free(v->items[i]);
+		if (v->keys != NULL)
+			free(v->keys[i]);
+	}
+	free(v->items);
+	free(v->keys);
+	free(v->s);
+	free(v);
+}
+
+const struct xr_value *
+xr_get(const struct xr_value *st, const char *key)
+{
+	size_t i;
+
+	if (st == NULL || st->type != XR_STRUCT || key == NULL)
+		return NULL;
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->keys[i], key) == 0)
+			return st->items[i];
+	return NULL;
+}
+
+const char *
+xr_str(const struct xr_value *v)
+{
+	return (v != NULL && v->type == XR_STRING) ? v->s : NULL;
+}
+
+const char *
+xr_get_str(const struct xr_value *st, const char *key)
+{
+	return xr_str(xr_get(st, key));
+}
+
+int
+xr_get_bool(const struct xr_value *st, const char *key, int dflt)
+{
+	const struct xr_value *v = xr_get(st, key);
+
+	if (v == NULL || v->type != XR_BOOL)
+		return dflt;
+	return v->i != 0;
+}
+
+/* Strict decimal int64: optional sign, digits, nothing else (surrounding
+ * blanks tolerated). */
+static int
+xr_parse_int(const char *s, int64_t *out)
+{
+	const char *p = s;
+	char *end;
+	long long ll;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	errno = 0;
+	ll = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+		end++;
+	if (*end != '\0')
+		return -1;
+	*out = (int64_t)ll;
+	return 0;
+}
+
+int
+xr_get_int(const struct xr_value *st, const char *key, int64_t *out)
+{
+	const struct xr_value *v = xr_get(st, key);
+
+	if (v == NULL)
+		return -1;
+	if (v->type == XR_INT) {
+		*out = v->i;
+		return 0;
+	}
+	if (v->type == XR_STRING)
+		return xr_parse_int(v->s, out);
+	return -1;
+}
+
+/* ---- building ---- */
+
+/* Text XML 1.0 can carry: valid UTF-8 without control characters other
+ * than tab, newline and carriage return. */
+static int
+xr_text_ok(const char *s)
+{
+	const unsigned char *p;
+
+	if (xmlCheckUTF8((const xmlChar *)s) == 0)
+		return 0;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r')
+			return 0;
+	return 1;
+}
+
+/* Adds <name>text</name> under parent; libxml2 escapes text. */
+static xmlNodePtr
+xr_text_child(xmlNodePtr parent, const char *name, const char *text)
+{
+	if (!xr_text_ok(text))
+		return NULL;
+	return xmlNewTextChild(parent, NULL, XC(name), XC(text));
+}
+
+/* XML-RPC doubles have no exponent. */
+static void
+xr_fmt_double(double d, char *buf, size_t len)
+{
+	char *e;
+
+	snprintf(buf, len, "%.17g", d);
+	if (strchr(buf, 'e') == NULL && strchr(buf, 'E') == NULL)
+		return;
+	snprintf(buf, len, "%.20f", d);
+	if (strchr(buf, '.') == NULL)
+		return;
+	e = buf + strlen(buf);
+	while (e > buf && e[-1] == '0')
+		*--e = '\0';
+	if (e > buf && e[-1] == '.')
+		*e++ = '0', *e = '\0';
+}
+
+static int
+xr_encode(xmlNodePtr parent, const struct xr_value *v, int depth)
+{
+	xmlNodePtr val, c, m;
+	char num[400];
+	size_t i;
+
+	if (v == NULL || depth > XR_MAX_DEPTH)
+		return -1;
+	if ((val = xmlNewChild(parent, NULL, XC("value"), NULL)) == NULL)
+		return -1;
+	switch (v->type) {
+	case XR_NIL:
+		return xmlNewChild(val, NULL, XC("nil"), NULL) ? 0 : -1;
+	case XR_STRING:
+		return xr_text_child(val, "string", v->s ? v->s : "") ? 0 : -1;
+	case XR_DATETIME:
+		return xr_text_child(val, "dateTime.iso8601", v->s ? v->s : "") ?
+		    0 : -1;
+	case XR_BASE64:
+		return xr_text_child(val, "base64", v->s ? v->s : "") ? 0 : -1;
+	case XR_INT:
+		snprintf(num, sizeof(num), "%lld", (long long)v->i);
+		/* XAPI carries int64 as strings; <int> only fits 32 bits */
+		if (v->i < INT32_MIN || v->i > INT32_MAX)
+			return xr_text_child(val, "string", num) ? 0 : -1;
+		return xr_text_child(val, "int", num) ? 0 : -1;
+	case XR_BOOL:
+		return xr_text_child(val, "boolean", v->i ? "1" : "0") ? 0 : -1;
+	case XR_DOUBLE:
+		if (!isfinite(v->d))
+			return -1;
+		xr_fmt_double(v->d, num, sizeof(num));
+		return xr_text_child(val, "double", num) ? 0 : -1;
+	case XR_ARRAY:
+		if ((c = xmlNewChild(val, NULL, XC("array"), NULL)) ==
+		    NULL ||
+		    (c = xmlNewChild(c, NULL, XC("data"), NULL)) == NULL)
+			return -1;
+		for (i = 0; i < v->n; i++)
+			if (xr_encode(c, v->items[i], depth + 1) == -1)
+				return -1;
+		return 0;
+	case XR_STRUCT:
+		if ((c = xmlNewChild(val, NULL, XC("struct"), NULL)) ==
+		    NULL)
+			return -1;
+		for (i = 0; i < v->n; i++) {
+			if ((m = xmlNewChild(c, NULL, XC("member"),
+			    NULL)) == NULL ||
+			    xr_text_child(m, "name", v->keys[i]) == NULL ||
+			    xr_encode(m, v->items[i], depth + 1) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* Method names are dotted identifiers (session.login_with_password). */
+static int
+xr_method_ok(const char *m)
+{
+	const char *p;
+
+	if (m == NULL || m[0] == '\0' || strlen(m) > 256)
+		return 0;
+	for (p = m; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_'))
+			return 0;
+	return 1;
+}
+
+/* Zeroes every text node before the tree is freed: requests carry the
+ * password of session.login_with_password. */
+static void
+xr_wipe_tree(xmlNodePtr n)
+{
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_TEXT_NODE && n->content != NULL)
+			explicit_bzero(n->content,
+			    strlen((const char *)n->content));
+		if (n->children != NULL)
+			xr_wipe_tree(n->children);
+	}
+}
+
+char *
+xr_build_call(const char *method, struct xr_value *const *params, size_t n,
+    size_t *len)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, ps, p;
+	xmlChar *mem = NULL;
+	char *out = NULL;
+	int size = 0;
+	size_t i;
+
+	if (!xr_method_ok(method) || (n > 0 && params == NULL))
+		return NULL;
+	if ((doc = xmlNewDoc(XC("1.0"))) == NULL)
+		return NULL;
+	if ((root = xmlNewNode(NULL, XC("methodCall"))) == NULL)
+		goto out;
+	xmlDocSetRootElement(doc, root);
+	if (xr_text_child(root, "methodName", method) == NULL ||
+	    (ps = xmlNewChild(root, NULL, XC("params"), NULL)) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((p = xmlNewChild(ps, NULL, XC("param"), NULL)) ==
+		    NULL || xr_encode(p, params[i], 1) == -1)
+			goto out;
+	}
+	xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+	if (mem == NULL || size <= 0)
+		goto out;
+	if ((out = malloc((size_t)size + 1)) == NULL)
+		goto out;
+	memcpy(out, mem, (size_t)size);
+	out[size] = '\0';
+	if (len != NULL)
+		*len = (size_t)size;
+out:
+	if (mem != NULL) {
+		explicit_bzero(mem, (size_t)size);
+		xmlFree(mem);
+	}
+	xr_wipe_tree(xmlDocGetRootElement(doc));
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* ---- parsing ---- */
+
+struct xr_parse {
+	int	 doctype;
+};
+
+/* SAX hook run when the parser has read "<!DOCTYPE name ...", before any
+ * internal subset: no entity declaration is ever looked at. */
+static void
+xr_sax_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+    const xmlChar *sid)
+{
+	xmlParserCtxtPtr c = ctx;
+	struct xr_parse *st = c->_private;
+
+	(void)name;
+	(void)eid;
+	(void)sid;
+	st->doctype = 1;
+	xmlStopParser(c);
+}
+
+static int
+xr_is(xmlNodePtr n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE &&
+	    xmlStrEqual(n->name, XC(name));
+}
+
+static xmlNodePtr
+xr_elem(xmlNodePtr n)
+{
+	while (n != NULL && n->type != XML_ELEMENT_NODE)
+		n = n->next;
+	return n;
+}
+
+static xmlNodePtr
+xr_first(xmlNodePtr parent)
+{
+	return parent != NULL ? xr_elem(parent->children) : NULL;
+}
+
+static xmlNodePtr
+xr_next(xmlNodePtr n)
+{
+	return n != NULL ? xr_elem(n->next) : NULL;
+}
+
+static int
+xr_blank(const xmlChar *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* The text directly inside n (text and CDATA children concatenated), as a
+ * malloc'd string; NULL if n has element children or memory ran out. */
+static char *
+xr_text(xmlNodePtr n, char *err, size_t errlen)
+{
+	xmlNodePtr c;
+	size_t len = 0, l;
+	char *s;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE) {
+			xr_seterr(err, errlen, "unexpected <%s> inside <%s>",
+			    (const char *)c->name, (const char *)n->name);
+			return NULL;
+		}
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL)
+			len += strlen((const char *)c->content);
+	}
+	if ((s = malloc(len + 1)) == NULL) {
+		xr_seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	len = 0;
+	for (c = n->children; c != NULL; c = c->next) {
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL) {
+			l = strlen((const char *)c->content);
+			memcpy(s + len, c->content, l);
+			len += l;
+		}
+	}
+	s[len] = '\0';
+	return s;
+}
+
+static struct xr_value *xr_decode(xmlNodePtr value, int depth, char *err,
+	    size_t errlen);
+
+static struct xr_value *
+xr_decode_array(xmlNodePtr t, int depth, char *err, size_t errlen)
+{
+	struct xr_value *arr, *item;
+	xmlNodePtr data, c;
+
+	data = xr_first(t);
+	if (!xr_is(data, "data") || xr_next(data) != NULL) {
+		xr_seterr(err, errlen, "<array> without one <data>");
+		return NULL;
+	}
+	if ((arr = xr_array()) == NULL)
+		goto oom;
+	for (c = xr_first(data); c != NULL; c = xr_next(c)) {
+		if (!xr_is(c, "value")) {
+			xr_seterr(err, errlen, "unexpected <%s> in <data>",
+			    (const char *)c->name);
+			goto fail;
+		}
+		if ((item = xr_decode(c, depth + 1, err, errlen)) == NULL)
+			goto fail;
+		if (xr_array_add(arr, item) == -1)
+			goto oom;
+	}
+	return arr;
+oom:
+	xr_seterr(err, errlen, "out of memory");
+fail:
+	xr_free(arr);
+	return NULL;
+}
+
+static struct xr_value *
+xr_decode_struct(xmlNodePtr t, int depth, char *err, size_t errlen)
+{
+	struct xr_value *st, *item;
+	xmlNodePtr m, c, name, value;
+	char *key;
+
+	if ((st = xr_struct()) == NULL)
+		goto oom;
+	for (m = xr_first(t); m != NULL; m = xr_next(m)) {
+		if (!xr_is(m, "member")) {
+			xr_seterr(err, errlen, "unexpected <%s> in <struct>",
+			    (const char *)m->name);
+			goto fail;
+		}
+		name = value = NULL;
+		for (c = xr_first(m); c != NULL; c = xr_next(c)) {
+			if (xr_is(c, "name") && name == NULL)
+				name = c;
+			else if (xr_is(c, "value") && value == NULL)
+				value = c;
+			else {
+				xr_seterr(err, errlen, "unexpected <%s> in "
+				    "<member>", (const char *)c->name);
+				goto fail;
+			}
+		}
+		if (name == NULL || value == NULL) {
+			xr_seterr(err, errlen, "<member> without <name> and "
+			    "<value>");
+			goto fail;
+		}
+		if ((key = xr_text(name, err, errlen)) == NULL)
+			goto fail;
+		item = xr_decode(value, depth + 1, err, errlen);
+		if (item == NULL) {
+			free(key);
+			goto fail;
+		}
+		if (xr_struct_set(st, key, item) == -1) {
+			free(key);
+			goto oom;
+		}
+		free(key);
+	}
+	return st;
+oom:
+	xr_seterr(err, errlen, "out of memory");
+fail:
+	xr_free(st);
+	return NULL;
+}
+
+static struct xr_value *
+xr_decode_scalar(xmlNodePtr t, char *err, size_t errlen)
+{
+	struct xr_value *v = NULL;
+	const char *name = (const char *)t->name;
+	char *text, *end;
+	int64_t i;
+	double d;
+
+	if ((text = xr_text(t, err, errlen)) == NULL)
+		return NULL;
+	if (strcmp(name, "string") == 0)
+		return xr_new_str(XR_STRING, text);
+	if (strcmp(name, "dateTime.iso8601") == 0)
+		return xr_new_str(XR_DATETIME, text);
+	if (strcmp(name, "base64") == 0)
+		return xr_new_str(XR_BASE64, text);
+	if (strcmp(name, "i4") == 0 || strcmp(name, "int") == 0 ||
+	    strcmp(name, "i8") == 0) {
+		if (xr_parse_int(text, &i) == -1)
+			xr_seterr(err, errlen, "bad <%s> \"%.40s\"", name, text);
+		else
+			v = xr_int(i);
+	} else if (strcmp(name, "boolean") == 0) {
+		if (xr_parse_int(text, &i) == 0 && (i == 0 || i == 1))
+			v = xr_bool((int)i);
+		else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
+			v = xr_bool(text[0] == 't');
+		else
+			xr_seterr(err, errlen, "bad <boolean> \"%.40s\"", text);
+	} else if (strcmp(name, "double") == 0) {
+		errno = 0;
+		d = strtod(text, &end);
+		while (end != text && (*end == ' ' || *end == '\t' ||
+		    *end == '\n' || *end == '\r'))
+			end++;
+		if (end == text || *end != '\0' || errno != 0 || !isfinite(d))
+			xr_seterr(err, errlen, "bad <double> \"%.40s\"", text);
+		else
+			v = xr_double(d);
+	} else if (strcmp(name, "nil") == 0) {
+		if (!xr_blank(XC(text)))
+			xr_seterr(err, errlen, "<nil> with content");
+		else
+			v = xr_new(XR_NIL);
+	} else {
+		xr_seterr(err, errlen, "unknown value type <%.40s>", name);
+		free(text);
+		return NULL;
+	}
+	if (v == NULL && err != NULL && errlen > 0 && err[0] == '\0')
+		xr_seterr(err, errlen, "out of memory");
+	free(text);
+	return v;
+}
+
+/* One <value>: untyped text is a string (<value/> the empty one); else
+ * exactly one typed element, blanks around it allowed. */
+static struct xr_value *
+xr_decode(xmlNodePtr value, int depth, char *err, size_t errlen)
+{
+	struct xr_value *v;
+	xmlNodePtr t, c;
+
+	if (depth > XR_MAX_DEPTH) {
+		xr_seterr(err, errlen, "values nested deeper than %d levels",
+		    XR_MAX_DEPTH);
+		return NULL;
+	}
+	if ((t = xr_first(value)) == NULL) {
+		if ((v = xr_new_str(XR_STRING, xr_text(value, err, errlen))) ==
+		    NULL && err != NULL && errlen > 0 && err[0] == '\0')
+			xr_seterr(err, errlen, "out of memory");
+		return v;
+	}
+	if (xr_next(t) != NULL) {
+		xr_seterr(err, errlen, "<value> with more than one element");
+		return NULL;
+	}
+	for (c = value->children; c != NULL; c = c->next) {
+		if ((c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE) && !xr_blank(c->content)) {
+			xr_seterr(err, errlen, "<value> mixes text and <%s>",
+			    (const char *)t->name);
+			return NULL;
+		}
+	}
+	if (xr_is(t, "array"))
+		return xr_decode_array(t, depth, err, errlen);
+	if (xr_is(t, "struct"))
+		return xr_decode_struct(t, depth, err, errlen);
+	return xr_decode_scalar(t, err, errlen);
+}
+
+/* <fault><value><struct>faultCode, faultString -> err. */
+static void
+xr_fault(xmlNodePtr fault, char *err, size_t errlen)
+{
+	struct xr_value *v;
+	xmlNodePtr value = xr_first(fault);
+	char sub[128];
+	const char *fs;
+	int64_t code = 0;
+
+	sub[0] = '\0';
+	if (!xr_is(value, "value") ||
+	    (v = xr_decode(value, 1, sub, sizeof(sub))) == NULL) {
+		xr_seterr(err, errlen, "XML-RPC fault (unreadable: %s)",
+		    sub[0] ? sub : "no value");
+		return;
+	}
+	fs = xr_get_str(v, "faultString");
+	(void)xr_get_int(v, "faultCode", &code);
+	xr_seterr(err, errlen, "XML-RPC fault %lld: %s", (long long)code,
+	    fs != NULL ? fs : "(no faultString)");
+	xr_free(v);
+}
+
+int
+xr_parse_response(const char *body, size_t len, struct xr_value **out,
+    char *err, size_t errlen)
+{
+	struct xr_parse st = { 0 };
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root, c, param;
+	const xmlError *xe;
+	int ret = -1;
+
+	*out = NULL;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (body == NULL || len == 0) {
+		xr_seterr(err, errlen, "empty reply");
+		return -1;
+	}
+	if (len > INT_MAX) {
+		xr_seterr(err, errlen, "reply too large");
+		return -1;
+	}
+	if ((ctxt = xmlCreateMemoryParserCtxt(body, (int)len)) == NULL) {
+		xr_seterr(err, errlen, "out of memory");
+		return -1;
+	}
+	/* no network, no entity substitution (no XML_PARSE_NOENT), no DTD
+	 * loading, no error printing: we report errors ourselves */
+	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING);
+	ctxt->_private = &st;
+	ctxt->sax->internalSubset = xr_sax_doctype;
+	ctxt->sax->externalSubset = NULL;
+	(void)xmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	if (st.doctype) {
+		xr_seterr(err, errlen, "reply has a DOCTYPE (refused)");
+		goto out;
+	}
+	if (!ctxt->wellFormed || doc == NULL) {
+		xe = xmlCtxtGetLastError(ctxt);
+		xr_seterr(err, errlen, "malformed XML: %s",
+		    xe != NULL && xe->message != NULL ? xe->message :
+		    "not well-formed\n");
+		if (err != NULL && errlen > 0)	/* libxml2 ends it with \n */
+			err[strcspn(err, "\n")] = '\0';
+		goto out;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!xr_is(root, "methodResponse")) {
+		xr_seterr(err, errlen, "not an XML-RPC methodResponse");
+		goto out;
+	}
+	c = xr_first(root);
+	if (xr_is(c, "fault")) {
+		xr_fault(c, err, errlen);
+		goto out;
+	}
+	if (!xr_is(c, "params") || xr_next(c) != NULL) {
+		xr_seterr(err, errlen, "methodResponse without <params>");
+		goto out;
+	}
+	param = xr_first(c);
+	if (!xr_is(param, "param") || xr_next(param) != NULL ||
+	    !xr_is(xr_first(param), "value") ||
+	    xr_next(xr_first(param)) != NULL) {
+		xr_seterr(err, errlen, "methodResponse without exactly one "
+		    "<param><value>");
+		goto out;
+	}
+	if ((*out = xr_decode(xr_first(param), 1, err, errlen)) == NULL)
+		goto out;
+	ret = 0;
+out:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return ret;
+}

@@ -1,0 +1,59 @@
+/* xmlrpc.h — XML-RPC values, request building and response parsing
+ * (libxml2), as XAPI speaks it: every reply is a struct {Status, Value} or
+ * {Status: "Failure", ErrorDescription: [code, params...]}; strings may be
+ * untyped <value>text</value>; the empty string may be <value/>; 64-bit
+ * integers travel as strings; event.from's timeout is a <double>.
+ *
+ * Values form a tree owned by its root: xr_free(root) frees everything.
+ */
+#ifndef POOLBOOT_XMLRPC_H
+#define POOLBOOT_XMLRPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum xr_type {
+	XR_NIL, XR_STRING, XR_INT, XR_BOOL, XR_DOUBLE, XR_DATETIME,
+	XR_BASE64, XR_ARRAY, XR_STRUCT
+};
+
+struct xr_value {
+	enum xr_type	  type;
+	char		 *s;		/* STRING, DATETIME, BASE64 (as sent) */
+	int64_t		  i;		/* INT, BOOL */
+	double		  d;		/* DOUBLE */
+	size_t		  n;		/* ARRAY items / STRUCT members */
+	struct xr_value **items;	/* ARRAY items, STRUCT member values */
+	char		**keys;		/* STRUCT member names */
+};
+
+struct xr_value *xr_string(const char *s);	/* NULL s -> "" */
+struct xr_value *xr_int(int64_t i);
+struct xr_value *xr_bool(int b);
+struct xr_value *xr_double(double d);
+struct xr_value *xr_array(void);
+struct xr_value *xr_struct(void);
+/* Appends/sets v (ownership passes to the container, also on failure). */
+int   xr_array_add(struct xr_value *arr, struct xr_value *v);
+int   xr_struct_set(struct xr_value *st, const char *key, struct xr_value *v);
+void  xr_free(struct xr_value *v);
+
+/* Lookups; NULL/defaults when absent or of another type. */
+const struct xr_value *xr_get(const struct xr_value *st, const char *key);
+const char *xr_str(const struct xr_value *v);		/* STRING or NULL */
+const char *xr_get_str(const struct xr_value *st, const char *key);
+int   xr_get_bool(const struct xr_value *st, const char *key, int dflt);
+/* INT, or a STRING holding a decimal integer (XAPI's int64). */
+int   xr_get_int(const struct xr_value *st, const char *key, int64_t *out);
+
+/* <?xml?><methodCall>...; caller frees. params may be NULL when n == 0. */
+char *xr_build_call(const char *method, struct xr_value *const *params,
+	    size_t n, size_t *len);
+
+/* Parses a methodResponse. Returns 0 and *out = the param (the XAPI
+ * {Status, Value|ErrorDescription} struct); -1 with err on malformed XML or
+ * a <fault>. */
+int   xr_parse_response(const char *body, size_t len, struct xr_value **out,
+	    char *err, size_t errlen);
+
+#endif
