@@ -959,6 +959,7 @@ main(int argc, char **argv)
 	}
 	log_init("poolboot", PB_LOG_INFO + o.verbose, 0);
 	LIBXML_TEST_VERSION
+	xmlInitParser();	/* once, before any thread */
 
 	if (strcmp(cmd, "check") == 0 && optind == argc)
 		ret = cmd_check(&o);
