@@ -1153,7 +1153,7 @@ xapi_transient(const struct xapi_error *e)
 {
 	static const char *codes[] = { "HOST_STILL_BOOTING",
 	    "OTHER_OPERATION_IN_PROGRESS", "HOST_IS_SLAVE", "SESSION_INVALID",
-	    "TOO_BUSY", "HOST_OFFLINE", NULL };
+	    "TOO_BUSY", "HOST_OFFLINE", "HOST_IN_EMERGENCY_MODE", NULL };
 	size_t i;
 
 	if (e->transport)
@@ -1526,7 +1526,7 @@ run_ha_off(struct stepctx *sc)
 		cpy(sc->run->ha_srs, sizeof(sc->run->ha_srs), srs.p);
 		sbuf_free(&srs);
 		store_run_update(sc->r->c->st, sc->run);
-		if (xapi_call_s(sc->x, "pool.ha_disable", NULL, &e, NULL, NULL,
+		if (xapi_call_s(sc->x, "pool.disable_ha", NULL, &e, NULL, NULL,
 		    NULL) == -1) {
 			snprintf(sc->why, sizeof(sc->why), "turning HA off: %s",
 			    xapi_strerror(&e));

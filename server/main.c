@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 
@@ -960,6 +961,7 @@ main(int argc, char **argv)
 	log_init("poolboot", PB_LOG_INFO + o.verbose, 0);
 	LIBXML_TEST_VERSION
 	xmlInitParser();	/* once, before any thread */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	if (strcmp(cmd, "check") == 0 && optind == argc)
 		ret = cmd_check(&o);
@@ -987,6 +989,7 @@ main(int argc, char **argv)
 		usage_cmd(cmd, stderr);
 		ret = EXIT_USAGE;
 	}
+	curl_global_cleanup();
 	xmlCleanupParser();
 	return ret;
 }

@@ -104,7 +104,7 @@ open_creates_state_dir_and_wal_database(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(v, "1");
+	assert_string_equal(v, "2");
 	free(v);
 	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('hosts', 'armings', 'events')");
@@ -556,6 +556,63 @@ readonly_open_of_missing_database_fails(void **state)
 	free(tmp);
 }
 
+/* A rolling-upgrade run and its hosts survive a restart field by field,
+ * and only running runs are offered for resuming. */
+static void
+runs_are_durable(void **state)
+{
+	struct fix *f = *state;
+	struct run r, got;
+	struct run_host hs[2], *rh = NULL;
+	int64_t id = 0, *ids = NULL;
+	size_t n = 0;
+
+	memset(&r, 0, sizeof(r));
+	memset(hs, 0, sizeof(hs));
+	snprintf(r.pool, sizeof(r.pool), "poolA");
+	snprintf(r.state, sizeof(r.state), "running");
+	snprintf(r.target_version, sizeof(r.target_version), "8.2.1");
+	r.created_at = r.updated_at = 1000;
+	snprintf(hs[0].host, sizeof(hs[0].host), "m");
+	hs[0].is_master = 1;
+	snprintf(hs[0].step, sizeof(hs[0].step), "pending");
+	snprintf(hs[1].host, sizeof(hs[1].host), "b");
+	hs[1].ord = 1;
+	snprintf(hs[1].step, sizeof(hs[1].step), "skipped");
+	assert_int_equal(store_run_create(f->st, &r, hs, 2, &id), 0);
+	assert_true(id > 0);
+	assert_int_equal(store_run_hosts(f->st, id, &rh, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(rh[0].host, "m");		/* plan order */
+	assert_true(rh[0].is_master);
+	snprintf(rh[0].step, sizeof(rh[0].step), "install");
+	snprintf(rh[0].boot_time_before, sizeof(rh[0].boot_time_before),
+	    "1732237323.");
+	rh[0].step_started_at = 123456789;
+	assert_int_equal(store_run_host_update(f->st, &rh[0]), 0);
+	free(rh);
+
+	reopen(f);
+	assert_int_equal(store_runs_running(f->st, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], id);
+	free(ids);
+	assert_int_equal(store_run_latest(f->st, "poolA", &got), 0);
+	assert_string_equal(got.target_version, "8.2.1");
+	assert_int_equal(store_run_hosts(f->st, id, &rh, &n), 0);
+	assert_string_equal(rh[0].step, "install");
+	assert_string_equal(rh[0].boot_time_before, "1732237323.");
+	assert_int_equal(rh[0].step_started_at, 123456789);
+	free(rh);
+
+	snprintf(got.state, sizeof(got.state), "halted");
+	assert_int_equal(store_run_update(f->st, &got), 0);
+	assert_int_equal(store_runs_running(f->st, &ids, &n), 0);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(store_run_latest(f->st, "nopool", &got), 1);
+}
+
 int
 main(void)
 {
@@ -586,6 +643,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    readonly_open_reads_while_writer_is_open, setup, teardown),
 		cmocka_unit_test(readonly_open_of_missing_database_fails),
+		cmocka_unit_test_setup_teardown(runs_are_durable, setup,
+		    teardown),
 	};
 
 	log_set_verbosity(PB_LOG_WARN);	/* store errors below are expected */
