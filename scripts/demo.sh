@@ -1,22 +1,27 @@
 #!/bin/sh
-# make demo: a whole network-install round trip on embedded defaults, with
-# nothing but this checkout. It builds a sample repo tree (a stand-in for an
-# unpacked XCP-ng ISO) and an inventory under ./demo/, starts the real
-# poolboot server on loopback, arms a pool member for an upgrade, fetches
-# its pxelinux config, answerfile and installation-complete script exactly
-# as the host would, runs that script the way the installer does, and shows
-# the host back at local boot.
+# make demo: a whole rolling upgrade of a simulated 3-host XCP-ng pool, end
+# to end, on embedded defaults, with nothing but this checkout.
+#
+# The pool is tests/xapisim (a XAPI simulator speaking XAPI's XML-RPC; each
+# host on its own loopback address). Each simulated host that poolboot
+# reboots "PXE-boots" exactly as a real one would: it reads its
+# tftp-root/pxelinux.cfg/01-<mac>, fetches the answerfile= URL from poolboot,
+# checks it, downloads the installation-complete script and runs it, which
+# calls back into poolboot; then it comes back on the repo's version.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${POOLBOOT_BIN:-./poolboot}
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 D=$(pwd)/demo
 rm -rf "$D"
 mkdir -p "$D/repo/boot" "$D/repo/Packages" "$D/tftp-root/pxelinux.cfg" "$D/state"
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
+freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-step "A sample repo: an unpacked XCP-ng 8.2.1 ISO stand-in"
+step "A repo: an unpacked XCP-ng 8.2.1 ISO stand-in, and a tftp-root from the syslinux packages"
 cat >"$D/repo/.treeinfo" <<'TI'
 [platform]
 name = XCP
@@ -31,14 +36,39 @@ head -c 65536 /dev/urandom >"$D/repo/boot/xen.gz"
 head -c 131072 /dev/urandom >"$D/repo/boot/vmlinuz"
 head -c 4194304 /dev/urandom >"$D/repo/install.img"
 echo "demo package" >"$D/repo/Packages/demo-1.0.rpm"
-find "$D/repo" -type f | sed "s|$D/||" | sort
+cp /usr/lib/PXELINUX/lpxelinux.0 /usr/lib/PXELINUX/pxelinux.0 "$D/tftp-root/"
+for f in ldlinux.c32 mboot.c32 libcom32.c32; do
+	cp "/usr/lib/syslinux/modules/bios/$f" "$D/tftp-root/"
+done
+ls "$D/tftp-root"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf 'xapi-password\n' >"$D/pool.pw"
-printf 'demo-root-password\n' >"$D/root.pw"
-chmod 600 "$D/pool.pw" "$D/root.pw"
+PORT=$(freeport); XPORT=$(freeport); CPORT=$(freeport)
+NET=127.0.$((100 + $$ % 100))
+printf 'secret\n' >"$D/pool.pw"
+chmod 600 "$D/pool.pw"
+
+step "A simulated pool 'rack1': 3 hosts on XCP-ng 8.2.0 with running VMs"
+cat >"$D/pool-sim.json" <<SPEC
+{"tftp_root": "$D/tftp-root", "port": $XPORT, "control_port": $CPORT,
+ "pools": [{"name": "rack1", "username": "root", "password": "secret",
+   "install_delay": 2.0, "reboot_delay": 0.5, "shutdown_delay": 0.3,
+   "evacuate_delay": 0.2,
+   "hosts": [
+     {"name": "xen01", "address": "$NET.1", "mac": "52:54:00:12:34:01",
+      "product_version": "8.2.0", "memory_total_mib": 65536, "master": true},
+     {"name": "xen02", "address": "$NET.2", "mac": "52:54:00:12:34:02",
+      "product_version": "8.2.0", "memory_total_mib": 65536},
+     {"name": "xen03", "address": "$NET.3", "mac": "52:54:00:12:34:03",
+      "product_version": "8.2.0", "memory_total_mib": 65536}],
+   "vms": [{"name": "web1", "host": "xen01", "memory_mib": 4096},
+           {"name": "web2", "host": "xen02", "memory_mib": 4096},
+           {"name": "db", "host": "xen03", "memory_mib": 8192},
+           {"name": "ci", "host": "xen01", "memory_mib": 2048}]}]}
+SPEC
+$PY tests/xapisim/xapisim.py --spec "$D/pool-sim.json" >"$D/xapisim.log" 2>&1 &
+SIM=$!
 cat >"$D/poolboot.conf" <<CONF
-# poolboot demo inventory: one pool of two hosts and a new host
+# poolboot demo: one pool of three hosts, upgraded to the repo's version
 [server]
 listen = 127.0.0.1:$PORT
 public_url = http://127.0.0.1:$PORT
@@ -50,85 +80,74 @@ boot_files = http
 path = repo
 
 [pool rack1]
-xapi = https://192.0.2.10
+xapi = http://$NET.2:$XPORT      ; a member: poolboot follows HOST_IS_SLAVE to the master
 username = root
 password_file = pool.pw
 repo = xcpng821
+poll_interval_ms = 100
 
 [defaults]
-timezone = Europe/Berlin
-ntp = 0.pool.ntp.org 1.pool.ntp.org
-serial_console = com1,115200
+pool = rack1
+disk = sda
 
 [host xen01]
-pool = rack1
 mac = 52:54:00:12:34:01
-disk = sda
 
 [host xen02]
-pool = rack1
 mac = 52:54:00:12:34:02
-disk = sda
 
-[host xen03-new]
-mode = fresh
+[host xen03]
 mac = 52:54:00:12:34:03
-disk = nvme0n1
-ip = 10.0.0.23/24
-gateway = 10.0.0.1
-dns = 10.0.0.2 10.0.0.3
-hostname = xen03.example.com
-root_password_file = root.pw
 CONF
-step "The inventory ($D/poolboot.conf)"
-grep -v '^#' "$D/poolboot.conf" | sed -n '/\[pool/,$p'
+sed -n '/^\[pool/,$p' "$D/poolboot.conf"
 
-step "poolboot check: configuration, inventory, repo, templates, tftp-root"
-run "$BIN" check -c "$D/poolboot.conf" 2>&1 | grep -v '^note:' || true
-
-step "Start the server (logs in $D/serve.log)"
+step "Start poolboot serve (log: demo/serve.log)"
 "$BIN" serve -c "$D/poolboot.conf" >"$D/serve.log" 2>&1 &
 SPID=$!
-trap 'kill $SPID 2>/dev/null || true' EXIT INT TERM
+trap 'kill $SPID $SIM 2>/dev/null || true' EXIT INT TERM
 i=0
-until curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
-	i=$((i + 1)); [ $i -lt 100 ] || { cat "$D/serve.log"; exit 1; }
+until grep -q "xapisim ready" "$D/xapisim.log" && curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
+	i=$((i + 1))
+	if [ $i -ge 100 ]; then cat "$D/xapisim.log" "$D/serve.log"; exit 1; fi
 	sleep 0.1
 done
-echo "poolboot serve is up on 127.0.0.1:$PORT (pid $SPID)"
-run "$BIN" hosts -c "$D/poolboot.conf"
+echo "poolboot serve is up on 127.0.0.1:$PORT; the pool's XAPI on $NET.1-3:$XPORT"
 
-step "Arm xen01 for an upgrade (a pool member: mode upgrade, no --wipe needed)"
-run "$BIN" arm -c "$D/poolboot.conf" xen01
-PXE="$D/tftp-root/pxelinux.cfg/01-52-54-00-12-34-01"
+step "poolboot check and precheck (nothing changes)"
+run "$BIN" check -c "$D/poolboot.conf"
+run "$BIN" precheck -c "$D/poolboot.conf" rack1
 
-step "What xen01's PXE boot reads: tftp-root/pxelinux.cfg/01-52-54-00-12-34-01"
-cat "$PXE"
-URL=$(sed -n 's/.*answerfile=\([^ ]*\).*/\1/p' "$PXE")
+step "The rolling upgrade, master first, one host offline at a time (live progress)"
+START=$(date +%s)
+run "$BIN" upgrade -c "$D/poolboot.conf" rack1 --follow
+END=$(date +%s)
 
-step "xen01's installer fetches its answerfile"
-printf '$ curl %s\n' "$(echo "$URL" | sed 's|/hosts/xen01/[0-9a-f]*/|/hosts/xen01/<token>/|')"
-curl -fsS "$URL" | tee "$D/answerfile.xml"
-SCRIPT_URL=$(sed -n 's|.*<script[^>]*>\(.*\)</script>.*|\1|p' "$D/answerfile.xml")
+step "What the pool says now (the simulator's view)"
+$PY - "$CPORT" <<'PYEOF'
+import json, sys, urllib.request
+base = "http://127.0.0.1:%s" % sys.argv[1]
+st = json.load(urllib.request.urlopen(base + "/state"))
+for h in sorted(st["hosts"], key=lambda h: h["name"]):
+    print("  %-6s %-7s version %s  live=%s enabled=%s VMs=%s" % (
+        h["name"], "master" if h.get("master") else "member",
+        h["product_version"], h["live"], h["enabled"],
+        ",".join(h.get("resident_vms", [])) or "-"))
+log = json.load(urllib.request.urlopen(base + "/log"))
+entries = log["log"] if isinstance(log, dict) else log
+print("  boots through poolboot, in order:")
+for e in entries:
+    if e.get("event") == "answerfile":
+        print("    %-6s fetched its answerfile: mode=%s existing-installation=%s"
+              % (e["host"], e.get("mode"), e.get("existing_installation")))
+    if e.get("event") == "script":
+        print("    %-6s ran the installation-complete script with %s"
+              % (e["host"], e.get("arg")))
+PYEOF
+printf '\nper-MAC files are back at local boot:\n'
+grep -l "localboot" "$D"/tftp-root/pxelinux.cfg/01-* | sed 's|.*/|  |'
 
-step "A wrong token is refused; so is a fresh install for a host not marked for one"
-printf 'wrong token: HTTP %s\n' "$(curl -s -o /dev/null -w '%{http_code}' \
-    "http://127.0.0.1:$PORT/hosts/xen01/0000000000000000000000000000000000000000/answerfile")"
-"$BIN" arm -c "$D/poolboot.conf" xen03-new || echo "(refused as it should be: exit $?)"
-
-step "The install finishes: the installer runs the installation-complete script with 0"
-curl -fsS -o "$D/complete.sh" "$SCRIPT_URL"
-head -n 3 "$D/complete.sh"
-run sh "$D/complete.sh" 0
-
-step "xen01 is back at local boot: a reboot never loops into a second install"
-cat "$PXE"
-printf 'the old token now: HTTP %s\n' "$(curl -s -o /dev/null -w '%{http_code}' "$URL")"
-run "$BIN" hosts -c "$D/poolboot.conf"
-
-step "Done. Server log (one line per request; tokens redacted):"
-kill $SPID; wait $SPID 2>/dev/null || true
+kill $SPID $SIM 2>/dev/null || true
+wait $SPID 2>/dev/null || true
 trap - EXIT INT TERM
-tail -n 12 "$D/serve.log"
 echo
-echo "demo OK: everything is in $D (run it again with: make demo)"
+echo "demo OK: 3 hosts upgraded 8.2.0 -> 8.2.1 in $((END - START)) s; files in $D"

@@ -127,6 +127,12 @@ def main(argv):
     os.chdir(harness.REPO_ROOT)
     loader = unittest.TestLoader()
     suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+    # the XAPI simulator's own tests (wire format, XenAPI.py) run here too
+    simdir = os.path.join(harness.REPO_ROOT, "tests", "xapisim")
+    if os.path.isdir(simdir):
+        sys.path.insert(0, simdir)
+        suite.addTests(loader.discover(simdir, pattern="test_*.py",
+                                       top_level_dir=simdir))
     if argv:
         keep = [t for t in iter_tests(suite)
                 if any(p in t.id() for p in argv)]
