@@ -564,6 +564,7 @@ struct runner {
 	int		 stop;		/* server shutting down */
 	int		 abort_req;
 	int64_t		 run_id;
+	char		*ev_token;	/* event.from token (runner thread only) */
 };
 
 struct coord {
@@ -1439,6 +1440,32 @@ step_rejoin(struct stepctx *sc)
 		    sc->p->rejoin_timeout);
 		return SR_FAIL;
 	}
+	/* XAPI is up but the host is not back yet: let XAPI tell us when a
+	 * host or its metrics change (event.from) instead of polling; any
+	 * error falls back to polling with a fresh token next time */
+	{
+		static const char *const classes[] = { "host", "host_metrics",
+		    NULL };
+		struct xr_value *evs = NULL;
+		char *old;
+
+		if (sc->r->ev_token == NULL && (sc->r->ev_token = strdup("")) ==
+		    NULL)
+			goto poll;
+		old = sc->r->ev_token;
+		if (xapi_event_from(sc->x, classes, &sc->r->ev_token, 5.0, &evs,
+		    &e) == 0) {
+			free(old);
+			xr_free(evs);
+			sc->wait_ms = -1;	/* look again at once */
+			return SR_WAIT;
+		}
+		free(sc->r->ev_token);
+		sc->r->ev_token = NULL;
+		log_debug("coord", "pool %s: event.from: %s; polling",
+		    sc->p->name, xapi_strerror(&e));
+	}
+poll:
 	sc->wait_ms = sc->p->poll_ms;
 	return SR_WAIT;
 }
@@ -1793,7 +1820,9 @@ runner_main(void *arg)
 		if (res == SR_WAIT) {
 			if (sc.dirty)
 				store_run_host_update(c->st, h);
-			runner_wait(r, sc.wait_ms > 0 ? sc.wait_ms : p->poll_ms);
+			if (sc.wait_ms >= 0)
+				runner_wait(r, sc.wait_ms > 0 ? sc.wait_ms :
+				    p->poll_ms);
 			continue;
 		}
 		/* success: write the next step before acting on it */
@@ -1833,6 +1862,8 @@ runner_main(void *arg)
 out:
 	free(hosts);
 	xapi_free(x);
+	free(r->ev_token);
+	r->ev_token = NULL;
 	pthread_mutex_lock(&c->mu);
 	r->running = 0;
 	pthread_mutex_unlock(&c->mu);
