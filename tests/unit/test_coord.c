@@ -183,6 +183,11 @@ test_rules_file_errors_have_lines(void **state)
 	assert_int_equal(coord_rules_load("/nonexistent/rules", &r, &errs), -1);
 	assert_non_null(strstr(errs.v[0], "/nonexistent/rules"));
 	strlist_free(&errs);
+	p = unit_write(dir, "rules.conf", "");
+	unlink(p);
+	free(p);
+	rmdir(dir);
+	free(dir);
 }
 
 int
