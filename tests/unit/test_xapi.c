@@ -1440,8 +1440,8 @@ test_tls_pin(void **state)
 	c.username = "root";
 	c.password = "pinned-secret";
 	c.tls_verify = 1;
-	c.connect_timeout_ms = 3000;
-	c.timeout_ms = 10000;
+	c.connect_timeout_ms = 30000;
+	c.timeout_ms = 60000;
 
 	/* the right pin: login and a call, over one checked connection */
 	c.tls_fingerprint = fp;
