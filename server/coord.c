@@ -370,7 +370,7 @@ struct xhost {
 	char	 address[64];
 	char	 version[64];
 	char	 build[64];
-	char	 boot_time[32];
+	char	 boot_time[64];	/* "boot_time/agent_start_time" */
 	int	 enabled;
 	int	 live;
 	int64_t	 mem_total;
@@ -478,8 +478,13 @@ snapshot_take(struct xapi *x, struct snapshot *s, int full,
 		cpy(h->version, sizeof(h->version), xr_get_str(sv,
 		    "product_version"));
 		cpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
-		cpy(h->boot_time, sizeof(h->boot_time), xr_get_str(oc,
-		    "boot_time"));
+		/* xapi rewrites boot_time (whole seconds) at every boot and
+		 * agent_start_time (sub-second) at every start of xapi: both
+		 * together tell a new boot even when two fall in one second */
+		snprintf(h->boot_time, sizeof(h->boot_time), "%.30s/%.30s",
+		    xr_get_str(oc, "boot_time") ? xr_get_str(oc, "boot_time") :
+		    "", xr_get_str(oc, "agent_start_time") ? xr_get_str(oc,
+		    "agent_start_time") : "");
 		h->enabled = xr_get_bool(rec, "enabled", 0);
 		h->is_master = strcmp(h->ref, s->master_ref) == 0;
 		if (metrics != NULL && metrics->type == XR_STRUCT && mref != NULL)
@@ -1337,6 +1342,15 @@ step_arm(struct stepctx *sc)
 	return SR_OK;
 }
 
+/*
+ * Reboots the host into the installer, exactly once. The reboot is taken
+ * as done only on evidence: the installer fetched the answerfile (the
+ * arming left "armed"), or XAPI shows the host not live or with a new
+ * boot_time. A transport error proves nothing (a dropped connection to the
+ * master says nothing about a member): it is retried, and a repeated
+ * host.reboot while the first is still in progress is refused by XAPI as
+ * busy, which is retried too.
+ */
 static enum step_result
 step_reboot(struct stepctx *sc)
 {
@@ -1346,27 +1360,19 @@ step_reboot(struct stepctx *sc)
 	struct host_status hs;
 	char ref[128];
 
-	/* already rebooted or installing (resumed after a crash)? */
 	if (store_host_status(sc->r->c->st, sc->h->host, &hs) == 0 &&
 	    hs.state != HOST_ARMED)
 		return SR_OK;
-	if (host_now(sc, &s, &xh, &e) == -1) {
-		if (e.transport || strcmp(e.code, "HOST_OFFLINE") == 0)
-			return SR_OK;	/* it is going down: reboot issued */
-		return xapi_retry(sc, "reading the pool", &e);
-	}
+	if (host_now(sc, &s, &xh, &e) == -1)
+		return xapi_retry(sc, "reading the pool before the reboot", &e);
 	if (!xh->live || strcmp(xh->boot_time, sc->h->boot_time_before) != 0) {
 		snapshot_free(&s);
 		return SR_OK;
 	}
 	cpy(ref, sizeof(ref), xh->ref);
 	snapshot_free(&s);
-	if (xapi_call_s(sc->x, "host.reboot", NULL, &e, ref, NULL, NULL) == -1) {
-		/* the master's XAPI may drop the connection as it goes down */
-		if (e.transport)
-			return SR_OK;
+	if (xapi_call_s(sc->x, "host.reboot", NULL, &e, ref, NULL, NULL) == -1)
 		return xapi_retry(sc, "host.reboot", &e);
-	}
 	return SR_OK;
 }
 
@@ -1420,7 +1426,7 @@ step_rejoin(struct stepctx *sc)
 		sc->wait_ms = sc->p->poll_ms;
 		return SR_WAIT;
 	}
-	if (xh->live && xh->boot_time[0] != '\0' &&
+	if (xh->live && strcmp(xh->boot_time, "/") != 0 &&
 	    strcmp(xh->boot_time, sc->h->boot_time_before) != 0) {
 		if (coord_version_cmp(xh->version, sc->run->target_version) != 0) {
 			snprintf(sc->why, sizeof(sc->why), "host came back on "

@@ -138,7 +138,7 @@ struct run_host {
 	char	 step[16];		/* coord_step_name() */
 	char	 old_version[64];
 	char	 new_version[64];
-	char	 boot_time_before[32];
+	char	 boot_time_before[64];	/* "boot_time/agent_start_time" */
 	int64_t	 step_started_at;
 	int64_t	 started_at;
 	int64_t	 finished_at;

@@ -1918,6 +1918,9 @@ class _Server(ThreadingHTTPServer):
 
 
 class XapiHandler(BaseHTTPRequestHandler):
+    # headers and body leave in separate writes: without TCP_NODELAY each
+    # reply waits ~40 ms for the client's delayed ACK (Nagle)
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server_version = "xapi/1.249"
     sys_version = ""
