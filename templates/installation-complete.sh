@@ -15,7 +15,11 @@ report() {
 		curl -fsS -m 30 -X POST -d '' "$url" >/dev/null 2>&1 && return 0
 	fi
 	if command -v wget >/dev/null 2>&1; then
-		wget -q -T 30 -O /dev/null --post-data= "$url" >/dev/null 2>&1 &&
+		# no "wget -T": busybox 1.35's crashes on it; bound it with
+		# timeout(1) where there is one
+		tmo=""
+		command -v timeout >/dev/null 2>&1 && tmo="timeout 30"
+		$tmo wget -q -O /dev/null --post-data= "$url" >/dev/null 2>&1 &&
 		    return 0
 	fi
 	for py in python3 python; do
