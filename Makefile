@@ -75,6 +75,7 @@ install: poolboot
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/poolboot/templates
 	install -m 0755 poolboot $(DESTDIR)$(PREFIX)/bin/poolboot
 	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/poolboot/templates/
+	./poolboot init-tftp --skeleton $(DESTDIR)$(PREFIX)/share/poolboot/tftp-root
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/poolboot

@@ -2,6 +2,7 @@
  * Every answer is a JSON document; errors are {"error": "..."}. */
 #include "api.h"
 #include "coord.h"
+#include "job.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -485,6 +486,70 @@ api_pools(const struct http_deps *deps, const struct api_request *rq,
 	rs->body = json;
 }
 
+/* POST /hosts/H/rebuild|install {"wipe": true} */
+static void
+api_job_start(const struct http_deps *deps, const struct api_request *rq,
+    const struct host *h, const char *kind, struct api_response *rs)
+{
+	char *json = NULL;
+	int wipe;
+
+	if (deps->jobs == NULL) {
+		api_error(rs, 503, "rebuild and install are not available");
+		return;
+	}
+	if (api_parse_arm_body(rq, &wipe, rs) == -1)
+		return;
+	rs->status = jobs_start(deps->jobs, h->name, kind, wipe, &json);
+	rs->body = json;
+}
+
+/* /jobs, /jobs/ID, /jobs/ID/retry|abort */
+static void
+api_jobs(const struct http_deps *deps, const struct api_request *rq,
+    char **segs, size_t n, struct api_response *rs)
+{
+	const char *m = rq->method ? rq->method : "";
+	char *json = NULL, *end;
+	long long id = 0;
+
+	if (deps->jobs == NULL) {
+		api_error(rs, 503, "rebuild and install are not available");
+		return;
+	}
+	if (n >= 2) {
+		errno = 0;
+		id = strtoll(segs[1], &end, 10);
+		if (errno != 0 || *end != '\0' || id <= 0) {
+			api_error(rs, 404, "no job \"%.32s\"", segs[1]);
+			return;
+		}
+	}
+	if (n <= 2) {
+		if (strcmp(m, "GET") != 0) {
+			api_error(rs, 405, "method %.16s not allowed here (use "
+			    "GET)", m);
+			return;
+		}
+		rs->status = n == 1 ? jobs_list(deps->jobs, &json) :
+		    jobs_get(deps->jobs, (int64_t)id, &json);
+	} else if (n == 3 && (strcmp(segs[2], "retry") == 0 ||
+	    strcmp(segs[2], "abort") == 0)) {
+		if (strcmp(m, "POST") != 0) {
+			api_error(rs, 405, "method %.16s not allowed here (use "
+			    "POST)", m);
+			return;
+		}
+		rs->status = strcmp(segs[2], "retry") == 0 ?
+		    jobs_retry(deps->jobs, (int64_t)id, &json) :
+		    jobs_abort(deps->jobs, (int64_t)id, &json);
+	} else {
+		api_error(rs, 404, "no such API endpoint");
+		return;
+	}
+	rs->body = json;
+}
+
 /* Splits path into non-empty segments in buf. -1 when there are too many
  * or it is too long. */
 static int
@@ -525,7 +590,9 @@ api_handle(const struct http_deps *deps, const struct api_request *rq,
 	if (n >= 1 && strcmp(segs[0], "hosts") == 0) {
 		if (n >= 2) {
 			if (n > 3 || (n == 3 && strcmp(segs[2], "arm") != 0 &&
-			    strcmp(segs[2], "disarm") != 0)) {
+			    strcmp(segs[2], "disarm") != 0 &&
+			    strcmp(segs[2], "rebuild") != 0 &&
+			    strcmp(segs[2], "install") != 0)) {
 				api_error(rs, 404, "no such API endpoint");
 				return;
 			}
@@ -552,12 +619,19 @@ api_handle(const struct http_deps *deps, const struct api_request *rq,
 			api_host(deps, h, rs);
 		else if (strcmp(segs[2], "arm") == 0)
 			api_arm(deps, rq, h, rs);
+		else if (strcmp(segs[2], "rebuild") == 0 ||
+		    strcmp(segs[2], "install") == 0)
+			api_job_start(deps, rq, h, segs[2], rs);
 		else
 			api_disarm(deps, h, rs);
 		return;
 	}
 	if (n >= 1 && strcmp(segs[0], "pools") == 0) {
 		api_pools(deps, rq, segs, n, rs);
+		return;
+	}
+	if (n >= 1 && strcmp(segs[0], "jobs") == 0) {
+		api_jobs(deps, rq, segs, n, rs);
 		return;
 	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {

@@ -173,6 +173,14 @@ enum arm_status
 arm_host(struct arm *a, const char *host, int wipe,
     char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen)
 {
+	return arm_host_for(a, host, -1, NULL, wipe, token_out, msg, msglen);
+}
+
+enum arm_status
+arm_host_for(struct arm *a, const char *host, int mode_override,
+    const char *purpose, int wipe, char token_out[UTIL_TOKEN_LEN + 1],
+    char *msg, size_t msglen)
+{
 	enum arm_status ret = ARM_ERROR;
 	char token[UTIL_TOKEN_LEN + 1];
 	char hash[65], err[256];
@@ -180,6 +188,7 @@ arm_host(struct arm *a, const char *host, int wipe,
 	const char *mode;
 	struct arming prev;
 	struct host *h;
+	enum host_mode hmode;
 	int64_t id;
 	size_t aflen;
 	int rearm;
@@ -191,8 +200,9 @@ arm_host(struct arm *a, const char *host, int wipe,
 		ret = ARM_NOT_FOUND;
 		goto out;
 	}
-	mode = config_mode_name(h->mode);
-	if (h->mode != MODE_UPGRADE && !wipe) {
+	hmode = mode_override >= 0 ? (enum host_mode)mode_override : h->mode;
+	mode = config_mode_name(hmode);
+	if (hmode != MODE_UPGRADE && !wipe) {
 		fmt_msg(msg, msglen, "host %s is in mode %s: a %s install wipes "
 		    "the host's local storage (and every VM on it); pass --wipe "
 		    "to arm it anyway", h->name, mode, mode);
@@ -215,7 +225,7 @@ arm_host(struct arm *a, const char *host, int wipe,
 		    "%s", h->name, err);
 		goto fail;
 	}
-	if ((af = render_answerfile(a->cfg, h, h->mode, token, &aflen, err,
+	if ((af = render_answerfile(a->cfg, h, hmode, token, &aflen, err,
 	    sizeof(err))) == NULL) {
 		fmt_msg(msg, msglen, "cannot render the %s answerfile of %s: %s",
 		    mode, h->name, err);
@@ -233,7 +243,8 @@ arm_host(struct arm *a, const char *host, int wipe,
 	}
 	rearm = rearm == 0;
 	util_sha256_hex(token, hash);
-	if (store_arm(a->st, h->name, hash, h->mode, util_now(), &id) == -1) {
+	if (store_arm_for(a->st, h->name, hash, hmode, purpose != NULL ?
+	    purpose : "", util_now(), &id) == -1) {
 		fmt_msg(msg, msglen, "state database error (see the log)");
 		goto out;
 	}
@@ -372,7 +383,9 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 		ret = ARM_ERROR;
 		goto out;
 	}
-	if (h->mode != ar.mode) {
+	/* an arming follows the inventory's mode, unless an explicit
+	 * rebuild chose it (purpose); then the inventory cannot disagree */
+	if (ar.purpose[0] == '\0' && h->mode != ar.mode) {
 		ev(a, h, "refused", "answerfile refused: armed for %s but the "
 		    "inventory now says %s; re-arm the host",
 		    config_mode_name(ar.mode), config_mode_name(h->mode));

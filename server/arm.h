@@ -45,6 +45,13 @@ int   arm_reconcile(struct arm *a);
  * msg gets a human-readable reason on failure. */
 enum arm_status arm_host(struct arm *a, const char *host, int wipe,
 	    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen);
+/* The same with the mode chosen by the caller (mode_override >= 0) and
+ * recorded with a purpose (e.g. "rebuild"): the answerfile is then served
+ * in that mode although the inventory's mode differs. Non-upgrade modes
+ * still need wipe. mode_override -1 = the inventory's mode. */
+enum arm_status arm_host_for(struct arm *a, const char *host,
+	    int mode_override, const char *purpose, int wipe,
+	    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen);
 /* Disarms: per-MAC file back to local boot, token retired (result
  * "disarmed"). ARM_CONFLICT if the host is not armed. */
 enum arm_status arm_disarm(struct arm *a, const char *host, char *msg,

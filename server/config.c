@@ -39,7 +39,8 @@ struct rawkv {
 	int	 used;
 };
 
-enum sec_kind { SEC_SERVER, SEC_DEFAULTS, SEC_REPO, SEC_POOL, SEC_HOST };
+enum sec_kind { SEC_SERVER, SEC_DEFAULTS, SEC_REPO, SEC_POOL, SEC_HOST,
+    SEC_DNSMASQ };
 
 struct rawsec {
 	enum sec_kind kind;
@@ -214,18 +215,21 @@ loader_new_section(struct loader *ld, const char *section)
 		kind = SEC_POOL;
 	else if (strcmp(type, "host") == 0)
 		kind = SEC_HOST;
+	else if (strcmp(type, "dnsmasq") == 0)
+		kind = SEC_DNSMASQ;
 	else {
 		cfg_err(ld, ld->lineno, "unknown section [%s]; expected [server], "
-		    "[defaults], [repo NAME], [pool NAME] or [host NAME]",
-		    section);
+		    "[defaults], [repo NAME], [pool NAME], [host NAME] or "
+		    "[dnsmasq]", section);
 		return 0;
 	}
-	if ((kind == SEC_SERVER || kind == SEC_DEFAULTS) && name[0] != '\0') {
+	if ((kind == SEC_SERVER || kind == SEC_DEFAULTS ||
+	    kind == SEC_DNSMASQ) && name[0] != '\0') {
 		cfg_err(ld, ld->lineno, "[%s] takes no name (found [%s])", type,
 		    section);
 		return 0;
 	}
-	if (kind != SEC_SERVER && kind != SEC_DEFAULTS) {
+	if (kind != SEC_SERVER && kind != SEC_DEFAULTS && kind != SEC_DNSMASQ) {
 		if (name[0] == '\0') {
 			cfg_err(ld, ld->lineno, "[%s] needs a name, e.g. [%s %s1]",
 			    type, type, type);
@@ -886,6 +890,8 @@ static const struct {
 	{ "hostname", 1 }, { "ntp", 0 }, { "timezone", 0 }, { "keymap", 0 },
 	{ "root_password_file", 0 }, { "kernel_args", 0 },
 	{ "serial_console", 0 }, { "interface", 0 }, { "sr_type", 0 },
+	{ "power", 0 }, { "ipmi_address", 1 }, { "ipmi_port", 0 },
+	{ "ipmi_user", 0 }, { "ipmi_password_file", 0 }, { "join", 0 },
 };
 
 static struct rawkv *
@@ -1004,7 +1010,7 @@ load_host(struct loader *ld, struct config *cfg, struct rawsec *sec,
 		char *p = path_in(cfg, kv->value);
 
 		h->root_password_hash = hash_password_file(ld, kv->line, p);
-		free(p);
+		h->root_password_file = p;
 	}
 	if ((kv = host_get(sec, defs, "kernel_args")) != NULL) {
 		if (strlist_split_blank(&h->kernel_args, kv->value) == -1)
@@ -1031,6 +1037,51 @@ load_host(struct loader *ld, struct config *cfg, struct rawsec *sec,
 		else if (h->serial_port != 0)
 			h->serial_console = strdup(kv->value);
 	}
+	/* power control */
+	h->ipmi_port = 623;
+	if ((kv = host_get(sec, defs, "power")) != NULL) {
+		if (strcmp(kv->value, "xapi") == 0)
+			h->power = POWER_KIND_XAPI;
+		else if (strcmp(kv->value, "ipmi") == 0)
+			h->power = POWER_KIND_IPMI;
+		else if (strcmp(kv->value, "manual") == 0)
+			h->power = POWER_KIND_MANUAL;
+		else
+			cfg_err(ld, kv->line, "power: '%s' must be xapi (host.reboot "
+			    "through the pool), ipmi (the host's BMC) or manual "
+			    "(the operator powers it on)", kv->value);
+	} else if (host_get(sec, defs, "pool") == NULL)
+		h->power = POWER_KIND_MANUAL;	/* no pool: no XAPI to ask */
+	if ((kv = sec_get(sec, "ipmi_address")) != NULL) {
+		if (!valid_hostname(kv->value) && !valid_ip(kv->value))
+			cfg_err(ld, kv->line, "ipmi_address: '%s' is not a host "
+			    "name or IP address", kv->value);
+		else
+			h->ipmi_address = strdup(kv->value);
+	}
+	if ((kv = host_get(sec, defs, "ipmi_port")) != NULL &&
+	    parse_int(kv->value, 1, 65535, &h->ipmi_port) == -1)
+		cfg_err(ld, kv->line, "ipmi_port: '%s' is not a port number",
+		    kv->value);
+	if ((kv = host_get(sec, defs, "ipmi_user")) != NULL) {
+		if (!valid_chars(kv->value, "._-@", 32))
+			cfg_err(ld, kv->line, "ipmi_user: '%s' is not a BMC user "
+			    "name (letters, digits, . _ - @)", kv->value);
+		else
+			h->ipmi_user = strdup(kv->value);
+	}
+	if ((kv = host_get(sec, defs, "ipmi_password_file")) != NULL) {
+		h->ipmi_password_file = path_in(cfg, kv->value);
+		check_secret_file(ld, kv->line, "ipmi_password_file",
+		    h->ipmi_password_file);
+	}
+	if (h->power == POWER_KIND_IPMI && (h->ipmi_address == NULL ||
+	    h->ipmi_user == NULL || h->ipmi_password_file == NULL))
+		cfg_err(ld, sec->line, "[host %s]: power = ipmi needs ipmi_address, "
+		    "ipmi_user and ipmi_password_file", sec->name);
+	if ((kv = host_get(sec, defs, "join")) != NULL)
+		h->join_pool = strdup(kv->value);
+
 	for (i = 0; i < sec->nkv; i++) {
 		size_t k;
 		int known = 0;
@@ -1093,23 +1144,16 @@ cmp_host_name(const void *a, const void *b)
 	return strcmp((*ha)->name, (*hb)->name);
 }
 
-static void
-resolve_template_dir(struct loader *ld, struct config *cfg)
+char *
+config_find_template_dir(void)
 {
 	static const char *rel[] = { "templates", "../templates",
 	    "../share/poolboot/templates" };
 	char exe[PATH_MAX], cand[PATH_MAX + 64];
-	struct stat sb;
 	ssize_t n;
 	char *slash;
 	size_t i;
 
-	if (cfg->template_dir_explicit) {
-		if (stat(cfg->template_dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
-			cfg_err(ld, 0, "template_dir '%s' is not a folder",
-			    cfg->template_dir);
-		return;
-	}
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL)
@@ -1119,13 +1163,370 @@ resolve_template_dir(struct loader *ld, struct config *cfg)
 			    exe, rel[i]);
 			if (access(cand, R_OK) == 0) {
 				snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
-				cfg->template_dir = realpath(cand, NULL);
-				return;
+				return realpath(cand, NULL);
 			}
 		}
 	}
-	cfg_err(ld, 0, "no templates found next to the poolboot binary; set "
-	    "template_dir in [server]");
+	return NULL;
+}
+
+static void
+resolve_template_dir(struct loader *ld, struct config *cfg)
+{
+	struct stat sb;
+
+	if (cfg->template_dir_explicit) {
+		if (stat(cfg->template_dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
+			cfg_err(ld, 0, "template_dir '%s' is not a folder",
+			    cfg->template_dir);
+		return;
+	}
+	if ((cfg->template_dir = config_find_template_dir()) == NULL)
+		cfg_err(ld, 0, "no templates found next to the poolboot binary; "
+		    "set template_dir in [server]");
+}
+
+/* ---- [dnsmasq] ------------------------------------------------------------ */
+
+/*
+ * Every value here ends up in a dnsmasq config file, one directive per
+ * line. Each is checked against a narrow form (IPv4 literals through
+ * inet_pton, interface names, plain paths) so that no value can end a
+ * line, start a comment or add a directive.
+ */
+
+/* Paths that go into dnsmasq's config: no blanks, commas, quotes or '#'. */
+static int
+dnsmasq_path_ok(const char *s)
+{
+	return s[0] == '/' && valid_chars(s, "/._+-@~", 1024);
+}
+
+static int
+parse_ipv4(const char *s, uint32_t *out)
+{
+	struct in_addr in;
+
+	if (strlen(s) > 15 || inet_pton(AF_INET, s, &in) != 1)
+		return -1;
+	*out = ntohl(in.s_addr);
+	return 0;
+}
+
+static int
+netmask_ok(uint32_t m)
+{
+	uint32_t inv = ~m;
+
+	return m != 0 && (inv & (inv + 1)) == 0;
+}
+
+/* dnsmasq lease times: N, Ns, Nm, Nh, Nd, Nw or "infinite"; at least 2
+ * minutes (dnsmasq's own minimum). */
+static int
+lease_ok(const char *s)
+{
+	static const struct { char unit; long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+		{ 'w', 604800 },
+	};
+	char num[16];
+	size_t len = strlen(s), i;
+	long mult = 1;
+	int v;
+
+	if (strcmp(s, "infinite") == 0)
+		return 1;
+	if (len == 0 || len >= sizeof(num))
+		return 0;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (s[len - 1] == units[i].unit) {
+			mult = units[i].mult;
+			len--;
+		}
+	memcpy(num, s, len);
+	num[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (!isdigit((unsigned char)num[i]))
+			return 0;
+	if (parse_int(num, 1, 100000000, &v) == -1)
+		return 0;
+	return (long)v * mult >= 120;
+}
+
+/* The IPv4 literal host of public_url, unless it is a loopback or
+ * wildcard address (useless to a booting host). NULL otherwise. */
+static char *
+address_from_url(const char *url)
+{
+	char host[64];
+	const char *p;
+	size_t n;
+	uint32_t a;
+
+	if (url == NULL)
+		return NULL;
+	if ((p = strstr(url, "://")) == NULL)
+		return NULL;
+	p += 3;
+	n = strcspn(p, ":/");
+	if (n == 0 || n >= sizeof(host))
+		return NULL;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	if (parse_ipv4(host, &a) == -1 || (a >> 24) == 127 || a == 0)
+		return NULL;
+	return strdup(host);
+}
+
+static void
+set_ipv4(struct loader *ld, struct rawkv *kv, char **dst, const char *what)
+{
+	uint32_t a;
+
+	if (parse_ipv4(kv->value, &a) == -1)
+		cfg_err(ld, kv->line, "%s: '%s' is not an IPv4 address", what,
+		    kv->value);
+	else
+		set_str(dst, kv->value);
+}
+
+/* range = FIRST,LAST,NETMASK (full) or SUBNET[,NETMASK] (proxy). */
+static void
+load_dnsmasq_range(struct loader *ld, struct dnsmasq_cfg *d, struct rawkv *kv)
+{
+	struct strlist parts = { 0 };
+	uint32_t first = 0, last = 0, mask = 0;
+	size_t i;
+
+	if (strlist_split(&parts, kv->value) == -1)
+		goto bad;
+	for (i = 0; i < parts.n; i++)
+		if (parse_ipv4(parts.v[i], &first) == -1) {
+			cfg_err(ld, kv->line, "range: '%s' is not an IPv4 "
+			    "address", parts.v[i]);
+			goto out;
+		}
+	if (d->dhcp == DNSMASQ_FULL) {
+		if (parts.n != 3) {
+			cfg_err(ld, kv->line, "range: '%s': with dhcp = full "
+			    "write FIRST,LAST,NETMASK (e.g. 10.200.0.100,"
+			    "10.200.0.150,255.255.255.0)", kv->value);
+			goto out;
+		}
+		(void)parse_ipv4(parts.v[0], &first);
+		(void)parse_ipv4(parts.v[1], &last);
+		(void)parse_ipv4(parts.v[2], &mask);
+		if (!netmask_ok(mask)) {
+			cfg_err(ld, kv->line, "range: netmask %s is not a "
+			    "netmask (e.g. 255.255.255.0)", parts.v[2]);
+			goto out;
+		}
+		if ((first & mask) != (last & mask)) {
+			cfg_err(ld, kv->line, "range: %s and %s are not in one "
+			    "subnet with netmask %s", parts.v[0], parts.v[1],
+			    parts.v[2]);
+			goto out;
+		}
+		if (first > last) {
+			cfg_err(ld, kv->line, "range: the first address %s comes "
+			    "after the last %s", parts.v[0], parts.v[1]);
+			goto out;
+		}
+		if ((first & ~mask) == 0 || (last & ~mask) == ~mask) {
+			cfg_err(ld, kv->line, "range: %s-%s includes the subnet's "
+			    "network or broadcast address", parts.v[0],
+			    parts.v[1]);
+			goto out;
+		}
+		set_str(&d->range_first, parts.v[0]);
+		set_str(&d->range_last, parts.v[1]);
+		set_str(&d->range_netmask, parts.v[2]);
+		goto out;
+	}
+	if (parts.n < 1 || parts.n > 2) {
+		cfg_err(ld, kv->line, "range: '%s': with dhcp = proxy write the "
+		    "subnet, e.g. 10.200.0.0 (optionally ,NETMASK)", kv->value);
+		goto out;
+	}
+	(void)parse_ipv4(parts.v[0], &first);
+	if (parts.n == 2) {
+		(void)parse_ipv4(parts.v[1], &mask);
+		if (!netmask_ok(mask)) {
+			cfg_err(ld, kv->line, "range: netmask %s is not a "
+			    "netmask (e.g. 255.255.255.0)", parts.v[1]);
+			goto out;
+		}
+		if ((first & ~mask) != 0) {
+			cfg_err(ld, kv->line, "range: %s is not a subnet address "
+			    "for netmask %s (its host part is not zero)",
+			    parts.v[0], parts.v[1]);
+			goto out;
+		}
+		set_str(&d->range_netmask, parts.v[1]);
+	}
+	set_str(&d->range_first, parts.v[0]);
+	goto out;
+bad:
+	cfg_err(ld, kv->line, "range: value too long");
+out:
+	strlist_free(&parts);
+}
+
+static void
+load_dnsmasq(struct loader *ld, struct config *cfg, struct rawsec *sec,
+    struct rawsec *server)
+{
+	struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	struct rawkv *kv, *skv;
+	unsigned char in6[16];
+	char v6[64];
+	size_t l;
+
+	d->enabled = 1;
+	d->line = sec->line;
+	d->mode = DNSMASQ_MANAGED;
+	d->dhcp = DNSMASQ_PROXY;
+	d->tftp = 1;
+	d->ping_check = 1;
+	if ((kv = sec_get(sec, "mode")) != NULL) {
+		if (strcmp(kv->value, "managed") == 0)
+			d->mode = DNSMASQ_MANAGED;
+		else if (strcmp(kv->value, "external") == 0)
+			d->mode = DNSMASQ_EXTERNAL;
+		else
+			cfg_err(ld, kv->line, "mode: '%s' must be 'managed' "
+			    "(poolboot runs dnsmasq) or 'external' (poolboot only "
+			    "writes the files for the site's dnsmasq)", kv->value);
+	}
+	if ((kv = sec_get(sec, "dhcp")) != NULL) {
+		if (strcmp(kv->value, "proxy") == 0)
+			d->dhcp = DNSMASQ_PROXY;
+		else if (strcmp(kv->value, "full") == 0)
+			d->dhcp = DNSMASQ_FULL;
+		else
+			cfg_err(ld, kv->line, "dhcp: '%s' must be 'proxy' "
+			    "(proxy-DHCP next to the site's DHCP server) or "
+			    "'full' (dnsmasq is the DHCP server)", kv->value);
+	}
+	if ((kv = sec_get(sec, "interface")) != NULL) {
+		if (!valid_chars(kv->value, "._-", 15) ||
+		    strspn(kv->value, ".") == strlen(kv->value))
+			cfg_err(ld, kv->line, "interface: '%s' is not a network "
+			    "interface name such as br0 or eth1 (letters, "
+			    "digits, '.', '_', '-'; at most 15)", kv->value);
+		else
+			set_str(&d->interface, kv->value);
+	} else if (d->mode == DNSMASQ_MANAGED)
+		cfg_err(ld, sec->line, "[dnsmasq]: 'interface' is required with "
+		    "mode = managed: the interface dnsmasq serves DHCP and TFTP "
+		    "on, e.g. br0");
+	if ((kv = sec_get(sec, "address")) != NULL)
+		set_ipv4(ld, kv, &d->address, "address");
+	else
+		d->address = address_from_url(cfg->public_url);
+	if ((kv = sec_get(sec, "range")) != NULL)
+		load_dnsmasq_range(ld, d, kv);
+	else if (d->mode == DNSMASQ_MANAGED)
+		cfg_err(ld, sec->line, "[dnsmasq]: 'range' is required with mode "
+		    "= managed: %s", d->dhcp == DNSMASQ_FULL ?
+		    "FIRST,LAST,NETMASK of the addresses to hand out, e.g. "
+		    "10.200.0.100,10.200.0.150,255.255.255.0" :
+		    "the subnet to answer PXE requests on, e.g. 10.200.0.0");
+	if ((kv = sec_get(sec, "lease_time")) != NULL) {
+		if (!lease_ok(kv->value))
+			cfg_err(ld, kv->line, "lease_time: '%s' is not a lease "
+			    "time of at least 2 minutes (e.g. 1h, 30m, 86400 or "
+			    "infinite)", kv->value);
+		else if (d->dhcp != DNSMASQ_FULL)
+			cfg_warn(ld, kv->line, "lease_time has no effect with "
+			    "dhcp = proxy (the site's DHCP server leases the "
+			    "addresses)");
+		else
+			set_str(&d->lease_time, kv->value);
+	}
+	if (d->lease_time == NULL)
+		d->lease_time = strdup("1h");
+	if ((kv = sec_get(sec, "tftp")) != NULL &&
+	    parse_bool(kv->value, &d->tftp) == -1)
+		cfg_err(ld, kv->line, "tftp: '%s' must be yes or no", kv->value);
+	if ((kv = sec_get(sec, "ping_check")) != NULL &&
+	    parse_bool(kv->value, &d->ping_check) == -1)
+		cfg_err(ld, kv->line, "ping_check: '%s' must be yes or no",
+		    kv->value);
+	if ((kv = sec_get(sec, "ipv6_ra")) != NULL) {
+		/* "fd00:200::" or "fd00:200::/64" */
+		l = strcspn(kv->value, "/");
+		if (l >= sizeof(v6) || (kv->value[l] == '/' &&
+		    strcmp(kv->value + l, "/64") != 0)) {
+			cfg_err(ld, kv->line, "ipv6_ra: '%s' is not an IPv6 /64 "
+			    "prefix such as fd00:200::", kv->value);
+		} else {
+			memcpy(v6, kv->value, l);
+			v6[l] = '\0';
+			if (inet_pton(AF_INET6, v6, in6) != 1)
+				cfg_err(ld, kv->line, "ipv6_ra: '%s' is not an "
+				    "IPv6 /64 prefix such as fd00:200::",
+				    kv->value);
+			else
+				set_str(&d->ipv6_ra, v6);
+		}
+	}
+	if ((kv = sec_get(sec, "binary")) != NULL) {
+		if (!valid_chars(kv->value, "/._+-@~", 1024))
+			cfg_err(ld, kv->line, "binary: '%s' is not a program "
+			    "name or path (letters, digits and /._+-@~)",
+			    kv->value);
+		else if (strchr(kv->value, '/') != NULL) {
+			d->binary = path_in(cfg, kv->value);
+		} else
+			set_str(&d->binary, kv->value);
+	}
+	if (d->binary == NULL)
+		d->binary = strdup("dnsmasq");
+	if (!d->tftp && d->address == NULL)
+		cfg_err(ld, sec->line, "[dnsmasq]: with tftp = no set 'address' "
+		    "(the IPv4 address of the TFTP server that serves "
+		    "tftp_root)");
+	/* paths that go into dnsmasq's config */
+	skv = server != NULL ? sec_get(server, "state_dir") : NULL;
+	if (!dnsmasq_path_ok(cfg->state_dir))
+		cfg_err(ld, skv != NULL ? skv->line : sec->line, "state_dir "
+		    "'%s' cannot go into dnsmasq's config: use a path of "
+		    "letters, digits and /._+-@~ (no blanks or commas)",
+		    cfg->state_dir);
+	skv = server != NULL ? sec_get(server, "tftp_root") : NULL;
+	if (!dnsmasq_path_ok(cfg->tftp_root))
+		cfg_err(ld, skv != NULL ? skv->line : sec->line, "tftp_root "
+		    "'%s' cannot go into dnsmasq's config: use a path of "
+		    "letters, digits and /._+-@~ (no blanks or commas)",
+		    cfg->tftp_root);
+	unknown_keys(ld, sec, "[dnsmasq]");
+}
+
+/* Full DHCP: a host's static ip is only given out inside the range's
+ * subnet; say so now rather than let the host boot with another one. */
+static void
+check_dnsmasq_hosts(struct loader *ld, struct config *cfg)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	uint32_t first, mask, ip;
+	size_t i;
+
+	if (!d->enabled || d->dhcp != DNSMASQ_FULL || d->range_first == NULL ||
+	    parse_ipv4(d->range_first, &first) == -1 ||
+	    parse_ipv4(d->range_netmask, &mask) == -1)
+		return;
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+
+		if (h->ip == NULL || parse_ipv4(h->ip, &ip) == -1)
+			continue;
+		if ((ip & mask) != (first & mask))
+			cfg_warn(ld, h->line, "[host %s]: ip %s is outside the "
+			    "[dnsmasq] range's subnet; dnsmasq will not give it "
+			    "that address while it PXE-boots", h->name, h->ip);
+	}
 }
 
 int
@@ -1134,7 +1535,7 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 {
 	struct loader ld = { 0 };
 	struct config *cfg = NULL;
-	struct rawsec *server = NULL, *defs = NULL;
+	struct rawsec *server = NULL, *defs = NULL, *dsec = NULL;
 	struct host **sorted = NULL;
 	char *slash, *abs = NULL;
 	size_t i, j, nr = 0, np = 0, nh = 0;
@@ -1193,6 +1594,14 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 		case SEC_REPO: nr++; break;
 		case SEC_POOL: np++; break;
 		case SEC_HOST: nh++; break;
+		case SEC_DNSMASQ:
+			if (dsec != NULL) {
+				cfg_err(&ld, s->line, "duplicate section [dnsmasq] "
+				    "(first defined on line %d)", dsec->line);
+				continue;
+			}
+			dsec = s;
+			break;
 		}
 		for (j = 0; j < i; j++)
 			if (s->name != NULL && ld.secs[j].kind == s->kind &&
@@ -1256,6 +1665,11 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 			load_host(&ld, cfg, s, defs, &cfg->hosts[cfg->nhosts++]);
 	}
 
+	if (dsec != NULL) {
+		load_dnsmasq(&ld, cfg, dsec, server);
+		check_dnsmasq_hosts(&ld, cfg);
+	}
+
 	/* references */
 	for (i = 0; i < cfg->npools; i++) {
 		struct pool *p = &cfg->pools[i];
@@ -1276,7 +1690,24 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 			    h->pool_name);
 			continue;
 		}
-		if (h->repo_name != NULL) {
+		if (h->join_pool != NULL &&
+		    (h->join = config_pool(cfg, h->join_pool)) == NULL)
+			cfg_err(&ld, h->line, "[host %s]: join = %s: no such pool "
+			    "(add a [pool %s] section)", h->name, h->join_pool,
+			    h->join_pool);
+		if (h->join != NULL && h->pool != NULL)
+			cfg_err(&ld, h->line, "[host %s]: 'join' is for new hosts; "
+			    "this host is already in pool %s", h->name,
+			    h->pool->name);
+		if (h->join != NULL && h->mode != MODE_FRESH &&
+		    h->mode != MODE_REINSTALL)
+			cfg_err(&ld, h->line, "[host %s]: 'join' needs mode fresh "
+			    "(a new host is installed, then joins the pool)",
+			    h->name);
+		if (h->repo_name == NULL && h->join != NULL &&
+		    h->join->repo != NULL)
+			h->repo = h->join->repo;	/* the pool it joins */
+		else if (h->repo_name != NULL) {
 			if ((h->repo = config_repo(cfg, h->repo_name)) == NULL)
 				cfg_err(&ld, h->line, "[host %s]: repo '%s' is not "
 				    "defined", h->name, h->repo_name);
@@ -1386,8 +1817,13 @@ config_free(struct config *cfg)
 			util_wipe(h->root_password_hash,
 			    strlen(h->root_password_hash));
 		free(h->root_password_hash);
+		free(h->root_password_file);
 		strlist_free(&h->kernel_args);
 		free(h->serial_console);
+		free(h->ipmi_address);
+		free(h->ipmi_user);
+		free(h->ipmi_password_file);
+		free(h->join_pool);
 	}
 	free(cfg->repos);
 	free(cfg->pools);
@@ -1401,6 +1837,14 @@ config_free(struct config *cfg)
 	free(cfg->admin_token_file);
 	free(cfg->template_dir);
 	free(cfg->upgrade_paths);
+	free(cfg->dnsmasq.interface);
+	free(cfg->dnsmasq.address);
+	free(cfg->dnsmasq.range_first);
+	free(cfg->dnsmasq.range_last);
+	free(cfg->dnsmasq.range_netmask);
+	free(cfg->dnsmasq.lease_time);
+	free(cfg->dnsmasq.ipv6_ra);
+	free(cfg->dnsmasq.binary);
 	free(cfg);
 }
 

@@ -12,12 +12,43 @@
 
 enum boot_files { BOOT_FILES_TFTP = 0, BOOT_FILES_HTTP = 1 };
 
+enum power_kind {
+	POWER_KIND_XAPI = 0,	/* host.reboot through the pool (default) */
+	POWER_KIND_IPMI,	/* ipmitool lanplus against the host's BMC */
+	POWER_KIND_MANUAL	/* the operator powers it on when asked */
+};
+
 enum host_mode {
 	MODE_UPGRADE = 0,	/* <installation mode="upgrade">: keeps dom0 config and VMs */
 	MODE_FRESH,		/* <installation mode="fresh">: wipes the disk */
 	MODE_REINSTALL,		/* <installation mode="reinstall">: backup, config not kept */
 	MODE_RESTORE,		/* <restore>: restores the backup partition */
 	MODE_COUNT
+};
+
+/* [dnsmasq]: DHCP/TFTP for network boot (see docs/network.md). The
+ * section's presence turns it on; every value is checked at load so that
+ * nothing reaches dnsmasq's config unchecked. */
+enum dnsmasq_mode { DNSMASQ_MANAGED = 0, DNSMASQ_EXTERNAL = 1 };
+enum dnsmasq_dhcp { DNSMASQ_PROXY = 0, DNSMASQ_FULL = 1 };
+
+struct dnsmasq_cfg {
+	int	 enabled;		/* [dnsmasq] present */
+	int	 line;			/* of the section header */
+	enum dnsmasq_mode mode;		/* default managed */
+	enum dnsmasq_dhcp dhcp;		/* default proxy */
+	char	*interface;		/* required for managed */
+	char	*address;		/* IPv4; explicit, or from public_url; may be NULL */
+	/* range: full: first,last,netmask (all set); proxy: first = the
+	 * subnet, netmask optional; all NULL when absent (external only) */
+	char	*range_first;
+	char	*range_last;		/* full only */
+	char	*range_netmask;
+	char	*lease_time;		/* full only; default "1h" */
+	int	 tftp;			/* default 1 */
+	int	 ping_check;		/* default 1 */
+	char	*ipv6_ra;		/* IPv6 /64 prefix or NULL */
+	char	*binary;		/* default "dnsmasq" */
 };
 
 struct repo {
@@ -71,8 +102,19 @@ struct host {
 	char	*interface;		/* admin interface name; NULL: hwaddr = mac */
 	char	*sr_type;		/* "lvm" | "ext" | NULL */
 	char	*root_password_hash;	/* crypt(3) SHA-512; plaintext never kept */
+	char	*root_password_file;	/* absolute; read again only to log in
+					   to a host poolboot just installed */
 	struct strlist kernel_args;	/* extra dom0 (installer) arguments, validated */
 	char	*serial_console;	/* "com1,115200" style or NULL */
+	/* power control (power.h) */
+	enum power_kind power;
+	char	*ipmi_address;		/* BMC host or IP */
+	int	 ipmi_port;		/* default 623 */
+	char	*ipmi_user;
+	char	*ipmi_password_file;	/* absolute */
+	/* a new host that joins a pool after its fresh install (install) */
+	char	*join_pool;
+	struct pool *join;
 	int	 serial_port;		/* 1..4, 0 = none */
 	int	 serial_baud;
 };
@@ -100,6 +142,8 @@ struct config {
 	size_t	 npools;
 	struct host *hosts;
 	size_t	 nhosts;
+
+	struct dnsmasq_cfg dnsmasq;
 };
 
 /* Loads and checks path. On success returns 0 and *out (free with
@@ -124,5 +168,10 @@ int   config_mode_parse(const char *s, enum host_mode *m);
  * install.img. Fills the version fields. On error writes a message naming
  * the missing file into err and returns -1. */
 int   config_repo_inspect(struct repo *r, char *err, size_t errlen);
+
+/* The templates folder found next to the running binary (templates/,
+ * ../templates, ../share/poolboot/templates), as config_load does when
+ * template_dir is not set. Caller frees; NULL if none. */
+char *config_find_template_dir(void);
 
 #endif

@@ -558,6 +558,39 @@ out:
 	return ret;
 }
 
+int
+coord_find_host(struct xapi *x, const char *name, const char *addr,
+    struct coord_host_info *out, char *master_addr, size_t malen,
+    struct xapi_error *err)
+{
+	struct snapshot s;
+	size_t i;
+	int ret = 1;
+
+	memset(out, 0, sizeof(*out));
+	if (snapshot_take(x, &s, 0, err) == -1)
+		return -1;
+	for (i = 0; i < s.nhosts; i++) {
+		const struct xhost *h = &s.hosts[i];
+
+		if (h->is_master && master_addr != NULL)
+			cpy(master_addr, malen, h->address);
+		if (ret == 0 || !((name != NULL && strcmp(h->name, name) == 0) ||
+		    (addr != NULL && strcmp(h->address, addr) == 0)))
+			continue;
+		cpy(out->ref, sizeof(out->ref), h->ref);
+		cpy(out->name, sizeof(out->name), h->name);
+		cpy(out->address, sizeof(out->address), h->address);
+		cpy(out->version, sizeof(out->version), h->version);
+		out->live = h->live;
+		out->enabled = h->enabled;
+		out->is_master = h->is_master;
+		ret = 0;
+	}
+	snapshot_free(&s);
+	return ret;
+}
+
 /* ---- runners --------------------------------------------------------------- */
 
 struct runner {
@@ -628,8 +661,8 @@ runner_wait(struct runner *r, int ms)
 }
 
 /* Opens a XAPI client for the pool (password read now, wiped after). */
-static struct xapi *
-pool_xapi(const struct pool *p, char *err, size_t errlen)
+struct xapi *
+coord_pool_xapi(const struct pool *p, char *err, size_t errlen)
 {
 	struct xapi_conf xc = { 0 };
 	struct xapi *x = NULL;
@@ -1082,7 +1115,7 @@ precheck_json(struct coord *c, const struct pool *p, int disable_ha,
 
 	*out = NULL;
 	*ok_out = 0;
-	if ((x = pool_xapi(p, err, sizeof(err))) == NULL) {
+	if ((x = coord_pool_xapi(p, err, sizeof(err))) == NULL) {
 		*out = json_pack("{s:s}", "error", err);
 		return 500;
 	}
@@ -1324,6 +1357,16 @@ step_arm(struct stepctx *sc)
 	 * XAPI to show a new one */
 	if (host_now(sc, &s, &xh, &e) == -1)
 		return xapi_retry(sc, "reading the pool", &e);
+	if (xh->live && coord_version_cmp(xh->version,
+	    sc->run->target_version) == 0) {
+		/* already on the target: e.g. rebuilt with the new version
+		 * after its upgrade failed (poolboot rebuild); never install
+		 * the same version over it again */
+		cpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
+		snapshot_free(&s);
+		sc->skip = 1;
+		return SR_OK;
+	}
 	cpy(sc->h->boot_time_before, sizeof(sc->h->boot_time_before),
 	    xh->boot_time);
 	if (sc->h->old_version[0] == '\0')
@@ -1678,7 +1721,8 @@ run_halt(struct stepctx *sc)
 	store_run_update(sc->r->c->st, sc->run);
 	ev(sc->r->c, sc->p, sc->h->host, "run halted in step %s: %s%s",
 	    sc->h->step, sc->why, sc->h->is_master ? " (the master failed: no "
-	    "member is touched)" : "");
+	    "member is touched)" : "; fix it and retry, or rebuild the member "
+	    "(poolboot rebuild HOST --wipe) and then retry");
 	log_error("coord", "pool %s: run halted: %s", sc->p->name,
 	    sc->run->error);
 }
@@ -1752,7 +1796,7 @@ runner_main(void *arg)
 	char err[512];
 	size_t n = 0, i;
 
-	if ((x = pool_xapi(p, err, sizeof(err))) == NULL) {
+	if ((x = coord_pool_xapi(p, err, sizeof(err))) == NULL) {
 		log_error("coord", "pool %s: %s", p->name, err);
 		goto out;
 	}
@@ -1841,8 +1885,13 @@ runner_main(void *arg)
 			else
 				record_step_time(h, step);
 			if (sc.skip) {
-				next = STEP_SKIPPED;
-				h->finished_at = now;
+				/* before the disable: nothing was done to it;
+				 * at arm (after a rebuild): it was disabled and
+				 * emptied, so it still needs enabling */
+				next = step == STEP_ARM ? STEP_ENABLE :
+				    STEP_SKIPPED;
+				if (next == STEP_SKIPPED)
+					h->finished_at = now;
 			}
 			cpy(h->step, sizeof(h->step), coord_step_name(next));
 			h->step_started_at = now;
@@ -1955,7 +2004,7 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 	run.created_at = run.updated_at = util_now_ms();
 
 	/* the pool database dump, before anything changes */
-	if ((x = pool_xapi(p, err, sizeof(err))) == NULL) {
+	if ((x = coord_pool_xapi(p, err, sizeof(err))) == NULL) {
 		json_decref(pre);
 		*json = json_error("%s", err);
 		return 500;
@@ -2194,7 +2243,7 @@ coord_abort(struct coord *c, const char *pool, char **json)
 		}
 		if (store_run_hosts(c->st, run.id, &hosts, &n) == 0) {
 			char err[256];
-			struct xapi *x = pool_xapi(p, err, sizeof(err));
+			struct xapi *x = coord_pool_xapi(p, err, sizeof(err));
 
 			run_abort_cleanup(c, p, x, &run, hosts, n);
 			xapi_free(x);

@@ -10,6 +10,7 @@
  */
 #include "http.h"
 #include "coord.h"
+#include "job.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -888,8 +889,10 @@ http_serve_host(struct http_server *srv, struct MHD_Connection *con,
 	case ROUTE_CALLBACK:
 		as = arm_callback(srv->deps.arm, host, token,
 		    m->segs[4][0] == '1' ? 1 : 0);
-		if (as == ARM_OK)	/* a waiting coordinator moves on now */
+		if (as == ARM_OK) {	/* a waiting coordinator moves on now */
 			coord_notify(srv->deps.coord);
+			jobs_notify(srv->deps.jobs);
+		}
 		break;
 	default:
 		as = ARM_NOT_FOUND;

@@ -17,12 +17,14 @@
 #include "store.h"
 
 struct coord;
+struct jobs;
 
 struct http_deps {
 	const struct config *cfg;
 	struct store	*st;
 	struct arm	*arm;
 	struct coord	*coord;		/* may be NULL (no rolling upgrades) */
+	struct jobs	*jobs;		/* may be NULL (no rebuild/install) */
 	const char	*admin_token;	/* bearer token for /api/v1 */
 };
 

@@ -22,7 +22,9 @@
 #include "client.h"
 #include "config.h"
 #include "coord.h"
+#include "dnsmasq.h"
 #include "http.h"
+#include "job.h"
 #include "log.h"
 #include "render.h"
 #include "store.h"
@@ -37,6 +39,7 @@
 
 struct cmdopts {
 	const char *conf;
+	const char *skeleton;	/* init-tftp --skeleton DIR */
 	int	 verbose;
 	int	 wipe;
 	int	 json;
@@ -58,7 +61,8 @@ usage_main(FILE *f)
 	    "commands:\n"
 	    "  check     check configuration, inventory, repos and tftp-root\n"
 	    "  render    print what a host would receive (changes nothing)\n"
-	    "  serve     run the server (HTTP, callbacks, admin API)\n"
+	    "  serve     run the server (HTTP, callbacks, admin API, dnsmasq)\n"
+	    "  init-tftp fill tftp-root with the syslinux boot files\n"
 	    "  arm       arm a host for one network install (through the server)\n"
 	    "  disarm    put an armed host back to local boot (through the server)\n"
 	    "  hosts     list inventory hosts with their state\n"
@@ -67,6 +71,9 @@ usage_main(FILE *f)
 	    "  status    show the rolling-upgrade runs of the pools\n"
 	    "  retry     resume a halted rolling upgrade at its failed step\n"
 	    "  abort     stop a rolling upgrade: disarm, re-enable hosts\n"
+	    "  rebuild   forget a dead pool member, fresh-install it, join it back\n"
+	    "  install   fresh-install a new host (and join its pool)\n"
+	    "  jobs      list rebuild/install jobs; jobs retry|abort ID\n"
 	    "  version   print the version\n"
 	    "\n"
 	    "  -c FILE   configuration file (default ./poolboot.conf)\n"
@@ -82,8 +89,19 @@ static const char *cmd_help[][2] = {
 	    "Loads the configuration and inventory, inspects every repo (its\n"
 	    ".treeinfo and boot files), renders the pxelinux config, answerfile\n"
 	    "and script of every host and validates them, and checks tftp-root.\n"
+	    "With [dnsmasq]: the boot files in tftp-root are required, and the\n"
+	    "generated dnsmasq config is run through dnsmasq --test.\n"
 	    "Prints 'configuration OK' or every problem as file:line: message\n"
 	    "(exit 1).\n" },
+	{ "init-tftp", "usage: poolboot init-tftp -c FILE\n"
+	    "       poolboot init-tftp --skeleton DIR\n\n"
+	    "Fills tftp_root from the installed syslinux packages: pxelinux.0,\n"
+	    "lpxelinux.0 (package pxelinux), ldlinux.c32, mboot.c32 and\n"
+	    "libcom32.c32 (package syslinux-common). Files already identical are\n"
+	    "kept; copies are atomic. Writes pxelinux.cfg/default (local boot)\n"
+	    "if it is missing and, with boot_files = tftp, links repo/<repo> to\n"
+	    "every repo. Prints each file and where it came from.\n"
+	    "  --skeleton DIR  fill DIR without a configuration (make install)\n" },
 	{ "render", "usage: poolboot render [-c FILE] HOST [--pxelinux | "
 	    "--answerfile | --script]\n\n"
 	    "Prints what HOST would receive when armed: its pxelinux.cfg/01-<mac>\n"
@@ -93,6 +111,10 @@ static const char *cmd_help[][2] = {
 	{ "serve", "usage: poolboot serve [-c FILE] [-v]\n\n"
 	    "Runs the server in the foreground: serves repos, answerfiles,\n"
 	    "scripts and callbacks over HTTP and the admin API under /api/v1.\n"
+	    "With [dnsmasq]: writes dnsmasq's config under state_dir/dnsmasq,\n"
+	    "checks it with dnsmasq --test (refusing to start if dnsmasq does)\n"
+	    "and, with mode = managed, runs dnsmasq as a child, restarting it\n"
+	    "if it dies.\n"
 	    "Creates the admin token file if missing. Stops on SIGINT/SIGTERM.\n" },
 	{ "arm", "usage: poolboot arm [-c FILE] HOST [--wipe]\n\n"
 	    "Arms HOST for one network install in its inventory mode: a new\n"
@@ -135,6 +157,26 @@ static const char *cmd_help[][2] = {
 	{ "abort", "usage: poolboot abort [-c FILE] POOL\n\n"
 	    "Stops POOL's run: armed hosts go back to local boot, disabled\n"
 	    "hosts that are live are enabled again, HA/WLB restored.\n" },
+	{ "rebuild", "usage: poolboot rebuild [-c FILE] HOST --wipe [--follow] "
+	    "[--json]\n\n"
+	    "Rebuilds a dead or failed pool member: checks it is not live in\n"
+	    "its pool (a live host is never forgotten), forgets it (host.destroy,\n"
+	    "what xe host-forget does), arms a fresh install (reinstall when the\n"
+	    "inventory says so) with the inventory's network identity, powers it\n"
+	    "into PXE (power = ipmi or manual), waits for the installer, logs in\n"
+	    "to the new install at its inventory ip, calls pool.join, and waits\n"
+	    "until it is live and enabled in the pool. --wipe is required: the\n"
+	    "host's local storage is wiped. Goes through the running server.\n" },
+	{ "install", "usage: poolboot install [-c FILE] HOST --wipe [--follow] "
+	    "[--json]\n\n"
+	    "Fresh-installs a new host (mode = fresh in its [host] section) and,\n"
+	    "with join = POOL there, joins it to that pool afterwards. --wipe is\n"
+	    "required. Goes through the running server.\n" },
+	{ "jobs", "usage: poolboot jobs [-c FILE] [--json]\n"
+	    "       poolboot jobs retry|abort ID [-c FILE]\n\n"
+	    "Lists rebuild and install jobs (newest first) with their step and\n"
+	    "errors; retry resumes a halted job at its failed step (a failed\n"
+	    "install starts again at arming); abort stops it and disarms.\n" },
 	{ "version", "usage: poolboot version\n" },
 };
 
@@ -181,6 +223,7 @@ check_tftp_root(const struct config *cfg, struct strlist *problems,
 {
 	static const char *loaders[] = { "ldlinux.c32", "mboot.c32",
 	    "libcom32.c32" };
+	struct strlist *boot;
 	char p[4096];
 	struct stat sb;
 	size_t i;
@@ -202,16 +245,19 @@ check_tftp_root(const struct config *cfg, struct strlist *problems,
 	if (access(p, R_OK) == -1)
 		strlist_addf(notes, "'%s' is missing; poolboot serve writes a "
 		    "local-boot default", p);
+	/* boot files: needed when poolboot's dnsmasq serves this tftp-root */
+	boot = cfg->dnsmasq.enabled ? problems : notes;
 	snprintf(p, sizeof(p), "%s/%s", cfg->tftp_root,
 	    cfg->boot_files == BOOT_FILES_HTTP ? "lpxelinux.0" : "pxelinux.0");
 	if (access(p, R_OK) == -1)
-		strlist_addf(notes, "'%s' is missing: copy it from the syslinux "
-		    "packages (/usr/lib/PXELINUX/)", p);
+		strlist_addf(boot, "'%s' is missing: run poolboot init-tftp (it "
+		    "copies it from the pxelinux package, /usr/lib/PXELINUX/)", p);
 	for (i = 0; i < sizeof(loaders) / sizeof(loaders[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", cfg->tftp_root, loaders[i]);
 		if (access(p, R_OK) == -1)
-			strlist_addf(notes, "'%s' is missing: copy it from "
-			    "/usr/lib/syslinux/modules/bios/", p);
+			strlist_addf(boot, "'%s' is missing: run poolboot "
+			    "init-tftp (it copies it from the syslinux-common "
+			    "package, /usr/lib/syslinux/modules/bios/)", p);
 	}
 	return 0;
 }
@@ -256,6 +302,7 @@ cmd_check(struct cmdopts *o)
 		free(s);
 	}
 	check_tftp_root(cfg, &problems, &notes);
+	dnsmasq_check(cfg, &problems, &notes);
 	for (i = 0; i < notes.n; i++)
 		fprintf(stderr, "note: %s\n", notes.v[i]);
 	if (problems.n > 0) {
@@ -344,7 +391,112 @@ out:
 	return ret;
 }
 
+/* ---- init-tftp ---------------------------------------------------------- */
+
+static int
+cmd_init_tftp(struct cmdopts *o)
+{
+	struct strlist report = { 0 }, errors = { 0 };
+	struct config skel, *cfg = NULL;
+	const char *root;
+	size_t i;
+	int rc;
+
+	memset(&skel, 0, sizeof(skel));
+	if (o->skeleton != NULL) {
+		/* no configuration: boot files and the local-boot default */
+		skel.path = (char *)(uintptr_t)"(skeleton)";
+		skel.tftp_root = (char *)(uintptr_t)o->skeleton;
+		skel.boot_files = BOOT_FILES_HTTP;	/* no repo links */
+		if ((skel.template_dir = config_find_template_dir()) == NULL) {
+			fprintf(stderr, "poolboot: no templates found next to the "
+			    "poolboot binary\n");
+			return EXIT_FAIL;
+		}
+		root = o->skeleton;
+	} else {
+		if ((cfg = load_config(o->conf, 1)) == NULL)
+			return EXIT_FAIL;
+		root = cfg->tftp_root;
+	}
+	rc = dnsmasq_init_tftp(cfg != NULL ? cfg : &skel, root, NULL, NULL,
+	    &report, &errors);
+	for (i = 0; i < report.n; i++)
+		printf("%s\n", report.v[i]);
+	for (i = 0; i < errors.n; i++)
+		fprintf(stderr, "poolboot: %s\n", errors.v[i]);
+	if (rc == 0)
+		printf("tftp-root %s is ready\n", root);
+	else
+		fprintf(stderr, "poolboot: tftp-root %s is incomplete (%zu "
+		    "problem%s)\n", root, errors.n, errors.n == 1 ? "" : "s");
+	strlist_free(&report);
+	strlist_free(&errors);
+	free(skel.template_dir);
+	config_free(cfg);
+	return rc == 0 ? 0 : EXIT_FAIL;
+}
+
 /* ---- serve -------------------------------------------------------------- */
+
+/* [dnsmasq]: writes the files, has dnsmasq --test them and, in mode
+ * managed, starts dnsmasq under its supervisor. -1: serve must not run
+ * (the reason, dnsmasq's own message included, is logged). */
+static int
+serve_dnsmasq(const struct config *cfg, struct dnsmasq_sup **sup)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	char msg[4096];
+	char *dir = NULL;
+	int changed = 0, rc, ret = -1;
+
+	*sup = NULL;
+	if (!d->enabled)
+		return 0;
+	if ((dir = dnsmasq_dir(cfg)) == NULL)
+		goto out;
+	if (dnsmasq_write_files(cfg, NULL, &changed, msg, sizeof(msg)) == -1) {
+		log_error("dnsmasq", "%s", msg);
+		goto out;
+	}
+	log_info("dnsmasq", "%s/dnsmasq.conf%s: %d file%s changed", dir,
+	    d->dhcp == DNSMASQ_FULL ? " and hosts.d" : "", changed,
+	    changed == 1 ? "" : "s");
+	rc = dnsmasq_test(cfg, NULL, msg, sizeof(msg));
+	if (rc == DNSMASQ_TEST_FAILED) {
+		log_error("dnsmasq", "dnsmasq refuses %s/dnsmasq.conf: %s", dir,
+		    msg);
+		goto out;
+	}
+	if (rc == DNSMASQ_TEST_NOBINARY && d->mode == DNSMASQ_MANAGED) {
+		log_error("dnsmasq", "%s", msg);
+		goto out;
+	}
+	if (rc == DNSMASQ_TEST_OK)
+		log_info("dnsmasq", "%s --test: %s", d->binary, msg);
+	if (d->mode == DNSMASQ_EXTERNAL) {
+		log_info("dnsmasq", "mode external: poolboot runs no dnsmasq; add "
+		    "conf-file=%s/dnsmasq.conf to the site's dnsmasq%s%s%s (%s)",
+		    dir, d->dhcp == DNSMASQ_FULL ? " (it sets dhcp-hostsdir=" :
+		    "", d->dhcp == DNSMASQ_FULL ? dir : "",
+		    d->dhcp == DNSMASQ_FULL ? "/hosts.d)" : "",
+		    rc == DNSMASQ_TEST_OK ? "dnsmasq --test: OK" : msg);
+		ret = 0;
+		goto out;
+	}
+	if (dnsmasq_start(cfg, sup, msg, sizeof(msg)) == -1) {
+		log_error("dnsmasq", "dnsmasq did not start: %s", msg);
+		goto out;
+	}
+	log_info("dnsmasq", "%s on %s (pid %ld), boot file %s, log %s/"
+	    "dnsmasq.log", d->dhcp == DNSMASQ_FULL ? "DHCP server" :
+	    "proxy-DHCP", d->interface, (long)dnsmasq_pid(*sup),
+	    dnsmasq_boot_file(cfg), dir);
+	ret = 0;
+out:
+	free(dir);
+	return ret;
+}
 
 static int
 cmd_serve(struct cmdopts *o)
@@ -355,6 +507,8 @@ cmd_serve(struct cmdopts *o)
 	struct store *st = NULL;
 	struct arm *a = NULL;
 	struct coord *co = NULL;
+	struct jobs *jb = NULL;
+	struct dnsmasq_sup *dns = NULL;
 	char *token = NULL;
 	char err[512];
 	sigset_t set;
@@ -383,6 +537,11 @@ cmd_serve(struct cmdopts *o)
 	deps.st = st;
 	deps.arm = a;
 	deps.coord = co;
+	if (jobs_new(cfg, st, a, &jb) == -1) {
+		log_error("serve", "cannot start the job runner");
+		goto out;
+	}
+	deps.jobs = jb;
 	deps.admin_token = token;
 
 	sigemptyset(&set);
@@ -392,6 +551,8 @@ cmd_serve(struct cmdopts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (serve_dnsmasq(cfg, &dns) == -1)
+		goto out;
 	if (http_start(&deps, &srv) == -1)
 		goto out;
 	log_info("serve", "poolboot %s serving %zu host%s on %s:%d (public URL "
@@ -415,7 +576,9 @@ cmd_serve(struct cmdopts *o)
 	store_event(st, NULL, NULL, "serve", "server stopped");
 	ret = 0;
 out:
+	dnsmasq_stop(dns);
 	http_stop(srv);
+	jobs_free(jb);
 	coord_free(co);
 	arm_free(a);
 	store_close(st);
@@ -895,6 +1058,157 @@ cmd_pool_action(struct cmdopts *o, const char *pool, const char *action)
 	return ret;
 }
 
+/* ---- rebuild / install jobs ------------------------------------------------ */
+
+static void
+print_job(json_t *j)
+{
+	printf("job %lld: %s %s%s%s%s: %s, step %s%s%s\n",
+	    (long long)json_integer_value(json_object_get(j, "id")),
+	    jstr(j, "kind"), jstr(j, "host"), jstr(j, "pool")[0] ? " (pool " : "",
+	    jstr(j, "pool")[0] ? jstr(j, "pool") : "", jstr(j, "pool")[0] ?
+	    ")" : "", jstr(j, "state"), jstr(j, "step"), jstr(j, "step_ms")[0] ?
+	    "; " : "", jstr(j, "step_ms"));
+	if (jstr(j, "message")[0])
+		printf("    >>> %s\n", jstr(j, "message"));
+	if (jstr(j, "error")[0])
+		printf("    error: %s\n", jstr(j, "error"));
+}
+
+/* Polls job id until it is no longer running; prints each change. */
+static int
+follow_job(struct cmdopts *o, long long id)
+{
+	char path[128], last[4096] = "";
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	for (;;) {
+		char now[4096];
+
+		if ((ret = api_send(o, "GET", path, NULL, &status, &reply)) != 0)
+			return ret;
+		if (status != 200 || reply == NULL) {
+			fprintf(stderr, "poolboot: cannot read job %lld (HTTP %ld)\n",
+			    id, status);
+			json_decref(reply);
+			return EXIT_FAIL;
+		}
+		snprintf(now, sizeof(now), "%s|%s|%s|%s", jstr(reply, "state"),
+		    jstr(reply, "step"), jstr(reply, "message"),
+		    jstr(reply, "error"));
+		if (strcmp(now, last) != 0) {
+			print_job(reply);
+			fflush(stdout);
+			snprintf(last, sizeof(last), "%s", now);
+		}
+		if (strcmp(jstr(reply, "state"), "running") != 0 &&
+		    strcmp(jstr(reply, "state"), "aborting") != 0) {
+			ret = strcmp(jstr(reply, "state"), "done") == 0 ? 0 :
+			    EXIT_FAIL;
+			json_decref(reply);
+			return ret;
+		}
+		json_decref(reply);
+		usleep(300 * 1000);
+	}
+}
+
+static int
+cmd_job_start(struct cmdopts *o, const char *host, const char *kind)
+{
+	char path[256];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(host)) {
+		fprintf(stderr, "poolboot: '%s' is not a host name\n", host);
+		return EXIT_USAGE;
+	}
+	if (!o->wipe) {
+		fprintf(stderr, "poolboot: %s installs %s fresh: its local storage "
+		    "and every VM on it are wiped; pass --wipe to go ahead\n",
+		    kind, host);
+		return EXIT_FAIL;
+	}
+	snprintf(path, sizeof(path), "/api/v1/hosts/%s/%s", host, kind);
+	if ((ret = api_send(o, "POST", path, "{\"wipe\": true}", &status,
+	    &reply)) != 0)
+		return ret;
+	if (status != 202) {
+		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n", kind,
+		    status, reply ? jstr(reply, "error") : "");
+		json_decref(reply);
+		return EXIT_FAIL;
+	}
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else
+		print_job(reply);
+	ret = o->follow ? follow_job(o, (long long)json_integer_value(
+	    json_object_get(reply, "id"))) : 0;
+	json_decref(reply);
+	return ret;
+}
+
+static int
+cmd_jobs(struct cmdopts *o, int argc, char **argv)
+{
+	char path[128];
+	json_t *reply = NULL, *it;
+	long status;
+	size_t i;
+	int ret;
+
+	if (argc == 2 && (strcmp(argv[0], "retry") == 0 ||
+	    strcmp(argv[0], "abort") == 0)) {
+		char *end;
+		long long id = strtoll(argv[1], &end, 10);
+
+		if (*end != '\0' || id <= 0) {
+			fprintf(stderr, "poolboot: '%s' is not a job id\n", argv[1]);
+			return EXIT_USAGE;
+		}
+		snprintf(path, sizeof(path), "/api/v1/jobs/%lld/%s", id, argv[0]);
+		if ((ret = api_send(o, "POST", path, "{}", &status, &reply)) != 0)
+			return ret;
+		if (status / 100 != 2) {
+			fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n",
+			    argv[0], status, reply ? jstr(reply, "error") : "");
+			json_decref(reply);
+			return EXIT_FAIL;
+		}
+		print_job(reply);
+		json_decref(reply);
+		return o->follow ? follow_job(o, id) : 0;
+	}
+	if (argc != 0) {
+		usage_cmd("jobs", stderr);
+		return EXIT_USAGE;
+	}
+	if ((ret = api_send(o, "GET", "/api/v1/jobs", NULL, &status, &reply)) != 0)
+		return ret;
+	if (status != 200) {
+		fprintf(stderr, "poolboot: HTTP %ld\n", status);
+		json_decref(reply);
+		return EXIT_FAIL;
+	}
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else if (json_array_size(json_object_get(reply, "jobs")) == 0)
+		printf("no rebuild or install jobs\n");
+	else
+		json_array_foreach(json_object_get(reply, "jobs"), i, it)
+			print_job(it);
+	json_decref(reply);
+	return 0;
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 int
@@ -911,6 +1225,7 @@ main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'D' },
 		{ "disable-ha", no_argument, NULL, 'H' },
 		{ "follow", no_argument, NULL, 'F' },
+		{ "skeleton", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -948,6 +1263,7 @@ main(int argc, char **argv)
 		case 'D': o.dry_run = 1; break;
 		case 'H': o.disable_ha = 1; break;
 		case 'F': o.follow = 1; break;
+		case 'K': o.skeleton = optarg; break;
 		case 'h': o.help = 1; break;
 		default:
 			usage_cmd(cmd, stderr);
@@ -969,6 +1285,8 @@ main(int argc, char **argv)
 		ret = cmd_render(&o, argv[optind]);
 	else if (strcmp(cmd, "serve") == 0 && optind == argc)
 		ret = cmd_serve(&o);
+	else if (strcmp(cmd, "init-tftp") == 0 && optind == argc)
+		ret = cmd_init_tftp(&o);
 	else if (strcmp(cmd, "arm") == 0 && optind == argc - 1)
 		ret = cmd_arm(&o, argv[optind], 0);
 	else if (strcmp(cmd, "disarm") == 0 && optind == argc - 1)
@@ -985,6 +1303,11 @@ main(int argc, char **argv)
 	else if ((strcmp(cmd, "retry") == 0 || strcmp(cmd, "abort") == 0) &&
 	    optind == argc - 1)
 		ret = cmd_pool_action(&o, argv[optind], cmd);
+	else if ((strcmp(cmd, "rebuild") == 0 || strcmp(cmd, "install") == 0) &&
+	    optind == argc - 1)
+		ret = cmd_job_start(&o, argv[optind], cmd);
+	else if (strcmp(cmd, "jobs") == 0)
+		ret = cmd_jobs(&o, argc - optind, argv + optind);
 	else {
 		usage_cmd(cmd, stderr);
 		ret = EXIT_USAGE;

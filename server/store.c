@@ -21,7 +21,7 @@
 
 #include "log.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_EVENTS_DEFAULT	100
 #define STORE_EVENTS_MAX	1000
 
@@ -93,9 +93,31 @@ static const char *const schema_v2_sql =
 	" PRIMARY KEY (run_id, host));"
 	"PRAGMA user_version = 2;";
 
+/* Version 3: rebuild/install jobs, and why an arming was made. */
+static const char *const schema_v3_sql =
+	"ALTER TABLE armings ADD COLUMN purpose TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE jobs ("
+	" id INTEGER PRIMARY KEY,"
+	" host TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" pool TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL,"
+	" step TEXT NOT NULL,"
+	" old_ref TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" step_started_at INTEGER NOT NULL DEFAULT 0,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" message TEXT NOT NULL DEFAULT '',"
+	" step_ms TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX jobs_host ON jobs(host, id);"
+	"PRAGMA user_version = 3;";
+
 #define ARMING_COLS \
 	"id, host, token_hash, mode, armed_at, first_fetch_at, last_fetch_at," \
-	" attempts, active, finished_at, result, reason"
+	" attempts, active, finished_at, result, reason, purpose"
 
 enum stmt_id {
 	S_HOST_UPSERT,
@@ -127,8 +149,8 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " result = 'disarmed', reason = 'superseded by a new arming'"
 	    " WHERE host = ?1 AND active = 1",
 	[S_ARMING_INSERT] =
-	    "INSERT INTO armings(host, token_hash, mode, armed_at)"
-	    " VALUES (?1, ?2, ?3, ?4)",
+	    "INSERT INTO armings(host, token_hash, mode, armed_at, purpose)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
 	[S_ARMING_ACTIVE] =
 	    "SELECT " ARMING_COLS " FROM armings"
 	    " WHERE host = ?1 AND active = 1",
@@ -310,23 +332,21 @@ schema_init(struct store *st)
 	 * create the tables */
 	if (pragma_int(st, "PRAGMA user_version", &ver) == -1)
 		goto out;
-	if (ver == 0) {
-		if (exec_sql(st, schema_sql, "create schema") == -1 ||
-		    exec_sql(st, schema_v2_sql, "create schema v2") == -1)
-			goto out;
-		log_info("store", "created database schema version %d",
-		    STORE_SCHEMA_VERSION);
-	} else if (ver == 1) {
-		if (exec_sql(st, schema_v2_sql, "upgrade schema to v2") == -1)
-			goto out;
-		log_info("store", "upgraded database schema from version 1 to %d",
-		    STORE_SCHEMA_VERSION);
-	} else if (ver != STORE_SCHEMA_VERSION) {
-		log_error("store", "database schema version %d is not the "
-		    "version this poolboot knows (%d)", ver,
-		    STORE_SCHEMA_VERSION);
+	if (ver > STORE_SCHEMA_VERSION) {
+		log_error("store", "database schema version %d is newer than "
+		    "this poolboot knows (%d)", ver, STORE_SCHEMA_VERSION);
 		goto out;
 	}
+	/* each step brings the schema one version further, in this
+	 * transaction: a database of any older version is upgraded */
+	if ((ver < 1 && exec_sql(st, schema_sql, "create schema") == -1) ||
+	    (ver < 2 && exec_sql(st, schema_v2_sql, "schema v2") == -1) ||
+	    (ver < 3 && exec_sql(st, schema_v3_sql, "schema v3") == -1))
+		goto out;
+	if (ver < STORE_SCHEMA_VERSION)
+		log_info("store", "database schema %s version %d%s",
+		    ver == 0 ? "created at" : "upgraded to", STORE_SCHEMA_VERSION,
+		    ver == 0 ? "" : " (from an older poolboot)");
 	if (tx_commit(st) == -1)
 		goto out;
 	ret = 0;
@@ -448,6 +468,13 @@ int
 store_arm(struct store *st, const char *host, const char *token_hash,
     enum host_mode mode, int64_t now, int64_t *id_out)
 {
+	return store_arm_for(st, host, token_hash, mode, "", now, id_out);
+}
+
+int
+store_arm_for(struct store *st, const char *host, const char *token_hash,
+    enum host_mode mode, const char *purpose, int64_t now, int64_t *id_out)
+{
 	sqlite3_stmt *s;
 	int64_t id;
 	int ret = -1;
@@ -476,6 +503,7 @@ store_arm(struct store *st, const char *host, const char *token_hash,
 	bind_text(s, 2, token_hash);
 	bind_text(s, 3, config_mode_name(mode));
 	sqlite3_bind_int64(s, 4, now);
+	bind_text(s, 5, purpose);
 	if (step_done(st, s, "arm: insert arming") == -1)
 		goto out;
 	id = sqlite3_last_insert_rowid(st->db);
@@ -510,6 +538,7 @@ read_arming(sqlite3_stmt *s, struct arming *a)
 	a->finished_at = sqlite3_column_int64(s, 9);
 	col_text(s, 10, a->result, sizeof(a->result));
 	col_text(s, 11, a->reason, sizeof(a->reason));
+	col_text(s, 12, a->purpose, sizeof(a->purpose));
 	if (config_mode_parse(mode, &a->mode) == -1) {
 		log_error("store", "arming %lld has an unknown mode \"%s\"",
 		    (long long)a->id, mode);
@@ -1152,4 +1181,207 @@ store_run_host_update(struct store *st, const struct run_host *h)
 out:
 	pthread_mutex_unlock(&st->mu);
 	return ret;
+}
+
+/* ---- jobs ------------------------------------------------------------------ */
+
+#define JOB_COLS "id, host, kind, pool, state, step, old_ref, created_at," \
+	" updated_at, step_started_at, finished_at, attempts, error, message," \
+	" step_ms"
+
+static void
+read_job(sqlite3_stmt *s, struct job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, j->host, sizeof(j->host));
+	col_text(s, 2, j->kind, sizeof(j->kind));
+	col_text(s, 3, j->pool, sizeof(j->pool));
+	col_text(s, 4, j->state, sizeof(j->state));
+	col_text(s, 5, j->step, sizeof(j->step));
+	col_text(s, 6, j->old_ref, sizeof(j->old_ref));
+	j->created_at = sqlite3_column_int64(s, 7);
+	j->updated_at = sqlite3_column_int64(s, 8);
+	j->step_started_at = sqlite3_column_int64(s, 9);
+	j->finished_at = sqlite3_column_int64(s, 10);
+	j->attempts = sqlite3_column_int(s, 11);
+	col_text(s, 12, j->error, sizeof(j->error));
+	col_text(s, 13, j->message, sizeof(j->message));
+	col_text(s, 14, j->step_ms, sizeof(j->step_ms));
+}
+
+/* ?2..?15 in JOB_COLS order (?1 = id where used) */
+static void
+bind_job(sqlite3_stmt *s, const struct job *j)
+{
+	bind_text(s, 2, j->host);
+	bind_text(s, 3, j->kind);
+	bind_text(s, 4, j->pool);
+	bind_text(s, 5, j->state);
+	bind_text(s, 6, j->step);
+	bind_text(s, 7, j->old_ref);
+	sqlite3_bind_int64(s, 8, j->created_at);
+	sqlite3_bind_int64(s, 9, j->updated_at);
+	sqlite3_bind_int64(s, 10, j->step_started_at);
+	sqlite3_bind_int64(s, 11, j->finished_at);
+	sqlite3_bind_int(s, 12, j->attempts);
+	bind_text(s, 13, j->error);
+	bind_text(s, 14, j->message);
+	bind_text(s, 15, j->step_ms);
+}
+
+int
+store_job_create(struct store *st, struct job *j)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, "INSERT INTO jobs(" JOB_COLS ") VALUES (NULL, ?2, ?3,"
+	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")) == NULL)
+		goto out;
+	bind_job(s, j);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		dberr(st, "insert job");
+	else {
+		j->id = sqlite3_last_insert_rowid(st->db);
+		ret = 0;
+	}
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_job_update(struct store *st, const struct job *j)
+{
+	sqlite3_stmt *s;
+	int ret = -1;
+
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, "UPDATE jobs SET host = ?2, kind = ?3, pool = ?4,"
+	    " state = ?5, step = ?6, old_ref = ?7, created_at = ?8,"
+	    " updated_at = ?9, step_started_at = ?10, finished_at = ?11,"
+	    " attempts = ?12, error = ?13, message = ?14, step_ms = ?15"
+	    " WHERE id = ?1")) == NULL)
+		goto out;
+	sqlite3_bind_int64(s, 1, j->id);
+	bind_job(s, j);
+	if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1)
+		dberr(st, "update job");
+	else
+		ret = 0;
+	sqlite3_finalize(s);
+out:
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+/* Jobs by a query with at most one text or number parameter. */
+static int
+job_query(struct store *st, const char *sql, const char *text, int64_t num,
+    int max, struct job **out, size_t *n)
+{
+	struct job *v = NULL, *nv;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int rc, ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->mu);
+	if ((s = prep(st, sql)) == NULL)
+		goto out;
+	if (text != NULL)
+		bind_text(s, 1, text);
+	else if (num != 0)
+		sqlite3_bind_int64(s, 1, num);
+	while ((int)cnt < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
+			sqlite3_finalize(s);
+			goto out;
+		}
+		v = nv;
+		read_job(s, &v[cnt++]);
+	}
+	if ((int)cnt < max && rc != SQLITE_DONE) {
+		dberr(st, "jobs query");
+		sqlite3_finalize(s);
+		goto out;
+	}
+	sqlite3_finalize(s);
+	*out = v;
+	*n = cnt;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	pthread_mutex_unlock(&st->mu);
+	return ret;
+}
+
+int
+store_job_get(struct store *st, int64_t id, struct job *out)
+{
+	struct job *v;
+	size_t n;
+
+	if (job_query(st, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", NULL,
+	    id, 1, &v, &n) == -1)
+		return -1;
+	if (n == 0) {
+		free(v);
+		return -1;
+	}
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
+int
+store_job_latest(struct store *st, const char *host, struct job *out)
+{
+	struct job *v;
+	size_t n;
+
+	if (job_query(st, "SELECT " JOB_COLS " FROM jobs WHERE host = ?1"
+	    " ORDER BY id DESC LIMIT 1", host, 0, 1, &v, &n) == -1)
+		return -1;
+	if (n == 0) {
+		free(v);
+		return 1;
+	}
+	*out = v[0];
+	free(v);
+	return 0;
+}
+
+int
+store_jobs(struct store *st, int max, struct job **out, size_t *n)
+{
+	return job_query(st, "SELECT " JOB_COLS " FROM jobs ORDER BY id DESC",
+	    NULL, 0, max, out, n);
+}
+
+int
+store_jobs_running(struct store *st, int64_t **ids, size_t *n)
+{
+	struct job *v;
+	size_t cnt, i;
+
+	*ids = NULL;
+	*n = 0;
+	if (job_query(st, "SELECT " JOB_COLS " FROM jobs WHERE state ="
+	    " 'running' ORDER BY id", NULL, 0, 100000, &v, &cnt) == -1)
+		return -1;
+	if (cnt > 0 && (*ids = calloc(cnt, sizeof(**ids))) == NULL) {
+		free(v);
+		return -1;
+	}
+	for (i = 0; i < cnt; i++)
+		(*ids)[i] = v[i].id;
+	*n = cnt;
+	free(v);
+	return 0;
 }

@@ -39,6 +39,7 @@ struct arming {
 	int64_t	 finished_at;		/* 0 while active */
 	char	 result[16];		/* "", "done", "failed", "disarmed" */
 	char	 reason[256];
+	char	 purpose[16];		/* "" (inventory mode) or "rebuild" */
 };
 
 struct host_status {
@@ -70,6 +71,11 @@ void  store_close(struct store *st);
  * (result "disarmed"), the host goes to HOST_ARMED. *id_out may be NULL. */
 int   store_arm(struct store *st, const char *host, const char *token_hash,
 	    enum host_mode mode, int64_t now, int64_t *id_out);
+/* The same with a purpose: "rebuild" marks an arming whose mode was chosen
+ * by an explicit rebuild rather than taken from the inventory. */
+int   store_arm_for(struct store *st, const char *host,
+	    const char *token_hash, enum host_mode mode, const char *purpose,
+	    int64_t now, int64_t *id_out);
 /* The host's active arming: returns 0 and fills *a, 1 if none, -1 error. */
 int   store_active_arming(struct store *st, const char *host, struct arming *a);
 /* Finds the arming (active or not) of host whose token hash is token_hash:
@@ -162,5 +168,35 @@ int   store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,
 	    size_t *n);
 /* Writes every field of h (by run_id + host). */
 int   store_run_host_update(struct store *st, const struct run_host *h);
+
+/* ---- single-host jobs: rebuild and install (job.c) --------------------- */
+
+struct job {
+	int64_t	 id;
+	char	 host[64];
+	char	 kind[16];		/* "rebuild" | "install" */
+	char	 pool[64];		/* the pool it is (re)joined to, "" if none */
+	char	 state[16];		/* "running" | "halted" | "aborted" | "done" */
+	char	 step[16];
+	char	 old_ref[128];		/* rebuild: the XAPI ref that was forgotten */
+	int64_t	 created_at;		/* ms */
+	int64_t	 updated_at;
+	int64_t	 step_started_at;
+	int64_t	 finished_at;
+	int	 attempts;
+	char	 error[512];
+	char	 message[512];		/* for the operator, e.g. "power on H now" */
+	char	 step_ms[256];
+};
+
+int   store_job_create(struct store *st, struct job *j);	/* sets j->id */
+int   store_job_update(struct store *st, const struct job *j);
+int   store_job_get(struct store *st, int64_t id, struct job *out);
+/* The newest job of host: 0 found, 1 none, -1 error. */
+int   store_job_latest(struct store *st, const char *host, struct job *out);
+/* Jobs newest first (at most max); *out malloc'd. */
+int   store_jobs(struct store *st, int max, struct job **out, size_t *n);
+/* Ids of jobs in state "running" (resume after a restart). */
+int   store_jobs_running(struct store *st, int64_t **ids, size_t *n);
 
 #endif

@@ -357,8 +357,11 @@ class Simulator:
         h.memory_total = int(hs.get("memory_total_mib", 16384)) * MIB
         h.memory_overhead = int(hs.get("memory_overhead_mib", 64)) * MIB
         h.enabled = bool(hs.get("enabled", True))
-        h.state = "up"
-        h.live = True
+        # "state": "halted" models a machine that is powered off (e.g. a
+        # new host waiting for its first install): no listener until
+        # POST /power-on (or an IPMI power-on hook) boots it through PXE
+        h.state = "halted" if hs.get("state") == "halted" else "up"
+        h.live = h.state == "up"
         h.ghost = False
         h.backup_version = None
         h.current_operations = {}
@@ -1206,6 +1209,13 @@ class Simulator:
         if root.tag == "installation" and mode != "upgrade":
             pw = root.find("root-password")
             r["root_password"] = (pw.text or "") if pw is not None else ""
+            if pw is not None and pw.get("type", "hash") == "hash":
+                r["root_password_hash"] = pw.text or ""
+            # a fresh install names the host after <hostname> (xapi's
+            # first boot sets name_label from the hostname)
+            hn = root.find("hostname")
+            if hn is not None and hn.text:
+                r["hostname"] = hn.text.split(".")[0]
         return r
 
     def _run_script(self, h, url, arg):
@@ -1283,10 +1293,12 @@ class Simulator:
             p.name_label = ""
             p.username = "root"
             p.password = result.get("root_password") or old.pool.password
+            p.password_hash = result.get("root_password_hash")
             p.other_config, p.sessions, p.faults = {}, {}, {}
             self.pools.append(p)
             self._add(p)
             spec = {"name": old.name, "address": old.address, "mac": old.mac,
+                    "name_label": result.get("hostname") or old.name,
                     "product_version": result["product_version"],
                     "memory_total_mib": old.memory_total // MIB,
                     "memory_overhead_mib": old.memory_overhead // MIB}
@@ -1425,6 +1437,22 @@ def _check_live(sim, h):
         raise XapiError("HOST_OFFLINE", h.ref)
 
 
+def password_ok(p, pw):
+    """A pool's password is plain text in the spec; after a fresh install
+    from an answerfile it is the <root-password type="hash"> crypt(3) hash,
+    checked the way PAM checks /etc/shadow."""
+    if getattr(p, "password_hash", None):
+        try:
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                import crypt
+        except ImportError:          # Python >= 3.13 has no crypt module
+            return False
+        return crypt.crypt(pw, p.password_hash) == p.password_hash
+    return pw == p.password
+
+
 @api("session.login_with_password", 2, 4, session=False, async_ok=False)
 def session_login(ctx, user, pw, *rest):
     # login_with_password(uname, pwd, version="1.1", originator="")
@@ -1435,7 +1463,7 @@ def session_login(ctx, user, pw, *rest):
     if p.legacy_login and len(rest) > 1:
         raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH", ctx.method, "3",
                         str(2 + len(rest)))
-    if user != p.username or pw != p.password:
+    if user != p.username or not password_ok(p, pw):
         if p.auth_fail_delay:
             time.sleep(float(p.auth_fail_delay))   # real xapi: 5 s
         raise XapiError("SESSION_AUTHENTICATION_FAILED", user,
@@ -1524,6 +1552,15 @@ def pool_enable_ha(ctx, heartbeat_srs, configuration):
                 raise XapiError("HANDLE_INVALID", "SR", sr)
         p.ha_enabled = True
         ctx.sim._ev(p)
+    return ""
+
+
+@api("host.set_name_label", 2, async_ok=False)
+def host_set_name_label(ctx, r, label):
+    with ctx.sim.lock:
+        h = ctx.sim.get(ctx, "host", r)
+        h.name_label = label
+        ctx.sim._ev(h)
     return ""
 
 

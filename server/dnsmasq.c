@@ -1,0 +1,1134 @@
+/* dnsmasq.c — see dnsmasq.h.
+ *
+ * dnsmasq drops to the user "nobody" after start-up unless told otherwise.
+ * It then reads the hostsdir and serves TFTP as that user, so everything
+ * on the way to tftp_root and hosts.d must be searchable by others. When
+ * poolboot runs as root and it is not (e.g. a state_dir of mode 700),
+ * the config says user=root and a comment in it says why; otherwise
+ * dnsmasq keeps its default. The log and lease files are opened while
+ * dnsmasq still is root, so they need nothing.
+ */
+#include "dnsmasq.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "render.h"
+
+#define CONF_MAX		(64 * 1024)
+#define HOSTFILE_MAX		4096
+#define OUTPUT_MAX		4096	/* kept of dnsmasq's own output */
+#define BOOT_FILE_MAX		(16 * 1024 * 1024)
+#define BACKOFF_FIRST		1	/* seconds */
+#define BACKOFF_MAX		60
+#define STABLE_UPTIME		60	/* a child this old resets the backoff */
+#define START_WAIT_MS		10000	/* first start: wait this long at most */
+#define STOP_WAIT_S		5
+
+#define DEFAULT_SRC_PXELINUX	"/usr/lib/PXELINUX"
+#define DEFAULT_SRC_MODULES	"/usr/lib/syslinux/modules/bios"
+
+const char *const dnsmasq_tftp_files[] = {
+	"pxelinux.0", "lpxelinux.0", "ldlinux.c32", "mboot.c32",
+	"libcom32.c32", NULL
+};
+
+char *
+dnsmasq_dir(const struct config *cfg)
+{
+	return util_path_join(cfg->state_dir, "dnsmasq");
+}
+
+const char *
+dnsmasq_boot_file(const struct config *cfg)
+{
+	return cfg->boot_files == BOOT_FILES_HTTP ? "lpxelinux.0" :
+	    "pxelinux.0";
+}
+
+/* ---- the config ----------------------------------------------------------- */
+
+/* Is every folder from / down to path searchable by others (and path
+ * itself readable)? What dnsmasq needs once it runs as nobody. */
+static int
+others_can_reach(const char *path)
+{
+	char buf[PATH_MAX];
+	struct stat sb;
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return 0;
+	for (p = buf + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		{
+			char saved = *p;
+
+			*p = '\0';
+			if (stat(buf, &sb) == -1) {
+				/* not there yet: poolboot creates it 0755 */
+				*p = saved;
+				return errno == ENOENT;
+			}
+			*p = saved;
+		}
+		if (S_ISDIR(sb.st_mode) && !(sb.st_mode & S_IXOTH))
+			return 0;
+		if (*p == '\0')
+			return (sb.st_mode & S_IROTH) != 0;
+	}
+}
+
+/* Why dnsmasq must stay root, or NULL when it can drop to nobody. */
+static const char *
+needs_root(const struct config *cfg, const char *dir)
+{
+	char hosts[PATH_MAX];
+	size_t i;
+
+	if (geteuid() != 0)
+		return NULL;
+	if (cfg->dnsmasq.tftp && !others_can_reach(cfg->tftp_root))
+		return "tftp_root is not readable by other users";
+	if (cfg->dnsmasq.tftp && cfg->boot_files == BOOT_FILES_TFTP)
+		for (i = 0; i < cfg->nrepos; i++)
+			if (cfg->repos[i].path != NULL &&
+			    !others_can_reach(cfg->repos[i].path))
+				return "a repo is not readable by other users";
+	if (cfg->dnsmasq.dhcp == DNSMASQ_FULL) {
+		snprintf(hosts, sizeof(hosts), "%s/hosts.d", dir);
+		if (!others_can_reach(hosts))
+			return "the hostsdir in state_dir is not readable by "
+			    "other users";
+	}
+	return NULL;
+}
+
+char *
+dnsmasq_render_conf(const struct config *cfg, const char *dir, char *err,
+    size_t errlen)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	struct sbuf b = { .max = CONF_MAX };
+	const char *boot = dnsmasq_boot_file(cfg);
+	const char *why;
+	int managed = d->mode == DNSMASQ_MANAGED;
+	char base[32];
+	char *out = NULL;
+
+	if (!d->enabled) {
+		snprintf(err, errlen, "no [dnsmasq] section in %s", cfg->path);
+		return NULL;
+	}
+	/* pxe-service wants the basename: PXE appends the ".0" itself */
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(boot) - 2), boot);
+
+	sbuf_printf(&b, "# dnsmasq config written by poolboot from [dnsmasq] "
+	    "in its config.\n"
+	    "# Do not edit: poolboot serve rewrites it. See docs/network.md.\n");
+	if (managed) {
+		sbuf_printf(&b, "# Run by poolboot serve as: %s "
+		    "--keep-in-foreground --conf-file=%s/dnsmasq.conf\n"
+		    "port=0\n"
+		    "interface=%s\n"
+		    "bind-interfaces\n"
+		    "pid-file=\n"
+		    "log-facility=%s/dnsmasq.log\n"
+		    "log-dhcp\n"
+		    "dhcp-leasefile=%s/leases\n",
+		    d->binary, dir, d->interface, dir, dir);
+		if ((why = needs_root(cfg, dir)) != NULL)
+			sbuf_printf(&b, "# %s: dnsmasq keeps running as root\n"
+			    "user=root\n", why);
+	} else
+		sbuf_printf(&b, "# A fragment for the site's own dnsmasq: add\n"
+		    "#   conf-file=%s/dnsmasq.conf\n"
+		    "# to its configuration.\n", dir);
+
+	if (d->dhcp == DNSMASQ_PROXY) {
+		sbuf_printf(&b, "# proxy-DHCP: the site's DHCP server hands out "
+		    "addresses, dnsmasq adds the boot file\n");
+		if (d->range_first != NULL)
+			sbuf_printf(&b, "dhcp-range=%s,proxy%s%s\n",
+			    d->range_first, d->range_netmask ? "," : "",
+			    d->range_netmask ? d->range_netmask : "");
+		if (d->tftp)
+			sbuf_printf(&b, "pxe-service=x86PC,\"poolboot\",%s\n",
+			    base);
+		else
+			sbuf_printf(&b, "pxe-service=x86PC,\"poolboot\",%s,%s\n",
+			    base, d->address);
+	} else {
+		sbuf_printf(&b, "# full DHCP: one reservation per inventory host "
+		    "in the hostsdir\n");
+		if (d->range_first != NULL)
+			sbuf_printf(&b, "dhcp-range=%s,%s,%s,%s\n", d->range_first,
+			    d->range_last, d->range_netmask, d->lease_time);
+		if (d->tftp)
+			sbuf_printf(&b, "dhcp-boot=%s\n", boot);
+		else
+			sbuf_printf(&b, "dhcp-boot=%s,,%s\n", boot, d->address);
+		sbuf_printf(&b, "# iPXE: do not wait for proxy-DHCP offers\n"
+		    "dhcp-option=encap:175,176,1b\n"
+		    "dhcp-hostsdir=%s/hosts.d\n", dir);
+		if (!d->ping_check)
+			sbuf_printf(&b, "no-ping\n");
+	}
+	if (d->tftp)
+		sbuf_printf(&b, "enable-tftp\ntftp-root=%s\n", cfg->tftp_root);
+	if (d->ipv6_ra != NULL)
+		sbuf_printf(&b, "# router advertisements: PXE ROMs then do not "
+		    "wait for IPv6 autoconfiguration\n"
+		    "enable-ra\ndhcp-range=%s,ra-only\n", d->ipv6_ra);
+	if (b.overflow) {
+		snprintf(err, errlen, "dnsmasq config larger than %d bytes",
+		    CONF_MAX);
+		goto out;
+	}
+	out = sbuf_take(&b);
+	if (out == NULL)
+		snprintf(err, errlen, "out of memory");
+out:
+	sbuf_free(&b);
+	return out;
+}
+
+char *
+dnsmasq_render_host(const struct host *h)
+{
+	char *s = NULL;
+	size_t n;
+	int rc;
+
+	if (h->ip != NULL && h->hostname != NULL) {
+		/* dnsmasq refuses a domain it does not serve: the first label */
+		n = strcspn(h->hostname, ".");
+		rc = asprintf(&s, "%s,%s,%.*s\n", h->mac, h->ip, (int)n,
+		    h->hostname);
+	} else if (h->ip != NULL)
+		rc = asprintf(&s, "%s,%s\n", h->mac, h->ip);
+	else
+		rc = asprintf(&s, "%s,set:poolboot\n", h->mac);
+	return rc < 0 ? NULL : s;
+}
+
+/* Writes path only if its content differs; *changed++ when written. */
+static int
+write_if_changed(const char *path, const char *text, int *changed,
+    char *err, size_t errlen)
+{
+	size_t len = strlen(text), cur_len = 0;
+	char *cur;
+	int same;
+
+	cur = util_read_file(path, CONF_MAX, &cur_len);
+	same = cur != NULL && cur_len == len && memcmp(cur, text, len) == 0;
+	free(cur);
+	if (same)
+		return 0;
+	if (util_write_atomic(path, text, len, 0644) == -1) {
+		snprintf(err, errlen, "cannot write %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	(*changed)++;
+	return 0;
+}
+
+static int
+is_inventory_host(const struct config *cfg, const char *name)
+{
+	return cfg->dnsmasq.dhcp == DNSMASQ_FULL &&
+	    config_host(cfg, name) != NULL;
+}
+
+int
+dnsmasq_write_files(const struct config *cfg, const char *dir, int *changed,
+    char *err, size_t errlen)
+{
+	char hosts[PATH_MAX], path[PATH_MAX];
+	char *owndir = NULL, *conf = NULL, *line = NULL;
+	struct dirent *de;
+	DIR *dh = NULL;
+	size_t i;
+	int n = 0, ret = -1;
+
+	if (dir == NULL && (dir = owndir = dnsmasq_dir(cfg)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (snprintf(hosts, sizeof(hosts), "%s/hosts.d", dir) >=
+	    (int)sizeof(hosts)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		goto out;
+	}
+	if (util_mkdirs(hosts, 0755) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", hosts,
+		    strerror(errno));
+		goto out;
+	}
+	if ((conf = dnsmasq_render_conf(cfg, dir, err, errlen)) == NULL)
+		goto out;
+	snprintf(path, sizeof(path), "%s/dnsmasq.conf", dir);
+	if (write_if_changed(path, conf, &n, err, errlen) == -1)
+		goto out;
+	if (cfg->dnsmasq.dhcp == DNSMASQ_FULL) {
+		for (i = 0; i < cfg->nhosts; i++) {
+			const struct host *h = &cfg->hosts[i];
+
+			if (snprintf(path, sizeof(path), "%s/%s", hosts,
+			    h->name) >= (int)sizeof(path)) {
+				snprintf(err, errlen, "%s/%s: path too long",
+				    hosts, h->name);
+				goto out;
+			}
+			free(line);
+			if ((line = dnsmasq_render_host(h)) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			if (write_if_changed(path, line, &n, err, errlen) == -1)
+				goto out;
+		}
+	}
+	/* hosts.d is poolboot's alone: whatever is not a host's file goes
+	 * (removed hosts, temp files of an interrupted write) */
+	if ((dh = opendir(hosts)) == NULL) {
+		snprintf(err, errlen, "cannot read %s: %s", hosts,
+		    strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(dh)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (is_inventory_host(cfg, de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", hosts, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (unlink(path) == -1) {
+			snprintf(err, errlen, "cannot remove %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		n++;
+	}
+	ret = 0;
+out:
+	if (dh != NULL)
+		closedir(dh);
+	if (changed != NULL)
+		*changed = n;
+	free(line);
+	free(conf);
+	free(owndir);
+	return ret;
+}
+
+/* ---- running dnsmasq -------------------------------------------------------- */
+
+/* Is the binary there to be run? name without '/' is looked up in PATH. */
+static int
+binary_exists(const char *bin)
+{
+	const char *path, *p, *e;
+	char cand[PATH_MAX];
+	size_t n;
+
+	if (strchr(bin, '/') != NULL)
+		return access(bin, X_OK) == 0;
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:"
+		    "/bin";
+	for (p = path; *p != '\0'; p = *e ? e + 1 : e) {
+		e = strchr(p, ':');
+		if (e == NULL)
+			e = p + strlen(p);
+		n = (size_t)(e - p);
+		if (snprintf(cand, sizeof(cand), "%.*s/%s", (int)n,
+		    n ? p : ".", bin) < (int)sizeof(cand) &&
+		    access(cand, X_OK) == 0)
+			return 1;
+	}
+	/* dnsmasq lives in /usr/sbin, often not in a user's PATH */
+	snprintf(cand, sizeof(cand), "/usr/sbin/%s", bin);
+	return access(cand, X_OK) == 0;
+}
+
+/* execvp, with /usr/sbin as a last resort (see binary_exists). Runs in a
+ * forked child: only async-signal-safe calls. */
+static void
+exec_binary(const char *bin, char *const argv[], const char *sbin)
+{
+	execvp(bin, argv);
+	if (errno == ENOENT && sbin != NULL)
+		execv(sbin, argv);
+}
+
+/* In the child between fork and exec: stdin from /dev/null, stdout and
+ * stderr into wfd, no inherited descriptors, default signal state. */
+static void
+child_setup(int devnull, int wfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (dup2(devnull, STDIN_FILENO) == -1 ||
+	    dup2(wfd, STDOUT_FILENO) == -1 || dup2(wfd, STDERR_FILENO) == -1)
+		_exit(127);
+	if (close_range(3, ~0U, 0) == -1) {
+		int fd;
+
+		for (fd = 3; fd < 4096; fd++)
+			(void)close(fd);
+	}
+}
+
+/* fork+exec of argv with output into a pipe; *rfd gets its read end. */
+static pid_t
+spawn(const char *bin, char *const argv[], int *rfd, int setpdeath)
+{
+	char sbin[PATH_MAX];
+	int fds[2] = { -1, -1 }, devnull = -1;
+	pid_t parent = getpid(), pid = -1;
+
+	sbin[0] = '\0';
+	if (strchr(bin, '/') == NULL)
+		snprintf(sbin, sizeof(sbin), "/usr/sbin/%s", bin);
+	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    pipe2(fds, O_CLOEXEC) == -1)
+		goto out;
+	pid = fork();
+	if (pid == 0) {
+		child_setup(devnull, fds[1]);
+		if (setpdeath) {
+			/* dnsmasq must not outlive poolboot (kill -9) and keep
+			 * the DHCP and TFTP ports */
+			(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(0);
+			(void)setpgid(0, 0);
+		}
+		exec_binary(bin, argv, sbin[0] ? sbin : NULL);
+		{
+			static const char m[] = "poolboot: cannot run the "
+			    "dnsmasq binary: ";
+			const char *why = strerror(errno);
+
+			(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
+			(void)!write(STDERR_FILENO, bin, strlen(bin));
+			(void)!write(STDERR_FILENO, ": ", 2);
+			(void)!write(STDERR_FILENO, why, strlen(why));
+			(void)!write(STDERR_FILENO, "\n", 1);
+		}
+		_exit(127);
+	}
+	if (pid > 0) {
+		*rfd = fds[0];
+		fds[0] = -1;
+	}
+out:
+	if (fds[0] != -1)
+		close(fds[0]);
+	if (fds[1] != -1)
+		close(fds[1]);
+	if (devnull != -1)
+		close(devnull);
+	return pid;
+}
+
+/* Reads fd to EOF, keeping at most max-1 bytes in buf. */
+static void
+read_all(int fd, char *buf, size_t max)
+{
+	char chunk[512];
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (len + (size_t)n < max) {
+			memcpy(buf + len, chunk, (size_t)n);
+			len += (size_t)n;
+		}
+	}
+	buf[len] = '\0';
+}
+
+static void
+trim(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' ||
+	    s[n - 1] == ' '))
+		s[--n] = '\0';
+}
+
+int
+dnsmasq_test(const struct config *cfg, const char *dir, char *msg,
+    size_t msglen)
+{
+	char confarg[PATH_MAX + 32], out[OUTPUT_MAX];
+	char *owndir = NULL;
+	char *argv[4];
+	int rfd = -1, status = -1, ret = DNSMASQ_TEST_FAILED;
+	pid_t pid;
+
+	if (!binary_exists(cfg->dnsmasq.binary)) {
+		snprintf(msg, msglen, "dnsmasq binary '%s' not found (install "
+		    "dnsmasq-base, or set binary in [dnsmasq])",
+		    cfg->dnsmasq.binary);
+		return DNSMASQ_TEST_NOBINARY;
+	}
+	if (dir == NULL && (dir = owndir = dnsmasq_dir(cfg)) == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		return DNSMASQ_TEST_FAILED;
+	}
+	snprintf(confarg, sizeof(confarg), "--conf-file=%s/dnsmasq.conf", dir);
+	argv[0] = cfg->dnsmasq.binary;
+	argv[1] = (char *)(uintptr_t)"--test";
+	argv[2] = confarg;
+	argv[3] = NULL;
+	if ((pid = spawn(cfg->dnsmasq.binary, argv, &rfd, 0)) == -1) {
+		snprintf(msg, msglen, "cannot run %s: %s", cfg->dnsmasq.binary,
+		    strerror(errno));
+		goto out;
+	}
+	read_all(rfd, out, sizeof(out));
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+	trim(out);
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		snprintf(msg, msglen, "%s", out[0] ? out : "syntax check OK");
+		ret = DNSMASQ_TEST_OK;
+	} else if (out[0] != '\0')
+		snprintf(msg, msglen, "%s", out);
+	else
+		snprintf(msg, msglen, "%s --test failed (status %d) without a "
+		    "message", cfg->dnsmasq.binary, status);
+out:
+	if (rfd != -1)
+		close(rfd);
+	free(owndir);
+	return ret;
+}
+
+/* rm -r of the temporary folder dnsmasq_check made (two levels). */
+static void
+remove_tree(const char *dir)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	DIR *dh;
+
+	if ((dh = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(dh)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >=
+		    (int)sizeof(p))
+			continue;
+		if (unlink(p) == -1 && (errno == EISDIR || errno == EPERM))
+			remove_tree(p);
+	}
+	closedir(dh);
+	(void)rmdir(dir);
+}
+
+int
+dnsmasq_check(const struct config *cfg, struct strlist *problems,
+    struct strlist *notes)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	const char *base;
+	char tmp[PATH_MAX], err[1024], msg[OUTPUT_MAX];
+	int rc, ret = 0;
+
+	if (!d->enabled)
+		return 0;
+	if (d->interface != NULL && if_nametoindex(d->interface) == 0)
+		strlist_addf(notes, "[dnsmasq] interface '%s' does not exist on "
+		    "this machine (dnsmasq will not start until it does)",
+		    d->interface);
+	if ((base = getenv("TMPDIR")) == NULL || base[0] == '\0')
+		base = "/tmp";
+	snprintf(tmp, sizeof(tmp), "%s/poolboot-check.XXXXXX", base);
+	if (mkdtemp(tmp) == NULL) {
+		strlist_addf(notes, "dnsmasq config not tested: cannot create a "
+		    "temporary folder in %s: %s", base, strerror(errno));
+		return 0;
+	}
+	if (dnsmasq_write_files(cfg, tmp, NULL, err, sizeof(err)) == -1) {
+		strlist_addf(problems, "[dnsmasq]: %s", err);
+		ret = -1;
+		goto out;
+	}
+	rc = dnsmasq_test(cfg, tmp, msg, sizeof(msg));
+	if (rc == DNSMASQ_TEST_OK)
+		strlist_addf(notes, "dnsmasq --test on the generated config: %s",
+		    msg);
+	else if (rc == DNSMASQ_TEST_NOBINARY)
+		strlist_addf(notes, "dnsmasq config not tested: %s", msg);
+	else if (rc != DNSMASQ_TEST_OK) {
+		strlist_addf(problems, "%s:%d: [dnsmasq]: dnsmasq refuses the "
+		    "generated config: %s", cfg->path, d->line, msg);
+		ret = -1;
+	}
+out:
+	remove_tree(tmp);
+	return ret;
+}
+
+/* ---- the supervisor ----------------------------------------------------------- */
+
+struct dnsmasq_sup {
+	pthread_t	 thread;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;		/* stopping, first start done */
+	char		*binary;
+	char		*confarg;
+	pid_t		 pid;		/* child not yet reaped; 0 none */
+	int		 stopping;
+	unsigned	 restarts;
+	int		 first_done;
+	int		 first_ok;
+	char		 first_msg[OUTPUT_MAX];
+};
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Forwards the child's output to the log line by line until EOF (dnsmasq
+ * closes it once started, or when it exits). The first start keeps a copy
+ * for the caller. */
+static void
+pump_output(struct dnsmasq_sup *s, int fd, int first)
+{
+	char buf[1024], keep[OUTPUT_MAX];
+	size_t len = 0, klen = 0, used;
+	ssize_t n;
+	char *nl;
+
+	keep[0] = '\0';
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0)
+			len += (size_t)n;
+		/* whole lines; a line longer than buf, or the rest at EOF,
+		 * as it is */
+		for (;;) {
+			nl = memchr(buf, '\n', len);
+			if (nl == NULL && len < sizeof(buf) - 1 &&
+			    !(n <= 0 && len > 0))
+				break;
+			if (nl == NULL)
+				nl = buf + len;
+			*nl = '\0';
+			used = (size_t)(nl - buf) + (nl < buf + len ? 1 : 0);
+			if (buf[0] != '\0') {
+				log_info("dnsmasq", "%s", buf);
+				if (first && klen + strlen(buf) + 2 < sizeof(keep))
+					klen += (size_t)snprintf(keep + klen,
+					    sizeof(keep) - klen, "%s%s",
+					    klen ? "\n" : "", buf);
+			}
+			len -= used;
+			memmove(buf, buf + used, len);
+			if (len == 0)
+				break;
+		}
+		if (n <= 0)
+			break;
+	}
+	if (first) {
+		pthread_mutex_lock(&s->mu);
+		snprintf(s->first_msg, sizeof(s->first_msg), "%s", keep);
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+/* Has pid exited (without reaping it)? Waits up to ms for it. */
+static int
+exited_within(pid_t pid, int ms)
+{
+	siginfo_t si;
+	int waited;
+
+	for (waited = 0;; waited += 10) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+		    0 && si.si_pid == pid)
+			return 1;
+		if (waited >= ms)
+			return 0;
+		(void)poll(NULL, 0, 10);
+	}
+}
+
+static void
+describe_status(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status)) {
+		const char *abbrev = sigabbrev_np(WTERMSIG(status));
+
+		snprintf(buf, len, "was killed by signal %d (SIG%s)",
+		    WTERMSIG(status), abbrev ? abbrev : "?");
+	} else
+		snprintf(buf, len, "ended with wait status %d", status);
+}
+
+static void
+first_start_done(struct dnsmasq_sup *s, int ok)
+{
+	pthread_mutex_lock(&s->mu);
+	s->first_done = 1;
+	s->first_ok = ok;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void *
+supervise(void *arg)
+{
+	struct dnsmasq_sup *s = arg;
+	char *argv[4], what[128];
+	double started;
+	siginfo_t si;
+	int delay = BACKOFF_FIRST, first = 1, rfd, status, wait_ms;
+	pid_t pid;
+
+	argv[0] = s->binary;
+	argv[1] = (char *)(uintptr_t)"--keep-in-foreground";
+	argv[2] = s->confarg;
+	argv[3] = NULL;
+	for (;;) {
+		rfd = -1;
+		started = mono_now();
+		pthread_mutex_lock(&s->mu);
+		if (s->stopping) {
+			pthread_mutex_unlock(&s->mu);
+			break;
+		}
+		pid = spawn(s->binary, argv, &rfd, 1);
+		if (pid > 0)
+			s->pid = pid;
+		pthread_mutex_unlock(&s->mu);
+		if (pid <= 0) {
+			log_error("dnsmasq", "cannot start %s: %s", s->binary,
+			    strerror(errno));
+			if (first) {
+				pthread_mutex_lock(&s->mu);
+				snprintf(s->first_msg, sizeof(s->first_msg),
+				    "cannot start %s: %s", s->binary,
+				    strerror(errno));
+				pthread_mutex_unlock(&s->mu);
+				first_start_done(s, 0);
+				break;
+			}
+			goto backoff;
+		}
+		if (first)
+			log_info("dnsmasq", "started %s (pid %ld)", s->binary,
+			    (long)pid);
+		else
+			log_info("dnsmasq", "dnsmasq restarted (pid %ld, "
+			    "restart %u)", (long)pid, s->restarts);
+		pump_output(s, rfd, first);
+		close(rfd);
+		if (first) {
+			/* EOF: dnsmasq either finished starting (and closed its
+			 * output) or died saying why. A message makes dying
+			 * likely: give it time to be seen. */
+			pthread_mutex_lock(&s->mu);
+			wait_ms = s->first_msg[0] ? 1000 : 100;
+			pthread_mutex_unlock(&s->mu);
+			if (exited_within(pid, wait_ms)) {
+				first_start_done(s, 0);
+				/* reaped below; no restart after a failed
+				 * first start: serve refuses to run */
+			} else {
+				first_start_done(s, 1);
+				first = 0;
+			}
+		}
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1 &&
+		    errno == EINTR)
+			;
+		/* forget the pid before reaping it: dnsmasq_stop never signals
+		 * a pid that may have been reused */
+		pthread_mutex_lock(&s->mu);
+		s->pid = 0;
+		pthread_mutex_unlock(&s->mu);
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		describe_status(status, what, sizeof(what));
+		pthread_mutex_lock(&s->mu);
+		if (s->stopping || first) {
+			pthread_mutex_unlock(&s->mu);
+			if (first)
+				log_error("dnsmasq", "dnsmasq (pid %ld) %s at "
+				    "start-up", (long)pid, what);
+			else
+				log_info("dnsmasq", "dnsmasq (pid %ld) %s",
+				    (long)pid, what);
+			break;
+		}
+		pthread_mutex_unlock(&s->mu);
+		if (mono_now() - started >= STABLE_UPTIME)
+			delay = BACKOFF_FIRST;
+		log_warn("dnsmasq", "dnsmasq (pid %ld) %s after %.1f s; "
+		    "restarting it in %d s", (long)pid, what,
+		    mono_now() - started, delay);
+backoff:
+		{
+			struct timespec until;
+
+			clock_gettime(CLOCK_MONOTONIC, &until);
+			until.tv_sec += delay;
+			pthread_mutex_lock(&s->mu);
+			while (!s->stopping && pthread_cond_timedwait(&s->cv,
+			    &s->mu, &until) != ETIMEDOUT)
+				;
+			if (s->stopping) {
+				pthread_mutex_unlock(&s->mu);
+				break;
+			}
+			s->restarts++;
+			pthread_mutex_unlock(&s->mu);
+		}
+		delay = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
+	}
+	return NULL;
+}
+
+static void
+sup_free(struct dnsmasq_sup *s)
+{
+	if (s == NULL)
+		return;
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s->binary);
+	free(s->confarg);
+	free(s);
+}
+
+int
+dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *msg,
+    size_t msglen)
+{
+	struct dnsmasq_sup *s = NULL;
+	pthread_condattr_t ca;
+	struct timespec until;
+	char *dir = NULL;
+	int ret = -1, rc = 0;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (dir = dnsmasq_dir(cfg)) == NULL ||
+	    (s->binary = strdup(cfg->dnsmasq.binary)) == NULL ||
+	    asprintf(&s->confarg, "--conf-file=%s/dnsmasq.conf", dir) < 0) {
+		if (s != NULL)
+			s->confarg = NULL;
+		snprintf(msg, msglen, "out of memory");
+		free(dir);
+		if (s != NULL) {
+			free(s->binary);
+			free(s->confarg);
+			free(s);
+		}
+		return -1;
+	}
+	free(dir);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if ((errno = pthread_create(&s->thread, NULL, supervise, s)) != 0) {
+		snprintf(msg, msglen, "cannot start the dnsmasq supervisor: %s",
+		    strerror(errno));
+		sup_free(s);
+		return -1;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += START_WAIT_MS / 1000;
+	pthread_mutex_lock(&s->mu);
+	while (!s->first_done && rc != ETIMEDOUT)
+		rc = pthread_cond_timedwait(&s->cv, &s->mu, &until);
+	if (!s->first_done)
+		log_warn("dnsmasq", "dnsmasq has not finished starting after %d "
+		    "s; going on", START_WAIT_MS / 1000);
+	else if (!s->first_ok)
+		snprintf(msg, msglen, "%s", s->first_msg[0] ? s->first_msg :
+		    "dnsmasq exited at start-up without a message (see its log "
+		    "in state_dir/dnsmasq/dnsmasq.log)");
+	ret = (s->first_done && !s->first_ok) ? -1 : 0;
+	pthread_mutex_unlock(&s->mu);
+	if (ret == -1) {
+		pthread_join(s->thread, NULL);
+		sup_free(s);
+		return -1;
+	}
+	*out = s;
+	return 0;
+}
+
+void
+dnsmasq_stop(struct dnsmasq_sup *s)
+{
+	struct timespec until;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stopping = 1;
+	if (s->pid > 0)
+		kill(s->pid, SIGTERM);
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += STOP_WAIT_S;
+	if (pthread_timedjoin_np(s->thread, NULL, &until) != 0) {
+		pthread_mutex_lock(&s->mu);
+		if (s->pid > 0) {
+			log_warn("dnsmasq", "dnsmasq (pid %ld) did not stop on "
+			    "SIGTERM; killing it", (long)s->pid);
+			kill(s->pid, SIGKILL);
+		}
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->thread, NULL);
+	}
+	sup_free(s);
+}
+
+unsigned
+dnsmasq_restarts(struct dnsmasq_sup *s)
+{
+	unsigned n;
+
+	if (s == NULL)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	n = s->restarts;
+	pthread_mutex_unlock(&s->mu);
+	return n;
+}
+
+pid_t
+dnsmasq_pid(struct dnsmasq_sup *s)
+{
+	pid_t pid;
+
+	if (s == NULL)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	pid = s->pid;
+	pthread_mutex_unlock(&s->mu);
+	return pid;
+}
+
+/* ---- tftp-root ---------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int	    modules;	/* from the modules folder, else PXELINUX */
+	const char *package;
+} boot_files[] = {
+	{ "pxelinux.0", 0, "pxelinux" },
+	{ "lpxelinux.0", 0, "pxelinux" },
+	{ "ldlinux.c32", 1, "syslinux-common" },
+	{ "mboot.c32", 1, "syslinux-common" },
+	{ "libcom32.c32", 1, "syslinux-common" },
+};
+
+/* Copies src to dst atomically unless dst already has the same bytes. */
+static int
+copy_file(const char *src, const char *dst, struct strlist *report,
+    struct strlist *errors, const char *package)
+{
+	char *data = NULL, *cur = NULL;
+	size_t len = 0, cur_len = 0;
+	int ret = -1;
+
+	if ((data = util_read_file(src, BOOT_FILE_MAX, &len)) == NULL) {
+		if (errno == ENOENT)
+			strlist_addf(errors, "%s is missing: install the Debian "
+			    "package '%s' (apt-get install %s)", src, package,
+			    package);
+		else
+			strlist_addf(errors, "cannot read %s: %s", src,
+			    strerror(errno));
+		goto out;
+	}
+	cur = util_read_file(dst, BOOT_FILE_MAX, &cur_len);
+	if (cur != NULL && cur_len == len && memcmp(cur, data, len) == 0) {
+		strlist_addf(report, "kept    %s (identical to %s)", dst, src);
+		ret = 0;
+		goto out;
+	}
+	if (util_write_atomic(dst, data, len, 0644) == -1) {
+		strlist_addf(errors, "cannot write %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	strlist_addf(report, "copied  %s from %s (package %s)", dst, src,
+	    package);
+	ret = 0;
+out:
+	free(data);
+	free(cur);
+	return ret;
+}
+
+/* root/repo/<name> -> the repo, for boot_files = tftp. A real folder of
+ * that name is the operator's and is left alone. */
+static int
+link_repo(const char *root, const struct repo *r, struct strlist *report,
+    struct strlist *errors)
+{
+	char dir[PATH_MAX], link[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX];
+	struct stat sb;
+	ssize_t n;
+
+	if (r->name == NULL || r->path == NULL || !util_valid_name(r->name))
+		return 0;
+	if (snprintf(dir, sizeof(dir), "%s/repo", root) >= (int)sizeof(dir) ||
+	    snprintf(link, sizeof(link), "%s/%s", dir, r->name) >=
+	    (int)sizeof(link) ||
+	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, r->name,
+	    (long)getpid()) >= (int)sizeof(tmp)) {
+		strlist_addf(errors, "%s/repo/%s: path too long", root, r->name);
+		return -1;
+	}
+	if (util_mkdirs(dir, 0755) == -1) {
+		strlist_addf(errors, "cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(link, &sb) == 0) {
+		if (!S_ISLNK(sb.st_mode)) {
+			strlist_addf(report, "kept    %s (not a symlink: left "
+			    "alone; it should hold repo %s)", link, r->name);
+			return 0;
+		}
+		if ((n = readlink(link, cur, sizeof(cur) - 1)) >= 0) {
+			cur[n] = '\0';
+			if (strcmp(cur, r->path) == 0) {
+				strlist_addf(report, "kept    %s -> %s", link,
+				    r->path);
+				return 0;
+			}
+		}
+	}
+	(void)unlink(tmp);
+	if (symlink(r->path, tmp) == -1 || rename(tmp, link) == -1) {
+		strlist_addf(errors, "cannot link %s -> %s: %s", link, r->path,
+		    strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	strlist_addf(report, "linked  %s -> %s (repo %s)", link, r->path,
+	    r->name);
+	return 0;
+}
+
+int
+dnsmasq_init_tftp(const struct config *cfg, const char *root,
+    const char *src_pxelinux, const char *src_modules,
+    struct strlist *report, struct strlist *errors)
+{
+	char src[PATH_MAX], dst[PATH_MAX], pxedir[PATH_MAX], err[512];
+	char *local = NULL;
+	size_t i;
+	int ret = 0;
+
+	if (src_pxelinux == NULL)
+		src_pxelinux = DEFAULT_SRC_PXELINUX;
+	if (src_modules == NULL)
+		src_modules = DEFAULT_SRC_MODULES;
+	if (snprintf(pxedir, sizeof(pxedir), "%s/pxelinux.cfg", root) >=
+	    (int)sizeof(pxedir)) {
+		strlist_addf(errors, "%s: path too long", root);
+		return -1;
+	}
+	if (util_mkdirs(pxedir, 0755) == -1) {
+		strlist_addf(errors, "cannot create %s: %s", pxedir,
+		    strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < sizeof(boot_files) / sizeof(boot_files[0]); i++) {
+		if (snprintf(src, sizeof(src), "%s/%s", boot_files[i].modules ?
+		    src_modules : src_pxelinux, boot_files[i].name) >=
+		    (int)sizeof(src) ||
+		    snprintf(dst, sizeof(dst), "%s/%s", root,
+		    boot_files[i].name) >= (int)sizeof(dst)) {
+			strlist_addf(errors, "%s: path too long", root);
+			ret = -1;
+			continue;
+		}
+		if (copy_file(src, dst, report, errors,
+		    boot_files[i].package) == -1)
+			ret = -1;
+	}
+	if (snprintf(dst, sizeof(dst), "%s/default", pxedir) >=
+	    (int)sizeof(dst)) {
+		strlist_addf(errors, "%s: path too long", pxedir);
+		ret = -1;
+	} else if (access(dst, F_OK) == 0)
+		strlist_addf(report, "kept    %s (exists)", dst);
+	else if ((local = render_pxelinux_local(cfg, err, sizeof(err))) == NULL) {
+		strlist_addf(errors, "cannot render the local-boot default: %s",
+		    err);
+		ret = -1;
+	} else if (util_write_atomic(dst, local, strlen(local), 0644) == -1) {
+		strlist_addf(errors, "cannot write %s: %s", dst, strerror(errno));
+		ret = -1;
+	} else
+		strlist_addf(report, "wrote   %s (local boot: unknown MACs boot "
+		    "from their disk)", dst);
+	if (cfg->boot_files == BOOT_FILES_TFTP)
+		for (i = 0; i < cfg->nrepos; i++)
+			if (link_repo(root, &cfg->repos[i], report, errors) == -1)
+				ret = -1;
+	free(local);
+	return ret;
+}

@@ -1,0 +1,613 @@
+/* power.c — getting a host to network-boot once (power.h).
+ *
+ * ipmi: runs ipmitool (lanplus) three times: `chassis bootdev pxe` (no
+ * options=persistent: the BMC applies it to the next boot only), `chassis
+ * power status`, then `chassis power cycle` or `chassis power on`. Each
+ * run is spawned without a shell (argv), with stdin on /dev/null, no file
+ * descriptor of ours, its own process group, bounded capture of stdout and
+ * stderr, and a deadline after which the group is killed. The password is
+ * handed over as a file (-f): it is never in argv, the environment of the
+ * child, a log line or a message.
+ *
+ * ipmitool's exit status is not enough: 1.8.19 exits 0 after "Set Chassis
+ * Boot Parameter 5 failed". Each step therefore also needs the line that
+ * ipmitool prints only on success.
+ *
+ * Environment (for operators and tests; documented in docs/power.md):
+ *   POOLBOOT_IPMITOOL      the ipmitool binary (default: "ipmitool" in PATH)
+ *   POOLBOOT_IPMI_TIMEOUT  seconds per ipmitool run, 1..600 (default 30)
+ *   POOLBOOT_IPMI_CIPHER   lanplus cipher suite for -C, 0..17 (default:
+ *                          ipmitool asks the BMC; some BMCs, ipmi_sim
+ *                          among them, do not answer and cost 10 s a run)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "power.h"
+
+extern char **environ;
+
+#define POWER_TIMEOUT_DEFAULT	30	/* seconds per ipmitool run */
+#define POWER_OUT_MAX		4096	/* bytes kept of stdout, and of stderr */
+#define POWER_MAX_ARGS		24
+
+/* What one ipmitool run left behind. */
+struct run {
+	int	 status;		/* waitpid status, valid if !timed_out */
+	int	 timed_out;
+	int	 spawn_errno;		/* posix_spawnp failed: the binary */
+	char	 out[POWER_OUT_MAX];
+	size_t	 outlen;
+	char	 err[POWER_OUT_MAX];
+	size_t	 errlen;
+};
+
+const char *
+power_kind_name(enum power_kind k)
+{
+	switch (k) {
+	case POWER_KIND_XAPI:
+		return "xapi";
+	case POWER_KIND_IPMI:
+		return "ipmi";
+	case POWER_KIND_MANUAL:
+		return "manual";
+	}
+	return "unknown";
+}
+
+/* An environment knob: an integer in lo..hi, else def (with a warning
+ * when set but unusable). */
+static int
+env_int(const char *name, int lo, int hi, int def)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (s == NULL || *s == '\0')
+		return def;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi) {
+		log_warn("power", "%s='%s' ignored: not a number in %d..%d",
+		    name, s, lo, hi);
+		return def;
+	}
+	return (int)v;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Appends what fits of data to a bounded buffer; the rest is dropped
+ * (the pipe is still drained so that the child never blocks on it). */
+static void
+keep(char *buf, size_t *len, const char *data, size_t n)
+{
+	size_t room = POWER_OUT_MAX - 1 - *len;
+
+	if (n > room)
+		n = room;
+	memcpy(buf + *len, data, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* Finds the executable that argv[0] names: a path as it is, a bare name
+ * in PATH (as execvp would). Looked up here rather than left to
+ * posix_spawnp so that "not found" is told apart from an ipmitool that
+ * ran and failed, whatever the spawn implementation. 0, or -1 with errno
+ * (ENOENT, EACCES, ENAMETOOLONG). */
+static int
+find_exec(const char *name, char *out, size_t outlen)
+{
+	const char *path, *p;
+	int saw_eacces = 0;
+
+	if (strchr(name, '/') != NULL) {
+		if (snprintf(out, outlen, "%s", name) >= (int)outlen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		return access(out, X_OK);
+	}
+	if ((path = getenv("PATH")) == NULL)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p++) {
+		const char *end = strchrnul(p, ':');
+		int n;
+
+		/* an empty PATH entry means the current directory */
+		n = end == p ? snprintf(out, outlen, "./%s", name) :
+		    snprintf(out, outlen, "%.*s/%s", (int)(end - p), p, name);
+		if (n > 0 && (size_t)n < outlen) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			if (errno == EACCES)
+				saw_eacces = 1;
+		}
+		if (*end == '\0')
+			break;
+		p = end;
+	}
+	errno = saw_eacces ? EACCES : ENOENT;
+	return -1;
+}
+
+/* Runs argv (argv[0] looked up in PATH) with a deadline of timeout_s
+ * seconds. Returns 0 when the child ran (whatever its exit status; see
+ * r->status, r->timed_out), -1 when it could not be started
+ * (r->spawn_errno) or on a local error. */
+static int
+run_argv(char *const argv[], int timeout_s, struct run *r)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 };
+	int fa_ok = 0, attr_ok = 0, reaped = 0;
+	char exe[4096];
+	int64_t deadline;
+	pid_t pid = -1;
+	int ret = -1;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(opipe, O_CLOEXEC) == -1 || pipe2(epipe, O_CLOEXEC) == -1) {
+		r->spawn_errno = errno;
+		goto out;
+	}
+	if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
+		r->spawn_errno = rc;
+		goto out;
+	}
+	fa_ok = 1;
+	if ((rc = posix_spawnattr_init(&attr)) != 0) {
+		r->spawn_errno = rc;
+		goto out;
+	}
+	attr_ok = 1;
+	/* stdin from /dev/null: ipmitool must never prompt for a password */
+	if ((rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null",
+	    O_RDONLY, 0)) != 0 ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, opipe[1], 1)) != 0 ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, epipe[1], 2)) != 0 ||
+	    (rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0 ||
+	    /* own process group, so that a timeout kills all of it */
+	    (rc = posix_spawnattr_setpgroup(&attr, 0)) != 0 ||
+	    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP)) != 0) {
+		r->spawn_errno = rc;
+		goto out;
+	}
+	if (find_exec(argv[0], exe, sizeof(exe)) == -1) {
+		r->spawn_errno = errno;
+		goto out;
+	}
+	if ((rc = posix_spawn(&pid, exe, &fa, &attr, argv, environ)) != 0) {
+		r->spawn_errno = rc;
+		pid = -1;
+		goto out;
+	}
+	close(opipe[1]);
+	close(epipe[1]);
+	opipe[1] = epipe[1] = -1;
+
+	deadline = mono_ms() + (int64_t)timeout_s * 1000;
+	while (opipe[0] != -1 || epipe[0] != -1) {
+		struct pollfd pfd[2];
+		char chunk[1024];
+		int64_t left = deadline - mono_ms();
+		int i, n;
+
+		if (left <= 0) {
+			r->timed_out = 1;
+			break;
+		}
+		pfd[0].fd = opipe[0];
+		pfd[0].events = POLLIN;
+		pfd[1].fd = epipe[0];
+		pfd[1].events = POLLIN;
+		n = poll(pfd, 2, (int)left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			break;
+		for (i = 0; i < 2; i++) {
+			ssize_t got;
+
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
+				continue;
+			got = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (got == -1 && errno == EINTR)
+				continue;
+			if (got <= 0) {
+				close(pfd[i].fd);
+				if (i == 0)
+					opipe[0] = -1;
+				else
+					epipe[0] = -1;
+				continue;
+			}
+			if (i == 0)
+				keep(r->out, &r->outlen, chunk, (size_t)got);
+			else
+				keep(r->err, &r->errlen, chunk, (size_t)got);
+		}
+	}
+	/* Both pipes closed: the child is gone or about to be. A deadline
+	 * also applies to the wait, for a child that closed its output. */
+	while (!r->timed_out) {
+		pid_t w = waitpid(pid, &r->status, WNOHANG);
+
+		if (w == pid) {
+			reaped = 1;
+			break;
+		}
+		if (w == -1 && errno != EINTR)
+			break;
+		if (mono_ms() >= deadline) {
+			r->timed_out = 1;
+			break;
+		}
+		usleep(10000);
+	}
+	ret = 0;
+out:
+	if (pid > 0 && !reaped) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
+			;
+	}
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	if (opipe[0] != -1)
+		close(opipe[0]);
+	if (opipe[1] != -1)
+		close(opipe[1]);
+	if (epipe[0] != -1)
+		close(epipe[0]);
+	if (epipe[1] != -1)
+		close(epipe[1]);
+	return ret;
+}
+
+/* Writes text into out as one line: control characters and runs of
+ * blanks become single spaces, line breaks "; ", bytes outside printable
+ * ASCII '?'. */
+static void
+one_line(const char *text, char *out, size_t outlen)
+{
+	size_t o = 0;
+	int pending = 0;	/* 0, ' ' or ';' still to write */
+
+	if (outlen == 0)
+		return;
+	for (; *text != '\0' && o + 1 < outlen; text++) {
+		unsigned char c = (unsigned char)*text;
+
+		if (c == '\n' || c == '\r') {
+			if (o > 0)
+				pending = ';';
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c < 0x20 || c == 0x7f) {
+			if (o > 0 && pending == 0)
+				pending = ' ';
+			continue;
+		}
+		if (pending == ';' && o + 3 < outlen) {
+			out[o++] = ';';
+			out[o++] = ' ';
+		} else if (pending == ' ' && o + 2 < outlen)
+			out[o++] = ' ';
+		pending = 0;
+		out[o++] = c < 0x80 ? (char)c : '?';
+	}
+	out[o] = '\0';
+}
+
+/* The BMC's UDP port: ipmi_port, 623 when unset. */
+static int
+bmc_port(const struct host *h)
+{
+	return h->ipmi_port > 0 && h->ipmi_port <= 65535 ? h->ipmi_port : 623;
+}
+
+/* The argv of `ipmitool -I lanplus -H addr -p port -U user -f file
+ * [-C n] words...`; strings point into h, words and portbuf/cbuf. */
+static int
+ipmi_argv(const struct host *h, const char *const words[], char portbuf[12],
+    char cbuf[12], char *argv[POWER_MAX_ARGS])
+{
+	const char *bin = getenv("POOLBOOT_IPMITOOL");
+	int cipher = env_int("POOLBOOT_IPMI_CIPHER", 0, 17, -1);
+	size_t n = 0;
+	size_t i;
+
+	if (bin == NULL || *bin == '\0')
+		bin = "ipmitool";
+	snprintf(portbuf, 12, "%d", bmc_port(h));
+	/* casts: posix_spawn's argv is char *const[], it does not write */
+	argv[n++] = (char *)(uintptr_t)bin;
+	argv[n++] = (char *)(uintptr_t)"-I";
+	argv[n++] = (char *)(uintptr_t)"lanplus";
+	argv[n++] = (char *)(uintptr_t)"-H";
+	argv[n++] = h->ipmi_address;
+	argv[n++] = (char *)(uintptr_t)"-p";
+	argv[n++] = portbuf;
+	argv[n++] = (char *)(uintptr_t)"-U";
+	argv[n++] = h->ipmi_user;
+	argv[n++] = (char *)(uintptr_t)"-f";
+	argv[n++] = h->ipmi_password_file;
+	if (cipher >= 0) {
+		snprintf(cbuf, 12, "%d", cipher);
+		argv[n++] = (char *)(uintptr_t)"-C";
+		argv[n++] = cbuf;
+	}
+	for (i = 0; words[i] != NULL && n + 1 < POWER_MAX_ARGS; i++)
+		argv[n++] = (char *)(uintptr_t)words[i];
+	argv[n] = NULL;
+	return words[i] == NULL ? 0 : -1;
+}
+
+/* Joins words with spaces ("chassis power status") for messages. */
+static void
+words_str(const char *const words[], char *out, size_t outlen)
+{
+	size_t o = 0;
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; words[i] != NULL; i++) {
+		int n = snprintf(out + o, outlen - o, "%s%s", i ? " " : "",
+		    words[i]);
+
+		if (n < 0 || (size_t)n >= outlen - o)
+			break;
+		o += (size_t)n;
+	}
+}
+
+/* Runs one ipmitool command against h's BMC. Success needs exit status 0
+ * and, when expect is not NULL, a stdout line starting with expect; then
+ * *stdout_line (if not NULL) points at that line inside r. On failure msg
+ * says which command failed and what ipmitool said. 0/-1. */
+static int
+ipmi_run(const struct host *h, const char *const words[], const char *expect,
+    struct run *r, const char **stdout_line, char *msg, size_t msglen)
+{
+	char *argv[POWER_MAX_ARGS];
+	char portbuf[12], cbuf[12];
+	char cmd[128], said[512];
+	int timeout = env_int("POOLBOOT_IPMI_TIMEOUT", 1, 600,
+	    POWER_TIMEOUT_DEFAULT);
+	const char *line = NULL;
+	int64_t t0 = mono_ms();
+	int ret = -1;
+
+	words_str(words, cmd, sizeof(cmd));
+	if (ipmi_argv(h, words, portbuf, cbuf, argv) == -1) {
+		snprintf(msg, msglen, "ipmitool %s: too many arguments", cmd);
+		goto out;
+	}
+	log_info("power", "%s: BMC %s:%s: ipmitool %s", h->name,
+	    h->ipmi_address, portbuf, cmd);
+	if (run_argv(argv, timeout, r) == -1) {
+		if (r->spawn_errno == ENOENT)
+			snprintf(msg, msglen, "BMC %s:%s: cannot run '%s': not "
+			    "found (install ipmitool, or set POOLBOOT_IPMITOOL)",
+			    h->ipmi_address, portbuf, argv[0]);
+		else
+			snprintf(msg, msglen, "BMC %s:%s: cannot run '%s': %s",
+			    h->ipmi_address, portbuf, argv[0],
+			    strerror(r->spawn_errno));
+		goto out;
+	}
+	if (r->timed_out) {
+		one_line(r->err, said, sizeof(said));
+		snprintf(msg, msglen, "BMC %s:%s: `ipmitool %s` gave no answer "
+		    "within %d s (BMC unreachable?)%s%s", h->ipmi_address,
+		    portbuf, cmd, timeout, said[0] ? ": " : "", said);
+		goto out;
+	}
+	if (expect != NULL) {
+		const char *p = r->out;
+
+		while (p != NULL && *p != '\0') {
+			if (strncmp(p, expect, strlen(expect)) == 0) {
+				line = p;
+				break;
+			}
+			if ((p = strchr(p, '\n')) != NULL)
+				p++;
+		}
+	}
+	if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0 ||
+	    (expect != NULL && line == NULL)) {
+		char how[32];
+
+		if (WIFEXITED(r->status))
+			snprintf(how, sizeof(how), "exit %d",
+			    WEXITSTATUS(r->status));
+		else
+			snprintf(how, sizeof(how), "signal %d",
+			    WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0);
+		/* ipmitool's own words: stderr, else whatever it printed */
+		one_line(r->errlen > 0 ? r->err : r->out, said, sizeof(said));
+		snprintf(msg, msglen, "BMC %s:%s: `ipmitool %s` failed (%s): %s",
+		    h->ipmi_address, portbuf, cmd, how,
+		    said[0] ? said : "no message");
+		goto out;
+	}
+	if (stdout_line != NULL)
+		*stdout_line = line;
+	log_debug("power", "%s: ipmitool %s: ok in %lld ms", h->name, cmd,
+	    (long long)(mono_ms() - t0));
+	ret = 0;
+out:
+	if (ret == -1)
+		log_error("power", "%s: %s", h->name, msg);
+	return ret;
+}
+
+/* power = ipmi needs the BMC's address, user and password file; none may
+ * look like an option to ipmitool. */
+static int
+ipmi_check(const struct host *h, char *msg, size_t msglen)
+{
+	if (h->ipmi_address == NULL || h->ipmi_user == NULL ||
+	    h->ipmi_password_file == NULL) {
+		snprintf(msg, msglen, "host %s: power = ipmi needs ipmi_address, "
+		    "ipmi_user and ipmi_password_file", h->name);
+		log_error("power", "%s", msg);
+		return -1;
+	}
+	if (h->ipmi_address[0] == '-' || h->ipmi_user[0] == '-' ||
+	    h->ipmi_address[0] == '\0' || h->ipmi_user[0] == '\0' ||
+	    h->ipmi_password_file[0] == '\0') {
+		snprintf(msg, msglen, "host %s: ipmi_address or ipmi_user is "
+		    "empty or starts with '-'", h->name);
+		log_error("power", "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ipmi_status(const struct host *h, int *on, char *msg, size_t msglen)
+{
+	static const char *const status[] = { "chassis", "power", "status",
+	    NULL };
+	const char *prefix = "Chassis Power is ";
+	const char *line = NULL;
+	struct run *r;
+	int ret = -1;
+
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		goto out;
+	}
+	if (ipmi_run(h, status, prefix, r, &line, msg, msglen) == -1)
+		goto out;
+	line += strlen(prefix);
+	if (strncmp(line, "on", 2) == 0 && (line[2] == '\n' || line[2] == '\0'))
+		*on = 1;
+	else if (strncmp(line, "off", 3) == 0 &&
+	    (line[3] == '\n' || line[3] == '\0'))
+		*on = 0;
+	else {
+		char said[128];
+
+		one_line(line, said, sizeof(said));
+		snprintf(msg, msglen, "BMC %s:%d: `ipmitool chassis power "
+		    "status` answered '%s'", h->ipmi_address, bmc_port(h),
+		    said);
+		log_error("power", "%s: %s", h->name, msg);
+		goto out;
+	}
+	snprintf(msg, msglen, "chassis power is %s", *on ? "on" : "off");
+	ret = 0;
+out:
+	free(r);
+	return ret;
+}
+
+int
+power_status(const struct host *h, int *on, char *msg, size_t msglen)
+{
+	if (h->power != POWER_KIND_IPMI) {
+		snprintf(msg, msglen, "host %s: power = %s: no BMC to ask",
+		    h->name, power_kind_name(h->power));
+		return -1;
+	}
+	if (ipmi_check(h, msg, msglen) == -1)
+		return -1;
+	return ipmi_status(h, on, msg, msglen);
+}
+
+static enum power_rc
+ipmi_pxe_boot(const struct host *h, char *msg, size_t msglen)
+{
+	static const char *const bootdev[] = { "chassis", "bootdev", "pxe",
+	    NULL };
+	static const char *const cycle[] = { "chassis", "power", "cycle",
+	    NULL };
+	static const char *const poweron[] = { "chassis", "power", "on",
+	    NULL };
+	struct run *r;
+	enum power_rc ret = POWER_FAIL;
+	int on = 0;
+
+	if (ipmi_check(h, msg, msglen) == -1)
+		return POWER_FAIL;
+	if ((r = malloc(sizeof(*r))) == NULL) {
+		snprintf(msg, msglen, "out of memory");
+		return POWER_FAIL;
+	}
+	/* one-time: without options=persistent the BMC clears it after
+	 * the next boot, so the host boots from disk again afterwards */
+	if (ipmi_run(h, bootdev, "Set Boot Device to pxe", r, NULL, msg,
+	    msglen) == -1)
+		goto out;
+	if (ipmi_status(h, &on, msg, msglen) == -1)
+		goto out;
+	if (on) {
+		if (ipmi_run(h, cycle, "Chassis Power Control: Cycle", r, NULL,
+		    msg, msglen) == -1)
+			goto out;
+	} else if (ipmi_run(h, poweron, "Chassis Power Control: Up/On", r,
+	    NULL, msg, msglen) == -1)
+		goto out;
+	snprintf(msg, msglen, "BMC %s:%d: boot device PXE (next boot only), "
+	    "chassis was %s: %s", h->ipmi_address, bmc_port(h),
+	    on ? "on" : "off", on ? "power cycle" : "power on");
+	log_info("power", "%s: %s", h->name, msg);
+	ret = POWER_OK;
+out:
+	free(r);
+	return ret;
+}
+
+enum power_rc
+power_pxe_boot(const struct host *h, char *msg, size_t msglen)
+{
+	switch (h->power) {
+	case POWER_KIND_XAPI:
+		snprintf(msg, msglen, "host %s: power = xapi: reboot it "
+		    "through its pool (host.reboot)", h->name);
+		log_info("power", "%s", msg);
+		return POWER_USE_XAPI;
+	case POWER_KIND_MANUAL:
+		snprintf(msg, msglen, "power on %s now and let it boot from "
+		    "the network (PXE); poolboot waits for its installer",
+		    h->name);
+		log_warn("power", "%s", msg);
+		return POWER_MANUAL;
+	case POWER_KIND_IPMI:
+		return ipmi_pxe_boot(h, msg, msglen);
+	}
+	snprintf(msg, msglen, "host %s: unknown power kind %d", h->name,
+	    (int)h->power);
+	log_error("power", "%s", msg);
+	return POWER_FAIL;
+}

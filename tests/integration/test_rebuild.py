@@ -1,0 +1,244 @@
+"""Rebuilding a failed pool member and installing a new host, against the
+real `poolboot serve` and the real XAPI pool simulator: forget the dead
+member, fresh-install it through poolboot (the simulated host PXE-boots
+from its per-MAC file and runs the served answerfile and script), log in
+to the new install, pool.join it back, and see it live and enabled in the
+pool under its inventory name."""
+import json
+import os
+import re
+import time
+import unittest
+import urllib.request
+import xml.etree.ElementTree as ET
+
+import harness
+import simharness as sh
+
+NEW = sh.NEW
+
+
+def pool_at_new(name, x, n, **kw):
+    """A pool already on the repo's version (platform version as the
+    repo's .treeinfo says), so a rebuilt member is homogeneous with it."""
+    spec = sh.pool_spec(name, x, n, version=NEW, **kw)
+    for h in spec["hosts"]:
+        h["platform_version"] = "3.2.1"
+        h["build_number"] = "release/yangtze/58"
+    return spec
+
+
+class RebuildEnv(sh.UpgradeEnv):
+    """UpgradeEnv whose [host] sections can carry extra keys."""
+
+    host_extra = {}
+
+    def write_config(self, extra_server="", extra_hosts="", hosts_text=None):
+        conf = super().write_config(extra_server, extra_hosts, hosts_text)
+        if self.pools is None:
+            return conf
+        with open(conf) as f:
+            text = f.read()
+        for host, lines in self.host_extra.items():
+            text = text.replace("[host %s]\n" % host,
+                                "[host %s]\n%s" % (host, lines), 1)
+        harness.write(self.conf, text)
+        return conf
+
+
+def fresh_identity(host, address):
+    # a DNS name unlike the inventory name: the fresh install calls itself
+    # node-HOST, and poolboot renames it to its inventory name
+    return ("ip = %s/8\ngateway = 127.0.0.1\ndns = 127.0.0.53\n"
+            "hostname = node-%s.example.com\nroot_password_file = %%s\n"
+            "power = manual\n" % (address, host))
+
+
+def start(pools, host_extra, extra_hosts="", sim_only=()):
+    """Starts the simulator with pools + sim_only (pools the inventory does
+    not know, e.g. a new host's) and poolboot on an inventory of pools."""
+    env = RebuildEnv()
+    env.host_extra = {h: t % env.root_pw for h, t in host_extra.items()}
+    try:
+        sim = sh.Sim({"tftp_root": env.tftp, "port": 0, "control_port": 0,
+                      "pools": list(pools) + list(sim_only)}, env.dir)
+        env.sim = sim
+        env.pools = pools
+        env.write_config(extra_hosts=extra_hosts % {"root_pw": env.root_pw}
+                         if extra_hosts else "")
+        env.start()
+    except BaseException:
+        env.close()
+        raise
+    return env, sim
+
+
+def wait_job(env, jid, states=("done", "halted", "aborted"), timeout=40,
+             message=None):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        r = env.api("GET", "/jobs/%d" % jid)
+        assert r.status == 200, r
+        last = r.json()
+        if message is not None and message in last.get("message", ""):
+            return last
+        if message is None and last["state"] in states:
+            return last
+        time.sleep(0.05)
+    raise AssertionError("job %d: not %s within %d s: %s\n%s" % (
+        jid, message or "/".join(states), timeout, json.dumps(last, indent=1),
+        env.diag()))
+
+
+def sim_host(sim, name):
+    for h in sim.state()["hosts"]:
+        if h["name"] == name and not h.get("ghost"):
+            return h
+    raise KeyError(name)
+
+
+class RebuildTest(unittest.TestCase):
+
+    def test_dead_member_rebuilt_and_back_in_pool(self):
+        # the inventory's xapi URL names rbh2 (a member): rbh3 dies
+        pool = pool_at_new("rb", 31, 3, vms=2)
+        env, sim = start([pool], {"rbh3": fresh_identity("rbh3",
+                                                         "127.0.31.3")})
+        try:
+            old_uuid = sim_host(sim, "rbh3")["uuid"]
+            sim.fault("dead", host="rbh3")
+
+            # without --wipe: refused, nothing happens
+            r = env.cli("rebuild", "rbh3")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("--wipe", r.err)
+            self.assertEqual(env.api("GET", "/jobs").json()["jobs"], [])
+
+            r = env.cli("rebuild", "rbh3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            # power = manual: poolboot asks the operator to power it on
+            job = wait_job(env, jid, message="power on rbh3 now")
+            self.assertEqual(job["state"], "running")
+            # the old record is forgotten before the install
+            self.assertTrue(sim.events("host_destroyed", host="rbh3") or
+                            any(c["method"] == "host.destroy"
+                                for c in sim.calls()), env.diag())
+
+            # what the host will be served: a fresh install with the
+            # inventory's network identity (fetching it counts as one of
+            # boot_attempts, like any boot)
+            pxe = env.pxe_of(pool["hosts"][2]["mac"])
+            url = re.search(r"answerfile=(\S+)", pxe).group(1)
+            xml = urllib.request.urlopen(url).read()
+            root = ET.fromstring(xml)
+            self.assertEqual(root.tag, "installation")
+            self.assertEqual(root.get("mode"), "fresh")
+            self.assertEqual(root.find("primary-disk").text, "sda")
+            self.assertIsNone(root.find("existing-installation"))
+            ai = root.find("admin-interface")
+            self.assertEqual(ai.get("proto"), "static")
+            self.assertEqual(ai.find("ipaddr").text, "127.0.31.3")
+            self.assertEqual(ai.find("subnet").text, "255.0.0.0")
+            self.assertEqual(ai.find("gateway").text, "127.0.0.1")
+            self.assertEqual([e.text for e in root.findall("name-server")],
+                             ["127.0.0.53"])
+            self.assertEqual(root.find("hostname").text,
+                             "node-rbh3.example.com")
+            pw = root.find("root-password")
+            self.assertEqual(pw.get("type"), "hash")
+            self.assertTrue(pw.text.startswith("$6$"))
+            self.assertNotIn(harness.ROOT_PASSWORD.encode(), xml)
+
+            # the operator powers it on: it PXE-boots through poolboot
+            sim._req("POST", "/power-on", {"host": "rbh3"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "done", env.diag())
+            self.assertEqual(job["step"], "done")
+
+            h = sim_host(sim, "rbh3")
+            self.assertNotEqual(h["uuid"], old_uuid)     # a new install
+            self.assertEqual(h["pool"], "rb")            # joined back
+            self.assertTrue(h["live"] and h["enabled"], h)
+            self.assertEqual(h["product_version"], NEW)
+            self.assertEqual(h["address"], "127.0.31.3")
+            modes = [e["mode"] for e in sim.events("answerfile",
+                                                  host="rbh3")]
+            self.assertEqual(modes, ["fresh"])
+            self.assertTrue(sim.events("pool_join", host="rbh3"))
+            # its XAPI name is its inventory name again
+            names = [c for c in sim.calls("host.set_name_label")]
+            self.assertTrue(any("rbh3" in c["args"] for c in names),
+                            names)
+            # so a rolling upgrade finds every host by name again
+            r = env.cli("precheck", "rb")
+            self.assertIn("[ OK ] inventory", r.out, r.out + r.err)
+            # one-shot: back at local boot
+            self.assertIn("localboot", env.pxe_of(pool["hosts"][2]["mac"]))
+        finally:
+            env.close()
+
+    def test_live_host_is_never_forgotten(self):
+        pool = pool_at_new("rl", 32, 2)
+        env, sim = start([pool], {"rlh2": fresh_identity("rlh2",
+                                                         "127.0.32.2")})
+        try:
+            r = env.cli("rebuild", "rlh2", "--wipe", "--follow")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("live", r.out + r.err)
+            self.assertFalse([c for c in sim.calls("host.destroy")])
+            self.assertTrue(sim_host(sim, "rlh2")["live"])
+            # and nothing was armed
+            self.assertFalse(os.path.exists(os.path.join(
+                env.tftp, "pxelinux.cfg",
+                harness.pxe_name(pool["hosts"][1]["mac"]))))
+        finally:
+            env.close()
+
+
+class InstallTest(unittest.TestCase):
+
+    def test_new_host_installed_fresh_joins_its_pool(self):
+        target = pool_at_new("ip", 33, 2)
+        spare = {"name": "spare", "username": "root",
+                 "password": "unused", "install_delay": 0.2,
+                 "reboot_delay": 0.1, "shutdown_delay": 0.1,
+                 "hosts": [{"name": "nw1", "address": "127.0.33.9",
+                            "mac": "52:54:00:33:00:09",
+                            "product_version": "7.0.0", "state": "halted"}]}
+        extra = ("[host nw1]\nmode = fresh\njoin = ip\n"
+                 "mac = 52:54:00:33:00:09\ndisk = sda\n"
+                 "ip = 127.0.33.9/8\ngateway = 127.0.0.1\n"
+                 "dns = 127.0.0.53\nhostname = nw1.example.com\n"
+                 "root_password_file = %(root_pw)s\npower = manual\n\n")
+        env, sim = start([target], {}, extra_hosts=extra, sim_only=[spare])
+        try:
+            r = env.cli("install", "nw1")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("--wipe", r.err)
+
+            r = env.cli("install", "nw1", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on nw1 now")
+            sim._req("POST", "/power-on", {"host": "nw1"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "done", env.diag())
+            h = sim_host(sim, "nw1")
+            self.assertEqual(h["pool"], "ip")
+            self.assertTrue(h["live"] and h["enabled"], h)
+            self.assertEqual(h["product_version"], NEW)
+            self.assertEqual([e["mode"] for e in
+                              sim.events("answerfile", host="nw1")],
+                             ["fresh"])
+            r = env.cli("jobs")
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIn("install nw1", r.out)
+            self.assertIn("done", r.out)
+        finally:
+            env.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
