@@ -892,6 +892,7 @@ static const struct {
 	{ "serial_console", 0 }, { "interface", 0 }, { "sr_type", 0 },
 	{ "power", 0 }, { "ipmi_address", 1 }, { "ipmi_port", 0 },
 	{ "ipmi_user", 0 }, { "ipmi_password_file", 0 }, { "join", 0 },
+	{ "ipmi_cipher", 0 },
 };
 
 static struct rawkv *
@@ -1039,6 +1040,11 @@ load_host(struct loader *ld, struct config *cfg, struct rawsec *sec,
 	}
 	/* power control */
 	h->ipmi_port = 623;
+	h->ipmi_cipher = -1;
+	if ((kv = host_get(sec, defs, "ipmi_cipher")) != NULL &&
+	    parse_int(kv->value, 0, 17, &h->ipmi_cipher) == -1)
+		cfg_err(ld, kv->line, "ipmi_cipher: '%s' is not a lanplus cipher "
+		    "suite number from 0 to 17 (3 is the usual one)", kv->value);
 	if ((kv = host_get(sec, defs, "power")) != NULL) {
 		if (strcmp(kv->value, "xapi") == 0)
 			h->power = POWER_KIND_XAPI;

@@ -110,6 +110,7 @@ struct host {
 	enum power_kind power;
 	char	*ipmi_address;		/* BMC host or IP */
 	int	 ipmi_port;		/* default 623 */
+	int	 ipmi_cipher;		/* lanplus cipher suite (-C), -1 = ipmitool's */
 	char	*ipmi_user;
 	char	*ipmi_password_file;	/* absolute */
 	/* a new host that joins a pool after its fresh install (install) */

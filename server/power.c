@@ -340,7 +340,9 @@ ipmi_argv(const struct host *h, const char *const words[], char portbuf[12],
     char cbuf[12], char *argv[POWER_MAX_ARGS])
 {
 	const char *bin = getenv("POOLBOOT_IPMITOOL");
-	int cipher = env_int("POOLBOOT_IPMI_CIPHER", 0, 17, -1);
+	/* the host's ipmi_cipher; the environment only for tests */
+	int cipher = h->ipmi_cipher >= 0 ? h->ipmi_cipher :
+	    env_int("POOLBOOT_IPMI_CIPHER", 0, 17, -1);
 	size_t n = 0;
 	size_t i;
 

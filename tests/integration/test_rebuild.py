@@ -7,6 +7,8 @@ pool under its inventory name."""
 import json
 import os
 import re
+import shutil
+import sys
 import time
 import unittest
 import urllib.request
@@ -14,6 +16,9 @@ import xml.etree.ElementTree as ET
 
 import harness
 import simharness as sh
+
+sys.path.insert(0, os.path.join(harness.REPO_ROOT, "tests", "ipmisim"))
+import ipmisim  # noqa: E402
 
 NEW = sh.NEW
 
@@ -195,6 +200,63 @@ class RebuildTest(unittest.TestCase):
                 harness.pxe_name(pool["hosts"][1]["mac"]))))
         finally:
             env.close()
+
+
+class IpmiRebuildTest(unittest.TestCase):
+    """power = ipmi: poolboot sets the BMC's next boot to PXE and powers
+    the machine on through a real BMC simulator (OpenIPMI's ipmi_sim,
+    driven by the real ipmitool); the BMC's power-on boots the simulated
+    host, which then installs through poolboot."""
+
+    def test_ipmi_power_on_starts_the_rebuild_boot(self):
+        if not (shutil.which("ipmi_sim") and shutil.which("ipmitool")):
+            self.skipTest("needs ipmi_sim and ipmitool (packages openipmi, "
+                          "ipmitool)")
+        pool = pool_at_new("ri", 34, 3)
+        env = None
+        bmc = None
+        try:
+            env, sim = start([pool], {}, extra_hosts="")
+            bmc = ipmisim.BMCSim(
+                os.path.join(env.dir, "bmc"),
+                on_command="curl -fsS -X POST -d '{\"host\": \"rih3\"}' "
+                "http://127.0.0.1:%d/power-on" % sim.cport).start(power="off")
+            env.host_extra = {"rih3": (
+                "ip = 127.0.34.3/8\ngateway = 127.0.0.1\n"
+                "dns = 127.0.0.53\nhostname = rih3.example.com\n"
+                "root_password_file = %s\npower = ipmi\n"
+                "ipmi_address = 127.0.0.1\nipmi_port = %d\n"
+                "ipmi_user = %s\nipmi_password_file = %s\n"
+                "ipmi_cipher = 3\n" % (env.root_pw, bmc.port, bmc.user,
+                                        bmc.password_file))}
+            env.stop()
+            env.write_config()
+            env.start()
+            sim.fault("dead", host="rih3")
+            r = env.cli("rebuild", "rih3", "--wipe", "--follow",
+                        timeout=120)
+            self.assertEqual(r.returncode, 0, r.out + r.err + env.diag())
+            self.assertIn("done", r.out)
+            ev = bmc.events()
+            kinds = [e.split()[0] + (" " + e.split()[1] if e.startswith(
+                "boot ") else "") for e in ev]
+            # the next boot set to PXE, then the power went on, once
+            self.assertIn("boot pxe", kinds, ev)
+            self.assertEqual(len(bmc.power_ons()), 1, ev)
+            self.assertLess(kinds.index("boot pxe"), kinds.index("power-on"),
+                            ev)
+            # the power-on booted the host through poolboot: fresh install
+            self.assertEqual([e["mode"] for e in
+                              sim.events("answerfile", host="rih3")],
+                             ["fresh"])
+            h = sim_host(sim, "rih3")
+            self.assertEqual(h["pool"], "ri")
+            self.assertTrue(h["live"] and h["enabled"], h)
+        finally:
+            if bmc is not None:
+                bmc.stop()
+            if env is not None:
+                env.close()
 
 
 class InstallTest(unittest.TestCase):

@@ -35,6 +35,7 @@ mkhost(const char *name, enum power_kind kind)
 	struct host h;
 
 	memset(&h, 0, sizeof(h));
+	h.ipmi_cipher = -1;	/* ipmitool's own choice */
 	h.name = (char *)(uintptr_t)name;
 	h.power = kind;
 	h.ipmi_port = 623;
