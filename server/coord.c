@@ -418,21 +418,6 @@ snap_host(const struct snapshot *s, const char *name)
 	return NULL;
 }
 
-/* Bounded copy that always terminates (truncating is intended). */
-static void
-cpy(char *dst, size_t n, const char *src)
-{
-	size_t l;
-
-	if (n == 0)
-		return;
-	if (src == NULL)
-		src = "";
-	l = strnlen(src, n - 1);
-	memcpy(dst, src, l);
-	dst[l] = '\0';
-}
-
 /* Reads pool, hosts, host metrics, VMs and VBDs: a handful of calls, no
  * matter how big the pool. full = 0 skips VMs and VBDs. */
 static int
@@ -458,8 +443,8 @@ snapshot_take(struct xapi *x, struct snapshot *s, int full,
 		err->code[0] = '\0';
 		goto out;
 	}
-	cpy(s->pool_ref, sizeof(s->pool_ref), pools->keys[0]);
-	cpy(s->master_ref, sizeof(s->master_ref),
+	util_strlcpy(s->pool_ref, sizeof(s->pool_ref), pools->keys[0]);
+	util_strlcpy(s->master_ref, sizeof(s->master_ref),
 	    xr_get_str(pools->items[0], "master"));
 	s->ha_enabled = xr_get_bool(pools->items[0], "ha_enabled", 0);
 	s->wlb_enabled = xr_get_bool(pools->items[0], "wlb_enabled", 0);
@@ -472,12 +457,12 @@ snapshot_take(struct xapi *x, struct snapshot *s, int full,
 		const char *mref = xr_get_str(rec, "metrics");
 		struct xhost *h = &s->hosts[s->nhosts++];
 
-		cpy(h->ref, sizeof(h->ref), hosts->keys[i]);
-		cpy(h->name, sizeof(h->name), xr_get_str(rec, "name_label"));
-		cpy(h->address, sizeof(h->address), xr_get_str(rec, "address"));
-		cpy(h->version, sizeof(h->version), xr_get_str(sv,
+		util_strlcpy(h->ref, sizeof(h->ref), hosts->keys[i]);
+		util_strlcpy(h->name, sizeof(h->name), xr_get_str(rec, "name_label"));
+		util_strlcpy(h->address, sizeof(h->address), xr_get_str(rec, "address"));
+		util_strlcpy(h->version, sizeof(h->version), xr_get_str(sv,
 		    "product_version"));
-		cpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
+		util_strlcpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
 		/* xapi rewrites boot_time (whole seconds) at every boot and
 		 * agent_start_time (sub-second) at every start of xapi: both
 		 * together tell a new boot even when two fall in one second */
@@ -515,10 +500,10 @@ snapshot_take(struct xapi *x, struct snapshot *s, int full,
 				    xr_get_bool(rec, "is_a_snapshot", 0))
 					continue;
 				v = &s->vms[s->nvms++];
-				cpy(v->ref, sizeof(v->ref), vms->keys[i]);
-				cpy(v->name, sizeof(v->name), xr_get_str(rec,
+				util_strlcpy(v->ref, sizeof(v->ref), vms->keys[i]);
+				util_strlcpy(v->name, sizeof(v->name), xr_get_str(rec,
 				    "name_label"));
-				cpy(v->resident_on, sizeof(v->resident_on),
+				util_strlcpy(v->resident_on, sizeof(v->resident_on),
 				    xr_get_str(rec, "resident_on"));
 				v->running = xr_get_str(rec, "power_state") !=
 				    NULL && strcmp(xr_get_str(rec,
@@ -574,14 +559,14 @@ coord_find_host(struct xapi *x, const char *name, const char *addr,
 		const struct xhost *h = &s.hosts[i];
 
 		if (h->is_master && master_addr != NULL)
-			cpy(master_addr, malen, h->address);
+			util_strlcpy(master_addr, malen, h->address);
 		if (ret == 0 || !((name != NULL && strcmp(h->name, name) == 0) ||
 		    (addr != NULL && strcmp(h->address, addr) == 0)))
 			continue;
-		cpy(out->ref, sizeof(out->ref), h->ref);
-		cpy(out->name, sizeof(out->name), h->name);
-		cpy(out->address, sizeof(out->address), h->address);
-		cpy(out->version, sizeof(out->version), h->version);
+		util_strlcpy(out->ref, sizeof(out->ref), h->ref);
+		util_strlcpy(out->name, sizeof(out->name), h->name);
+		util_strlcpy(out->address, sizeof(out->address), h->address);
+		util_strlcpy(out->version, sizeof(out->version), h->version);
 		out->live = h->live;
 		out->enabled = h->enabled;
 		out->is_master = h->is_master;
@@ -1260,7 +1245,7 @@ do_simple_call(struct stepctx *sc, const char *method, const char *what)
 
 	if (host_now(sc, &s, &xh, &e) == -1)
 		return xapi_retry(sc, what, &e);
-	cpy(ref, sizeof(ref), xh->ref);
+	util_strlcpy(ref, sizeof(ref), xh->ref);
 	snapshot_free(&s);
 	if (xapi_call_s(sc->x, method, NULL, &e, ref, NULL, NULL) == -1)
 		return xapi_retry(sc, what, &e);
@@ -1283,8 +1268,8 @@ step_disable(struct stepctx *sc)
 		/* upgraded since the plan was made (by hand, or a run that
 		 * was aborted after its install): nothing to do */
 		snapshot_free(&s);
-		cpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
-		cpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
+		util_strlcpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
+		util_strlcpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
 		sc->skip = 1;
 		return SR_OK;
 	}
@@ -1303,7 +1288,7 @@ step_disable(struct stepctx *sc)
 		snapshot_free(&s);
 		return SR_FAIL;
 	}
-	cpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
+	util_strlcpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
 	snapshot_free(&s);
 	return do_simple_call(sc, "host.disable", "host.disable");
 }
@@ -1320,7 +1305,7 @@ step_evacuate(struct stepctx *sc)
 
 	if (host_now(sc, &s, &xh, &e) == -1)
 		return xapi_retry(sc, "reading the pool", &e);
-	cpy(ref, sizeof(ref), xh->ref);
+	util_strlcpy(ref, sizeof(ref), xh->ref);
 	snapshot_free(&s);
 	memset(&e, 0, sizeof(e));
 	if (xapi_call_s(sc->x, "Async.host.evacuate", &task, &e, ref, NULL,
@@ -1362,15 +1347,15 @@ step_arm(struct stepctx *sc)
 		/* already on the target: e.g. rebuilt with the new version
 		 * after its upgrade failed (poolboot rebuild); never install
 		 * the same version over it again */
-		cpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
+		util_strlcpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
 		snapshot_free(&s);
 		sc->skip = 1;
 		return SR_OK;
 	}
-	cpy(sc->h->boot_time_before, sizeof(sc->h->boot_time_before),
+	util_strlcpy(sc->h->boot_time_before, sizeof(sc->h->boot_time_before),
 	    xh->boot_time);
 	if (sc->h->old_version[0] == '\0')
-		cpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
+		util_strlcpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
 	snapshot_free(&s);
 	if (store_run_host_update(sc->r->c->st, sc->h) == -1) {
 		snprintf(sc->why, sizeof(sc->why), "cannot write the store");
@@ -1412,7 +1397,7 @@ step_reboot(struct stepctx *sc)
 		snapshot_free(&s);
 		return SR_OK;
 	}
-	cpy(ref, sizeof(ref), xh->ref);
+	util_strlcpy(ref, sizeof(ref), xh->ref);
 	snapshot_free(&s);
 	if (xapi_call_s(sc->x, "host.reboot", NULL, &e, ref, NULL, NULL) == -1)
 		return xapi_retry(sc, "host.reboot", &e);
@@ -1478,7 +1463,7 @@ step_rejoin(struct stepctx *sc)
 			snapshot_free(&s);
 			return SR_FAIL;
 		}
-		cpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
+		util_strlcpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
 		snapshot_free(&s);
 		return SR_OK;
 	}
@@ -1599,7 +1584,7 @@ run_ha_off(struct stepctx *sc)
 			xr_free(sr);
 		}
 		xr_free(sf);
-		cpy(sc->run->ha_srs, sizeof(sc->run->ha_srs), srs.p);
+		util_strlcpy(sc->run->ha_srs, sizeof(sc->run->ha_srs), srs.p);
 		sbuf_free(&srs);
 		store_run_update(sc->r->c->st, sc->run);
 		if (xapi_call_s(sc->x, "pool.disable_ha", NULL, &e, NULL, NULL,
@@ -1698,9 +1683,9 @@ run_finish(struct stepctx *sc, struct run_host *hosts, size_t n)
 	}
 	sbuf_puts(&b, "Reminder: update the guest tools (XenServer VM Tools / "
 	    "xe-guest-utilities) in every VM to match the new version.");
-	cpy(sc->run->report, sizeof(sc->run->report), b.p);
+	util_strlcpy(sc->run->report, sizeof(sc->run->report), b.p);
 	sbuf_free(&b);
-	cpy(sc->run->state, sizeof(sc->run->state), "done");
+	util_strlcpy(sc->run->state, sizeof(sc->run->state), "done");
 	sc->run->finished_at = util_now_ms();
 	sc->run->updated_at = sc->run->finished_at;
 	store_run_update(sc->r->c->st, sc->run);
@@ -1711,12 +1696,12 @@ run_finish(struct stepctx *sc, struct run_host *hosts, size_t n)
 static void
 run_halt(struct stepctx *sc)
 {
-	cpy(sc->h->error, sizeof(sc->h->error), sc->why);
+	util_strlcpy(sc->h->error, sizeof(sc->h->error), sc->why);
 	sc->h->attempts = 0;
 	store_run_host_update(sc->r->c->st, sc->h);
 	snprintf(sc->run->error, sizeof(sc->run->error), "host %s, step %s: "
 	    "%.400s", sc->h->host, sc->h->step, sc->why);
-	cpy(sc->run->state, sizeof(sc->run->state), "halted");
+	util_strlcpy(sc->run->state, sizeof(sc->run->state), "halted");
 	sc->run->updated_at = util_now_ms();
 	store_run_update(sc->r->c->st, sc->run);
 	ev(sc->r->c, sc->p, sc->h->host, "run halted in step %s: %s%s",
@@ -1760,7 +1745,7 @@ run_abort_cleanup(struct coord *c, const struct pool *p, struct xapi *x,
 				int live = xh->live, enabled = xh->enabled;
 				char ref[128];
 
-				cpy(ref, sizeof(ref), xh->ref);
+				util_strlcpy(ref, sizeof(ref), xh->ref);
 				snapshot_free(&snap);
 				if (live && !enabled && xapi_call_s(x, "host.enable",
 				    NULL, &e, ref, NULL, NULL) == 0)
@@ -1778,7 +1763,7 @@ run_abort_cleanup(struct coord *c, const struct pool *p, struct xapi *x,
 		sc.r = &tmp;
 		run_ha_restore(&sc);
 	}
-	cpy(run->state, sizeof(run->state), "aborted");
+	util_strlcpy(run->state, sizeof(run->state), "aborted");
 	run->finished_at = run->updated_at = util_now_ms();
 	store_run_update(c->st, run);
 	ev(c, p, NULL, "run aborted by the operator");
@@ -1893,7 +1878,7 @@ runner_main(void *arg)
 				if (next == STEP_SKIPPED)
 					h->finished_at = now;
 			}
-			cpy(h->step, sizeof(h->step), coord_step_name(next));
+			util_strlcpy(h->step, sizeof(h->step), coord_step_name(next));
 			h->step_started_at = now;
 			h->attempts = 0;
 			h->error[0] = '\0';
@@ -1995,11 +1980,11 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 	plan = json_object_get(pre, "plan");
 	n = json_array_size(plan);
 	memset(&run, 0, sizeof(run));
-	cpy(run.pool, sizeof(run.pool), pool);
-	cpy(run.state, sizeof(run.state), "running");
-	cpy(run.target_version, sizeof(run.target_version),
+	util_strlcpy(run.pool, sizeof(run.pool), pool);
+	util_strlcpy(run.state, sizeof(run.state), "running");
+	util_strlcpy(run.target_version, sizeof(run.target_version),
 	    p->repo->product_version);
-	cpy(run.target_build, sizeof(run.target_build), p->repo->build_number);
+	util_strlcpy(run.target_build, sizeof(run.target_build), p->repo->build_number);
 	run.disable_ha = o->disable_ha;
 	run.created_at = run.updated_at = util_now_ms();
 
@@ -2022,7 +2007,7 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 		return 502;
 	}
 	xapi_free(x);
-	cpy(run.dump_path, sizeof(run.dump_path), dump);
+	util_strlcpy(run.dump_path, sizeof(run.dump_path), dump);
 
 	if ((rh = calloc(n + 1, sizeof(*rh))) == NULL) {
 		json_decref(pre);
@@ -2033,17 +2018,17 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 		json_t *it = json_array_get(plan, i);
 		const char *act = json_string_value(json_object_get(it, "action"));
 
-		cpy(rh[i].host, sizeof(rh[i].host),
+		util_strlcpy(rh[i].host, sizeof(rh[i].host),
 		    json_string_value(json_object_get(it, "host")));
 		rh[i].ord = (int)i;
 		rh[i].is_master = strcmp(json_string_value(json_object_get(it,
 		    "role")), "master") == 0;
-		cpy(rh[i].old_version, sizeof(rh[i].old_version),
+		util_strlcpy(rh[i].old_version, sizeof(rh[i].old_version),
 		    json_string_value(json_object_get(it, "version")));
-		cpy(rh[i].step, sizeof(rh[i].step), act != NULL &&
+		util_strlcpy(rh[i].step, sizeof(rh[i].step), act != NULL &&
 		    strncmp(act, "skip", 4) == 0 ? "skipped" : "pending");
 		if (strcmp(rh[i].step, "skipped") == 0)
-			cpy(rh[i].new_version, sizeof(rh[i].new_version),
+			util_strlcpy(rh[i].new_version, sizeof(rh[i].new_version),
 			    rh[i].old_version);
 	}
 	/* old_version is set by the disable step from what XAPI says then */
@@ -2181,7 +2166,7 @@ coord_retry(struct coord *c, const char *pool, char **json)
 		    coord_step_parse(hosts[i].step, &s) == -1)
 			continue;
 		s = coord_step_retry(s);
-		cpy(hosts[i].step, sizeof(hosts[i].step), coord_step_name(s));
+		util_strlcpy(hosts[i].step, sizeof(hosts[i].step), coord_step_name(s));
 		hosts[i].error[0] = '\0';
 		hosts[i].attempts = 0;
 		hosts[i].step_started_at = util_now_ms();
@@ -2191,7 +2176,7 @@ coord_retry(struct coord *c, const char *pool, char **json)
 	}
 	free(hosts);
 	run.error[0] = '\0';
-	cpy(run.state, sizeof(run.state), "running");
+	util_strlcpy(run.state, sizeof(run.state), "running");
 	run.updated_at = util_now_ms();
 	store_run_update(c->st, &run);
 	pthread_mutex_lock(&c->mu);

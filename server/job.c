@@ -135,20 +135,6 @@ jt_wait(struct jobthread *t, int ms)
 }
 
 static void
-jcpy(char *dst, size_t n, const char *src)
-{
-	size_t l;
-
-	if (n == 0)
-		return;
-	if (src == NULL)
-		src = "";
-	l = strnlen(src, n - 1);
-	memcpy(dst, src, l);
-	dst[l] = '\0';
-}
-
-static void
 jev(struct jobs *js, const struct job *j, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -299,7 +285,7 @@ step_check(struct jctx *c)
 		    "be rebuilt)", c->h->name, c->p->name);
 		return JR_FAIL;
 	}
-	jcpy(c->j->old_ref, sizeof(c->j->old_ref), hi.ref);
+	util_strlcpy(c->j->old_ref, sizeof(c->j->old_ref), hi.ref);
 	return JR_OK;
 }
 
@@ -377,7 +363,7 @@ step_power(struct jctx *c)
 		jev(c->t->js, c->j, "powered into PXE: %s", msg);
 		return JR_OK;
 	case POWER_MANUAL:
-		jcpy(c->j->message, sizeof(c->j->message), msg);
+		util_strlcpy(c->j->message, sizeof(c->j->message), msg);
 		jev(c->t->js, c->j, "%s", msg);
 		return JR_OK;
 	case POWER_USE_XAPI:
@@ -543,7 +529,7 @@ step_member(struct jctx *c)
 	if (rc != 0) {
 		xapi_free(x);
 		if (rc == 1)
-			jcpy(e.message, sizeof(e.message), "not yet a member");
+			util_strlcpy(e.message, sizeof(e.message), "not yet a member");
 		return jretry(c, JOB_MEMBER, "waiting for the host in the pool",
 		    e.message[0] ? e.message : xapi_strerror(&e));
 	}
@@ -584,7 +570,7 @@ job_abort_cleanup(struct jobs *js, struct job *j)
 
 	if (arm_disarm(js->arm, j->host, msg, sizeof(msg)) == ARM_OK)
 		jev(js, j, "abort: disarmed (local boot)");
-	jcpy(j->state, sizeof(j->state), "aborted");
+	util_strlcpy(j->state, sizeof(j->state), "aborted");
 	j->finished_at = j->updated_at = util_now_ms();
 	store_job_update(js->st, j);
 	jev(js, j, "aborted by the operator");
@@ -644,8 +630,8 @@ job_main(void *arg)
 			continue;
 		}
 		if (res == JR_FAIL) {
-			jcpy(j.error, sizeof(j.error), c.why);
-			jcpy(j.state, sizeof(j.state), "halted");
+			util_strlcpy(j.error, sizeof(j.error), c.why);
+			util_strlcpy(j.state, sizeof(j.state), "halted");
 			j.updated_at = util_now_ms();
 			store_job_update(js->st, &j);
 			jev(js, &j, "halted in step %s: %s; fix it, then poolboot "
@@ -655,12 +641,12 @@ job_main(void *arg)
 		}
 		record_time(&j, step);
 		next = job_step_next(step, c.p != NULL && c.h->ip != NULL);
-		jcpy(j.step, sizeof(j.step), job_step_name(next));
+		util_strlcpy(j.step, sizeof(j.step), job_step_name(next));
 		j.step_started_at = j.updated_at = util_now_ms();
 		j.attempts = 0;
 		j.error[0] = '\0';
 		if (next == JOB_DONE) {
-			jcpy(j.state, sizeof(j.state), "done");
+			util_strlcpy(j.state, sizeof(j.state), "done");
 			j.finished_at = j.updated_at;
 		}
 		if (store_job_update(js->st, &j) == -1)
@@ -810,12 +796,12 @@ jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
 		return 409;
 	}
 	memset(&j, 0, sizeof(j));
-	jcpy(j.host, sizeof(j.host), host);
-	jcpy(j.kind, sizeof(j.kind), kind);
-	jcpy(j.pool, sizeof(j.pool), rebuild ? h->pool->name :
+	util_strlcpy(j.host, sizeof(j.host), host);
+	util_strlcpy(j.kind, sizeof(j.kind), kind);
+	util_strlcpy(j.pool, sizeof(j.pool), rebuild ? h->pool->name :
 	    (h->join ? h->join->name : ""));
-	jcpy(j.state, sizeof(j.state), "running");
-	jcpy(j.step, sizeof(j.step), job_step_name(rebuild ? JOB_CHECK :
+	util_strlcpy(j.state, sizeof(j.state), "running");
+	util_strlcpy(j.step, sizeof(j.step), job_step_name(rebuild ? JOB_CHECK :
 	    JOB_ARM));
 	j.created_at = j.updated_at = j.step_started_at = util_now_ms();
 	if (store_job_create(js->st, &j) == -1) {
@@ -885,8 +871,8 @@ jobs_retry(struct jobs *js, int64_t id, char **json)
 	/* a failed install needs a new arming and a new boot */
 	if (job_step_parse(j.step, &s) == 0 && (s == JOB_INSTALL ||
 	    s == JOB_POWER))
-		jcpy(j.step, sizeof(j.step), job_step_name(JOB_ARM));
-	jcpy(j.state, sizeof(j.state), "running");
+		util_strlcpy(j.step, sizeof(j.step), job_step_name(JOB_ARM));
+	util_strlcpy(j.state, sizeof(j.state), "running");
 	j.error[0] = '\0';
 	j.attempts = 0;
 	j.step_started_at = j.updated_at = util_now_ms();
@@ -930,7 +916,7 @@ jobs_abort(struct jobs *js, int64_t id, char **json)
 	if (!running)
 		job_abort_cleanup(js, &j);
 	else
-		jcpy(j.state, sizeof(j.state), "aborting");
+		util_strlcpy(j.state, sizeof(j.state), "aborting");
 	*json = jdump(job_json(&j));
 	return running ? 202 : 200;
 }

@@ -525,6 +525,20 @@ util_iso8601(int64_t t, char out[32])
 }
 
 void
+util_strlcpy(char *dst, size_t n, const char *src)
+{
+	size_t l;
+
+	if (n == 0)
+		return;
+	if (src == NULL)
+		src = "";
+	l = strnlen(src, n - 1);
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+void
 util_wipe(void *p, size_t n)
 {
 	if (p != NULL)

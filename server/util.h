@@ -84,6 +84,10 @@ int64_t util_now_ms(void);
 /* "2026-11-22T01:02:03Z" */
 void  util_iso8601(int64_t t, char out[32]);
 
+/* Copies src (NULL = "") into dst of size n, truncating; always
+ * NUL-terminated when n > 0. For fixed-size record fields. */
+void  util_strlcpy(char *dst, size_t n, const char *src);
+
 /* Wipes secrets (explicit_bzero). */
 void  util_wipe(void *p, size_t n);
 
