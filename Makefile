@@ -8,6 +8,16 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/poolboot
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/poolboot
+SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
+# the binary make install copies: ./poolboot by default (built first if
+# stale); BIN=build-asan/poolboot installs that build as it is. The
+# templates must stay in $(PREFIX)/share/poolboot (the binary looks for
+# ../share/poolboot/templates) unless the config sets template_dir.
+BIN     ?= poolboot
 CC      ?= cc
 PKGS    := libmicrohttpd libxml-2.0 libcurl sqlite3 jansson inih libcrypto libcrypt
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -30,7 +40,7 @@ LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check deps test unit integration demo answerfiles clean install uninstall
+.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e
 
 all: poolboot
 
@@ -63,6 +73,12 @@ check: deps
 test: all unit
 	@sh tests/run-suite.sh $(BUILD)
 
+# Real PXE boots only (root, about 3 minutes): poolboot's dnsmasq, syslinux,
+# QEMU (TCG), Xen and a dom0 kernel; make check runs them too
+e2e: deps
+	@$(MAKE) -s WERROR=1 $(BUILD)/poolboot
+	@sh tests/e2e/run.sh $(BUILD)
+
 answerfiles: poolboot
 	@sh scripts/make-answerfiles.sh
 
@@ -71,15 +87,44 @@ demo: deps
 	@$(MAKE) -s poolboot
 	@sh scripts/demo.sh
 
-install: poolboot
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/poolboot/templates
-	install -m 0755 poolboot $(DESTDIR)$(PREFIX)/bin/poolboot
-	install -m 0644 templates/* $(DESTDIR)$(PREFIX)/share/poolboot/templates/
-	./poolboot init-tftp --skeleton $(DESTDIR)$(PREFIX)/share/poolboot/tftp-root
+# Templates and the dashboard (web/, when present) are installed file by
+# file so that uninstall removes exactly those. The tftp-root skeleton is
+# written by the installed binary itself (it finds the installed templates).
+WEB_FILES  := $(shell [ -d web ] && find web -type f ! -name '.*' | sort)
+TMPL_FILES := $(wildcard templates/*)
+SKEL_FILES := pxelinux.0 lpxelinux.0 ldlinux.c32 mboot.c32 libcom32.c32 \
+              pxelinux.cfg/default
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/poolboot
+	install -m 0644 $(TMPL_FILES) $(DESTDIR)$(DATADIR)/templates/
+	@for f in $(WEB_FILES); do \
+		echo "install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/$$f"; \
+		install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; \
+	done
+	install -m 0644 docs/poolboot.8 $(DESTDIR)$(MANDIR)/man8/poolboot.8
+	install -m 0644 docs/poolboot.conf.5 $(DESTDIR)$(MANDIR)/man5/poolboot.conf.5
+	sed 's|/usr/local/bin/poolboot|$(BINDIR)/poolboot|' \
+	    packaging/poolboot.service >$(DESTDIR)$(SYSTEMDDIR)/poolboot.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/poolboot.service
+	install -m 0644 examples/poolboot.conf $(DESTDIR)$(DOCDIR)/poolboot.conf.example
+	$(DESTDIR)$(BINDIR)/poolboot init-tftp --skeleton \
+	    $(DESTDIR)$(DATADIR)/tftp-root
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/poolboot
-	rm -rf $(DESTDIR)$(PREFIX)/share/poolboot
+	rm -f $(DESTDIR)$(BINDIR)/poolboot
+	rm -f $(patsubst templates/%,$(DESTDIR)$(DATADIR)/templates/%,$(TMPL_FILES))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(WEB_FILES))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/tftp-root/,$(SKEL_FILES))
+	rm -f $(DESTDIR)$(MANDIR)/man8/poolboot.8 $(DESTDIR)$(MANDIR)/man5/poolboot.conf.5
+	rm -f $(DESTDIR)$(SYSTEMDDIR)/poolboot.service
+	rm -f $(DESTDIR)$(DOCDIR)/poolboot.conf.example
+	-[ ! -d $(DESTDIR)$(DATADIR) ] || find $(DESTDIR)$(DATADIR) -depth -type d \
+	    -empty -delete
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-* poolboot

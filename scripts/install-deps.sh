@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config libmicrohttpd-dev libxml2-dev
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libinih-dev libcmocka-dev
 libssl-dev libcrypt-dev curl python3 valgrind sqlite3 openssl
 python3-os-xenapi pxelinux syslinux-common dnsmasq-base iproute2 openipmi
-ipmitool"
+ipmitool qemu-system-x86 ipxe-qemu busybox-static"
 
 missing=""
 for p in $PKGS; do

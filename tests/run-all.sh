@@ -36,5 +36,16 @@ run_pass() {	# name build-dir make-args... ; then runs the suite
 
 VALGRIND=valgrind run_pass default build
 VALGRIND= run_pass sanitizers build-asan SANITIZE=address,undefined
+
+# real PXE boots in QEMU (root; each scenario is a TAP skip otherwise),
+# once, against the sanitizer build
+echo "==== e2e: real PXE boots (tests/e2e) against build-asan"
+sh tests/e2e/run.sh build-asan | tee "$LOG/e2e.out"
+p=$(tail -n 1 "$LOG/e2e.out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+f=$(tail -n 1 "$LOG/e2e.out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+[ -n "$p" ] || { p=0; f=1; }
+total_pass=$((total_pass + p))
+total_fail=$((total_fail + f))
+
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]

@@ -1,0 +1,915 @@
+#!/usr/bin/env python3
+"""End-to-end PXE tests: real dnsmasq, real syslinux, QEMU, Xen, dom0 kernel.
+
+Each scenario builds its own world and tears it down:
+
+  network namespace pbe2e<pid>-<n>   bridge br0 10.200.0.1/24 + fd00:200::1/64
+                                     and tap devices for QEMU; no traffic
+                                     leaves it
+  $E2E_LOGS/<scenario>/              poolboot.conf, repo/, tftp/, state/
+                                     (state/dnsmasq/dnsmasq.log), serve.log,
+                                     serial*.log — kept after the run
+
+and runs, inside the namespace, `poolboot init-tftp`, `poolboot serve`
+(which runs dnsmasq: [dnsmasq] mode = managed, dhcp = full), `poolboot arm`
+and a QEMU machine (TCG) that PXE-boots with an inventory MAC: iPXE ->
+pxelinux.0 or lpxelinux.0 -> pxelinux.cfg/01-<mac> -> mboot.c32 -> Xen ->
+Debian's kernel as dom0 -> tests/e2e/installer/init, which fetches and
+checks the answerfile, fetches .treeinfo, runs the installation-complete
+script and reboots. The machine must then boot from its local disk.
+
+  python3 tests/e2e/e2e.py [--list] [SCENARIO...]      (default: the
+                                   scenarios marked default in SCENARIOS)
+  python3 tests/e2e/e2e.py all                         (every scenario)
+
+Environment: POOLBOOT_BIN (default build/poolboot), E2E_CACHE (default
+build/e2e-cache, filled by tests/e2e/setup.sh), E2E_LOGS (default
+build/e2e-logs), E2E_BOOT_TIMEOUT (seconds per boot, default 180), E2E_MEM
+(QEMU MiB, default 2304: the pxelinux template gives dom0 2048 MiB),
+E2E_TEMPLATE_DIR (templates to test, default templates/).
+
+Prints TAP lines ("ok N - ..." / "not ok N - ...") with the timings as "#"
+lines, and at the end "N passed, N failed". Needs root and /dev/net/tun;
+tests/e2e/run.sh checks that and runs setup.sh first.
+"""
+import gzip
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+
+import machine  # noqa: E402
+from machine import Lines, Machine, pump, LOCAL_BOOT_RE, XEN_RE  # noqa: E402
+
+SERVER_IP = "10.200.0.1"
+PORT = 8080
+PUBLIC_URL = "http://%s:%d" % (SERVER_IP, PORT)
+KNOWN_MAC = "52:54:00:e2:e0:01"
+UNKNOWN_MAC = "52:54:00:e2:e0:99"
+HOST = "e2e-host"
+REPO = "e2e"
+BIG_IMG = 100 * 1024 * 1024 + 4096   # a realistic install.img (>= 100 MB)
+REPO_VERSION = "8.3.0"
+TREEINFO = ("[platform]\nname = XCP\nversion = 3.4.0\n"
+            "[branding]\nname = XCP-ng\nversion = %s\n"
+            "[build]\nnumber = e2e/standin/1\n" % REPO_VERSION)
+
+SANITIZER_RE = (r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|"
+                r"runtime error: |SUMMARY: \w+Sanitizer")
+TFTP_SENT_RE = r"dnsmasq-tftp\[\d+\]: sent (\S+) to (\S+)"
+HTTP_RE = r'"(GET|HEAD|POST|PUT|DELETE) (\S+)" (\S+) (\d+) (\d+)ms'
+
+BOOT_TIMEOUT = machine.env_int("E2E_BOOT_TIMEOUT", 180)
+CACHE = os.path.abspath(os.environ.get("E2E_CACHE",
+                                       os.path.join(TOP, "build/e2e-cache")))
+LOGS = os.path.abspath(os.environ.get("E2E_LOGS",
+                                      os.path.join(TOP, "build/e2e-logs")))
+TEMPLATES = os.path.abspath(os.environ.get("E2E_TEMPLATE_DIR",
+                                           os.path.join(TOP, "templates")))
+
+
+def python():
+    return "/usr/bin/python3" if os.path.exists("/usr/bin/python3") \
+        else sys.executable
+
+
+def poolboot_bin():
+    b = os.environ.get("POOLBOOT_BIN", "build/poolboot")
+    return b if os.path.isabs(b) else os.path.join(TOP, b)
+
+
+def pxe_name(mac):
+    return "01-" + mac.lower().replace(":", "-")
+
+
+def is_local_boot(text):
+    return (text is not None and "answerfile=" not in text
+            and re.search(r"(?m)^\s*localboot\b", text) is not None)
+
+
+class Fail(Exception):
+    """A check failed; the message says what a user would have seen."""
+
+
+def run(argv, check=True, **kw):
+    p = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, **kw)
+    if check and p.returncode != 0:
+        raise Fail("%s exited %d:\n%s" % (" ".join(argv), p.returncode,
+                                          p.stdout[-3000:]))
+    return p
+
+
+def tail_file(path, lines, stop):
+    """Follows a file (dnsmasq's log) into lines until stop is set."""
+    pos = 0
+    part = ""
+    while not stop.is_set():
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                f.seek(pos)
+                data = f.read()
+                pos = f.tell()
+        except FileNotFoundError:
+            data = ""
+        if data:
+            part += data
+            *whole, part = part.split("\n")
+            for line in whole:
+                lines.add(line)
+        stop.wait(0.05)
+
+
+# ---- the world -------------------------------------------------------------
+
+class World:
+    """Namespace, files, poolboot serve (with its dnsmasq) and machines."""
+
+    count = 0
+
+    def __init__(self, name, boot_files="tftp", big_image=False,
+                 kernel_args=None, taps=("tap0",)):
+        World.count += 1
+        self.name = name
+        self.ns = "pbe2e%d-%d" % (os.getpid(), World.count)
+        self.dir = os.path.join(LOGS, name)
+        self.boot_files = boot_files
+        self.taps = taps
+        self.t0 = time.monotonic()
+        self.serve = None
+        self.machines = []
+        self.procs = []          # other processes we started (simulator)
+        self.threads = []
+        self.stop_tail = threading.Event()
+        self.serve_log = Lines(self.t0)
+        self.dns_log = Lines(self.t0)
+        self.timings = []        # (label, seconds)
+        self.boot_split = {}
+        self.kernel_args = kernel_args
+        shutil.rmtree(self.dir, ignore_errors=True)
+        for d in ("repo/boot", "tftp", "state"):
+            os.makedirs(os.path.join(self.dir, d))
+        self.conf = os.path.join(self.dir, "poolboot.conf")
+        self.tftp = os.path.join(self.dir, "tftp")
+        self.state = os.path.join(self.dir, "state")
+        self.dnsmasq_log = os.path.join(self.state, "dnsmasq", "dnsmasq.log")
+        self._make_repo(big_image)
+
+    # -- files
+    def _make_repo(self, big_image):
+        repo = os.path.join(self.dir, "repo")
+        with open(os.path.join(repo, ".treeinfo"), "w") as f:
+            f.write(TREEINFO)
+        boot = os.path.join(CACHE, "boot")
+        for src, dst in (("xen.gz", "boot/xen.gz"),
+                         ("vmlinuz", "boot/vmlinuz"),
+                         ("install.img", "install.img")):
+            s = os.path.join(boot, src)
+            if not os.path.exists(s):
+                raise Fail("%s missing: run tests/e2e/setup.sh first" % s)
+            shutil.copyfile(s, os.path.join(repo, dst))
+        img = os.path.join(repo, "install.img")
+        if big_image:
+            # mboot.c32 gunzips a gzip module while it loads it and stops
+            # reading at the end of the gzip stream: zeros after a gzip
+            # archive would never be transferred. So the big image is the
+            # uncompressed cpio archive followed by zeros up to BIG_IMG:
+            # the boot loader loads every byte, the kernel skips the zeros
+            # when it unpacks the initramfs.
+            with gzip.open(img) as f:
+                cpio = f.read()
+            with open(img, "wb") as f:
+                f.write(cpio)
+                f.truncate(BIG_IMG)
+        self.image_size = os.path.getsize(img)
+        for root, dirs, files in os.walk(self.dir):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+            for fn in files:
+                os.chmod(os.path.join(root, fn), 0o644)
+
+    def server_text(self):
+        return """# written by tests/e2e/e2e.py for scenario {name}
+[server]
+listen = {ip}:{port}
+public_url = {url}
+state_dir = {state}
+tftp_root = {tftp}
+template_dir = {templates}
+boot_files = {boot_files}
+
+[dnsmasq]
+mode = managed
+dhcp = full
+interface = br0
+address = {ip}
+range = 10.200.0.100,10.200.0.150,255.255.255.0
+lease_time = 1h
+ping_check = no
+ipv6_ra = fd00:200::
+
+[repo {repo}]
+path = {dir}/repo
+
+[defaults]
+serial_console = com1,115200
+
+""".format(name=self.name, ip=SERVER_IP, port=PORT, url=PUBLIC_URL,
+           state=self.state, tftp=self.tftp, templates=TEMPLATES,
+           boot_files=self.boot_files, repo=REPO, dir=self.dir)
+
+    def write_config(self, hosts_text=None):
+        if hosts_text is None:
+            hosts_text = ("[host %s]\nmac = %s\ndisk = sda\nmode = upgrade\n"
+                          "repo = %s\n" % (HOST, KNOWN_MAC, REPO))
+            if self.kernel_args:
+                hosts_text += "kernel_args = %s\n" % self.kernel_args
+        with open(self.conf, "w") as f:
+            f.write(self.server_text() + hosts_text)
+
+    def note(self, label, seconds):
+        self.timings.append((label, seconds))
+
+    # -- network
+    def nsexec(self, argv):
+        return ["ip", "netns", "exec", self.ns] + argv
+
+    def up(self):
+        run(["ip", "netns", "add", self.ns])
+        ip = ["ip", "-n", self.ns]
+        run(ip + ["link", "set", "lo", "up"])
+        run(ip + ["link", "add", "br0", "type", "bridge"])
+        run(ip + ["addr", "add", SERVER_IP + "/24", "dev", "br0"])
+        # iPXE waits ~13 s for IPv6 autoconfiguration unless it gets a
+        # router advertisement (dnsmasq sends them: ipv6_ra); nodad: the
+        # address is usable at once
+        run(ip + ["addr", "add", "fd00:200::1/64", "dev", "br0", "nodad"])
+        run(ip + ["link", "set", "br0", "up"])
+        for tap in self.taps:
+            run(ip + ["tuntap", "add", "dev", tap, "mode", "tap"])
+            run(ip + ["link", "set", tap, "master", "br0"])
+            run(ip + ["link", "set", tap, "up"])
+
+    # -- poolboot
+    def cli(self, *args, check=True):
+        return run(self.nsexec([poolboot_bin()] + list(args)), check=check,
+                   cwd=self.dir)
+
+    def start_server(self):
+        if not os.path.exists(self.conf):
+            self.write_config()
+        t = time.monotonic()
+        self.cli("init-tftp", "-c", self.conf)
+        for f in ("pxelinux.0", "lpxelinux.0", "ldlinux.c32", "mboot.c32",
+                  "libcom32.c32", "pxelinux.cfg/default"):
+            if not os.path.exists(os.path.join(self.tftp, f)):
+                raise Fail("poolboot init-tftp left out %s" % f)
+        if not is_local_boot(open(os.path.join(
+                self.tftp, "pxelinux.cfg/default")).read()):
+            raise Fail("init-tftp's pxelinux.cfg/default is not local boot")
+        p = self.cli("check", "-c", self.conf, check=False)
+        if p.returncode != 0:
+            raise Fail("poolboot check refused the test's configuration:\n"
+                       + p.stdout)
+        self.serve = subprocess.Popen(
+            self.nsexec([poolboot_bin(), "serve", "-c", self.conf]),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, cwd=self.dir)
+        self._thread(pump, self.serve.stdout, self.serve_log,
+                     os.path.join(self.dir, "serve.log"),
+                     lambda lines, text: text)
+        self._thread(tail_file, self.dnsmasq_log, self.dns_log,
+                     self.stop_tail)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.serve.poll() is not None:
+                raise Fail("poolboot serve exited %d:\n%s" % (
+                    self.serve.returncode, self.serve_log.tail()))
+            # ready: HTTP answers, poolboot says its dnsmasq runs ("...
+            # on br0 (pid N)") and that dnsmasq has the DHCP+TFTP ports
+            if self.cli("hosts", "-c", self.conf, check=False).returncode \
+                    == 0 and self.serve_log.find(r"dnsmasq: .* on br0 "
+                                                 r"\(pid \d+\)") \
+                    and self.dnsmasq_pid():
+                self.note("poolboot init-tftp, check, serve + dnsmasq up",
+                          time.monotonic() - t)
+                return
+            time.sleep(0.2)
+        raise Fail("poolboot serve (HTTP and dnsmasq) not ready in 20 s:\n"
+                   "%s\n--- dnsmasq log:\n%s" % (self.serve_log.tail(),
+                                                 self.dns_log.tail()))
+
+    def dnsmasq_pid(self):
+        """pid of the dnsmasq listening on the DHCP and TFTP ports in the
+        namespace (poolboot's child), or None."""
+        p = run(self.nsexec(["ss", "-H", "-lunp"]), check=False)
+        pids = set()
+        for port in ("67", "69"):
+            m = re.search(r":%s\s.*\"dnsmasq\",pid=(\d+)" % port, p.stdout)
+            if not m:
+                return None
+            pids.add(int(m.group(1)))
+        return pids.pop() if len(pids) == 1 else None
+
+    def arm(self, host=HOST, mac=KNOWN_MAC):
+        self.cli("arm", "-c", self.conf, host)
+        text = self.pxe_file(mac)
+        if text is None or "answerfile=" not in text:
+            raise Fail("after arm, pxelinux.cfg/%s has no install entry:\n%s"
+                       % (pxe_name(mac), text))
+        return text
+
+    def hosts(self):
+        p = self.cli("hosts", "-c", self.conf, "--json")
+        return {h["name"]: h for h in json.loads(p.stdout)}
+
+    def wait_state(self, host, states, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            st = self.hosts()[host]
+            if st["state"] in states or time.monotonic() > deadline:
+                return st
+            time.sleep(0.5)
+
+    def api(self, path, method="GET", body=None):
+        """The admin API through curl inside the namespace."""
+        with open(os.path.join(self.state, "admin.token")) as f:
+            token = f.read().strip()
+        argv = ["curl", "-sS", "-X", method, "-H",
+                "Authorization: Bearer " + token, PUBLIC_URL + "/api/v1" + path]
+        if body is not None:
+            argv[3:3] = ["-d", json.dumps(body)]
+        p = run(self.nsexec(argv))
+        return json.loads(p.stdout)
+
+    def pxe_file(self, mac=KNOWN_MAC):
+        path = os.path.join(self.tftp, "pxelinux.cfg", pxe_name(mac))
+        try:
+            with open(path) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    # -- machines
+    def start_machine(self, mac, tap="tap0", log="serial.log"):
+        m = Machine(mac, tap, os.path.join(self.dir, log), t0=self.t0,
+                    wrap=self.nsexec([]))
+        self.machines.append(m)
+        return m.start()
+
+    def tftp_sent(self, suffix, start=0):
+        """[(t, path)] of TFTP transfers dnsmasq completed for ...suffix."""
+        return [(t, m.group(1)) for _, t, m in
+                self.dns_log.find_all(TFTP_SENT_RE, start)
+                if m.group(1).endswith(suffix)]
+
+    def http_reqs(self, substr):
+        """[(t, method, path, status, bytes, ms)] from poolboot's log."""
+        out = []
+        for _, t, m in self.serve_log.find_all(HTTP_RE):
+            if substr in m.group(2):
+                out.append((t, m.group(1), m.group(2), m.group(3),
+                            int(m.group(4)), int(m.group(5))))
+        return out
+
+    # -- helpers
+    def _thread(self, fn, *args):
+        th = threading.Thread(target=fn, args=args, daemon=True)
+        th.start()
+        self.threads.append(th)
+
+    def evidence(self, m=None):
+        serial = ""
+        for mm in ([m] if m else self.machines):
+            serial += "--- serial %s (last lines):\n%s\n" % (
+                os.path.basename(mm.log_path), mm.serial.tail(30))
+        return ("%s--- dnsmasq:\n%s\n--- poolboot serve:\n%s\n(logs in %s)"
+                % (serial, self.dns_log.tail(15), self.serve_log.tail(15),
+                   self.dir))
+
+    @staticmethod
+    def stop_process(p, sig=signal.SIGTERM, wait=15):
+        if p is None or p.poll() is not None:
+            return
+        try:
+            p.send_signal(sig)
+            p.wait(wait)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+    def down(self):
+        """Stops the machines, the simulator and poolboot, checks that
+        poolboot's dnsmasq went with it, removes the namespace. Returns a
+        problem or None."""
+        problem = None
+        for m in self.machines:
+            m.kill()
+        for p in self.procs:
+            self.stop_process(p)
+        self.stop_process(self.serve)
+        left = []
+        if os.path.exists("/run/netns/" + self.ns):
+            p = run(["ip", "netns", "pids", self.ns], check=False)
+            left = [int(x) for x in p.stdout.split() if x.isdigit()]
+        for pid in left:
+            try:
+                with open("/proc/%d/comm" % pid) as f:
+                    comm = f.read().strip()
+            except OSError:
+                continue
+            if problem is None:
+                problem = ("still running in the namespace after poolboot "
+                           "serve stopped: %s (pid %d)" % (comm, pid))
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.stop_tail.set()
+        for th in self.threads:
+            th.join(2)
+        bad = self.serve_log.find(SANITIZER_RE)
+        if bad:
+            problem = ("poolboot serve: %s (see %s/serve.log)"
+                       % (bad[2].string, self.dir))
+        run(["ip", "netns", "del", self.ns], check=False)
+        return problem
+
+
+# ---- one install, step by step ---------------------------------------------
+
+def boot_install(w, mac, host, expect_state, result_arg):
+    """Boots the armed host's machine: install entry -> Xen -> installer
+    -> callback -> state -> local-boot file -> reboot -> local boot."""
+    tftp = w.boot_files == "tftp"
+    m = w.start_machine(mac)
+    q0 = m.started
+    entry = pxe_name(mac)
+    loader = "pxelinux.0" if tftp else "lpxelinux.0"
+
+    # 1. DHCP, the boot loader, the per-MAC file
+    hit = w.dns_log.wait(r"sent \S+/pxelinux\.cfg/%s to" % entry, 90,
+                         alive=m.alive)
+    if not hit:
+        raise Fail("the machine never fetched pxelinux.cfg/%s over TFTP\n%s"
+                   % (entry, w.evidence()))
+    t_cfg = hit[1]
+    if not w.tftp_sent("/" + loader):
+        raise Fail("dnsmasq did not hand out %s\n%s" % (loader,
+                                                       w.evidence()))
+    w.note("QEMU start -> DHCP, %s, pxelinux.cfg/01-<mac>" % loader,
+           t_cfg - q0)
+
+    # 2. Xen starts once mboot.c32 has loaded xen.gz, vmlinuz, install.img
+    hit = m.wait(XEN_RE, BOOT_TIMEOUT)
+    if not hit:
+        raise Fail("Xen never started\n%s" % w.evidence())
+    t_xen = hit[1]
+    w.note("boot files over %s (pxelinux.cfg -> Xen starts)"
+           % ("TFTP" if tftp else "HTTP"), t_xen - t_cfg)
+    if tftp:
+        sent = {}
+        for f in ("mboot.c32", "boot/xen.gz", "boot/vmlinuz", "install.img"):
+            s = w.tftp_sent(f if f == "mboot.c32" else
+                            "repo/%s/%s" % (REPO, f))
+            if not s:
+                raise Fail("%s was not sent over TFTP\n%s" % (f,
+                                                             w.evidence()))
+            sent[os.path.basename(f)] = s[0][0]
+        w.boot_split = {
+            "xen.gz": sent["xen.gz"] - sent["mboot.c32"],
+            "vmlinuz": sent["vmlinuz"] - sent["xen.gz"],
+            "install.img": sent["install.img"] - sent["vmlinuz"]}
+    else:
+        for f in ("xen.gz", "vmlinuz", "install.img"):
+            reqs = [r for r in w.http_reqs("/repo/%s/" % REPO)
+                    if r[2].endswith("/" + f) and r[1] == "GET"]
+            if not reqs or reqs[0][3] not in ("200", "206"):
+                raise Fail("lpxelinux did not GET %s over HTTP: %s\n%s"
+                           % (f, reqs, w.evidence()))
+            w.boot_split[f] = sum(r[5] for r in reqs) / 1000.0
+        if w.tftp_sent("install.img"):
+            raise Fail("boot_files = http, yet install.img went over TFTP")
+    for f, s in w.boot_split.items():
+        w.note("  %s (%d bytes)" % (f, os.path.getsize(os.path.join(
+            w.dir, "repo", f if f == "install.img" else "boot/" + f))), s)
+
+    # 3. the installer stand-in: answerfile, .treeinfo, script, reboot
+    hit = m.wait(machine.INSTALLER_RE, BOOT_TIMEOUT - (t_xen - q0))
+    if not hit:
+        raise Fail("dom0 never ran the installer stand-in\n%s" % w.evidence())
+    inst_idx, t_inst = hit[0], hit[1]
+    w.note("Xen + dom0 kernel boot (Xen starts -> installer runs)",
+           t_inst - t_xen)
+    if w.image_size >= BIG_IMG:
+        # dom0 got all of install.img, not a gunzipped part of it
+        r = m.serial.find(r"RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]")
+        got = int(r[2].group(2), 16) + 1 - int(r[2].group(1), 16) if r else 0
+        if got < w.image_size:
+            raise Fail("dom0's initrd is %d bytes, install.img %d\n%s"
+                       % (got, w.image_size, w.evidence()))
+    hit = m.wait(machine.REBOOT_RE, 150, start=inst_idx)
+    rep = machine.installer_report(m.serial, inst_idx)
+    if not hit or rep["fatal"]:
+        raise Fail("the installer stand-in did not finish: %s\n%s"
+                   % (rep["fatal"], w.evidence()))
+    reboot_idx, t_reboot = hit[0], hit[1]
+    w.note("installer: DHCP, answerfile, .treeinfo, script, callback",
+           t_reboot - t_inst)
+    want = ("installation", "upgrade", "sda", "%s/repo/%s/" % (PUBLIC_URL,
+                                                              REPO))
+    got = (rep["root"], rep["mode"], rep["existing"], rep["source"])
+    if got != want:
+        raise Fail("the installer read root/mode/existing-installation/"
+                   "source %s, wanted %s\n%s" % (got, want, w.evidence()))
+    ti = machine.parse_treeinfo(rep["treeinfo"])
+    if ti.get("product_version") != REPO_VERSION:
+        raise Fail("the installer did not read the repo's .treeinfo: %s\n%s"
+                   % (ti, w.evidence()))
+    if rep["script_arg"] != result_arg:
+        raise Fail("the installation-complete script ran with %s, not %d\n%s"
+                   % (rep["script_arg"], result_arg, w.evidence()))
+    if not m.serial.find(r"E2E-INSTALLER:   \| poolboot: reported result "
+                         r"%d" % result_arg, inst_idx):
+        raise Fail("the script did not say it reported %d\n%s"
+                   % (result_arg, w.evidence()))
+    cb = w.http_reqs("/callback/%d" % result_arg)
+    if not cb or cb[0][3] != "200":
+        raise Fail("no successful POST .../callback/%d in poolboot's log: "
+                   "%s\n%s" % (result_arg, cb, w.evidence()))
+
+    # 4. poolboot: the host's state, its per-MAC file is local boot
+    st = w.wait_state(host, (expect_state,), 10)
+    if st["state"] != expect_state:
+        raise Fail("poolboot hosts --json says %s is %s, wanted %s (%s)"
+                   % (host, st["state"], expect_state, st))
+    text = w.pxe_file(mac)
+    if not is_local_boot(text):
+        raise Fail("after the callback pxelinux.cfg/%s is not local boot:\n%s"
+                   % (entry, text))
+
+    # 5. the reboot: PXE again, the same per-MAC file, now local boot
+    hit = m.wait(machine.PXE_RE, 60, start=reboot_idx)
+    if not hit:
+        raise Fail("the machine did not boot again after the installer "
+                   "(powered off?)\n%s" % w.evidence())
+    t_pxe2 = hit[1]
+    w.note("installer reboot -> firmware PXE again", t_pxe2 - t_reboot)
+    deadline = time.monotonic() + BOOT_TIMEOUT
+    sent = w.tftp_sent("pxelinux.cfg/" + entry)
+    while len(sent) < 2 and time.monotonic() < deadline and m.alive():
+        time.sleep(0.2)
+        sent = w.tftp_sent("pxelinux.cfg/" + entry)
+    if len(sent) < 2:
+        raise Fail("the second boot did not read pxelinux.cfg/%s (TFTP sent "
+                   "it %d times)\n%s" % (entry, len(sent), w.evidence()))
+    hit = m.wait(LOCAL_BOOT_RE, BOOT_TIMEOUT, start=reboot_idx)
+    if not hit:
+        raise Fail("no local boot on the serial line after the install\n%s"
+                   % w.evidence())
+    w.note("second boot: PXE -> 01-<mac> -> '%s'" % hit[2].group(0),
+           hit[1] - t_pxe2)
+    assert_no_second_install(w, m, reboot_idx)
+    w.note("total: QEMU start -> local boot after the install", hit[1] - q0)
+
+
+def assert_no_second_install(w, m, start):
+    """After serial line start: no Xen, no installer, no second xen.gz."""
+    time.sleep(1)
+    if m.serial.find(XEN_RE + "|" + machine.INSTALLER_RE, start):
+        raise Fail("the installer booted a second time\n%s" % w.evidence())
+    if len(w.tftp_sent("/xen.gz")) > 1 or len(w.http_reqs("/xen.gz")) > 1:
+        raise Fail("xen.gz was loaded a second time\n%s" % w.evidence())
+
+
+# ---- scenarios ----------------------------------------------------------------
+
+def scenario_install(w):
+    w.start_server()
+    w.arm()
+    boot_install(w, KNOWN_MAC, HOST, "done", 0)
+
+
+def scenario_failed(w):
+    w.start_server()
+    w.arm()
+    boot_install(w, KNOWN_MAC, HOST, "failed", 1)
+
+
+def scenario_unknown(w):
+    w.start_server()
+    # poolboot's dnsmasq is killed first: poolboot must restart it
+    pid = w.dnsmasq_pid()
+    os.kill(pid, signal.SIGKILL)
+    t = time.monotonic()
+    while time.monotonic() - t < 30:
+        if w.serve.poll() is not None:
+            raise Fail("poolboot serve exited %d after its dnsmasq was "
+                       "killed:\n%s" % (w.serve.returncode,
+                                        w.serve_log.tail()))
+        new = w.dnsmasq_pid()
+        if new and new != pid:
+            break
+        time.sleep(0.1)
+    else:
+        raise Fail("poolboot did not restart its dnsmasq (pid %d, SIGKILL) "
+                   "within 30 s\n%s" % (pid, w.serve_log.tail()))
+    w.note("dnsmasq killed -> restarted by poolboot", time.monotonic() - t)
+    w.arm()          # the known host has an install entry; a stranger boots
+    armed = w.hosts()[HOST]["state"]
+    if w.pxe_file(UNKNOWN_MAC) is not None:
+        raise Fail("a per-MAC file exists for a MAC not in the inventory")
+    m = w.start_machine(UNKNOWN_MAC)
+    hit = w.dns_log.wait(r"sent \S+/pxelinux\.cfg/default to", 90,
+                         alive=m.alive)
+    if not hit:
+        raise Fail("the unknown machine never got pxelinux.cfg/default\n%s"
+                   % w.evidence())
+    w.note("QEMU start -> pxelinux.cfg/default", hit[1] - m.started)
+    if not w.dns_log.find(r"%s not found" % re.escape(pxe_name(UNKNOWN_MAC))):
+        raise Fail("pxelinux did not look for %s first\n%s"
+                   % (pxe_name(UNKNOWN_MAC), w.evidence()))
+    hit = m.wait(LOCAL_BOOT_RE, BOOT_TIMEOUT)
+    if not hit:
+        raise Fail("no local boot on the serial line\n%s" % w.evidence())
+    w.note("QEMU start -> local boot", hit[1] - m.started)
+    assert_no_second_install(w, m, 0)
+    if w.http_reqs("/answerfile") or w.http_reqs("/repo/"):
+        raise Fail("the unknown machine fetched from poolboot: %s"
+                   % (w.http_reqs("/answerfile") + w.http_reqs("/repo/")))
+    if w.pxe_file(UNKNOWN_MAC) is not None:
+        raise Fail("poolboot wrote a per-MAC file for the unknown MAC")
+    if w.hosts()[HOST]["state"] != armed:
+        raise Fail("the known host's state changed from %s" % armed)
+
+
+# -- a rolling upgrade of a 2-host simulated pool over real boots
+
+POOL = "rp"
+ROLL_HOSTS = [("r1", "127.0.5.1", "52:54:00:e2:e1:01", "tap1"),
+              ("r2", "127.0.5.2", "52:54:00:e2:e1:02", "tap2")]
+SIM_PORT, SIM_CONTROL = 8443, 8999
+POOL_PASSWORD = "e2e-pool-secret"
+
+
+def rolling_world(w):
+    hosts, text = [], ""
+    for i, (name, addr, mac, tap) in enumerate(ROLL_HOSTS):
+        hosts.append({
+            "name": name, "address": addr, "mac": mac,
+            "product_version": "8.2.1", "platform_version": "3.2.1",
+            "build_number": "release/yangtze/master/58",
+            "memory_total_mib": 16384, "master": i == 0,
+            "boot_command": [python(), os.path.join(HERE, "machine.py"),
+                             "--mac", mac, "--tap", tap, "--log",
+                             os.path.join(w.dir, "serial-%s.log" % name),
+                             "--timeout", str(BOOT_TIMEOUT)]})
+        text += ("[host %s]\npool = %s\nmac = %s\ndisk = sda\n\n"
+                 % (name, POOL, mac))
+    spec = {"tftp_root": w.tftp, "port": SIM_PORT,
+            "control_port": SIM_CONTROL,
+            "pools": [{"name": POOL, "username": "root",
+                       "password": POOL_PASSWORD, "install_delay": 0,
+                       "reboot_delay": 0.5, "shutdown_delay": 1.0,
+                       "evacuate_delay": 0.2, "enable_on_boot": False,
+                       "hosts": hosts,
+                       "vms": [{"name": "vm-a", "host": "r1",
+                                "memory_mib": 2048},
+                               {"name": "vm-b", "host": "r2",
+                                "memory_mib": 1024}]}]}
+    with open(os.path.join(w.dir, "sim-spec.json"), "w") as f:
+        json.dump(spec, f, indent=1)
+    pw = os.path.join(w.dir, "pool.pw")
+    with open(pw, "w") as f:
+        f.write(POOL_PASSWORD + "\n")
+    os.chmod(pw, 0o600)
+    # the pool's xapi URL is a member: the login goes through HOST_IS_SLAVE
+    text = ("[pool %s]\nxapi = http://%s:%d\nusername = root\n"
+            "password_file = %s\nrepo = %s\ninstall_timeout = %d\n"
+            "rejoin_timeout = 120\nevacuate_timeout = 120\n"
+            "step_timeout = 120\npoll_interval_ms = 500\n\n"
+            % (POOL, ROLL_HOSTS[1][1], SIM_PORT, pw, REPO,
+               3 * BOOT_TIMEOUT)) + text
+    w.write_config(text)
+
+
+def start_sim(w):
+    errf = open(os.path.join(w.dir, "sim.stderr"), "ab")
+    p = subprocess.Popen(
+        w.nsexec([python(), os.path.join(HERE, "simhook.py"), "--spec",
+                  os.path.join(w.dir, "sim-spec.json")]),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errf)
+    w.procs.append(p)
+    out = Lines(w.t0)
+    w._thread(pump, p.stdout, out, os.path.join(w.dir, "sim.stdout"),
+              lambda lines, text: text)
+    if not out.wait(r"xapisim ready", 15, alive=lambda: p.poll() is None):
+        raise Fail("the XAPI simulator did not start:\n%s" % open(
+            os.path.join(w.dir, "sim.stderr")).read()[-2000:])
+
+
+def sim_log(w):
+    p = run(w.nsexec(["curl", "-sS", "http://127.0.0.1:%d/log"
+                      % SIM_CONTROL]))
+    return json.loads(p.stdout)
+
+
+def scenario_rolling(w):
+    rolling_world(w)
+    start_sim(w)
+    w.start_server()
+    p = w.cli("precheck", "-c", w.conf, POOL, check=False)
+    if p.returncode != 0:
+        raise Fail("poolboot precheck %s failed:\n%s" % (POOL, p.stdout))
+    t = time.monotonic()
+    w.cli("upgrade", "-c", w.conf, POOL)
+    deadline = t + 2 * 3 * BOOT_TIMEOUT
+    st = None
+    while time.monotonic() < deadline:
+        st = w.api("/pools/" + POOL)["pools"][0]
+        if st.get("state") in ("done", "halted", "aborted"):
+            break
+        time.sleep(2)
+    w.note("rolling upgrade of %d hosts (poolboot upgrade -> done)"
+           % len(ROLL_HOSTS), time.monotonic() - t)
+    log = sim_log(w)
+    with open(os.path.join(w.dir, "sim-log.json"), "w") as f:
+        json.dump(log, f, indent=1)
+    results = {e["host"]: e for e in log if e.get("event") == "boot_result"}
+    for e in log:
+        if e.get("event") == "boot_result":
+            w.note("  %s: real boot (installer + local boot), %s"
+                   % (e["host"], e["result"].get("action")), e["seconds"])
+    if st is None or st.get("state") != "done":
+        raise Fail("the rolling upgrade ended %s: %s\n%s" % (
+            st and st.get("state"), json.dumps(st, indent=1)[:3000],
+            w.evidence()))
+    for h in st["hosts"]:
+        w.note("  %s (%s) %s -> %s, %s" % (h["host"], h["role"],
+               h.get("old_version"), h.get("new_version"), h["step"]),
+               ((h.get("finished_at") or 0) - (h.get("started_at") or 0))
+               / 1000.0)
+    order = [e["host"] for e in log if e.get("event") == "boot_command"]
+    if order != [h[0] for h in ROLL_HOSTS]:
+        raise Fail("real boots in order %s, wanted the master first, each "
+                   "once: %s" % (order, [h[0] for h in ROLL_HOSTS]))
+    for name, _, mac, _ in ROLL_HOSTS:
+        r = results.get(name, {}).get("result", {})
+        if r.get("action") != "upgrade" or \
+                r.get("product_version") != REPO_VERSION:
+            raise Fail("%s's real boot reported %s" % (name, r))
+        if not is_local_boot(w.pxe_file(mac)):
+            raise Fail("%s's pxelinux file is not local boot" % name)
+        if w.hosts()[name]["state"] != "done":
+            raise Fail("poolboot says %s is %s" % (name,
+                                                   w.hosts()[name]["state"]))
+    down = set()
+    for e in log:
+        if e.get("event") == "host_down":
+            if down:
+                raise Fail("%s went down while %s was down" % (e["host"],
+                                                               down))
+            down.add(e["host"])
+        elif e.get("event") == "host_up":
+            down.discard(e["host"])
+
+
+SCENARIOS = [
+    # name, title, function, World arguments, in the default set
+    ("install", "upgrade install over TFTP (pxelinux.0, install.img >= "
+     "100 MB): done, then local boot", scenario_install,
+     dict(boot_files="tftp", big_image=True), True),
+    ("failed", "installer reports failure (script run with 1): failed, "
+     "then local boot", scenario_failed,
+     dict(boot_files="tftp", kernel_args="e2e_result=1"), True),
+    ("http", "upgrade install over HTTP (lpxelinux.0, install.img >= 100 MB):"
+     " done, then local boot", scenario_install,
+     dict(boot_files="http", big_image=True), True),
+    ("unknown", "unknown MAC PXE-boots to local boot (after poolboot "
+     "restarted its killed dnsmasq)", scenario_unknown,
+     dict(boot_files="tftp"), True),
+    ("rolling", "rolling upgrade of a 2-host simulated pool over real PXE "
+     "installs", scenario_rolling,
+     dict(boot_files="http", taps=("tap1", "tap2")), True),
+]
+
+
+def side_by_side(results):
+    a, b = results.get("install"), results.get("http")
+    if not a or not b or not a.boot_split or not b.boot_split:
+        return
+    print("# boot files, the same install.img (%d bytes), QEMU e1000 under "
+          "TCG:" % b.image_size)
+    print("#   %-28s %8s %8s" % ("load time", "TFTP", "HTTP"))
+    for label in ("xen.gz", "vmlinuz", "install.img"):
+        print("#   %-28s %7.1fs %7.1fs" % (label, a.boot_split[label],
+                                          b.boot_split[label]))
+    ta = [s for l, s in a.timings if l.startswith("boot files over")]
+    tb = [s for l, s in b.timings if l.startswith("boot files over")]
+    if ta and tb:
+        print("#   %-28s %7.1fs %7.1fs" % ("pxelinux.cfg -> Xen starts",
+                                          ta[0], tb[0]))
+
+
+def remove_stale_namespaces():
+    """Namespaces an earlier run left behind (killed with SIGKILL): their
+    processes (that run's QEMU, poolboot, dnsmasq) and the namespace."""
+    p = run(["ip", "netns", "list"], check=False)
+    for ns in re.findall(r"(?m)^(pbe2e(\d+)-\d+)\b", p.stdout):
+        try:
+            os.kill(int(ns[1]), 0)
+            continue                # that run is still going
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        pids = run(["ip", "netns", "pids", ns[0]], check=False).stdout
+        for pid in pids.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except (ProcessLookupError, ValueError):
+                pass
+        run(["ip", "netns", "del", ns[0]], check=False)
+        print("# removed namespace %s left by an earlier run" % ns[0])
+
+
+def main(argv):
+    names = [s[0] for s in SCENARIOS]
+    if "--list" in argv:
+        for s in SCENARIOS:
+            print("%s %s" % (s[0], s[1]))
+        return 0
+    want = [a for a in argv if not a.startswith("-")]
+    if want == ["all"]:
+        want = names
+    elif not want:
+        want = [s[0] for s in SCENARIOS if s[4]]
+    for a in want:
+        if a not in names:
+            print("unknown scenario %s (have: %s)" % (a, ", ".join(names)))
+            return 2
+    os.makedirs(LOGS, exist_ok=True)
+    remove_stale_namespaces()
+    passed = failed = n = 0
+    results = {}
+    t_all = time.monotonic()
+    interrupted = False
+    for name, title, fn, kw, _ in SCENARIOS:
+        if name not in want or interrupted:
+            continue
+        n += 1
+        print("# e2e scenario %s: %s" % (name, title), flush=True)
+        w = None
+        t = time.monotonic()
+        err = None
+        try:
+            w = World(name, **kw)
+            w.up()
+            fn(w)
+        except Fail as e:
+            err = str(e)
+        except Exception as e:          # a harness error fails the test too
+            err = "%s: %s" % (type(e).__name__, e)
+        except (KeyboardInterrupt, SystemExit):
+            err = "interrupted"
+            interrupted = True
+        finally:
+            if w is not None:
+                problem = w.down()
+                if problem and err is None:
+                    err = problem
+        if w is not None:
+            for label, s in w.timings:
+                print("#   %-58s %6.1f s" % (label, s))
+            if err is None:
+                results[name] = w
+        print("#   scenario wall time %.1f s" % (time.monotonic() - t))
+        if name == "http":
+            side_by_side(results)
+        if err is None:
+            passed += 1
+            print("ok %d - e2e %s: %s" % (n, name, title), flush=True)
+        else:
+            failed += 1
+            for line in err.splitlines():
+                print("#   " + line)
+            print("not ok %d - e2e %s: %s" % (n, name, title), flush=True)
+    print("# e2e wall time %.1f s" % (time.monotonic() - t_all))
+    print("%d passed, %d failed" % (passed, failed))
+    if interrupted:
+        return 143
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
+    sys.exit(main(sys.argv[1:]))
