@@ -8,7 +8,12 @@ PKGS="build-essential pkg-config libmicrohttpd-dev libxml2-dev
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libinih-dev libcmocka-dev
 libssl-dev libcrypt-dev curl python3 valgrind sqlite3 openssl
 python3-os-xenapi pxelinux syslinux-common dnsmasq-base iproute2 openipmi
-ipmitool qemu-system-x86 ipxe-qemu busybox-static"
+ipmitool qemu-system-x86 ipxe-qemu busybox-static man-db groff-base"
+
+# the dashboard's browser test: Debian's chromium driven by playwright-core
+# (Debian 12's nodejs is 18, too old for playwright-core: only when no npm)
+PKGS="$PKGS chromium"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 
 missing=""
 for p in $PKGS; do

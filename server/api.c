@@ -123,7 +123,9 @@ api_host_json(const struct http_deps *deps, const struct host *h)
 		    "last_fetch_at", api_time_or_null(a.last_fetch_at));
 	else
 		armed = json_null();
-	o = json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o}",
+	/* repo_bytes: what its installer has downloaded from our repo since
+	 * it fetched its answerfile (in memory; 0 after a restart) */
+	o = json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:I}",
 	    "name", api_str(h->name),
 	    "pool", api_str_or_null(h->pool_name),
 	    "repo", api_str_or_null(h->repo != NULL ? h->repo->name :
@@ -135,7 +137,9 @@ api_host_json(const struct http_deps *deps, const struct host *h)
 	    "last_event", api_str_or_null(hs.last_event),
 	    "last_event_at", api_time_or_null(hs.last_event_at),
 	    "updated_at", api_time_or_null(hs.updated_at),
-	    "armed", armed);
+	    "armed", armed,
+	    "repo_bytes", (json_int_t)http_host_repo_bytes(deps->http,
+	    h->name));
 	return o;
 }
 

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "render.h"
 
 #define ARM_PXE_MAX	(64 * 1024)	/* a per-MAC file is a few lines */
@@ -116,7 +117,8 @@ write_pxe(struct arm *a, const struct host *h, const char *text)
 	if ((path = arm_pxe_path(a->cfg, h)) == NULL)
 		return -1;
 	if (util_write_atomic(path, text, strlen(text), 0644) == -1) {
-		log_error("arm", "host %s: cannot write %s: %s", h->name, path,
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "cannot write %s: %s", path,
 		    strerror(errno));
 		goto out;
 	}
@@ -135,8 +137,9 @@ write_local(struct arm *a, const struct host *h)
 	int ret;
 
 	if ((text = render_pxelinux_local(a->cfg, err, sizeof(err))) == NULL) {
-		log_error("arm", "host %s: cannot render local boot entry: %s",
-		    h->name, err);
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "cannot render local boot entry: %s",
+		    err);
 		return -1;
 	}
 	ret = write_pxe(a, h, text);
@@ -206,14 +209,16 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 		fmt_msg(msg, msglen, "host %s is in mode %s: a %s install wipes "
 		    "the host's local storage (and every VM on it); pass --wipe "
 		    "to arm it anyway", h->name, mode, mode);
-		log_warn("arm", "host %s: arming in mode %s refused without "
-		    "--wipe", h->name, mode);
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "arming in mode %s refused without "
+		    "--wipe", mode);
 		ret = ARM_CONFLICT;
 		goto out;
 	}
 	if (util_random_token(token) == -1) {
 		fmt_msg(msg, msglen, "cannot make a token: %s", strerror(errno));
-		log_error("arm", "host %s: %s", h->name, msg);
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "%s", msg);
 		goto out;
 	}
 	/* render everything the host will be served before anything is
@@ -263,19 +268,21 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 	if (rearm) {
 		ev(a, h, "arm", "re-armed for %s install (previous token "
 		    "retired after %d answerfile fetches)", mode, prev.attempts);
-		log_info("arm", "host %s re-armed for %s (arming %lld replaces "
-		    "%lld, old token retired)", h->name, mode, (long long)id,
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "re-armed for %s (arming %lld replaces "
+		    "%lld, old token retired)", mode, (long long)id,
 		    (long long)prev.id);
 	} else {
 		ev(a, h, "arm", "armed for %s install", mode);
-		log_info("arm", "host %s armed for %s (arming %lld)", h->name,
-		    mode, (long long)id);
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "armed for %s (arming %lld)", mode, (long long)id);
 	}
 	memcpy(token_out, token, sizeof(token));
 	ret = ARM_OK;
 	goto out;
 fail:
-	log_error("arm", "host %s not armed: %s", h->name, err);
+	log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+	    "not armed: %s", err);
 out:
 	pthread_mutex_unlock(&a->mu);
 	util_wipe(token, sizeof(token));
@@ -324,8 +331,8 @@ arm_disarm(struct arm *a, const char *host, char *msg, size_t msglen)
 		goto out;
 	}
 	ev(a, h, "disarm", "disarmed: token retired, back to local boot");
-	log_info("arm", "host %s disarmed (arming %lld)", h->name,
-	    (long long)ar.id);
+	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+	    "disarmed (arming %lld)", (long long)ar.id);
 	ret = ARM_OK;
 out:
 	pthread_mutex_unlock(&a->mu);
@@ -353,8 +360,9 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 	}
 	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
 		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
-			log_info("arm", "host %s: answerfile refused (%s token)",
-			    h->name, ret == ARM_GONE ? "retired" : "wrong");
+			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+			    "answerfile refused (%s token)",
+			    ret == ARM_GONE ? "retired" : "wrong");
 		goto out;
 	}
 	/* boot-loop guard: the installer keeps coming back without ever
@@ -372,8 +380,8 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 		(void)write_local(a, h);
 		ev(a, h, "loopguard", "%s; back to local boot, host marked "
 		    "failed", reason);
-		log_warn("arm", "host %s: %s; back to local boot", h->name,
-		    reason);
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "%s; back to local boot", reason);
 		ret = ARM_LOOP_GUARD;
 		goto out;
 	}
@@ -389,8 +397,9 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 		ev(a, h, "refused", "answerfile refused: armed for %s but the "
 		    "inventory now says %s; re-arm the host",
 		    config_mode_name(ar.mode), config_mode_name(h->mode));
-		log_warn("arm", "host %s: answerfile refused: armed for %s, "
-		    "inventory mode is %s", h->name, config_mode_name(ar.mode),
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "answerfile refused: armed for %s, "
+		    "inventory mode is %s", config_mode_name(ar.mode),
 		    config_mode_name(h->mode));
 		ret = ARM_CONFLICT;
 		goto out;
@@ -399,15 +408,16 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 	if ((af = render_answerfile(a->cfg, h, ar.mode, token, &aflen, err,
 	    sizeof(err))) == NULL) {
 		ev(a, h, "refused", "answerfile not served: %s", err);
-		log_error("arm", "host %s: answerfile not served: %s", h->name,
-		    err);
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "answerfile not served: %s", err);
 		ret = ARM_ERROR;
 		goto out;
 	}
 	ev(a, h, "fetch", "%s answerfile served (fetch %d of %d)",
 	    config_mode_name(ar.mode), attempts, a->cfg->boot_attempts);
-	log_info("arm", "host %s: %s answerfile served (fetch %d of %d)",
-	    h->name, config_mode_name(ar.mode), attempts,
+	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+	    "%s answerfile served (fetch %d of %d)",
+	    config_mode_name(ar.mode), attempts,
 	    a->cfg->boot_attempts);
 	*body = af;
 	*len = aflen;
@@ -436,21 +446,23 @@ arm_get_script(struct arm *a, const char *host, const char *token,
 	}
 	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
 		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
-			log_info("arm", "host %s: script refused (%s token)",
-			    h->name, ret == ARM_GONE ? "retired" : "wrong");
+			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+			    "script refused (%s token)",
+			    ret == ARM_GONE ? "retired" : "wrong");
 		goto out;
 	}
 	err[0] = '\0';
 	if ((sc = render_script(a->cfg, h, token, err, sizeof(err))) == NULL) {
 		ev(a, h, "refused", "installation-complete script not served: "
 		    "%s", err);
-		log_error("arm", "host %s: script not served: %s", h->name, err);
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "script not served: %s", err);
 		ret = ARM_ERROR;
 		goto out;
 	}
 	ev(a, h, "script", "installation-complete script served");
-	log_info("arm", "host %s: installation-complete script served",
-	    h->name);
+	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+	    "installation-complete script served");
 	*body = sc;
 	*len = strlen(sc);
 	ret = ARM_OK;
@@ -475,8 +487,9 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 	}
 	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
 		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
-			log_info("arm", "host %s: callback refused (%s token)",
-			    h->name, ret == ARM_GONE ? "retired" : "wrong");
+			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+			    "callback refused (%s token)",
+			    ret == ARM_GONE ? "retired" : "wrong");
 		goto out;
 	}
 	if (result == 0) {
@@ -494,6 +507,7 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		ret = ARM_ERROR;
 		goto out;
 	}
+	metrics_callback(result == 0 ? 0 : 1);
 	ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
 	    result == 0 ? "install done" : "install failed", reason);
 	if (write_local(a, h) == -1) {
@@ -503,11 +517,13 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		goto out;
 	}
 	if (result == 0)
-		log_info("arm", "host %s: %s install done; back to local boot",
-		    h->name, config_mode_name(ar.mode));
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "%s install done; back to local boot",
+		    config_mode_name(ar.mode));
 	else
-		log_warn("arm", "host %s: %s install failed (%s); back to "
-		    "local boot", h->name, config_mode_name(ar.mode), reason);
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "%s install failed (%s); back to "
+		    "local boot", config_mode_name(ar.mode), reason);
 	ret = ARM_OK;
 out:
 	pthread_mutex_unlock(&a->mu);
@@ -588,8 +604,8 @@ reconcile_host(struct arm *a, const struct host *h, const char *local)
 			util_wipe(tok, sizeof(tok));
 		}
 		if (ok) {
-			log_info("arm", "host %s still armed for %s (%d "
-			    "answerfile fetches)", h->name,
+			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+			    "still armed for %s (%d answerfile fetches)",
 			    config_mode_name(ar.mode), ar.attempts);
 			ret = 0;
 			goto out;
@@ -598,7 +614,8 @@ reconcile_host(struct arm *a, const struct host *h, const char *local)
 		    util_now()) == -1)
 			goto out;
 		ev(a, h, "failed", "start-up check: %s", REASON_RESTART);
-		log_warn("arm", "host %s: %s", h->name, REASON_RESTART);
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "%s", REASON_RESTART);
 		ret = write_local(a, h);
 		goto out;
 	}
@@ -611,8 +628,9 @@ reconcile_host(struct arm *a, const struct host *h, const char *local)
 		goto out;
 	ev(a, h, "reconcile", "start-up check: per-MAC file of a host that "
 	    "is not armed rewritten to local boot");
-	log_info("arm", "host %s is not armed: per-MAC file rewritten to local "
-	    "boot", h->name);
+	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+	    "is not armed: per-MAC file rewritten to local "
+	    "boot");
 	ret = 0;
 out:
 	if (text != NULL)
@@ -694,8 +712,8 @@ arm_reconcile(struct arm *a)
 				bad = 1;
 	for (i = 0; i < cfg->nhosts; i++)
 		if (reconcile_host(a, &cfg->hosts[i], local) == -1) {
-			log_error("arm", "host %s: start-up check failed",
-			    cfg->hosts[i].name);
+			log_ctx(PB_LOG_ERROR, "arm", cfg->hosts[i].pool_name,
+			    cfg->hosts[i].name, "start-up check failed");
 			bad = 1;
 		}
 	ret = bad ? -1 : 0;

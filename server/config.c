@@ -746,6 +746,11 @@ load_server(struct loader *ld, struct config *cfg, struct rawsec *sec)
 		cfg->template_dir = path_in(cfg, kv->value);
 		cfg->template_dir_explicit = 1;
 	}
+	if ((kv = sec_get(sec, "web_dir")) != NULL) {
+		free(cfg->web_dir);
+		cfg->web_dir = path_in(cfg, kv->value);
+		cfg->web_dir_explicit = 1;
+	}
 	if ((kv = sec_get(sec, "upgrade_paths")) != NULL) {
 		free(cfg->upgrade_paths);
 		cfg->upgrade_paths = path_in(cfg, kv->value);
@@ -758,6 +763,27 @@ load_server(struct loader *ld, struct config *cfg, struct rawsec *sec)
 	    parse_int(kv->value, 1, 64, &cfg->http_threads) == -1)
 		cfg_err(ld, kv->line, "http_threads: '%s' is not a number from 1 "
 		    "to 64", kv->value);
+	if ((kv = sec_get(sec, "metrics")) != NULL) {
+		if (strcmp(kv->value, "on") == 0)
+			cfg->metrics = METRICS_ON;
+		else if (strcmp(kv->value, "off") == 0)
+			cfg->metrics = METRICS_OFF;
+		else if (strcmp(kv->value, "auth") == 0)
+			cfg->metrics = METRICS_AUTH;
+		else
+			cfg_err(ld, kv->line, "metrics: '%s' must be 'on' (GET "
+			    "/metrics without a token), 'off' or 'auth' (the "
+			    "admin bearer token required)", kv->value);
+	}
+	if ((kv = sec_get(sec, "log")) != NULL) {
+		if (strcmp(kv->value, "stderr") == 0)
+			cfg->log_syslog = 0;
+		else if (strcmp(kv->value, "syslog") == 0)
+			cfg->log_syslog = 1;
+		else
+			cfg_err(ld, kv->line, "log: '%s' must be 'stderr' or "
+			    "'syslog'", kv->value);
+	}
 	if ((kv = sec_get(sec, "boot_files")) != NULL) {
 		if (strcmp(kv->value, "tftp") == 0)
 			cfg->boot_files = BOOT_FILES_TFTP;
@@ -1150,30 +1176,49 @@ cmp_host_name(const void *a, const void *b)
 	return strcmp((*ha)->name, (*hb)->name);
 }
 
-char *
-config_find_template_dir(void)
+/* The first of exe_dir/rel[i] holding the file probe, as an absolute
+ * path (caller frees); NULL if none. */
+static char *
+find_beside_binary(const char *const *rel, size_t nrel, const char *probe)
 {
-	static const char *rel[] = { "templates", "../templates",
-	    "../share/poolboot/templates" };
-	char exe[PATH_MAX], cand[PATH_MAX + 64];
+	char exe[PATH_MAX], cand[PATH_MAX + 128];
 	ssize_t n;
 	char *slash;
 	size_t i;
 
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL)
-			*slash = '\0';
-		for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-			snprintf(cand, sizeof(cand), "%s/%s/answerfile-upgrade.xml",
-			    exe, rel[i]);
-			if (access(cand, R_OK) == 0) {
-				snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
-				return realpath(cand, NULL);
-			}
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	for (i = 0; i < nrel; i++) {
+		snprintf(cand, sizeof(cand), "%s/%s/%s", exe, rel[i], probe);
+		if (access(cand, R_OK) == 0) {
+			snprintf(cand, sizeof(cand), "%s/%s", exe, rel[i]);
+			return realpath(cand, NULL);
 		}
 	}
 	return NULL;
+}
+
+char *
+config_find_template_dir(void)
+{
+	static const char *const rel[] = { "templates", "../templates",
+	    "../share/poolboot/templates" };
+
+	return find_beside_binary(rel, sizeof(rel) / sizeof(rel[0]),
+	    "answerfile-upgrade.xml");
+}
+
+char *
+config_find_web_dir(void)
+{
+	static const char *const rel[] = { "web", "../web",
+	    "../share/poolboot/web" };
+
+	return find_beside_binary(rel, sizeof(rel) / sizeof(rel[0]),
+	    "index.html");
 }
 
 static void
@@ -1190,6 +1235,23 @@ resolve_template_dir(struct loader *ld, struct config *cfg)
 	if ((cfg->template_dir = config_find_template_dir()) == NULL)
 		cfg_err(ld, 0, "no templates found next to the poolboot binary; "
 		    "set template_dir in [server]");
+}
+
+/* An explicit web_dir must be a folder; otherwise the one found next to
+ * the binary, or none (the dashboard is then unavailable, not an error:
+ * hosts do not need it). */
+static void
+resolve_web_dir(struct loader *ld, struct config *cfg)
+{
+	struct stat sb;
+
+	if (cfg->web_dir_explicit) {
+		if (stat(cfg->web_dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
+			cfg_err(ld, 0, "web_dir '%s' is not a folder",
+			    cfg->web_dir);
+		return;
+	}
+	cfg->web_dir = config_find_web_dir();
 }
 
 /* ---- [dnsmasq] ------------------------------------------------------------ */
@@ -1632,6 +1694,7 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 		cfg->admin_token_file = util_path_join(cfg->state_dir,
 		    "admin.token");
 	resolve_template_dir(&ld, cfg);
+	resolve_web_dir(&ld, cfg);
 	if (cfg->upgrade_paths == NULL && cfg->template_dir != NULL)
 		cfg->upgrade_paths = util_path_join(cfg->template_dir,
 		    "upgrade-paths.conf");
@@ -1842,6 +1905,7 @@ config_free(struct config *cfg)
 	free(cfg->tftp_root);
 	free(cfg->admin_token_file);
 	free(cfg->template_dir);
+	free(cfg->web_dir);
 	free(cfg->upgrade_paths);
 	free(cfg->dnsmasq.interface);
 	free(cfg->dnsmasq.address);

@@ -12,6 +12,10 @@
 
 enum boot_files { BOOT_FILES_TFTP = 0, BOOT_FILES_HTTP = 1 };
 
+/* [server] metrics: GET /metrics open to anyone who can reach the port
+ * (on), not served (off), or only with the admin bearer token (auth). */
+enum metrics_access { METRICS_ON = 0, METRICS_OFF = 1, METRICS_AUTH = 2 };
+
 enum power_kind {
 	POWER_KIND_XAPI = 0,	/* host.reboot through the pool (default) */
 	POWER_KIND_IPMI,	/* ipmitool lanplus against the host's BMC */
@@ -132,10 +136,15 @@ struct config {
 	char	*admin_token_file;
 	char	*template_dir;		/* resolved; see config_template_dir() */
 	int	 template_dir_explicit;
+	char	*web_dir;		/* dashboard files; resolved like template_dir,
+					   NULL when none found (GET / is 404) */
+	int	 web_dir_explicit;
 	int	 boot_attempts;		/* boot-loop guard, default 3 */
 	enum boot_files boot_files;
 	int	 http_threads;		/* libmicrohttpd thread pool, default 2 */
 	char	*upgrade_paths;		/* rules file; default template_dir/upgrade-paths.conf */
+	enum metrics_access metrics;	/* [server] metrics, default METRICS_ON */
+	int	 log_syslog;		/* [server] log = syslog (default stderr) */
 
 	struct repo *repos;
 	size_t	 nrepos;
@@ -174,5 +183,10 @@ int   config_repo_inspect(struct repo *r, char *err, size_t errlen);
  * ../templates, ../share/poolboot/templates), as config_load does when
  * template_dir is not set. Caller frees; NULL if none. */
 char *config_find_template_dir(void);
+
+/* The dashboard folder (web/, ../web, ../share/poolboot/web next to the
+ * running binary, holding index.html), as config_load does when web_dir is
+ * not set. Caller frees; NULL if none. */
+char *config_find_web_dir(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include <linux/openat2.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -37,6 +38,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "metrics.h"
 
 #define HTTP_BODY_MAX		(64 * 1024)	/* kept (API) or tolerated */
 #define HTTP_BODY_DRAIN_MAX	(1024 * 1024)	/* past this: drop the connection */
@@ -44,13 +46,28 @@
 #define HTTP_CONN_TIMEOUT	60		/* seconds of inactivity */
 #define HTTP_LOG_PATH_MAX	300		/* characters of path in the log */
 #define HTTP_MAX_SEGS		8
+#define HTTP_IP_SLOTS		256		/* installer addresses remembered */
 
 int http_test_no_openat2;
+
+/* An installer's address and the host whose answerfile it fetched. */
+struct http_ipslot {
+	char	 ip[INET6_ADDRSTRLEN];
+	size_t	 host;			/* index in cfg->hosts */
+	uint64_t used;			/* ipseq when set, to replace the oldest */
+};
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct http_deps deps;
 	atomic_int running;		/* set once MHD_start_daemon returned */
+	/* repo bytes per host (http_host_repo_bytes), under mu */
+	pthread_mutex_t mu;
+	int	 mu_init;
+	struct http_ipslot ips[HTTP_IP_SLOTS];
+	size_t	 nips;
+	uint64_t ipseq;
+	uint64_t *repo_bytes;		/* [cfg->nhosts] */
 };
 
 enum route {
@@ -59,7 +76,9 @@ enum route {
 	ROUTE_ANSWERFILE,
 	ROUTE_SCRIPT,
 	ROUTE_CALLBACK,
-	ROUTE_API
+	ROUTE_API,
+	ROUTE_WEB,			/* the dashboard's static files */
+	ROUTE_METRICS			/* GET /metrics (Prometheus) */
 };
 
 /* Per-request state: allocated by http_uri_cb (or the handler), freed by
@@ -348,6 +367,11 @@ http_content_type(const char *path)
 		{ ".htm", "text/html; charset=utf-8" },
 		{ ".json", "application/json" },
 		{ ".sh", "text/x-shellscript" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
 		{ ".img", "application/octet-stream" },
 		{ ".gz", "application/octet-stream" },
 		{ ".rpm", "application/octet-stream" },
@@ -442,6 +466,77 @@ http_log_path(const char *path)
 	return sbuf_take(&b);
 }
 
+/* ---- repo bytes per host --------------------------------------------- */
+
+/* host (by name) fetched its answerfile from ip: from now on repo bytes
+ * sent to ip are that host's, counted from 0 (a new install). One address
+ * per host and one host per address: the latest fetch wins. */
+static void
+http_note_installer(struct http_server *srv, const char *ip,
+    const char *host)
+{
+	const struct config *cfg = srv->deps.cfg;
+	const struct host *h = config_host(cfg, host);
+	size_t idx, i, oldest = 0;
+
+	if (h == NULL || !srv->mu_init || srv->repo_bytes == NULL ||
+	    strcmp(ip, "-") == 0)
+		return;
+	idx = (size_t)(h - cfg->hosts);
+	pthread_mutex_lock(&srv->mu);
+	for (i = 0; i < srv->nips;) {
+		if (srv->ips[i].host == idx || strcmp(srv->ips[i].ip, ip) == 0)
+			srv->ips[i] = srv->ips[--srv->nips];
+		else
+			i++;
+	}
+	if (srv->nips == HTTP_IP_SLOTS) {
+		for (i = 1; i < srv->nips; i++)
+			if (srv->ips[i].used < srv->ips[oldest].used)
+				oldest = i;
+		srv->ips[oldest] = srv->ips[--srv->nips];
+	}
+	i = srv->nips++;
+	snprintf(srv->ips[i].ip, sizeof(srv->ips[i].ip), "%s", ip);
+	srv->ips[i].host = idx;
+	srv->ips[i].used = ++srv->ipseq;
+	srv->repo_bytes[idx] = 0;
+	pthread_mutex_unlock(&srv->mu);
+}
+
+/* bytes of a repo file were sent to ip. */
+static void
+http_count_repo(struct http_server *srv, const char *ip, uint64_t bytes)
+{
+	size_t i;
+
+	if (!srv->mu_init || srv->repo_bytes == NULL || bytes == 0)
+		return;
+	pthread_mutex_lock(&srv->mu);
+	for (i = 0; i < srv->nips; i++)
+		if (strcmp(srv->ips[i].ip, ip) == 0) {
+			srv->repo_bytes[srv->ips[i].host] += bytes;
+			break;
+		}
+	pthread_mutex_unlock(&srv->mu);
+}
+
+uint64_t
+http_host_repo_bytes(struct http_server *srv, const char *host)
+{
+	const struct host *h;
+	uint64_t n;
+
+	if (srv == NULL || host == NULL || !srv->mu_init ||
+	    srv->repo_bytes == NULL ||
+	    (h = config_host(srv->deps.cfg, host)) == NULL)
+		return 0;
+	pthread_mutex_lock(&srv->mu);
+	n = srv->repo_bytes[h - srv->deps.cfg->hosts];
+	pthread_mutex_unlock(&srv->mu);
+	return n;
+}
+
 static struct req *
 http_req_new(struct MHD_Connection *con, const char *uri)
 {
@@ -483,19 +578,43 @@ http_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 	return http_req_new(con, uri);
 }
 
+static enum metrics_route
+http_metrics_route(enum route r)
+{
+	switch (r) {
+	case ROUTE_REPO:
+		return METRICS_ROUTE_REPO;
+	case ROUTE_ANSWERFILE:
+	case ROUTE_SCRIPT:
+	case ROUTE_CALLBACK:
+		return METRICS_ROUTE_HOSTS;
+	case ROUTE_API:
+		return METRICS_ROUTE_API;
+	default:
+		return METRICS_ROUTE_OTHER;
+	}
+}
+
 static void
 http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct req *rq = *con_cls;
 	const char *what = "";
 	char *lp;
 	char status[16];
 
-	(void)cls;
 	(void)con;
 	if (rq == NULL)
 		return;
+	if (rq->route == ROUTE_REPO &&
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    (rq->status == MHD_HTTP_OK ||
+	    rq->status == MHD_HTTP_PARTIAL_CONTENT))
+		http_count_repo(srv, rq->ip, rq->bytes);
+	metrics_http_request(http_metrics_route(rq->route), rq->status,
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rq->bytes : 0);
 	lp = http_log_path(rq->path ? rq->path : rq->raw ? rq->raw : "-");
 	if (rq->status != 0)
 		snprintf(status, sizeof(status), "%u", rq->status);
@@ -623,6 +742,23 @@ http_route(const char *path, struct route_match *m)
 		m->route = ROUTE_API;
 		return;
 	}
+	if (strcmp(path, "/metrics") == 0) {
+		m->route = ROUTE_METRICS;
+		return;
+	}
+	/* the dashboard: / and /web/{file}; no hidden files (.git, ...) */
+	if (strcmp(path, "/") == 0) {
+		m->route = ROUTE_WEB;
+		m->rest = "index.html";
+		return;
+	}
+	if (strncmp(path, "/web/", 5) == 0) {
+		if (path[5] != '.' && strstr(path + 5, "/.") == NULL) {
+			m->route = ROUTE_WEB;
+			m->rest = path + 5;
+		}
+		return;
+	}
 	/* /repo/{name}/{rest...}: rest may be deep, keep it as a string */
 	p = path;
 	while (*p == '/')
@@ -711,6 +847,8 @@ http_method_allow(enum route r)
 {
 	switch (r) {
 	case ROUTE_REPO:
+	case ROUTE_WEB:
+	case ROUTE_METRICS:
 		return "GET, HEAD";
 	case ROUTE_ANSWERFILE:
 	case ROUTE_SCRIPT:
@@ -727,6 +865,8 @@ http_method_ok(enum route r, const char *method)
 {
 	switch (r) {
 	case ROUTE_REPO:
+	case ROUTE_WEB:
+	case ROUTE_METRICS:
 		return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	case ROUTE_ANSWERFILE:
 	case ROUTE_SCRIPT:
@@ -826,6 +966,62 @@ http_serve_repo(struct http_server *srv, struct MHD_Connection *con,
 	return http_queue(con, rq, status, resp, len);
 }
 
+/* The dashboard's static files from web_dir: no token (they hold no
+ * data; the page asks for the admin token and sends it to /api/v1 itself),
+ * no listing, nothing outside web_dir. The page only ever talks to this
+ * server: the CSP says so, so that injected markup could not load or send
+ * anything elsewhere. */
+static enum MHD_Result
+http_serve_web(struct http_server *srv, struct MHD_Connection *con,
+    struct req *rq, const struct route_match *m)
+{
+	const char *dir = srv->deps.cfg->web_dir;
+	struct MHD_Response *resp;
+	struct stat st;
+	char lastmod[40];
+	uint64_t size;
+	int fd;
+
+	if (dir == NULL)
+		return http_text(con, rq, MHD_HTTP_NOT_FOUND, TEXT_PLAIN,
+		    "the web dashboard is not installed (set web_dir in "
+		    "[server])\n", NULL);
+	if ((fd = http_open_beneath(dir, m->rest)) == -1) {
+		if (errno == EACCES)
+			return http_text(con, rq, MHD_HTTP_FORBIDDEN,
+			    TEXT_PLAIN, "forbidden\n", NULL);
+		return http_not_found(con, rq);
+	}
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return http_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    TEXT_PLAIN, "internal error\n", NULL);
+	}
+	size = (uint64_t)st.st_size;
+	http_date(st.st_mtime, lastmod);
+	if (size == 0) {
+		close(fd);
+		resp = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+	} else if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL)
+		close(fd);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    http_content_type(m->rest));
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "max-age=60");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'");
+	return http_queue(con, rq, MHD_HTTP_OK, resp, size);
+}
+
 static enum MHD_Result
 http_arm_status(struct MHD_Connection *con, struct req *rq,
     enum arm_status as)
@@ -876,9 +1072,11 @@ http_serve_host(struct http_server *srv, struct MHD_Connection *con,
 	case ROUTE_ANSWERFILE:
 		as = arm_get_answerfile(srv->deps.arm, host, token, &body,
 		    &len);
-		if (as == ARM_OK)
+		if (as == ARM_OK) {
+			http_note_installer(srv, rq->ip, host);
 			return http_owned(con, rq, MHD_HTTP_OK,
 			    "application/xml", body, len);
+		}
 		break;
 	case ROUTE_SCRIPT:
 		as = arm_get_script(srv->deps.arm, host, token, &body, &len);
@@ -934,6 +1132,25 @@ http_serve_api(struct http_server *srv, struct MHD_Connection *con,
 	    "application/json", ars.body, strlen(ars.body));
 }
 
+/* GET /metrics: rendered per scrape (access checked on the first call). */
+static enum MHD_Result
+http_serve_metrics(struct http_server *srv, struct MHD_Connection *con,
+    struct req *rq)
+{
+	struct sbuf b = { .max = 4 * 1024 * 1024 };
+	size_t len;
+
+	if (metrics_render(srv->deps.cfg, srv->deps.st, srv->deps.dnsmasq,
+	    &b) == -1) {
+		sbuf_free(&b);
+		return http_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    TEXT_PLAIN, "internal error (see the server log)\n", NULL);
+	}
+	len = b.len;
+	return http_owned(con, rq, MHD_HTTP_OK, METRICS_CONTENT_TYPE,
+	    sbuf_take(&b), len);
+}
+
 /* First call for a request: route it and refuse early what can be
  * refused from the headers alone. Returns MHD_YES with nothing queued
  * when the request goes on (body, then the final call). */
@@ -945,8 +1162,14 @@ http_first_call(struct http_server *srv, struct MHD_Connection *con,
 	unsigned long long n;
 	char *end;
 
-	if (m->route == ROUTE_NONE)
+	if (m->route == ROUTE_NONE || (m->route == ROUTE_METRICS &&
+	    srv->deps.cfg->metrics == METRICS_OFF))
 		return http_not_found(con, rq);
+	if (m->route == ROUTE_METRICS && srv->deps.cfg->metrics ==
+	    METRICS_AUTH && !http_authorized(srv, con))
+		return http_text(con, rq, MHD_HTTP_UNAUTHORIZED, TEXT_PLAIN,
+		    "missing or wrong admin token (Authorization: Bearer ...)\n",
+		    NULL);
 	if (!http_method_ok(m->route, rq->method))
 		return http_text(con, rq, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    TEXT_PLAIN, "method not allowed\n",
@@ -1027,6 +1250,10 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		return http_serve_host(srv, con, rq, &m);
 	case ROUTE_API:
 		return http_serve_api(srv, con, rq);
+	case ROUTE_WEB:
+		return http_serve_web(srv, con, rq, &m);
+	case ROUTE_METRICS:
+		return http_serve_metrics(srv, con, rq);
 	default:
 		return http_not_found(con, rq);
 	}
@@ -1119,6 +1346,19 @@ http_raise_nofile(void)
 		    (unsigned long)rl.rlim_cur, strerror(errno));
 }
 
+/* Frees what http_start allocated (srv may be NULL); the daemon must be
+ * stopped. */
+static void
+http_free(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->mu_init)
+		pthread_mutex_destroy(&srv->mu);
+	free(srv->repo_bytes);
+	free(srv);
+}
+
 int
 http_start(const struct http_deps *deps, struct http_server **out)
 {
@@ -1137,6 +1377,12 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		goto out;
 	srv->deps = *deps;
+	srv->deps.http = srv;
+	if ((srv->repo_bytes = calloc(deps->cfg->nhosts + 1,
+	    sizeof(*srv->repo_bytes))) == NULL ||
+	    pthread_mutex_init(&srv->mu, NULL) != 0)
+		goto out;
+	srv->mu_init = 1;
 	if (http_listen_addr(deps->cfg->listen_addr, deps->cfg->listen_port,
 	    &ss, &sslen, &v6any) == -1) {
 		log_error("http", "cannot use listen address %s",
@@ -1173,11 +1419,19 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	log_info("http", "listening on %s port %d (%u threads)",
 	    deps->cfg->listen_addr ? deps->cfg->listen_addr : "*",
 	    deps->cfg->listen_port, threads);
+	if (deps->cfg->web_dir != NULL)
+		log_info("http", "web dashboard at %s/ (files from %s)",
+		    deps->cfg->public_url ? deps->cfg->public_url : "",
+		    deps->cfg->web_dir);
+	else
+		log_warn("http", "no web dashboard files found next to the "
+		    "binary (web/, ../web, ../share/poolboot/web); GET / "
+		    "answers 404. Set web_dir in [server] to enable it");
 	*out = srv;
 	srv = NULL;
 	ret = 0;
 out:
-	free(srv);
+	http_free(srv);
 	return ret;
 }
 
@@ -1188,5 +1442,5 @@ http_stop(struct http_server *srv)
 		return;
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
-	free(srv);
+	http_free(srv);
 }

@@ -5,6 +5,10 @@
  *   GET      /hosts/{host}/{token}/script
  *   POST     /hosts/{host}/{token}/callback/{0|1}
  *   *        /api/v1/...                 admin API (bearer token), see api.h
+ *   GET|HEAD /metrics                    Prometheus metrics (metrics.h); open,
+ *                                        off or bearer token per [server] metrics
+ *   GET|HEAD /  and /web/{file}          the dashboard's static files from
+ *                                        web_dir (no token: they hold no data)
  * One log line per request ("http" tag) with the token redacted.
  */
 #ifndef POOLBOOT_HTTP_H
@@ -17,6 +21,7 @@
 #include "store.h"
 
 struct coord;
+struct dnsmasq_sup;
 struct jobs;
 
 struct http_deps {
@@ -26,6 +31,12 @@ struct http_deps {
 	struct coord	*coord;		/* may be NULL (no rolling upgrades) */
 	struct jobs	*jobs;		/* may be NULL (no rebuild/install) */
 	const char	*admin_token;	/* bearer token for /api/v1 */
+	struct dnsmasq_sup *dnsmasq;	/* managed dnsmasq for /metrics, or NULL;
+					   must outlive the server */
+	/* Set by http_start in the server's own copy of the deps (the one
+	 * api_handle receives), so the API can read the server's counters;
+	 * callers leave it NULL. */
+	struct http_server *http;
 };
 
 struct http_server;
@@ -34,6 +45,13 @@ struct http_server;
  * the server. 0/-1 (logged). */
 int   http_start(const struct http_deps *deps, struct http_server **out);
 void  http_stop(struct http_server *srv);
+
+/* Bytes of repo files (/repo/..., complete 200/206 answers) sent to the
+ * address that last fetched host's answerfile (200), counted from that
+ * fetch: the repo a host's installer has downloaded so far. In memory
+ * only; 0 for an unknown host, a host that has not fetched its answerfile
+ * since the server started, or srv NULL. Thread-safe. */
+uint64_t http_host_repo_bytes(struct http_server *srv, const char *host);
 
 /* Maps a request path under a repo root to an open fd, refusing anything
  * that would leave root ("..", encoded forms already decoded by the

@@ -1,14 +1,33 @@
-/* log.h — tagged logging: "subsys: message" to stderr (foreground) or syslog. */
+/* log.h — tagged logging: "subsys: message" to stderr (foreground) or syslog.
+ *
+ * Every line starts with its subsystem tag ("http", "arm", "coord", ...);
+ * lines about one pool or host use log_ctx, which puts "pool P: host H: "
+ * in front of the message, so that `grep 'host h1:'` finds all of a host.
+ * Syslog lines go to the local syslog socket (/dev/log: journald or
+ * rsyslog) as facility daemon with the program name and pid; nothing is
+ * written to stderr then.
+ */
 #ifndef POOLBOOT_LOG_H
 #define POOLBOOT_LOG_H
 
 enum log_level { PB_LOG_ERROR = 0, PB_LOG_WARN = 1, PB_LOG_INFO = 2, PB_LOG_DEBUG = 3 };
 
-/* verbosity: highest level printed (default PB_LOG_INFO). use_syslog: 0 = stderr. */
+/* verbosity: highest level printed (default PB_LOG_INFO). use_syslog: 0 =
+ * stderr, 1 = syslog. May be called again to switch (e.g. once the
+ * configuration says log = syslog). The syslog socket is /dev/log unless
+ * the environment variable POOLBOOT_SYSLOG_SOCKET names another one (for
+ * containers and tests). */
 void log_init(const char *progname, int verbosity, int use_syslog);
 void log_set_verbosity(int verbosity);
+/* 1 while lines go to syslog. */
+int  log_to_syslog(void);
 void log_msg(enum log_level level, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same for a line about a pool and/or host (either may be NULL):
+ * "subsys: pool P: host H: message". */
+void log_ctx(enum log_level level, const char *subsys, const char *pool,
+	    const char *host, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 /* Only at start-up and while reading config: print and exit(code). */
 void fatal(int code, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

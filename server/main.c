@@ -48,6 +48,7 @@ struct cmdopts {
 	int	 dry_run;
 	int	 disable_ha;
 	int	 follow;
+	int	 syslog;	/* serve --syslog */
 };
 
 static void
@@ -76,8 +77,13 @@ usage_main(FILE *f)
 	    "  jobs      list rebuild/install jobs; jobs retry|abort ID\n"
 	    "  version   print the version\n"
 	    "\n"
-	    "  -c FILE   configuration file (default ./poolboot.conf)\n"
-	    "  -v        more log output (repeat for debug)\n"
+	    "  -c FILE   configuration file (default: $POOLBOOT_CONF, else\n"
+	    "            ./poolboot.conf if it exists, else\n"
+	    "            /etc/poolboot/poolboot.conf)\n"
+	    "  -v        debug log lines too (any command; -vv is the same)\n"
+	    "  --json    JSON output (check, render, hosts, precheck, status,\n"
+	    "            jobs, version, arm, disarm, upgrade, retry, abort,\n"
+	    "            rebuild, install)\n"
 	    "  --help    help for a command: poolboot COMMAND --help\n"
 	    "\n"
 	    "exit codes: 0 ok, 1 invalid configuration or request refused/failed,\n"
@@ -85,14 +91,15 @@ usage_main(FILE *f)
 }
 
 static const char *cmd_help[][2] = {
-	{ "check", "usage: poolboot check [-c FILE]\n\n"
+	{ "check", "usage: poolboot check [-c FILE] [--json]\n\n"
 	    "Loads the configuration and inventory, inspects every repo (its\n"
 	    ".treeinfo and boot files), renders the pxelinux config, answerfile\n"
 	    "and script of every host and validates them, and checks tftp-root.\n"
 	    "With [dnsmasq]: the boot files in tftp-root are required, and the\n"
 	    "generated dnsmasq config is run through dnsmasq --test.\n"
 	    "Prints 'configuration OK' or every problem as file:line: message\n"
-	    "(exit 1).\n" },
+	    "(exit 1).\n"
+	    "  --json  one JSON document: {ok, problems, notes, warnings, repos}\n" },
 	{ "init-tftp", "usage: poolboot init-tftp -c FILE\n"
 	    "       poolboot init-tftp --skeleton DIR\n\n"
 	    "Fills tftp_root from the installed syslinux packages: pxelinux.0,\n"
@@ -103,19 +110,26 @@ static const char *cmd_help[][2] = {
 	    "every repo. Prints each file and where it came from.\n"
 	    "  --skeleton DIR  fill DIR without a configuration (make install)\n" },
 	{ "render", "usage: poolboot render [-c FILE] HOST [--pxelinux | "
-	    "--answerfile | --script]\n\n"
+	    "--answerfile | --script] [--json]\n\n"
 	    "Prints what HOST would receive when armed: its pxelinux.cfg/01-<mac>\n"
 	    "file, its answerfile and/or its installation-complete script. The\n"
 	    "secret token is shown as TOKEN (a real one is made by 'arm').\n"
-	    "Changes nothing.\n" },
-	{ "serve", "usage: poolboot serve [-c FILE] [-v]\n\n"
+	    "Changes nothing.\n"
+	    "  --json  {host, mode, pool, mac, pxelinux_file, pxelinux,\n"
+	    "          answerfile, script} instead of the texts one by one\n" },
+	{ "serve", "usage: poolboot serve [-c FILE] [-v] [--syslog]\n\n"
 	    "Runs the server in the foreground: serves repos, answerfiles,\n"
 	    "scripts and callbacks over HTTP and the admin API under /api/v1.\n"
 	    "With [dnsmasq]: writes dnsmasq's config under state_dir/dnsmasq,\n"
 	    "checks it with dnsmasq --test (refusing to start if dnsmasq does)\n"
 	    "and, with mode = managed, runs dnsmasq as a child, restarting it\n"
 	    "if it dies.\n"
-	    "Creates the admin token file if missing. Stops on SIGINT/SIGTERM.\n" },
+	    "Creates the admin token file if missing. Stops on SIGINT/SIGTERM.\n"
+	    "GET /metrics serves Prometheus metrics ([server] metrics).\n"
+	    "  -v        debug log lines too (e.g. libmicrohttpd's complaints\n"
+	    "            about malformed requests, XAPI calls)\n"
+	    "  --syslog  log to syslog/journald (facility daemon) instead of\n"
+	    "            stderr; also [server] log = syslog\n" },
 	{ "arm", "usage: poolboot arm [-c FILE] HOST [--wipe]\n\n"
 	    "Arms HOST for one network install in its inventory mode: a new\n"
 	    "secret token and an install entry in tftp-root/pxelinux.cfg/01-<mac>.\n"
@@ -177,7 +191,8 @@ static const char *cmd_help[][2] = {
 	    "Lists rebuild and install jobs (newest first) with their step and\n"
 	    "errors; retry resumes a halted job at its failed step (a failed\n"
 	    "install starts again at arming); abort stops it and disarms.\n" },
-	{ "version", "usage: poolboot version\n" },
+	{ "version", "usage: poolboot version [--json]\n\n"
+	    "Prints the version (--json: with the library versions).\n" },
 };
 
 static void
@@ -188,6 +203,10 @@ usage_cmd(const char *cmd, FILE *f)
 	for (i = 0; i < sizeof(cmd_help) / sizeof(cmd_help[0]); i++)
 		if (strcmp(cmd_help[i][0], cmd) == 0) {
 			fputs(cmd_help[i][1], f);
+			fputs("\nexit status: 0 success; 1 invalid configuration, "
+			    "or the request was\nrefused or failed; 2 usage error; "
+			    "3 poolboot serve not reachable\n(commands that go "
+			    "through it)\n", f);
 			return;
 		}
 	usage_main(f);
@@ -262,17 +281,72 @@ check_tftp_root(const struct config *cfg, struct strlist *problems,
 	return 0;
 }
 
+static json_t *
+strlist_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+/* check --json: one document whatever the outcome. */
+static void
+check_print_json(const char *path, const struct config *cfg,
+    const struct strlist *problems, const struct strlist *notes,
+    const struct strlist *warnings)
+{
+	json_t *doc, *repos = json_array();
+	size_t i;
+
+	for (i = 0; cfg != NULL && i < cfg->nrepos; i++) {
+		const struct repo *r = &cfg->repos[i];
+
+		json_array_append_new(repos, json_pack("{s:s, s:s?, s:s?, s:s?, "
+		    "s:s?}", "name", r->name, "path", r->path, "product_brand",
+		    r->product_brand, "product_version", r->product_version,
+		    "build_number", r->build_number));
+	}
+	doc = json_pack("{s:b, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:s?}",
+	    "ok", problems->n == 0 && cfg != NULL, "config", path, "problems", strlist_json(problems), "notes",
+	    strlist_json(notes), "warnings", strlist_json(warnings), "repos",
+	    repos, "pools", (json_int_t)(cfg ? cfg->npools : 0), "hosts",
+	    (json_int_t)(cfg ? cfg->nhosts : 0), "repo_count",
+	    (json_int_t)(cfg ? cfg->nrepos : 0), "template_dir",
+	    cfg ? cfg->template_dir : NULL);
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+}
+
 static int
 cmd_check(struct cmdopts *o)
 {
-	struct strlist problems = { 0 }, notes = { 0 };
-	struct config *cfg;
+	struct strlist problems = { 0 }, notes = { 0 }, warnings = { 0 };
+	struct config *cfg = NULL;
 	char err[1024];
 	size_t i, len;
 	int ret = EXIT_FAIL;
 
-	if ((cfg = load_config(o->conf, 0)) == NULL)
-		return EXIT_FAIL;
+	if (config_load(o->conf, &cfg, &problems, &warnings) == -1) {
+		if (o->json) {
+			check_print_json(o->conf, NULL, &problems, &notes,
+			    &warnings);
+			goto out;
+		}
+		for (i = 0; i < problems.n; i++)
+			fprintf(stderr, "%s\n", problems.v[i]);
+		for (i = 0; i < warnings.n; i++)
+			fprintf(stderr, "warning: %s\n", warnings.v[i]);
+		fprintf(stderr, "%zu problem%s in %s\n", problems.n,
+		    problems.n == 1 ? "" : "s", o->conf);
+		goto out;
+	}
+	if (!o->json)
+		for (i = 0; i < warnings.n; i++)
+			fprintf(stderr, "warning: %s\n", warnings.v[i]);
 	for (i = 0; i < cfg->nhosts; i++) {
 		const struct host *h = &cfg->hosts[i];
 		char *s;
@@ -303,6 +377,11 @@ cmd_check(struct cmdopts *o)
 	}
 	check_tftp_root(cfg, &problems, &notes);
 	dnsmasq_check(cfg, &problems, &notes);
+	if (o->json) {
+		check_print_json(o->conf, cfg, &problems, &notes, &warnings);
+		ret = problems.n == 0 ? 0 : EXIT_FAIL;
+		goto out;
+	}
 	for (i = 0; i < notes.n; i++)
 		fprintf(stderr, "note: %s\n", notes.v[i]);
 	if (problems.n > 0) {
@@ -327,11 +406,63 @@ cmd_check(struct cmdopts *o)
 out:
 	strlist_free(&problems);
 	strlist_free(&notes);
+	strlist_free(&warnings);
 	config_free(cfg);
 	return ret;
 }
 
 /* ---- render ------------------------------------------------------------- */
+
+/* render --json: {host, mode, pxelinux_file, pxelinux, answerfile,
+ * script}, each text present when asked for (all by default). */
+static int
+render_json(const struct config *cfg, const struct host *h, int what,
+    char *err, size_t errlen)
+{
+	char pxe[21], *path = NULL, *s;
+	json_t *doc;
+	size_t len;
+	int ret = -1;
+
+	util_mac_pxe_name(h->mac, pxe);
+	if ((path = util_path_join(cfg->tftp_root, "pxelinux.cfg")) == NULL ||
+	    (doc = json_pack("{s:s, s:s, s:s?, s:s, s:s}", "host", h->name,
+	    "mode", config_mode_name(h->mode), "pool", h->pool_name, "mac",
+	    h->mac, "token", "TOKEN")) == NULL) {
+		free(path);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_object_set_new(doc, "pxelinux_file", json_sprintf("%s/%s", path,
+	    pxe));
+	if (what == 0 || what == 1) {
+		if ((s = render_pxelinux_install(cfg, h, "TOKEN", err,
+		    errlen)) == NULL)
+			goto out;
+		json_object_set_new(doc, "pxelinux", json_string(s));
+		free(s);
+	}
+	if (what == 0 || what == 2) {
+		if ((s = render_answerfile(cfg, h, h->mode, "TOKEN", &len, err,
+		    errlen)) == NULL)
+			goto out;
+		json_object_set_new(doc, "answerfile", json_stringn(s, len));
+		free(s);
+	}
+	if (what == 0 || what == 3) {
+		if ((s = render_script(cfg, h, "TOKEN", err, errlen)) == NULL)
+			goto out;
+		json_object_set_new(doc, "script", json_string(s));
+		free(s);
+	}
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	ret = 0;
+out:
+	json_decref(doc);
+	free(path);
+	return ret;
+}
 
 static int
 cmd_render(struct cmdopts *o, const char *hostname)
@@ -348,6 +479,12 @@ cmd_render(struct cmdopts *o, const char *hostname)
 	if ((h = config_host(cfg, hostname)) == NULL) {
 		fprintf(stderr, "poolboot: no host '%s' in %s\n", hostname,
 		    o->conf);
+		goto out;
+	}
+	if (o->json) {
+		if (render_json(cfg, h, o->what, err, sizeof(err)) == -1)
+			goto fail;
+		ret = 0;
 		goto out;
 	}
 	util_mac_pxe_name(h->mac, pxe);
@@ -516,6 +653,10 @@ cmd_serve(struct cmdopts *o)
 
 	if ((cfg = load_config(o->conf, 1)) == NULL)
 		return EXIT_FAIL;
+	/* from here on every line goes to syslog when asked to (the
+	 * configuration's own problems went to stderr above) */
+	if (o->syslog || cfg->log_syslog)
+		log_init("poolboot", PB_LOG_INFO + o->verbose, 1);
 	if (store_open(cfg->state_dir, 0, &st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
@@ -553,6 +694,7 @@ cmd_serve(struct cmdopts *o)
 
 	if (serve_dnsmasq(cfg, &dns) == -1)
 		goto out;
+	deps.dnsmasq = dns;
 	if (http_start(&deps, &srv) == -1)
 		goto out;
 	log_info("serve", "poolboot %s serving %zu host%s on %s:%d (public URL "
@@ -576,8 +718,8 @@ cmd_serve(struct cmdopts *o)
 	store_event(st, NULL, NULL, "serve", "server stopped");
 	ret = 0;
 out:
+	http_stop(srv);		/* first: /metrics reads dns */
 	dnsmasq_stop(dns);
-	http_stop(srv);
 	jobs_free(jb);
 	coord_free(co);
 	arm_free(a);
@@ -1182,7 +1324,12 @@ cmd_jobs(struct cmdopts *o, int argc, char **argv)
 			json_decref(reply);
 			return EXIT_FAIL;
 		}
-		print_job(reply);
+		if (o->json) {
+			json_dumpf(reply, stdout, JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else
+			print_job(reply);
 		json_decref(reply);
 		return o->follow ? follow_job(o, id) : 0;
 	}
@@ -1209,7 +1356,42 @@ cmd_jobs(struct cmdopts *o, int argc, char **argv)
 	return 0;
 }
 
+/* ---- version ------------------------------------------------------------ */
+
+static int
+cmd_version(struct cmdopts *o)
+{
+	json_t *doc;
+
+	if (!o->json) {
+		printf("poolboot %s\n", POOLBOOT_VERSION);
+		return 0;
+	}
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", "poolboot",
+	    "version", POOLBOOT_VERSION, "libcurl",
+	    curl_version_info(CURLVERSION_NOW)->version, "libxml2",
+	    LIBXML_DOTTED_VERSION, "jansson", JANSSON_VERSION);
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+	return 0;
+}
+
 /* ---- main --------------------------------------------------------------- */
+
+/* -c's default: $POOLBOOT_CONF, ./poolboot.conf when there is one (a
+ * working copy), else the file the systemd unit reads. */
+static const char *
+default_conf(void)
+{
+	const char *env = getenv("POOLBOOT_CONF");
+
+	if (env != NULL && env[0] != '\0')
+		return env;
+	if (access("poolboot.conf", F_OK) == 0)
+		return "poolboot.conf";
+	return "/etc/poolboot/poolboot.conf";
+}
 
 int
 main(int argc, char **argv)
@@ -1226,10 +1408,11 @@ main(int argc, char **argv)
 		{ "disable-ha", no_argument, NULL, 'H' },
 		{ "follow", no_argument, NULL, 'F' },
 		{ "skeleton", required_argument, NULL, 'K' },
+		{ "syslog", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct cmdopts o = { .conf = "poolboot.conf" };
+	struct cmdopts o = { .conf = default_conf() };
 	const char *cmd;
 	int c, ret;
 
@@ -1246,7 +1429,7 @@ main(int argc, char **argv)
 			usage_main(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+	if (strcmp(cmd, "--version") == 0) {
 		printf("poolboot %s\n", POOLBOOT_VERSION);
 		return 0;
 	}
@@ -1264,6 +1447,7 @@ main(int argc, char **argv)
 		case 'H': o.disable_ha = 1; break;
 		case 'F': o.follow = 1; break;
 		case 'K': o.skeleton = optarg; break;
+		case 'L': o.syslog = 1; break;
 		case 'h': o.help = 1; break;
 		default:
 			usage_cmd(cmd, stderr);
@@ -1279,7 +1463,9 @@ main(int argc, char **argv)
 	xmlInitParser();	/* once, before any thread */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	if (strcmp(cmd, "check") == 0 && optind == argc)
+	if (strcmp(cmd, "version") == 0 && optind == argc)
+		ret = cmd_version(&o);
+	else if (strcmp(cmd, "check") == 0 && optind == argc)
 		ret = cmd_check(&o);
 	else if (strcmp(cmd, "render") == 0 && optind == argc - 1)
 		ret = cmd_render(&o, argv[optind]);

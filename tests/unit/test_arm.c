@@ -747,7 +747,7 @@ logs_and_events_never_show_the_token(void **state)
 	log_set_verbosity(PB_LOG_WARN);
 
 	assert_non_null(log = util_read_file(logpath, 1 << 20, NULL));
-	assert_non_null(strstr(log, "arm: host h1 armed"));
+	assert_non_null(strstr(log, "arm: pool p1: host h1: armed for"));
 	assert_non_null(strstr(log, "re-armed"));
 	assert_non_null(strstr(log, "install done"));
 	assert_null(strstr(log, token));

@@ -1,0 +1,878 @@
+/* poolboot dashboard: plain JavaScript, no build step, no outside
+ * resources. It polls the admin API (/api/v1) once a second with the
+ * admin token the operator typed in (kept in sessionStorage, i.e. this tab
+ * only). Every piece of server data reaches the page through textContent
+ * or attribute setters, never as markup. */
+'use strict';
+
+(function () {
+	const STEPS = ['disable', 'evacuate', 'arm', 'reboot', 'install',
+		'rejoin', 'enable'];
+	const POLL_MS = 1000;
+	const MAX_EVENTS = 300;
+	const TOKEN_KEY = 'poolboot.admin-token';
+
+	let token = sessionStorage.getItem(TOKEN_KEY) || '';
+	let timer = null;
+	let polling = false;
+	let skewMs = 0;			/* server clock minus ours */
+	let eventsSince = 0;		/* newest event ts (s) seen */
+	const events = new Map();	/* id -> event */
+	const poolCards = new Map();	/* pool name -> card refs */
+	let hostsByName = new Map();
+	let lastPools = [];
+
+	/* ---- small helpers ---------------------------------------------- */
+
+	function $(id) {
+		return document.getElementById(id);
+	}
+
+	/* el('td', {class: 'x', title: 't', data: {host: 'h1'}}, 'text', node) */
+	function el(tag, props, ...kids) {
+		const e = document.createElement(tag);
+
+		for (const [k, v] of Object.entries(props || {})) {
+			if (v === null || v === undefined || v === false)
+				continue;
+			if (k === 'class')
+				e.className = v;
+			else if (k === 'data')
+				for (const [dk, dv] of Object.entries(v))
+					e.dataset[dk] = String(dv);
+			else if (k === 'text')
+				e.textContent = String(v);
+			else
+				e.setAttribute(k, v === true ? '' : String(v));
+		}
+		for (const kid of kids) {
+			if (kid === null || kid === undefined || kid === false)
+				continue;
+			e.append(kid instanceof Node ? kid : String(kid));
+		}
+		return e;
+	}
+
+	function serverNow() {
+		return Date.now() + skewMs;
+	}
+
+	function pad2(n) {
+		return String(n).padStart(2, '0');
+	}
+
+	function clock(ms) {
+		if (!ms)
+			return '';
+		const d = new Date(ms);
+
+		return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' +
+		    pad2(d.getSeconds());
+	}
+
+	function dateTime(ms) {
+		if (!ms)
+			return '';
+		const d = new Date(ms);
+
+		return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' +
+		    pad2(d.getDate()) + ' ' + clock(ms);
+	}
+
+	function duration(ms) {
+		if (ms === null || ms === undefined || ms < 0)
+			ms = 0;
+		let s = Math.floor(ms / 1000);
+		const h = Math.floor(s / 3600);
+		const m = Math.floor((s % 3600) / 60);
+
+		s %= 60;
+		if (h > 0)
+			return h + 'h ' + pad2(m) + 'm';
+		if (m > 0)
+			return m + 'm ' + pad2(s) + 's';
+		return s + 's';
+	}
+
+	function ago(ms) {
+		return ms ? duration(serverNow() - ms) + ' ago' : '';
+	}
+
+	function bytes(n) {
+		if (!n)
+			return '0 B';
+		const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+		let i = 0;
+
+		while (n >= 1024 && i < units.length - 1) {
+			n /= 1024;
+			i++;
+		}
+		return (i === 0 ? String(n) : n.toFixed(n < 10 ? 2 : 1)) + ' ' +
+		    units[i];
+	}
+
+	function badge(text, kind) {
+		return el('span', {class: 'badge badge-' + (kind || text)},
+		    text);
+	}
+
+	/* steps done of the 7 for a host in step s */
+	function stepsDone(s) {
+		if (s === 'done' || s === 'skipped')
+			return STEPS.length;
+		const i = STEPS.indexOf(s);
+
+		return i < 0 ? 0 : i;
+	}
+
+	/* A progress bar: role=progressbar with its numbers and a label. */
+	function bar(value, max, label, cls) {
+		const pct = max > 0 ? Math.round(100 * value / max) : 0;
+		const fill = el('div', {class: 'bar-fill'});
+
+		fill.style.width = pct + '%';
+		return el('div', {class: 'bar ' + (cls || ''), role: 'progressbar',
+		    'aria-valuemin': 0, 'aria-valuemax': max,
+		    'aria-valuenow': value, 'aria-label': label}, fill);
+	}
+
+	/* Seven segments, one per upgrade step: done, current, failed. */
+	function stepBar(h, runState) {
+		const n = stepsDone(h.step);
+		const failed = !!h.error && runState === 'halted';
+		const segs = el('div', {class: 'steps', role: 'progressbar',
+		    'aria-valuemin': 0, 'aria-valuemax': STEPS.length,
+		    'aria-valuenow': n,
+		    'aria-label': h.host + ': ' + n + ' of ' + STEPS.length +
+		    ' steps done'});
+		const times = {};
+
+		for (const part of String(h.step_ms || '').split(' ')) {
+			const kv = part.split('=');
+
+			if (kv.length === 2)
+				times[kv[0]] = Number(kv[1]);
+		}
+		STEPS.forEach(function (name, i) {
+			let cls = 'seg';
+			let tip = name;
+
+			if (i < n)
+				cls += ' seg-done';
+			else if (i === n && h.step === name)
+				cls += failed ? ' seg-failed' :
+				    runState === 'running' ? ' seg-now' :
+				    ' seg-stopped';
+			if (times[name] !== undefined)
+				tip += ': ' + duration(times[name]);
+			segs.append(el('span', {class: cls, title: tip}));
+		});
+		return segs;
+	}
+
+	/* ---- API ----------------------------------------------------------- */
+
+	class AuthError extends Error {}
+
+	async function api(method, path, body) {
+		const opts = {method: method, cache: 'no-store',
+		    headers: {'Authorization': 'Bearer ' + token}};
+
+		if (body !== undefined) {
+			opts.headers['Content-Type'] = 'application/json';
+			opts.body = JSON.stringify(body);
+		}
+		const r = await fetch('/api/v1' + path, opts);
+		const date = Date.parse(r.headers.get('Date') || '');
+
+		if (!isNaN(date)) {
+			const d = date - Date.now();
+
+			/* Date has 1 s resolution: only a real skew counts */
+			skewMs = Math.abs(d) > 2000 ? d : 0;
+		}
+		if (r.status === 401)
+			throw new AuthError('the server refused the admin token ' +
+			    '(HTTP 401)');
+		let data = null;
+
+		try {
+			data = await r.json();
+		} catch (e) {
+			data = {error: 'HTTP ' + r.status + ': not JSON'};
+		}
+		return {status: r.status, data: data};
+	}
+
+	function apiError(r) {
+		return (r.data && r.data.error) ? r.data.error :
+		    'HTTP ' + r.status;
+	}
+
+	/* ---- sign in / out ------------------------------------------------- */
+
+	function showLogin(message) {
+		stopPolling();
+		$('app').hidden = true;
+		$('logout').hidden = true;
+		$('login').hidden = false;
+		setConn('off', 'not signed in');
+		const err = $('login-error');
+
+		err.hidden = !message;
+		err.textContent = message || '';
+		$('token').value = '';
+		$('token').focus();
+	}
+
+	function showApp() {
+		$('login').hidden = true;
+		$('app').hidden = false;
+		$('logout').hidden = false;
+	}
+
+	async function signIn(ev) {
+		ev.preventDefault();
+		const t = $('token').value.trim();
+
+		if (!t)
+			return;
+		token = t;
+		try {
+			const r = await api('GET', '/hosts');
+
+			if (r.status !== 200)
+				throw new Error(apiError(r));
+		} catch (e) {
+			token = '';
+			showLogin(e instanceof AuthError ?
+			    'That token was refused (HTTP 401). Copy it again ' +
+			    'from admin_token_file on the poolboot server.' :
+			    'Cannot reach poolboot: ' + e.message);
+			return;
+		}
+		sessionStorage.setItem(TOKEN_KEY, token);
+		showApp();
+		startPolling();
+	}
+
+	function signOut() {
+		token = '';
+		sessionStorage.removeItem(TOKEN_KEY);
+		events.clear();
+		eventsSince = 0;
+		$('events').replaceChildren();
+		showLogin('');
+	}
+
+	function setConn(kind, text) {
+		$('conn').className = 'conn conn-' + kind;
+		$('conn-text').textContent = text;
+	}
+
+	/* ---- polling ------------------------------------------------------- */
+
+	function startPolling() {
+		stopPolling();
+		polling = true;
+		poll();
+	}
+
+	function stopPolling() {
+		polling = false;
+		if (timer !== null)
+			clearTimeout(timer);
+		timer = null;
+	}
+
+	async function poll() {
+		if (!polling)
+			return;
+		try {
+			const evq = eventsSince ?
+			    '/events?limit=500&since=' + eventsSince :
+			    '/events?limit=100';
+			const [pools, hosts, jobs, evs] = await Promise.all([
+				api('GET', '/pools'), api('GET', '/hosts'),
+				api('GET', '/jobs'), api('GET', evq)]);
+
+			if (hosts.status !== 200)
+				throw new Error('hosts: ' + apiError(hosts));
+			renderHosts(hosts.data);
+			renderPools(pools);
+			renderJobs(jobs);
+			if (evs.status === 200)
+				addEvents(evs.data.events || []);
+			$('banner').hidden = true;
+			setConn('ok', 'live · updated ' + clock(Date.now()));
+		} catch (e) {
+			if (e instanceof AuthError) {
+				sessionStorage.removeItem(TOKEN_KEY);
+				token = '';
+				showLogin('The server refused the admin token ' +
+				    '(HTTP 401): it may have been changed. Sign ' +
+				    'in again with the current one.');
+				return;
+			}
+			setConn('err', 'connection lost · retrying');
+			$('banner').textContent = 'Cannot reach poolboot (' +
+			    e.message + '). What you see may be out of date; ' +
+			    'retrying every second.';
+			$('banner').hidden = false;
+		}
+		if (polling)
+			timer = setTimeout(poll, POLL_MS);
+	}
+
+	/* ---- pools --------------------------------------------------------- */
+
+	function renderPools(r) {
+		const box = $('pools');
+
+		if (r.status !== 200) {
+			box.replaceChildren(el('p', {class: 'empty'},
+			    'Rolling upgrades: ' + apiError(r)));
+			poolCards.clear();
+			return;
+		}
+		const pools = r.data.pools || [];
+
+		lastPools = pools;
+		if (pools.length === 0) {
+			box.replaceChildren(el('p', {class: 'empty'},
+			    'No pools in the configuration.'));
+			poolCards.clear();
+			return;
+		}
+		if (box.querySelector('p.empty'))
+			box.replaceChildren();
+		const seen = new Set();
+
+		for (const p of pools) {
+			let card = poolCards.get(p.pool);
+
+			if (!card) {
+				card = makePoolCard(p.pool);
+				poolCards.set(p.pool, card);
+				box.append(card.root);
+			}
+			updatePoolCard(card, p);
+			seen.add(p.pool);
+		}
+		for (const [name, card] of poolCards)
+			if (!seen.has(name)) {
+				card.root.remove();
+				poolCards.delete(name);
+			}
+	}
+
+	/* The parts of a pool card that stay (buttons keep their focus). */
+	function makePoolCard(name) {
+		const c = {};
+
+		c.title = el('h3', {text: name});
+		c.state = el('span', {class: 'badge'});
+		c.meta = el('span', {class: 'meta'});
+		c.start = el('button', {type: 'button', class: 'btn btn-primary',
+		    data: {action: 'start'}}, 'Start upgrade…');
+		c.retry = el('button', {type: 'button', class: 'btn',
+		    data: {action: 'retry'}}, 'Retry…');
+		c.abort = el('button', {type: 'button', class: 'btn btn-danger',
+		    data: {action: 'abort'}}, 'Abort…');
+		c.start.setAttribute('aria-label', 'Start a rolling upgrade of ' +
+		    name + ' (shows the dry run first)');
+		c.retry.setAttribute('aria-label', 'Retry the halted run of ' +
+		    name);
+		c.abort.setAttribute('aria-label', 'Abort the run of ' + name);
+		c.start.addEventListener('click', () => startFlow(name));
+		c.retry.addEventListener('click', () => retryFlow(name));
+		c.abort.addEventListener('click', () => abortFlow(name));
+		c.progress = el('div', {class: 'pool-progress'});
+		c.error = el('p', {class: 'error', hidden: true});
+		c.table = el('div', {class: 'tablewrap'});
+		c.root = el('article', {class: 'pool', data: {pool: name}},
+		    el('div', {class: 'pool-head'}, c.title, c.state, c.meta,
+			el('div', {class: 'actions'}, c.start, c.retry,
+			    c.abort)),
+		    c.progress, c.error, c.table);
+		c.key = '';
+		return c;
+	}
+
+	function updatePoolCard(c, p) {
+		const hasRun = p.run !== null && p.run !== undefined;
+		const state = hasRun ? p.state : 'no run';
+
+		c.root.dataset.state = state;
+		c.state.className = 'badge badge-' + (hasRun ? p.state : 'none');
+		c.state.textContent = state;
+		c.start.disabled = hasRun && (p.state === 'running' ||
+		    p.state === 'halted');
+		c.retry.disabled = !(hasRun && p.state === 'halted');
+		c.abort.disabled = !(hasRun && (p.state === 'running' ||
+		    p.state === 'halted'));
+		if (!hasRun) {
+			c.meta.textContent = 'no rolling upgrade has run yet';
+			c.progress.replaceChildren();
+			c.error.hidden = true;
+			c.table.replaceChildren(idleHostTable(p.pool));
+			return;
+		}
+		const end = p.finished_at || serverNow();
+
+		c.meta.textContent = 'run #' + p.run + ' → ' +
+		    (p.target_version || '?') + ' · started ' +
+		    dateTime(p.created_at) + ' · ' +
+		    (p.finished_at ? 'took ' : 'elapsed ') +
+		    duration(end - p.created_at);
+		c.root.dataset.done = p.hosts_done;
+		c.root.dataset.total = p.hosts_total;
+		c.progress.replaceChildren(
+		    bar(p.hosts_done, p.hosts_total, p.pool + ': ' +
+			p.hosts_done + ' of ' + p.hosts_total + ' hosts done',
+			'bar-' + p.state),
+		    el('span', {class: 'bar-label'}, p.hosts_done + ' of ' +
+			p.hosts_total + ' hosts done'));
+		c.error.hidden = !p.error;
+		c.error.textContent = p.error ? (p.state === 'halted' ?
+		    'Halted: ' : '') + p.error : '';
+		c.table.replaceChildren(runHostTable(p));
+	}
+
+	function runHostTable(p) {
+		const tb = el('tbody');
+
+		(p.hosts || []).forEach(function (h, i) {
+			const done = stepsDone(h.step);
+			const live = p.state === 'running' &&
+			    h.step !== 'pending' && h.step !== 'done' &&
+			    h.step !== 'skipped';
+			const info = hostsByName.get(h.host);
+			const repo = info ? info.repo_bytes : 0;
+			const stepCell = el('td', {class: 'step'},
+			    badge(h.step, 'step-' + (h.error && p.state ===
+				'halted' ? 'failed' : h.step)));
+			let versions = h.old_version || '';
+
+			if (h.new_version)
+				versions += ' → ' + h.new_version;
+			else if (h.old_version && h.step !== 'skipped')
+				versions += ' → ' + (p.target_version || '?');
+			if (h.step === 'install' || (repo && live))
+				stepCell.append(el('span', {class: 'repo',
+				    title: 'repo bytes this host\'s installer ' +
+				    'has fetched from poolboot'},
+				    bytes(repo) + ' fetched'));
+			tb.append(el('tr', {data: {host: h.host, step: h.step},
+			    class: live ? 'row-live' : null},
+			    el('td', {class: 'num'}, String(i + 1)),
+			    el('th', {scope: 'row'}, h.host),
+			    el('td', null, h.role || ''),
+			    stepCell,
+			    el('td', {class: 'progress'}, stepBar(h, p.state),
+				el('span', {class: 'steps-label'}, done + '/' +
+				    STEPS.length)),
+			    el('td', {class: 'mono'}, versions),
+			    el('td', {class: 'num in-step'},
+				live && h.step_started_at ?
+				duration(serverNow() - h.step_started_at) :
+				h.finished_at && h.started_at ?
+				'took ' + duration(h.finished_at -
+				    h.started_at) : ''),
+			    el('td', {class: 'err'}, h.error || '')));
+		});
+		return el('table', {class: 'grid run'},
+		    el('thead', null, el('tr', null,
+			el('th', {scope: 'col', class: 'num'}, '#'),
+			el('th', {scope: 'col'}, 'Host'),
+			el('th', {scope: 'col'}, 'Role'),
+			el('th', {scope: 'col'}, 'Step'),
+			el('th', {scope: 'col'}, 'Progress'),
+			el('th', {scope: 'col'}, 'Version'),
+			el('th', {scope: 'col', class: 'num'}, 'In step'),
+			el('th', {scope: 'col'}, 'Error'))),
+		    tb);
+	}
+
+	/* A pool without a run: its hosts from /hosts. */
+	function idleHostTable(pool) {
+		const tb = el('tbody');
+
+		for (const h of hostsByName.values())
+			if (h.pool === pool)
+				tb.append(el('tr', {data: {host: h.name}},
+				    el('th', {scope: 'row'}, h.name),
+				    el('td', null, h.mode),
+				    el('td', null, badge(h.state))));
+		return el('table', {class: 'grid idle'},
+		    el('thead', null, el('tr', null,
+			el('th', {scope: 'col'}, 'Host'),
+			el('th', {scope: 'col'}, 'Mode'),
+			el('th', {scope: 'col'}, 'State'))), tb);
+	}
+
+	/* ---- hosts --------------------------------------------------------- */
+
+	/* The inventory's mode; when armed, the mode it was armed for (a
+	 * rebuild arms a pool member for a fresh install): a wipe stands
+	 * out. */
+	function modeCell(h) {
+		const m = h.armed ? h.armed.mode : h.mode;
+
+		return el('span', {class: m === 'upgrade' ? null : 'wipe',
+		    title: h.armed ? 'armed for ' + m + ' (inventory: ' +
+		    h.mode + ')' : null}, m);
+	}
+
+	function renderHosts(list) {
+		const tb = el('tbody', {id: 'hosts'});
+
+		hostsByName = new Map();
+		for (const h of list) {
+			hostsByName.set(h.name, h);
+			const armed = h.armed ? el('span', {class: 'sub nowrap',
+			    title: 'answerfile fetches since it was armed'},
+			    ' (fetch ' + h.armed.attempts + ')') : null;
+
+			tb.append(el('tr', {data: {host: h.name,
+			    state: h.state}},
+			    el('th', {scope: 'row'}, h.name),
+			    el('td', null, h.pool || '—'),
+			    el('td', null, modeCell(h)),
+			    el('td', {class: 'nowrap'}, badge(h.state), armed),
+			    el('td', {class: 'num'}, h.repo_bytes ?
+				bytes(h.repo_bytes) : '—'),
+			    el('td', {class: 'last'},
+				h.last_event ? el('span', {class: 'when'},
+				    ago(h.last_event_at * 1000)) : null,
+				h.last_event || '—')));
+		}
+		if (list.length === 0)
+			tb.append(el('tr', null, el('td', {colspan: 6,
+			    class: 'empty'}, 'No hosts in the inventory.')));
+		$('hosts').replaceWith(tb);
+	}
+
+	/* ---- jobs ---------------------------------------------------------- */
+
+	function renderJobs(r) {
+		const box = $('jobs');
+
+		if (r.status !== 200) {
+			box.replaceChildren(el('p', {class: 'empty'},
+			    'Jobs: ' + apiError(r)));
+			return;
+		}
+		const jobs = r.data.jobs || [];
+
+		if (jobs.length === 0) {
+			box.replaceChildren(el('p', {class: 'empty'},
+			    'No rebuild or install jobs.'));
+			return;
+		}
+		const tb = el('tbody');
+
+		for (const j of jobs) {
+			const live = j.state === 'running';
+
+			tb.append(el('tr', {data: {job: j.id}},
+			    el('td', {class: 'num'}, '#' + j.id),
+			    el('td', null, j.kind),
+			    el('th', {scope: 'row'}, j.host),
+			    el('td', null, badge(j.state)),
+			    el('td', null, j.step, live && j.step_started_at ?
+				el('span', {class: 'sub'}, ' ' +
+				    duration(serverNow() - j.step_started_at)) :
+				null),
+			    el('td', {class: j.message ? 'operator' : null},
+				j.message || ''),
+			    el('td', {class: 'err'}, j.error || '')));
+		}
+		box.replaceChildren(el('div', {class: 'tablewrap'},
+		    el('table', {class: 'grid'},
+			el('thead', null, el('tr', null,
+			    el('th', {scope: 'col', class: 'num'}, 'Job'),
+			    el('th', {scope: 'col'}, 'Kind'),
+			    el('th', {scope: 'col'}, 'Host'),
+			    el('th', {scope: 'col'}, 'State'),
+			    el('th', {scope: 'col'}, 'Step'),
+			    el('th', {scope: 'col'}, 'Operator message'),
+			    el('th', {scope: 'col'}, 'Error'))),
+			tb)));
+	}
+
+	/* ---- events -------------------------------------------------------- */
+
+	function addEvents(list) {
+		const fresh = list.filter((e) => !events.has(e.id));
+
+		if (fresh.length === 0)
+			return;
+		fresh.sort((a, b) => a.id - b.id);
+		const ol = $('events');
+
+		for (const e of fresh) {
+			events.set(e.id, e);
+			if (e.ts > eventsSince)
+				eventsSince = e.ts;
+			const bad = /fail|halt|error|refus|abort|guard/i.test(
+			    e.message + ' ' + e.kind);
+			const where = [e.pool, e.host].filter(Boolean).join(' / ');
+
+			ol.prepend(el('li', {class: bad ? 'ev ev-bad' : 'ev',
+			    data: {id: e.id}},
+			    el('time', {datetime: e.time, title: e.time},
+				clock(e.ts * 1000)),
+			    el('span', {class: 'ev-kind'}, e.kind),
+			    el('span', {class: 'ev-where'}, where),
+			    el('span', {class: 'ev-msg'}, e.message)));
+		}
+		while (ol.children.length > MAX_EVENTS) {
+			const last = ol.lastElementChild;
+
+			events.delete(Number(last.dataset.id));
+			last.remove();
+		}
+	}
+
+	/* ---- dialogs and actions ------------------------------------------- */
+
+	let dialogOk = null;
+
+	function openDialog(o) {
+		const d = $('dialog');
+
+		$('dialog-title').textContent = o.title;
+		$('dialog-body').replaceChildren(...o.body);
+		$('dialog-error').hidden = true;
+		const ok = $('dialog-ok');
+
+		ok.textContent = o.okText;
+		ok.className = 'btn ' + (o.danger ? 'btn-danger' :
+		    'btn-primary');
+		ok.disabled = !!o.okDisabled;
+		dialogOk = o.onOk;
+		if (!d.open)
+			d.showModal();
+		$('dialog-cancel').focus();
+	}
+
+	function dialogError(msg) {
+		const e = $('dialog-error');
+
+		e.textContent = msg;
+		e.hidden = false;
+	}
+
+	function closeDialog() {
+		dialogOk = null;
+		if ($('dialog').open)
+			$('dialog').close();
+	}
+
+	async function dialogConfirm() {
+		if (!dialogOk)
+			return;
+		const ok = $('dialog-ok');
+
+		ok.disabled = true;
+		try {
+			const err = await dialogOk();
+
+			if (err) {
+				dialogError(err);
+				ok.disabled = false;
+				return;
+			}
+			closeDialog();
+			startPolling();
+		} catch (e) {
+			if (e instanceof AuthError) {
+				closeDialog();
+				showLogin('The server refused the admin token ' +
+				    '(HTTP 401). Sign in again.');
+				return;
+			}
+			dialogError(e.message);
+			ok.disabled = false;
+		}
+	}
+
+	function poolStatus(name) {
+		return lastPools.find((p) => p.pool === name) || {};
+	}
+
+	function checkList(checks) {
+		const ul = el('ul', {class: 'checks'});
+
+		for (const c of checks || [])
+			ul.append(el('li', {class: c.ok ? 'ok' : 'bad'},
+			    el('span', {class: 'mark', 'aria-label':
+				c.ok ? 'passed' : 'failed'}, c.ok ? '✓' : '✗'),
+			    el('strong', null, c.check), ' ', c.message));
+		return ul;
+	}
+
+	function planTable(plan) {
+		const tb = el('tbody');
+
+		(plan || []).forEach(function (h, i) {
+			tb.append(el('tr', {data: {host: h.host}},
+			    el('td', {class: 'num'}, String(i + 1)),
+			    el('th', {scope: 'row'}, h.host),
+			    el('td', null, h.role || ''),
+			    el('td', {class: 'mono'}, (h.version || '?') +
+				' → ' + (h.target || '?')),
+			    el('td', null, h.action || '')));
+		});
+		return el('table', {class: 'grid plan'},
+		    el('thead', null, el('tr', null,
+			el('th', {scope: 'col', class: 'num'}, '#'),
+			el('th', {scope: 'col'}, 'Host'),
+			el('th', {scope: 'col'}, 'Role'),
+			el('th', {scope: 'col'}, 'Version'),
+			el('th', {scope: 'col'}, 'Action'))), tb);
+	}
+
+	/* Start: the dry run (prechecks and plan) first, then the real run. */
+	async function startFlow(pool) {
+		const ha = el('input', {type: 'checkbox', id: 'opt-ha'});
+		const body = el('div', {class: 'dry'},
+		    el('p', {class: 'sub'}, 'Running the prechecks (dry run; ' +
+			'nothing changes)…'));
+		const what = el('p', null, 'Each host of ' + pool + ', master ' +
+		    'first, is disabled, its VMs are moved to the other ' +
+		    'hosts, it reboots into the installer (upgrade mode: its ' +
+		    'configuration and VMs are kept) and rejoins the pool on ' +
+		    'the new version. One host at a time; the run halts at ' +
+		    'the first failure.');
+		const haRow = el('p', {class: 'opt'}, ha, ' ',
+		    el('label', {for: 'opt-ha'}, 'Turn HA/WLB off for the run ' +
+			'and back on at the end'));
+		let lastOk = false;
+
+		async function dry() {
+			body.replaceChildren(el('p', {class: 'sub'},
+			    'Running the prechecks (dry run; nothing ' +
+			    'changes)…'));
+			$('dialog-ok').disabled = true;
+			const r = await api('POST', '/pools/' +
+			    encodeURIComponent(pool) + '/upgrade',
+			    {dry_run: true, disable_ha: ha.checked});
+
+			if (r.status !== 200) {
+				body.replaceChildren(el('p', {class: 'error'},
+				    'Dry run failed: ' + apiError(r)));
+				return;
+			}
+			lastOk = !!r.data.ok;
+			body.replaceChildren(
+			    el('p', {class: lastOk ? 'okline' : 'error'},
+				lastOk ? 'All prechecks passed. Target version ' +
+				(r.data.target_version || '?') + '.' :
+				'Some prechecks failed: fix them before ' +
+				'starting.'),
+			    checkList(r.data.checks),
+			    el('h3', null, 'Plan'), planTable(r.data.plan));
+			$('dialog-ok').disabled = !lastOk;
+		}
+		ha.addEventListener('change', () => dry().catch((e) =>
+		    dialogError(e.message)));
+		openDialog({title: 'Start a rolling upgrade of pool ' + pool,
+		    body: [what, haRow, body],
+		    okText: 'Start upgrade of ' + pool, okDisabled: true,
+		    onOk: async function () {
+			const r = await api('POST', '/pools/' +
+			    encodeURIComponent(pool) + '/upgrade',
+			    {dry_run: false, disable_ha: ha.checked});
+
+			if (r.status === 200 || r.status === 202)
+				return null;
+			if (r.data && r.data.checks)
+				body.replaceChildren(checkList(r.data.checks));
+			return 'Not started: ' + apiError(r);
+		    }});
+		try {
+			await dry();
+		} catch (e) {
+			if (e instanceof AuthError)
+				return showLogin(e.message);
+			body.replaceChildren(el('p', {class: 'error'},
+			    'Dry run failed: ' + e.message));
+		}
+	}
+
+	function failedHost(p) {
+		return (p.hosts || []).find((h) => h.error) ||
+		    (p.hosts || []).find((h) => h.step !== 'pending' &&
+			h.step !== 'done' && h.step !== 'skipped');
+	}
+
+	function retryFlow(pool) {
+		const p = poolStatus(pool);
+		const h = failedHost(p);
+		const body = [el('p', null, 'Resume the halted run #' + p.run +
+		    ' of pool ' + pool + '.')];
+
+		if (h)
+			body.push(el('p', null, 'Host ' + h.host + ' stopped in ' +
+			    'step ' + h.step + (h.error ? ': ' + h.error : '.')),
+			    el('p', null, h.step === 'install' ?
+				'Retry arms ' + h.host + ' again and reboots it ' +
+				'into the installer (upgrade mode).' :
+				'Retry runs step ' + h.step + ' of ' + h.host +
+				' again, then goes on with the plan.'));
+		openDialog({title: 'Retry the upgrade of pool ' + pool,
+		    body: body, okText: 'Retry run on ' + pool,
+		    onOk: async function () {
+			const r = await api('POST', '/pools/' +
+			    encodeURIComponent(pool) + '/retry');
+
+			return r.status < 300 ? null : apiError(r);
+		    }});
+	}
+
+	function abortFlow(pool) {
+		const p = poolStatus(pool);
+		const h = failedHost(p);
+		const body = [el('p', null, 'Stop the rolling upgrade of pool ' +
+		    pool + ' (run #' + p.run + ', ' + p.hosts_done + ' of ' +
+		    p.hosts_total + ' hosts done).')];
+
+		if (h)
+			body.push(el('p', null, 'Host ' + h.host + ' is in step ' +
+			    h.step + ': it is disarmed (back to local boot) ' +
+			    'and re-enabled where possible. If it is in the ' +
+			    'middle of an install, that install is not ' +
+			    'stopped.'));
+		body.push(el('p', null, 'Hosts already upgraded stay ' +
+		    'upgraded. An aborted run cannot be resumed; a new ' +
+		    'upgrade starts again with the prechecks.'));
+		openDialog({title: 'Abort the upgrade of pool ' + pool,
+		    body: body, okText: 'Abort run on ' + pool, danger: true,
+		    onOk: async function () {
+			const r = await api('POST', '/pools/' +
+			    encodeURIComponent(pool) + '/abort');
+
+			return r.status < 300 ? null : apiError(r);
+		    }});
+	}
+
+	/* ---- start ----------------------------------------------------------- */
+
+	document.addEventListener('DOMContentLoaded', function () {
+		$('login-form').addEventListener('submit', signIn);
+		$('logout').addEventListener('click', signOut);
+		$('dialog-cancel').addEventListener('click', closeDialog);
+		$('dialog-ok').addEventListener('click', dialogConfirm);
+		$('dialog').addEventListener('close', () => {
+			dialogOk = null;
+		});
+		if (token) {
+			showApp();
+			startPolling();
+		} else
+			showLogin('');
+	});
+})();
