@@ -691,10 +691,7 @@ ev(struct coord *c, const struct pool *p, const char *host, const char *fmt,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	store_event(c->st, host, p->name, "upgrade", "%s", msg);
-	if (host != NULL)
-		log_info("coord", "pool %s: host %s: %s", p->name, host, msg);
-	else
-		log_info("coord", "pool %s: %s", p->name, msg);
+	log_ctx(PB_LOG_INFO, "coord", p->name, host, "%s", msg);
 }
 
 /* ---- prechecks --------------------------------------------------------------- */
@@ -2277,9 +2274,9 @@ coord_new(const struct config *cfg, struct store *st, struct arm *arm,
 			if (store_run_get(st, ids[i], &run) == -1)
 				continue;
 			if ((r = runner_for(c, run.pool)) == NULL) {
-				log_warn("coord", "run %lld of pool %s: the pool is "
-				    "no longer in the configuration; not resumed",
-				    (long long)run.id, run.pool);
+				log_ctx(PB_LOG_WARN, "coord", run.pool, NULL, "run "
+				    "%lld: the pool is no longer in the "
+				    "configuration; not resumed", (long long)run.id);
 				continue;
 			}
 			log_info("coord", "pool %s: resuming run %lld",

@@ -149,8 +149,8 @@ jev(struct jobs *js, const struct job *j, const char *fmt, ...)
 	va_end(ap);
 	store_event(js->st, j->host, j->pool[0] ? j->pool : NULL, j->kind, "%s",
 	    msg);
-	log_info("job", "%s %s (job %lld): %s", j->kind, j->host,
-	    (long long)j->id, msg);
+	log_ctx(PB_LOG_INFO, "job", j->pool[0] ? j->pool : NULL, j->host,
+	    "%s (job %lld): %s", j->kind, (long long)j->id, msg);
 }
 
 /* ---- steps ---------------------------------------------------------------- */
@@ -192,8 +192,9 @@ jretry(struct jctx *c, enum job_step s, const char *what, const char *detail)
 	    (int64_t)jtimeout(c, s) * 1000) {
 		c->j->attempts++;
 		c->wait_ms = jpoll(c) * (c->j->attempts < 5 ? c->j->attempts : 5);
-		log_debug("job", "%s %s: %s: %s; trying again", c->j->kind,
-		    c->j->host, what, detail);
+		log_ctx(PB_LOG_DEBUG, "job", c->j->pool[0] ? c->j->pool : NULL,
+		    c->j->host, "%s: %s: %s; trying again", c->j->kind, what,
+		    detail);
 		return JR_WAIT;
 	}
 	snprintf(c->why, sizeof(c->why), "%s: %.300s (gave up after %d s)", what,
@@ -538,12 +539,12 @@ step_member(struct jctx *c)
 	if (strcmp(hi.name, c->h->name) != 0 &&
 	    xapi_call_s(x, "host.set_name_label", NULL, &e, hi.ref, c->h->name,
 	    NULL) == -1)
-		log_warn("job", "%s: host.set_name_label: %s", c->h->name,
-		    xapi_strerror(&e));
+		log_ctx(PB_LOG_WARN, "job", c->p->name, c->h->name,
+		    "host.set_name_label: %s", xapi_strerror(&e));
 	if (hi.live && !hi.enabled &&
 	    xapi_call_s(x, "host.enable", NULL, &e, hi.ref, NULL, NULL) == -1)
-		log_debug("job", "%s: host.enable: %s", c->h->name,
-		    xapi_strerror(&e));
+		log_ctx(PB_LOG_DEBUG, "job", c->p->name, c->h->name,
+		    "host.enable: %s", xapi_strerror(&e));
 	xapi_free(x);
 	if (!hi.live || !hi.enabled)
 		return jretry(c, JOB_MEMBER, "waiting for the host to be live and "

@@ -412,8 +412,8 @@ ipmi_run(const struct host *h, const char *const words[], const char *expect,
 		snprintf(msg, msglen, "ipmitool %s: too many arguments", cmd);
 		goto out;
 	}
-	log_info("power", "%s: BMC %s:%s: ipmitool %s", h->name,
-	    h->ipmi_address, portbuf, cmd);
+	log_ctx(PB_LOG_INFO, "power", h->pool_name, h->name,
+	    "BMC %s:%s: ipmitool %s", h->ipmi_address, portbuf, cmd);
 	if (run_argv(argv, timeout, r) == -1) {
 		if (r->spawn_errno == ENOENT)
 			snprintf(msg, msglen, "BMC %s:%s: cannot run '%s': not "
@@ -463,12 +463,12 @@ ipmi_run(const struct host *h, const char *const words[], const char *expect,
 	}
 	if (stdout_line != NULL)
 		*stdout_line = line;
-	log_debug("power", "%s: ipmitool %s: ok in %lld ms", h->name, cmd,
-	    (long long)(mono_ms() - t0));
+	log_ctx(PB_LOG_DEBUG, "power", h->pool_name, h->name,
+	    "ipmitool %s: ok in %lld ms", cmd, (long long)(mono_ms() - t0));
 	ret = 0;
 out:
 	if (ret == -1)
-		log_error("power", "%s: %s", h->name, msg);
+		log_ctx(PB_LOG_ERROR, "power", h->pool_name, h->name, "%s", msg);
 	return ret;
 }
 
@@ -524,7 +524,7 @@ ipmi_status(const struct host *h, int *on, char *msg, size_t msglen)
 		snprintf(msg, msglen, "BMC %s:%d: `ipmitool chassis power "
 		    "status` answered '%s'", h->ipmi_address, bmc_port(h),
 		    said);
-		log_error("power", "%s: %s", h->name, msg);
+		log_ctx(PB_LOG_ERROR, "power", h->pool_name, h->name, "%s", msg);
 		goto out;
 	}
 	snprintf(msg, msglen, "chassis power is %s", *on ? "on" : "off");
@@ -583,7 +583,7 @@ ipmi_pxe_boot(const struct host *h, char *msg, size_t msglen)
 	snprintf(msg, msglen, "BMC %s:%d: boot device PXE (next boot only), "
 	    "chassis was %s: %s", h->ipmi_address, bmc_port(h),
 	    on ? "on" : "off", on ? "power cycle" : "power on");
-	log_info("power", "%s: %s", h->name, msg);
+	log_ctx(PB_LOG_INFO, "power", h->pool_name, h->name, "%s", msg);
 	ret = POWER_OK;
 out:
 	free(r);

@@ -346,7 +346,7 @@ test_ipmi_off_bootdev_then_power_on(void **state)
 	assert_non_null(strstr(msg, "chassis was off: power on"));
 	assert_null(strstr(got, SIM_PASSWORD));
 	assert_null(strstr(log, SIM_PASSWORD));
-	assert_non_null(strstr(log, "power: node7: BMC 10.0.0.7:6230: "
+	assert_non_null(strstr(log, "power: host node7: BMC 10.0.0.7:6230: "
 	    "ipmitool chassis bootdev pxe"));
 	free(log);
 	free(got);
@@ -691,7 +691,7 @@ test_sim_wrong_password(void **state)
 	assert_null(strstr(msg, SIM_PASSWORD));
 	assert_null(strstr(log, "Not-The-Pw"));
 	assert_null(strstr(log, SIM_PASSWORD));
-	assert_non_null(strstr(log, "power: error: node7: BMC 127.0.0.1:"));
+	assert_non_null(strstr(log, "power: error: host node7: BMC 127.0.0.1:"));
 	free(log);
 	free(bad);
 	clear_env();
