@@ -202,6 +202,99 @@ class RebuildTest(unittest.TestCase):
             env.close()
 
 
+class DurableJobTest(unittest.TestCase):
+    """A job survives kill -9 of the server, and a halted job resumes with
+    jobs retry once the cause is fixed."""
+
+    def test_kill9_mid_rebuild_then_install_failure_and_retry(self):
+        pool = pool_at_new("rk", 35, 3)
+        env, sim = start([pool], {"rkh3": fresh_identity("rkh3",
+                                                         "127.0.35.3")})
+        try:
+            sim.fault("dead", host="rkh3")
+            sim.fault("install_fail", host="rkh3")
+            r = env.cli("rebuild", "rkh3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rkh3 now")
+            # the server dies while the job waits for the installer
+            env.restart_hard()
+            self.assertIn("resuming job", env.log_tail(40))
+            sim._req("POST", "/power-on", {"host": "rkh3"})
+            job = wait_job(env, jid, timeout=60)
+            # the installer reported 1: halted, with the reason
+            self.assertEqual(job["state"], "halted", env.diag())
+            self.assertEqual(job["step"], "install")
+            self.assertIn("installer did not succeed", job["error"])
+            self.assertIn("localboot", env.pxe_of(pool["hosts"][2]["mac"]))
+            # exactly one forget, although the job ran in two servers
+            self.assertEqual(len(sim.calls("host.destroy")), 1)
+
+            # fixed (and switched off by the operator once the failed
+            # installer has rebooted it): retry starts again at arming
+            time.sleep(1.0)     # the simulator's reboot_delay is 0.1 s
+            sim.clear(host="rkh3")
+            sim.fault("dead", host="rkh3")
+            r = env.cli("jobs", "retry", str(jid))
+            self.assertEqual(r.returncode, 0, r)
+            wait_job(env, jid, message="power on rkh3 now")
+            sim._req("POST", "/power-on", {"host": "rkh3"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "done", env.diag())
+            h = sim_host(sim, "rkh3")
+            self.assertEqual(h["pool"], "rk")
+            self.assertTrue(h["live"] and h["enabled"], h)
+            self.assertEqual([e["arg"] for e in
+                              sim.events("script", host="rkh3")], ["1", "0"])
+        finally:
+            env.close()
+
+
+class UpgradeHandOffTest(unittest.TestCase):
+    """A member whose upgrade failed is rebuilt, and the rolling upgrade
+    carries on without installing it a second time."""
+
+    def test_failed_member_rebuilt_then_run_retried(self):
+        pool = sh.pool_spec("rh", 36, 3)
+        env, sim = start([pool], {"rhh3": fresh_identity("rhh3",
+                                                         "127.0.36.3")})
+        try:
+            sim.fault("install_fail", host="rhh3")
+            r = env.cli("upgrade", "rh")
+            self.assertEqual(r.returncode, 0, r)
+            st = env.wait_run("rh")
+            self.assertEqual(st["state"], "halted", env.diag("rh"))
+            self.assertIn("rhh3", st["error"])
+            # the operator gives up on it: it is switched off (once the
+            # failed installer has rebooted it) and rebuilt fresh
+            time.sleep(1.0)
+            sim.clear(host="rhh3")
+            sim.fault("dead", host="rhh3")
+            r = env.cli("rebuild", "rhh3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rhh3 now")
+            sim._req("POST", "/power-on", {"host": "rhh3"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "done", json.dumps(job, indent=1)
+                             + env.diag("rh"))
+            # the run carries on: rhh3 is already on the target version
+            r = env.cli("retry", "rh")
+            self.assertEqual(r.returncode, 0, r)
+            st = env.wait_run("rh")
+            self.assertEqual(st["state"], "done", env.diag("rh"))
+            for h in sim.state()["hosts"]:
+                if h["pool"] == "rh" and not h.get("ghost"):
+                    self.assertEqual(h["product_version"], NEW, h)
+                    self.assertTrue(h["live"] and h["enabled"], h)
+            # rhh3: one failed upgrade, one fresh install, no third install
+            self.assertEqual([e["mode"] for e in
+                              sim.events("answerfile", host="rhh3")],
+                             ["upgrade", "fresh"])
+        finally:
+            env.close()
+
+
 class IpmiRebuildTest(unittest.TestCase):
     """power = ipmi: poolboot sets the BMC's next boot to PXE and powers
     the machine on through a real BMC simulator (OpenIPMI's ipmi_sim,
