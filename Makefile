@@ -40,7 +40,7 @@ LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e
+.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e bench
 
 all: poolboot
 
@@ -78,6 +78,15 @@ test: all unit
 e2e: deps
 	@$(MAKE) -s WERROR=1 $(BUILD)/poolboot
 	@sh tests/e2e/run.sh $(BUILD)
+
+# Benchmarks (issue 7): not part of make check; see docs/performance.md.
+bench: deps
+	@sh tests/bench/install-deps.sh
+	@$(MAKE) -s poolboot $(BUILD)/bench_render
+	@python3 tests/bench/bench.py
+
+$(BUILD)/bench_render: tests/bench/bench_render.c $(LIBOBJS) | $(BUILD)
+	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 answerfiles: poolboot
 	@sh scripts/make-answerfiles.sh

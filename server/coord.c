@@ -418,6 +418,37 @@ snap_host(const struct snapshot *s, const char *name)
 	return NULL;
 }
 
+/* Fills h from a host record and its host_metrics record (mrec may be
+ * NULL: not live). */
+static void
+xhost_fill(struct xhost *h, const char *ref, const struct xr_value *rec,
+    const struct xr_value *mrec, const char *master_ref)
+{
+	const struct xr_value *sv = xr_get(rec, "software_version");
+	const struct xr_value *oc = xr_get(rec, "other_config");
+
+	util_strlcpy(h->ref, sizeof(h->ref), ref);
+	util_strlcpy(h->name, sizeof(h->name), xr_get_str(rec, "name_label"));
+	util_strlcpy(h->address, sizeof(h->address), xr_get_str(rec, "address"));
+	util_strlcpy(h->version, sizeof(h->version), xr_get_str(sv,
+	    "product_version"));
+	util_strlcpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
+	/* xapi rewrites boot_time (whole seconds) at every boot and
+	 * agent_start_time (sub-second) at every start of xapi: both
+	 * together tell a new boot even when two fall in one second */
+	snprintf(h->boot_time, sizeof(h->boot_time), "%.30s/%.30s",
+	    xr_get_str(oc, "boot_time") ? xr_get_str(oc, "boot_time") :
+	    "", xr_get_str(oc, "agent_start_time") ? xr_get_str(oc,
+	    "agent_start_time") : "");
+	h->enabled = xr_get_bool(rec, "enabled", 0);
+	h->is_master = master_ref != NULL && strcmp(h->ref, master_ref) == 0;
+	if (mrec != NULL) {
+		h->live = xr_get_bool(mrec, "live", 0);
+		xr_get_int(mrec, "memory_total", &h->mem_total);
+		xr_get_int(mrec, "memory_free", &h->mem_free);
+	}
+}
+
 /* Reads pool, hosts, host metrics, VMs and VBDs: a handful of calls, no
  * matter how big the pool. full = 0 skips VMs and VBDs. */
 static int
@@ -452,36 +483,15 @@ snapshot_take(struct xapi *x, struct snapshot *s, int full,
 		goto out;
 	for (i = 0; i < hosts->n; i++) {
 		const struct xr_value *rec = hosts->items[i];
-		const struct xr_value *sv = xr_get(rec, "software_version");
-		const struct xr_value *oc = xr_get(rec, "other_config");
 		const char *mref = xr_get_str(rec, "metrics");
-		struct xhost *h = &s->hosts[s->nhosts++];
+		const struct xr_value *mrec = NULL;
 
-		util_strlcpy(h->ref, sizeof(h->ref), hosts->keys[i]);
-		util_strlcpy(h->name, sizeof(h->name), xr_get_str(rec, "name_label"));
-		util_strlcpy(h->address, sizeof(h->address), xr_get_str(rec, "address"));
-		util_strlcpy(h->version, sizeof(h->version), xr_get_str(sv,
-		    "product_version"));
-		util_strlcpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
-		/* xapi rewrites boot_time (whole seconds) at every boot and
-		 * agent_start_time (sub-second) at every start of xapi: both
-		 * together tell a new boot even when two fall in one second */
-		snprintf(h->boot_time, sizeof(h->boot_time), "%.30s/%.30s",
-		    xr_get_str(oc, "boot_time") ? xr_get_str(oc, "boot_time") :
-		    "", xr_get_str(oc, "agent_start_time") ? xr_get_str(oc,
-		    "agent_start_time") : "");
-		h->enabled = xr_get_bool(rec, "enabled", 0);
-		h->is_master = strcmp(h->ref, s->master_ref) == 0;
 		if (metrics != NULL && metrics->type == XR_STRUCT && mref != NULL)
 			for (j = 0; j < metrics->n; j++)
-				if (strcmp(metrics->keys[j], mref) == 0) {
-					h->live = xr_get_bool(metrics->items[j],
-					    "live", 0);
-					xr_get_int(metrics->items[j],
-					    "memory_total", &h->mem_total);
-					xr_get_int(metrics->items[j],
-					    "memory_free", &h->mem_free);
-				}
+				if (strcmp(metrics->keys[j], mref) == 0)
+					mrec = metrics->items[j];
+		xhost_fill(&s->hosts[s->nhosts++], hosts->keys[i], rec, mrec,
+		    s->master_ref);
 	}
 	if (full) {
 		if (xapi_call(x, "VM.get_all_records", NULL, 0, &vms, err) == -1 ||
@@ -588,6 +598,8 @@ struct runner {
 	int		 abort_req;
 	int64_t		 run_id;
 	char		*ev_token;	/* event.from token (runner thread only) */
+	char		 ref_host[64];	/* host whose XAPI ref is cached */
+	char		 ref[128];	/* (runner thread only) */
 };
 
 struct coord {
@@ -1148,6 +1160,7 @@ struct stepctx {
 	int		 wait_ms;
 	int		 skip;		/* host found on the target version */
 	int		 dirty;		/* h changed while waiting */
+	int		 all;		/* host_now reads the whole pool */
 };
 
 static int64_t
@@ -1213,11 +1226,50 @@ xapi_retry(struct stepctx *sc, const char *what, const struct xapi_error *e)
 	return SR_FAIL;
 }
 
-/* The host's ref and record in a fresh (light) snapshot. */
+/* Only sc's host, by the ref cached from an earlier snapshot: two small
+ * calls (host.get_record, host_metrics.get_record) instead of every
+ * host's records. -1 when there is no cached ref or a call fails. */
+static int
+host_one(struct stepctx *sc, struct snapshot *s, struct xapi_error *e)
+{
+	struct xr_value *rec = NULL, *mrec = NULL;
+	const char *mref;
+	int ret = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (strcmp(sc->r->ref_host, sc->h->host) != 0 || sc->r->ref[0] == '\0')
+		return -1;
+	if (xapi_call_s(sc->x, "host.get_record", &rec, e, sc->r->ref, NULL,
+	    NULL) == -1 || rec == NULL)
+		goto out;
+	if ((mref = xr_get_str(rec, "metrics")) != NULL &&
+	    strcmp(mref, "OpaqueRef:NULL") != 0 &&
+	    xapi_call_s(sc->x, "host_metrics.get_record", &mrec, e, mref, NULL,
+	    NULL) == -1)
+		goto out;
+	if ((s->hosts = calloc(1, sizeof(*s->hosts))) == NULL)
+		goto out;
+	xhost_fill(&s->hosts[0], sc->r->ref, rec, mrec, NULL);
+	s->nhosts = 1;
+	ret = 0;
+out:
+	xr_free(rec);
+	xr_free(mrec);
+	if (ret == -1)
+		snapshot_free(s);
+	return ret;
+}
+
+/* The host's ref and record: with all = 0 only that host (by its cached
+ * ref), else, or when that fails, a fresh (light) snapshot of the pool. */
 static int
 host_now(struct stepctx *sc, struct snapshot *s, const struct xhost **out,
     struct xapi_error *e)
 {
+	memset(e, 0, sizeof(*e));
+	if (!sc->all && host_one(sc, s, e) == 0 &&
+	    (*out = snap_host(s, sc->h->host)) != NULL)
+		return 0;
 	memset(e, 0, sizeof(*e));
 	if (snapshot_take(sc->x, s, 0, e) == -1)
 		return -1;
@@ -1229,6 +1281,8 @@ host_now(struct stepctx *sc, struct snapshot *s, const struct xhost **out,
 		    "in the XAPI pool", sc->h->host);
 		return -1;
 	}
+	util_strlcpy(sc->r->ref_host, sizeof(sc->r->ref_host), sc->h->host);
+	util_strlcpy(sc->r->ref, sizeof(sc->r->ref), (*out)->ref);
 	return 0;
 }
 
@@ -1256,9 +1310,13 @@ step_disable(struct stepctx *sc)
 	const struct xhost *xh;
 	struct xapi_error e;
 	size_t i;
+	int rc;
 
 	/* never a second host down: every other host must be live now */
-	if (host_now(sc, &s, &xh, &e) == -1)
+	sc->all = 1;
+	rc = host_now(sc, &s, &xh, &e);
+	sc->all = 0;
+	if (rc == -1)
 		return xapi_retry(sc, "reading the pool", &e);
 	if (coord_version_cmp(xh->version, sc->run->target_version) == 0 &&
 	    sc->h->boot_time_before[0] == '\0') {

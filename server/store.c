@@ -1,8 +1,12 @@
 /* store.c — durable state in SQLite; see store.h.
  *
  * Durability beats speed here: WAL with synchronous=FULL, so a commit that
- * returned is on disk and a restart never forgets an arming or a result.
- * Every statement is prepared once (lazily) with bound parameters; no SQL
+ * returned is on disk and a restart never forgets an arming, a result or a
+ * run step. The two frequent, replayable records — an answerfile fetch
+ * counted and an event appended — are committed with synchronous=NORMAL
+ * (sync_light): in WAL mode they still survive a crash of the process, and
+ * only a power loss can undo the last few, until the next FULL commit
+ * syncs them. Every statement is prepared with bound parameters; no SQL
  * text is ever built from a value. Changes that touch several rows run in
  * one BEGIN IMMEDIATE transaction.
  */
@@ -297,6 +301,18 @@ tx_rollback(struct store *st)
 {
 	if (!sqlite3_get_autocommit(st->db))
 		(void)exec_sql(st, "ROLLBACK", "rollback");
+}
+
+/* Frequent, replayable records (an answerfile fetch counted, an event)
+ * are committed without waiting for the disk: in WAL mode a commit with
+ * synchronous=NORMAL survives a crash of the process and keeps the
+ * database consistent; only a power loss can undo it, and the next
+ * synchronous=FULL commit (arm, result, run step) makes it durable too. */
+static void
+sync_light(struct store *st, int light)
+{
+	(void)exec_sql(st, light ? "PRAGMA synchronous = NORMAL" :
+	    "PRAGMA synchronous = FULL", "synchronous");
 }
 
 static int
@@ -610,6 +626,7 @@ store_arming_fetched(struct store *st, int64_t id, int64_t now,
 	int attempts, rc, ret = -1;
 
 	pthread_mutex_lock(&st->mu);
+	sync_light(st, 1);
 	if (tx_begin(st) == -1)
 		goto out;
 	if ((s = stmt_get(st, S_ARMING_FETCHED)) == NULL)
@@ -642,6 +659,7 @@ store_arming_fetched(struct store *st, int64_t id, int64_t now,
 out:
 	if (ret == -1)
 		tx_rollback(st);
+	sync_light(st, 0);
 	pthread_mutex_unlock(&st->mu);
 	return ret;
 }
@@ -766,6 +784,7 @@ store_event(struct store *st, const char *host, const char *pool,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&st->mu);
+	sync_light(st, 1);
 	if ((s = stmt_get(st, S_EVENT_INSERT)) == NULL)
 		goto out;
 	sqlite3_bind_int64(s, 1, util_now());
@@ -775,6 +794,7 @@ store_event(struct store *st, const char *host, const char *pool,
 	bind_text(s, 5, msg);
 	ret = step_done(st, s, "insert event");
 out:
+	sync_light(st, 0);
 	pthread_mutex_unlock(&st->mu);
 	return ret;
 }
