@@ -642,13 +642,7 @@ runner_wait(struct runner *r, int ms)
 	struct timespec ts;
 	unsigned gen;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	util_deadline_ms(&ts, ms);
 	pthread_mutex_lock(&c->mu);
 	gen = c->generation;
 	while (!r->stop && !r->abort_req && gen == c->generation)

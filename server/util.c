@@ -525,6 +525,18 @@ util_iso8601(int64_t t, char out[32])
 }
 
 void
+util_deadline_ms(struct timespec *ts, int ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+void
 util_strlcpy(char *dst, size_t n, const char *src)
 {
 	size_t l;

@@ -84,6 +84,10 @@ int64_t util_now_ms(void);
 /* "2026-11-22T01:02:03Z" */
 void  util_iso8601(int64_t t, char out[32]);
 
+struct timespec;
+/* ts = now (CLOCK_REALTIME) + ms: a deadline for pthread_cond_timedwait. */
+void  util_deadline_ms(struct timespec *ts, int ms);
+
 /* Copies src (NULL = "") into dst of size n, truncating; always
  * NUL-terminated when n > 0. For fixed-size record fields. */
 void  util_strlcpy(char *dst, size_t n, const char *src);
