@@ -364,8 +364,12 @@ class ResilienceTest(UpgradeBase):
         self.start_upgrade(env, "rs")
         self.assertIsNotNone(env.wait_step("rs", m2, {"evacuate"}))
         sim.fault("expire_sessions", True, pool="rs")
-        # a dropped connection while the member is about to be rebooted
-        self.assertIsNotNone(env.wait_step("rs", m3, {"reboot"}))
+        # connections to the master dropped while the last member is
+        # being emptied, armed or rebooted (its steps take milliseconds
+        # now, so the fault is set as soon as the test sees any of them;
+        # the next three requests to the master are dropped)
+        self.assertIsNotNone(env.wait_step("rs", m3,
+                                           {"evacuate", "arm", "reboot"}))
         sim.fault("drop_connections", 3, host=master)
         st = env.wait_run("rs")
         self.assertEqual(st["state"], "done", env.diag("rs"))
