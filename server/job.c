@@ -783,6 +783,32 @@ jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
 		sbuf_free(&miss);
 		return 409;
 	}
+	/* never under a running rolling upgrade: a member it is upgrading is
+	 * not live either, but it is not dead */
+	if (rebuild) {
+		struct run run;
+		struct run_host *rh = NULL;
+		size_t n = 0, i;
+
+		if (store_run_latest(js->st, h->pool->name, &run) == 0 &&
+		    strcmp(run.state, "running") == 0 &&
+		    store_run_hosts(js->st, run.id, &rh, &n) == 0) {
+			for (i = 0; i < n; i++)
+				if (strcmp(rh[i].host, host) == 0 &&
+				    strcmp(rh[i].step, "pending") != 0 &&
+				    strcmp(rh[i].step, "done") != 0 &&
+				    strcmp(rh[i].step, "skipped") != 0) {
+					*json = jerr("host %s is in step %s of the "
+					    "running rolling upgrade of pool %s (run "
+					    "%lld): let it finish or halt, or abort "
+					    "the run first", host, rh[i].step,
+					    run.pool, (long long)run.id);
+					free(rh);
+					return 409;
+				}
+		}
+		free(rh);
+	}
 	rc = store_job_latest(js->st, host, &last);
 	if (rc == 0 && (strcmp(last.state, "running") == 0 ||
 	    strcmp(last.state, "halted") == 0)) {

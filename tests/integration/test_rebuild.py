@@ -184,6 +184,25 @@ class RebuildTest(unittest.TestCase):
         finally:
             env.close()
 
+    def test_member_being_upgraded_is_not_rebuilt(self):
+        pool = sh.pool_spec("ru", 37, 3, install_delay=3.0)
+        env, sim = start([pool], {"ruh2": fresh_identity("ruh2",
+                                                         "127.0.37.2")})
+        try:
+            r = env.cli("upgrade", "ru")
+            self.assertEqual(r.returncode, 0, r)
+            # the member is down in the installer: not live, not dead
+            self.assertIsNotNone(env.wait_step("ru", "ruh2", {"install"},
+                                               timeout=30, period=0.05))
+            r = env.cli("rebuild", "ruh2", "--wipe")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("running rolling upgrade", r.err)
+            self.assertFalse(sim.calls("host.destroy"))
+            st = env.wait_run("ru")
+            self.assertEqual(st["state"], "done", env.diag("ru"))
+        finally:
+            env.close()
+
     def test_live_host_is_never_forgotten(self):
         pool = pool_at_new("rl", 32, 2)
         env, sim = start([pool], {"rlh2": fresh_identity("rlh2",
