@@ -1078,8 +1078,9 @@ store_run_get(struct store *st, int64_t id, struct run *out)
 	return rc == 0 ? 0 : -1;
 }
 
-int
-store_runs_running(struct store *st, int64_t **ids, size_t *n)
+/* The ids a one-column SELECT returns, malloc'd into *ids. */
+static int
+ids_query(struct store *st, const char *sql, int64_t **ids, size_t *n)
 {
 	sqlite3_stmt *s;
 	int64_t *v = NULL, *nv;
@@ -1089,8 +1090,7 @@ store_runs_running(struct store *st, int64_t **ids, size_t *n)
 	*ids = NULL;
 	*n = 0;
 	pthread_mutex_lock(&st->mu);
-	if ((s = prep(st, "SELECT id FROM runs WHERE state = 'running'"
-	    " ORDER BY id")) == NULL)
+	if ((s = prep(st, sql)) == NULL)
 		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
@@ -1102,7 +1102,7 @@ store_runs_running(struct store *st, int64_t **ids, size_t *n)
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		dberr(st, "running runs");
+		dberr(st, sql);
 		goto out;
 	}
 	*ids = v;
@@ -1113,6 +1113,13 @@ out:
 	free(v);
 	pthread_mutex_unlock(&st->mu);
 	return ret;
+}
+
+int
+store_runs_running(struct store *st, int64_t **ids, size_t *n)
+{
+	return ids_query(st, "SELECT id FROM runs WHERE state = 'running'"
+	    " ORDER BY id", ids, n);
 }
 
 int
@@ -1387,21 +1394,6 @@ store_jobs(struct store *st, int max, struct job **out, size_t *n)
 int
 store_jobs_running(struct store *st, int64_t **ids, size_t *n)
 {
-	struct job *v;
-	size_t cnt, i;
-
-	*ids = NULL;
-	*n = 0;
-	if (job_query(st, "SELECT " JOB_COLS " FROM jobs WHERE state ="
-	    " 'running' ORDER BY id", NULL, 0, 100000, &v, &cnt) == -1)
-		return -1;
-	if (cnt > 0 && (*ids = calloc(cnt, sizeof(**ids))) == NULL) {
-		free(v);
-		return -1;
-	}
-	for (i = 0; i < cnt; i++)
-		(*ids)[i] = v[i].id;
-	*n = cnt;
-	free(v);
-	return 0;
+	return ids_query(st, "SELECT id FROM jobs WHERE state = 'running'"
+	    " ORDER BY id", ids, n);
 }
