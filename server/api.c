@@ -103,7 +103,7 @@ api_error(struct api_response *rs, int status, const char *fmt, ...)
 /* The JSON view of one inventory host with its state from the store.
  * NULL on a store error. */
 static json_t *
-api_host_json(const struct http_deps *deps, const struct host *h)
+api_host_json(const struct api_deps *deps, const struct host *h)
 {
 	struct host_status hs;
 	struct arming a;
@@ -138,13 +138,13 @@ api_host_json(const struct http_deps *deps, const struct host *h)
 	    "last_event_at", api_time_or_null(hs.last_event_at),
 	    "updated_at", api_time_or_null(hs.updated_at),
 	    "armed", armed,
-	    "repo_bytes", (json_int_t)http_host_repo_bytes(deps->http,
-	    h->name));
+	    "repo_bytes", (json_int_t)(deps->repo_bytes == NULL ? 0 :
+	    deps->repo_bytes(deps->repo_bytes_arg, h->name)));
 	return o;
 }
 
 static void
-api_hosts(const struct http_deps *deps, struct api_response *rs)
+api_hosts(const struct api_deps *deps, struct api_response *rs)
 {
 	json_t *arr, *o;
 	size_t i;
@@ -166,7 +166,7 @@ api_hosts(const struct http_deps *deps, struct api_response *rs)
 }
 
 static void
-api_host(const struct http_deps *deps, const struct host *h,
+api_host(const struct api_deps *deps, const struct host *h,
     struct api_response *rs)
 {
 	json_t *o;
@@ -252,7 +252,7 @@ api_arm_http_status(enum arm_status as)
 }
 
 static void
-api_arm(const struct http_deps *deps, const struct api_request *rq,
+api_arm(const struct api_deps *deps, const struct api_request *rq,
     const struct host *h, struct api_response *rs)
 {
 	char token[UTIL_TOKEN_LEN + 1], msg[512];
@@ -288,7 +288,7 @@ out:
 }
 
 static void
-api_disarm(const struct http_deps *deps, const struct host *h,
+api_disarm(const struct api_deps *deps, const struct host *h,
     struct api_response *rs)
 {
 	char msg[512];
@@ -361,7 +361,7 @@ api_event_cb(const struct event *ev, void *arg)
 }
 
 static void
-api_events(const struct http_deps *deps, const struct api_request *rq,
+api_events(const struct api_deps *deps, const struct api_request *rq,
     struct api_response *rs)
 {
 	struct api_events_ctx c = { NULL, 0, 0, 0 };
@@ -436,7 +436,7 @@ api_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
 
 /* /pools[/NAME[/precheck|upgrade|retry|abort]] */
 static void
-api_pools(const struct http_deps *deps, const struct api_request *rq,
+api_pools(const struct api_deps *deps, const struct api_request *rq,
     char **segs, size_t n, struct api_response *rs)
 {
 	const char *m = rq->method ? rq->method : "";
@@ -492,7 +492,7 @@ api_pools(const struct http_deps *deps, const struct api_request *rq,
 
 /* POST /hosts/H/rebuild|install {"wipe": true} */
 static void
-api_job_start(const struct http_deps *deps, const struct api_request *rq,
+api_job_start(const struct api_deps *deps, const struct api_request *rq,
     const struct host *h, const char *kind, struct api_response *rs)
 {
 	char *json = NULL;
@@ -510,7 +510,7 @@ api_job_start(const struct http_deps *deps, const struct api_request *rq,
 
 /* /jobs, /jobs/ID, /jobs/ID/retry|abort */
 static void
-api_jobs(const struct http_deps *deps, const struct api_request *rq,
+api_jobs(const struct api_deps *deps, const struct api_request *rq,
     char **segs, size_t n, struct api_response *rs)
 {
 	const char *m = rq->method ? rq->method : "";
@@ -575,7 +575,7 @@ api_split(const char *path, char *buf, size_t buflen, char **segs,
 }
 
 void
-api_handle(const struct http_deps *deps, const struct api_request *rq,
+api_handle(const struct api_deps *deps, const struct api_request *rq,
     struct api_response *rs)
 {
 	char buf[512], *segs[API_MAX_SEGS];

@@ -13,8 +13,26 @@
 #define POOLBOOT_API_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "http.h"
+struct arm;
+struct config;
+struct coord;
+struct jobs;
+struct store;
+
+/* What the API works on; it must outlive every api_handle call. */
+struct api_deps {
+	const struct config *cfg;
+	struct store	*st;
+	struct arm	*arm;
+	struct coord	*coord;		/* may be NULL (no rolling upgrades) */
+	struct jobs	*jobs;		/* may be NULL (no rebuild/install) */
+	/* The bytes of repo files host's installer has fetched so far (the
+	 * HTTP server counts them: http_host_repo_bytes); NULL reads 0. */
+	uint64_t	(*repo_bytes)(void *arg, const char *host);
+	void		*repo_bytes_arg;
+};
 
 struct api_request {
 	const char *method;
@@ -31,7 +49,7 @@ struct api_response {
 	char	*body;			/* malloc'd JSON; caller frees */
 };
 
-void  api_handle(const struct http_deps *deps, const struct api_request *rq,
+void  api_handle(const struct api_deps *deps, const struct api_request *rq,
 	    struct api_response *rs);
 
 #endif

@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "metrics.h"
+#include "notify.h"
 #include "render.h"
 
 #define ARM_PXE_MAX	(64 * 1024)	/* a per-MAC file is a few lines */
@@ -31,6 +31,7 @@
 struct arm {
 	const struct config *cfg;
 	struct store	*st;
+	struct notify	*notify;	/* may be NULL */
 	pthread_mutex_t	 mu;
 };
 
@@ -50,6 +51,12 @@ arm_new(const struct config *cfg, struct store *st, struct arm **out)
 	a->st = st;
 	*out = a;
 	return 0;
+}
+
+void
+arm_set_notify(struct arm *a, struct notify *n)
+{
+	a->notify = n;
 }
 
 void
@@ -475,6 +482,7 @@ enum arm_status
 arm_callback(struct arm *a, const char *host, const char *token, int result)
 {
 	enum arm_status ret;
+	int announce = 0;
 	const char *res;
 	struct arming ar;
 	struct host *h;
@@ -507,7 +515,7 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		ret = ARM_ERROR;
 		goto out;
 	}
-	metrics_callback(result == 0 ? 0 : 1);
+	announce = 1;
 	ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
 	    result == 0 ? "install done" : "install failed", reason);
 	if (write_local(a, h) == -1) {
@@ -527,6 +535,9 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 	ret = ARM_OK;
 out:
 	pthread_mutex_unlock(&a->mu);
+	/* outside the lock: the listeners take their own locks */
+	if (announce)
+		notify_install_done(a->notify, host, result == 0 ? 0 : 1);
 	return ret;
 }
 

@@ -37,6 +37,12 @@ enum arm_status {
 int   arm_new(const struct config *cfg, struct store *st, struct arm **out);
 void  arm_free(struct arm *a);
 
+struct notify;
+/* Every accepted installer callback whose result reached the store is
+ * announced on n (notify.h), after arm's lock is released. Set before
+ * serving starts; n (may be NULL) must outlive a. */
+void  arm_set_notify(struct arm *a, struct notify *n);
+
 /* Start-up reconciliation of tftp-root/pxelinux.cfg with the store. */
 int   arm_reconcile(struct arm *a);
 
@@ -62,7 +68,8 @@ enum arm_status arm_get_answerfile(struct arm *a, const char *host,
 	    const char *token, char **body, size_t *len);
 enum arm_status arm_get_script(struct arm *a, const char *host,
 	    const char *token, char **body, size_t *len);
-/* result 0 = success, 1 = failure. */
+/* result 0 = success, 1 = failure. Announced on the notify (see
+ * arm_set_notify) when the result is recorded. */
 enum arm_status arm_callback(struct arm *a, const char *host,
 	    const char *token, int result);
 

@@ -33,64 +33,6 @@
 
 /* ---- names and transitions ----------------------------------------------- */
 
-static const char *const step_names[STEP_COUNT] = {
-	[STEP_PENDING] = "pending",
-	[STEP_DISABLE] = "disable",
-	[STEP_EVACUATE] = "evacuate",
-	[STEP_ARM] = "arm",
-	[STEP_REBOOT] = "reboot",
-	[STEP_INSTALL] = "install",
-	[STEP_REJOIN] = "rejoin",
-	[STEP_ENABLE] = "enable",
-	[STEP_DONE] = "done",
-	[STEP_SKIPPED] = "skipped",
-};
-
-static const char *const run_names[RUN_STATE_COUNT] = {
-	[RUN_RUNNING] = "running",
-	[RUN_HALTED] = "halted",
-	[RUN_ABORTED] = "aborted",
-	[RUN_DONE] = "done",
-};
-
-const char *
-coord_step_name(enum coord_step s)
-{
-	return (unsigned)s < STEP_COUNT ? step_names[s] : "unknown";
-}
-
-int
-coord_step_parse(const char *s, enum coord_step *out)
-{
-	int i;
-
-	for (i = 0; i < STEP_COUNT; i++)
-		if (strcmp(s, step_names[i]) == 0) {
-			*out = (enum coord_step)i;
-			return 0;
-		}
-	return -1;
-}
-
-const char *
-coord_run_state_name(enum run_state s)
-{
-	return (unsigned)s < RUN_STATE_COUNT ? run_names[s] : "unknown";
-}
-
-int
-coord_run_state_parse(const char *s, enum run_state *out)
-{
-	int i;
-
-	for (i = 0; i < RUN_STATE_COUNT; i++)
-		if (strcmp(s, run_names[i]) == 0) {
-			*out = (enum run_state)i;
-			return 0;
-		}
-	return -1;
-}
-
 enum coord_step
 coord_step_next(enum coord_step s)
 {
@@ -1199,7 +1141,7 @@ xapi_retry(struct stepctx *sc, const char *what, const struct xapi_error *e)
 	enum coord_step s = STEP_PENDING;
 	int tmo;
 
-	(void)coord_step_parse(sc->h->step, &s);
+	(void)state_step_parse(sc->h->step, &s);
 	tmo = step_timeout_s(sc->p, s);
 	if (xapi_transient(e) && elapsed_ms(sc->h) < (int64_t)tmo * 1000) {
 		int backoff = 250 << (sc->h->attempts < 5 ? sc->h->attempts : 5);
@@ -1566,7 +1508,7 @@ record_step_time(struct run_host *h, enum coord_step s)
 	size_t l = strlen(h->step_ms);
 
 	snprintf(h->step_ms + l, sizeof(h->step_ms) - l, "%s%s=%lld",
-	    l ? " " : "", coord_step_name(s), (long long)elapsed_ms(h));
+	    l ? " " : "", state_step_name(s), (long long)elapsed_ms(h));
 }
 
 /* Turns HA/WLB off (when asked) at the start; 0/-1 with why. */
@@ -1776,7 +1718,7 @@ run_abort_cleanup(struct coord *c, const struct pool *p, struct xapi *x,
 		enum coord_step s;
 		char msg[256];
 
-		if (coord_step_parse(hosts[i].step, &s) == -1 ||
+		if (state_step_parse(hosts[i].step, &s) == -1 ||
 		    !coord_step_offline(s))
 			continue;
 		if (s >= STEP_ARM && s <= STEP_INSTALL &&
@@ -1877,7 +1819,7 @@ runner_main(void *arg)
 			break;
 		}
 		sc.h = h;
-		if (coord_step_parse(h->step, &step) == -1) {
+		if (state_step_parse(h->step, &step) == -1) {
 			snprintf(sc.why, sizeof(sc.why), "unknown step '%s' in the "
 			    "store", h->step);
 			run_halt(&sc);
@@ -1927,7 +1869,7 @@ runner_main(void *arg)
 				if (next == STEP_SKIPPED)
 					h->finished_at = now;
 			}
-			util_strlcpy(h->step, sizeof(h->step), coord_step_name(next));
+			util_strlcpy(h->step, sizeof(h->step), state_step_name(next));
 			h->step_started_at = now;
 			h->attempts = 0;
 			h->error[0] = '\0';
@@ -2121,7 +2063,7 @@ run_json(struct coord *c, const struct run *run)
 			const struct run_host *h = &hosts[i];
 			enum coord_step s = STEP_PENDING;
 
-			coord_step_parse(h->step, &s);
+			state_step_parse(h->step, &s);
 			if (s == STEP_DONE || s == STEP_SKIPPED)
 				done++;
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, "
@@ -2212,10 +2154,10 @@ coord_retry(struct coord *c, const char *pool, char **json)
 		enum coord_step s;
 
 		if (hosts[i].error[0] == '\0' ||
-		    coord_step_parse(hosts[i].step, &s) == -1)
+		    state_step_parse(hosts[i].step, &s) == -1)
 			continue;
 		s = coord_step_retry(s);
-		util_strlcpy(hosts[i].step, sizeof(hosts[i].step), coord_step_name(s));
+		util_strlcpy(hosts[i].step, sizeof(hosts[i].step), state_step_name(s));
 		hosts[i].error[0] = '\0';
 		hosts[i].attempts = 0;
 		hosts[i].step_started_at = util_now_ms();

@@ -21,34 +21,8 @@
 
 #include "arm.h"
 #include "config.h"
+#include "state.h"
 #include "store.h"
-
-enum coord_step {
-	STEP_PENDING = 0,
-	STEP_DISABLE,
-	STEP_EVACUATE,
-	STEP_ARM,
-	STEP_REBOOT,
-	STEP_INSTALL,
-	STEP_REJOIN,
-	STEP_ENABLE,
-	STEP_DONE,
-	STEP_SKIPPED,		/* already on the target version */
-	STEP_COUNT
-};
-
-enum run_state {
-	RUN_RUNNING = 0,
-	RUN_HALTED,		/* a step failed: waiting for retry or abort */
-	RUN_ABORTED,
-	RUN_DONE,
-	RUN_STATE_COUNT
-};
-
-const char *coord_step_name(enum coord_step s);		/* "disable", ... */
-int   coord_step_parse(const char *s, enum coord_step *out);
-const char *coord_run_state_name(enum run_state s);	/* "running", ... */
-int   coord_run_state_parse(const char *s, enum run_state *out);
 
 /* The step after s when s succeeded (STEP_DONE after STEP_ENABLE; DONE and
  * SKIPPED are final). Pure; unit-tested transition by transition. */

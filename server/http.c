@@ -9,8 +9,6 @@
  * struct req.
  */
 #include "http.h"
-#include "coord.h"
-#include "job.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -475,7 +473,7 @@ static void
 http_note_installer(struct http_server *srv, const char *ip,
     const char *host)
 {
-	const struct config *cfg = srv->deps.cfg;
+	const struct config *cfg = srv->deps.api.cfg;
 	const struct host *h = config_host(cfg, host);
 	size_t idx, i, oldest = 0;
 
@@ -529,10 +527,10 @@ http_host_repo_bytes(struct http_server *srv, const char *host)
 
 	if (srv == NULL || host == NULL || !srv->mu_init ||
 	    srv->repo_bytes == NULL ||
-	    (h = config_host(srv->deps.cfg, host)) == NULL)
+	    (h = config_host(srv->deps.api.cfg, host)) == NULL)
 		return 0;
 	pthread_mutex_lock(&srv->mu);
-	n = srv->repo_bytes[h - srv->deps.cfg->hosts];
+	n = srv->repo_bytes[h - srv->deps.api.cfg->hosts];
 	pthread_mutex_unlock(&srv->mu);
 	return n;
 }
@@ -893,7 +891,7 @@ http_serve_repo(struct http_server *srv, struct MHD_Connection *con,
 	unsigned int status = MHD_HTTP_OK;
 	int fd, rr = 1;
 
-	if ((r = config_repo(srv->deps.cfg, m->segs[0])) == NULL ||
+	if ((r = config_repo(srv->deps.api.cfg, m->segs[0])) == NULL ||
 	    r->path == NULL)
 		return http_not_found(con, rq);
 	if ((fd = http_open_beneath(r->path, m->rest)) == -1) {
@@ -975,7 +973,7 @@ static enum MHD_Result
 http_serve_web(struct http_server *srv, struct MHD_Connection *con,
     struct req *rq, const struct route_match *m)
 {
-	const char *dir = srv->deps.cfg->web_dir;
+	const char *dir = srv->deps.api.cfg->web_dir;
 	struct MHD_Response *resp;
 	struct stat st;
 	char lastmod[40];
@@ -1063,14 +1061,14 @@ http_serve_host(struct http_server *srv, struct MHD_Connection *con,
 	const char *host = m->segs[1], *token;
 
 	if (!util_valid_name(host) ||
-	    config_host(srv->deps.cfg, host) == NULL)
+	    config_host(srv->deps.api.cfg, host) == NULL)
 		return http_arm_status(con, rq, ARM_NOT_FOUND);
 	if (m->missing_token)
 		return http_arm_status(con, rq, ARM_FORBIDDEN);
 	token = m->segs[2];
 	switch (m->route) {
 	case ROUTE_ANSWERFILE:
-		as = arm_get_answerfile(srv->deps.arm, host, token, &body,
+		as = arm_get_answerfile(srv->deps.api.arm, host, token, &body,
 		    &len);
 		if (as == ARM_OK) {
 			http_note_installer(srv, rq->ip, host);
@@ -1079,18 +1077,14 @@ http_serve_host(struct http_server *srv, struct MHD_Connection *con,
 		}
 		break;
 	case ROUTE_SCRIPT:
-		as = arm_get_script(srv->deps.arm, host, token, &body, &len);
+		as = arm_get_script(srv->deps.api.arm, host, token, &body, &len);
 		if (as == ARM_OK)
 			return http_owned(con, rq, MHD_HTTP_OK,
 			    "text/x-shellscript", body, len);
 		break;
 	case ROUTE_CALLBACK:
-		as = arm_callback(srv->deps.arm, host, token,
+		as = arm_callback(srv->deps.api.arm, host, token,
 		    m->segs[4][0] == '1' ? 1 : 0);
-		if (as == ARM_OK) {	/* a waiting coordinator moves on now */
-			coord_notify(srv->deps.coord);
-			jobs_notify(srv->deps.jobs);
-		}
 		break;
 	default:
 		as = ARM_NOT_FOUND;
@@ -1121,7 +1115,7 @@ http_serve_api(struct http_server *srv, struct MHD_Connection *con,
 	arq.body_len = rq->body.len;
 	arq.query = http_query;
 	arq.qctx = con;
-	api_handle(&srv->deps, &arq, &ars);
+	api_handle(&srv->deps.api, &arq, &ars);
 	if (ars.body == NULL || ars.status < 100 || ars.status > 599) {
 		free(ars.body);
 		return http_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -1140,7 +1134,7 @@ http_serve_metrics(struct http_server *srv, struct MHD_Connection *con,
 	struct sbuf b = { .max = 4 * 1024 * 1024 };
 	size_t len;
 
-	if (metrics_render(srv->deps.cfg, srv->deps.st, srv->deps.dnsmasq,
+	if (metrics_render(srv->deps.api.cfg, srv->deps.api.st, srv->deps.dnsmasq,
 	    &b) == -1) {
 		sbuf_free(&b);
 		return http_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -1163,9 +1157,9 @@ http_first_call(struct http_server *srv, struct MHD_Connection *con,
 	char *end;
 
 	if (m->route == ROUTE_NONE || (m->route == ROUTE_METRICS &&
-	    srv->deps.cfg->metrics == METRICS_OFF))
+	    srv->deps.api.cfg->metrics == METRICS_OFF))
 		return http_not_found(con, rq);
-	if (m->route == ROUTE_METRICS && srv->deps.cfg->metrics ==
+	if (m->route == ROUTE_METRICS && srv->deps.api.cfg->metrics ==
 	    METRICS_AUTH && !http_authorized(srv, con))
 		return http_text(con, rq, MHD_HTTP_UNAUTHORIZED, TEXT_PLAIN,
 		    "missing or wrong admin token (Authorization: Bearer ...)\n",
@@ -1359,6 +1353,13 @@ http_free(struct http_server *srv)
 	free(srv);
 }
 
+/* api_deps.repo_bytes for the server's own API */
+static uint64_t
+http_repo_bytes_cb(void *arg, const char *host)
+{
+	return http_host_repo_bytes(arg, host);
+}
+
 int
 http_start(const struct http_deps *deps, struct http_server **out)
 {
@@ -1370,23 +1371,24 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	int v6any = 0, ret = -1;
 
 	*out = NULL;
-	if (deps == NULL || deps->cfg == NULL) {
+	if (deps == NULL || deps->api.cfg == NULL) {
 		log_error("http", "no configuration");
 		goto out;
 	}
 	if ((srv = calloc(1, sizeof(*srv))) == NULL)
 		goto out;
 	srv->deps = *deps;
-	srv->deps.http = srv;
-	if ((srv->repo_bytes = calloc(deps->cfg->nhosts + 1,
+	srv->deps.api.repo_bytes = http_repo_bytes_cb;
+	srv->deps.api.repo_bytes_arg = srv;
+	if ((srv->repo_bytes = calloc(deps->api.cfg->nhosts + 1,
 	    sizeof(*srv->repo_bytes))) == NULL ||
 	    pthread_mutex_init(&srv->mu, NULL) != 0)
 		goto out;
 	srv->mu_init = 1;
-	if (http_listen_addr(deps->cfg->listen_addr, deps->cfg->listen_port,
+	if (http_listen_addr(deps->api.cfg->listen_addr, deps->api.cfg->listen_port,
 	    &ss, &sslen, &v6any) == -1) {
 		log_error("http", "cannot use listen address %s",
-		    deps->cfg->listen_addr ? deps->cfg->listen_addr : "(none)");
+		    deps->api.cfg->listen_addr ? deps->api.cfg->listen_addr : "(none)");
 		goto out;
 	}
 	http_raise_nofile();
@@ -1394,10 +1396,10 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	    MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= v6any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
-	threads = deps->cfg->http_threads > 0 ?
-	    (unsigned int)deps->cfg->http_threads : 2;
+	threads = deps->api.cfg->http_threads > 0 ?
+	    (unsigned int)deps->api.cfg->http_threads : 2;
 	srv->daemon = MHD_start_daemon(flags,
-	    (uint16_t)deps->cfg->listen_port, NULL, NULL,
+	    (uint16_t)deps->api.cfg->listen_port, NULL, NULL,
 	    http_handler, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -1411,18 +1413,18 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	if (srv->daemon == NULL) {
 		log_error("http", "cannot listen on %s port %d (address in "
 		    "use or not available?)",
-		    deps->cfg->listen_addr ? deps->cfg->listen_addr : "*",
-		    deps->cfg->listen_port);
+		    deps->api.cfg->listen_addr ? deps->api.cfg->listen_addr : "*",
+		    deps->api.cfg->listen_port);
 		goto out;
 	}
 	atomic_store(&srv->running, 1);
 	log_info("http", "listening on %s port %d (%u threads)",
-	    deps->cfg->listen_addr ? deps->cfg->listen_addr : "*",
-	    deps->cfg->listen_port, threads);
-	if (deps->cfg->web_dir != NULL)
+	    deps->api.cfg->listen_addr ? deps->api.cfg->listen_addr : "*",
+	    deps->api.cfg->listen_port, threads);
+	if (deps->api.cfg->web_dir != NULL)
 		log_info("http", "web dashboard at %s/ (files from %s)",
-		    deps->cfg->public_url ? deps->cfg->public_url : "",
-		    deps->cfg->web_dir);
+		    deps->api.cfg->public_url ? deps->api.cfg->public_url : "",
+		    deps->api.cfg->web_dir);
 	else
 		log_warn("http", "no web dashboard files found next to the "
 		    "binary (web/, ../web, ../share/poolboot/web); GET / "

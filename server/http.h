@@ -16,27 +16,21 @@
 
 #include <stdint.h>
 
+#include "api.h"
 #include "arm.h"
 #include "config.h"
 #include "store.h"
 
-struct coord;
 struct dnsmasq_sup;
-struct jobs;
 
 struct http_deps {
-	const struct config *cfg;
-	struct store	*st;
-	struct arm	*arm;
-	struct coord	*coord;		/* may be NULL (no rolling upgrades) */
-	struct jobs	*jobs;		/* may be NULL (no rebuild/install) */
+	/* what the admin API works on, and the server's own configuration,
+	 * store and arming (api.cfg, api.st, api.arm); http_start sets
+	 * api.repo_bytes in its own copy to the server's counter */
+	struct api_deps	 api;
 	const char	*admin_token;	/* bearer token for /api/v1 */
 	struct dnsmasq_sup *dnsmasq;	/* managed dnsmasq for /metrics, or NULL;
 					   must outlive the server */
-	/* Set by http_start in the server's own copy of the deps (the one
-	 * api_handle receives), so the API can read the server's counters;
-	 * callers leave it NULL. */
-	struct http_server *http;
 };
 
 struct http_server;

@@ -32,37 +32,6 @@
 #define JOB_DEFAULT_INSTALL	5400
 #define JOB_POLL_MS		1000
 
-static const char *const step_names[JOB_STEP_COUNT] = {
-	[JOB_CHECK] = "check",
-	[JOB_FORGET] = "forget",
-	[JOB_ARM] = "arm",
-	[JOB_POWER] = "power",
-	[JOB_INSTALL] = "install",
-	[JOB_XAPI] = "xapi",
-	[JOB_JOIN] = "join",
-	[JOB_MEMBER] = "member",
-	[JOB_DONE] = "done",
-};
-
-const char *
-job_step_name(enum job_step s)
-{
-	return (unsigned)s < JOB_STEP_COUNT ? step_names[s] : "unknown";
-}
-
-int
-job_step_parse(const char *s, enum job_step *out)
-{
-	int i;
-
-	for (i = 0; i < JOB_STEP_COUNT; i++)
-		if (strcmp(s, step_names[i]) == 0) {
-			*out = (enum job_step)i;
-			return 0;
-		}
-	return -1;
-}
-
 enum job_step
 job_step_next(enum job_step s, int joins)
 {
@@ -554,7 +523,7 @@ record_time(struct job *j, enum job_step s)
 	size_t l = strlen(j->step_ms);
 
 	snprintf(j->step_ms + l, sizeof(j->step_ms) - l, "%s%s=%lld",
-	    l ? " " : "", job_step_name(s),
+	    l ? " " : "", state_job_step_name(s),
 	    (long long)(util_now_ms() - j->step_started_at));
 }
 
@@ -601,7 +570,7 @@ job_main(void *arg)
 		c.j = &j;
 		c.h = config_host(js->cfg, j.host);
 		c.p = j.pool[0] ? config_pool(js->cfg, j.pool) : NULL;
-		if (c.h == NULL || job_step_parse(j.step, &step) == -1) {
+		if (c.h == NULL || state_job_step_parse(j.step, &step) == -1) {
 			snprintf(c.why, sizeof(c.why), "host %s or step %s is no "
 			    "longer known", j.host, j.step);
 			res = JR_FAIL;
@@ -636,7 +605,7 @@ job_main(void *arg)
 		}
 		record_time(&j, step);
 		next = job_step_next(step, c.p != NULL && c.h->ip != NULL);
-		util_strlcpy(j.step, sizeof(j.step), job_step_name(next));
+		util_strlcpy(j.step, sizeof(j.step), state_job_step_name(next));
 		j.step_started_at = j.updated_at = util_now_ms();
 		j.attempts = 0;
 		j.error[0] = '\0';
@@ -822,7 +791,7 @@ jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
 	util_strlcpy(j.pool, sizeof(j.pool), rebuild ? h->pool->name :
 	    (h->join ? h->join->name : ""));
 	util_strlcpy(j.state, sizeof(j.state), "running");
-	util_strlcpy(j.step, sizeof(j.step), job_step_name(rebuild ? JOB_CHECK :
+	util_strlcpy(j.step, sizeof(j.step), state_job_step_name(rebuild ? JOB_CHECK :
 	    JOB_ARM));
 	j.created_at = j.updated_at = j.step_started_at = util_now_ms();
 	if (store_job_create(js->st, &j) == -1) {
@@ -890,9 +859,9 @@ jobs_retry(struct jobs *js, int64_t id, char **json)
 		return 409;
 	}
 	/* a failed install needs a new arming and a new boot */
-	if (job_step_parse(j.step, &s) == 0 && (s == JOB_INSTALL ||
+	if (state_job_step_parse(j.step, &s) == 0 && (s == JOB_INSTALL ||
 	    s == JOB_POWER))
-		util_strlcpy(j.step, sizeof(j.step), job_step_name(JOB_ARM));
+		util_strlcpy(j.step, sizeof(j.step), state_job_step_name(JOB_ARM));
 	util_strlcpy(j.state, sizeof(j.state), "running");
 	j.error[0] = '\0';
 	j.attempts = 0;

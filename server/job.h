@@ -18,23 +18,9 @@
 
 #include "arm.h"
 #include "config.h"
+#include "state.h"
 #include "store.h"
 
-enum job_step {
-	JOB_CHECK = 0,
-	JOB_FORGET,
-	JOB_ARM,
-	JOB_POWER,
-	JOB_INSTALL,
-	JOB_XAPI,
-	JOB_JOIN,
-	JOB_MEMBER,
-	JOB_DONE,
-	JOB_STEP_COUNT
-};
-
-const char *job_step_name(enum job_step s);
-int   job_step_parse(const char *s, enum job_step *out);
 /* The step after s; is_rebuild and joins decide which steps exist.
  * Pure; unit-tested. */
 enum job_step job_step_next(enum job_step s, int joins);

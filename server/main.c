@@ -26,6 +26,8 @@
 #include "http.h"
 #include "job.h"
 #include "log.h"
+#include "metrics.h"
+#include "notify.h"
 #include "render.h"
 #include "store.h"
 
@@ -635,6 +637,31 @@ out:
 	return ret;
 }
 
+/* notify.h listeners of poolboot serve */
+static void
+main_notify_metrics(void *arg, const char *host, int result)
+{
+	(void)arg;
+	(void)host;
+	metrics_callback(result == 0 ? 0 : 1);
+}
+
+static void
+main_notify_coord(void *arg, const char *host, int result)
+{
+	(void)host;
+	(void)result;
+	coord_notify(arg);
+}
+
+static void
+main_notify_jobs(void *arg, const char *host, int result)
+{
+	(void)host;
+	(void)result;
+	jobs_notify(arg);
+}
+
 static int
 cmd_serve(struct cmdopts *o)
 {
@@ -646,6 +673,7 @@ cmd_serve(struct cmdopts *o)
 	struct coord *co = NULL;
 	struct jobs *jb = NULL;
 	struct dnsmasq_sup *dns = NULL;
+	struct notify *nt = NULL;
 	char *token = NULL;
 	char err[512];
 	sigset_t set;
@@ -674,15 +702,25 @@ cmd_serve(struct cmdopts *o)
 		log_error("serve", "cannot start the coordinators");
 		goto out;
 	}
-	deps.cfg = cfg;
-	deps.st = st;
-	deps.arm = a;
-	deps.coord = co;
 	if (jobs_new(cfg, st, a, &jb) == -1) {
 		log_error("serve", "cannot start the job runner");
 		goto out;
 	}
-	deps.jobs = jb;
+	/* an installer's callback wakes a waiting coordinator or job at
+	 * once and is counted for /metrics */
+	if (notify_new(&nt) == -1 ||
+	    notify_listen(nt, main_notify_metrics, NULL) == -1 ||
+	    notify_listen(nt, main_notify_coord, co) == -1 ||
+	    notify_listen(nt, main_notify_jobs, jb) == -1) {
+		log_error("serve", "out of memory");
+		goto out;
+	}
+	arm_set_notify(a, nt);
+	deps.api.cfg = cfg;
+	deps.api.st = st;
+	deps.api.arm = a;
+	deps.api.coord = co;
+	deps.api.jobs = jb;
 	deps.admin_token = token;
 
 	sigemptyset(&set);
@@ -723,6 +761,7 @@ out:
 	jobs_free(jb);
 	coord_free(co);
 	arm_free(a);
+	notify_free(nt);
 	store_close(st);
 	if (token != NULL)
 		util_wipe(token, strlen(token));

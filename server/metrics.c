@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coord.h"
+#include "state.h"
 #include "dnsmasq.h"
 #include "log.h"
 
@@ -121,7 +121,7 @@ metrics_hist_add(const char *step, double seconds, void *arg)
 	enum coord_step s;
 	size_t i, b;
 
-	if (coord_step_parse(step, &s) == -1 || s < METRICS_FIRST_STEP ||
+	if (state_step_parse(step, &s) == -1 || s < METRICS_FIRST_STEP ||
 	    s > STEP_ENABLE)
 		return;
 	i = (size_t)(s - METRICS_FIRST_STEP);
@@ -196,7 +196,7 @@ metrics_render_store(const struct config *cfg, struct store *st,
 
 		if (rc == -1)
 			goto out;
-		if (rc == 0 && coord_run_state_parse(r.state, &rs) == 0)
+		if (rc == 0 && state_run_parse(r.state, &rs) == 0)
 			runs[rs]++;
 	}
 	if ((hist = calloc(1, sizeof(*hist))) == NULL ||
@@ -213,12 +213,12 @@ metrics_render_store(const struct config *cfg, struct store *st,
 	    "Pools by the state of their latest rolling-upgrade run.");
 	for (i = 0; i < RUN_STATE_COUNT; i++)
 		sbuf_printf(out, "poolboot_runs{state=\"%s\"} %llu\n",
-		    coord_run_state_name((enum run_state)i),
+		    state_run_name((enum run_state)i),
 		    (unsigned long long)runs[i]);
 	metrics_head(out, "poolboot_step_duration_seconds", "histogram",
 	    "Duration of the finished steps of rolling-upgrade runs.");
 	for (i = 0; i < METRICS_NSTEPS; i++) {
-		const char *step = coord_step_name((enum coord_step)
+		const char *step = state_step_name((enum coord_step)
 		    (METRICS_FIRST_STEP + (int)i));
 		uint64_t cum = 0;
 

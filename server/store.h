@@ -121,7 +121,7 @@ int   store_events(struct store *st, const struct event_query *q,
 struct run {
 	int64_t	 id;
 	char	 pool[64];
-	char	 state[16];		/* coord_run_state_name() */
+	char	 state[16];		/* state_run_name() */
 	char	 target_version[64];
 	char	 target_build[64];
 	int	 disable_ha;		/* option: turn HA/WLB off, restore at end */
@@ -141,7 +141,7 @@ struct run_host {
 	char	 host[64];
 	int	 ord;			/* 0 = master, then members */
 	int	 is_master;
-	char	 step[16];		/* coord_step_name() */
+	char	 step[16];		/* state_step_name() */
 	char	 old_version[64];
 	char	 new_version[64];
 	char	 boot_time_before[64];	/* "boot_time/agent_start_time" */

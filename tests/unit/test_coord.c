@@ -70,17 +70,17 @@ test_names_round_trip(void **state)
 
 	(void)state;
 	for (i = 0; i < STEP_COUNT; i++) {
-		assert_int_equal(coord_step_parse(coord_step_name(
+		assert_int_equal(state_step_parse(state_step_name(
 		    (enum coord_step)i), &s), 0);
 		assert_int_equal(s, i);
 	}
 	for (i = 0; i < RUN_STATE_COUNT; i++) {
-		assert_int_equal(coord_run_state_parse(coord_run_state_name(
+		assert_int_equal(state_run_parse(state_run_name(
 		    (enum run_state)i), &r), 0);
 		assert_int_equal(r, i);
 	}
-	assert_int_equal(coord_step_parse("reboot-now", &s), -1);
-	assert_string_equal(coord_step_name(STEP_REJOIN), "rejoin");
+	assert_int_equal(state_step_parse("reboot-now", &s), -1);
+	assert_string_equal(state_step_name(STEP_REJOIN), "rejoin");
 }
 
 static void

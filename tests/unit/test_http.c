@@ -401,9 +401,9 @@ setup_api(void **state)
 	assert_int_equal(store_open(f->cfg->state_dir, 0, &f->st), 0);
 	assert_int_equal(arm_new(f->cfg, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);
-	f->deps.cfg = f->cfg;
-	f->deps.st = f->st;
-	f->deps.arm = f->arm;
+	f->deps.api.cfg = f->cfg;
+	f->deps.api.st = f->st;
+	f->deps.api.arm = f->arm;
 	f->deps.admin_token = "0123456789abcdef0123456789abcdef";
 	*state = f;
 	return 0;
@@ -467,7 +467,7 @@ call(struct apifix *f, const char *method, const char *path,
 	rq.body_len = body ? strlen(body) : 0;
 	rq.query = q_lookup;
 	rq.qctx = (void *)(uintptr_t)(query ? query : "");
-	api_handle(&f->deps, &rq, &rs);
+	api_handle(&f->deps.api, &rq, &rs);
 	assert_non_null(rs.body);
 	*status = rs.status;
 	j = json_loads(rs.body, 0, &jerr);

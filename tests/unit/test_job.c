@@ -46,12 +46,12 @@ test_step_names(void **state)
 
 	(void)state;
 	for (i = 0; i < JOB_STEP_COUNT; i++) {
-		assert_int_equal(job_step_parse(job_step_name((enum job_step)i),
+		assert_int_equal(state_job_step_parse(state_job_step_name((enum job_step)i),
 		    &s), 0);
 		assert_int_equal(s, i);
 	}
-	assert_int_equal(job_step_parse("forget-now", &s), -1);
-	assert_string_equal(job_step_name(JOB_FORGET), "forget");
+	assert_int_equal(state_job_step_parse("forget-now", &s), -1);
+	assert_string_equal(state_job_step_name(JOB_FORGET), "forget");
 }
 
 int
