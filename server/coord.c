@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "log.h"
+#include "pool.h"
 #include "render.h"
 #include "util.h"
 #include "xapi.h"
@@ -304,230 +305,6 @@ coord_rules_allow(const struct upgrade_rules *r, const char *from,
 	return 0;
 }
 
-/* ---- XAPI pool snapshot ---------------------------------------------------- */
-
-struct xhost {
-	char	 ref[128];
-	char	 name[64];
-	char	 address[64];
-	char	 version[64];
-	char	 build[64];
-	char	 boot_time[64];	/* "boot_time/agent_start_time" */
-	int	 enabled;
-	int	 live;
-	int64_t	 mem_total;
-	int64_t	 mem_free;
-	int	 is_master;
-};
-
-struct xvm {
-	char	 ref[128];
-	char	 name[128];
-	char	 resident_on[128];
-	int	 running;
-	int	 control;
-	int	 cd_inserted;
-	int64_t	 memory;
-};
-
-struct snapshot {
-	char	 pool_ref[128];
-	char	 master_ref[128];
-	int	 ha_enabled;
-	int	 wlb_enabled;
-	struct xhost *hosts;
-	size_t	 nhosts;
-	struct xvm *vms;
-	size_t	 nvms;
-};
-
-static void
-snapshot_free(struct snapshot *s)
-{
-	free(s->hosts);
-	free(s->vms);
-	memset(s, 0, sizeof(*s));
-}
-
-static const struct xhost *
-snap_host(const struct snapshot *s, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < s->nhosts; i++)
-		if (strcmp(s->hosts[i].name, name) == 0)
-			return &s->hosts[i];
-	return NULL;
-}
-
-/* Fills h from a host record and its host_metrics record (mrec may be
- * NULL: not live). */
-static void
-xhost_fill(struct xhost *h, const char *ref, const struct xr_value *rec,
-    const struct xr_value *mrec, const char *master_ref)
-{
-	const struct xr_value *sv = xr_get(rec, "software_version");
-	const struct xr_value *oc = xr_get(rec, "other_config");
-
-	util_strlcpy(h->ref, sizeof(h->ref), ref);
-	util_strlcpy(h->name, sizeof(h->name), xr_get_str(rec, "name_label"));
-	util_strlcpy(h->address, sizeof(h->address), xr_get_str(rec, "address"));
-	util_strlcpy(h->version, sizeof(h->version), xr_get_str(sv,
-	    "product_version"));
-	util_strlcpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
-	/* xapi rewrites boot_time (whole seconds) at every boot and
-	 * agent_start_time (sub-second) at every start of xapi: both
-	 * together tell a new boot even when two fall in one second */
-	snprintf(h->boot_time, sizeof(h->boot_time), "%.30s/%.30s",
-	    xr_get_str(oc, "boot_time") ? xr_get_str(oc, "boot_time") :
-	    "", xr_get_str(oc, "agent_start_time") ? xr_get_str(oc,
-	    "agent_start_time") : "");
-	h->enabled = xr_get_bool(rec, "enabled", 0);
-	h->is_master = master_ref != NULL && strcmp(h->ref, master_ref) == 0;
-	if (mrec != NULL) {
-		h->live = xr_get_bool(mrec, "live", 0);
-		xr_get_int(mrec, "memory_total", &h->mem_total);
-		xr_get_int(mrec, "memory_free", &h->mem_free);
-	}
-}
-
-/* Reads pool, hosts, host metrics, VMs and VBDs: a handful of calls, no
- * matter how big the pool. full = 0 skips VMs and VBDs. */
-static int
-snapshot_take(struct xapi *x, struct snapshot *s, int full,
-    struct xapi_error *err)
-{
-	struct xr_value *pools = NULL, *hosts = NULL, *metrics = NULL;
-	struct xr_value *vms = NULL, *vbds = NULL;
-	size_t i, j;
-	int ret = -1;
-
-	memset(s, 0, sizeof(*s));
-	if (xapi_call(x, "pool.get_all_records", NULL, 0, &pools, err) == -1 ||
-	    xapi_call(x, "host.get_all_records", NULL, 0, &hosts, err) == -1 ||
-	    xapi_call(x, "host_metrics.get_all_records", NULL, 0, &metrics,
-	    err) == -1)
-		goto out;
-	if (pools == NULL || pools->type != XR_STRUCT || pools->n < 1 ||
-	    hosts == NULL || hosts->type != XR_STRUCT) {
-		snprintf(err->message, sizeof(err->message), "unexpected reply "
-		    "shape from pool/host get_all_records");
-		err->transport = 0;
-		err->code[0] = '\0';
-		goto out;
-	}
-	util_strlcpy(s->pool_ref, sizeof(s->pool_ref), pools->keys[0]);
-	util_strlcpy(s->master_ref, sizeof(s->master_ref),
-	    xr_get_str(pools->items[0], "master"));
-	s->ha_enabled = xr_get_bool(pools->items[0], "ha_enabled", 0);
-	s->wlb_enabled = xr_get_bool(pools->items[0], "wlb_enabled", 0);
-	if ((s->hosts = calloc(hosts->n + 1, sizeof(*s->hosts))) == NULL)
-		goto out;
-	for (i = 0; i < hosts->n; i++) {
-		const struct xr_value *rec = hosts->items[i];
-		const char *mref = xr_get_str(rec, "metrics");
-		const struct xr_value *mrec = NULL;
-
-		if (metrics != NULL && metrics->type == XR_STRUCT && mref != NULL)
-			for (j = 0; j < metrics->n; j++)
-				if (strcmp(metrics->keys[j], mref) == 0)
-					mrec = metrics->items[j];
-		xhost_fill(&s->hosts[s->nhosts++], hosts->keys[i], rec, mrec,
-		    s->master_ref);
-	}
-	if (full) {
-		if (xapi_call(x, "VM.get_all_records", NULL, 0, &vms, err) == -1 ||
-		    xapi_call(x, "VBD.get_all_records", NULL, 0, &vbds,
-		    err) == -1)
-			goto out;
-		if (vms != NULL && vms->type == XR_STRUCT) {
-			if ((s->vms = calloc(vms->n + 1, sizeof(*s->vms))) == NULL)
-				goto out;
-			for (i = 0; i < vms->n; i++) {
-				const struct xr_value *rec = vms->items[i];
-				struct xvm *v;
-				int64_t mem = 0;
-
-				if (xr_get_bool(rec, "is_a_template", 0) ||
-				    xr_get_bool(rec, "is_a_snapshot", 0))
-					continue;
-				v = &s->vms[s->nvms++];
-				util_strlcpy(v->ref, sizeof(v->ref), vms->keys[i]);
-				util_strlcpy(v->name, sizeof(v->name), xr_get_str(rec,
-				    "name_label"));
-				util_strlcpy(v->resident_on, sizeof(v->resident_on),
-				    xr_get_str(rec, "resident_on"));
-				v->running = xr_get_str(rec, "power_state") !=
-				    NULL && strcmp(xr_get_str(rec,
-				    "power_state"), "Running") == 0;
-				v->control = xr_get_bool(rec,
-				    "is_control_domain", 0);
-				if (xr_get_int(rec, "memory_dynamic_max", &mem) ==
-				    -1 || mem == 0)
-					xr_get_int(rec, "memory_static_max", &mem);
-				v->memory = mem;
-			}
-		}
-		if (vbds != NULL && vbds->type == XR_STRUCT)
-			for (i = 0; i < vbds->n; i++) {
-				const struct xr_value *rec = vbds->items[i];
-				const char *vm = xr_get_str(rec, "VM");
-				const char *type = xr_get_str(rec, "type");
-
-				if (vm == NULL || type == NULL ||
-				    strcmp(type, "CD") != 0 ||
-				    xr_get_bool(rec, "empty", 1))
-					continue;
-				for (j = 0; j < s->nvms; j++)
-					if (strcmp(s->vms[j].ref, vm) == 0)
-						s->vms[j].cd_inserted = 1;
-			}
-	}
-	ret = 0;
-out:
-	if (ret == -1)
-		snapshot_free(s);
-	xr_free(pools);
-	xr_free(hosts);
-	xr_free(metrics);
-	xr_free(vms);
-	xr_free(vbds);
-	return ret;
-}
-
-int
-coord_find_host(struct xapi *x, const char *name, const char *addr,
-    struct coord_host_info *out, char *master_addr, size_t malen,
-    struct xapi_error *err)
-{
-	struct snapshot s;
-	size_t i;
-	int ret = 1;
-
-	memset(out, 0, sizeof(*out));
-	if (snapshot_take(x, &s, 0, err) == -1)
-		return -1;
-	for (i = 0; i < s.nhosts; i++) {
-		const struct xhost *h = &s.hosts[i];
-
-		if (h->is_master && master_addr != NULL)
-			util_strlcpy(master_addr, malen, h->address);
-		if (ret == 0 || !((name != NULL && strcmp(h->name, name) == 0) ||
-		    (addr != NULL && strcmp(h->address, addr) == 0)))
-			continue;
-		util_strlcpy(out->ref, sizeof(out->ref), h->ref);
-		util_strlcpy(out->name, sizeof(out->name), h->name);
-		util_strlcpy(out->address, sizeof(out->address), h->address);
-		util_strlcpy(out->version, sizeof(out->version), h->version);
-		out->live = h->live;
-		out->enabled = h->enabled;
-		out->is_master = h->is_master;
-		ret = 0;
-	}
-	snapshot_free(&s);
-	return ret;
-}
-
 /* ---- runners --------------------------------------------------------------- */
 
 struct runner {
@@ -593,37 +370,6 @@ runner_wait(struct runner *r, int ms)
 	pthread_mutex_unlock(&c->mu);
 }
 
-/* Opens a XAPI client for the pool (password read now, wiped after). */
-struct xapi *
-coord_pool_xapi(const struct pool *p, char *err, size_t errlen)
-{
-	struct xapi_conf xc = { 0 };
-	struct xapi *x = NULL;
-	char *pw;
-	size_t len;
-
-	if ((pw = util_read_file(p->password_file, 4096, &len)) == NULL) {
-		snprintf(err, errlen, "cannot read password_file %s: %s",
-		    p->password_file, strerror(errno));
-		return NULL;
-	}
-	pw[strcspn(pw, "\r\n")] = '\0';
-	xc.url = p->xapi;
-	xc.username = p->username;
-	xc.password = pw;
-	xc.tls_ca = p->tls_ca;
-	xc.tls_fingerprint = p->tls_fingerprint;
-	xc.tls_verify = p->tls_verify;
-	xc.connect_timeout_ms = 5000;
-	xc.timeout_ms = 120000;
-	xc.originator = "poolboot";
-	if (xapi_new(&xc, &x) == -1)
-		snprintf(err, errlen, "cannot create a XAPI client");
-	util_wipe(pw, len);
-	free(pw);
-	return x;
-}
-
 static void
 ev(struct coord *c, const struct pool *p, const char *host, const char *fmt,
     ...) __attribute__((format(printf, 4, 5)));
@@ -672,7 +418,7 @@ check_add(struct check_list *cl, const char *name, int ok, const char *fmt,
 static int
 cmp_name(const void *a, const void *b)
 {
-	const struct xhost *const *ha = a, *const *hb = b;
+	const struct pool_host *const *ha = a, *const *hb = b;
 
 	return strcmp((*ha)->name, (*hb)->name);
 }
@@ -691,16 +437,16 @@ precheck_run(struct coord *c, const struct pool *p, struct xapi *x,
 	const struct repo *repo = p->repo;
 	struct upgrade_rules *rules = NULL;
 	struct strlist rerr = { 0 };
-	struct snapshot s;
+	struct pool_snapshot s;
 	struct xapi_error xe;
-	const struct xhost **order = NULL;
+	const struct pool_host **order = NULL;
 	char why[512];
 	char *from_version = NULL;
 	size_t i, j, n = 0, nupgrade = 0;
 	int ret = -1;
 
 	memset(&xe, 0, sizeof(xe));
-	if (snapshot_take(x, &s, 1, &xe) == -1) {
+	if (pool_snapshot_take(x, &s, 1, &xe) == -1) {
 		snprintf(err, errlen, "cannot read the pool from XAPI at %s: %s",
 		    xapi_url(x), xapi_strerror(&xe));
 		return -1;
@@ -732,7 +478,7 @@ precheck_run(struct coord *c, const struct pool *p, struct xapi *x,
 		for (i = 0; i < c->cfg->nhosts; i++) {
 			const struct host *h = &c->cfg->hosts[i];
 
-			if (h->pool == p && snap_host(&s, h->name) == NULL) {
+			if (h->pool == p && pool_snapshot_host(&s, h->name) == NULL) {
 				ok = 0;
 				sbuf_printf(&b, "%sinventory host '%s' (line %d) is "
 				    "not in the XAPI pool (its name_label must "
@@ -1004,7 +750,7 @@ out:
 	free(from_version);
 	coord_rules_free(rules);
 	strlist_free(&rerr);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	return ret;
 }
 
@@ -1045,7 +791,7 @@ precheck_json(struct coord *c, const struct pool *p, int disable_ha,
 
 	*out = NULL;
 	*ok_out = 0;
-	if ((x = coord_pool_xapi(p, err, sizeof(err))) == NULL) {
+	if ((x = pool_xapi(p, err, sizeof(err))) == NULL) {
 		*out = json_pack("{s:s}", "error", err);
 		return 500;
 	}
@@ -1166,51 +912,29 @@ xapi_retry(struct stepctx *sc, const char *what, const struct xapi_error *e)
  * calls (host.get_record, host_metrics.get_record) instead of every
  * host's records. -1 when there is no cached ref or a call fails. */
 static int
-host_one(struct stepctx *sc, struct snapshot *s, struct xapi_error *e)
+host_one(struct stepctx *sc, struct pool_snapshot *s, struct xapi_error *e)
 {
-	struct xr_value *rec = NULL, *mrec = NULL;
-	const char *mref;
-	int ret = -1;
-
 	memset(s, 0, sizeof(*s));
 	if (strcmp(sc->r->ref_host, sc->h->host) != 0 || sc->r->ref[0] == '\0')
 		return -1;
-	if (xapi_call_s(sc->x, "host.get_record", &rec, e, sc->r->ref, NULL,
-	    NULL) == -1 || rec == NULL)
-		goto out;
-	if ((mref = xr_get_str(rec, "metrics")) != NULL &&
-	    strcmp(mref, "OpaqueRef:NULL") != 0 &&
-	    xapi_call_s(sc->x, "host_metrics.get_record", &mrec, e, mref, NULL,
-	    NULL) == -1)
-		goto out;
-	if ((s->hosts = calloc(1, sizeof(*s->hosts))) == NULL)
-		goto out;
-	xhost_fill(&s->hosts[0], sc->r->ref, rec, mrec, NULL);
-	s->nhosts = 1;
-	ret = 0;
-out:
-	xr_free(rec);
-	xr_free(mrec);
-	if (ret == -1)
-		snapshot_free(s);
-	return ret;
+	return pool_snapshot_one(sc->x, sc->r->ref, s, e);
 }
 
 /* The host's ref and record: with all = 0 only that host (by its cached
  * ref), else, or when that fails, a fresh (light) snapshot of the pool. */
 static int
-host_now(struct stepctx *sc, struct snapshot *s, const struct xhost **out,
+host_now(struct stepctx *sc, struct pool_snapshot *s, const struct pool_host **out,
     struct xapi_error *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (!sc->all && host_one(sc, s, e) == 0 &&
-	    (*out = snap_host(s, sc->h->host)) != NULL)
+	    (*out = pool_snapshot_host(s, sc->h->host)) != NULL)
 		return 0;
 	memset(e, 0, sizeof(*e));
-	if (snapshot_take(sc->x, s, 0, e) == -1)
+	if (pool_snapshot_take(sc->x, s, 0, e) == -1)
 		return -1;
-	if ((*out = snap_host(s, sc->h->host)) == NULL) {
-		snapshot_free(s);
+	if ((*out = pool_snapshot_host(s, sc->h->host)) == NULL) {
+		pool_snapshot_free(s);
 		memset(e, 0, sizeof(*e));
 		snprintf(e->code, sizeof(e->code), "HOST_NOT_IN_POOL");
 		snprintf(e->message, sizeof(e->message), "host %s is no longer "
@@ -1225,15 +949,15 @@ host_now(struct stepctx *sc, struct snapshot *s, const struct xhost **out,
 static enum step_result
 do_simple_call(struct stepctx *sc, const char *method, const char *what)
 {
-	struct snapshot s;
-	const struct xhost *xh;
+	struct pool_snapshot s;
+	const struct pool_host *xh;
 	struct xapi_error e;
 	char ref[128];
 
 	if (host_now(sc, &s, &xh, &e) == -1)
 		return xapi_retry(sc, what, &e);
 	util_strlcpy(ref, sizeof(ref), xh->ref);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	if (xapi_call_s(sc->x, method, NULL, &e, ref, NULL, NULL) == -1)
 		return xapi_retry(sc, what, &e);
 	return SR_OK;
@@ -1242,8 +966,8 @@ do_simple_call(struct stepctx *sc, const char *method, const char *what)
 static enum step_result
 step_disable(struct stepctx *sc)
 {
-	struct snapshot s;
-	const struct xhost *xh;
+	struct pool_snapshot s;
+	const struct pool_host *xh;
 	struct xapi_error e;
 	size_t i;
 	int rc;
@@ -1258,7 +982,7 @@ step_disable(struct stepctx *sc)
 	    sc->h->boot_time_before[0] == '\0') {
 		/* upgraded since the plan was made (by hand, or a run that
 		 * was aborted after its install): nothing to do */
-		snapshot_free(&s);
+		pool_snapshot_free(&s);
 		util_strlcpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
 		util_strlcpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
 		sc->skip = 1;
@@ -1270,25 +994,25 @@ step_disable(struct stepctx *sc)
 			snprintf(sc->why, sizeof(sc->why), "host %s is not live; "
 			    "refusing to take %s down as well (never two hosts "
 			    "of a pool offline)", s.hosts[i].name, sc->h->host);
-			snapshot_free(&s);
+			pool_snapshot_free(&s);
 			return SR_FAIL;
 		}
 	if (!xh->live) {
 		snprintf(sc->why, sizeof(sc->why), "host %s is not live",
 		    sc->h->host);
-		snapshot_free(&s);
+		pool_snapshot_free(&s);
 		return SR_FAIL;
 	}
 	util_strlcpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	return do_simple_call(sc, "host.disable", "host.disable");
 }
 
 static enum step_result
 step_evacuate(struct stepctx *sc)
 {
-	struct snapshot s;
-	const struct xhost *xh;
+	struct pool_snapshot s;
+	const struct pool_host *xh;
 	struct xapi_error e;
 	struct xr_value *task = NULL;
 	char ref[128];
@@ -1297,7 +1021,7 @@ step_evacuate(struct stepctx *sc)
 	if (host_now(sc, &s, &xh, &e) == -1)
 		return xapi_retry(sc, "reading the pool", &e);
 	util_strlcpy(ref, sizeof(ref), xh->ref);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	memset(&e, 0, sizeof(e));
 	if (xapi_call_s(sc->x, "Async.host.evacuate", &task, &e, ref, NULL,
 	    NULL) == -1)
@@ -1323,8 +1047,8 @@ step_evacuate(struct stepctx *sc)
 static enum step_result
 step_arm(struct stepctx *sc)
 {
-	struct snapshot s;
-	const struct xhost *xh;
+	struct pool_snapshot s;
+	const struct pool_host *xh;
 	struct xapi_error e;
 	char token[UTIL_TOKEN_LEN + 1], msg[512];
 	enum arm_status as;
@@ -1339,7 +1063,7 @@ step_arm(struct stepctx *sc)
 		 * after its upgrade failed (poolboot rebuild); never install
 		 * the same version over it again */
 		util_strlcpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
-		snapshot_free(&s);
+		pool_snapshot_free(&s);
 		sc->skip = 1;
 		return SR_OK;
 	}
@@ -1347,7 +1071,7 @@ step_arm(struct stepctx *sc)
 	    xh->boot_time);
 	if (sc->h->old_version[0] == '\0')
 		util_strlcpy(sc->h->old_version, sizeof(sc->h->old_version), xh->version);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	if (store_run_host_update(sc->r->c->st, sc->h) == -1) {
 		snprintf(sc->why, sizeof(sc->why), "cannot write the store");
 		return SR_FAIL;
@@ -1373,8 +1097,8 @@ step_arm(struct stepctx *sc)
 static enum step_result
 step_reboot(struct stepctx *sc)
 {
-	struct snapshot s;
-	const struct xhost *xh;
+	struct pool_snapshot s;
+	const struct pool_host *xh;
 	struct xapi_error e;
 	struct host_status hs;
 	char ref[128];
@@ -1385,11 +1109,11 @@ step_reboot(struct stepctx *sc)
 	if (host_now(sc, &s, &xh, &e) == -1)
 		return xapi_retry(sc, "reading the pool before the reboot", &e);
 	if (!xh->live || strcmp(xh->boot_time, sc->h->boot_time_before) != 0) {
-		snapshot_free(&s);
+		pool_snapshot_free(&s);
 		return SR_OK;
 	}
 	util_strlcpy(ref, sizeof(ref), xh->ref);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	if (xapi_call_s(sc->x, "host.reboot", NULL, &e, ref, NULL, NULL) == -1)
 		return xapi_retry(sc, "host.reboot", &e);
 	return SR_OK;
@@ -1428,8 +1152,8 @@ step_install(struct stepctx *sc)
 static enum step_result
 step_rejoin(struct stepctx *sc)
 {
-	struct snapshot s;
-	const struct xhost *xh;
+	struct pool_snapshot s;
+	const struct pool_host *xh;
 	struct xapi_error e;
 
 	if (host_now(sc, &s, &xh, &e) == -1) {
@@ -1451,14 +1175,14 @@ step_rejoin(struct stepctx *sc)
 			snprintf(sc->why, sizeof(sc->why), "host came back on "
 			    "version %s, not %s: the upgrade did not take effect",
 			    xh->version, sc->run->target_version);
-			snapshot_free(&s);
+			pool_snapshot_free(&s);
 			return SR_FAIL;
 		}
 		util_strlcpy(sc->h->new_version, sizeof(sc->h->new_version), xh->version);
-		snapshot_free(&s);
+		pool_snapshot_free(&s);
 		return SR_OK;
 	}
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	if (elapsed_ms(sc->h) > (int64_t)sc->p->rejoin_timeout * 1000) {
 		snprintf(sc->why, sizeof(sc->why), "host did not come back live "
 		    "on %s within %d s (rejoin_timeout)", sc->run->target_version,
@@ -1515,12 +1239,12 @@ record_step_time(struct run_host *h, enum coord_step s)
 static int
 run_ha_off(struct stepctx *sc)
 {
-	struct snapshot s;
+	struct pool_snapshot s;
 	struct xapi_error e;
 	struct xr_value *arg = NULL;
 	int ret = -1;
 
-	if (snapshot_take(sc->x, &s, 0, &e) == -1) {
+	if (pool_snapshot_take(sc->x, &s, 0, &e) == -1) {
 		snprintf(sc->why, sizeof(sc->why), "reading the pool: %s",
 		    xapi_strerror(&e));
 		return -1;
@@ -1591,7 +1315,7 @@ run_ha_off(struct stepctx *sc)
 	ret = 0;
 out:
 	xr_free(arg);
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	return ret;
 }
 
@@ -1599,12 +1323,12 @@ out:
 static void
 run_ha_restore(struct stepctx *sc)
 {
-	struct snapshot s;
+	struct pool_snapshot s;
 	struct xapi_error e;
 
 	if (!sc->run->ha_disabled_by_us && !sc->run->wlb_disabled_by_us)
 		return;
-	if (snapshot_take(sc->x, &s, 0, &e) == -1) {
+	if (pool_snapshot_take(sc->x, &s, 0, &e) == -1) {
 		ev(sc->r->c, sc->p, NULL, "could not restore HA/WLB: %s; turn "
 		    "them back on by hand", xapi_strerror(&e));
 		return;
@@ -1649,7 +1373,7 @@ run_ha_restore(struct stepctx *sc)
 		xr_free(args[0]);
 		xr_free(args[1]);
 	}
-	snapshot_free(&s);
+	pool_snapshot_free(&s);
 	store_run_update(sc->r->c->st, sc->run);
 }
 
@@ -1728,8 +1452,8 @@ run_abort_cleanup(struct coord *c, const struct pool *p, struct xapi *x,
 			struct runner tmp = { .c = c };
 			struct stepctx hc = { .r = &tmp, .p = p, .x = x, .run = run,
 			    .h = &hosts[i] };
-			struct snapshot snap;
-			const struct xhost *xh;
+			struct pool_snapshot snap;
+			const struct pool_host *xh;
 			struct xapi_error e;
 
 			if (host_now(&hc, &snap, &xh, &e) == 0) {
@@ -1737,7 +1461,7 @@ run_abort_cleanup(struct coord *c, const struct pool *p, struct xapi *x,
 				char ref[128];
 
 				util_strlcpy(ref, sizeof(ref), xh->ref);
-				snapshot_free(&snap);
+				pool_snapshot_free(&snap);
 				if (live && !enabled && xapi_call_s(x, "host.enable",
 				    NULL, &e, ref, NULL, NULL) == 0)
 					ev(c, p, hosts[i].host, "abort: host "
@@ -1772,7 +1496,7 @@ runner_main(void *arg)
 	char err[512];
 	size_t n = 0, i;
 
-	if ((x = coord_pool_xapi(p, err, sizeof(err))) == NULL) {
+	if ((x = pool_xapi(p, err, sizeof(err))) == NULL) {
 		log_error("coord", "pool %s: %s", p->name, err);
 		goto out;
 	}
@@ -1980,7 +1704,7 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 	run.created_at = run.updated_at = util_now_ms();
 
 	/* the pool database dump, before anything changes */
-	if ((x = coord_pool_xapi(p, err, sizeof(err))) == NULL) {
+	if ((x = pool_xapi(p, err, sizeof(err))) == NULL) {
 		json_decref(pre);
 		*json = json_error("%s", err);
 		return 500;
@@ -2219,7 +1943,7 @@ coord_abort(struct coord *c, const char *pool, char **json)
 		}
 		if (store_run_hosts(c->st, run.id, &hosts, &n) == 0) {
 			char err[256];
-			struct xapi *x = coord_pool_xapi(p, err, sizeof(err));
+			struct xapi *x = pool_xapi(p, err, sizeof(err));
 
 			run_abort_cleanup(c, p, x, &run, hosts, n);
 			xapi_free(x);

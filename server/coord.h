@@ -68,30 +68,8 @@ int   coord_status(struct coord *c, const char *pool, char **json);
 int   coord_retry(struct coord *c, const char *pool, char **json);
 int   coord_abort(struct coord *c, const char *pool, char **json);
 
-struct xapi;
-/* A XAPI client for pool p (its password read from password_file and
- * wiped after). NULL with err on failure. Caller xapi_free()s. */
-struct xapi *coord_pool_xapi(const struct pool *p, char *err, size_t errlen);
-
-struct xapi_error;
-struct coord_host_info {
-	char	 ref[128];
-	char	 name[64];
-	char	 address[64];
-	char	 version[64];
-	int	 live;
-	int	 enabled;
-	int	 is_master;
-};
-/* Looks a host up in the pool that x talks to, by name_label (name, may be
- * NULL) or by address (addr, may be NULL). 0 found, 1 not found, -1 XAPI
- * error (err). master_addr (may be NULL) gets the master's address. */
-int   coord_find_host(struct xapi *x, const char *name, const char *addr,
-	    struct coord_host_info *out, char *master_addr, size_t malen,
-	    struct xapi_error *err);
-
-/* Called by arm.c's callers when an installer reported back, so a waiting
- * coordinator wakes at once instead of at its next poll. */
+/* An installer reported back (notify.h): a waiting coordinator wakes at
+ * once instead of at its next poll. c NULL: nothing. */
 void  coord_notify(struct coord *c);
 
 #endif

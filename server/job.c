@@ -22,8 +22,8 @@
 
 #include <jansson.h>
 
-#include "coord.h"
 #include "log.h"
+#include "pool.h"
 #include "power.h"
 #include "util.h"
 #include "xapi.h"
@@ -222,18 +222,18 @@ out:
 static enum jres
 step_check(struct jctx *c)
 {
-	struct coord_host_info hi;
+	struct pool_host_info hi;
 	struct xapi_error e;
 	struct xapi *x;
 	char err[512];
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if ((x = coord_pool_xapi(c->p, err, sizeof(err))) == NULL) {
+	if ((x = pool_xapi(c->p, err, sizeof(err))) == NULL) {
 		snprintf(c->why, sizeof(c->why), "%s", err);
 		return JR_FAIL;
 	}
-	rc = coord_find_host(x, c->h->name, NULL, &hi, NULL, 0, &e);
+	rc = pool_find_host(x, c->h->name, NULL, &hi, NULL, 0, &e);
 	xapi_free(x);
 	if (rc == -1)
 		return jretry(c, JOB_CHECK, "reading the pool", xapi_strerror(&e));
@@ -256,7 +256,7 @@ step_check(struct jctx *c)
 static enum jres
 step_forget(struct jctx *c)
 {
-	struct coord_host_info hi;
+	struct pool_host_info hi;
 	struct xapi_error e;
 	struct xapi *x;
 	char err[512];
@@ -265,12 +265,12 @@ step_forget(struct jctx *c)
 	if (c->j->old_ref[0] == '\0')
 		return JR_OK;
 	memset(&e, 0, sizeof(e));
-	if ((x = coord_pool_xapi(c->p, err, sizeof(err))) == NULL) {
+	if ((x = pool_xapi(c->p, err, sizeof(err))) == NULL) {
 		snprintf(c->why, sizeof(c->why), "%s", err);
 		return JR_FAIL;
 	}
 	/* look again: never forget a host that came back meanwhile */
-	rc = coord_find_host(x, c->h->name, NULL, &hi, NULL, 0, &e);
+	rc = pool_find_host(x, c->h->name, NULL, &hi, NULL, 0, &e);
 	if (rc == 0 && hi.live) {
 		xapi_free(x);
 		snprintf(c->why, sizeof(c->why), "host %s is live again; not "
@@ -408,7 +408,7 @@ step_xapi(struct jctx *c)
 static enum jres
 step_join(struct jctx *c)
 {
-	struct coord_host_info hi;
+	struct pool_host_info hi;
 	struct xapi_error e;
 	struct xapi *px, *nx;
 	struct xr_value *args[3];
@@ -417,11 +417,11 @@ step_join(struct jctx *c)
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if ((px = coord_pool_xapi(c->p, err, sizeof(err))) == NULL) {
+	if ((px = pool_xapi(c->p, err, sizeof(err))) == NULL) {
 		snprintf(c->why, sizeof(c->why), "%s", err);
 		return JR_FAIL;
 	}
-	rc = coord_find_host(px, NULL, c->h->ip, &hi, master, sizeof(master),
+	rc = pool_find_host(px, NULL, c->h->ip, &hi, master, sizeof(master),
 	    &e);
 	xapi_free(px);
 	if (rc == -1)
@@ -478,18 +478,18 @@ step_join(struct jctx *c)
 static enum jres
 step_member(struct jctx *c)
 {
-	struct coord_host_info hi;
+	struct pool_host_info hi;
 	struct xapi_error e;
 	struct xapi *x;
 	char err[512];
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if ((x = coord_pool_xapi(c->p, err, sizeof(err))) == NULL) {
+	if ((x = pool_xapi(c->p, err, sizeof(err))) == NULL) {
 		snprintf(c->why, sizeof(c->why), "%s", err);
 		return JR_FAIL;
 	}
-	rc = coord_find_host(x, NULL, c->h->ip, &hi, NULL, 0, &e);
+	rc = pool_find_host(x, NULL, c->h->ip, &hi, NULL, 0, &e);
 	if (rc != 0) {
 		xapi_free(x);
 		if (rc == 1)
