@@ -1,8 +1,6 @@
 /* api.c — see api.h. JSON in and out with jansson; no HTTP library here.
  * Every answer is a JSON document; errors are {"error": "..."}. */
 #include "api.h"
-#include "coord.h"
-#include "job.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "api_int.h"
 #include "arm.h"
 #include "log.h"
 #include "render.h"
@@ -22,7 +21,7 @@
 
 /* A JSON string from s; bytes that are not valid UTF-8 become '?' so that
  * one odd byte in an event message cannot break the whole answer. */
-static json_t *
+json_t *
 api_str(const char *s)
 {
 	json_t *j;
@@ -44,19 +43,19 @@ api_str(const char *s)
 }
 
 /* NULL for "" */
-static json_t *
+json_t *
 api_str_or_null(const char *s)
 {
 	return (s == NULL || s[0] == '\0') ? json_null() : api_str(s);
 }
 
-static json_t *
+json_t *
 api_time_or_null(int64_t t)
 {
 	return t == 0 ? json_null() : json_integer((json_int_t)t);
 }
 
-static void
+void
 api_set_json(struct api_response *rs, int status, json_t *doc)
 {
 	char *s = NULL;
@@ -84,11 +83,24 @@ api_set_json(struct api_response *rs, int status, json_t *doc)
 	rs->body = s;
 }
 
-static void
-api_error(struct api_response *rs, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void
+api_set_json_plain(struct api_response *rs, int status, json_t *doc)
+{
+	char *s = NULL;
 
-static void
+	if (doc != NULL)
+		s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	if (s == NULL) {
+		rs->status = 500;
+		rs->body = strdup("{\"error\": \"out of memory\"}\n");
+		return;
+	}
+	rs->status = status;
+	rs->body = s;
+}
+
+void
 api_error(struct api_response *rs, int status, const char *fmt, ...)
 {
 	char msg[512];
@@ -179,7 +191,7 @@ api_host(const struct api_deps *deps, const struct host *h,
 }
 
 /* Body of POST .../arm: nothing, or {"wipe": true|false}. */
-static int
+int
 api_parse_arm_body(const struct api_request *rq, int *wipe,
     struct api_response *rs)
 {
@@ -396,164 +408,6 @@ api_events(const struct api_deps *deps, const struct api_request *rq,
 	    json_integer((json_int_t)c.last_id) : json_null()));
 }
 
-/* {"dry_run": bool, "disable_ha": bool}; missing body = all false. */
-static int
-api_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
-    struct api_response *rs)
-{
-	json_error_t jerr;
-	json_t *j, *v;
-	const char *key;
-
-	memset(o, 0, sizeof(*o));
-	if (rq->body == NULL || rq->body_len == 0)
-		return 0;
-	if ((j = json_loadb(rq->body, rq->body_len, 0, &jerr)) == NULL) {
-		api_error(rs, 400, "request body is not JSON: %s (line %d, "
-		    "column %d)", jerr.text, jerr.line, jerr.column);
-		return -1;
-	}
-	if (!json_is_object(j)) {
-		json_decref(j);
-		api_error(rs, 400, "request body must be a JSON object");
-		return -1;
-	}
-	json_object_foreach(j, key, v) {
-		int *dst = strcmp(key, "dry_run") == 0 ? &o->dry_run :
-		    strcmp(key, "disable_ha") == 0 ? &o->disable_ha : NULL;
-
-		if (dst == NULL || !json_is_boolean(v)) {
-			api_error(rs, 400, "unknown or non-boolean field \"%.32s\" "
-			    "(allowed: dry_run, disable_ha)", key);
-			json_decref(j);
-			return -1;
-		}
-		*dst = json_is_true(v);
-	}
-	json_decref(j);
-	return 0;
-}
-
-/* /pools[/NAME[/precheck|upgrade|retry|abort]] */
-static void
-api_pools(const struct api_deps *deps, const struct api_request *rq,
-    char **segs, size_t n, struct api_response *rs)
-{
-	const char *m = rq->method ? rq->method : "";
-	int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
-	struct coord_opts o;
-	char *json = NULL;
-	int status;
-
-	if (deps->coord == NULL) {
-		api_error(rs, 503, "rolling upgrades are not available");
-		return;
-	}
-	if (n > 3 || (n >= 2 && (!util_valid_name(segs[1]) ||
-	    config_pool(deps->cfg, segs[1]) == NULL))) {
-		if (n >= 2 && n <= 3)
-			api_error(rs, 404, "no pool named \"%.64s\" in the "
-			    "configuration", segs[1]);
-		else
-			api_error(rs, 404, "no such API endpoint");
-		return;
-	}
-	if (n <= 2) {
-		if (!get) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
-			    "GET)", m);
-			return;
-		}
-		status = coord_status(deps->coord, n == 2 ? segs[1] : NULL, &json);
-	} else {
-		if (!post) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
-			    "POST)", m);
-			return;
-		}
-		if (strcmp(segs[2], "precheck") == 0)
-			status = coord_precheck(deps->coord, segs[1], &json);
-		else if (strcmp(segs[2], "upgrade") == 0) {
-			if (api_parse_upgrade_body(rq, &o, rs) == -1)
-				return;
-			status = coord_upgrade(deps->coord, segs[1], &o, &json);
-		} else if (strcmp(segs[2], "retry") == 0)
-			status = coord_retry(deps->coord, segs[1], &json);
-		else if (strcmp(segs[2], "abort") == 0)
-			status = coord_abort(deps->coord, segs[1], &json);
-		else {
-			api_error(rs, 404, "no such API endpoint");
-			return;
-		}
-	}
-	rs->status = status;
-	rs->body = json;
-}
-
-/* POST /hosts/H/rebuild|install {"wipe": true} */
-static void
-api_job_start(const struct api_deps *deps, const struct api_request *rq,
-    const struct host *h, const char *kind, struct api_response *rs)
-{
-	char *json = NULL;
-	int wipe;
-
-	if (deps->jobs == NULL) {
-		api_error(rs, 503, "rebuild and install are not available");
-		return;
-	}
-	if (api_parse_arm_body(rq, &wipe, rs) == -1)
-		return;
-	rs->status = jobs_start(deps->jobs, h->name, kind, wipe, &json);
-	rs->body = json;
-}
-
-/* /jobs, /jobs/ID, /jobs/ID/retry|abort */
-static void
-api_jobs(const struct api_deps *deps, const struct api_request *rq,
-    char **segs, size_t n, struct api_response *rs)
-{
-	const char *m = rq->method ? rq->method : "";
-	char *json = NULL, *end;
-	long long id = 0;
-
-	if (deps->jobs == NULL) {
-		api_error(rs, 503, "rebuild and install are not available");
-		return;
-	}
-	if (n >= 2) {
-		errno = 0;
-		id = strtoll(segs[1], &end, 10);
-		if (errno != 0 || *end != '\0' || id <= 0) {
-			api_error(rs, 404, "no job \"%.32s\"", segs[1]);
-			return;
-		}
-	}
-	if (n <= 2) {
-		if (strcmp(m, "GET") != 0) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
-			    "GET)", m);
-			return;
-		}
-		rs->status = n == 1 ? jobs_list(deps->jobs, &json) :
-		    jobs_get(deps->jobs, (int64_t)id, &json);
-	} else if (n == 3 && (strcmp(segs[2], "retry") == 0 ||
-	    strcmp(segs[2], "abort") == 0)) {
-		if (strcmp(m, "POST") != 0) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
-			    "POST)", m);
-			return;
-		}
-		rs->status = strcmp(segs[2], "retry") == 0 ?
-		    jobs_retry(deps->jobs, (int64_t)id, &json) :
-		    jobs_abort(deps->jobs, (int64_t)id, &json);
-	} else {
-		api_error(rs, 404, "no such API endpoint");
-		return;
-	}
-	rs->body = json;
-}
-
 /* Splits path into non-empty segments in buf. -1 when there are too many
  * or it is too long. */
 static int
@@ -631,11 +485,11 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 		return;
 	}
 	if (n >= 1 && strcmp(segs[0], "pools") == 0) {
-		api_pools(deps, rq, segs, n, rs);
+		api_pool_handle(deps, rq, segs, n, rs);
 		return;
 	}
 	if (n >= 1 && strcmp(segs[0], "jobs") == 0) {
-		api_jobs(deps, rq, segs, n, rs);
+		api_job_handle(deps, rq, segs, n, rs);
 		return;
 	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {
