@@ -6,17 +6,18 @@
  * certificate's SHA-256 by itself (CURLOPT_PINNEDPUBLICKEY pins the public
  * key, and XenServer regenerates self-signed certificates), so peer
  * verification is switched off for such a connection and the pin is
- * checked by us — before any byte of a request leaves: CURLOPT_PREREQFUNCTION
- * runs after the connection (and its TLS handshake) is up and before the
- * request is sent. There, for a fresh handshake, the leaf certificate from
- * CURLINFO_CERTINFO (its "Cert:" PEM) is hashed (SHA-256 of the DER, in
- * xapi_pin.c) and compared with the pin; on a mismatch the transfer is
- * aborted, so neither the password of session.login_with_password nor a
- * session reference is ever sent to the wrong peer. A connection that passed is remembered by
- * its address/port 4-tuple: when libcurl reuses it, no new handshake
- * happens and CURLINFO_CERTINFO may be empty, and the 4-tuple proves it is
- * the connection already checked. TLS session resumption is off so every
- * new connection makes a full handshake and shows its certificate. Every
+ * checked by us — before any byte of a request leaves:
+ * CURLOPT_PREREQFUNCTION runs after the connection (and its TLS handshake)
+ * is up and before the request is sent. There, for a fresh handshake, the
+ * leaf certificate from CURLINFO_CERTINFO (its "Cert:" PEM) is hashed
+ * (SHA-256 of the DER, in xapi_pin.c) and compared with the pin; on a
+ * mismatch the transfer is aborted, so neither the password of
+ * session.login_with_password nor a session reference is ever sent to the
+ * wrong peer. A connection that passed is remembered by its address/port
+ * 4-tuple: when libcurl reuses it, no new handshake happens and
+ * CURLINFO_CERTINFO may be empty, and the 4-tuple proves it is the
+ * connection already checked. TLS session resumption is off so every new
+ * connection makes a full handshake and shows its certificate. Every
  * request is checked this way, not only the first one, so a reconnect
  * (keep-alive closed by the server, a redirect to the master) cannot slip
  * an unchecked certificate in.
