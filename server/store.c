@@ -4,11 +4,16 @@
  * returned is on disk and a restart never forgets an arming, a result or a
  * run step. The two frequent, replayable records — an answerfile fetch
  * counted and an event appended — are committed with synchronous=NORMAL
- * (store_sync_light): in WAL mode they still survive a crash of the process, and
- * only a power loss can undo the last few, until the next FULL commit
- * syncs them. Every statement is prepared with bound parameters; no SQL
- * text is ever built from a value. Changes that touch several rows run in
- * one BEGIN IMMEDIATE transaction.
+ * (store_sync_light): in WAL mode they still survive a crash of the
+ * process, and only a power loss can undo the last few, until the next
+ * FULL commit syncs them. Every statement is prepared with bound
+ * parameters; no SQL text is ever built from a value. Changes that touch
+ * several rows run in one BEGIN IMMEDIATE transaction.
+ *
+ * This file holds the connection, the hosts, armings and events, and is
+ * the only one that speaks to SQLite: store_schema.c, store_run.c and
+ * store_job.c reach the database through the small layer of store_db.h,
+ * implemented at the end of this file.
  */
 #include "store.h"
 
@@ -156,7 +161,8 @@ store_stmt_get(struct store *st, enum stmt_id id)
 static int
 store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
-	return sqlite3_bind_text(s, i, v != NULL ? v : "", -1, SQLITE_TRANSIENT);
+	return sqlite3_bind_text(s, i, v != NULL ? v : "", -1,
+	    SQLITE_TRANSIENT);
 }
 
 static void
@@ -599,7 +605,8 @@ store_arming_finish(struct store *st, int64_t id, const char *result,
 		store_db_err(st, "finish arming");
 		goto out;
 	}
-	if (store_host_set_state(st, host, state, now) == -1 || store_db_commit(st) == -1)
+	if (store_host_set_state(st, host, state, now) == -1 ||
+	    store_db_commit(st) == -1)
 		goto out;
 	ret = 0;
 out:
@@ -629,8 +636,8 @@ store_host_status(struct store *st, const char *host, struct host_status *out)
 		store_col_text(s, 1, out->mode, sizeof(out->mode));
 		out->updated_at = sqlite3_column_int64(s, 2);
 		if (store_state_parse(state, &out->state) == -1) {
-			log_error("store", "host %s has an unknown state \"%s\"",
-			    host, state);
+			log_error("store", "host %s has an unknown state "
+			    "\"%s\"", host, state);
 			sqlite3_reset(s);
 			goto out;
 		}

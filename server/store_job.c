@@ -59,8 +59,9 @@ store_job_create(struct store *st, struct job *j)
 	int ret = -1;
 
 	store_db_lock(st);
-	if ((s = store_db_prep(st, "INSERT INTO jobs(" JOB_COLS ") VALUES (NULL, ?2, ?3,"
-	    " ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")) == NULL)
+	if ((s = store_db_prep(st, "INSERT INTO jobs(" JOB_COLS ") VALUES"
+	    " (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " ?15)")) == NULL)
 		goto out;
 	store_job_bind(s, j);
 	if (store_db_step(s) != STORE_DB_DONE)
@@ -82,8 +83,8 @@ store_job_update(struct store *st, const struct job *j)
 	int ret = -1;
 
 	store_db_lock(st);
-	if ((s = store_db_prep(st, "UPDATE jobs SET host = ?2, kind = ?3, pool = ?4,"
-	    " state = ?5, step = ?6, old_ref = ?7, created_at = ?8,"
+	if ((s = store_db_prep(st, "UPDATE jobs SET host = ?2, kind = ?3,"
+	    " pool = ?4, state = ?5, step = ?6, old_ref = ?7, created_at = ?8,"
 	    " updated_at = ?9, step_started_at = ?10, finished_at = ?11,"
 	    " attempts = ?12, error = ?13, message = ?14, step_ms = ?15"
 	    " WHERE id = ?1")) == NULL)
@@ -102,8 +103,8 @@ out:
 
 /* Jobs by a query with at most one text or number parameter. */
 static int
-store_job_query(struct store *st, const char *sql, const char *text, int64_t num,
-    int max, struct job **out, size_t *n)
+store_job_query(struct store *st, const char *sql, const char *text,
+    int64_t num, int max, struct job **out, size_t *n)
 {
 	struct job *v = NULL, *nv;
 	struct store_stmt *s;
@@ -149,8 +150,8 @@ store_job_get(struct store *st, int64_t id, struct job *out)
 	struct job *v;
 	size_t n;
 
-	if (store_job_query(st, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1", NULL,
-	    id, 1, &v, &n) == -1)
+	if (store_job_query(st, "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
+	    NULL, id, 1, &v, &n) == -1)
 		return -1;
 	if (n == 0) {
 		free(v);

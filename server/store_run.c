@@ -47,7 +47,8 @@ store_run_host_read(struct store_stmt *s, struct run_host *h)
 	store_db_col_text(s, 4, h->step, sizeof(h->step));
 	store_db_col_text(s, 5, h->old_version, sizeof(h->old_version));
 	store_db_col_text(s, 6, h->new_version, sizeof(h->new_version));
-	store_db_col_text(s, 7, h->boot_time_before, sizeof(h->boot_time_before));
+	store_db_col_text(s, 7, h->boot_time_before,
+	    sizeof(h->boot_time_before));
 	h->step_started_at = store_db_col_int64(s, 8);
 	h->started_at = store_db_col_int64(s, 9);
 	h->finished_at = store_db_col_int64(s, 10);
@@ -109,9 +110,9 @@ store_run_create(struct store *st, const struct run *r,
 	store_db_lock(st);
 	if (store_db_begin(st) == -1)
 		goto out;
-	if ((s = store_db_prep(st, "INSERT INTO runs(" RUN_COLS ") VALUES (NULL, ?2,"
-	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)")) ==
-	    NULL)
+	if ((s = store_db_prep(st, "INSERT INTO runs(" RUN_COLS ") VALUES"
+	    " (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " ?15)")) == NULL)
 		goto out;
 	store_run_bind(s, r);
 	if (store_db_step(s) != STORE_DB_DONE) {
@@ -121,9 +122,9 @@ store_run_create(struct store *st, const struct run *r,
 	store_db_finalize(s);
 	s = NULL;
 	id = store_db_last_id(st);
-	if ((s = store_db_prep(st, "INSERT INTO run_hosts(" RUN_HOST_COLS ") VALUES"
-	    " (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")) ==
-	    NULL)
+	if ((s = store_db_prep(st, "INSERT INTO run_hosts(" RUN_HOST_COLS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14)")) == NULL)
 		goto out;
 	for (i = 0; i < nhosts; i++) {
 		h = hosts[i];
@@ -152,8 +153,8 @@ out:
 
 /* One run by a query with one bound parameter: 0 found, 1 none, -1. */
 static int
-store_run_query(struct store *st, const char *sql, const char *text, int64_t num,
-    struct run *out)
+store_run_query(struct store *st, const char *sql, const char *text,
+    int64_t num, struct run *out)
 {
 	struct store_stmt *s;
 	int rc, ret = -1;
@@ -182,15 +183,15 @@ out:
 int
 store_run_latest(struct store *st, const char *pool, struct run *out)
 {
-	return store_run_query(st, "SELECT " RUN_COLS " FROM runs WHERE pool = ?1"
-	    " ORDER BY id DESC LIMIT 1", pool, 0, out);
+	return store_run_query(st, "SELECT " RUN_COLS " FROM runs"
+	    " WHERE pool = ?1 ORDER BY id DESC LIMIT 1", pool, 0, out);
 }
 
 int
 store_run_get(struct store *st, int64_t id, struct run *out)
 {
-	int rc = store_run_query(st, "SELECT " RUN_COLS " FROM runs WHERE id = ?1",
-	    NULL, id, out);
+	int rc = store_run_query(st, "SELECT " RUN_COLS " FROM runs"
+	    " WHERE id = ?1", NULL, id, out);
 
 	return rc == 0 ? 0 : -1;
 }
@@ -266,8 +267,8 @@ store_run_host_update(struct store *st, const struct run_host *h)
 	int ret = -1;
 
 	store_db_lock(st);
-	if ((s = store_db_prep(st, "UPDATE run_hosts SET ord = ?3, is_master = ?4,"
-	    " step = ?5, old_version = ?6, new_version = ?7,"
+	if ((s = store_db_prep(st, "UPDATE run_hosts SET ord = ?3,"
+	    " is_master = ?4, step = ?5, old_version = ?6, new_version = ?7,"
 	    " boot_time_before = ?8, step_started_at = ?9, started_at = ?10,"
 	    " finished_at = ?11, attempts = ?12, error = ?13, step_ms = ?14"
 	    " WHERE run_id = ?1 AND host = ?2")) == NULL)

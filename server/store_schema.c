@@ -125,7 +125,8 @@ store_schema_init(struct store *st)
 		goto out;
 	if (ver < STORE_SCHEMA_VERSION)
 		log_info("store", "database schema %s version %d%s",
-		    ver == 0 ? "created at" : "upgraded to", STORE_SCHEMA_VERSION,
+		    ver == 0 ? "created at" : "upgraded to",
+		    STORE_SCHEMA_VERSION,
 		    ver == 0 ? "" : " (from an older poolboot)");
 	if (store_db_commit(st) == -1)
 		goto out;

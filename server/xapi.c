@@ -256,11 +256,11 @@ xapi_curl_error(struct xapi *x, CURLcode rc, int too_big, size_t max,
 	if (rc == CURLE_ABORTED_BY_CALLBACK && x->pin_err[0] != '\0')
 		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->pin_err);
 	else if (too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		xapi_error_set(err, 1, "XAPI at %s: reply larger than %zu bytes",
-		    x->url, max);
+		xapi_error_set(err, 1, "XAPI at %s: reply larger than %zu "
+		    "bytes", x->url, max);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		xapi_error_set(err, 1, "XAPI at %s: no answer within %ld ms (%s)",
-		    x->url, timeout_ms, x->cerr[0] ? x->cerr :
+		xapi_error_set(err, 1, "XAPI at %s: no answer within %ld ms "
+		    "(%s)", x->url, timeout_ms, x->cerr[0] ? x->cerr :
 		    curl_easy_strerror(rc));
 	else
 		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->cerr[0] ?

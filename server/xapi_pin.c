@@ -33,7 +33,8 @@ xapi_pin_parse(const char *s, unsigned char pin[32])
 			s++;
 			continue;
 		}
-		if (n == 32 || (hi = xapi_pin_hexval((unsigned char)s[0])) < 0 ||
+		if (n == 32 ||
+		    (hi = xapi_pin_hexval((unsigned char)s[0])) < 0 ||
 		    (lo = xapi_pin_hexval((unsigned char)s[1])) < 0)
 			return -1;
 		pin[n++] = (unsigned char)(hi << 4 | lo);

@@ -111,7 +111,8 @@ xapi_task_wait(struct xapi *x, const char *task, int timeout_s, int poll_ms,
 			xapi_error_fill(err, v);
 		goto out;
 	}
-	xapi_error_set(err, 1, "task %s has unknown status \"%.40s\"", task, st);
+	xapi_error_set(err, 1, "task %s has unknown status \"%.40s\"", task,
+	    st);
 	goto out;
 timeout:
 	xapi_error_set_code(err, "TASK_TIMEOUT", task);
