@@ -13,7 +13,7 @@
  * This file holds the connection, the hosts, armings and events, and is
  * the only one that speaks to SQLite: store_schema.c, store_run.c and
  * store_job.c reach the database through the small layer of store_db.h,
- * implemented at the end of this file.
+ * implemented near the end of this file.
  */
 #include "store.h"
 
