@@ -36,7 +36,8 @@ enum host_state {
 	HOST_STATE_COUNT
 };
 
-const char *store_state_name(enum host_state s);	/* "idle", "armed", ... */
+/* "idle", "armed", ...; "unknown" for a value out of range. */
+const char *store_state_name(enum host_state s);
 
 struct arming {
 	int64_t	 id;
@@ -74,10 +75,12 @@ struct event {
 
 struct store;
 
-/* Opens (creating if needed) state_dir/poolboot.db. readonly: for CLI reads
- * while the server runs. Caller closes with store_close. */
+/* Opens (creating if needed) state_dir/poolboot.db and creates or
+ * upgrades its schema. readonly: for CLI reads while the server runs;
+ * refuses a database of another schema version. Caller closes *out with
+ * store_close. */
 int   store_open(const char *state_dir, int readonly, struct store **out);
-void  store_close(struct store *st);
+void  store_close(struct store *st);	/* NULL ok */
 
 /* Starts a new arming of host: any active arming of that host is retired
  * (result "disarmed"), the host goes to HOST_ARMED. *id_out may be NULL. */
@@ -108,7 +111,8 @@ int   store_arming_finish(struct store *st, int64_t id, const char *result,
 int   store_host_status(struct store *st, const char *host,
 	    struct host_status *out);
 
-/* Appends an event. host/pool may be NULL. */
+/* Appends an event stamped now; the message is truncated to 511 bytes.
+ * host/pool may be NULL. */
 int   store_event(struct store *st, const char *host, const char *pool,
 	    const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -120,8 +124,9 @@ struct event_query {
 	int64_t	 before_id;	/* id < before_id; 0 = newest first from the top */
 	int	 limit;		/* 1..1000, default 100 */
 };
-/* Calls cb for each matching event, newest first. cb returning non-zero
- * stops the walk. */
+/* Calls cb for each matching event, newest first (q NULL: the newest
+ * 100). cb runs without the store's lock, so it may use the store; cb
+ * returning non-zero stops the walk. */
 int   store_events(struct store *st, const struct event_query *q,
 	    int (*cb)(const struct event *ev, void *arg), void *arg);
 
