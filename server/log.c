@@ -232,7 +232,7 @@ log_ctx(enum log_level level, const char *subsys, const char *pool,
 }
 
 void
-fatal(int code, const char *subsys, const char *fmt, ...)
+log_fatal(int code, const char *subsys, const char *fmt, ...)
 {
 	va_list ap;
 

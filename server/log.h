@@ -29,7 +29,7 @@ void log_ctx(enum log_level level, const char *subsys, const char *pool,
 	    const char *host, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 /* Only at start-up and while reading config: print and exit(code). */
-void fatal(int code, const char *subsys, const char *fmt, ...)
+void log_fatal(int code, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
 
 #define log_error(sub, ...) log_msg(PB_LOG_ERROR, (sub), __VA_ARGS__)

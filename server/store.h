@@ -1,12 +1,22 @@
 /* store.h — durable state in SQLite (WAL) under state_dir/poolboot.db.
  *
- * Tables: hosts (state per inventory host), armings (one row per arm: the
- * SHA-256 of the token — never the token itself —, mode, times, answerfile
- * fetches, result) and events (the log operators read).
+ * Tables (schema and migrations: store_schema.h):
+ *   hosts      state per inventory host poolboot has seen (enum host_state)
+ *   armings    one row per arm: the SHA-256 of the token — never the token
+ *              itself —, mode, purpose, times, answerfile fetches, result;
+ *              at most one active arming per host
+ *   events     what happened, the log operators read
+ *   runs, run_hosts   rolling-upgrade runs and their hosts (store_run.h)
+ *   jobs       rebuild and install jobs (store_job.h)
+ * This header is the store's whole public face: it includes store_run.h
+ * and store_job.h. store.c owns the connection, the hosts, armings and
+ * events; store_run.c and store_job.c their tables; SQLite itself is used
+ * in store.c only (the others go through store_db.h).
  *
  * A struct store is one connection guarded by its own mutex, so it may be
- * shared by libmicrohttpd's threads. Every function returns 0 on success
- * and -1 on a database error (logged with the "store" tag), unless noted.
+ * shared by libmicrohttpd's threads. A change that touches several rows
+ * is one transaction. Every function returns 0 on success and -1 on a
+ * database error (logged with the "store" tag), unless noted.
  */
 #ifndef POOLBOOT_STORE_H
 #define POOLBOOT_STORE_H
@@ -14,6 +24,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store_job.h"
+#include "store_run.h"
 
 enum host_state {
 	HOST_IDLE = 0,		/* never armed, or disarmed: local boot */
@@ -24,7 +36,8 @@ enum host_state {
 	HOST_STATE_COUNT
 };
 
-const char *store_state_name(enum host_state s);	/* "idle", "armed", ... */
+/* "idle", "armed", ...; "unknown" for a value out of range. */
+const char *store_state_name(enum host_state s);
 
 struct arming {
 	int64_t	 id;
@@ -62,10 +75,12 @@ struct event {
 
 struct store;
 
-/* Opens (creating if needed) state_dir/poolboot.db. readonly: for CLI reads
- * while the server runs. Caller closes with store_close. */
+/* Opens (creating if needed) state_dir/poolboot.db and creates or
+ * upgrades its schema. readonly: for CLI reads while the server runs;
+ * refuses a database of another schema version. Caller closes *out with
+ * store_close. */
 int   store_open(const char *state_dir, int readonly, struct store **out);
-void  store_close(struct store *st);
+void  store_close(struct store *st);	/* NULL ok */
 
 /* Starts a new arming of host: any active arming of that host is retired
  * (result "disarmed"), the host goes to HOST_ARMED. *id_out may be NULL. */
@@ -96,7 +111,8 @@ int   store_arming_finish(struct store *st, int64_t id, const char *result,
 int   store_host_status(struct store *st, const char *host,
 	    struct host_status *out);
 
-/* Appends an event. host/pool may be NULL. */
+/* Appends an event stamped now; the message is truncated to 511 bytes.
+ * host/pool may be NULL. */
 int   store_event(struct store *st, const char *host, const char *pool,
 	    const char *kind, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -108,95 +124,22 @@ struct event_query {
 	int64_t	 before_id;	/* id < before_id; 0 = newest first from the top */
 	int	 limit;		/* 1..1000, default 100 */
 };
-/* Calls cb for each matching event, newest first. cb returning non-zero
- * stops the walk. */
+/* Calls cb for each matching event, newest first (q NULL: the newest
+ * 100). cb runs without the store's lock, so it may use the store; cb
+ * returning non-zero stops the walk. */
 int   store_events(struct store *st, const struct event_query *q,
 	    int (*cb)(const struct event *ev, void *arg), void *arg);
 
-/* ---- rolling-upgrade runs (coord.c) ------------------------------------
- * A run row per upgrade of a pool and a run_hosts row per host in it. The
- * coordinator writes a row before it acts on what the row says. Times in
- * milliseconds since the epoch. */
+/* ---- runs and jobs: store_run.h and store_job.h (included above) ----- */
 
-struct run {
-	int64_t	 id;
-	char	 pool[64];
-	char	 state[16];		/* state_run_name() */
-	char	 target_version[64];
-	char	 target_build[64];
-	int	 disable_ha;		/* option: turn HA/WLB off, restore at end */
-	int	 ha_disabled_by_us;
-	int	 wlb_disabled_by_us;
-	char	 ha_srs[512];		/* heartbeat SR refs to re-enable HA with */
-	int64_t	 created_at;
-	int64_t	 updated_at;
-	int64_t	 finished_at;
-	char	 error[512];
-	char	 dump_path[512];
-	char	 report[2048];
-};
-
-struct run_host {
-	int64_t	 run_id;
-	char	 host[64];
-	int	 ord;			/* 0 = master, then members */
-	int	 is_master;
-	char	 step[16];		/* state_step_name() */
-	char	 old_version[64];
-	char	 new_version[64];
-	char	 boot_time_before[64];	/* "boot_time/agent_start_time" */
-	int64_t	 step_started_at;
-	int64_t	 started_at;
-	int64_t	 finished_at;
-	int	 attempts;		/* step attempts (retries after errors) */
-	char	 error[512];
-	char	 step_ms[256];		/* "disable=12 evacuate=310 ..." */
-};
-
-/* Inserts r (r->id ignored; *id_out set) and its hosts in one transaction. */
-int   store_run_create(struct store *st, const struct run *r,
-	    const struct run_host *hosts, size_t nhosts, int64_t *id_out);
-/* The newest run of pool: 0 found, 1 none, -1 error. */
-int   store_run_latest(struct store *st, const char *pool, struct run *out);
-/* Ids of every run in state "running" (for resuming), malloc'd array. */
+/* Ids of every run in state "running" (for resuming), oldest first;
+ * *ids malloc'd (caller frees with free(); NULL when *n is 0). */
 int   store_runs_running(struct store *st, int64_t **ids, size_t *n);
-int   store_run_get(struct store *st, int64_t id, struct run *out);
-/* Writes every field of r (by r->id). */
-int   store_run_update(struct store *st, const struct run *r);
-/* The hosts of a run in plan order; *out malloc'd (caller frees). */
-int   store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,
-	    size_t *n);
-/* Writes every field of h (by run_id + host). */
-int   store_run_host_update(struct store *st, const struct run_host *h);
-
-/* ---- single-host jobs: rebuild and install (job.c) --------------------- */
-
-struct job {
-	int64_t	 id;
-	char	 host[64];
-	char	 kind[16];		/* "rebuild" | "install" */
-	char	 pool[64];		/* the pool it is (re)joined to, "" if none */
-	char	 state[16];		/* "running" | "halted" | "aborted" | "done" */
-	char	 step[16];
-	char	 old_ref[128];		/* rebuild: the XAPI ref that was forgotten */
-	int64_t	 created_at;		/* ms */
-	int64_t	 updated_at;
-	int64_t	 step_started_at;
-	int64_t	 finished_at;
-	int	 attempts;
-	char	 error[512];
-	char	 message[512];		/* for the operator, e.g. "power on H now" */
-	char	 step_ms[256];
-};
-
-int   store_job_create(struct store *st, struct job *j);	/* sets j->id */
-int   store_job_update(struct store *st, const struct job *j);
-int   store_job_get(struct store *st, int64_t id, struct job *out);
-/* The newest job of host: 0 found, 1 none, -1 error. */
-int   store_job_latest(struct store *st, const char *host, struct job *out);
-/* Jobs newest first (at most max); *out malloc'd. */
+/* Jobs newest first (at most max); *out malloc'd (caller frees with
+ * free()). */
 int   store_jobs(struct store *st, int max, struct job **out, size_t *n);
-/* Ids of jobs in state "running" (resume after a restart). */
+/* Ids of jobs in state "running" (resume after a restart), oldest first;
+ * as store_runs_running. */
 int   store_jobs_running(struct store *st, int64_t **ids, size_t *n);
 
 #endif

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,177 +15,8 @@
 
 #include <openssl/evp.h>
 
-int
-strlist_add(struct strlist *l, const char *s)
-{
-	char **nv;
-	char *c;
-
-	if ((c = strdup(s)) == NULL)
-		return -1;
-	if ((nv = realloc(l->v, (l->n + 2) * sizeof(*nv))) == NULL) {
-		free(c);
-		return -1;
-	}
-	l->v = nv;
-	l->v[l->n++] = c;
-	l->v[l->n] = NULL;
-	return 0;
-}
-
-int
-strlist_addf(struct strlist *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (ret < 0)
-		return -1;
-	ret = strlist_add(l, s);
-	free(s);
-	return ret;
-}
-
-void
-strlist_free(struct strlist *l)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 static int
-strlist_split_at(struct strlist *l, const char *s, int comma)
-{
-	const char *p = s, *start;
-	char item[1024];
-	size_t n;
-
-	while (*p != '\0') {
-		while ((comma && *p == ',') || isspace((unsigned char)*p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && !(comma && *p == ',') &&
-		    !isspace((unsigned char)*p))
-			p++;
-		n = (size_t)(p - start);
-		if (n >= sizeof(item))
-			return -1;
-		memcpy(item, start, n);
-		item[n] = '\0';
-		if (strlist_add(l, item) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-int
-strlist_split(struct strlist *l, const char *s)
-{
-	return strlist_split_at(l, s, 1);
-}
-
-int
-strlist_split_blank(struct strlist *l, const char *s)
-{
-	return strlist_split_at(l, s, 0);
-}
-
-static int
-sbuf_grow(struct sbuf *b, size_t need)
-{
-	size_t ncap;
-	char *np;
-
-	if (b->max != 0 && need + 1 > b->max) {
-		b->overflow = 1;
-		return -1;
-	}
-	if (need + 1 <= b->cap)
-		return 0;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap < need + 1)
-		ncap *= 2;
-	if (b->max != 0 && ncap > b->max)
-		ncap = b->max;
-	if ((np = realloc(b->p, ncap)) == NULL)
-		return -1;
-	b->p = np;
-	b->cap = ncap;
-	return 0;
-}
-
-int
-sbuf_append(struct sbuf *b, const void *data, size_t len)
-{
-	if (sbuf_grow(b, b->len + len) == -1)
-		return -1;
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return 0;
-}
-
-int
-sbuf_puts(struct sbuf *b, const char *s)
-{
-	return sbuf_append(b, s, strlen(s));
-}
-
-int
-sbuf_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || sbuf_grow(b, b->len + (size_t)n) == -1)
-		return -1;
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-	return 0;
-}
-
-char *
-sbuf_take(struct sbuf *b)
-{
-	char *p = b->p;
-
-	if (p == NULL)
-		p = strdup("");
-	b->p = NULL;
-	b->len = b->cap = 0;
-	return p;
-}
-
-void
-sbuf_free(struct sbuf *b)
-{
-	if (b == NULL)
-		return;
-	free(b->p);
-	b->p = NULL;
-	b->len = b->cap = 0;
-}
-
-static int
-hexval(int c)
+util_hexval(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -197,7 +27,7 @@ hexval(int c)
 }
 
 int
-util_mac_parse(const char *in, char out[18], const char **why)
+util_mac_parse(const char *in, char out[18], const char **err)
 {
 	unsigned char b[6];
 	char digits[13];
@@ -205,11 +35,11 @@ util_mac_parse(const char *in, char out[18], const char **why)
 	const char *dummy;
 	int sep = 0;
 
-	if (why == NULL)
-		why = &dummy;
-	*why = NULL;
+	if (err == NULL)
+		err = &dummy;
+	*err = NULL;
 	if (in == NULL || *in == '\0') {
-		*why = "empty MAC address";
+		*err = "empty MAC address";
 		return -1;
 	}
 	len = strlen(in);
@@ -222,7 +52,7 @@ util_mac_parse(const char *in, char out[18], const char **why)
 				if (in[i] != sep)
 					goto bad;
 			} else {
-				if (hexval(in[i]) < 0)
+				if (util_hexval(in[i]) < 0)
 					goto bad;
 				digits[nd++] = in[i];
 			}
@@ -233,28 +63,28 @@ util_mac_parse(const char *in, char out[18], const char **why)
 				if (in[i] != '.')
 					goto bad;
 			} else {
-				if (hexval(in[i]) < 0)
+				if (util_hexval(in[i]) < 0)
 					goto bad;
 				digits[nd++] = in[i];
 			}
 		}
 	} else if (len == 12) {		/* aabbccddeeff */
 		for (i = 0; i < 12; i++) {
-			if (hexval(in[i]) < 0)
+			if (util_hexval(in[i]) < 0)
 				goto bad;
 			digits[nd++] = in[i];
 		}
 	} else
 		goto bad;
 	for (i = 0; i < 6; i++)
-		b[i] = (unsigned char)(hexval(digits[2 * i]) * 16 +
-		    hexval(digits[2 * i + 1]));
+		b[i] = (unsigned char)(util_hexval(digits[2 * i]) * 16 +
+		    util_hexval(digits[2 * i + 1]));
 	if ((b[0] | b[1] | b[2] | b[3] | b[4] | b[5]) == 0) {
-		*why = "all-zero MAC address";
+		*err = "all-zero MAC address";
 		return -1;
 	}
 	if (b[0] & 1) {
-		*why = "multicast/broadcast MAC address (first octet is odd); "
+		*err = "multicast/broadcast MAC address (first octet is odd); "
 		    "a NIC's own address is unicast";
 		return -1;
 	}
@@ -262,7 +92,7 @@ util_mac_parse(const char *in, char out[18], const char **why)
 	    b[0], b[1], b[2], b[3], b[4], b[5]);
 	return 0;
 bad:
-	*why = "not a MAC address (use aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
+	*err = "not a MAC address (use aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, "
 	    "aabb.ccdd.eeff or aabbccddeeff)";
 	return -1;
 }

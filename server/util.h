@@ -1,5 +1,7 @@
-/* util.h — small helpers shared by every module: string lists, bounded
- * string buffers, MAC addresses, tokens, hashing, files. */
+/* util.h — small helpers shared by every module: MAC addresses, names,
+ * tokens, hashing, files, time. It includes sbuf.h (bounded string
+ * buffers) and strlist.h (string lists), so that one include gives a
+ * module all of them. Nothing here keeps state. */
 #ifndef POOLBOOT_UTIL_H
 #define POOLBOOT_UTIL_H
 
@@ -7,46 +9,15 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* A growable list of malloc'd strings. Zero-initialise; free with strlist_free. */
-struct strlist {
-	char	**v;
-	size_t	  n;
-};
-
-int   strlist_add(struct strlist *l, const char *s);		/* copies s; 0/-1 */
-int   strlist_addf(struct strlist *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void  strlist_free(struct strlist *l);				/* leaves l empty */
-/* Splits s at commas and/or whitespace into l (empty items dropped). */
-int   strlist_split(struct strlist *l, const char *s);
-/* Splits s at whitespace only (commas stay inside items). */
-int   strlist_split_blank(struct strlist *l, const char *s);
-
-/* A string buffer with a hard maximum size: appends past max fail (-1) and
- * set ->overflow, so a hostile peer cannot make it grow without bound.
- * Zero-initialise and set max; free with sbuf_free. ->p is always
- * NUL-terminated once anything was appended. */
-struct sbuf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	size_t	 max;
-	int	 overflow;
-};
-
-int   sbuf_append(struct sbuf *b, const void *data, size_t len);
-int   sbuf_puts(struct sbuf *b, const char *s);
-int   sbuf_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* Hands the string to the caller (free()); b is left empty. */
-char *sbuf_take(struct sbuf *b);
-void  sbuf_free(struct sbuf *b);
+#include "sbuf.h"
+#include "strlist.h"
 
 /* MAC addresses. Accepted forms: aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff (any
  * case), aabb.ccdd.eeff and aabbccddeeff. Writes the canonical lower-case
  * colon form into out[18]. Multicast, broadcast and all-zero addresses are
- * refused: no NIC PXE-boots with them. On error *why says what is wrong. */
-int   util_mac_parse(const char *in, char out[18], const char **why);
+ * refused: no NIC PXE-boots with them. 0/-1; on error *err (when err is
+ * not NULL) points to a constant string saying what is wrong. */
+int   util_mac_parse(const char *in, char out[18], const char **err);
 /* "aa:bb:.." -> "01-aa-bb-cc-dd-ee-ff" (pxelinux's per-MAC file name). */
 void  util_mac_pxe_name(const char *mac, char out[21]);
 

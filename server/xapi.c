@@ -6,17 +6,18 @@
  * certificate's SHA-256 by itself (CURLOPT_PINNEDPUBLICKEY pins the public
  * key, and XenServer regenerates self-signed certificates), so peer
  * verification is switched off for such a connection and the pin is
- * checked by us — before any byte of a request leaves: CURLOPT_PREREQFUNCTION
- * runs after the connection (and its TLS handshake) is up and before the
- * request is sent. There, for a fresh handshake, the leaf certificate from
- * CURLINFO_CERTINFO (its "Cert:" PEM) is hashed (SHA-256 of the DER) and
- * compared with the pin; on a mismatch the transfer is aborted, so neither
- * the password of session.login_with_password nor a session reference is
- * ever sent to the wrong peer. A connection that passed is remembered by
- * its address/port 4-tuple: when libcurl reuses it, no new handshake
- * happens and CURLINFO_CERTINFO may be empty, and the 4-tuple proves it is
- * the connection already checked. TLS session resumption is off so every
- * new connection makes a full handshake and shows its certificate. Every
+ * checked by us — before any byte of a request leaves:
+ * CURLOPT_PREREQFUNCTION runs after the connection (and its TLS handshake)
+ * is up and before the request is sent. There, for a fresh handshake, the
+ * leaf certificate from CURLINFO_CERTINFO (its "Cert:" PEM) is hashed
+ * (SHA-256 of the DER, in xapi_pin.c) and compared with the pin; on a
+ * mismatch the transfer is aborted, so neither the password of
+ * session.login_with_password nor a session reference is ever sent to the
+ * wrong peer. A connection that passed is remembered by its address/port
+ * 4-tuple: when libcurl reuses it, no new handshake happens and
+ * CURLINFO_CERTINFO may be empty, and the 4-tuple proves it is the
+ * connection already checked. TLS session resumption is off so every new
+ * connection makes a full handshake and shows its certificate. Every
  * request is checked this way, not only the first one, so a reconnect
  * (keep-alive closed by the server, a redirect to the master) cannot slip
  * an unchecked certificate in.
@@ -35,14 +36,12 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "log.h"
 #include "util.h"
+#include "xapi_error.h"
+#include "xapi_pin.h"
 
 #define XAPI_DEFAULT_CONNECT_MS	5000L
 #define XAPI_DEFAULT_TIMEOUT_MS	60000L
@@ -50,7 +49,6 @@
 #define XAPI_DUMP_MAX		((curl_off_t)512 * 1024 * 1024)
 #define XAPI_DUMP_MIN_TIMEOUT	300000L	/* ms; a big pool's dump takes time */
 #define XAPI_MAX_HOPS		3	/* HOST_IS_SLAVE redirects per login */
-#define XAPI_BACKOFF_MAX_MS	5000	/* task polling after transport errors */
 #define XAPI_API_VERSION	"2.0"
 
 struct xapi {
@@ -74,144 +72,7 @@ struct xapi {
 	char		 pin_err[400];		/* why the pin check aborted */
 };
 
-static void
-xapi_seterr(struct xapi_error *err, int transport, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-xapi_seterr(struct xapi_error *err, int transport, const char *fmt, ...)
-{
-	va_list ap;
-
-	memset(err, 0, sizeof(*err));
-	err->transport = transport;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
-	va_end(ap);
-}
-
-/* A XAPI error without a server reply behind it (e.g. TASK_TIMEOUT). */
-static void
-xapi_seterr_code(struct xapi_error *err, const char *code, const char *param)
-{
-	memset(err, 0, sizeof(*err));
-	snprintf(err->code, sizeof(err->code), "%s", code);
-	if (param != NULL) {
-		snprintf(err->params[0], sizeof(err->params[0]), "%s", param);
-		err->nparams = 1;
-		snprintf(err->message, sizeof(err->message), "%s [%s]", code,
-		    param);
-	} else
-		snprintf(err->message, sizeof(err->message), "%s", code);
-}
-
-/* Appends s to err->message, keeping it terminated when it is full. */
-static void
-xapi_msg_add(struct xapi_error *err, const char *s)
-{
-	size_t have = strlen(err->message);
-
-	if (have + 1 < sizeof(err->message))
-		snprintf(err->message + have, sizeof(err->message) - have, "%s",
-		    s);
-}
-
-/* err from an ErrorDescription-style array of strings: [CODE, params...]. */
-static void
-xapi_fill_error(struct xapi_error *err, const struct xr_value *desc)
-{
-	const struct xr_value *it;
-	char num[32];
-	const char *s;
-	size_t i;
-
-	memset(err, 0, sizeof(*err));
-	if (desc == NULL || desc->type != XR_ARRAY || desc->n == 0 ||
-	    (s = xr_str(desc->items[0])) == NULL || s[0] == '\0') {
-		snprintf(err->code, sizeof(err->code), "UNKNOWN_ERROR");
-		snprintf(err->message, sizeof(err->message), "UNKNOWN_ERROR "
-		    "(the reply has no error description)");
-		return;
-	}
-	snprintf(err->code, sizeof(err->code), "%s", s);
-	for (i = 1; i < desc->n && err->nparams < XAPI_MAX_PARAMS; i++) {
-		it = desc->items[i];
-		if (it->type == XR_INT) {
-			snprintf(num, sizeof(num), "%lld", (long long)it->i);
-			s = num;
-		} else if ((s = xr_str(it)) == NULL)
-			s = "?";
-		snprintf(err->params[err->nparams], sizeof(err->params[0]),
-		    "%s", s);
-		err->nparams++;
-	}
-	xapi_msg_add(err, err->code);
-	if (err->nparams == 0)
-		return;
-	xapi_msg_add(err, " [");
-	for (i = 0; i < (size_t)err->nparams; i++) {
-		if (i > 0)
-			xapi_msg_add(err, ", ");
-		xapi_msg_add(err, err->params[i]);
-	}
-	xapi_msg_add(err, "]");
-}
-
-static int
-xapi_is(const struct xapi_error *err, const char *code)
-{
-	return !err->transport && strcmp(err->code, code) == 0;
-}
-
 /* ---- configuration ---- */
-
-static int
-xapi_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 64 hex digits, optionally separated by ':' (openssl's format). */
-static int
-xapi_parse_pin(const char *s, unsigned char pin[32])
-{
-	size_t n = 0;
-	int hi, lo;
-
-	while (*s != '\0') {
-		if (*s == ':') {
-			s++;
-			continue;
-		}
-		if (n == 32 || (hi = xapi_hexval((unsigned char)s[0])) < 0 ||
-		    (lo = xapi_hexval((unsigned char)s[1])) < 0)
-			return -1;
-		pin[n++] = (unsigned char)(hi << 4 | lo);
-		s += 2;
-	}
-	return n == 32 ? 0 : -1;
-}
-
-static void
-xapi_fmt_fp(const unsigned char fp[32], char out[96])
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, o = 0;
-
-	for (i = 0; i < 32; i++) {
-		if (i > 0)
-			out[o++] = ':';
-		out[o++] = hex[fp[i] >> 4];
-		out[o++] = hex[fp[i] & 15];
-	}
-	out[o] = '\0';
-}
 
 /* strdup of a URL without its trailing slashes. */
 static char *
@@ -239,7 +100,7 @@ xapi_new(const struct xapi_conf *conf, struct xapi **out)
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		return -1;
 	if (conf->tls_fingerprint != NULL && conf->tls_fingerprint[0] != '\0') {
-		if (xapi_parse_pin(conf->tls_fingerprint, x->pin) == -1) {
+		if (xapi_pin_parse(conf->tls_fingerprint, x->pin) == -1) {
 			log_warn("xapi", "tls_fingerprint must be a SHA-256 "
 			    "fingerprint: 64 hex digits, ':' allowed");
 			goto fail;
@@ -300,28 +161,6 @@ xapi_reset(struct xapi *x)
 
 /* ---- transport ---- */
 
-/* SHA-256 of the DER certificate held in a "Cert:" PEM entry. */
-static int
-xapi_pem_sha256(const char *pem, unsigned char md[32])
-{
-	BIO *bio;
-	X509 *cert = NULL;
-	unsigned int mdlen = 0;
-	int ret = -1;
-
-	if ((bio = BIO_new_mem_buf(pem, -1)) == NULL)
-		return -1;
-	if ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
-		goto out;
-	if (X509_digest(cert, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
-		goto out;
-	ret = 0;
-out:
-	X509_free(cert);
-	BIO_free(bio);
-	return ret;
-}
-
 /* The pin check; see the comment at the top of this file. */
 static int
 xapi_prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
@@ -339,14 +178,14 @@ xapi_prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
 		for (s = ci->certinfo[0]; s != NULL; s = s->next)
 			if (strncmp(s->data, "Cert:", 5) == 0)
 				pem = s->data + 5;
-		if (pem == NULL || xapi_pem_sha256(pem, md) == -1) {
+		if (pem == NULL || xapi_pin_pem_sha256(pem, md) == -1) {
 			snprintf(x->pin_err, sizeof(x->pin_err), "cannot read "
 			    "the TLS certificate of %s:%d to check its "
 			    "fingerprint", rip, rport);
 			return CURL_PREREQFUNC_ABORT;
 		}
 		if (CRYPTO_memcmp(md, x->pin, sizeof(md)) != 0) {
-			xapi_fmt_fp(md, fp);
+			xapi_pin_format(md, fp);
 			snprintf(x->pin_err, sizeof(x->pin_err), "TLS "
 			    "certificate of %s:%d has SHA-256 fingerprint %s, "
 			    "not the configured tls_fingerprint; nothing was "
@@ -371,7 +210,7 @@ xapi_setup(struct xapi *x, const char *url, long timeout_ms,
     struct xapi_error *err)
 {
 	if (x->curl == NULL && (x->curl = curl_easy_init()) == NULL) {
-		xapi_seterr(err, 1, "cannot create a libcurl handle");
+		xapi_error_set(err, 1, "cannot create a libcurl handle");
 		return -1;
 	}
 	curl_easy_reset(x->curl);
@@ -415,16 +254,16 @@ xapi_curl_error(struct xapi *x, CURLcode rc, int too_big, size_t max,
     long timeout_ms, struct xapi_error *err)
 {
 	if (rc == CURLE_ABORTED_BY_CALLBACK && x->pin_err[0] != '\0')
-		xapi_seterr(err, 1, "XAPI at %s: %s", x->url, x->pin_err);
+		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->pin_err);
 	else if (too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		xapi_seterr(err, 1, "XAPI at %s: reply larger than %zu bytes",
-		    x->url, max);
+		xapi_error_set(err, 1, "XAPI at %s: reply larger than %zu "
+		    "bytes", x->url, max);
 	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		xapi_seterr(err, 1, "XAPI at %s: no answer within %ld ms (%s)",
-		    x->url, timeout_ms, x->cerr[0] ? x->cerr :
+		xapi_error_set(err, 1, "XAPI at %s: no answer within %ld ms "
+		    "(%s)", x->url, timeout_ms, x->cerr[0] ? x->cerr :
 		    curl_easy_strerror(rc));
 	else
-		xapi_seterr(err, 1, "XAPI at %s: %s", x->url, x->cerr[0] ?
+		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->cerr[0] ?
 		    x->cerr : curl_easy_strerror(rc));
 }
 
@@ -464,7 +303,7 @@ xapi_post(struct xapi *x, const char *body, size_t len, long timeout_ms,
 	k.b.max = x->max_reply + 1;	/* +1: sbuf keeps a NUL */
 	if (asprintf(&url, "%s/", x->url) < 0) {
 		url = NULL;
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
 	if (xapi_setup(x, url, timeout_ms, err) == -1)
@@ -495,20 +334,20 @@ xapi_post(struct xapi *x, const char *body, size_t len, long timeout_ms,
 	}
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 200 || status > 299) {
-		xapi_seterr(err, 1, "XAPI at %s: HTTP status %ld", x->url,
+		xapi_error_set(err, 1, "XAPI at %s: HTTP status %ld", x->url,
 		    status);
 		goto out;
 	}
 	if (xr_parse_response(k.b.p, k.b.len, reply, perr, sizeof(perr)) ==
 	    -1) {
-		xapi_seterr(err, 1, "XAPI at %s: unusable reply: %s", x->url,
+		xapi_error_set(err, 1, "XAPI at %s: unusable reply: %s", x->url,
 		    perr);
 		goto out;
 	}
 	ret = 0;
 	goto out;
 oom:
-	xapi_seterr(err, 1, "out of memory");
+	xapi_error_set(err, 1, "out of memory");
 out:
 	curl_slist_free_all(hdrs);
 	sbuf_free(&k.b);
@@ -533,7 +372,7 @@ xapi_rpc(struct xapi *x, const char *method, struct xr_value *const *params,
 	*value = NULL;
 	log_debug("xapi", "call %s", method);
 	if ((body = xr_build_call(method, params, n, &len)) == NULL) {
-		xapi_seterr(err, 0, "cannot encode the request for %s "
+		xapi_error_set(err, 0, "cannot encode the request for %s "
 		    "(text that is not valid UTF-8 or has control "
 		    "characters?)", method);
 		snprintf(err->code, sizeof(err->code), "POOLBOOT_BAD_REQUEST");
@@ -553,14 +392,14 @@ xapi_rpc(struct xapi *x, const char *method, struct xr_value *const *params,
 		if (*value == NULL && (*value = xr_string(NULL)) != NULL)
 			(*value)->type = XR_NIL;
 		if (*value == NULL) {
-			xapi_seterr(err, 1, "out of memory");
+			xapi_error_set(err, 1, "out of memory");
 			goto out;
 		}
 		ret = 0;
 	} else if (status != NULL && strcmp(status, "Failure") == 0)
-		xapi_fill_error(err, xr_get(reply, "ErrorDescription"));
+		xapi_error_fill(err, xr_get(reply, "ErrorDescription"));
 	else
-		xapi_seterr(err, 1, "XAPI at %s: reply to %s has no Status "
+		xapi_error_set(err, 1, "XAPI at %s: reply to %s has no Status "
 		    "Success or Failure", x->url, method);
 out:
 	if (secret)
@@ -598,7 +437,7 @@ xapi_switch_host(struct xapi *x, const char *addr, struct xapi_error *err)
 	    curl_url_get(u, CURLUPART_URL, &nu, 0) != CURLUE_OK)
 		goto bad;
 	if ((fixed = xapi_url_dup(nu)) == NULL) {
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
 	log_info("xapi", "%s is a pool member; the master is %s", x->url,
@@ -608,7 +447,7 @@ xapi_switch_host(struct xapi *x, const char *addr, struct xapi_error *err)
 	ret = 0;
 	goto out;
 bad:
-	xapi_seterr(err, 0, "HOST_IS_SLAVE [%.200s]: cannot use that master "
+	xapi_error_set(err, 0, "HOST_IS_SLAVE [%.200s]: cannot use that master "
 	    "address", addr);
 	snprintf(err->code, sizeof(err->code), "HOST_IS_SLAVE");
 out:
@@ -630,12 +469,12 @@ xapi_login_here(struct xapi *x, struct xapi_error *err)
 	    (args[1] = xr_string(x->password)) == NULL ||
 	    (args[2] = xr_string(XAPI_API_VERSION)) == NULL ||
 	    (args[3] = xr_string(x->originator)) == NULL) {
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
 	if (xapi_rpc(x, "session.login_with_password", args, 4, x->timeout_ms,
 	    1, &v, err) == -1) {
-		if (!xapi_is(err, "MESSAGE_PARAMETER_COUNT_MISMATCH"))
+		if (!xapi_error_is(err, "MESSAGE_PARAMETER_COUNT_MISMATCH"))
 			goto out;
 		log_debug("xapi", "old XAPI: logging in with 3 arguments");
 		if (xapi_rpc(x, "session.login_with_password", args, 3,
@@ -643,12 +482,12 @@ xapi_login_here(struct xapi *x, struct xapi_error *err)
 			goto out;
 	}
 	if ((s = xr_str(v)) == NULL || s[0] == '\0') {
-		xapi_seterr(err, 1, "XAPI at %s: login returned no session "
+		xapi_error_set(err, 1, "XAPI at %s: login returned no session "
 		    "reference", x->url);
 		goto out;
 	}
 	if ((x->session = strdup(s)) == NULL) {
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
 	ret = 0;
@@ -685,14 +524,14 @@ xapi_login(struct xapi *x, struct xapi_error *err)
 				    x->conf_url);
 				free(x->url);
 				if ((x->url = strdup(x->conf_url)) == NULL) {
-					xapi_seterr(err, 1, "out of memory");
+					xapi_error_set(err, 1, "out of memory");
 					break;
 				}
 				continue;
 			}
 			break;
 		}
-		if (xapi_is(err, "HOST_IS_SLAVE") && err->nparams >= 1 &&
+		if (xapi_error_is(err, "HOST_IS_SLAVE") && err->nparams >= 1 &&
 		    hops < XAPI_MAX_HOPS) {
 			char addr[sizeof(err->params[0])];
 
@@ -723,11 +562,11 @@ xapi_call_t(struct xapi *x, const char *method, struct xr_value *const *args,
 		*result = NULL;
 	memset(err, 0, sizeof(*err));
 	if (nargs > 0 && args == NULL) {
-		xapi_seterr(err, 0, "%s: arguments missing", method);
+		xapi_error_set(err, 0, "%s: arguments missing", method);
 		return -1;
 	}
 	if ((all = calloc(nargs + 1, sizeof(*all))) == NULL) {
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		return -1;
 	}
 	if (nargs > 0)
@@ -737,7 +576,7 @@ xapi_call_t(struct xapi *x, const char *method, struct xr_value *const *args,
 			goto out;
 		xr_free(sess);
 		if ((sess = xr_string(x->session)) == NULL) {
-			xapi_seterr(err, 1, "out of memory");
+			xapi_error_set(err, 1, "out of memory");
 			goto out;
 		}
 		all[0] = sess;
@@ -748,13 +587,13 @@ xapi_call_t(struct xapi *x, const char *method, struct xr_value *const *args,
 			xapi_reset(x);	/* the master may have restarted */
 			goto fail;
 		}
-		if (xapi_is(err, "SESSION_INVALID") && !relogged) {
+		if (xapi_error_is(err, "SESSION_INVALID") && !relogged) {
 			relogged = 1;
 			log_info("xapi", "session expired; logging in again");
 			xapi_reset(x);
 			continue;
 		}
-		if (xapi_is(err, "HOST_IS_SLAVE") && !moved &&
+		if (xapi_error_is(err, "HOST_IS_SLAVE") && !moved &&
 		    err->nparams >= 1) {
 			char addr[sizeof(err->params[0])];
 
@@ -802,7 +641,7 @@ xapi_call_s(struct xapi *x, const char *method, struct xr_value **result,
 		*result = NULL;
 	for (i = 0; i < 3 && in[i] != NULL; i++) {
 		if ((args[n++] = xr_string(in[i])) == NULL) {
-			xapi_seterr(err, 1, "out of memory");
+			xapi_error_set(err, 1, "out of memory");
 			goto out;
 		}
 	}
@@ -810,120 +649,6 @@ xapi_call_s(struct xapi *x, const char *method, struct xr_value **result,
 out:
 	for (i = 0; i < n; i++)
 		xr_free(args[i]);
-	return ret;
-}
-
-/* ---- tasks ---- */
-
-static void
-xapi_sleep_ms(long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-int
-xapi_task_wait(struct xapi *x, const char *task, int timeout_s, int poll_ms,
-    char **result, struct xapi_error *err)
-{
-	struct xr_value *v = NULL;
-	struct xapi_error e2;
-	int64_t deadline, now;
-	const char *st;
-	long backoff, left;
-	int ret = -1, gone = 0;
-
-	if (result != NULL)
-		*result = NULL;
-	memset(err, 0, sizeof(*err));
-	if (poll_ms <= 0)
-		poll_ms = 1000;
-	backoff = poll_ms;
-	deadline = util_now_ms() + (int64_t)(timeout_s > 0 ? timeout_s : 0) *
-	    1000;
-	for (;;) {
-		xr_free(v);
-		v = NULL;
-		if (xapi_call_s(x, "task.get_status", &v, err, task, NULL,
-		    NULL) == -1) {
-			if (!err->transport) {
-				gone = 1;	/* HANDLE_INVALID etc. */
-				goto out;
-			}
-			/* the master may be briefly away: back off, retry */
-			now = util_now_ms();
-			if (now >= deadline)
-				goto timeout;
-			left = (long)(deadline - now);
-			xapi_sleep_ms(backoff < left ? backoff : left);
-			backoff = backoff * 2 > XAPI_BACKOFF_MAX_MS ?
-			    XAPI_BACKOFF_MAX_MS : backoff * 2;
-			continue;
-		}
-		backoff = poll_ms;
-		if ((st = xr_str(v)) == NULL) {
-			xapi_seterr(err, 1, "task.get_status of %s: not a "
-			    "string", task);
-			goto out;
-		}
-		if (strcmp(st, "pending") == 0 ||
-		    strcmp(st, "cancelling") == 0) {
-			now = util_now_ms();
-			if (now >= deadline)
-				goto timeout;
-			left = (long)(deadline - now);
-			xapi_sleep_ms(poll_ms < left ? poll_ms : left);
-			continue;
-		}
-		break;
-	}
-	if (strcmp(st, "success") == 0) {
-		xr_free(v);
-		v = NULL;
-		if (xapi_call_s(x, "task.get_result", &v, err, task, NULL,
-		    NULL) == -1)
-			goto out;
-		if (result != NULL && (*result = strdup(xr_str(v) ? xr_str(v) :
-		    "")) == NULL) {
-			xapi_seterr(err, 1, "out of memory");
-			goto out;
-		}
-		ret = 0;
-		goto out;
-	}
-	if (strcmp(st, "failure") == 0 || strcmp(st, "cancelled") == 0) {
-		int cancelled = st[0] == 'c';
-
-		xr_free(v);
-		v = NULL;
-		if (xapi_call_s(x, "task.get_error_info", &v, err, task, NULL,
-		    NULL) == -1)
-			goto out;
-		if (cancelled && (v == NULL || v->type != XR_ARRAY ||
-		    v->n == 0))
-			xapi_seterr_code(err, "TASK_CANCELLED", task);
-		else
-			xapi_fill_error(err, v);
-		goto out;
-	}
-	xapi_seterr(err, 1, "task %s has unknown status \"%.40s\"", task, st);
-	goto out;
-timeout:
-	xapi_seterr_code(err, "TASK_TIMEOUT", task);
-	log_warn("xapi", "task %s still pending after %d s; cancelling it",
-	    task, timeout_s);
-	(void)xapi_call_s(x, "task.cancel", NULL, &e2, task, NULL, NULL);
-out:
-	if (!gone)
-		(void)xapi_call_s(x, "task.destroy", NULL, &e2, task, NULL,
-		    NULL);
-	xr_free(v);
 	return ret;
 }
 
@@ -956,7 +681,7 @@ xapi_event_from(struct xapi *x, const char *const *classes, char **token,
 		goto out;
 	if (v == NULL || v->type != XR_STRUCT ||
 	    (tok = xr_get_str(v, "token")) == NULL) {
-		xapi_seterr(err, 1, "event.from: reply without a token");
+		xapi_error_set(err, 1, "event.from: reply without a token");
 		goto out;
 	}
 	if ((nt = strdup(tok)) == NULL)
@@ -976,7 +701,7 @@ xapi_event_from(struct xapi *x, const char *const *classes, char **token,
 	ret = 0;
 	goto out;
 oom:
-	xapi_seterr(err, 1, "out of memory");
+	xapi_error_set(err, 1, "out of memory");
 out:
 	free(nt);
 	xr_free(v);
@@ -1035,7 +760,7 @@ xapi_dump_once(struct xapi *x, const char *tmp, long *status,
 	(void)unlink(tmp);
 	if ((f.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1) {
-		xapi_seterr(err, 0, "cannot create %s: %s", tmp,
+		xapi_error_set(err, 0, "cannot create %s: %s", tmp,
 		    strerror(errno));
 		return -1;
 	}
@@ -1045,7 +770,7 @@ xapi_dump_once(struct xapi *x, const char *tmp, long *status,
 	    asprintf(&url, "%s/pool/xmldbdump?session_id=%s", x->url, esc) <
 	    0) {
 		url = NULL;
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
 	log_debug("xapi", "GET %s/pool/xmldbdump", x->url);
@@ -1056,7 +781,7 @@ xapi_dump_once(struct xapi *x, const char *tmp, long *status,
 	curl_easy_setopt(x->curl, CURLOPT_WRITEDATA, &f);
 	rc = curl_easy_perform(x->curl);
 	if (rc == CURLE_WRITE_ERROR && f.werr != 0) {
-		xapi_seterr(err, 0, "cannot write %s: %s", tmp,
+		xapi_error_set(err, 0, "cannot write %s: %s", tmp,
 		    strerror(f.werr));
 		goto out;
 	}
@@ -1067,20 +792,20 @@ xapi_dump_once(struct xapi *x, const char *tmp, long *status,
 	}
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, status);
 	if (*status < 200 || *status > 299) {
-		xapi_seterr(err, 0, "XAPI at %s: database dump refused with "
+		xapi_error_set(err, 0, "XAPI at %s: database dump refused with "
 		    "HTTP status %ld", x->url, *status);
 		snprintf(err->code, sizeof(err->code), "HTTP_%ld", *status);
 		goto out;
 	}
 	if (fsync(f.fd) == -1) {
-		xapi_seterr(err, 0, "cannot write %s: %s", tmp,
+		xapi_error_set(err, 0, "cannot write %s: %s", tmp,
 		    strerror(errno));
 		goto out;
 	}
 	ret = 0;
 out:
 	if (f.fd != -1 && close(f.fd) == -1 && ret == 0) {
-		xapi_seterr(err, 0, "cannot write %s: %s", tmp,
+		xapi_error_set(err, 0, "cannot write %s: %s", tmp,
 		    strerror(errno));
 		ret = -1;
 	}
@@ -1104,7 +829,7 @@ xapi_dump_db(struct xapi *x, const char *path, struct xapi_error *err)
 	memset(err, 0, sizeof(*err));
 	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
 		tmp = NULL;
-		xapi_seterr(err, 1, "out of memory");
+		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
 	for (attempt = 0; attempt < 2; attempt++) {
@@ -1122,7 +847,7 @@ xapi_dump_db(struct xapi *x, const char *path, struct xapi_error *err)
 		goto fail;
 	}
 	if (rename(tmp, path) == -1) {
-		xapi_seterr(err, 0, "cannot rename %s to %s: %s", tmp, path,
+		xapi_error_set(err, 0, "cannot rename %s to %s: %s", tmp, path,
 		    strerror(errno));
 		goto fail;
 	}

@@ -4,6 +4,12 @@
  * timeouts, TLS verified with a CA file or a SHA-256 certificate pin, task
  * following, event.from, and the pool database dump.
  *
+ * The public face of the client is this one header; behind it are xapi.c
+ * (the libcurl transport, TLS pinning, sessions, calls, event.from, the
+ * database dump), xapi_task.c (xapi_task_wait), xapi_pin.c (the pin's
+ * parsing and hashing) and xapi_error.c (struct xapi_error, included
+ * from here).
+ *
  * A struct xapi is used by one thread at a time (each coordinator has its
  * own). Every call fills a struct xapi_error on failure: either a XAPI
  * error (code + params, e.g. HOST_OFFLINE [ref]) or a transport failure
@@ -16,17 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "xapi_error.h"
 #include "xmlrpc.h"
-
-#define XAPI_MAX_PARAMS 8
-
-struct xapi_error {
-	int	 transport;		/* 1: no usable reply at all */
-	char	 code[64];		/* e.g. "HOST_IS_SLAVE"; "" if transport */
-	char	 params[XAPI_MAX_PARAMS][256];
-	int	 nparams;
-	char	 message[768];		/* "CODE [p1, p2]" or transport reason */
-};
 
 struct xapi_conf {
 	const char *url;		/* https://master[:port] */
@@ -43,7 +40,9 @@ struct xapi_conf {
 
 struct xapi;
 
-/* Copies conf (strings too). No network traffic yet. */
+/* Copies conf (strings too). No network traffic yet. 0, or -1 on a bad
+ * URL or fingerprint (logged) or out of memory. Caller frees with
+ * xapi_free. */
 int   xapi_new(const struct xapi_conf *conf, struct xapi **out);
 void  xapi_free(struct xapi *x);	/* logs out if logged in; NULL ok */
 

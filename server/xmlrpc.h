@@ -27,32 +27,44 @@ struct xr_value {
 	char		**keys;		/* STRUCT member names */
 };
 
+/* Constructors: a new value (caller frees with xr_free, or hands it to a
+ * container), NULL when out of memory. */
 struct xr_value *xr_string(const char *s);	/* NULL s -> "" */
 struct xr_value *xr_int(int64_t i);
 struct xr_value *xr_bool(int b);
 struct xr_value *xr_double(double d);
 struct xr_value *xr_array(void);
 struct xr_value *xr_struct(void);
-/* Appends/sets v (ownership passes to the container, also on failure). */
+/* Appends/sets v (ownership passes to the container, also on failure:
+ * v is freed then). 0/-1; -1 also for a container of another type or a
+ * NULL v, so that xr_array_add(a, xr_string(s)) needs one check. Setting
+ * an existing key replaces (and frees) its value. */
 int   xr_array_add(struct xr_value *arr, struct xr_value *v);
 int   xr_struct_set(struct xr_value *st, const char *key, struct xr_value *v);
+/* Frees v and everything below it; NULL ok. */
 void  xr_free(struct xr_value *v);
 
-/* Lookups; NULL/defaults when absent or of another type. */
+/* Lookups; NULL/defaults when absent or of another type. Pointers point
+ * into the tree (valid until it is freed). */
 const struct xr_value *xr_get(const struct xr_value *st, const char *key);
 const char *xr_str(const struct xr_value *v);		/* STRING or NULL */
 const char *xr_get_str(const struct xr_value *st, const char *key);
 int   xr_get_bool(const struct xr_value *st, const char *key, int dflt);
-/* INT, or a STRING holding a decimal integer (XAPI's int64). */
+/* INT, or a STRING holding a decimal integer (XAPI's int64): 0 and *out
+ * set, or -1. */
 int   xr_get_int(const struct xr_value *st, const char *key, int64_t *out);
 
-/* <?xml?><methodCall>...; caller frees. params may be NULL when n == 0. */
+/* <?xml?><methodCall>... as a NUL-terminated string (caller frees with
+ * free(); *len = its length if len != NULL), or NULL for a bad method name,
+ * a value that cannot be encoded, or out of memory. params may be NULL
+ * when n == 0; they stay the caller's. */
 char *xr_build_call(const char *method, struct xr_value *const *params,
 	    size_t n, size_t *len);
 
 /* Parses a methodResponse. Returns 0 and *out = the param (the XAPI
- * {Status, Value|ErrorDescription} struct); -1 with err on malformed XML or
- * a <fault>. */
+ * {Status, Value|ErrorDescription} struct; caller frees with xr_free); -1
+ * with the reason in err (errlen bytes, may be NULL) on malformed XML or a
+ * <fault>. */
 int   xr_parse_response(const char *body, size_t len, struct xr_value **out,
 	    char *err, size_t errlen);
 

@@ -1,0 +1,66 @@
+/* store_db.h — the store's own SQL layer, lent by store.c to the store's
+ * table modules (store_schema.c, store_run.c, store_job.c) so that SQLite
+ * itself stays in store.c. Not for any other module: they use store.h.
+ *
+ * A struct store_stmt is a prepared statement (an SQLite one behind the
+ * opaque type). Every function here expects the caller to hold the store's
+ * mutex (store_db_lock) unless it says otherwise; errors are logged with
+ * the "store" tag, as everywhere in the store.
+ */
+#ifndef POOLBOOT_STORE_DB_H
+#define POOLBOOT_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct store_stmt;
+
+/* What store_db_step returns. */
+enum store_db_step {
+	STORE_DB_ERROR = -1,	/* log it with store_db_err */
+	STORE_DB_DONE = 0,	/* the statement has run to completion */
+	STORE_DB_ROW = 1	/* a row is ready to read */
+};
+
+/* The store's mutex: one connection is shared by several threads. */
+void  store_db_lock(struct store *st);
+void  store_db_unlock(struct store *st);
+
+/* Logs "what: <SQLite's last error message>". */
+void  store_db_err(struct store *st, const char *what);
+/* Runs sql (one or more statements without parameters): 0, or -1 with
+ * "what: reason" logged. */
+int   store_db_exec(struct store *st, const char *sql, const char *what);
+/* Runs a PRAGMA that returns one integer into *out: 0/-1. */
+int   store_db_pragma_int(struct store *st, const char *sql, int *out);
+
+/* BEGIN IMMEDIATE / COMMIT: 0/-1. Rollback is a no-op outside a
+ * transaction, so an error path may always call it. */
+int   store_db_begin(struct store *st);
+int   store_db_commit(struct store *st);
+void  store_db_rollback(struct store *st);
+/* The rowid of the last INSERT, and the rows the last UPDATE changed. */
+int64_t store_db_last_id(struct store *st);
+int   store_db_changes(struct store *st);
+
+/* Prepares sql: the statement (caller finalizes it with
+ * store_db_finalize), or NULL on error ("prepare" logged). */
+struct store_stmt *store_db_prep(struct store *st, const char *sql);
+void  store_db_finalize(struct store_stmt *s);	/* NULL ok */
+/* Makes s ready to run again with new bindings. */
+void  store_db_reset(struct store_stmt *s);
+/* Runs s one step: STORE_DB_ROW, STORE_DB_DONE or STORE_DB_ERROR. */
+enum store_db_step store_db_step(struct store_stmt *s);
+
+/* Parameters are numbered from 1; text is copied, NULL binds "". */
+void  store_db_bind_text(struct store_stmt *s, int i, const char *v);
+void  store_db_bind_int(struct store_stmt *s, int i, int v);
+void  store_db_bind_int64(struct store_stmt *s, int i, int64_t v);
+/* Columns of the current row, numbered from 0. Text is copied into buf
+ * (truncated to size, always terminated; NULL reads as ""). */
+void  store_db_col_text(struct store_stmt *s, int i, char *buf, size_t size);
+int   store_db_col_int(struct store_stmt *s, int i);
+int64_t store_db_col_int64(struct store_stmt *s, int i);
+
+#endif

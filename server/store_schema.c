@@ -1,0 +1,138 @@
+/* store_schema.c — the store's schema and its migrations; see
+ * store_schema.h. Version 1 is hosts, armings and events; each later
+ * version is applied on top of the one before, so a database of any
+ * older version is brought up to date on open. */
+#include "store_schema.h"
+
+#include "log.h"
+#include "store_db.h"
+
+static const char *const store_schema_v1_sql =
+	"CREATE TABLE hosts ("
+	" name TEXT PRIMARY KEY NOT NULL,"
+	" state TEXT NOT NULL,"
+	" mode TEXT NOT NULL DEFAULT '',"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE TABLE armings ("
+	" id INTEGER PRIMARY KEY,"
+	" host TEXT NOT NULL REFERENCES hosts(name),"
+	" token_hash TEXT NOT NULL,"
+	" mode TEXT NOT NULL,"
+	" armed_at INTEGER NOT NULL,"
+	" first_fetch_at INTEGER NOT NULL DEFAULT 0,"
+	" last_fetch_at INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '',"
+	" reason TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX armings_one_active ON armings(host) WHERE active = 1;"
+	"CREATE INDEX armings_host_hash ON armings(host, token_hash);"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY,"
+	" ts INTEGER NOT NULL,"
+	" host TEXT NOT NULL DEFAULT '',"
+	" pool TEXT NOT NULL DEFAULT '',"
+	" kind TEXT NOT NULL,"
+	" message TEXT NOT NULL);"
+	"CREATE INDEX events_host_id ON events(host, id);"
+	"CREATE INDEX events_ts ON events(ts);";
+
+/* Version 2: rolling-upgrade runs. Applied on top of version 1. */
+static const char *const store_schema_v2_sql =
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" pool TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" target_version TEXT NOT NULL DEFAULT '',"
+	" target_build TEXT NOT NULL DEFAULT '',"
+	" disable_ha INTEGER NOT NULL DEFAULT 0,"
+	" ha_disabled_by_us INTEGER NOT NULL DEFAULT 0,"
+	" wlb_disabled_by_us INTEGER NOT NULL DEFAULT 0,"
+	" ha_srs TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" dump_path TEXT NOT NULL DEFAULT '',"
+	" report TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX runs_pool ON runs(pool, id);"
+	"CREATE TABLE run_hosts ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" host TEXT NOT NULL,"
+	" ord INTEGER NOT NULL,"
+	" is_master INTEGER NOT NULL,"
+	" step TEXT NOT NULL,"
+	" old_version TEXT NOT NULL DEFAULT '',"
+	" new_version TEXT NOT NULL DEFAULT '',"
+	" boot_time_before TEXT NOT NULL DEFAULT '',"
+	" step_started_at INTEGER NOT NULL DEFAULT 0,"
+	" started_at INTEGER NOT NULL DEFAULT 0,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" step_ms TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (run_id, host));"
+	"PRAGMA user_version = 2;";
+
+/* Version 3: rebuild/install jobs, and why an arming was made. */
+static const char *const store_schema_v3_sql =
+	"ALTER TABLE armings ADD COLUMN purpose TEXT NOT NULL DEFAULT '';"
+	"CREATE TABLE jobs ("
+	" id INTEGER PRIMARY KEY,"
+	" host TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" pool TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL,"
+	" step TEXT NOT NULL,"
+	" old_ref TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" step_started_at INTEGER NOT NULL DEFAULT 0,"
+	" finished_at INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '',"
+	" message TEXT NOT NULL DEFAULT '',"
+	" step_ms TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX jobs_host ON jobs(host, id);"
+	"PRAGMA user_version = 3;";
+
+/* Creates the schema in one transaction unless it is there already. */
+int
+store_schema_init(struct store *st)
+{
+	int ver = 0, ret = -1;
+
+	if (store_db_begin(st) == -1)
+		return -1;
+	/* read inside the write lock: two starting processes cannot both
+	 * create the tables */
+	if (store_db_pragma_int(st, "PRAGMA user_version", &ver) == -1)
+		goto out;
+	if (ver > STORE_SCHEMA_VERSION) {
+		log_error("store", "database schema version %d is newer than "
+		    "this poolboot knows (%d)", ver, STORE_SCHEMA_VERSION);
+		goto out;
+	}
+	/* each step brings the schema one version further, in this
+	 * transaction: a database of any older version is upgraded */
+	if ((ver < 1 && store_db_exec(st, store_schema_v1_sql,
+	    "create schema") == -1) ||
+	    (ver < 2 && store_db_exec(st, store_schema_v2_sql,
+	    "schema v2") == -1) ||
+	    (ver < 3 && store_db_exec(st, store_schema_v3_sql,
+	    "schema v3") == -1))
+		goto out;
+	if (ver < STORE_SCHEMA_VERSION)
+		log_info("store", "database schema %s version %d%s",
+		    ver == 0 ? "created at" : "upgraded to",
+		    STORE_SCHEMA_VERSION,
+		    ver == 0 ? "" : " (from an older poolboot)");
+	if (store_db_commit(st) == -1)
+		goto out;
+	ret = 0;
+out:
+	if (ret == -1)
+		store_db_rollback(st);
+	return ret;
+}

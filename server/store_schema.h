@@ -1,0 +1,20 @@
+/* store_schema.h — the store's tables and their migrations
+ * (store_schema.c), for store.c's store_open only. The version is kept in
+ * PRAGMA user_version:
+ *   1  hosts, armings, events
+ *   2  runs, run_hosts (rolling upgrades)
+ *   3  jobs (rebuild/install), armings.purpose
+ */
+#ifndef POOLBOOT_STORE_SCHEMA_H
+#define POOLBOOT_STORE_SCHEMA_H
+
+#define STORE_SCHEMA_VERSION	3
+
+struct store;
+
+/* Creates the schema, or brings an older one up to STORE_SCHEMA_VERSION,
+ * in one transaction (the caller holds no transaction). 0, or -1 on a
+ * database error or a database newer than this poolboot (logged). */
+int   store_schema_init(struct store *st);
+
+#endif
