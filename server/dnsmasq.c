@@ -12,23 +12,20 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
-#include "render.h"
+#include "proc.h"
 
 #define CONF_MAX		(64 * 1024)
 #define HOSTFILE_MAX		4096
@@ -336,143 +333,6 @@ out:
 
 /* ---- running dnsmasq -------------------------------------------------------- */
 
-/* Is the binary there to be run? name without '/' is looked up in PATH. */
-static int
-dnsmasq_binary_exists(const char *bin)
-{
-	const char *path, *p, *e;
-	char cand[PATH_MAX];
-	size_t n;
-
-	if (strchr(bin, '/') != NULL)
-		return access(bin, X_OK) == 0;
-	if ((path = getenv("PATH")) == NULL)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:"
-		    "/bin";
-	for (p = path; *p != '\0'; p = *e ? e + 1 : e) {
-		e = strchr(p, ':');
-		if (e == NULL)
-			e = p + strlen(p);
-		n = (size_t)(e - p);
-		if (snprintf(cand, sizeof(cand), "%.*s/%s", (int)n,
-		    n ? p : ".", bin) < (int)sizeof(cand) &&
-		    access(cand, X_OK) == 0)
-			return 1;
-	}
-	/* dnsmasq lives in /usr/sbin, often not in a user's PATH */
-	snprintf(cand, sizeof(cand), "/usr/sbin/%s", bin);
-	return access(cand, X_OK) == 0;
-}
-
-/* execvp, with /usr/sbin as a last resort (see dnsmasq_binary_exists).
- * Runs in a forked child: only async-signal-safe calls. */
-static void
-dnsmasq_exec_binary(const char *bin, char *const argv[], const char *sbin)
-{
-	execvp(bin, argv);
-	if (errno == ENOENT && sbin != NULL)
-		execv(sbin, argv);
-}
-
-/* In the child between fork and exec: stdin from /dev/null, stdout and
- * stderr into wfd, no inherited descriptors, default signal state. */
-static void
-dnsmasq_child_setup(int devnull, int wfd)
-{
-	struct sigaction sa;
-	sigset_t none;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(devnull, STDIN_FILENO) == -1 ||
-	    dup2(wfd, STDOUT_FILENO) == -1 || dup2(wfd, STDERR_FILENO) == -1)
-		_exit(127);
-	if (close_range(3, ~0U, 0) == -1) {
-		int fd;
-
-		for (fd = 3; fd < 4096; fd++)
-			(void)close(fd);
-	}
-}
-
-/* fork+exec of argv with output into a pipe; *rfd gets its read end. */
-static pid_t
-dnsmasq_spawn(const char *bin, char *const argv[], int *rfd, int setpdeath)
-{
-	char sbin[PATH_MAX];
-	int fds[2] = { -1, -1 }, devnull = -1;
-	pid_t parent = getpid(), pid = -1;
-
-	sbin[0] = '\0';
-	if (strchr(bin, '/') == NULL)
-		snprintf(sbin, sizeof(sbin), "/usr/sbin/%s", bin);
-	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
-	    pipe2(fds, O_CLOEXEC) == -1)
-		goto out;
-	pid = fork();
-	if (pid == 0) {
-		dnsmasq_child_setup(devnull, fds[1]);
-		if (setpdeath) {
-			/* dnsmasq must not outlive poolboot (kill -9) and keep
-			 * the DHCP and TFTP ports */
-			(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (getppid() != parent)
-				_exit(0);
-			(void)setpgid(0, 0);
-		}
-		dnsmasq_exec_binary(bin, argv, sbin[0] ? sbin : NULL);
-		{
-			static const char m[] = "poolboot: cannot run the "
-			    "dnsmasq binary: ";
-			const char *why = strerror(errno);
-
-			(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
-			(void)!write(STDERR_FILENO, bin, strlen(bin));
-			(void)!write(STDERR_FILENO, ": ", 2);
-			(void)!write(STDERR_FILENO, why, strlen(why));
-			(void)!write(STDERR_FILENO, "\n", 1);
-		}
-		_exit(127);
-	}
-	if (pid > 0) {
-		*rfd = fds[0];
-		fds[0] = -1;
-	}
-out:
-	if (fds[0] != -1)
-		close(fds[0]);
-	if (fds[1] != -1)
-		close(fds[1]);
-	if (devnull != -1)
-		close(devnull);
-	return pid;
-}
-
-/* Reads fd to EOF, keeping at most max-1 bytes in buf. */
-static void
-dnsmasq_read_all(int fd, char *buf, size_t max)
-{
-	char chunk[512];
-	size_t len = 0;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (len + (size_t)n < max) {
-			memcpy(buf + len, chunk, (size_t)n);
-			len += (size_t)n;
-		}
-	}
-	buf[len] = '\0';
-}
-
 static void
 dnsmasq_trim(char *s)
 {
@@ -493,7 +353,7 @@ dnsmasq_test(const struct config *cfg, const char *dir, char *msg,
 	int rfd = -1, status = -1, ret = DNSMASQ_TEST_FAILED;
 	pid_t pid;
 
-	if (!dnsmasq_binary_exists(cfg->dnsmasq.binary)) {
+	if (!proc_binary_exists(cfg->dnsmasq.binary)) {
 		snprintf(msg, msglen, "dnsmasq binary '%s' not found (install "
 		    "dnsmasq-base, or set binary in [dnsmasq])",
 		    cfg->dnsmasq.binary);
@@ -508,12 +368,13 @@ dnsmasq_test(const struct config *cfg, const char *dir, char *msg,
 	argv[1] = (char *)(uintptr_t)"--test";
 	argv[2] = confarg;
 	argv[3] = NULL;
-	if ((pid = dnsmasq_spawn(cfg->dnsmasq.binary, argv, &rfd, 0)) == -1) {
+	if ((pid = proc_spawn(cfg->dnsmasq.binary, argv, &rfd, 0,
+	    "dnsmasq binary")) == -1) {
 		snprintf(msg, msglen, "cannot run %s: %s", cfg->dnsmasq.binary,
 		    strerror(errno));
 		goto out;
 	}
-	dnsmasq_read_all(rfd, out, sizeof(out));
+	proc_read_all(rfd, out, sizeof(out));
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
 			status = -1;
@@ -678,38 +539,6 @@ dnsmasq_pump_output(struct dnsmasq_sup *s, int fd, int first)
 	}
 }
 
-/* Has pid exited (without reaping it)? Waits up to ms for it. */
-static int
-dnsmasq_exited_within(pid_t pid, int ms)
-{
-	siginfo_t si;
-	int waited;
-
-	for (waited = 0;; waited += 10) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
-		    0 && si.si_pid == pid)
-			return 1;
-		if (waited >= ms)
-			return 0;
-		(void)poll(NULL, 0, 10);
-	}
-}
-
-static void
-dnsmasq_describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		const char *abbrev = sigabbrev_np(WTERMSIG(status));
-
-		snprintf(buf, len, "was killed by signal %d (SIG%s)",
-		    WTERMSIG(status), abbrev ? abbrev : "?");
-	} else
-		snprintf(buf, len, "ended with wait status %d", status);
-}
-
 static void
 dnsmasq_first_start_done(struct dnsmasq_sup *s, int ok)
 {
@@ -733,7 +562,7 @@ dnsmasq_first_start_ok(struct dnsmasq_sup *s, pid_t pid)
 	pthread_mutex_lock(&s->mu);
 	wait_ms = s->first_msg[0] ? 1000 : 100;
 	pthread_mutex_unlock(&s->mu);
-	if (dnsmasq_exited_within(pid, wait_ms)) {
+	if (proc_exited_within(pid, wait_ms)) {
 		dnsmasq_first_start_done(s, 0);
 		/* reaped by the caller; no restart after a failed first
 		 * start: serve refuses to run */
@@ -760,7 +589,7 @@ dnsmasq_reap(struct dnsmasq_sup *s, pid_t pid, char *what, size_t whatlen)
 	pthread_mutex_unlock(&s->mu);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
-	dnsmasq_describe_status(status, what, whatlen);
+	proc_describe_status(status, what, whatlen);
 }
 
 /* One life of the child: starts it, logs its output, reaps it. 1 when it
@@ -781,7 +610,7 @@ dnsmasq_run_child(struct dnsmasq_sup *s, char *argv[], int *first,
 		pthread_mutex_unlock(&s->mu);
 		return 0;
 	}
-	pid = dnsmasq_spawn(s->binary, argv, &rfd, 1);
+	pid = proc_spawn(s->binary, argv, &rfd, 1, "dnsmasq binary");
 	if (pid > 0)
 		s->pid = pid;
 	pthread_mutex_unlock(&s->mu);
