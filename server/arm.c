@@ -1,9 +1,10 @@
 /* arm.c — a host's network-install lifecycle; see arm.h.
  *
  * The store is the truth, the per-MAC file follows it: every change is
- * committed to the store before tftp-root is touched, and arm_reconcile
- * repairs tftp-root after a crash between the two. Tokens never reach a
- * log line or an event; the store keeps only their SHA-256.
+ * committed to the store before tftp-root is touched (through tftp.c, which
+ * writes and decides nothing), and arm_reconcile repairs tftp-root after a
+ * crash between the two. Tokens never reach a log line or an event; the
+ * store keeps only their SHA-256.
  */
 #include "arm.h"
 
