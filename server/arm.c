@@ -1,13 +1,13 @@
 /* arm.c — a host's network-install lifecycle; see arm.h.
  *
  * The store is the truth, the per-MAC file follows it: every change is
- * committed to the store before tftp-root is touched, and arm_reconcile
- * repairs tftp-root after a crash between the two. Tokens never reach a
- * log line or an event; the store keeps only their SHA-256.
+ * committed to the store before tftp-root is touched (through tftp.c, which
+ * writes and decides nothing), and arm_reconcile repairs tftp-root after a
+ * crash between the two. Tokens never reach a log line or an event; the
+ * store keeps only their SHA-256.
  */
 #include "arm.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -15,14 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "notify.h"
 #include "render.h"
+#include "tftp.h"
 
-#define ARM_PXE_MAX	(64 * 1024)	/* a per-MAC file is a few lines */
 #define ARM_TOKEN_MAX	64		/* longer is never one of ours */
 
 #define REASON_RESTART \
@@ -71,39 +69,35 @@ arm_free(struct arm *a)
 char *
 arm_pxe_path(const struct config *cfg, const struct host *h)
 {
-	char name[21];
-	char *p;
-
-	util_mac_pxe_name(h->mac, name);
-	if (asprintf(&p, "%s/pxelinux.cfg/%s", cfg->tftp_root, name) < 0)
-		return NULL;
-	return p;
+	return tftp_pxe_path(cfg, h);
 }
 
 static void
-fmt_msg(char *msg, size_t msglen, const char *fmt, ...)
+arm_fmt_msg(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
-fmt_msg(char *msg, size_t msglen, const char *fmt, ...)
+arm_fmt_msg(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (msg == NULL || msglen == 0)
+	if (err == NULL || errlen == 0)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, msglen, fmt, ap);
+	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
 
 /* Records an event for h (with its pool). A failure to record is logged by
  * the store and does not undo the transition it describes. */
 static void
-ev(struct arm *a, const struct host *h, const char *kind, const char *fmt, ...)
+arm_ev(struct arm *a, const struct host *h, const char *kind,
+    const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
-ev(struct arm *a, const struct host *h, const char *kind, const char *fmt, ...)
+arm_ev(struct arm *a, const struct host *h, const char *kind,
+    const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -114,50 +108,36 @@ ev(struct arm *a, const struct host *h, const char *kind, const char *fmt, ...)
 	(void)store_event(a->st, h->name, h->pool_name, kind, "%s", buf);
 }
 
-/* Writes h's per-MAC file with text (atomically, 0644). */
+/* Writes h's per-MAC file with text (tftp.h); a failure is logged. */
 static int
-write_pxe(struct arm *a, const struct host *h, const char *text)
+arm_write_pxe(struct arm *a, const struct host *h, const char *text)
 {
-	char *path;
-	int ret = -1;
+	char err[PATH_MAX + 128];
 
-	if ((path = arm_pxe_path(a->cfg, h)) == NULL)
+	if (tftp_write_pxe(a->cfg, h, text, err, sizeof(err)) == -1) {
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name, "%s", err);
 		return -1;
-	if (util_write_atomic(path, text, strlen(text), 0644) == -1) {
-		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-		    "cannot write %s: %s", path,
-		    strerror(errno));
-		goto out;
 	}
-	ret = 0;
-out:
-	free(path);
-	return ret;
+	return 0;
 }
 
-/* Points h's per-MAC file back at local boot. */
+/* Points h's per-MAC file back at local boot; a failure is logged. */
 static int
-write_local(struct arm *a, const struct host *h)
+arm_write_local(struct arm *a, const struct host *h)
 {
-	char err[256];
-	char *text;
-	int ret;
+	char err[PATH_MAX + 128];
 
-	if ((text = render_pxelinux_local(a->cfg, err, sizeof(err))) == NULL) {
-		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-		    "cannot render local boot entry: %s",
-		    err);
+	if (tftp_write_local(a->cfg, h, err, sizeof(err)) == -1) {
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name, "%s", err);
 		return -1;
 	}
-	ret = write_pxe(a, h, text);
-	free(text);
-	return ret;
+	return 0;
 }
 
 /* Checks token against h's armings: ARM_OK with the active arming in *ar,
  * ARM_GONE for the token of a retired arming, ARM_FORBIDDEN otherwise. */
 static enum arm_status
-check_token(struct arm *a, const struct host *h, const char *token,
+arm_check_token(struct arm *a, const struct host *h, const char *token,
     struct arming *ar)
 {
 	char hash[65];
@@ -179,43 +159,84 @@ check_token(struct arm *a, const struct host *h, const char *token,
 	return ARM_FORBIDDEN;
 }
 
+/* Renders everything h will be served in mode hmode with token (per-MAC
+ * install entry, answerfile, script) before anything is stored or
+ * written: a host that cannot be served is never armed. -1 with err (and
+ * logged) when one fails; the caller frees *pxe, *af, *script either way. */
+static int
+arm_render_all(struct arm *a, const struct host *h, enum host_mode hmode,
+    const char *token, char **pxe, char **af, char **script, char *err,
+    size_t errlen)
+{
+	const char *mode = config_mode_name(hmode);
+	char why[256];
+	size_t aflen;
+	int ret = -1;
+
+	why[0] = '\0';
+	if ((*pxe = render_pxelinux_install(a->cfg, h, token, why,
+	    sizeof(why))) == NULL) {
+		arm_fmt_msg(err, errlen, "cannot render the pxelinux entry of "
+		    "%s: %s", h->name, why);
+		goto out;
+	}
+	if ((*af = render_answerfile(a->cfg, h, hmode, token, &aflen, why,
+	    sizeof(why))) == NULL) {
+		arm_fmt_msg(err, errlen, "cannot render the %s answerfile of "
+		    "%s: %s", mode, h->name, why);
+		goto out;
+	}
+	if ((*script = render_script(a->cfg, h, token, why,
+	    sizeof(why))) == NULL) {
+		arm_fmt_msg(err, errlen, "cannot render the "
+		    "installation-complete script of %s: %s", h->name, why);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret == -1)
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "not armed: %s", why);
+	return ret;
+}
+
 enum arm_status
 arm_host(struct arm *a, const char *host, int wipe,
-    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen)
+    char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen)
 {
-	return arm_host_for(a, host, -1, NULL, wipe, token_out, msg, msglen);
+	return arm_host_for(a, host, -1, NULL, wipe, token_out, err, errlen);
 }
 
 enum arm_status
 arm_host_for(struct arm *a, const char *host, int mode_override,
     const char *purpose, int wipe, char token_out[UTIL_TOKEN_LEN + 1],
-    char *msg, size_t msglen)
+    char *err, size_t errlen)
 {
 	enum arm_status ret = ARM_ERROR;
 	char token[UTIL_TOKEN_LEN + 1];
-	char hash[65], err[256];
+	char hash[65];
 	char *pxe = NULL, *af = NULL, *script = NULL;
 	const char *mode;
 	struct arming prev;
 	struct host *h;
 	enum host_mode hmode;
 	int64_t id;
-	size_t aflen;
 	int rearm;
 
-	fmt_msg(msg, msglen, "%s", "");
+	arm_fmt_msg(err, errlen, "%s", "");
 	pthread_mutex_lock(&a->mu);
 	if ((h = config_host(a->cfg, host)) == NULL) {
-		fmt_msg(msg, msglen, "no host \"%s\" in the inventory", host);
+		arm_fmt_msg(err, errlen, "no host \"%s\" in the inventory",
+		    host);
 		ret = ARM_NOT_FOUND;
 		goto out;
 	}
 	hmode = mode_override >= 0 ? (enum host_mode)mode_override : h->mode;
 	mode = config_mode_name(hmode);
 	if (hmode != MODE_UPGRADE && !wipe) {
-		fmt_msg(msg, msglen, "host %s is in mode %s: a %s install wipes "
-		    "the host's local storage (and every VM on it); pass --wipe "
-		    "to arm it anyway", h->name, mode, mode);
+		arm_fmt_msg(err, errlen, "host %s is in mode %s: a %s install "
+		    "wipes the host's local storage (and every VM on it); pass "
+		    "--wipe to arm it anyway", h->name, mode, mode);
 		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
 		    "arming in mode %s refused without "
 		    "--wipe", mode);
@@ -223,73 +244,53 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 		goto out;
 	}
 	if (util_random_token(token) == -1) {
-		fmt_msg(msg, msglen, "cannot make a token: %s", strerror(errno));
+		arm_fmt_msg(err, errlen, "cannot make a token: %s",
+		    strerror(errno));
 		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-		    "%s", msg);
+		    "%s", err);
 		goto out;
 	}
-	/* render everything the host will be served before anything is
-	 * stored or written: a host that cannot be served is never armed */
-	err[0] = '\0';
-	if ((pxe = render_pxelinux_install(a->cfg, h, token, err,
-	    sizeof(err))) == NULL) {
-		fmt_msg(msg, msglen, "cannot render the pxelinux entry of %s: "
-		    "%s", h->name, err);
-		goto fail;
-	}
-	if ((af = render_answerfile(a->cfg, h, hmode, token, &aflen, err,
-	    sizeof(err))) == NULL) {
-		fmt_msg(msg, msglen, "cannot render the %s answerfile of %s: %s",
-		    mode, h->name, err);
-		goto fail;
-	}
-	if ((script = render_script(a->cfg, h, token, err,
-	    sizeof(err))) == NULL) {
-		fmt_msg(msg, msglen, "cannot render the installation-complete "
-		    "script of %s: %s", h->name, err);
-		goto fail;
-	}
+	if (arm_render_all(a, h, hmode, token, &pxe, &af, &script, err,
+	    errlen) == -1)
+		goto out;
 	if ((rearm = store_active_arming(a->st, h->name, &prev)) == -1) {
-		fmt_msg(msg, msglen, "state database error (see the log)");
+		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
 	rearm = rearm == 0;
 	util_sha256_hex(token, hash);
 	if (store_arm_for(a->st, h->name, hash, hmode, purpose != NULL ?
 	    purpose : "", util_now(), &id) == -1) {
-		fmt_msg(msg, msglen, "state database error (see the log)");
+		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
-	if (write_pxe(a, h, pxe) == -1) {
+	if (arm_write_pxe(a, h, pxe) == -1) {
 		/* armed in the store but unbootable: say so at once rather
 		 * than wait for the next start-up check */
 		(void)store_arming_finish(a->st, id, "failed",
 		    "cannot write the per-MAC pxelinux file", util_now());
-		(void)write_local(a, h);
-		ev(a, h, "failed", "arming failed: cannot write the per-MAC "
-		    "pxelinux file");
-		fmt_msg(msg, msglen, "cannot write the per-MAC pxelinux file of "
-		    "%s (see the log)", h->name);
+		(void)arm_write_local(a, h);
+		arm_ev(a, h, "failed", "arming failed: cannot write the "
+		    "per-MAC pxelinux file");
+		arm_fmt_msg(err, errlen, "cannot write the per-MAC pxelinux "
+		    "file of %s (see the log)", h->name);
 		goto out;
 	}
 	if (rearm) {
-		ev(a, h, "arm", "re-armed for %s install (previous token "
-		    "retired after %d answerfile fetches)", mode, prev.attempts);
+		arm_ev(a, h, "arm", "re-armed for %s install (previous token "
+		    "retired after %d answerfile fetches)", mode,
+		    prev.attempts);
 		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 		    "re-armed for %s (arming %lld replaces "
 		    "%lld, old token retired)", mode, (long long)id,
 		    (long long)prev.id);
 	} else {
-		ev(a, h, "arm", "armed for %s install", mode);
+		arm_ev(a, h, "arm", "armed for %s install", mode);
 		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 		    "armed for %s (arming %lld)", mode, (long long)id);
 	}
 	memcpy(token_out, token, sizeof(token));
 	ret = ARM_OK;
-	goto out;
-fail:
-	log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-	    "not armed: %s", err);
 out:
 	pthread_mutex_unlock(&a->mu);
 	util_wipe(token, sizeof(token));
@@ -302,42 +303,43 @@ out:
 }
 
 enum arm_status
-arm_disarm(struct arm *a, const char *host, char *msg, size_t msglen)
+arm_disarm(struct arm *a, const char *host, char *err, size_t errlen)
 {
 	enum arm_status ret = ARM_ERROR;
 	struct arming ar;
 	struct host *h;
 	int rc;
 
-	fmt_msg(msg, msglen, "%s", "");
+	arm_fmt_msg(err, errlen, "%s", "");
 	pthread_mutex_lock(&a->mu);
 	if ((h = config_host(a->cfg, host)) == NULL) {
-		fmt_msg(msg, msglen, "no host \"%s\" in the inventory", host);
+		arm_fmt_msg(err, errlen, "no host \"%s\" in the inventory",
+		    host);
 		ret = ARM_NOT_FOUND;
 		goto out;
 	}
 	if ((rc = store_active_arming(a->st, h->name, &ar)) == -1) {
-		fmt_msg(msg, msglen, "state database error (see the log)");
+		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
 	if (rc == 1) {
-		fmt_msg(msg, msglen, "host %s is not armed", h->name);
+		arm_fmt_msg(err, errlen, "host %s is not armed", h->name);
 		ret = ARM_CONFLICT;
 		goto out;
 	}
 	if (store_arming_finish(a->st, ar.id, "disarmed", "disarmed by the "
 	    "operator", util_now()) == -1) {
-		fmt_msg(msg, msglen, "state database error (see the log)");
+		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
-	if (write_local(a, h) == -1) {
-		fmt_msg(msg, msglen, "disarmed, but the per-MAC pxelinux file "
-		    "could not be rewritten to local boot (see the log)");
-		ev(a, h, "disarm", "disarmed (token retired) but the per-MAC "
-		    "file could not be rewritten to local boot");
+	if (arm_write_local(a, h) == -1) {
+		arm_fmt_msg(err, errlen, "disarmed, but the per-MAC pxelinux "
+		    "file could not be rewritten to local boot (see the log)");
+		arm_ev(a, h, "disarm", "disarmed (token retired) but the "
+		    "per-MAC file could not be rewritten to local boot");
 		goto out;
 	}
-	ev(a, h, "disarm", "disarmed: token retired, back to local boot");
+	arm_ev(a, h, "disarm", "disarmed: token retired, back to local boot");
 	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 	    "disarmed (arming %lld)", (long long)ar.id);
 	ret = ARM_OK;
@@ -365,7 +367,7 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 		ret = ARM_NOT_FOUND;
 		goto out;
 	}
-	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
+	if ((ret = arm_check_token(a, h, token, &ar)) != ARM_OK) {
 		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
 			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 			    "answerfile refused (%s token)",
@@ -384,8 +386,8 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 			ret = ARM_ERROR;
 			goto out;
 		}
-		(void)write_local(a, h);
-		ev(a, h, "loopguard", "%s; back to local boot, host marked "
+		(void)arm_write_local(a, h);
+		arm_ev(a, h, "loopguard", "%s; back to local boot, host marked "
 		    "failed", reason);
 		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
 		    "%s; back to local boot", reason);
@@ -401,8 +403,8 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 	/* an arming follows the inventory's mode, unless an explicit
 	 * rebuild chose it (purpose); then the inventory cannot disagree */
 	if (ar.purpose[0] == '\0' && h->mode != ar.mode) {
-		ev(a, h, "refused", "answerfile refused: armed for %s but the "
-		    "inventory now says %s; re-arm the host",
+		arm_ev(a, h, "refused", "answerfile refused: armed for %s but "
+		    "the inventory now says %s; re-arm the host",
 		    config_mode_name(ar.mode), config_mode_name(h->mode));
 		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
 		    "answerfile refused: armed for %s, "
@@ -414,13 +416,13 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 	err[0] = '\0';
 	if ((af = render_answerfile(a->cfg, h, ar.mode, token, &aflen, err,
 	    sizeof(err))) == NULL) {
-		ev(a, h, "refused", "answerfile not served: %s", err);
+		arm_ev(a, h, "refused", "answerfile not served: %s", err);
 		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
 		    "answerfile not served: %s", err);
 		ret = ARM_ERROR;
 		goto out;
 	}
-	ev(a, h, "fetch", "%s answerfile served (fetch %d of %d)",
+	arm_ev(a, h, "fetch", "%s answerfile served (fetch %d of %d)",
 	    config_mode_name(ar.mode), attempts, a->cfg->boot_attempts);
 	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 	    "%s answerfile served (fetch %d of %d)",
@@ -451,7 +453,7 @@ arm_get_script(struct arm *a, const char *host, const char *token,
 		ret = ARM_NOT_FOUND;
 		goto out;
 	}
-	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
+	if ((ret = arm_check_token(a, h, token, &ar)) != ARM_OK) {
 		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
 			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 			    "script refused (%s token)",
@@ -460,14 +462,14 @@ arm_get_script(struct arm *a, const char *host, const char *token,
 	}
 	err[0] = '\0';
 	if ((sc = render_script(a->cfg, h, token, err, sizeof(err))) == NULL) {
-		ev(a, h, "refused", "installation-complete script not served: "
-		    "%s", err);
+		arm_ev(a, h, "refused", "installation-complete script not "
+		    "served: %s", err);
 		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
 		    "script not served: %s", err);
 		ret = ARM_ERROR;
 		goto out;
 	}
-	ev(a, h, "script", "installation-complete script served");
+	arm_ev(a, h, "script", "installation-complete script served");
 	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 	    "installation-complete script served");
 	*body = sc;
@@ -493,7 +495,7 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		ret = ARM_NOT_FOUND;
 		goto out;
 	}
-	if ((ret = check_token(a, h, token, &ar)) != ARM_OK) {
+	if ((ret = arm_check_token(a, h, token, &ar)) != ARM_OK) {
 		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
 			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 			    "callback refused (%s token)",
@@ -516,11 +518,11 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		goto out;
 	}
 	announce = 1;
-	ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
+	arm_ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
 	    result == 0 ? "install done" : "install failed", reason);
-	if (write_local(a, h) == -1) {
-		ev(a, h, res, "per-MAC file could not be rewritten to local "
-		    "boot; fixed at the next start-up");
+	if (arm_write_local(a, h) == -1) {
+		arm_ev(a, h, res, "per-MAC file could not be rewritten to "
+		    "local boot; fixed at the next start-up");
 		ret = ARM_ERROR;
 		goto out;
 	}
@@ -541,69 +543,17 @@ out:
 	return ret;
 }
 
-/* tftp_root/repo/<name> -> repo->path, so that TFTP paths of boot files
- * resolve. An existing real directory there is the operator's and left. */
-static int
-link_repo(struct arm *a, const struct repo *r)
-{
-	char link[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX], dir[PATH_MAX];
-	struct stat sb;
-	ssize_t n;
-
-	if (r->name == NULL || r->path == NULL || !util_valid_name(r->name)) {
-		log_warn("arm", "repo without a valid name or path; not linked "
-		    "into tftp-root");
-		return 0;
-	}
-	if (snprintf(dir, sizeof(dir), "%s/repo", a->cfg->tftp_root) >=
-	    (int)sizeof(dir) ||
-	    snprintf(link, sizeof(link), "%s/%s", dir, r->name) >=
-	    (int)sizeof(link) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, r->name,
-	    (long)getpid()) >= (int)sizeof(tmp)) {
-		log_error("arm", "repo %s: tftp path too long", r->name);
-		return -1;
-	}
-	if (util_mkdirs(dir, 0755) == -1) {
-		log_error("arm", "cannot create %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (lstat(link, &sb) == 0) {
-		if (!S_ISLNK(sb.st_mode)) {
-			log_warn("arm", "%s exists and is not a symlink; left "
-			    "alone (it should be repo %s)", link, r->name);
-			return 0;
-		}
-		n = readlink(link, cur, sizeof(cur) - 1);
-		if (n >= 0) {
-			cur[n] = '\0';
-			if (strcmp(cur, r->path) == 0)
-				return 0;
-		}
-	}
-	(void)unlink(tmp);
-	if (symlink(r->path, tmp) == -1 || rename(tmp, link) == -1) {
-		log_error("arm", "cannot link %s -> %s: %s", link, r->path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		return -1;
-	}
-	log_info("arm", "tftp: %s -> %s", link, r->path);
-	return 0;
-}
-
 /* Brings one inventory host's per-MAC file in line with the store. */
 static int
-reconcile_host(struct arm *a, const struct host *h, const char *local)
+arm_reconcile_host(struct arm *a, const struct host *h, const char *local)
 {
 	char tok[UTIL_TOKEN_LEN + 1], hash[65];
 	struct arming ar;
-	char *path, *text = NULL;
+	char *text = NULL;
 	int rc, ret = -1, ok = 0;
 
-	if ((path = arm_pxe_path(a->cfg, h)) == NULL)
+	if (tftp_read_pxe(a->cfg, h, &text) == -1)
 		return -1;
-	text = util_read_file(path, ARM_PXE_MAX, NULL);
 	if ((rc = store_active_arming(a->st, h->name, &ar)) == -1)
 		goto out;
 	if (rc == 0) {
@@ -624,10 +574,10 @@ reconcile_host(struct arm *a, const struct host *h, const char *local)
 		if (store_arming_finish(a->st, ar.id, "failed", REASON_RESTART,
 		    util_now()) == -1)
 			goto out;
-		ev(a, h, "failed", "start-up check: %s", REASON_RESTART);
+		arm_ev(a, h, "failed", "start-up check: %s", REASON_RESTART);
 		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
 		    "%s", REASON_RESTART);
-		ret = write_local(a, h);
+		ret = arm_write_local(a, h);
 		goto out;
 	}
 	/* not armed: an existing entry must boot locally */
@@ -635,10 +585,10 @@ reconcile_host(struct arm *a, const struct host *h, const char *local)
 		ret = 0;
 		goto out;
 	}
-	if (write_local(a, h) == -1)
+	if (arm_write_local(a, h) == -1)
 		goto out;
-	ev(a, h, "reconcile", "start-up check: per-MAC file of a host that "
-	    "is not armed rewritten to local boot");
+	arm_ev(a, h, "reconcile", "start-up check: per-MAC file of a host "
+	    "that is not armed rewritten to local boot");
 	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 	    "is not armed: per-MAC file rewritten to local "
 	    "boot");
@@ -647,82 +597,26 @@ out:
 	if (text != NULL)
 		util_wipe(text, strlen(text));
 	free(text);
-	free(path);
 	return ret;
-}
-
-/* Warns about per-MAC files of MACs the inventory does not know, and
- * removes temp files an interrupted atomic write left behind. */
-static void
-scan_pxe_dir(struct arm *a, const char *dir)
-{
-	struct dirent *de;
-	char mac[18], path[PATH_MAX];
-	DIR *d;
-
-	if ((d = opendir(dir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "01-", 3) != 0 &&
-		    strncmp(de->d_name, "default", 7) != 0)
-			continue;
-		if (strstr(de->d_name, ".tmp.") != NULL) {
-			if (snprintf(path, sizeof(path), "%s/%s", dir,
-			    de->d_name) < (int)sizeof(path))
-				(void)unlink(path);
-			continue;
-		}
-		if (strlen(de->d_name) != 20 ||
-		    util_mac_parse(de->d_name + 3, mac, NULL) == -1)
-			continue;
-		if (config_host_by_mac(a->cfg, mac) == NULL)
-			log_warn("arm", "%s/%s belongs to no inventory host "
-			    "(MAC %s); left alone", dir, de->d_name, mac);
-	}
-	closedir(d);
 }
 
 int
 arm_reconcile(struct arm *a)
 {
 	const struct config *cfg = a->cfg;
-	char dir[PATH_MAX], def[PATH_MAX], err[256];
 	char *local = NULL;
 	size_t i;
 	int ret = -1, bad = 0;
 
 	pthread_mutex_lock(&a->mu);
-	if (snprintf(dir, sizeof(dir), "%s/pxelinux.cfg", cfg->tftp_root) >=
-	    (int)sizeof(dir) ||
-	    snprintf(def, sizeof(def), "%s/default", dir) >=
-	    (int)sizeof(def)) {
-		log_error("arm", "tftp_root path too long");
+	/* the tree first (pxelinux.cfg, default, repo links), then each
+	 * host's per-MAC file against the store */
+	if (tftp_reconcile_begin(cfg, &local) == -1)
 		goto out;
-	}
-	if (util_mkdirs(dir, 0755) == -1) {
-		log_error("arm", "cannot create %s: %s", dir, strerror(errno));
-		goto out;
-	}
-	if ((local = render_pxelinux_local(cfg, err, sizeof(err))) == NULL) {
-		log_error("arm", "cannot render the local boot entry: %s", err);
-		goto out;
-	}
-	scan_pxe_dir(a, dir);
-	if (access(def, F_OK) == -1) {
-		/* unknown MACs fall through to default: it boots locally */
-		if (util_write_atomic(def, local, strlen(local), 0644) == -1) {
-			log_error("arm", "cannot write %s: %s", def,
-			    strerror(errno));
-			bad = 1;
-		} else
-			log_info("arm", "wrote %s (local boot)", def);
-	}
-	if (cfg->boot_files == BOOT_FILES_TFTP)
-		for (i = 0; i < cfg->nrepos; i++)
-			if (link_repo(a, &cfg->repos[i]) == -1)
-				bad = 1;
+	if (tftp_reconcile_tree(cfg, local) == -1)
+		bad = 1;
 	for (i = 0; i < cfg->nhosts; i++)
-		if (reconcile_host(a, &cfg->hosts[i], local) == -1) {
+		if (arm_reconcile_host(a, &cfg->hosts[i], local) == -1) {
 			log_ctx(PB_LOG_ERROR, "arm", cfg->hosts[i].pool_name,
 			    cfg->hosts[i].name, "start-up check failed");
 			bad = 1;

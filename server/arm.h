@@ -4,6 +4,11 @@
  * boot-loop guard, disarm, and the start-up check that tftp-root agrees
  * with the store.
  *
+ * arm owns the decisions and the store side (armings, events); what a
+ * host's per-MAC file says follows from them. The files themselves are
+ * written by tftp.c (tftp.h: the tree, atomic writes), only ever on arm's
+ * behalf and under arm's mutex.
+ *
  * Order of writes, chosen so that a crash at any point is harmless:
  *   arm:      store row first, then the per-MAC file (a crash in between
  *             leaves a host that boots locally; the start-up check marks
@@ -11,6 +16,9 @@
  *   callback: store result first, then the per-MAC file back to local boot
  *             (the start-up check rewrites any install entry of a host that
  *             is no longer armed).
+ *   disarm and the loop guard: like the callback, store first.
+ *   start-up: the tree (pxelinux.cfg, its default, repo links) first, then
+ *             per host: the store decides, the file is rewritten to match.
  * All functions are serialised by a mutex inside struct arm.
  */
 #ifndef POOLBOOT_ARM_H
@@ -43,25 +51,33 @@ struct notify;
  * serving starts; n (may be NULL) must outlive a. */
 void  arm_set_notify(struct arm *a, struct notify *n);
 
-/* Start-up reconciliation of tftp-root/pxelinux.cfg with the store. */
+/* Start-up reconciliation of tftp-root with the store: the tree part
+ * (tftp_reconcile_begin/_tree: pxelinux.cfg, stray and temp files,
+ * default, repo links), then every inventory host: still armed and its
+ * file carries the arming's token -> kept; armed but the file is missing
+ * or carries another token -> arming failed, file back to local boot; not
+ * armed -> an existing file is rewritten to local boot. Logged and
+ * recorded as events. 0, or -1 if anything failed (the rest is still
+ * done) or tftp-root is unusable. */
 int   arm_reconcile(struct arm *a);
 
 /* Arms host h in its inventory mode. Modes other than upgrade need
  * wipe != 0 (else ARM_CONFLICT). On ARM_OK token_out holds the new token.
- * msg gets a human-readable reason on failure. */
+ * err gets a human-readable reason on failure, "" on success. */
 enum arm_status arm_host(struct arm *a, const char *host, int wipe,
-	    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen);
+	    char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen);
 /* The same with the mode chosen by the caller (mode_override >= 0) and
  * recorded with a purpose (e.g. "rebuild"): the answerfile is then served
  * in that mode although the inventory's mode differs. Non-upgrade modes
  * still need wipe. mode_override -1 = the inventory's mode. */
 enum arm_status arm_host_for(struct arm *a, const char *host,
 	    int mode_override, const char *purpose, int wipe,
-	    char token_out[UTIL_TOKEN_LEN + 1], char *msg, size_t msglen);
-/* Disarms: per-MAC file back to local boot, token retired (result
- * "disarmed"). ARM_CONFLICT if the host is not armed. */
-enum arm_status arm_disarm(struct arm *a, const char *host, char *msg,
-	    size_t msglen);
+	    char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen);
+/* Disarms: token retired (result "disarmed"), then the per-MAC file back
+ * to local boot. ARM_CONFLICT if the host is not armed. err as for
+ * arm_host. */
+enum arm_status arm_disarm(struct arm *a, const char *host, char *err,
+	    size_t errlen);
 
 /* Host-facing. On ARM_OK *body is malloc'd (caller frees) with *len. */
 enum arm_status arm_get_answerfile(struct arm *a, const char *host,
@@ -73,7 +89,8 @@ enum arm_status arm_get_script(struct arm *a, const char *host,
 enum arm_status arm_callback(struct arm *a, const char *host,
 	    const char *token, int result);
 
-/* Path of h's per-MAC file; caller frees. */
+/* Path of h's per-MAC file; caller frees. The same as tftp_pxe_path,
+ * which new code calls; kept for api.c until it does. */
 char *arm_pxe_path(const struct config *cfg, const struct host *h);
 
 #endif

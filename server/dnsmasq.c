@@ -12,41 +12,30 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
-#include "render.h"
+#include "proc.h"
 
 #define CONF_MAX		(64 * 1024)
 #define HOSTFILE_MAX		4096
 #define OUTPUT_MAX		4096	/* kept of dnsmasq's own output */
-#define BOOT_FILE_MAX		(16 * 1024 * 1024)
 #define BACKOFF_FIRST		1	/* seconds */
 #define BACKOFF_MAX		60
 #define STABLE_UPTIME		60	/* a child this old resets the backoff */
 #define START_WAIT_MS		10000	/* first start: wait this long at most */
 #define STOP_WAIT_S		5
 
-#define DEFAULT_SRC_PXELINUX	"/usr/lib/PXELINUX"
-#define DEFAULT_SRC_MODULES	"/usr/lib/syslinux/modules/bios"
-
-const char *const dnsmasq_tftp_files[] = {
-	"pxelinux.0", "lpxelinux.0", "ldlinux.c32", "mboot.c32",
-	"libcom32.c32", NULL
-};
 
 char *
 dnsmasq_dir(const struct config *cfg)
@@ -66,7 +55,7 @@ dnsmasq_boot_file(const struct config *cfg)
 /* Is every folder from / down to path searchable by others (and path
  * itself readable)? What dnsmasq needs once it runs as nobody. */
 static int
-others_can_reach(const char *path)
+dnsmasq_others_can_reach(const char *path)
 {
 	char buf[PATH_MAX];
 	struct stat sb;
@@ -97,23 +86,23 @@ others_can_reach(const char *path)
 
 /* Why dnsmasq must stay root, or NULL when it can drop to nobody. */
 static const char *
-needs_root(const struct config *cfg, const char *dir)
+dnsmasq_needs_root(const struct config *cfg, const char *dir)
 {
 	char hosts[PATH_MAX];
 	size_t i;
 
 	if (geteuid() != 0)
 		return NULL;
-	if (cfg->dnsmasq.tftp && !others_can_reach(cfg->tftp_root))
+	if (cfg->dnsmasq.tftp && !dnsmasq_others_can_reach(cfg->tftp_root))
 		return "tftp_root is not readable by other users";
 	if (cfg->dnsmasq.tftp && cfg->boot_files == BOOT_FILES_TFTP)
 		for (i = 0; i < cfg->nrepos; i++)
 			if (cfg->repos[i].path != NULL &&
-			    !others_can_reach(cfg->repos[i].path))
+			    !dnsmasq_others_can_reach(cfg->repos[i].path))
 				return "a repo is not readable by other users";
 	if (cfg->dnsmasq.dhcp == DNSMASQ_FULL) {
 		snprintf(hosts, sizeof(hosts), "%s/hosts.d", dir);
-		if (!others_can_reach(hosts))
+		if (!dnsmasq_others_can_reach(hosts))
 			return "the hostsdir in state_dir is not readable by "
 			    "other users";
 	}
@@ -153,7 +142,7 @@ dnsmasq_render_conf(const struct config *cfg, const char *dir, char *err,
 		    "log-dhcp\n"
 		    "dhcp-leasefile=%s/leases\n",
 		    d->binary, dir, d->interface, dir, dir);
-		if ((why = needs_root(cfg, dir)) != NULL)
+		if ((why = dnsmasq_needs_root(cfg, dir)) != NULL)
 			sbuf_printf(&b, "# %s: dnsmasq keeps running as root\n"
 			    "user=root\n", why);
 	} else
@@ -230,7 +219,7 @@ dnsmasq_render_host(const struct host *h)
 
 /* Writes path only if its content differs; *changed++ when written. */
 static int
-write_if_changed(const char *path, const char *text, int *changed,
+dnsmasq_write_if_changed(const char *path, const char *text, int *changed,
     char *err, size_t errlen)
 {
 	size_t len = strlen(text), cur_len = 0;
@@ -252,7 +241,7 @@ write_if_changed(const char *path, const char *text, int *changed,
 }
 
 static int
-is_inventory_host(const struct config *cfg, const char *name)
+dnsmasq_is_inventory_host(const struct config *cfg, const char *name)
 {
 	return cfg->dnsmasq.dhcp == DNSMASQ_FULL &&
 	    config_host(cfg, name) != NULL;
@@ -286,7 +275,7 @@ dnsmasq_write_files(const struct config *cfg, const char *dir, int *changed,
 	if ((conf = dnsmasq_render_conf(cfg, dir, err, errlen)) == NULL)
 		goto out;
 	snprintf(path, sizeof(path), "%s/dnsmasq.conf", dir);
-	if (write_if_changed(path, conf, &n, err, errlen) == -1)
+	if (dnsmasq_write_if_changed(path, conf, &n, err, errlen) == -1)
 		goto out;
 	if (cfg->dnsmasq.dhcp == DNSMASQ_FULL) {
 		for (i = 0; i < cfg->nhosts; i++) {
@@ -303,7 +292,8 @@ dnsmasq_write_files(const struct config *cfg, const char *dir, int *changed,
 				snprintf(err, errlen, "out of memory");
 				goto out;
 			}
-			if (write_if_changed(path, line, &n, err, errlen) == -1)
+			if (dnsmasq_write_if_changed(path, line, &n, err,
+			    errlen) == -1)
 				goto out;
 		}
 	}
@@ -317,7 +307,7 @@ dnsmasq_write_files(const struct config *cfg, const char *dir, int *changed,
 	while ((de = readdir(dh)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (is_inventory_host(cfg, de->d_name))
+		if (dnsmasq_is_inventory_host(cfg, de->d_name))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", hosts, de->d_name) >=
 		    (int)sizeof(path))
@@ -343,145 +333,8 @@ out:
 
 /* ---- running dnsmasq -------------------------------------------------------- */
 
-/* Is the binary there to be run? name without '/' is looked up in PATH. */
-static int
-binary_exists(const char *bin)
-{
-	const char *path, *p, *e;
-	char cand[PATH_MAX];
-	size_t n;
-
-	if (strchr(bin, '/') != NULL)
-		return access(bin, X_OK) == 0;
-	if ((path = getenv("PATH")) == NULL)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:"
-		    "/bin";
-	for (p = path; *p != '\0'; p = *e ? e + 1 : e) {
-		e = strchr(p, ':');
-		if (e == NULL)
-			e = p + strlen(p);
-		n = (size_t)(e - p);
-		if (snprintf(cand, sizeof(cand), "%.*s/%s", (int)n,
-		    n ? p : ".", bin) < (int)sizeof(cand) &&
-		    access(cand, X_OK) == 0)
-			return 1;
-	}
-	/* dnsmasq lives in /usr/sbin, often not in a user's PATH */
-	snprintf(cand, sizeof(cand), "/usr/sbin/%s", bin);
-	return access(cand, X_OK) == 0;
-}
-
-/* execvp, with /usr/sbin as a last resort (see binary_exists). Runs in a
- * forked child: only async-signal-safe calls. */
 static void
-exec_binary(const char *bin, char *const argv[], const char *sbin)
-{
-	execvp(bin, argv);
-	if (errno == ENOENT && sbin != NULL)
-		execv(sbin, argv);
-}
-
-/* In the child between fork and exec: stdin from /dev/null, stdout and
- * stderr into wfd, no inherited descriptors, default signal state. */
-static void
-child_setup(int devnull, int wfd)
-{
-	struct sigaction sa;
-	sigset_t none;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	(void)sigaction(SIGPIPE, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if (dup2(devnull, STDIN_FILENO) == -1 ||
-	    dup2(wfd, STDOUT_FILENO) == -1 || dup2(wfd, STDERR_FILENO) == -1)
-		_exit(127);
-	if (close_range(3, ~0U, 0) == -1) {
-		int fd;
-
-		for (fd = 3; fd < 4096; fd++)
-			(void)close(fd);
-	}
-}
-
-/* fork+exec of argv with output into a pipe; *rfd gets its read end. */
-static pid_t
-spawn(const char *bin, char *const argv[], int *rfd, int setpdeath)
-{
-	char sbin[PATH_MAX];
-	int fds[2] = { -1, -1 }, devnull = -1;
-	pid_t parent = getpid(), pid = -1;
-
-	sbin[0] = '\0';
-	if (strchr(bin, '/') == NULL)
-		snprintf(sbin, sizeof(sbin), "/usr/sbin/%s", bin);
-	if ((devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
-	    pipe2(fds, O_CLOEXEC) == -1)
-		goto out;
-	pid = fork();
-	if (pid == 0) {
-		child_setup(devnull, fds[1]);
-		if (setpdeath) {
-			/* dnsmasq must not outlive poolboot (kill -9) and keep
-			 * the DHCP and TFTP ports */
-			(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (getppid() != parent)
-				_exit(0);
-			(void)setpgid(0, 0);
-		}
-		exec_binary(bin, argv, sbin[0] ? sbin : NULL);
-		{
-			static const char m[] = "poolboot: cannot run the "
-			    "dnsmasq binary: ";
-			const char *why = strerror(errno);
-
-			(void)!write(STDERR_FILENO, m, sizeof(m) - 1);
-			(void)!write(STDERR_FILENO, bin, strlen(bin));
-			(void)!write(STDERR_FILENO, ": ", 2);
-			(void)!write(STDERR_FILENO, why, strlen(why));
-			(void)!write(STDERR_FILENO, "\n", 1);
-		}
-		_exit(127);
-	}
-	if (pid > 0) {
-		*rfd = fds[0];
-		fds[0] = -1;
-	}
-out:
-	if (fds[0] != -1)
-		close(fds[0]);
-	if (fds[1] != -1)
-		close(fds[1]);
-	if (devnull != -1)
-		close(devnull);
-	return pid;
-}
-
-/* Reads fd to EOF, keeping at most max-1 bytes in buf. */
-static void
-read_all(int fd, char *buf, size_t max)
-{
-	char chunk[512];
-	size_t len = 0;
-	ssize_t n;
-
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (len + (size_t)n < max) {
-			memcpy(buf + len, chunk, (size_t)n);
-			len += (size_t)n;
-		}
-	}
-	buf[len] = '\0';
-}
-
-static void
-trim(char *s)
+dnsmasq_trim(char *s)
 {
 	size_t n = strlen(s);
 
@@ -500,7 +353,7 @@ dnsmasq_test(const struct config *cfg, const char *dir, char *msg,
 	int rfd = -1, status = -1, ret = DNSMASQ_TEST_FAILED;
 	pid_t pid;
 
-	if (!binary_exists(cfg->dnsmasq.binary)) {
+	if (!proc_binary_exists(cfg->dnsmasq.binary)) {
 		snprintf(msg, msglen, "dnsmasq binary '%s' not found (install "
 		    "dnsmasq-base, or set binary in [dnsmasq])",
 		    cfg->dnsmasq.binary);
@@ -515,18 +368,19 @@ dnsmasq_test(const struct config *cfg, const char *dir, char *msg,
 	argv[1] = (char *)(uintptr_t)"--test";
 	argv[2] = confarg;
 	argv[3] = NULL;
-	if ((pid = spawn(cfg->dnsmasq.binary, argv, &rfd, 0)) == -1) {
+	if ((pid = proc_spawn(cfg->dnsmasq.binary, argv, &rfd, 0,
+	    "dnsmasq binary")) == -1) {
 		snprintf(msg, msglen, "cannot run %s: %s", cfg->dnsmasq.binary,
 		    strerror(errno));
 		goto out;
 	}
-	read_all(rfd, out, sizeof(out));
+	proc_read_all(rfd, out, sizeof(out));
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
 			status = -1;
 			break;
 		}
-	trim(out);
+	dnsmasq_trim(out);
 	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		snprintf(msg, msglen, "%s", out[0] ? out : "syntax check OK");
 		ret = DNSMASQ_TEST_OK;
@@ -544,7 +398,7 @@ out:
 
 /* rm -r of the temporary folder dnsmasq_check made (two levels). */
 static void
-remove_tree(const char *dir)
+dnsmasq_remove_tree(const char *dir)
 {
 	char p[PATH_MAX];
 	struct dirent *de;
@@ -559,7 +413,7 @@ remove_tree(const char *dir)
 		    (int)sizeof(p))
 			continue;
 		if (unlink(p) == -1 && (errno == EISDIR || errno == EPERM))
-			remove_tree(p);
+			dnsmasq_remove_tree(p);
 	}
 	closedir(dh);
 	(void)rmdir(dir);
@@ -605,7 +459,7 @@ dnsmasq_check(const struct config *cfg, struct strlist *problems,
 		ret = -1;
 	}
 out:
-	remove_tree(tmp);
+	dnsmasq_remove_tree(tmp);
 	return ret;
 }
 
@@ -626,7 +480,7 @@ struct dnsmasq_sup {
 };
 
 static double
-mono_now(void)
+dnsmasq_mono_now(void)
 {
 	struct timespec ts;
 
@@ -638,7 +492,7 @@ mono_now(void)
  * closes it once started, or when it exits). The first start keeps a copy
  * for the caller. */
 static void
-pump_output(struct dnsmasq_sup *s, int fd, int first)
+dnsmasq_pump_output(struct dnsmasq_sup *s, int fd, int first)
 {
 	char buf[1024], keep[OUTPUT_MAX];
 	size_t len = 0, klen = 0, used;
@@ -685,40 +539,8 @@ pump_output(struct dnsmasq_sup *s, int fd, int first)
 	}
 }
 
-/* Has pid exited (without reaping it)? Waits up to ms for it. */
-static int
-exited_within(pid_t pid, int ms)
-{
-	siginfo_t si;
-	int waited;
-
-	for (waited = 0;; waited += 10) {
-		memset(&si, 0, sizeof(si));
-		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
-		    0 && si.si_pid == pid)
-			return 1;
-		if (waited >= ms)
-			return 0;
-		(void)poll(NULL, 0, 10);
-	}
-}
-
 static void
-describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status)) {
-		const char *abbrev = sigabbrev_np(WTERMSIG(status));
-
-		snprintf(buf, len, "was killed by signal %d (SIG%s)",
-		    WTERMSIG(status), abbrev ? abbrev : "?");
-	} else
-		snprintf(buf, len, "ended with wait status %d", status);
-}
-
-static void
-first_start_done(struct dnsmasq_sup *s, int ok)
+dnsmasq_first_start_done(struct dnsmasq_sup *s, int ok)
 {
 	pthread_mutex_lock(&s->mu);
 	s->first_done = 1;
@@ -727,122 +549,157 @@ first_start_done(struct dnsmasq_sup *s, int ok)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* After the first start's output ended: did dnsmasq stay up? Tells
+ * dnsmasq_start either way. */
+static int
+dnsmasq_first_start_ok(struct dnsmasq_sup *s, pid_t pid)
+{
+	int wait_ms;
+
+	/* EOF: dnsmasq either finished starting (and closed its output) or
+	 * died saying why. A message makes dying likely: give it time to be
+	 * seen. */
+	pthread_mutex_lock(&s->mu);
+	wait_ms = s->first_msg[0] ? 1000 : 100;
+	pthread_mutex_unlock(&s->mu);
+	if (proc_exited_within(pid, wait_ms)) {
+		dnsmasq_first_start_done(s, 0);
+		/* reaped by the caller; no restart after a failed first
+		 * start: serve refuses to run */
+		return 0;
+	}
+	dnsmasq_first_start_done(s, 1);
+	return 1;
+}
+
+/* Waits for the child pid to exit and reaps it; what gets how it ended. */
+static void
+dnsmasq_reap(struct dnsmasq_sup *s, pid_t pid, char *what, size_t whatlen)
+{
+	siginfo_t si;
+	int status;
+
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1 &&
+	    errno == EINTR)
+		;
+	/* forget the pid before reaping it: dnsmasq_stop never signals a
+	 * pid that may have been reused */
+	pthread_mutex_lock(&s->mu);
+	s->pid = 0;
+	pthread_mutex_unlock(&s->mu);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	proc_describe_status(status, what, whatlen);
+}
+
+/* One life of the child: starts it, logs its output, reaps it. 1 when it
+ * is to be restarted (after *delay, which it may reset), 0 when the
+ * supervisor stops (stopping, or the first start failed). */
+static int
+dnsmasq_run_child(struct dnsmasq_sup *s, char *argv[], int *first,
+    int *delay)
+{
+	char what[128];
+	double started;
+	int rfd = -1;
+	pid_t pid;
+
+	started = dnsmasq_mono_now();
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->mu);
+		return 0;
+	}
+	pid = proc_spawn(s->binary, argv, &rfd, 1, "dnsmasq binary");
+	if (pid > 0)
+		s->pid = pid;
+	pthread_mutex_unlock(&s->mu);
+	if (pid <= 0) {
+		log_error("dnsmasq", "cannot start %s: %s", s->binary,
+		    strerror(errno));
+		if (!*first)
+			return 1;
+		pthread_mutex_lock(&s->mu);
+		snprintf(s->first_msg, sizeof(s->first_msg),
+		    "cannot start %s: %s", s->binary, strerror(errno));
+		pthread_mutex_unlock(&s->mu);
+		dnsmasq_first_start_done(s, 0);
+		return 0;
+	}
+	if (*first)
+		log_info("dnsmasq", "started %s (pid %ld)", s->binary,
+		    (long)pid);
+	else
+		log_info("dnsmasq", "dnsmasq restarted (pid %ld, "
+		    "restart %u)", (long)pid, s->restarts);
+	dnsmasq_pump_output(s, rfd, *first);
+	close(rfd);
+	if (*first && dnsmasq_first_start_ok(s, pid))
+		*first = 0;
+	dnsmasq_reap(s, pid, what, sizeof(what));
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping || *first) {
+		pthread_mutex_unlock(&s->mu);
+		if (*first)
+			log_error("dnsmasq", "dnsmasq (pid %ld) %s at "
+			    "start-up", (long)pid, what);
+		else
+			log_info("dnsmasq", "dnsmasq (pid %ld) %s",
+			    (long)pid, what);
+		return 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (dnsmasq_mono_now() - started >= STABLE_UPTIME)
+		*delay = BACKOFF_FIRST;
+	log_warn("dnsmasq", "dnsmasq (pid %ld) %s after %.1f s; "
+	    "restarting it in %d s", (long)pid, what,
+	    dnsmasq_mono_now() - started, *delay);
+	return 1;
+}
+
+/* Waits delay seconds before a restart, counting it. -1 (no restart)
+ * when dnsmasq_stop comes first. */
+static int
+dnsmasq_backoff(struct dnsmasq_sup *s, int delay)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += delay;
+	pthread_mutex_lock(&s->mu);
+	while (!s->stopping && pthread_cond_timedwait(&s->cv, &s->mu,
+	    &until) != ETIMEDOUT)
+		;
+	if (s->stopping) {
+		pthread_mutex_unlock(&s->mu);
+		return -1;
+	}
+	s->restarts++;
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
+/* The supervisor thread: runs the child until dnsmasq_stop, restarting
+ * it with backoff (dnsmasq.h). */
 static void *
-supervise(void *arg)
+dnsmasq_supervise(void *arg)
 {
 	struct dnsmasq_sup *s = arg;
-	char *argv[4], what[128];
-	double started;
-	siginfo_t si;
-	int delay = BACKOFF_FIRST, first = 1, rfd, status, wait_ms;
-	pid_t pid;
+	char *argv[4];
+	int delay = BACKOFF_FIRST, first = 1;
 
 	argv[0] = s->binary;
 	argv[1] = (char *)(uintptr_t)"--keep-in-foreground";
 	argv[2] = s->confarg;
 	argv[3] = NULL;
-	for (;;) {
-		rfd = -1;
-		started = mono_now();
-		pthread_mutex_lock(&s->mu);
-		if (s->stopping) {
-			pthread_mutex_unlock(&s->mu);
-			break;
-		}
-		pid = spawn(s->binary, argv, &rfd, 1);
-		if (pid > 0)
-			s->pid = pid;
-		pthread_mutex_unlock(&s->mu);
-		if (pid <= 0) {
-			log_error("dnsmasq", "cannot start %s: %s", s->binary,
-			    strerror(errno));
-			if (first) {
-				pthread_mutex_lock(&s->mu);
-				snprintf(s->first_msg, sizeof(s->first_msg),
-				    "cannot start %s: %s", s->binary,
-				    strerror(errno));
-				pthread_mutex_unlock(&s->mu);
-				first_start_done(s, 0);
-				break;
-			}
-			goto backoff;
-		}
-		if (first)
-			log_info("dnsmasq", "started %s (pid %ld)", s->binary,
-			    (long)pid);
-		else
-			log_info("dnsmasq", "dnsmasq restarted (pid %ld, "
-			    "restart %u)", (long)pid, s->restarts);
-		pump_output(s, rfd, first);
-		close(rfd);
-		if (first) {
-			/* EOF: dnsmasq either finished starting (and closed its
-			 * output) or died saying why. A message makes dying
-			 * likely: give it time to be seen. */
-			pthread_mutex_lock(&s->mu);
-			wait_ms = s->first_msg[0] ? 1000 : 100;
-			pthread_mutex_unlock(&s->mu);
-			if (exited_within(pid, wait_ms)) {
-				first_start_done(s, 0);
-				/* reaped below; no restart after a failed
-				 * first start: serve refuses to run */
-			} else {
-				first_start_done(s, 1);
-				first = 0;
-			}
-		}
-		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) == -1 &&
-		    errno == EINTR)
-			;
-		/* forget the pid before reaping it: dnsmasq_stop never signals
-		 * a pid that may have been reused */
-		pthread_mutex_lock(&s->mu);
-		s->pid = 0;
-		pthread_mutex_unlock(&s->mu);
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
-		describe_status(status, what, sizeof(what));
-		pthread_mutex_lock(&s->mu);
-		if (s->stopping || first) {
-			pthread_mutex_unlock(&s->mu);
-			if (first)
-				log_error("dnsmasq", "dnsmasq (pid %ld) %s at "
-				    "start-up", (long)pid, what);
-			else
-				log_info("dnsmasq", "dnsmasq (pid %ld) %s",
-				    (long)pid, what);
-			break;
-		}
-		pthread_mutex_unlock(&s->mu);
-		if (mono_now() - started >= STABLE_UPTIME)
-			delay = BACKOFF_FIRST;
-		log_warn("dnsmasq", "dnsmasq (pid %ld) %s after %.1f s; "
-		    "restarting it in %d s", (long)pid, what,
-		    mono_now() - started, delay);
-backoff:
-		{
-			struct timespec until;
-
-			clock_gettime(CLOCK_MONOTONIC, &until);
-			until.tv_sec += delay;
-			pthread_mutex_lock(&s->mu);
-			while (!s->stopping && pthread_cond_timedwait(&s->cv,
-			    &s->mu, &until) != ETIMEDOUT)
-				;
-			if (s->stopping) {
-				pthread_mutex_unlock(&s->mu);
-				break;
-			}
-			s->restarts++;
-			pthread_mutex_unlock(&s->mu);
-		}
+	while (dnsmasq_run_child(s, argv, &first, &delay) &&
+	    dnsmasq_backoff(s, delay) == 0)
 		delay = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
-	}
 	return NULL;
 }
 
 static void
-sup_free(struct dnsmasq_sup *s)
+dnsmasq_sup_free(struct dnsmasq_sup *s)
 {
 	if (s == NULL)
 		return;
@@ -854,8 +711,8 @@ sup_free(struct dnsmasq_sup *s)
 }
 
 int
-dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *msg,
-    size_t msglen)
+dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *err,
+    size_t errlen)
 {
 	struct dnsmasq_sup *s = NULL;
 	pthread_condattr_t ca;
@@ -870,7 +727,7 @@ dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *msg,
 	    asprintf(&s->confarg, "--conf-file=%s/dnsmasq.conf", dir) < 0) {
 		if (s != NULL)
 			s->confarg = NULL;
-		snprintf(msg, msglen, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		free(dir);
 		if (s != NULL) {
 			free(s->binary);
@@ -885,10 +742,11 @@ dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *msg,
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&s->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	if ((errno = pthread_create(&s->thread, NULL, supervise, s)) != 0) {
-		snprintf(msg, msglen, "cannot start the dnsmasq supervisor: %s",
+	if ((errno = pthread_create(&s->thread, NULL, dnsmasq_supervise,
+	    s)) != 0) {
+		snprintf(err, errlen, "cannot start the dnsmasq supervisor: %s",
 		    strerror(errno));
-		sup_free(s);
+		dnsmasq_sup_free(s);
 		return -1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &until);
@@ -900,14 +758,14 @@ dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *msg,
 		log_warn("dnsmasq", "dnsmasq has not finished starting after %d "
 		    "s; going on", START_WAIT_MS / 1000);
 	else if (!s->first_ok)
-		snprintf(msg, msglen, "%s", s->first_msg[0] ? s->first_msg :
+		snprintf(err, errlen, "%s", s->first_msg[0] ? s->first_msg :
 		    "dnsmasq exited at start-up without a message (see its log "
 		    "in state_dir/dnsmasq/dnsmasq.log)");
 	ret = (s->first_done && !s->first_ok) ? -1 : 0;
 	pthread_mutex_unlock(&s->mu);
 	if (ret == -1) {
 		pthread_join(s->thread, NULL);
-		sup_free(s);
+		dnsmasq_sup_free(s);
 		return -1;
 	}
 	*out = s;
@@ -939,7 +797,7 @@ dnsmasq_stop(struct dnsmasq_sup *s)
 		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->thread, NULL);
 	}
-	sup_free(s);
+	dnsmasq_sup_free(s);
 }
 
 unsigned
@@ -966,169 +824,4 @@ dnsmasq_pid(struct dnsmasq_sup *s)
 	pid = s->pid;
 	pthread_mutex_unlock(&s->mu);
 	return pid;
-}
-
-/* ---- tftp-root ---------------------------------------------------------------- */
-
-static const struct {
-	const char *name;
-	int	    modules;	/* from the modules folder, else PXELINUX */
-	const char *package;
-} boot_files[] = {
-	{ "pxelinux.0", 0, "pxelinux" },
-	{ "lpxelinux.0", 0, "pxelinux" },
-	{ "ldlinux.c32", 1, "syslinux-common" },
-	{ "mboot.c32", 1, "syslinux-common" },
-	{ "libcom32.c32", 1, "syslinux-common" },
-};
-
-/* Copies src to dst atomically unless dst already has the same bytes. */
-static int
-copy_file(const char *src, const char *dst, struct strlist *report,
-    struct strlist *errors, const char *package)
-{
-	char *data = NULL, *cur = NULL;
-	size_t len = 0, cur_len = 0;
-	int ret = -1;
-
-	if ((data = util_read_file(src, BOOT_FILE_MAX, &len)) == NULL) {
-		if (errno == ENOENT)
-			strlist_addf(errors, "%s is missing: install the Debian "
-			    "package '%s' (apt-get install %s)", src, package,
-			    package);
-		else
-			strlist_addf(errors, "cannot read %s: %s", src,
-			    strerror(errno));
-		goto out;
-	}
-	cur = util_read_file(dst, BOOT_FILE_MAX, &cur_len);
-	if (cur != NULL && cur_len == len && memcmp(cur, data, len) == 0) {
-		strlist_addf(report, "kept    %s (identical to %s)", dst, src);
-		ret = 0;
-		goto out;
-	}
-	if (util_write_atomic(dst, data, len, 0644) == -1) {
-		strlist_addf(errors, "cannot write %s: %s", dst, strerror(errno));
-		goto out;
-	}
-	strlist_addf(report, "copied  %s from %s (package %s)", dst, src,
-	    package);
-	ret = 0;
-out:
-	free(data);
-	free(cur);
-	return ret;
-}
-
-/* root/repo/<name> -> the repo, for boot_files = tftp. A real folder of
- * that name is the operator's and is left alone. */
-static int
-link_repo(const char *root, const struct repo *r, struct strlist *report,
-    struct strlist *errors)
-{
-	char dir[PATH_MAX], link[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX];
-	struct stat sb;
-	ssize_t n;
-
-	if (r->name == NULL || r->path == NULL || !util_valid_name(r->name))
-		return 0;
-	if (snprintf(dir, sizeof(dir), "%s/repo", root) >= (int)sizeof(dir) ||
-	    snprintf(link, sizeof(link), "%s/%s", dir, r->name) >=
-	    (int)sizeof(link) ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, r->name,
-	    (long)getpid()) >= (int)sizeof(tmp)) {
-		strlist_addf(errors, "%s/repo/%s: path too long", root, r->name);
-		return -1;
-	}
-	if (util_mkdirs(dir, 0755) == -1) {
-		strlist_addf(errors, "cannot create %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (lstat(link, &sb) == 0) {
-		if (!S_ISLNK(sb.st_mode)) {
-			strlist_addf(report, "kept    %s (not a symlink: left "
-			    "alone; it should hold repo %s)", link, r->name);
-			return 0;
-		}
-		if ((n = readlink(link, cur, sizeof(cur) - 1)) >= 0) {
-			cur[n] = '\0';
-			if (strcmp(cur, r->path) == 0) {
-				strlist_addf(report, "kept    %s -> %s", link,
-				    r->path);
-				return 0;
-			}
-		}
-	}
-	(void)unlink(tmp);
-	if (symlink(r->path, tmp) == -1 || rename(tmp, link) == -1) {
-		strlist_addf(errors, "cannot link %s -> %s: %s", link, r->path,
-		    strerror(errno));
-		(void)unlink(tmp);
-		return -1;
-	}
-	strlist_addf(report, "linked  %s -> %s (repo %s)", link, r->path,
-	    r->name);
-	return 0;
-}
-
-int
-dnsmasq_init_tftp(const struct config *cfg, const char *root,
-    const char *src_pxelinux, const char *src_modules,
-    struct strlist *report, struct strlist *errors)
-{
-	char src[PATH_MAX], dst[PATH_MAX], pxedir[PATH_MAX], err[512];
-	char *local = NULL;
-	size_t i;
-	int ret = 0;
-
-	if (src_pxelinux == NULL)
-		src_pxelinux = DEFAULT_SRC_PXELINUX;
-	if (src_modules == NULL)
-		src_modules = DEFAULT_SRC_MODULES;
-	if (snprintf(pxedir, sizeof(pxedir), "%s/pxelinux.cfg", root) >=
-	    (int)sizeof(pxedir)) {
-		strlist_addf(errors, "%s: path too long", root);
-		return -1;
-	}
-	if (util_mkdirs(pxedir, 0755) == -1) {
-		strlist_addf(errors, "cannot create %s: %s", pxedir,
-		    strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < sizeof(boot_files) / sizeof(boot_files[0]); i++) {
-		if (snprintf(src, sizeof(src), "%s/%s", boot_files[i].modules ?
-		    src_modules : src_pxelinux, boot_files[i].name) >=
-		    (int)sizeof(src) ||
-		    snprintf(dst, sizeof(dst), "%s/%s", root,
-		    boot_files[i].name) >= (int)sizeof(dst)) {
-			strlist_addf(errors, "%s: path too long", root);
-			ret = -1;
-			continue;
-		}
-		if (copy_file(src, dst, report, errors,
-		    boot_files[i].package) == -1)
-			ret = -1;
-	}
-	if (snprintf(dst, sizeof(dst), "%s/default", pxedir) >=
-	    (int)sizeof(dst)) {
-		strlist_addf(errors, "%s: path too long", pxedir);
-		ret = -1;
-	} else if (access(dst, F_OK) == 0)
-		strlist_addf(report, "kept    %s (exists)", dst);
-	else if ((local = render_pxelinux_local(cfg, err, sizeof(err))) == NULL) {
-		strlist_addf(errors, "cannot render the local-boot default: %s",
-		    err);
-		ret = -1;
-	} else if (util_write_atomic(dst, local, strlen(local), 0644) == -1) {
-		strlist_addf(errors, "cannot write %s: %s", dst, strerror(errno));
-		ret = -1;
-	} else
-		strlist_addf(report, "wrote   %s (local boot: unknown MACs boot "
-		    "from their disk)", dst);
-	if (cfg->boot_files == BOOT_FILES_TFTP)
-		for (i = 0; i < cfg->nrepos; i++)
-			if (link_repo(root, &cfg->repos[i], report, errors) == -1)
-				ret = -1;
-	free(local);
-	return ret;
 }

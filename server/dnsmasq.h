@@ -6,8 +6,9 @@
  * re-reads by itself), checks it with `dnsmasq --test`, and in mode
  * managed runs dnsmasq as a child in the foreground, restarting it with
  * backoff when it dies. It never restarts dnsmasq for inventory changes.
- * It also fills tftp-root from the installed syslinux packages
- * (poolboot init-tftp). See docs/network.md.
+ * What dnsmasq serves over TFTP (tftp-root: boot loaders, pxelinux.cfg,
+ * repo links) is tftp.c's (tftp.h; poolboot init-tftp fills it). See
+ * docs/network.md.
  *
  * Files (dir = state_dir/dnsmasq unless a function is given another):
  *   dir/dnsmasq.conf   the config (managed: complete; external: a
@@ -58,8 +59,8 @@ int   dnsmasq_write_files(const struct config *cfg, const char *dir,
 #define DNSMASQ_TEST_NOBINARY	-2	/* msg: which binary is missing */
 
 /* Runs `<binary> --test --conf-file=dir/dnsmasq.conf` (no shell) and puts
- * dnsmasq's output into msg (also on success). dir NULL means
- * dnsmasq_dir(cfg). */
+ * dnsmasq's output into msg (also on success: it is a report, not only a
+ * reason). dir NULL means dnsmasq_dir(cfg). One of DNSMASQ_TEST_*. */
 int   dnsmasq_test(const struct config *cfg, const char *dir, char *msg,
 	    size_t msglen);
 
@@ -77,7 +78,7 @@ int   dnsmasq_check(const struct config *cfg, struct strlist *problems,
  * `<binary> --keep-in-foreground --conf-file=<dir>/dnsmasq.conf`, its
  * stdout and stderr going to poolboot's log, and waits until it has
  * started. If that first start fails, returns -1 with dnsmasq's message
- * in msg and nothing keeps running. Otherwise a thread waits for the
+ * in err and nothing keeps running. Otherwise a thread waits for the
  * child and restarts it whenever it exits, after 1 s doubling up to 60 s
  * (back to 1 s once a child ran 60 s), logging every exit with its
  * status. The child gets SIGTERM if poolboot dies.
@@ -85,7 +86,7 @@ int   dnsmasq_check(const struct config *cfg, struct strlist *problems,
 struct dnsmasq_sup;
 
 int   dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out,
-	    char *msg, size_t msglen);
+	    char *err, size_t errlen);
 /* Terminates (SIGTERM, SIGKILL after 5 s) and reaps the child, stops the
  * thread, frees sup. NULL is fine. */
 void  dnsmasq_stop(struct dnsmasq_sup *sup);
@@ -93,24 +94,5 @@ void  dnsmasq_stop(struct dnsmasq_sup *sup);
 unsigned dnsmasq_restarts(struct dnsmasq_sup *sup);
 /* The running child's pid, 0 while none runs. */
 pid_t dnsmasq_pid(struct dnsmasq_sup *sup);
-
-/*
- * poolboot init-tftp: copies the syslinux boot files (pxelinux.0,
- * lpxelinux.0 from src_pxelinux; ldlinux.c32, mboot.c32, libcom32.c32
- * from src_modules; NULL = /usr/lib/PXELINUX and
- * /usr/lib/syslinux/modules/bios) into root (created if needed),
- * atomically, keeping files that are already identical; writes
- * pxelinux.cfg/default = local boot if it is missing; and with
- * boot_files = tftp links root/repo/<repo> to every repo. cfg may have
- * no repos (the install skeleton). report gets one line per file; errors
- * one line per problem, naming the Debian package of a missing source.
- * 0, or -1 if anything went wrong (the rest is still done).
- */
-int   dnsmasq_init_tftp(const struct config *cfg, const char *root,
-	    const char *src_pxelinux, const char *src_modules,
-	    struct strlist *report, struct strlist *errors);
-
-/* The files init-tftp installs, for poolboot check: NULL-terminated. */
-extern const char *const dnsmasq_tftp_files[];
 
 #endif

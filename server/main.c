@@ -514,7 +514,7 @@ cmd_init_tftp(struct cmdopts *o)
 			return EXIT_FAIL;
 		root = cfg->tftp_root;
 	}
-	rc = dnsmasq_init_tftp(cfg != NULL ? cfg : &skel, root, NULL, NULL,
+	rc = tftp_init_root(cfg != NULL ? cfg : &skel, root, NULL, NULL,
 	    &report, &errors);
 	for (i = 0; i < report.n; i++)
 		printf("%s\n", report.v[i]);

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "render.h"
 #include "store.h"
+#include "tftp.h"
 
 #define PUBLIC_URL	"http://10.0.0.1:8080"
 #define ROOT_HASH	"$6$poolboot$y0Kq3fNnEoaWdHq5q2Nf8F1A9t.3y4PU0l8bJ2f7mQ" \
@@ -195,7 +196,7 @@ restart(struct fix *f)
 static char *
 pxe_read(struct fix *f, int i)
 {
-	char *path = arm_pxe_path(&f->cfg, &f->hosts[i]);
+	char *path = tftp_pxe_path(&f->cfg, &f->hosts[i]);
 	char *text;
 
 	assert_non_null(path);
@@ -338,7 +339,7 @@ arm_writes_per_mac_install_entry(void **state)
 	assert_int_equal(strlen(token), UTIL_TOKEN_LEN);
 	for (i = 0; i < UTIL_TOKEN_LEN; i++)
 		assert_non_null(strchr("0123456789abcdef", token[i]));
-	path = arm_pxe_path(&f->cfg, &f->hosts[H1]);
+	path = tftp_pxe_path(&f->cfg, &f->hosts[H1]);
 	assert_non_null(strstr(path, "/pxelinux.cfg/01-52-54-00-00-00-01"));
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0644);
@@ -632,10 +633,10 @@ restart_keeps_armed_and_finished_hosts(void **state)
 	/* crash damage: h2's rewrite to local boot never reached the disk,
 	 * h4's per-MAC file is gone, an atomic write left a temp file, and
 	 * a MAC the inventory does not know has its own file */
-	h2path = arm_pxe_path(&f->cfg, &f->hosts[H2]);
+	h2path = tftp_pxe_path(&f->cfg, &f->hosts[H2]);
 	assert_int_equal(util_write_atomic(h2path, h2_install,
 	    strlen(h2_install), 0644), 0);
-	h4path = arm_pxe_path(&f->cfg, &f->hosts[H4]);
+	h4path = tftp_pxe_path(&f->cfg, &f->hosts[H4]);
 	assert_int_equal(unlink(h4path), 0);
 	stray = unit_write(f->tftp, "pxelinux.cfg/01-52-54-00-99-99-99",
 	    "default x\n");
@@ -699,7 +700,7 @@ restart_fails_an_arming_whose_file_was_changed(void **state)
 	/* h1's file now carries h4's token: not the arming's token */
 	arm_ok(f, H1, 0, t1);
 	arm_ok(f, H4, 0, t4);
-	h1path = arm_pxe_path(&f->cfg, &f->hosts[H1]);
+	h1path = tftp_pxe_path(&f->cfg, &f->hosts[H1]);
 	assert_non_null(text = pxe_read(f, H4));
 	assert_int_equal(util_write_atomic(h1path, text, strlen(text), 0644),
 	    0);

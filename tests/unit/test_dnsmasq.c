@@ -1,6 +1,7 @@
 /* test_dnsmasq.c — the [dnsmasq] section as an operator writes it, the
  * dnsmasq config and hostsdir files poolboot writes from it, dnsmasq
- * --test, the supervisor that keeps dnsmasq running, and init-tftp. */
+ * --test, and the supervisor that keeps dnsmasq running. (init-tftp:
+ * test_tftp.c.) */
 #include "unit.h"
 
 #include <fcntl.h>
@@ -757,85 +758,6 @@ test_supervisor_first_start_fails(void **state)
 	config_free(cfg);
 }
 
-static void
-test_init_tftp(void **state)
-{
-	struct strlist report = { 0 }, errors = { 0 };
-	struct config *cfg;
-	char *src1, *src2, *root, *t, *link, cur[PATH_MAX];
-	time_t old;
-	ssize_t n;
-	size_t i;
-	int found;
-
-	(void)state;
-	cfg = load_ok("", HOSTS, "");
-	assert_int_equal(asprintf(&src1, "%s/src-pxelinux", dir) > 0, 1);
-	assert_int_equal(asprintf(&src2, "%s/src-modules", dir) > 0, 1);
-	assert_int_equal(asprintf(&root, "%s/new/tftp-root", dir) > 0, 1);
-	assert_int_equal(util_mkdirs(src1, 0755), 0);
-	assert_int_equal(util_mkdirs(src2, 0755), 0);
-	free(unit_write(src1, "pxelinux.0", "PXELINUX"));
-	free(unit_write(src1, "lpxelinux.0", "LPXELINUX"));
-	free(unit_write(src2, "ldlinux.c32", "LDLINUX"));
-	free(unit_write(src2, "mboot.c32", "MBOOT"));
-	/* libcom32.c32 is missing: the package is named */
-
-	assert_int_equal(dnsmasq_init_tftp(cfg, root, src1, src2, &report,
-	    &errors), -1);
-	assert_int_equal(errors.n, 1);
-	assert_non_null(strstr(errors.v[0], "libcom32.c32"));
-	assert_non_null(strstr(errors.v[0], "syslinux-common"));
-	t = read_at(root, "pxelinux.0");
-	assert_string_equal(t, "PXELINUX");
-	free(t);
-	t = read_at(root, "pxelinux.cfg/default");
-	assert_non_null(t);
-	assert_non_null(strstr(t, "localboot"));
-	assert_null(strstr(t, "answerfile"));
-	free(t);
-	/* boot_files = tftp (default): repo/xs82 points at the repo */
-	assert_int_equal(asprintf(&link, "%s/repo/xs82", root) > 0, 1);
-	n = readlink(link, cur, sizeof(cur) - 1);
-	assert_true(n > 0);
-	cur[n] = '\0';
-	assert_string_equal(cur, cfg->repos[0].path);
-	free(link);
-	strlist_free(&report);
-	strlist_free(&errors);
-
-	/* second run: everything there; identical files kept, an operator's
-	 * default left alone, a changed source copied again */
-	free(unit_write(src2, "libcom32.c32", "LIBCOM32"));
-	free(unit_write(src2, "mboot.c32", "MBOOT v2"));
-	free(unit_write(root, "pxelinux.cfg/default", "# mine\n"));
-	age(root, "pxelinux.0");
-	old = mtime_at(root, "pxelinux.0");
-	assert_int_equal(dnsmasq_init_tftp(cfg, root, src1, src2, &report,
-	    &errors), 0);
-	assert_int_equal(errors.n, 0);
-	assert_int_equal(mtime_at(root, "pxelinux.0"), old);
-	t = read_at(root, "mboot.c32");
-	assert_string_equal(t, "MBOOT v2");
-	free(t);
-	t = read_at(root, "pxelinux.cfg/default");
-	assert_string_equal(t, "# mine\n");
-	free(t);
-	found = 0;
-	for (i = 0; i < report.n; i++)
-		if (strstr(report.v[i], "pxelinux.0") != NULL &&
-		    strstr(report.v[i], "kept") != NULL &&
-		    strstr(report.v[i], src1) != NULL)
-			found = 1;
-	assert_true(found);
-	strlist_free(&report);
-	strlist_free(&errors);
-	free(src1);
-	free(src2);
-	free(root);
-	config_free(cfg);
-}
-
 int
 main(void)
 {
@@ -849,7 +771,6 @@ main(void)
 		cmocka_unit_test(test_dnsmasq_test),
 		cmocka_unit_test(test_supervisor_restarts),
 		cmocka_unit_test(test_supervisor_first_start_fails),
-		cmocka_unit_test(test_init_tftp),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
