@@ -1,15 +1,23 @@
 /* http.h — the HTTP server (libmicrohttpd, internal epoll thread pool; no
- * process or thread per request). Routes:
+ * process or thread per request). Routes, and the module that answers:
  *   GET|HEAD /repo/{repo}/{path}        unpacked ISO, Range, fd responses
+ *                                        (http_file.h)
  *   GET      /hosts/{host}/{token}/answerfile
  *   GET      /hosts/{host}/{token}/script
  *   POST     /hosts/{host}/{token}/callback/{0|1}
+ *                                        the installer's routes, through
+ *                                        arm (http_host.h)
  *   *        /api/v1/...                 admin API (bearer token), see api.h
  *   GET|HEAD /metrics                    Prometheus metrics (metrics.h); open,
  *                                        off or bearer token per [server] metrics
  *   GET|HEAD /  and /web/{file}          the dashboard's static files from
- *                                        web_dir (no token: they hold no data)
- * One log line per request ("http" tag) with the token redacted.
+ *                                        web_dir (no token: they hold no data;
+ *                                        http_file.h)
+ * Anything else is 404 (also /metrics when it is off); a repo, host,
+ * dashboard or metrics path with another method 405 (with Allow).
+ * One log line per request ("http" tag) with the token redacted. http.c
+ * owns the daemon, each request's life cycle (http_req.h), routing, the
+ * admin token check and the log line.
  */
 #ifndef POOLBOOT_HTTP_H
 #define POOLBOOT_HTTP_H
@@ -35,9 +43,12 @@ struct http_deps {
 
 struct http_server;
 
-/* Binds cfg->listen_addr:listen_port and starts serving. deps must outlive
- * the server. 0/-1 (logged). */
+/* Binds cfg->listen_addr:listen_port and starts serving. deps is copied;
+ * what it points to must outlive the server. 0 with *out set (stop and
+ * free it with http_stop), or -1 (logged; *out NULL). */
 int   http_start(const struct http_deps *deps, struct http_server **out);
+/* Stops serving (waits for the worker threads) and frees srv; NULL is
+ * safe. */
 void  http_stop(struct http_server *srv);
 
 /* Bytes of repo files (/repo/..., complete 200/206 answers) sent to the
@@ -46,23 +57,5 @@ void  http_stop(struct http_server *srv);
  * only; 0 for an unknown host, a host that has not fetched its answerfile
  * since the server started, or srv NULL. Thread-safe. */
 uint64_t http_host_repo_bytes(struct http_server *srv, const char *host);
-
-/* Maps a request path under a repo root to an open fd, refusing anything
- * that would leave root ("..", encoded forms already decoded by the
- * caller, symlinks pointing outside). Returns fd >= 0, or -1 with errno
- * ENOENT (404), EACCES (403), EISDIR (404). Exposed for unit tests. */
-int   http_open_beneath(const char *root, const char *relpath);
-
-/* Parses a Range request header for a file of size bytes. Only one byte
- * range is honoured ("bytes=a-b", "bytes=a-", "bytes=-n"). Returns 0 with
- * start and len set (serve 206), 1 to ignore the header (malformed, other
- * unit, several ranges: serve the whole file, 200), -1 when the range is
- * unsatisfiable (416). Exposed for unit tests. */
-int   http_parse_range(const char *hdr, uint64_t size, uint64_t *start,
-	    uint64_t *len);
-
-/* Unit tests only: non-zero makes http_open_beneath take the realpath()
- * fallback that kernels without openat2(2) (before 5.6) get. */
-extern int http_test_no_openat2;
 
 #endif

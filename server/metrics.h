@@ -1,16 +1,19 @@
 /* metrics.h — Prometheus metrics at GET /metrics (text exposition format
- * 0.0.4, "text/plain; version=0.0.4").
+ * 0.0.4, "text/plain; version=0.0.4"); http.c serves metrics_render's text
+ * and decides who may read it ([server] metrics).
  *
  * Two kinds of numbers:
  *  - counters kept in this process (C11 atomics, any thread may count):
- *    HTTP requests by route and status class, bytes sent by route,
- *    installer callbacks by result. They start at 0 when serve starts, as
- *    Prometheus counters may.
+ *    HTTP requests by route and status class and bytes sent by route
+ *    (http.c counts each request when it completes), installer callbacks
+ *    by result (counted by the notify.h listener that `poolboot serve`
+ *    wires up). They start at 0 when serve starts, as Prometheus counters
+ *    may.
  *  - values read from the store at scrape time, so that they survive a
  *    restart: hosts by state, the latest run of each pool by state, and
  *    the histogram of step durations of every rolling-upgrade run (from
  *    each run host's step_ms), plus dnsmasq's restart count from its
- *    supervisor.
+ *    supervisor. State and step names come from state.h.
  * Nothing secret is exposed (no tokens, no addresses, no host names).
  */
 #ifndef POOLBOOT_METRICS_H
@@ -38,13 +41,15 @@ enum metrics_route {
  * request class) and the body bytes sent. Thread-safe, lock-free. */
 void  metrics_http_request(enum metrics_route route, unsigned int status,
 	    uint64_t bytes);
-/* One accepted installer callback: result 0 (done) or 1 (failed). */
+/* One installer callback reported through notify.h: result 0 (done) or
+ * anything else (failed). Thread-safe, lock-free. */
 void  metrics_callback(int result);
 
 /* Appends every metric to out. cfg and st are read (hosts by state, runs,
  * step durations); dns may be NULL (no managed dnsmasq: 0 restarts).
- * Returns 0, or -1 when the store could not be read or out overflowed
- * (out then holds a partial text the caller must not serve). */
+ * Returns 0, or -1 (logged) when the store could not be read or out
+ * overflowed (out then holds a partial text the caller must not serve;
+ * the caller still frees it with sbuf_free). */
 int   metrics_render(const struct config *cfg, struct store *st,
 	    struct dnsmasq_sup *dns, struct sbuf *out);
 

@@ -43,14 +43,14 @@ extern char **environ;
 #define POWER_MAX_ARGS		24
 
 /* What one ipmitool run left behind. */
-struct run {
+struct power_run {
 	int	 status;		/* waitpid status, valid if !timed_out */
 	int	 timed_out;
 	int	 spawn_errno;		/* posix_spawnp failed: the binary */
-	char	 out[POWER_OUT_MAX];
+	char	 out[POWER_OUT_MAX];	/* stdout, NUL-terminated */
 	size_t	 outlen;
-	char	 err[POWER_OUT_MAX];
-	size_t	 errlen;
+	char	 stderr_text[POWER_OUT_MAX];	/* stderr, NUL-terminated */
+	size_t	 stderr_len;
 };
 
 const char *
@@ -70,7 +70,7 @@ power_kind_name(enum power_kind k)
 /* An environment knob: an integer in lo..hi, else def (with a warning
  * when set but unusable). */
 static int
-env_int(const char *name, int lo, int hi, int def)
+power_env_int(const char *name, int lo, int hi, int def)
 {
 	const char *s = getenv(name);
 	char *end;
@@ -89,7 +89,7 @@ env_int(const char *name, int lo, int hi, int def)
 }
 
 static int64_t
-mono_ms(void)
+power_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -100,7 +100,7 @@ mono_ms(void)
 /* Appends what fits of data to a bounded buffer; the rest is dropped
  * (the pipe is still drained so that the child never blocks on it). */
 static void
-keep(char *buf, size_t *len, const char *data, size_t n)
+power_keep(char *buf, size_t *len, const char *data, size_t n)
 {
 	size_t room = POWER_OUT_MAX - 1 - *len;
 
@@ -117,7 +117,7 @@ keep(char *buf, size_t *len, const char *data, size_t n)
  * ran and failed, whatever the spawn implementation. 0, or -1 with errno
  * (ENOENT, EACCES, ENAMETOOLONG). */
 static int
-find_exec(const char *name, char *out, size_t outlen)
+power_find_exec(const char *name, char *out, size_t outlen)
 {
 	const char *path, *p;
 	int saw_eacces = 0;
@@ -152,28 +152,20 @@ find_exec(const char *name, char *out, size_t outlen)
 	return -1;
 }
 
-/* Runs argv (argv[0] looked up in PATH) with a deadline of timeout_s
- * seconds. Returns 0 when the child ran (whatever its exit status; see
- * r->status, r->timed_out), -1 when it could not be started
- * (r->spawn_errno) or on a local error. */
+/* Starts argv[0] (looked up in PATH) with stdin on /dev/null, stdout on
+ * opipe[1], stderr on epipe[1], no other fd of ours, in its own process
+ * group. 0 with *pid set, or -1 with r->spawn_errno. */
 static int
-run_argv(char *const argv[], int timeout_s, struct run *r)
+power_spawn(char *const argv[], const int opipe[2], const int epipe[2],
+    pid_t *pid, struct power_run *r)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 };
-	int fa_ok = 0, attr_ok = 0, reaped = 0;
+	int fa_ok = 0, attr_ok = 0;
 	char exe[4096];
-	int64_t deadline;
-	pid_t pid = -1;
 	int ret = -1;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	if (pipe2(opipe, O_CLOEXEC) == -1 || pipe2(epipe, O_CLOEXEC) == -1) {
-		r->spawn_errno = errno;
-		goto out;
-	}
 	if ((rc = posix_spawn_file_actions_init(&fa)) != 0) {
 		r->spawn_errno = rc;
 		goto out;
@@ -196,33 +188,43 @@ run_argv(char *const argv[], int timeout_s, struct run *r)
 		r->spawn_errno = rc;
 		goto out;
 	}
-	if (find_exec(argv[0], exe, sizeof(exe)) == -1) {
+	if (power_find_exec(argv[0], exe, sizeof(exe)) == -1) {
 		r->spawn_errno = errno;
 		goto out;
 	}
-	if ((rc = posix_spawn(&pid, exe, &fa, &attr, argv, environ)) != 0) {
+	if ((rc = posix_spawn(pid, exe, &fa, &attr, argv, environ)) != 0) {
 		r->spawn_errno = rc;
-		pid = -1;
+		*pid = -1;
 		goto out;
 	}
-	close(opipe[1]);
-	close(epipe[1]);
-	opipe[1] = epipe[1] = -1;
+	ret = 0;
+out:
+	if (attr_ok)
+		posix_spawnattr_destroy(&attr);
+	if (fa_ok)
+		posix_spawn_file_actions_destroy(&fa);
+	return ret;
+}
 
-	deadline = mono_ms() + (int64_t)timeout_s * 1000;
-	while (opipe[0] != -1 || epipe[0] != -1) {
+/* Reads the child's stdout and stderr (fds[0], fds[1]) into r until both
+ * are closed (and closes them: fds become -1) or until deadline, which
+ * sets r->timed_out. */
+static void
+power_drain(int fds[2], int64_t deadline, struct power_run *r)
+{
+	while (fds[0] != -1 || fds[1] != -1) {
 		struct pollfd pfd[2];
 		char chunk[1024];
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - power_mono_ms();
 		int i, n;
 
 		if (left <= 0) {
 			r->timed_out = 1;
 			break;
 		}
-		pfd[0].fd = opipe[0];
+		pfd[0].fd = fds[0];
 		pfd[0].events = POLLIN;
-		pfd[1].fd = epipe[0];
+		pfd[1].fd = fds[1];
 		pfd[1].events = POLLIN;
 		n = poll(pfd, 2, (int)left);
 		if (n == -1 && errno == EINTR)
@@ -239,35 +241,74 @@ run_argv(char *const argv[], int timeout_s, struct run *r)
 				continue;
 			if (got <= 0) {
 				close(pfd[i].fd);
-				if (i == 0)
-					opipe[0] = -1;
-				else
-					epipe[0] = -1;
+				fds[i] = -1;
 				continue;
 			}
 			if (i == 0)
-				keep(r->out, &r->outlen, chunk, (size_t)got);
+				power_keep(r->out, &r->outlen, chunk,
+				    (size_t)got);
 			else
-				keep(r->err, &r->errlen, chunk, (size_t)got);
+				power_keep(r->stderr_text, &r->stderr_len,
+				    chunk, (size_t)got);
 		}
 	}
-	/* Both pipes closed: the child is gone or about to be. A deadline
-	 * also applies to the wait, for a child that closed its output. */
+}
+
+/* Waits for pid until deadline (which sets r->timed_out). 1 when it was
+ * reaped (r->status), else 0. */
+static int
+power_reap(pid_t pid, int64_t deadline, struct power_run *r)
+{
 	while (!r->timed_out) {
 		pid_t w = waitpid(pid, &r->status, WNOHANG);
 
-		if (w == pid) {
-			reaped = 1;
-			break;
-		}
+		if (w == pid)
+			return 1;
 		if (w == -1 && errno != EINTR)
 			break;
-		if (mono_ms() >= deadline) {
+		if (power_mono_ms() >= deadline) {
 			r->timed_out = 1;
 			break;
 		}
 		usleep(10000);
 	}
+	return 0;
+}
+
+/* Runs argv (argv[0] looked up in PATH) with a deadline of timeout_s
+ * seconds. Returns 0 when the child ran (whatever its exit status; see
+ * r->status, r->timed_out), -1 when it could not be started
+ * (r->spawn_errno) or on a local error. */
+static int
+power_run_argv(char *const argv[], int timeout_s, struct power_run *r)
+{
+	int opipe[2] = { -1, -1 }, epipe[2] = { -1, -1 };
+	int fds[2], reaped = 0;
+	int64_t deadline;
+	pid_t pid = -1;
+	int ret = -1;
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe2(opipe, O_CLOEXEC) == -1 || pipe2(epipe, O_CLOEXEC) == -1) {
+		r->spawn_errno = errno;
+		goto out;
+	}
+	if (power_spawn(argv, opipe, epipe, &pid, r) == -1)
+		goto out;
+	close(opipe[1]);
+	close(epipe[1]);
+	opipe[1] = epipe[1] = -1;
+
+	deadline = power_mono_ms() + (int64_t)timeout_s * 1000;
+	fds[0] = opipe[0];
+	fds[1] = epipe[0];
+	power_drain(fds, deadline, r);
+	opipe[0] = fds[0];
+	epipe[0] = fds[1];
+	/* Both pipes closed: the child is gone or about to be. A deadline
+	 * also applies to the wait, for a child that closed its output. */
+	reaped = power_reap(pid, deadline, r);
 	ret = 0;
 out:
 	if (pid > 0 && !reaped) {
@@ -276,18 +317,12 @@ out:
 		while (waitpid(pid, &r->status, 0) == -1 && errno == EINTR)
 			;
 	}
-	if (attr_ok)
-		posix_spawnattr_destroy(&attr);
-	if (fa_ok)
-		posix_spawn_file_actions_destroy(&fa);
-	if (opipe[0] != -1)
-		close(opipe[0]);
-	if (opipe[1] != -1)
-		close(opipe[1]);
-	if (epipe[0] != -1)
-		close(epipe[0]);
-	if (epipe[1] != -1)
-		close(epipe[1]);
+	for (i = 0; i < 2; i++) {
+		if (opipe[i] != -1)
+			close(opipe[i]);
+		if (epipe[i] != -1)
+			close(epipe[i]);
+	}
 	return ret;
 }
 
@@ -295,7 +330,7 @@ out:
  * blanks become single spaces, line breaks "; ", bytes outside printable
  * ASCII '?'. */
 static void
-one_line(const char *text, char *out, size_t outlen)
+power_one_line(const char *text, char *out, size_t outlen)
 {
 	size_t o = 0;
 	int pending = 0;	/* 0, ' ' or ';' still to write */
@@ -328,7 +363,7 @@ one_line(const char *text, char *out, size_t outlen)
 
 /* The BMC's UDP port: ipmi_port, 623 when unset. */
 static int
-bmc_port(const struct host *h)
+power_bmc_port(const struct host *h)
 {
 	return h->ipmi_port > 0 && h->ipmi_port <= 65535 ? h->ipmi_port : 623;
 }
@@ -336,19 +371,19 @@ bmc_port(const struct host *h)
 /* The argv of `ipmitool -I lanplus -H addr -p port -U user -f file
  * [-C n] words...`; strings point into h, words and portbuf/cbuf. */
 static int
-ipmi_argv(const struct host *h, const char *const words[], char portbuf[12],
+power_ipmi_argv(const struct host *h, const char *const words[], char portbuf[12],
     char cbuf[12], char *argv[POWER_MAX_ARGS])
 {
 	const char *bin = getenv("POOLBOOT_IPMITOOL");
 	/* the host's ipmi_cipher; the environment only for tests */
 	int cipher = h->ipmi_cipher >= 0 ? h->ipmi_cipher :
-	    env_int("POOLBOOT_IPMI_CIPHER", 0, 17, -1);
+	    power_env_int("POOLBOOT_IPMI_CIPHER", 0, 17, -1);
 	size_t n = 0;
 	size_t i;
 
 	if (bin == NULL || *bin == '\0')
 		bin = "ipmitool";
-	snprintf(portbuf, 12, "%d", bmc_port(h));
+	snprintf(portbuf, 12, "%d", power_bmc_port(h));
 	/* casts: posix_spawn's argv is char *const[], it does not write */
 	argv[n++] = (char *)(uintptr_t)bin;
 	argv[n++] = (char *)(uintptr_t)"-I";
@@ -374,7 +409,7 @@ ipmi_argv(const struct host *h, const char *const words[], char portbuf[12],
 
 /* Joins words with spaces ("chassis power status") for messages. */
 static void
-words_str(const char *const words[], char *out, size_t outlen)
+power_words_str(const char *const words[], char *out, size_t outlen)
 {
 	size_t o = 0;
 	size_t i;
@@ -392,42 +427,42 @@ words_str(const char *const words[], char *out, size_t outlen)
 
 /* Runs one ipmitool command against h's BMC. Success needs exit status 0
  * and, when expect is not NULL, a stdout line starting with expect; then
- * *stdout_line (if not NULL) points at that line inside r. On failure msg
+ * *stdout_line (if not NULL) points at that line inside r. On failure err
  * says which command failed and what ipmitool said. 0/-1. */
 static int
-ipmi_run(const struct host *h, const char *const words[], const char *expect,
-    struct run *r, const char **stdout_line, char *msg, size_t msglen)
+power_ipmi_run(const struct host *h, const char *const words[], const char *expect,
+    struct power_run *r, const char **stdout_line, char *err, size_t errlen)
 {
 	char *argv[POWER_MAX_ARGS];
 	char portbuf[12], cbuf[12];
 	char cmd[128], said[512];
-	int timeout = env_int("POOLBOOT_IPMI_TIMEOUT", 1, 600,
+	int timeout = power_env_int("POOLBOOT_IPMI_TIMEOUT", 1, 600,
 	    POWER_TIMEOUT_DEFAULT);
 	const char *line = NULL;
-	int64_t t0 = mono_ms();
+	int64_t t0 = power_mono_ms();
 	int ret = -1;
 
-	words_str(words, cmd, sizeof(cmd));
-	if (ipmi_argv(h, words, portbuf, cbuf, argv) == -1) {
-		snprintf(msg, msglen, "ipmitool %s: too many arguments", cmd);
+	power_words_str(words, cmd, sizeof(cmd));
+	if (power_ipmi_argv(h, words, portbuf, cbuf, argv) == -1) {
+		snprintf(err, errlen, "ipmitool %s: too many arguments", cmd);
 		goto out;
 	}
 	log_ctx(PB_LOG_INFO, "power", h->pool_name, h->name,
 	    "BMC %s:%s: ipmitool %s", h->ipmi_address, portbuf, cmd);
-	if (run_argv(argv, timeout, r) == -1) {
+	if (power_run_argv(argv, timeout, r) == -1) {
 		if (r->spawn_errno == ENOENT)
-			snprintf(msg, msglen, "BMC %s:%s: cannot run '%s': not "
+			snprintf(err, errlen, "BMC %s:%s: cannot run '%s': not "
 			    "found (install ipmitool, or set POOLBOOT_IPMITOOL)",
 			    h->ipmi_address, portbuf, argv[0]);
 		else
-			snprintf(msg, msglen, "BMC %s:%s: cannot run '%s': %s",
+			snprintf(err, errlen, "BMC %s:%s: cannot run '%s': %s",
 			    h->ipmi_address, portbuf, argv[0],
 			    strerror(r->spawn_errno));
 		goto out;
 	}
 	if (r->timed_out) {
-		one_line(r->err, said, sizeof(said));
-		snprintf(msg, msglen, "BMC %s:%s: `ipmitool %s` gave no answer "
+		power_one_line(r->stderr_text, said, sizeof(said));
+		snprintf(err, errlen, "BMC %s:%s: `ipmitool %s` gave no answer "
 		    "within %d s (BMC unreachable?)%s%s", h->ipmi_address,
 		    portbuf, cmd, timeout, said[0] ? ": " : "", said);
 		goto out;
@@ -455,8 +490,9 @@ ipmi_run(const struct host *h, const char *const words[], const char *expect,
 			snprintf(how, sizeof(how), "signal %d",
 			    WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0);
 		/* ipmitool's own words: stderr, else whatever it printed */
-		one_line(r->errlen > 0 ? r->err : r->out, said, sizeof(said));
-		snprintf(msg, msglen, "BMC %s:%s: `ipmitool %s` failed (%s): %s",
+		power_one_line(r->stderr_len > 0 ? r->stderr_text : r->out,
+		    said, sizeof(said));
+		snprintf(err, errlen, "BMC %s:%s: `ipmitool %s` failed (%s): %s",
 		    h->ipmi_address, portbuf, cmd, how,
 		    said[0] ? said : "no message");
 		goto out;
@@ -464,52 +500,52 @@ ipmi_run(const struct host *h, const char *const words[], const char *expect,
 	if (stdout_line != NULL)
 		*stdout_line = line;
 	log_ctx(PB_LOG_DEBUG, "power", h->pool_name, h->name,
-	    "ipmitool %s: ok in %lld ms", cmd, (long long)(mono_ms() - t0));
+	    "ipmitool %s: ok in %lld ms", cmd, (long long)(power_mono_ms() - t0));
 	ret = 0;
 out:
 	if (ret == -1)
-		log_ctx(PB_LOG_ERROR, "power", h->pool_name, h->name, "%s", msg);
+		log_ctx(PB_LOG_ERROR, "power", h->pool_name, h->name, "%s", err);
 	return ret;
 }
 
 /* power = ipmi needs the BMC's address, user and password file; none may
  * look like an option to ipmitool. */
 static int
-ipmi_check(const struct host *h, char *msg, size_t msglen)
+power_ipmi_check(const struct host *h, char *err, size_t errlen)
 {
 	if (h->ipmi_address == NULL || h->ipmi_user == NULL ||
 	    h->ipmi_password_file == NULL) {
-		snprintf(msg, msglen, "host %s: power = ipmi needs ipmi_address, "
+		snprintf(err, errlen, "host %s: power = ipmi needs ipmi_address, "
 		    "ipmi_user and ipmi_password_file", h->name);
-		log_error("power", "%s", msg);
+		log_error("power", "%s", err);
 		return -1;
 	}
 	if (h->ipmi_address[0] == '-' || h->ipmi_user[0] == '-' ||
 	    h->ipmi_address[0] == '\0' || h->ipmi_user[0] == '\0' ||
 	    h->ipmi_password_file[0] == '\0') {
-		snprintf(msg, msglen, "host %s: ipmi_address or ipmi_user is "
+		snprintf(err, errlen, "host %s: ipmi_address or ipmi_user is "
 		    "empty or starts with '-'", h->name);
-		log_error("power", "%s", msg);
+		log_error("power", "%s", err);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-ipmi_status(const struct host *h, int *on, char *msg, size_t msglen)
+power_ipmi_status(const struct host *h, int *on, char *err, size_t errlen)
 {
 	static const char *const status[] = { "chassis", "power", "status",
 	    NULL };
 	const char *prefix = "Chassis Power is ";
 	const char *line = NULL;
-	struct run *r;
+	struct power_run *r;
 	int ret = -1;
 
 	if ((r = malloc(sizeof(*r))) == NULL) {
-		snprintf(msg, msglen, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (ipmi_run(h, status, prefix, r, &line, msg, msglen) == -1)
+	if (power_ipmi_run(h, status, prefix, r, &line, err, errlen) == -1)
 		goto out;
 	line += strlen(prefix);
 	if (strncmp(line, "on", 2) == 0 && (line[2] == '\n' || line[2] == '\0'))
@@ -520,14 +556,14 @@ ipmi_status(const struct host *h, int *on, char *msg, size_t msglen)
 	else {
 		char said[128];
 
-		one_line(line, said, sizeof(said));
-		snprintf(msg, msglen, "BMC %s:%d: `ipmitool chassis power "
-		    "status` answered '%s'", h->ipmi_address, bmc_port(h),
+		power_one_line(line, said, sizeof(said));
+		snprintf(err, errlen, "BMC %s:%d: `ipmitool chassis power "
+		    "status` answered '%s'", h->ipmi_address, power_bmc_port(h),
 		    said);
-		log_ctx(PB_LOG_ERROR, "power", h->pool_name, h->name, "%s", msg);
+		log_ctx(PB_LOG_ERROR, "power", h->pool_name, h->name, "%s", err);
 		goto out;
 	}
-	snprintf(msg, msglen, "chassis power is %s", *on ? "on" : "off");
+	snprintf(err, errlen, "chassis power is %s", *on ? "on" : "off");
 	ret = 0;
 out:
 	free(r);
@@ -535,20 +571,20 @@ out:
 }
 
 int
-power_status(const struct host *h, int *on, char *msg, size_t msglen)
+power_status(const struct host *h, int *on, char *err, size_t errlen)
 {
 	if (h->power != POWER_KIND_IPMI) {
-		snprintf(msg, msglen, "host %s: power = %s: no BMC to ask",
+		snprintf(err, errlen, "host %s: power = %s: no BMC to ask",
 		    h->name, power_kind_name(h->power));
 		return -1;
 	}
-	if (ipmi_check(h, msg, msglen) == -1)
+	if (power_ipmi_check(h, err, errlen) == -1)
 		return -1;
-	return ipmi_status(h, on, msg, msglen);
+	return power_ipmi_status(h, on, err, errlen);
 }
 
 static enum power_rc
-ipmi_pxe_boot(const struct host *h, char *msg, size_t msglen)
+power_ipmi_pxe_boot(const struct host *h, char *err, size_t errlen)
 {
 	static const char *const bootdev[] = { "chassis", "bootdev", "pxe",
 	    NULL };
@@ -556,34 +592,34 @@ ipmi_pxe_boot(const struct host *h, char *msg, size_t msglen)
 	    NULL };
 	static const char *const poweron[] = { "chassis", "power", "on",
 	    NULL };
-	struct run *r;
+	struct power_run *r;
 	enum power_rc ret = POWER_FAIL;
 	int on = 0;
 
-	if (ipmi_check(h, msg, msglen) == -1)
+	if (power_ipmi_check(h, err, errlen) == -1)
 		return POWER_FAIL;
 	if ((r = malloc(sizeof(*r))) == NULL) {
-		snprintf(msg, msglen, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		return POWER_FAIL;
 	}
 	/* one-time: without options=persistent the BMC clears it after
 	 * the next boot, so the host boots from disk again afterwards */
-	if (ipmi_run(h, bootdev, "Set Boot Device to pxe", r, NULL, msg,
-	    msglen) == -1)
+	if (power_ipmi_run(h, bootdev, "Set Boot Device to pxe", r, NULL, err,
+	    errlen) == -1)
 		goto out;
-	if (ipmi_status(h, &on, msg, msglen) == -1)
+	if (power_ipmi_status(h, &on, err, errlen) == -1)
 		goto out;
 	if (on) {
-		if (ipmi_run(h, cycle, "Chassis Power Control: Cycle", r, NULL,
-		    msg, msglen) == -1)
+		if (power_ipmi_run(h, cycle, "Chassis Power Control: Cycle", r, NULL,
+		    err, errlen) == -1)
 			goto out;
-	} else if (ipmi_run(h, poweron, "Chassis Power Control: Up/On", r,
-	    NULL, msg, msglen) == -1)
+	} else if (power_ipmi_run(h, poweron, "Chassis Power Control: Up/On", r,
+	    NULL, err, errlen) == -1)
 		goto out;
-	snprintf(msg, msglen, "BMC %s:%d: boot device PXE (next boot only), "
-	    "chassis was %s: %s", h->ipmi_address, bmc_port(h),
+	snprintf(err, errlen, "BMC %s:%d: boot device PXE (next boot only), "
+	    "chassis was %s: %s", h->ipmi_address, power_bmc_port(h),
 	    on ? "on" : "off", on ? "power cycle" : "power on");
-	log_ctx(PB_LOG_INFO, "power", h->pool_name, h->name, "%s", msg);
+	log_ctx(PB_LOG_INFO, "power", h->pool_name, h->name, "%s", err);
 	ret = POWER_OK;
 out:
 	free(r);
@@ -591,25 +627,25 @@ out:
 }
 
 enum power_rc
-power_pxe_boot(const struct host *h, char *msg, size_t msglen)
+power_pxe_boot(const struct host *h, char *err, size_t errlen)
 {
 	switch (h->power) {
 	case POWER_KIND_XAPI:
-		snprintf(msg, msglen, "host %s: power = xapi: reboot it "
+		snprintf(err, errlen, "host %s: power = xapi: reboot it "
 		    "through its pool (host.reboot)", h->name);
-		log_info("power", "%s", msg);
+		log_info("power", "%s", err);
 		return POWER_USE_XAPI;
 	case POWER_KIND_MANUAL:
-		snprintf(msg, msglen, "power on %s now and let it boot from "
+		snprintf(err, errlen, "power on %s now and let it boot from "
 		    "the network (PXE); poolboot waits for its installer",
 		    h->name);
-		log_warn("power", "%s", msg);
+		log_warn("power", "%s", err);
 		return POWER_MANUAL;
 	case POWER_KIND_IPMI:
-		return ipmi_pxe_boot(h, msg, msglen);
+		return power_ipmi_pxe_boot(h, err, errlen);
 	}
-	snprintf(msg, msglen, "host %s: unknown power kind %d", h->name,
+	snprintf(err, errlen, "host %s: unknown power kind %d", h->name,
 	    (int)h->power);
-	log_error("power", "%s", msg);
+	log_error("power", "%s", err);
 	return POWER_FAIL;
 }

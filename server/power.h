@@ -18,17 +18,22 @@
 enum power_rc {
 	POWER_OK = 0,		/* the machine is booting into PXE */
 	POWER_USE_XAPI,		/* power = xapi: caller reboots through XAPI */
-	POWER_MANUAL,		/* operator must power it on; msg says so */
-	POWER_FAIL		/* msg says why (ipmitool's own message) */
+	POWER_MANUAL,		/* operator must power it on; err says so */
+	POWER_FAIL		/* err says why (ipmitool's own message) */
 };
 
-/* Makes h boot from the network once. msg gets what happened or what the
- * operator must do. Blocking (ipmitool runs with a timeout). */
-enum power_rc power_pxe_boot(const struct host *h, char *msg, size_t msglen);
+/* Makes h boot from the network once. err (errlen bytes) gets what
+ * happened or what the operator must do, whatever the result, and is
+ * logged. Blocking: ipmitool runs with a timeout (POOLBOOT_IPMI_TIMEOUT,
+ * 30 s by default), up to three times. */
+enum power_rc power_pxe_boot(const struct host *h, char *err, size_t errlen);
 
-/* IPMI only: *on = 1 when the chassis is powered on. 0/-1 (msg). */
-int   power_status(const struct host *h, int *on, char *msg, size_t msglen);
+/* IPMI only: *on = 1 when the chassis is powered on, 0 when off. 0 (err
+ * says "chassis power is on|off"), or -1 (err says why: not ipmi, BMC
+ * settings missing, ipmitool failed). */
+int   power_status(const struct host *h, int *on, char *err, size_t errlen);
 
-const char *power_kind_name(enum power_kind k);	/* "xapi", ... */
+/* "xapi", "ipmi", "manual" ("unknown" out of range); static, never NULL. */
+const char *power_kind_name(enum power_kind k);
 
 #endif

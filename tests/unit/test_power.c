@@ -198,22 +198,22 @@ static void
 test_manual_asks_the_operator(void **state)
 {
 	struct host h = mkhost("node3", POWER_KIND_MANUAL);
-	char msg[512];
+	char err[512];
 	char *log;
 	int on = 0;
 
 	(void)state;
 	log_begin();
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_MANUAL);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_MANUAL);
 	log = log_end();
-	assert_string_equal(msg, "power on node3 now and let it boot from the "
+	assert_string_equal(err, "power on node3 now and let it boot from the "
 	    "network (PXE); poolboot waits for its installer");
 	assert_non_null(strstr(log, "power: warning: power on node3 now and "
 	    "let it boot from the network (PXE)"));
 	free(log);
 	/* no BMC to ask for the power state */
-	assert_int_equal(power_status(&h, &on, msg, sizeof(msg)), -1);
-	assert_non_null(strstr(msg, "power = manual"));
+	assert_int_equal(power_status(&h, &on, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "power = manual"));
 }
 
 /* xapi: power.c sends nothing; the caller reboots through the pool. */
@@ -221,15 +221,15 @@ static void
 test_xapi_is_the_callers_job(void **state)
 {
 	struct host h = mkhost("member2", POWER_KIND_XAPI);
-	char msg[512];
+	char err[512];
 	char *log;
 
 	(void)state;
 	log_begin();
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_USE_XAPI);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_USE_XAPI);
 	log = log_end();
-	assert_non_null(strstr(msg, "member2"));
-	assert_non_null(strstr(msg, "host.reboot"));
+	assert_non_null(strstr(err, "member2"));
+	assert_non_null(strstr(err, "host.reboot"));
 	assert_non_null(strstr(log, "power: "));
 	free(log);
 }
@@ -240,12 +240,12 @@ static void
 test_ipmi_without_bmc_settings(void **state)
 {
 	struct host h = mkhost("node9", POWER_KIND_IPMI);
-	char msg[512];
+	char err[512];
 
 	(void)state;
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
-	assert_non_null(strstr(msg, "ipmi_address"));
-	assert_non_null(strstr(msg, "node9"));
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
+	assert_non_null(strstr(err, "ipmi_address"));
+	assert_non_null(strstr(err, "node9"));
 }
 
 /* ---- ipmi against stand-in ipmitool scripts ---- */
@@ -257,22 +257,22 @@ test_ipmi_without_ipmitool(void **state)
 	struct host h = ipmi_host("127.0.0.1", 623, pwfile);
 	char *oldpath = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
 	char *empty = unit_tmpdir();
-	char msg[512];
+	char err[512];
 	double t0 = now_s();
 
 	(void)state;
 	clear_env();
 	setenv("PATH", empty, 1);
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
 	if (oldpath != NULL)
 		setenv("PATH", oldpath, 1);
 	free(oldpath);
-	assert_non_null(strstr(msg, "cannot run 'ipmitool': not found"));
+	assert_non_null(strstr(err, "cannot run 'ipmitool': not found"));
 	assert_true(now_s() - t0 < 2.0);
 
 	setenv("POOLBOOT_IPMITOOL", "/nonexistent/ipmitool", 1);
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
-	assert_non_null(strstr(msg, "'/nonexistent/ipmitool': not found"));
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
+	assert_non_null(strstr(err, "'/nonexistent/ipmitool': not found"));
 	clear_env();
 	rmdir(empty);
 	free(empty);
@@ -322,13 +322,13 @@ test_ipmi_off_bootdev_then_power_on(void **state)
 {
 	struct host h = ipmi_host("10.0.0.7", 6230, pwfile);
 	char *calls, *log, *got, *expect_prefix = NULL;
-	char msg[512];
+	char err[512];
 
 	(void)state;
 	clear_env();
 	calls = fake_ipmitool("off");
 	log_begin();
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_OK);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_OK);
 	log = log_end();
 	got = slurp(calls);
 	assert_true(asprintf(&expect_prefix, "-I lanplus -H 10.0.0.7 -p 6230 "
@@ -343,7 +343,7 @@ test_ipmi_off_bootdev_then_power_on(void **state)
 		assert_string_equal(got, all);
 		free(all);
 	}
-	assert_non_null(strstr(msg, "chassis was off: power on"));
+	assert_non_null(strstr(err, "chassis was off: power on"));
 	assert_null(strstr(got, SIM_PASSWORD));
 	assert_null(strstr(log, SIM_PASSWORD));
 	assert_non_null(strstr(log, "power: host node7: BMC 10.0.0.7:6230: "
@@ -361,22 +361,22 @@ test_ipmi_on_power_cycle(void **state)
 {
 	struct host h = ipmi_host("bmc-7.example", 623, pwfile);
 	char *calls, *got;
-	char msg[512];
+	char err[512];
 	int on = 0;
 
 	(void)state;
 	clear_env();
 	calls = fake_ipmitool("on");
 	setenv("POOLBOOT_IPMI_CIPHER", "3", 1);
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_OK);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_OK);
 	got = slurp(calls);
 	assert_int_equal(count_lines(got, "-I lanplus -H bmc-7.example -p 623 "
 	    "-U admin -f "), 3);
 	assert_non_null(strstr(got, " -C 3 chassis bootdev pxe\n"));
 	assert_non_null(strstr(got, " -C 3 chassis power cycle\n"));
 	assert_null(strstr(got, "power on"));
-	assert_non_null(strstr(msg, "chassis was on: power cycle"));
-	assert_int_equal(power_status(&h, &on, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(err, "chassis was on: power cycle"));
+	assert_int_equal(power_status(&h, &on, err, sizeof(err)), 0);
 	assert_int_equal(on, 1);
 	free(got);
 	free(calls);
@@ -390,7 +390,7 @@ static void
 test_ipmi_exit_zero_but_refused(void **state)
 {
 	struct host h = ipmi_host("127.0.0.1", 623, pwfile);
-	char msg[512];
+	char err[512];
 	char *p, *mark = NULL, *body = NULL;
 
 	(void)state;
@@ -404,8 +404,8 @@ test_ipmi_exit_zero_but_refused(void **state)
 	    "*) touch '%s' ;;\nesac\n", mark) > 0);
 	p = script("refusing-ipmitool", body);
 	setenv("POOLBOOT_IPMITOOL", p, 1);
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
-	assert_non_null(strstr(msg, "`ipmitool chassis bootdev pxe` failed "
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
+	assert_non_null(strstr(err, "`ipmitool chassis bootdev pxe` failed "
 	    "(exit 0): Set Chassis Boot Parameter 5 failed: Invalid data "
 	    "field in request"));
 	assert_int_equal(access(mark, F_OK), -1);
@@ -422,7 +422,7 @@ test_ipmi_timeout_kills_ipmitool(void **state)
 {
 	struct host h = ipmi_host("127.0.0.1", 623, pwfile);
 	char *p, *pidf = NULL, *body = NULL, *pidtxt;
-	char msg[512];
+	char err[512];
 	double t0;
 	pid_t pid;
 
@@ -435,9 +435,9 @@ test_ipmi_timeout_kills_ipmitool(void **state)
 	setenv("POOLBOOT_IPMITOOL", p, 1);
 	setenv("POOLBOOT_IPMI_TIMEOUT", "1", 1);
 	t0 = now_s();
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
 	assert_true(now_s() - t0 < 3.0);
-	assert_non_null(strstr(msg, "`ipmitool chassis bootdev pxe` gave no "
+	assert_non_null(strstr(err, "`ipmitool chassis bootdev pxe` gave no "
 	    "answer within 1 s"));
 	pidtxt = slurp(pidf);
 	pid = (pid_t)atoi(pidtxt);
@@ -457,7 +457,7 @@ static void
 test_ipmi_unreachable_bmc(void **state)
 {
 	struct host h;
-	char msg[512];
+	char err[512];
 	double t0;
 
 	(void)state;
@@ -470,10 +470,10 @@ test_ipmi_unreachable_bmc(void **state)
 	h = ipmi_host("127.0.0.1", closed_udp_port(), pwfile);
 	setenv("POOLBOOT_IPMI_TIMEOUT", "2", 1);
 	t0 = now_s();
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
 	assert_true(now_s() - t0 < 4.0);
-	assert_non_null(strstr(msg, "BMC 127.0.0.1:"));
-	assert_non_null(strstr(msg, "ipmitool chassis bootdev pxe"));
+	assert_non_null(strstr(err, "BMC 127.0.0.1:"));
+	assert_non_null(strstr(err, "ipmitool chassis bootdev pxe"));
 	clear_env();
 }
 
@@ -598,7 +598,7 @@ static void
 test_sim_off_pxe_and_power_on(void **state)
 {
 	struct host h;
-	char msg[512];
+	char err[512];
 	char *out, *ev, *evp = NULL;
 	int on = 1;
 
@@ -606,11 +606,11 @@ test_sim_off_pxe_and_power_on(void **state)
 	clear_env();
 	sim_or_skip();
 	h = ipmi_host("127.0.0.1", sim.port, pwfile);
-	assert_int_equal(power_status(&h, &on, msg, sizeof(msg)), 0);
+	assert_int_equal(power_status(&h, &on, err, sizeof(err)), 0);
 	assert_int_equal(on, 0);
 
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_OK);
-	assert_non_null(strstr(msg, "chassis was off: power on"));
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_OK);
+	assert_non_null(strstr(err, "chassis was off: power on"));
 	assert_int_equal(wait_power_ons(1, 5.0), 1);
 
 	out = sim_ipmitool("chassis bootparam get 5");
@@ -626,7 +626,7 @@ test_sim_off_pxe_and_power_on(void **state)
 	assert_non_null(strstr(ev, "boot=pxe"));
 	free(ev);
 	free(evp);
-	assert_int_equal(power_status(&h, &on, msg, sizeof(msg)), 0);
+	assert_int_equal(power_status(&h, &on, err, sizeof(err)), 0);
 	assert_int_equal(on, 1);
 	clear_env();
 }
@@ -637,7 +637,7 @@ static void
 test_sim_on_power_cycle(void **state)
 {
 	struct host h;
-	char msg[512];
+	char err[512];
 	char *ev, *evp = NULL;
 	int on = 0, before;
 
@@ -645,16 +645,16 @@ test_sim_on_power_cycle(void **state)
 	clear_env();
 	sim_or_skip();
 	h = ipmi_host("127.0.0.1", sim.port, pwfile);
-	assert_int_equal(power_status(&h, &on, msg, sizeof(msg)), 0);
+	assert_int_equal(power_status(&h, &on, err, sizeof(err)), 0);
 	if (!on) {
 		/* run alone: get it on first */
-		assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)),
+		assert_int_equal(power_pxe_boot(&h, err, sizeof(err)),
 		    POWER_OK);
 		assert_true(wait_power_ons(1, 5.0) >= 1);
 	}
 	before = wait_power_ons(0, 0);
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_OK);
-	assert_non_null(strstr(msg, "chassis was on: power cycle"));
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_OK);
+	assert_non_null(strstr(err, "chassis was on: power cycle"));
 	/* ipmi_sim powers on again one second after the power-off */
 	assert_int_equal(wait_power_ons(before + 1, 6.0), before + 1);
 	assert_true(asprintf(&evp, "%s/events", sim.dir) > 0);
@@ -673,7 +673,7 @@ test_sim_wrong_password(void **state)
 {
 	struct host h;
 	char *bad, *log;
-	char msg[512];
+	char err[512];
 
 	(void)state;
 	clear_env();
@@ -682,13 +682,13 @@ test_sim_wrong_password(void **state)
 	assert_non_null(bad);
 	h = ipmi_host("127.0.0.1", sim.port, bad);
 	log_begin();
-	assert_int_equal(power_pxe_boot(&h, msg, sizeof(msg)), POWER_FAIL);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
 	log = log_end();
-	assert_non_null(strstr(msg, "`ipmitool chassis bootdev pxe` failed"));
-	assert_non_null(strstr(msg, "Unable to establish IPMI v2 / RMCP+ "
+	assert_non_null(strstr(err, "`ipmitool chassis bootdev pxe` failed"));
+	assert_non_null(strstr(err, "Unable to establish IPMI v2 / RMCP+ "
 	    "session"));
-	assert_null(strstr(msg, "Not-The-Pw"));
-	assert_null(strstr(msg, SIM_PASSWORD));
+	assert_null(strstr(err, "Not-The-Pw"));
+	assert_null(strstr(err, SIM_PASSWORD));
 	assert_null(strstr(log, "Not-The-Pw"));
 	assert_null(strstr(log, SIM_PASSWORD));
 	assert_non_null(strstr(log, "power: error: host node7: BMC 127.0.0.1:"));

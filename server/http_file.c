@@ -1,0 +1,483 @@
+/* http_file.c — see http_file.h. */
+#include "http_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+int http_file_test_no_openat2;
+
+/* ---- path safety ------------------------------------------------------ */
+
+/* Copies relpath into out (size outlen) without empty segments. Refuses
+ * "." and ".." segments (EACCES) and over-long paths (ENAMETOOLONG). */
+static int
+http_file_clean_relpath(const char *relpath, char *out, size_t outlen)
+{
+	const char *p = relpath, *seg;
+	size_t n, used = 0;
+
+	out[0] = '\0';
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		seg = p;
+		while (*p != '\0' && *p != '/')
+			p++;
+		n = (size_t)(p - seg);
+		if ((n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.')) {
+			errno = EACCES;
+			return -1;
+		}
+		if (used + n + 2 > outlen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (used > 0)
+			out[used++] = '/';
+		memcpy(out + used, seg, n);
+		used += n;
+		out[used] = '\0';
+	}
+	return 0;
+}
+
+/* Kernels without openat2: resolve both paths and compare prefixes. There
+ * is a window between realpath and open in which a symlink could be
+ * swapped; the repo tree belongs to the operator, so that is acceptable
+ * for this fallback only. */
+static int
+http_file_open_fallback(const char *root, const char *clean)
+{
+	char rroot[PATH_MAX], rfile[PATH_MAX], *joined = NULL;
+	size_t rl;
+	int fd = -1;
+
+	if (realpath(root, rroot) == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (clean[0] == '\0') {
+		errno = EISDIR;
+		return -1;
+	}
+	if (asprintf(&joined, "%s/%s", rroot, clean) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	if (realpath(joined, rfile) == NULL) {
+		int e = errno;
+
+		free(joined);
+		errno = (e == ELOOP) ? EACCES : ENOENT;
+		return -1;
+	}
+	free(joined);
+	rl = strlen(rroot);
+	if (!(strcmp(rroot, "/") == 0 ||
+	    (strncmp(rfile, rroot, rl) == 0 &&
+	    (rfile[rl] == '/' || rfile[rl] == '\0')))) {
+		errno = EACCES;
+		return -1;
+	}
+	fd = open(rfile, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+	    O_NOFOLLOW);
+	return fd;
+}
+
+int
+http_file_open_beneath(const char *root, const char *relpath)
+{
+	char clean[PATH_MAX];
+	struct open_how how;
+	struct stat st;
+	int dfd = -1, fd = -1, e;
+
+	if (root == NULL || relpath == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (http_file_clean_relpath(relpath, clean, sizeof(clean)) == -1) {
+		if (errno == ENAMETOOLONG)
+			errno = ENOENT;
+		return -1;
+	}
+	if (clean[0] == '\0') {
+		errno = EISDIR;
+		return -1;
+	}
+	if (http_file_test_no_openat2)
+		goto fallback;
+	if ((dfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	memset(&how, 0, sizeof(how));
+	/* O_NONBLOCK: opening a FIFO someone left in the tree must not hang
+	 * a server thread; it has no effect on regular files. */
+	how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, dfd, clean, &how, sizeof(how));
+	e = errno;
+	close(dfd);
+	if (fd == -1) {
+		/* ENOSYS: kernel before 5.6; EPERM: a seccomp filter.
+		 * EXDEV: the walk would leave root — or met an absolute
+		 * symlink, which RESOLVE_BENEATH refuses even when it
+		 * points inside; the fallback's prefix check decides. */
+		if (e == ENOSYS || e == EPERM || e == EXDEV)
+			goto fallback;
+		switch (e) {
+		case ELOOP:	/* symlink loop or magic link */
+		case EACCES:
+			errno = EACCES;
+			break;
+		default:
+			errno = ENOENT;
+			break;
+		}
+		return -1;
+	}
+	goto check;
+fallback:
+	if ((fd = http_file_open_fallback(root, clean)) == -1) {
+		e = errno;
+		errno = (e == EACCES || e == EISDIR || e == ELOOP) ?
+		    (e == EISDIR ? EISDIR : EACCES) : ENOENT;
+		return -1;
+	}
+check:
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = ENOENT;
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- Range ------------------------------------------------------------ */
+
+/* Parses decimal digits at *pp into *v, saturating at UINT64_MAX. Returns
+ * the number of digits read. */
+static size_t
+http_file_parse_u64(const char **pp, uint64_t *v)
+{
+	const char *p = *pp;
+	uint64_t x = 0;
+	size_t n = 0;
+
+	while (*p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			x = UINT64_MAX;
+		else
+			x = x * 10 + d;
+		p++;
+		n++;
+	}
+	*pp = p;
+	*v = x;
+	return n;
+}
+
+int
+http_file_parse_range(const char *hdr, uint64_t size, uint64_t *start,
+    uint64_t *len)
+{
+	const char *p = hdr;
+	uint64_t a = 0, b = 0;
+	size_t na, nb;
+
+	if (hdr == NULL)
+		return 1;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (strncasecmp(p, "bytes", 5) != 0)
+		return 1;
+	p += 5;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=')
+		return 1;
+	p++;
+	if (strchr(p, ',') != NULL)
+		return 1;	/* several ranges: not worth multipart */
+	while (*p == ' ' || *p == '\t')
+		p++;
+	na = http_file_parse_u64(&p, &a);
+	if (*p != '-')
+		return 1;
+	p++;
+	nb = http_file_parse_u64(&p, &b);
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0')
+		return 1;
+	if (na == 0 && nb == 0)
+		return 1;	/* "bytes=-" */
+	if (na == 0) {		/* suffix: the last b bytes */
+		if (b == 0 || size == 0)
+			return -1;
+		if (b > size)
+			b = size;
+		*start = size - b;
+		*len = b;
+		return 0;
+	}
+	if (nb > 0 && b < a)
+		return 1;	/* invalid spec: ignore the header */
+	if (a >= size)
+		return -1;
+	if (nb == 0 || b >= size)
+		b = size - 1;
+	*start = a;
+	*len = b - a + 1;
+	return 0;
+}
+
+/* ---- content types and dates ------------------------------------------ */
+
+static const char *
+http_file_content_type(const char *path)
+{
+	static const struct {
+		const char *ext;
+		const char *type;
+	} types[] = {
+		{ ".xml", "application/xml" },
+		{ ".treeinfo", "text/plain; charset=utf-8" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".cfg", "text/plain; charset=utf-8" },
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".htm", "text/html; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".sh", "text/x-shellscript" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".img", "application/octet-stream" },
+		{ ".gz", "application/octet-stream" },
+		{ ".rpm", "application/octet-stream" },
+		{ ".iso", "application/octet-stream" },
+	};
+	const char *base, *dot;
+	size_t i;
+
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	if ((dot = strrchr(base, '.')) == NULL)
+		return "application/octet-stream";
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcasecmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+/* RFC 9110 IMF-fixdate, independent of the locale. */
+static void
+http_file_date(time_t t, char out[40])
+{
+	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat" };
+	static const char *mons[] = { "Jan", "Feb", "Mar", "Apr", "May",
+	    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 40, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	    days[tm.tm_wday % 7], tm.tm_mday, mons[tm.tm_mon % 12],
+	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* ---- answers ---------------------------------------------------------- */
+
+/* Opens rest beneath root for an answer: 0 with *fd (caller closes) and
+ * *st, or -1 with the refusal (403, 404 or 500) queued and its result in
+ * *res. */
+static int
+http_file_open(struct MHD_Connection *con, struct http_req *rq,
+    const char *root, const char *rest, int *fd, struct stat *st,
+    enum MHD_Result *res)
+{
+	if ((*fd = http_file_open_beneath(root, rest)) == -1) {
+		if (errno == EACCES)
+			*res = http_req_text(con, rq, MHD_HTTP_FORBIDDEN,
+			    HTTP_REQ_TEXT_PLAIN, "forbidden\n", NULL);
+		else
+			*res = http_req_not_found(con, rq);
+		return -1;
+	}
+	if (fstat(*fd, st) == -1) {
+		close(*fd);
+		*fd = -1;
+		*res = http_req_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    HTTP_REQ_TEXT_PLAIN, "internal error\n", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* 416 for a file of size bytes. */
+static enum MHD_Result
+http_file_unsatisfiable(struct MHD_Connection *con, struct http_req *rq,
+    uint64_t size)
+{
+	struct MHD_Response *resp;
+	char crange[96];
+
+	snprintf(crange, sizeof(crange), "bytes */%" PRIu64, size);
+	resp = MHD_create_response_from_buffer(0, NULL,
+	    MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE, crange);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	return http_req_queue(con, rq, MHD_HTTP_RANGE_NOT_SATISFIABLE, resp,
+	    0);
+}
+
+/* The Range of a GET, or 1 (no Range, or to be ignored). Range is defined
+ * for GET only (RFC 9110 14.2); If-Range with a date other than lastmod
+ * means "the file changed: send it whole". */
+static int
+http_file_range(struct MHD_Connection *con, const struct http_req *rq,
+    const char *lastmod, uint64_t size, uint64_t *start, uint64_t *len)
+{
+	const char *hdr, *ifr;
+
+	hdr = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_RANGE);
+	if (hdr == NULL || strcmp(rq->method, "GET") != 0)
+		return 1;
+	ifr = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_RANGE);
+	if (ifr != NULL && strcmp(ifr, lastmod) != 0)
+		return 1;
+	return http_file_parse_range(hdr, size, start, len);
+}
+
+enum MHD_Result
+http_file_repo(struct MHD_Connection *con, struct http_req *rq,
+    const char *root, const char *rest)
+{
+	struct MHD_Response *resp;
+	struct stat st;
+	char lastmod[40], crange[96];
+	uint64_t size, start = 0, len;
+	unsigned int status = MHD_HTTP_OK;
+	enum MHD_Result res;
+	int fd, rr;
+
+	if (http_file_open(con, rq, root, rest, &fd, &st, &res) == -1)
+		return res;
+	size = (uint64_t)st.st_size;
+	len = size;
+	http_file_date(st.st_mtime, lastmod);
+	rr = http_file_range(con, rq, lastmod, size, &start, &len);
+	if (rr == -1) {
+		close(fd);
+		return http_file_unsatisfiable(con, rq, size);
+	}
+	if (rr == 0) {
+		status = MHD_HTTP_PARTIAL_CONTENT;
+		snprintf(crange, sizeof(crange),
+		    "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, start,
+		    start + len - 1, size);
+	} else {
+		start = 0;
+		len = size;
+	}
+	if (len == 0) {
+		close(fd);
+		resp = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+	} else {
+		/* the kernel copies the bytes (sendfile); MHD closes fd */
+		resp = MHD_create_response_from_fd_at_offset64(len, fd,
+		    start);
+		if (resp == NULL)
+			close(fd);
+	}
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    http_file_content_type(rest));
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+	if (status == MHD_HTTP_PARTIAL_CONTENT)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_RANGE,
+		    crange);
+	return http_req_queue(con, rq, status, resp, len);
+}
+
+/* No token (the files hold no data; the page asks for the admin token and
+ * sends it to /api/v1 itself), no listing, nothing outside web_dir. The
+ * page only ever talks to this server: the CSP says so, so that injected
+ * markup could not load or send anything elsewhere. */
+enum MHD_Result
+http_file_web(struct MHD_Connection *con, struct http_req *rq,
+    const char *dir, const char *rest)
+{
+	struct MHD_Response *resp;
+	struct stat st;
+	char lastmod[40];
+	uint64_t size;
+	enum MHD_Result res;
+	int fd;
+
+	if (dir == NULL)
+		return http_req_text(con, rq, MHD_HTTP_NOT_FOUND,
+		    HTTP_REQ_TEXT_PLAIN, "the web dashboard is not installed "
+		    "(set web_dir in [server])\n", NULL);
+	if (http_file_open(con, rq, dir, rest, &fd, &st, &res) == -1)
+		return res;
+	size = (uint64_t)st.st_size;
+	http_file_date(st.st_mtime, lastmod);
+	if (size == 0) {
+		close(fd);
+		resp = MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+	} else if ((resp = MHD_create_response_from_fd64(size, fd)) == NULL)
+		close(fd);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    http_file_content_type(rest));
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, lastmod);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "max-age=60");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; script-src 'self'; style-src 'self'; "
+	    "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'");
+	return http_req_queue(con, rq, MHD_HTTP_OK, resp, size);
+}

@@ -1,0 +1,217 @@
+/* http_host.c — see http_host.h. */
+#include "http_host.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define HTTP_HOST_IP_SLOTS	256	/* installer addresses remembered */
+
+/* An installer's address and the host whose answerfile it fetched. */
+struct http_host_ipslot {
+	char	 ip[INET6_ADDRSTRLEN];
+	size_t	 host;			/* index in cfg->hosts */
+	uint64_t used;			/* ipseq when set: oldest goes first */
+};
+
+struct http_host {
+	const struct config *cfg;
+	struct arm	*arm;
+	/* repo bytes per host (http_host_bytes), under mu */
+	pthread_mutex_t mu;
+	int	 mu_init;
+	struct http_host_ipslot ips[HTTP_HOST_IP_SLOTS];
+	size_t	 nips;
+	uint64_t ipseq;
+	uint64_t *repo_bytes;		/* [cfg->nhosts] */
+};
+
+int
+http_host_new(const struct config *cfg, struct arm *arm,
+    struct http_host **out)
+{
+	struct http_host *hh;
+	int ret = -1;
+
+	*out = NULL;
+	if ((hh = calloc(1, sizeof(*hh))) == NULL)
+		goto out;
+	hh->cfg = cfg;
+	hh->arm = arm;
+	if ((hh->repo_bytes = calloc(cfg->nhosts + 1,
+	    sizeof(*hh->repo_bytes))) == NULL ||
+	    pthread_mutex_init(&hh->mu, NULL) != 0)
+		goto out;
+	hh->mu_init = 1;
+	*out = hh;
+	hh = NULL;
+	ret = 0;
+out:
+	http_host_free(hh);
+	return ret;
+}
+
+void
+http_host_free(struct http_host *hh)
+{
+	if (hh == NULL)
+		return;
+	if (hh->mu_init)
+		pthread_mutex_destroy(&hh->mu);
+	free(hh->repo_bytes);
+	free(hh);
+}
+
+/* ---- repo bytes per host --------------------------------------------- */
+
+/* host (by name) fetched its answerfile from ip: from now on repo bytes
+ * sent to ip are that host's, counted from 0 (a new install). One address
+ * per host and one host per address: the latest fetch wins. */
+static void
+http_host_note_installer(struct http_host *hh, const char *ip,
+    const char *host)
+{
+	const struct config *cfg = hh->cfg;
+	const struct host *h = config_host(cfg, host);
+	size_t idx, i, oldest = 0;
+
+	if (h == NULL || strcmp(ip, "-") == 0)
+		return;
+	idx = (size_t)(h - cfg->hosts);
+	pthread_mutex_lock(&hh->mu);
+	for (i = 0; i < hh->nips;) {
+		if (hh->ips[i].host == idx || strcmp(hh->ips[i].ip, ip) == 0)
+			hh->ips[i] = hh->ips[--hh->nips];
+		else
+			i++;
+	}
+	if (hh->nips == HTTP_HOST_IP_SLOTS) {
+		for (i = 1; i < hh->nips; i++)
+			if (hh->ips[i].used < hh->ips[oldest].used)
+				oldest = i;
+		hh->ips[oldest] = hh->ips[--hh->nips];
+	}
+	i = hh->nips++;
+	snprintf(hh->ips[i].ip, sizeof(hh->ips[i].ip), "%s", ip);
+	hh->ips[i].host = idx;
+	hh->ips[i].used = ++hh->ipseq;
+	hh->repo_bytes[idx] = 0;
+	pthread_mutex_unlock(&hh->mu);
+}
+
+void
+http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
+{
+	size_t i;
+
+	if (hh == NULL || bytes == 0)
+		return;
+	pthread_mutex_lock(&hh->mu);
+	for (i = 0; i < hh->nips; i++)
+		if (strcmp(hh->ips[i].ip, ip) == 0) {
+			hh->repo_bytes[hh->ips[i].host] += bytes;
+			break;
+		}
+	pthread_mutex_unlock(&hh->mu);
+}
+
+uint64_t
+http_host_bytes(struct http_host *hh, const char *host)
+{
+	const struct host *h;
+	uint64_t n;
+
+	if (hh == NULL || host == NULL ||
+	    (h = config_host(hh->cfg, host)) == NULL)
+		return 0;
+	pthread_mutex_lock(&hh->mu);
+	n = hh->repo_bytes[h - hh->cfg->hosts];
+	pthread_mutex_unlock(&hh->mu);
+	return n;
+}
+
+/* ---- the routes --------------------------------------------------------- */
+
+/* arm's result as the answer to the installer. */
+static enum MHD_Result
+http_host_status(struct MHD_Connection *con, struct http_req *rq,
+    enum arm_status as)
+{
+	unsigned int status;
+	const char *text;
+
+	switch (as) {
+	case ARM_OK:
+		status = MHD_HTTP_OK;
+		text = "ok\n";
+		break;
+	case ARM_NOT_FOUND:
+		status = MHD_HTTP_NOT_FOUND;
+		text = "unknown host\n";
+		break;
+	case ARM_FORBIDDEN:
+		status = MHD_HTTP_FORBIDDEN;
+		text = "forbidden: wrong or missing token\n";
+		break;
+	case ARM_GONE:
+		status = MHD_HTTP_GONE;
+		text = "gone: this install link is no longer valid\n";
+		break;
+	case ARM_LOOP_GUARD:
+		status = MHD_HTTP_GONE;
+		text = "gone: boot loop guard tripped; host set to local "
+		    "boot\n";
+		break;
+	case ARM_CONFLICT:
+		status = MHD_HTTP_CONFLICT;
+		text = "conflict: request refused (see the server log)\n";
+		break;
+	case ARM_ERROR:
+	default:
+		status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		text = "internal error (see the server log)\n";
+		break;
+	}
+	return http_req_text(con, rq, status, HTTP_REQ_TEXT_PLAIN, text, NULL);
+}
+
+enum MHD_Result
+http_host_serve(struct http_host *hh, struct MHD_Connection *con,
+    struct http_req *rq, const char *host, const char *token, int result)
+{
+	enum arm_status as;
+	char *body = NULL;
+	size_t len = 0;
+
+	if (!util_valid_name(host) || config_host(hh->cfg, host) == NULL)
+		return http_host_status(con, rq, ARM_NOT_FOUND);
+	if (token == NULL)
+		return http_host_status(con, rq, ARM_FORBIDDEN);
+	switch (rq->route) {
+	case HTTP_REQ_ANSWERFILE:
+		as = arm_get_answerfile(hh->arm, host, token, &body, &len);
+		if (as == ARM_OK) {
+			http_host_note_installer(hh, rq->ip, host);
+			return http_req_owned(con, rq, MHD_HTTP_OK,
+			    "application/xml", body, len);
+		}
+		break;
+	case HTTP_REQ_SCRIPT:
+		as = arm_get_script(hh->arm, host, token, &body, &len);
+		if (as == ARM_OK)
+			return http_req_owned(con, rq, MHD_HTTP_OK,
+			    "text/x-shellscript", body, len);
+		break;
+	case HTTP_REQ_CALLBACK:
+		as = arm_callback(hh->arm, host, token, result);
+		break;
+	default:
+		as = ARM_NOT_FOUND;
+		break;
+	}
+	free(body);
+	return http_host_status(con, rq, as);
+}
