@@ -16,6 +16,7 @@
 #include "log.h"
 #include "render.h"
 #include "store.h"
+#include "tftp.h"
 
 #define API_MAX_SEGS	6
 
@@ -282,7 +283,7 @@ api_arm(const struct api_deps *deps, const struct api_request *rq,
 		    msg[0] ? msg : "arming failed (see the server log)");
 		goto out;
 	}
-	pxe = arm_pxe_path(deps->cfg, h);
+	pxe = tftp_pxe_path(deps->cfg, h);
 	url = render_host_url(deps->cfg, h, token, "answerfile");
 	api_set_json(rs, 200, json_pack("{s:o,s:s,s:s,s:o,s:o}",
 	    "host", api_str(h->name),

@@ -66,12 +66,6 @@ arm_free(struct arm *a)
 	free(a);
 }
 
-char *
-arm_pxe_path(const struct config *cfg, const struct host *h)
-{
-	return tftp_pxe_path(cfg, h);
-}
-
 static void
 arm_fmt_msg(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -89,8 +89,4 @@ enum arm_status arm_get_script(struct arm *a, const char *host,
 enum arm_status arm_callback(struct arm *a, const char *host,
 	    const char *token, int result);
 
-/* Path of h's per-MAC file; caller frees. The same as tftp_pxe_path,
- * which new code calls; kept for api.c until it does. */
-char *arm_pxe_path(const struct config *cfg, const struct host *h);
-
 #endif
