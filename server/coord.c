@@ -504,18 +504,20 @@ coord_upgrade_busy(struct coord *c, struct coord_runner *r, const char *pool,
     char *err, size_t errlen)
 {
 	struct run latest;
+	int64_t busy_id;
 	int busy;
 
 	pthread_mutex_lock(&c->mu);
 	busy = r->running;
+	busy_id = r->run_id;
 	pthread_mutex_unlock(&c->mu);
 	if (busy || (store_run_latest(c->st, pool, &latest) == 0 &&
 	    (state_run_is(latest.state, RUN_RUNNING) ||
 	    state_run_is(latest.state, RUN_HALTED)))) {
 		snprintf(err, errlen, "pool %s already has a %s run (%lld): use "
-		    "status, retry or abort", pool, busy ? "running" :
-		    latest.state, busy ? (long long)r->run_id :
-		    (long long)latest.id);
+		    "status, retry or abort", pool, busy ?
+		    state_run_name(RUN_RUNNING) : latest.state, busy ?
+		    (long long)busy_id : (long long)latest.id);
 		return 1;
 	}
 	return 0;
