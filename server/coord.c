@@ -716,6 +716,8 @@ coord_status_report_free(struct coord_status_report *s)
 {
 	size_t i;
 
+	if (s == NULL)
+		return;
 	for (i = 0; i < s->npools; i++)
 		free(s->pools[i].hosts);
 	free(s->pools);

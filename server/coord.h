@@ -133,6 +133,7 @@ enum coord_result coord_upgrade(struct coord *c, const char *pool,
  * COORD_NOT_FOUND or COORD_ERROR (the store). */
 enum coord_result coord_status(struct coord *c, const char *pool,
 	    struct coord_status_report *out, char *err, size_t errlen);
+/* Frees what s holds and leaves it empty; an empty s and NULL are fine. */
 void  coord_status_report_free(struct coord_status_report *s);
 /* Resumes pool's halted run where it failed: COORD_STARTED with *out,
  * COORD_NOT_FOUND, COORD_CONFLICT (no halted run) or COORD_ERROR. */

@@ -503,6 +503,8 @@ precheck_report_free(struct precheck_report *r)
 {
 	size_t i;
 
+	if (r == NULL)
+		return;
 	for (i = 0; i < r->nchecks; i++)
 		free(r->checks[i].message);
 	free(r->checks);

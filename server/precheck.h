@@ -69,7 +69,7 @@ struct precheck_report {
 int   precheck_run(const struct config *cfg, const struct pool *p,
 	    struct xapi *x, int disable_ha, struct precheck_report *out,
 	    char *err, size_t errlen);
-/* Frees what r holds and leaves it empty; an empty r is fine. */
+/* Frees what r holds and leaves it empty; an empty r and NULL are fine. */
 void  precheck_report_free(struct precheck_report *r);
 
 #endif
