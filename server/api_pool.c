@@ -1,5 +1,6 @@
 /* api_pool.c — the rolling-upgrade endpoints of the admin API (/pools); see
- * api.h. */
+ * api.h. The coordinator's typed results (coord.h) become JSON documents
+ * and HTTP statuses here, and only here. */
 #include "api.h"
 
 #include <errno.h>
@@ -11,6 +12,8 @@
 
 #include "api_int.h"
 #include "coord.h"
+#include "precheck.h"
+#include "state.h"
 #include "util.h"
 
 /* {"dry_run": bool, "disable_ha": bool}; missing body = all false. */
@@ -51,6 +54,161 @@ api_pool_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
 	return 0;
 }
 
+/* The HTTP status of a coordinator's result. */
+static int
+api_pool_http_status(enum coord_result res)
+{
+	switch (res) {
+	case COORD_OK:			return 200;
+	case COORD_STARTED:		return 202;
+	case COORD_NOT_FOUND:		return 404;
+	case COORD_CONFLICT:		return 409;
+	case COORD_PRECHECK_FAILED:	return 409;
+	case COORD_XAPI_FAILED:		return 502;
+	case COORD_ERROR:		return 500;
+	default:			return 500;
+	}
+}
+
+/* {"pool", "ok", "target_version" (absent without a repo), "checks":
+ * [{"check", "ok", "message"}], "plan": [{"host", "role", "version",
+ * "target", "action"}]} */
+static json_t *
+api_pool_precheck_json(const char *pool, const struct precheck_report *rep)
+{
+	json_t *checks = json_array(), *plan = json_array();
+	size_t i;
+
+	for (i = 0; i < rep->nchecks; i++)
+		json_array_append_new(checks, json_pack("{s:s, s:b, s:s}",
+		    "check", rep->checks[i].name, "ok", rep->checks[i].ok,
+		    "message", rep->checks[i].message));
+	for (i = 0; i < rep->nplan; i++) {
+		const struct precheck_plan_item *it = &rep->plan[i];
+
+		json_array_append_new(plan, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+		    "host", it->host, "role", it->is_master ? "master" :
+		    "member", "version", it->version, "target", it->target,
+		    "action", it->skip ? "skip (already on the target version)" :
+		    "upgrade"));
+	}
+	return json_pack("{s:s, s:b, s:s?, s:o, s:o}", "pool", pool, "ok",
+	    rep->failed == 0, "target_version", rep->target_version, "checks",
+	    checks, "plan", plan);
+}
+
+static json_t *
+api_pool_precheck(const struct api_deps *deps, const char *pool,
+    enum coord_result *res, char *err, size_t errlen)
+{
+	struct precheck_report rep;
+	json_t *doc = NULL;
+
+	*res = coord_precheck(deps->coord, pool, &rep, err, errlen);
+	if (*res == COORD_OK)
+		doc = api_pool_precheck_json(pool, &rep);
+	precheck_report_free(&rep);
+	return doc;
+}
+
+/* The prechecks' document with what the upgrade did added. */
+static json_t *
+api_pool_upgrade(const struct api_deps *deps, const char *pool,
+    const struct coord_opts *o, enum coord_result *res, char *err,
+    size_t errlen)
+{
+	struct coord_upgrade_result u;
+	json_t *doc = NULL;
+
+	*res = coord_upgrade(deps->coord, pool, o, &u, err, errlen);
+	if (*res == COORD_OK || *res == COORD_STARTED ||
+	    *res == COORD_PRECHECK_FAILED)
+		doc = api_pool_precheck_json(pool, &u.report);
+	if (doc != NULL && *res == COORD_PRECHECK_FAILED)
+		json_object_set_new(doc, "error", json_string(err));
+	if (doc != NULL && *res == COORD_OK && u.dry_run)
+		json_object_set_new(doc, "dry_run", json_true());
+	if (doc != NULL && *res == COORD_STARTED) {
+		json_object_set_new(doc, "run", json_integer(u.run_id));
+		json_object_set_new(doc, "started", json_true());
+		json_object_set_new(doc, "dump", json_string(u.dump));
+	}
+	precheck_report_free(&u.report);
+	return doc;
+}
+
+/* One pool's latest run with its hosts. */
+static json_t *
+api_pool_run_json(const struct coord_run_view *v)
+{
+	const struct run *run = &v->run;
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < v->nhosts; i++) {
+		const struct run_host *h = &v->hosts[i];
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+		    "s:I, s:I, s:I, s:s, s:s, s:i}", "host", h->host, "role",
+		    h->is_master ? "master" : "member", "step", h->step,
+		    "old_version", h->old_version, "new_version",
+		    h->new_version, "step_started_at",
+		    (json_int_t)h->step_started_at, "started_at",
+		    (json_int_t)h->started_at, "finished_at",
+		    (json_int_t)h->finished_at, "error", h->error, "step_ms",
+		    h->step_ms, "attempts", h->attempts));
+	}
+	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, "
+	    "s:i, s:i, s:o}", "run", (json_int_t)run->id, "pool", run->pool,
+	    "state", run->state, "target_version", run->target_version,
+	    "created_at", (json_int_t)run->created_at, "updated_at",
+	    (json_int_t)run->updated_at, "finished_at",
+	    (json_int_t)run->finished_at, "error", run->error, "dump",
+	    run->dump_path, "report", run->report, "hosts_done",
+	    (int)v->hosts_done, "hosts_total", (int)v->nhosts, "hosts", arr);
+}
+
+/* {"pools": [run, or {"pool", "run": null} for a pool without one]} */
+static json_t *
+api_pool_status(const struct api_deps *deps, const char *pool,
+    enum coord_result *res, char *err, size_t errlen)
+{
+	struct coord_status_report s;
+	json_t *arr;
+	size_t i;
+
+	*res = coord_status(deps->coord, pool, &s, err, errlen);
+	if (*res != COORD_OK)
+		return NULL;
+	arr = json_array();
+	for (i = 0; i < s.npools; i++)
+		json_array_append_new(arr, s.pools[i].has_run ?
+		    api_pool_run_json(&s.pools[i]) : json_pack("{s:s, s:n}",
+		    "pool", s.pools[i].pool, "run"));
+	coord_status_report_free(&s);
+	return json_pack("{s:o}", "pools", arr);
+}
+
+/* {"pool", "run", "state"} of a retry or an abort. */
+static json_t *
+api_pool_run_ref(const struct api_deps *deps, const char *pool, int abort,
+    enum coord_result *res, char *err, size_t errlen)
+{
+	struct coord_run_ref ref;
+	const char *state;
+
+	*res = abort ? coord_abort(deps->coord, pool, &ref, err, errlen) :
+	    coord_retry(deps->coord, pool, &ref, err, errlen);
+	if (*res != COORD_OK && *res != COORD_STARTED)
+		return NULL;
+	if (abort && *res == COORD_STARTED)
+		state = "aborting";
+	else
+		state = ref.has_run ? state_run_name(ref.state) : "none";
+	return json_pack("{s:s, s:I, s:s}", "pool", pool, "run",
+	    (json_int_t)ref.run_id, "state", state);
+}
+
 /* /pools[/NAME[/precheck|upgrade|retry|abort]] */
 void
 api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
@@ -58,9 +216,10 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 {
 	const char *m = rq->method ? rq->method : "";
 	int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+	enum coord_result res;
 	struct coord_opts o;
-	char *json = NULL;
-	int status;
+	char err[1024];
+	json_t *doc;
 
 	if (deps->coord == NULL) {
 		api_error(rs, 503, "rolling upgrades are not available");
@@ -75,13 +234,15 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 			api_error(rs, 404, "no such API endpoint");
 		return;
 	}
+	err[0] = '\0';
 	if (n <= 2) {
 		if (!get) {
 			api_error(rs, 405, "method %.16s not allowed here (use "
 			    "GET)", m);
 			return;
 		}
-		status = coord_status(deps->coord, n == 2 ? segs[1] : NULL, &json);
+		doc = api_pool_status(deps, n == 2 ? segs[1] : NULL, &res, err,
+		    sizeof(err));
 	} else {
 		if (!post) {
 			api_error(rs, 405, "method %.16s not allowed here (use "
@@ -89,20 +250,25 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 			return;
 		}
 		if (strcmp(segs[2], "precheck") == 0)
-			status = coord_precheck(deps->coord, segs[1], &json);
+			doc = api_pool_precheck(deps, segs[1], &res, err,
+			    sizeof(err));
 		else if (strcmp(segs[2], "upgrade") == 0) {
 			if (api_pool_parse_upgrade_body(rq, &o, rs) == -1)
 				return;
-			status = coord_upgrade(deps->coord, segs[1], &o, &json);
-		} else if (strcmp(segs[2], "retry") == 0)
-			status = coord_retry(deps->coord, segs[1], &json);
-		else if (strcmp(segs[2], "abort") == 0)
-			status = coord_abort(deps->coord, segs[1], &json);
+			doc = api_pool_upgrade(deps, segs[1], &o, &res, err,
+			    sizeof(err));
+		} else if (strcmp(segs[2], "retry") == 0 ||
+		    strcmp(segs[2], "abort") == 0)
+			doc = api_pool_run_ref(deps, segs[1],
+			    strcmp(segs[2], "abort") == 0, &res, err,
+			    sizeof(err));
 		else {
 			api_error(rs, 404, "no such API endpoint");
 			return;
 		}
 	}
-	rs->status = status;
-	rs->body = json;
+	/* the /pools answers: indented, in order, no trailing newline */
+	if (doc == NULL && res != COORD_OK && res != COORD_STARTED)
+		doc = json_pack("{s:s}", "error", err);
+	api_set_json_plain(rs, api_pool_http_status(res), doc);
 }

@@ -3,15 +3,23 @@
  * action it leads to, so that `poolboot serve` killed at any moment resumes
  * the run where it was, without upgrading a host twice or skipping one.
  *
- * A run: prechecks (nothing changes before they all pass) -> pool database
- * dump -> optionally HA/WLB off -> per host, master first, then members in
- * a stable order:
+ * A run: prechecks (precheck.h; nothing changes before they all pass) ->
+ * pool database dump -> optionally HA/WLB off (coord_ha.h) -> per host,
+ * master first, then members in a stable order:
  *   disable -> evacuate -> arm (upgrade) -> reboot -> install (wait for the
  *   installer's callback) -> rejoin (XAPI: live again, boot_time changed,
  *   on the target version) -> enable -> done
- * -> HA/WLB restored -> report. Any failure halts the run with its reason;
- * retry resumes at the failed step (a failed install restarts at arm);
- * abort disarms and re-enables what it can.
+ * -> HA/WLB restored -> report. What each step does, and its timeout, is
+ * the table of steps in coord_step.h; the run loop here takes the first
+ * host that is not done, performs its step and writes the next one. Any
+ * failure halts the run with its reason; retry resumes at the failed step
+ * (a failed install restarts at arm); abort disarms and re-enables what
+ * it can.
+ *
+ * The entry points speak neither HTTP nor JSON: each returns an enum
+ * coord_result, fills a typed result and, on failure, a reason in err
+ * (api_pool.c maps both to its answers). None is called with, or calls
+ * arm while holding, the coordinator's lock.
  */
 #ifndef POOLBOOT_COORD_H
 #define POOLBOOT_COORD_H
@@ -21,6 +29,7 @@
 
 #include "arm.h"
 #include "config.h"
+#include "precheck.h"
 #include "state.h"
 #include "store.h"
 
@@ -34,39 +43,108 @@ enum coord_step coord_step_retry(enum coord_step s);
 /* 1 while a host in step s is (or may be) offline or unusable for VMs. */
 int   coord_step_offline(enum coord_step s);
 
-/* Upgrade paths (templates/upgrade-paths.conf). */
-struct upgrade_rules;
-/* Loads the rules; errors as "file:line: message" into errors. */
-int   coord_rules_load(const char *path, struct upgrade_rules **out,
-	    struct strlist *errors);
-void  coord_rules_free(struct upgrade_rules *r);
-/* 1 allowed, 0 refused (why explains, with the rule's advice). */
-int   coord_rules_allow(const struct upgrade_rules *r, const char *from,
-	    const char *to, char *why, size_t whylen);
-/* Numeric dotted-version comparison: <0, 0, >0. */
-int   coord_version_cmp(const char *a, const char *b);
-
 struct coord;
 
+/* What an entry point did; the API answers with the status in brackets. */
+enum coord_result {
+	COORD_OK = 0,		/* (200) done; for coord_upgrade: a dry run */
+	COORD_STARTED,		/* (202) a run, or its abort, is under way */
+	COORD_NOT_FOUND,	/* (404) no such pool in the configuration */
+	COORD_CONFLICT,		/* (409) the pool's latest run does not allow
+				 * it (one is running or halted, none to
+				 * retry or abort) */
+	COORD_PRECHECK_FAILED,	/* (409) coord_upgrade: a precheck failed,
+				 * nothing was changed; the report says which */
+	COORD_XAPI_FAILED,	/* (502) XAPI could not be read, or refused
+				 * the pool database dump */
+	COORD_ERROR		/* (500) no XAPI client (password file, URL),
+				 * the store, memory or a thread */
+};
+
 struct coord_opts {
-	int	 dry_run;
+	int	 dry_run;	/* prechecks and plan only */
 	int	 disable_ha;	/* turn HA/WLB off now and back on at the end */
 };
 
+/* What coord_upgrade did besides its result. */
+struct coord_upgrade_result {
+	/* COORD_OK, COORD_STARTED, COORD_PRECHECK_FAILED: the prechecks and
+	 * the plan; else empty. The caller frees it with
+	 * precheck_report_free in every case. */
+	struct precheck_report report;
+	int	 dry_run;	/* COORD_OK: only checked and planned */
+	int64_t	 run_id;	/* COORD_STARTED: the new run */
+	char	 dump[1024];	/* COORD_STARTED: the pool database dump */
+};
+
+/* One pool's latest run, as coord_status sees it. */
+struct coord_run_view {
+	const char *pool;	/* the pool's name (points into the config) */
+	int	 has_run;	/* 0: the pool never had a run (rest empty) */
+	struct run run;
+	struct run_host *hosts;	/* in plan order; none when the store could
+				 * not read them */
+	size_t	 nhosts;
+	size_t	 hosts_done;	/* of them, done or skipped */
+};
+
+struct coord_status_report {
+	struct coord_run_view *pools;	/* in configuration order */
+	size_t	 npools;
+};
+
+/* The run a retry or abort acted on. */
+struct coord_run_ref {
+	int	 has_run;	/* 0: the pool has no run (abort, COORD_OK) */
+	int64_t	 run_id;
+	/* coord_retry, COORD_STARTED: RUN_RUNNING. coord_abort, COORD_OK:
+	 * the run's state once cleaned up (RUN_STATE_COUNT if the store
+	 * holds an unknown name); COORD_STARTED: RUN_RUNNING (its runner
+	 * is aborting it; the status shows "aborted" once it is done). */
+	enum run_state state;
+};
+
 /* The coordinators of a running server (all pools). Resumes the runs the
- * store says are running. */
+ * store says are running. 0, or -1 (out of memory); free with
+ * coord_free. */
 int   coord_new(const struct config *cfg, struct store *st, struct arm *arm,
 	    struct coord **out);
 void  coord_free(struct coord *c);		/* stops every thread */
 
-/* The JSON-producing entry points used by the API (api.c). Each returns
- * an HTTP status and a malloc'd JSON document in *json. */
-int   coord_precheck(struct coord *c, const char *pool, char **json);
-int   coord_upgrade(struct coord *c, const char *pool,
-	    const struct coord_opts *o, char **json);
-int   coord_status(struct coord *c, const char *pool, char **json);
-int   coord_retry(struct coord *c, const char *pool, char **json);
-int   coord_abort(struct coord *c, const char *pool, char **json);
+/* Every entry point: err (errlen >= 1) gets the reason of any result
+ * other than COORD_OK and COORD_STARTED (for COORD_PRECHECK_FAILED:
+ * "prechecks failed: nothing was changed"). */
+
+/* The prechecks and the plan of pool, nothing changed. COORD_OK with *out
+ * filled (caller frees with precheck_report_free), COORD_NOT_FOUND,
+ * COORD_ERROR (no XAPI client) or COORD_XAPI_FAILED. */
+enum coord_result coord_precheck(struct coord *c, const char *pool,
+	    struct precheck_report *out, char *err, size_t errlen);
+/* Starts a rolling upgrade of pool: prechecks, then (when they pass and
+ * o->dry_run is 0) the pool database dump, the run in the store and its
+ * thread: COORD_STARTED. A dry run stops after the prechecks: COORD_OK.
+ * Else COORD_NOT_FOUND, COORD_CONFLICT (a run is running or halted),
+ * COORD_PRECHECK_FAILED, COORD_XAPI_FAILED or COORD_ERROR. */
+enum coord_result coord_upgrade(struct coord *c, const char *pool,
+	    const struct coord_opts *o, struct coord_upgrade_result *out,
+	    char *err, size_t errlen);
+/* The latest run of pool, or of every pool when pool is NULL: COORD_OK
+ * with *out filled (caller frees with coord_status_report_free),
+ * COORD_NOT_FOUND or COORD_ERROR (the store). */
+enum coord_result coord_status(struct coord *c, const char *pool,
+	    struct coord_status_report *out, char *err, size_t errlen);
+/* Frees what s holds and leaves it empty; an empty s and NULL are fine. */
+void  coord_status_report_free(struct coord_status_report *s);
+/* Resumes pool's halted run where it failed: COORD_STARTED with *out,
+ * COORD_NOT_FOUND, COORD_CONFLICT (no halted run) or COORD_ERROR. */
+enum coord_result coord_retry(struct coord *c, const char *pool,
+	    struct coord_run_ref *out, char *err, size_t errlen);
+/* Aborts pool's running or halted run: disarms, re-enables what it can,
+ * restores HA/WLB. A run whose thread is live is aborted by that thread:
+ * COORD_STARTED. Else it is done here: COORD_OK with the run as it is
+ * then. COORD_NOT_FOUND, COORD_CONFLICT (no run to abort). */
+enum coord_result coord_abort(struct coord *c, const char *pool,
+	    struct coord_run_ref *out, char *err, size_t errlen);
 
 /* An installer reported back (notify.h): a waiting coordinator wakes at
  * once instead of at its next poll. c NULL: nothing. */

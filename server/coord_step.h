@@ -1,0 +1,83 @@
+/* coord_step.h — what each step of a host in a rolling upgrade does
+ * (coord.h draws the order), as a table of steps: per step its function
+ * and the [pool] key of its timeout. The coordinator's run loop (coord.c)
+ * calls coord_step_run for the host's current step and acts on the
+ * result; the step itself never writes the step to the store (the loop
+ * writes the next one before acting on it), only the host's fields it
+ * learns (versions, boot_time_before) and retry counts.
+ *
+ * Every step can be done again after a crash: disable and enable are
+ * idempotent, evacuating an empty host succeeds, re-arming before the
+ * reboot only replaces the token, the reboot is only issued while XAPI
+ * shows the host up on its old boot_time, install and rejoin only observe.
+ *
+ *   step      function        timeout key
+ *   pending   (HA/WLB off)    step_timeout
+ *   disable   host.disable    step_timeout
+ *   evacuate  Async.host.evacuate + task   evacuate_timeout
+ *   arm       arm_host        step_timeout
+ *   reboot    host.reboot     step_timeout
+ *   install   (the callback)  install_timeout
+ *   rejoin    (XAPI: back on the target)   rejoin_timeout
+ *   enable    host.enable     step_timeout
+ */
+#ifndef POOLBOOT_COORD_STEP_H
+#define POOLBOOT_COORD_STEP_H
+
+#include <stddef.h>
+
+#include "arm.h"
+#include "config.h"
+#include "pool.h"
+#include "state.h"
+#include "store.h"
+#include "xapi.h"
+
+enum coord_step_result {
+	COORD_STEP_OK,		/* done: the loop moves the host on */
+	COORD_STEP_WAIT,	/* again after wait_ms */
+	COORD_STEP_FAIL		/* the run halts with err */
+};
+
+/* What the steps of one run keep between calls (the run's thread only):
+ * the event.from token of the rejoin step and the XAPI ref of the host
+ * last looked up. Zero-initialise; free ev_token when done. */
+struct coord_step_cache {
+	char	*ev_token;
+	char	 ref_host[64];
+	char	 ref[128];
+};
+
+/* One call of a step for host h of run: set up by the loop. */
+struct coord_stepctx {
+	struct store	*st;
+	struct arm	*arm;
+	const struct pool *p;
+	struct xapi	*x;
+	struct run	*run;
+	struct run_host	*h;
+	struct coord_step_cache *cache;
+	/* out */
+	char		 err[512];	/* COORD_STEP_FAIL: why */
+	int		 wait_ms;	/* COORD_STEP_WAIT: 0 the pool's poll
+					 * interval, -1 look again at once */
+	int		 skip;		/* host found on the target version */
+	int		 dirty;		/* h changed while waiting */
+};
+
+/* Performs step s of sc->h once. Steps without a function (done,
+ * skipped) return COORD_STEP_OK. */
+enum coord_step_result coord_step_run(struct coord_stepctx *sc,
+	    enum coord_step s);
+/* Step s's timeout in seconds for pool p (its key in the table). */
+int   coord_step_timeout_s(const struct pool *p, enum coord_step s);
+
+/* sc->h's ref and record now: with all = 0 only that host (by the cached
+ * ref), else, or when that fails, a fresh light snapshot of the pool. 0
+ * with *out pointing into s (free s with pool_snapshot_free), or -1 with
+ * e (s then empty). */
+int   coord_step_host_now(struct coord_stepctx *sc, int all,
+	    struct pool_snapshot *s, const struct pool_host **out,
+	    struct xapi_error *e);
+
+#endif
