@@ -12,8 +12,6 @@
  * Every render_* function checks its own output with the matching
  * render_validate_* (render_validate.c) before returning it.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
