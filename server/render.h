@@ -4,8 +4,10 @@
  *
  * Inventory values reach XML only through the libxml2 tree API and reach
  * pxelinux lines only after validation (util_valid_arg_word etc.). Every
- * render_* function validates its own output and returns NULL (with a
- * message in err) rather than return something invalid.
+ * render_* function validates its own output with render_validate_*
+ * (render_validate.h, included here) and returns NULL (with a message in
+ * err) rather than return something invalid. The template language lives
+ * in render_text.h (text) and render_xml.h (XML).
  *
  * URLs (token = the host's current secret, 40 hex chars):
  *   {public_url}/hosts/{host}/{token}/answerfile
@@ -19,6 +21,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "render_validate.h"
 
 /* Template file names inside cfg->template_dir. */
 #define RENDER_TPL_PXE_INSTALL	"pxelinux-install.cfg"
@@ -46,21 +49,6 @@ char *render_answerfile(const struct config *cfg, const struct host *h,
  * callback URL with the host's token. */
 char *render_script(const struct config *cfg, const struct host *h,
 	    const char *token, char *err, size_t errlen);
-
-/* Checks an answerfile: well-formed, root element and mode as intended,
- * every element the installer requires for that mode present and
- * non-empty, an installation-complete script. For a pool member in
- * upgrade mode: mode="upgrade", <existing-installation>, and no element
- * of a fresh install. 0 = valid; -1 with the reason in err. */
-int   render_validate_answerfile(const char *xml, size_t len,
-	    enum host_mode mode, int pool_member, char *err, size_t errlen);
-
-/* Checks a rendered per-MAC pxelinux config: only the expected
- * directives, mboot.c32 syntax with exactly two "---", no control
- * characters, and (install) exactly one answerfile= equal to
- * expect_answerfile_url. expect_answerfile_url NULL = local boot expected. */
-int   render_validate_pxelinux(const char *text,
-	    const char *expect_answerfile_url, char *err, size_t errlen);
 
 /* Extracts the token from a per-MAC install config written earlier (used
  * at start-up to check that tftp-root agrees with the store). Writes it

@@ -1,0 +1,118 @@
+/* config_secret.c — see config_secret.h. */
+#include "config_secret.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONFIG_SECRET_MAX_SIZE	4096
+
+void
+config_secret_check(struct config_ini *ini, int line, const char *what,
+    const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1) {
+		config_ini_err(ini, line, "%s '%s': %s", what, path,
+		    strerror(errno));
+		return;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		config_ini_err(ini, line, "%s '%s' is not a regular file", what,
+		    path);
+		return;
+	}
+	if (access(path, R_OK) == -1) {
+		config_ini_err(ini, line, "%s '%s' is not readable: %s", what,
+		    path, strerror(errno));
+		return;
+	}
+	if (sb.st_mode & 0077)
+		config_ini_warn(ini, line, "%s '%s' is readable by other users "
+		    "(chmod 600 it)", what, path);
+}
+
+/*
+ * root_password_file: hashes its first line with crypt(3) SHA-512 ($6$)
+ * once per file. A line that already is a $6$ or $5$ crypt hash is used as
+ * it is. The plaintext is wiped as soon as it is hashed.
+ */
+char *
+config_secret_hash(struct config_ini *ini, struct config_secret_cache *cache,
+    int line, const char *path)
+{
+	struct crypt_data *cd = NULL;
+	char *text = NULL, *salt = NULL, *res = NULL, *h;
+	size_t len, i;
+
+	for (i = 0; i < cache->files.n; i++)
+		if (strcmp(cache->files.v[i], path) == 0)
+			return strdup(cache->hashes.v[i]);
+	config_secret_check(ini, line, "root_password_file", path);
+	text = util_read_file(path, CONFIG_SECRET_MAX_SIZE, &len);
+	if (text == NULL) {
+		if (errno == EFBIG)
+			config_ini_err(ini, line, "root_password_file '%s' is "
+			    "larger than %d bytes; it should hold one line",
+			    path, CONFIG_SECRET_MAX_SIZE);
+		goto out;
+	}
+	text[strcspn(text, "\r\n")] = '\0';
+	if (text[0] == '\0') {
+		config_ini_err(ini, line, "root_password_file '%s' is empty",
+		    path);
+		goto out;
+	}
+	if (strncmp(text, "$6$", 3) == 0 || strncmp(text, "$5$", 3) == 0) {
+		if (!config_ini_chars(text, "$./", 512)) {
+			config_ini_err(ini, line, "root_password_file '%s' "
+			    "starts like a crypt hash but is not one", path);
+			goto out;
+		}
+		res = strdup(text);
+	} else {
+		if ((salt = crypt_gensalt_ra("$6$", 0, NULL, 0)) == NULL ||
+		    (cd = calloc(1, sizeof(*cd))) == NULL) {
+			config_ini_err(ini, line, "cannot hash "
+			    "root_password_file '%s': %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		h = crypt_r(text, salt, cd);
+		if (h == NULL || h[0] != '$') {
+			config_ini_err(ini, line, "cannot hash "
+			    "root_password_file '%s'", path);
+			goto out;
+		}
+		res = strdup(h);
+	}
+	if (res != NULL) {
+		strlist_add(&cache->files, path);
+		strlist_add(&cache->hashes, res);
+	}
+out:
+	if (text != NULL)
+		util_wipe(text, strlen(text));
+	free(text);
+	free(salt);
+	if (cd != NULL) {
+		util_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
+	return res;
+}
+
+void
+config_secret_cache_free(struct config_secret_cache *cache)
+{
+	size_t i;
+
+	for (i = 0; i < cache->hashes.n; i++)
+		util_wipe(cache->hashes.v[i], strlen(cache->hashes.v[i]));
+	strlist_free(&cache->files);
+	strlist_free(&cache->hashes);
+}

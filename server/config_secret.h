@@ -1,0 +1,39 @@
+/* config_secret.h — the secret files a config names: the XAPI and BMC
+ * password files and root_password_file.
+ *
+ * Secrets are never kept in the config: only their paths, checked here at
+ * load time (a regular, readable file, with a warning when other users can
+ * read it), and for root_password_file the crypt(3) hash of its first
+ * line. Plaintext read for hashing is wiped as soon as it is hashed.
+ */
+#ifndef POOLBOOT_CONFIG_SECRET_H
+#define POOLBOOT_CONFIG_SECRET_H
+
+#include "config_ini.h"
+#include "util.h"
+
+/* The hashes of one load, one per root_password_file, so that a file
+ * shared by many hosts is hashed (with one salt) once. Zero it before
+ * use; config_secret_cache_free wipes and frees it. */
+struct config_secret_cache {
+	struct strlist files;
+	struct strlist hashes;
+};
+
+/* Reports (as what 'path', on line) a path that is not a readable regular
+ * file, and warns when its mode lets other users read it. */
+void  config_secret_check(struct config_ini *ini, int line, const char *what,
+	    const char *path);
+
+/* The SHA-512 crypt(3) hash ($6$) of the first line of the
+ * root_password_file path, or that line itself when it already is a $6$
+ * or $5$ hash. Checks the file like config_secret_check. Returns a copy
+ * (caller wipes and frees it), or NULL with the problem reported on
+ * line. */
+char *config_secret_hash(struct config_ini *ini,
+	    struct config_secret_cache *cache, int line, const char *path);
+
+/* Wipes the cached hashes and frees them; the cache can be used again. */
+void  config_secret_cache_free(struct config_secret_cache *cache);
+
+#endif

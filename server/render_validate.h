@@ -1,0 +1,32 @@
+/* render_validate.h — the checks every rendered file passes before a host
+ * sees it: the per-MAC pxelinux config and the XML answerfile.
+ *
+ * render.c runs them on its own output; arm.c and the CLI run them on
+ * what they are about to serve or show. Both take untrusted text and only
+ * read it. render.h includes this header, so render.h's users see these
+ * functions too.
+ */
+#ifndef POOLBOOT_RENDER_VALIDATE_H
+#define POOLBOOT_RENDER_VALIDATE_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* Checks an answerfile: well-formed, root element and mode as intended,
+ * every element the installer requires for that mode present and
+ * non-empty, an installation-complete script. For a pool member in
+ * upgrade mode: mode="upgrade", <existing-installation>, and no element
+ * of a fresh install. 0 = valid; -1 with the reason in err. */
+int   render_validate_answerfile(const char *xml, size_t len,
+	    enum host_mode mode, int pool_member, char *err, size_t errlen);
+
+/* Checks a rendered per-MAC pxelinux config: only the expected
+ * directives, mboot.c32 syntax with exactly two "---", no control
+ * characters, and (install) exactly one answerfile= equal to
+ * expect_answerfile_url. expect_answerfile_url NULL = local boot expected.
+ * 0 = valid; -1 with the reason in err. */
+int   render_validate_pxelinux(const char *text,
+	    const char *expect_answerfile_url, char *err, size_t errlen);
+
+#endif
