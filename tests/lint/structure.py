@@ -11,7 +11,8 @@ Checks, printing one TAP line each:
   - every function of a file carries that file's prefix (PREFIXES);
   - no circle among the server/ modules' #include "..." (foo.c and foo.h
     are one module);
-  - the layering rules of docs/architecture.md (FORBIDDEN, LIBRARY_ONLY):
+  - the layering rules of docs/architecture.md (LAYERS, FORBIDDEN,
+    LIBRARY_ONLY):
     which module may include which library header or which other module
     (a module foo_bar counts as foo for LIBRARY_ONLY).
 Exit status 1 when any check fails.
@@ -47,6 +48,21 @@ LIBRARY_ONLY = {
     "sqlite3.h": {"store"},
     "curl/curl.h": {"xapi", "client"},
 }
+
+# The layers of docs/architecture.md, bottom first. A module may include
+# modules of its own layer or of a lower one, never of a higher one. A name
+# stands for the module and every module named after it plus "_" (config
+# covers config_ini, config_mode, ...). A new module must be given a layer
+# here and in docs/architecture.md.
+LAYERS = [
+    ("base", ["log", "sbuf", "strlist", "util", "state", "notify", "proc"]),
+    ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
+                           "render", "tftp"]),
+    ("domain", ["arm", "pool", "rules", "precheck", "power", "coord", "job",
+                "dnsmasq", "metrics"]),
+    ("surfaces", ["api", "http", "client", "cli", "serve"]),
+    ("entry", ["main"]),
+]
 
 FUNC_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
@@ -92,6 +108,14 @@ def includes(path):
             if m:
                 (local if m.group(1) == '"' else system).append(m.group(2))
     return local, system
+
+
+def layer_of(module):
+    for i, (_, names) in enumerate(LAYERS):
+        for n in names:
+            if module == n or module.startswith(n + "_"):
+                return i
+    return None
 
 
 def find_circles(graph):
@@ -183,6 +207,18 @@ def main(argv):
                     problems.append("%s includes <%s>, which only %s may" %
                                     (os.path.relpath(f, ROOT), inc,
                                      ", ".join(sorted(allowed))))
+    for m in sorted(mods):
+        lm = layer_of(m)
+        if lm is None:
+            problems.append("server/%s: in no layer (give it one in "
+                            "tests/lint/structure.py and docs/architecture.md)" % m)
+            continue
+        for dep in sorted(graph.get(m, ())):
+            ld = layer_of(dep)
+            if ld is not None and ld > lm:
+                problems.append("%s (%s) includes %s.h (%s): a lower layer "
+                                "must not use a higher one" %
+                                (m, LAYERS[lm][0], dep, LAYERS[ld][0]))
     circles = find_circles(graph)
     check(not circles, "no include circle among server/ modules",
           [" -> ".join(c) for c in circles])
