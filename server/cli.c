@@ -53,7 +53,7 @@ cli_load_config(const char *path)
 	return cfg;
 }
 
-/* ---- the admin API -------------------------------------------------------- */
+/* ---- the admin API ------------------------------------------------------ */
 
 /* Sends a request; *reply gets the JSON body whatever the status (NULL if
  * not JSON), *status the HTTP status. Returns CLI_EXIT_NOSERVER when the
@@ -232,6 +232,7 @@ out:
 
 /* ---- rolling upgrades --------------------------------------------------- */
 
+/* The string at key of o, or "" (absent, or not a string). */
 static const char *
 cli_jstr(json_t *o, const char *key)
 {
@@ -240,6 +241,7 @@ cli_jstr(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
+/* The checks and the plan of a precheck or dry-run reply. */
 static void
 cli_print_checks(json_t *reply)
 {
@@ -262,6 +264,7 @@ cli_print_checks(json_t *reply)
 	}
 }
 
+/* /api/v1/pools/POOL, or /api/v1/pools/POOL/WHAT. */
 static void
 cli_pool_path(char *buf, size_t len, const char *pool, const char *what)
 {
@@ -304,6 +307,7 @@ cli_precheck(const struct cli_opts *o, const char *pool)
 	return ret;
 }
 
+/* Seconds from the time at key of h (ms) to now (ms); 0 when unset. */
 static double
 cli_secs(json_t *h, const char *key, json_int_t now)
 {
@@ -356,7 +360,8 @@ cli_print_run(json_t *pr)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	now = (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (json_is_null(json_object_get(pr, "run"))) {
-		printf("pool %s: no rolling upgrade yet\n", cli_jstr(pr, "pool"));
+		printf("pool %s: no rolling upgrade yet\n", cli_jstr(pr,
+		    "pool"));
 		return 0;
 	}
 	printf("pool %s: run %lld %s, target %s, %lld/%lld hosts done\n",
@@ -426,7 +431,8 @@ cli_status(const struct cli_opts *o, const char *pool, int follow)
 			return ret;
 		if (status != 200) {
 			fprintf(stderr, "poolboot: %s (HTTP %ld)\n", reply ?
-			    cli_jstr(reply, "error") : "request failed", status);
+			    cli_jstr(reply, "error") : "request failed",
+			    status);
 			json_decref(reply);
 			return CLI_EXIT_FAIL;
 		}
@@ -538,17 +544,20 @@ cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
 	return ret;
 }
 
-/* ---- rebuild / install jobs ------------------------------------------------ */
+/* ---- rebuild / install jobs --------------------------------------------- */
 
+/* One job (an element of GET /api/v1/jobs, or a job's reply). */
 static void
 cli_print_job(json_t *j)
 {
+	const char *pool = cli_jstr(j, "pool");
+	const char *step_ms = cli_jstr(j, "step_ms");
+
 	printf("job %lld: %s %s%s%s%s: %s, step %s%s%s\n",
 	    (long long)json_integer_value(json_object_get(j, "id")),
-	    cli_jstr(j, "kind"), cli_jstr(j, "host"), cli_jstr(j, "pool")[0] ? " (pool " : "",
-	    cli_jstr(j, "pool")[0] ? cli_jstr(j, "pool") : "", cli_jstr(j, "pool")[0] ?
-	    ")" : "", cli_jstr(j, "state"), cli_jstr(j, "step"), cli_jstr(j, "step_ms")[0] ?
-	    "; " : "", cli_jstr(j, "step_ms"));
+	    cli_jstr(j, "kind"), cli_jstr(j, "host"), pool[0] ? " (pool " : "",
+	    pool, pool[0] ? ")" : "", cli_jstr(j, "state"), cli_jstr(j, "step"),
+	    step_ms[0] ? "; " : "", step_ms);
 	if (cli_jstr(j, "message")[0])
 		printf("    >>> %s\n", cli_jstr(j, "message"));
 	if (cli_jstr(j, "error")[0])
