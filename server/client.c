@@ -212,18 +212,128 @@ client_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+void
+client_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void
+client_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+const char *
+client_curl_version(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version;
+}
+
+/* The headers of a request: the admin token, Accept and, with a body,
+ * Content-Type. NULL when out of memory. */
+static struct curl_slist *
+client_headers(const char *auth, int with_body)
+{
+	struct curl_slist *hdrs = NULL, *nh;
+
+	if ((nh = curl_slist_append(hdrs, auth)) == NULL)
+		goto oom;
+	hdrs = nh;
+	if ((nh = curl_slist_append(hdrs, "Accept: application/json")) ==
+	    NULL)
+		goto oom;
+	hdrs = nh;
+	if (with_body) {
+		if ((nh = curl_slist_append(hdrs,
+		    "Content-Type: application/json")) == NULL)
+			goto oom;
+		hdrs = nh;
+	}
+	return hdrs;
+oom:
+	curl_slist_free_all(hdrs);
+	return NULL;
+}
+
+/* Sets up c for one request of method to url with hdrs and json_body,
+ * the answer going to cb and curl's own message to cerr. */
+static void
+client_setopts(CURL *c, const char *url, struct curl_slist *hdrs,
+    const char *method, const char *json_body, struct client_buf *cb,
+    char *cerr)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	/* the admin token must never go to a proxy from the environment */
+	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CLIENT_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TOTAL_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "poolboot-cli");
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, client_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, cb);
+	if (method == NULL || strcmp(method, "GET") == 0)
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	else {
+		const char *b = json_body != NULL ? json_body : "";
+
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, b);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
+		if (strcmp(method, "POST") != 0)
+			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	}
+}
+
+/* The operator's reason for a failed request to the server at base. */
+static void
+client_perform_error(const struct config *cfg, CURL *c, CURLcode rc,
+    const char *base, const struct client_buf *cb, const char *cerr,
+    char *err, size_t errlen)
+{
+	long oserr = 0;
+
+	curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(err, errlen, "cannot reach poolboot serve at %s (%s); "
+		    "is it running? start it with: poolboot serve -c %s", base,
+		    oserr != 0 ? strerror((int)oserr) : curl_easy_strerror(rc),
+		    cfg->path ? cfg->path : "<config file>");
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		snprintf(err, errlen, "poolboot serve at %s did not answer "
+		    "within %ld s", base, CLIENT_TOTAL_TIMEOUT);
+		break;
+	case CURLE_WRITE_ERROR:
+		if (cb->too_big) {
+			snprintf(err, errlen, "answer from %s is larger than %d "
+			    "bytes", base, CLIENT_RESP_MAX);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		snprintf(err, errlen, "request to poolboot serve at %s failed: "
+		    "%s", base, cerr[0] ? cerr : curl_easy_strerror(rc));
+		break;
+	}
+}
+
 int
 client_request(const struct config *cfg, const char *method,
     const char *path, const char *json_body, long *status, char **resp,
     char *err, size_t errlen)
 {
 	struct client_buf cb;
-	struct curl_slist *hdrs = NULL, *nh;
+	struct curl_slist *hdrs = NULL;
 	char base[300], *url = NULL, *auth = NULL, *token = NULL;
 	char cerr[CURL_ERROR_SIZE];
 	CURL *c = NULL;
 	CURLcode rc;
-	long oserr = 0;
 	int ret = -1;
 
 	*status = 0;
@@ -249,73 +359,12 @@ client_request(const struct config *cfg, const char *method,
 		auth = NULL;
 		goto oom;
 	}
-	if ((c = curl_easy_init()) == NULL)
+	if ((c = curl_easy_init()) == NULL ||
+	    (hdrs = client_headers(auth, json_body != NULL)) == NULL)
 		goto oom;
-	if ((nh = curl_slist_append(hdrs, auth)) == NULL)
-		goto oom;
-	hdrs = nh;
-	if ((nh = curl_slist_append(hdrs, "Accept: application/json")) ==
-	    NULL)
-		goto oom;
-	hdrs = nh;
-	if (json_body != NULL) {
-		if ((nh = curl_slist_append(hdrs,
-		    "Content-Type: application/json")) == NULL)
-			goto oom;
-		hdrs = nh;
-	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	/* the admin token must never go to a proxy from the environment */
-	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CLIENT_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TOTAL_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "poolboot-cli");
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, client_write_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &cb);
-	if (method == NULL || strcmp(method, "GET") == 0)
-		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-	else {
-		const char *b = json_body != NULL ? json_body : "";
-
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, b);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(b));
-		if (strcmp(method, "POST") != 0)
-			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	}
-	rc = curl_easy_perform(c);
-	if (rc != CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &oserr);
-		switch (rc) {
-		case CURLE_COULDNT_CONNECT:
-		case CURLE_COULDNT_RESOLVE_HOST:
-			snprintf(err, errlen, "cannot reach poolboot serve at "
-			    "%s (%s); is it running? start it with: poolboot "
-			    "serve -c %s", base, oserr != 0 ?
-			    strerror((int)oserr) : curl_easy_strerror(rc),
-			    cfg->path ? cfg->path : "<config file>");
-			break;
-		case CURLE_OPERATION_TIMEDOUT:
-			snprintf(err, errlen, "poolboot serve at %s did not "
-			    "answer within %ld s", base, CLIENT_TOTAL_TIMEOUT);
-			break;
-		case CURLE_WRITE_ERROR:
-			if (cb.too_big) {
-				snprintf(err, errlen, "answer from %s is larger "
-				    "than %d bytes", base, CLIENT_RESP_MAX);
-				break;
-			}
-			/* FALLTHROUGH */
-		default:
-			snprintf(err, errlen, "request to poolboot serve at %s "
-			    "failed: %s", base, cerr[0] ? cerr :
-			    curl_easy_strerror(rc));
-			break;
-		}
+	client_setopts(c, url, hdrs, method, json_body, &cb, cerr);
+	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
+		client_perform_error(cfg, c, rc, base, &cb, cerr, err, errlen);
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);

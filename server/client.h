@@ -1,5 +1,8 @@
 /* client.h — the CLI's side of the admin API (libcurl): commands that
- * change state go through the running server, which is the one writer. */
+ * change state go through the running server, which is the one writer.
+ * Also the admin token file, shared by the server and the CLI, and
+ * libcurl's process-wide set-up (the only other user of libcurl, xapi.c,
+ * relies on it). */
 #ifndef POOLBOOT_CLIENT_H
 #define POOLBOOT_CLIENT_H
 
@@ -18,5 +21,14 @@ int   client_request(const struct config *cfg, const char *method,
  * does not exist) the admin token. Returns malloc'd token or NULL. */
 char *client_admin_token(const struct config *cfg, int create, char *err,
 	    size_t errlen);
+
+/* libcurl's process-wide set-up: client_global_init once before any
+ * thread starts (and before any request, here or in xapi.c);
+ * client_global_cleanup once at exit, after the last request. */
+void  client_global_init(void);
+void  client_global_cleanup(void);
+
+/* The version of the libcurl in use, e.g. "7.88.1"; static, not freed. */
+const char *client_curl_version(void);
 
 #endif

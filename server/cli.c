@@ -1,0 +1,715 @@
+/* cli.c — see cli.h. The commands that go through poolboot serve's admin
+ * API (client.h) and print its JSON replies, and hosts. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <libxml/parser.h>
+
+#include "client.h"
+#include "state.h"
+#include "store.h"
+#include "util.h"
+
+/* ---- shared by every command --------------------------------------------- */
+
+void
+cli_init(void)
+{
+	LIBXML_TEST_VERSION
+	xmlInitParser();	/* once, before any thread */
+	client_global_init();
+}
+
+void
+cli_cleanup(void)
+{
+	client_global_cleanup();
+	xmlCleanupParser();
+}
+
+struct config *
+cli_load_config(const char *path)
+{
+	struct strlist errors = { 0 }, warnings = { 0 };
+	struct config *cfg = NULL;
+	size_t i;
+
+	if (config_load(path, &cfg, &errors, &warnings) == -1) {
+		for (i = 0; i < errors.n; i++)
+			fprintf(stderr, "%s\n", errors.v[i]);
+		fprintf(stderr, "%zu problem%s in %s\n", errors.n,
+		    errors.n == 1 ? "" : "s", path);
+	}
+	for (i = 0; i < warnings.n; i++)
+		fprintf(stderr, "warning: %s\n", warnings.v[i]);
+	strlist_free(&errors);
+	strlist_free(&warnings);
+	return cfg;
+}
+
+/* ---- the admin API ------------------------------------------------------ */
+
+/* Sends a request; *reply gets the JSON body whatever the status (NULL if
+ * not JSON), *status the HTTP status. Returns CLI_EXIT_NOSERVER when the
+ * server cannot be reached, CLI_EXIT_FAIL on a config problem, else 0. */
+static int
+cli_api_send(const struct cli_opts *o, const char *method, const char *path,
+    const char *body, long *status, json_t **reply)
+{
+	struct config *cfg;
+	json_error_t jerr;
+	char err[512];
+	char *resp = NULL;
+	int ret = CLI_EXIT_FAIL;
+
+	*reply = NULL;
+	*status = 0;
+	if ((cfg = cli_load_config(o->conf)) == NULL)
+		return CLI_EXIT_FAIL;
+	if (client_request(cfg, method, path, body, status, &resp, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "poolboot: %s\n", err);
+		ret = CLI_EXIT_NOSERVER;
+		goto out;
+	}
+	*reply = json_loads(resp ? resp : "", 0, &jerr);
+	ret = 0;
+out:
+	free(resp);
+	config_free(cfg);
+	return ret;
+}
+
+/* Like cli_api_send, but a status other than 2xx or a reply that is not
+ * JSON is printed and makes CLI_EXIT_FAIL; on 0 *reply is the JSON reply
+ * (caller frees with json_decref). */
+static int
+cli_api_call(const struct cli_opts *o, const char *method, const char *path,
+    const char *body, json_t **reply)
+{
+	struct config *cfg;
+	json_error_t jerr;
+	char err[512];
+	char *resp = NULL;
+	long status = 0;
+	int ret = CLI_EXIT_FAIL;
+
+	*reply = NULL;
+	if ((cfg = cli_load_config(o->conf)) == NULL)
+		return CLI_EXIT_FAIL;
+	if (client_request(cfg, method, path, body, &status, &resp, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "poolboot: %s\n", err);
+		ret = CLI_EXIT_NOSERVER;
+		goto out;
+	}
+	*reply = json_loads(resp ? resp : "", 0, &jerr);
+	if (status < 200 || status > 299) {
+		json_t *e = *reply ? json_object_get(*reply, "error") : NULL;
+
+		fprintf(stderr, "poolboot: refused (HTTP %ld): %s\n", status,
+		    json_is_string(e) ? json_string_value(e) :
+		    (resp ? resp : ""));
+		goto out;
+	}
+	if (*reply == NULL) {
+		fprintf(stderr, "poolboot: the server sent a reply that is not "
+		    "JSON: %s\n", jerr.text);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(resp);
+	config_free(cfg);
+	return ret;
+}
+
+/* ---- arm / disarm ------------------------------------------------------- */
+
+int
+cli_arm(const struct cli_opts *o, const char *host, int disarm)
+{
+	char path[256];
+	json_t *reply = NULL;
+	int ret;
+
+	if (!util_valid_name(host)) {
+		fprintf(stderr, "poolboot: '%s' is not a host name\n", host);
+		return CLI_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/api/v1/hosts/%s/%s", host,
+	    disarm ? "disarm" : "arm");
+	ret = cli_api_call(o, "POST", path, disarm ? "{}" : (o->wipe ?
+	    "{\"wipe\": true}" : "{\"wipe\": false}"), &reply);
+	if (ret == 0) {
+		if (o->json) {
+			json_dumpf(reply, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else if (disarm)
+			printf("%s disarmed: back to local boot\n", host);
+		else {
+			json_t *m = json_object_get(reply, "mode");
+			json_t *f = json_object_get(reply, "pxelinux_file");
+
+			printf("%s armed for a network install (mode %s); "
+			    "wrote %s\n", host, json_is_string(m) ?
+			    json_string_value(m) : "?", json_is_string(f) ?
+			    json_string_value(f) : "its per-MAC file");
+			printf("power-cycle or reboot %s into PXE; it returns to "
+			    "local boot once its installer reports back\n", host);
+		}
+	}
+	json_decref(reply);
+	return ret;
+}
+
+/* ---- hosts -------------------------------------------------------------- */
+
+int
+cli_hosts(const struct cli_opts *o)
+{
+	struct config *cfg;
+	struct store *st = NULL;
+	json_t *arr = NULL;
+	char dbpath[4096], when[32];
+	size_t i;
+	int ret = CLI_EXIT_FAIL;
+
+	if ((cfg = cli_load_config(o->conf)) == NULL)
+		return CLI_EXIT_FAIL;
+	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
+	if (access(dbpath, R_OK) == 0 && store_open(cfg->state_dir, 1, &st) == -1) {
+		fprintf(stderr, "poolboot: cannot read %s\n", dbpath);
+		goto out;
+	}
+	if (o->json)
+		arr = json_array();
+	else
+		printf("%-20s %-12s %-10s %-18s %-11s %s\n", "HOST", "POOL", "MODE",
+		    "MAC", "STATE", "LAST EVENT");
+	for (i = 0; i < cfg->nhosts; i++) {
+		const struct host *h = &cfg->hosts[i];
+		struct host_status hs;
+
+		memset(&hs, 0, sizeof(hs));
+		hs.state = HOST_IDLE;
+		if (st != NULL && store_host_status(st, h->name, &hs) == -1)
+			goto out;
+		if (o->json) {
+			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, "
+			    "s:s, s:s?, s:I}", "name", h->name, "pool", h->pool_name,
+			    "mode", config_mode_name(h->mode), "mac", h->mac,
+			    "state", store_state_name(hs.state), "last_event",
+			    hs.last_event[0] ? hs.last_event : NULL,
+			    "last_event_at", (json_int_t)hs.last_event_at));
+			continue;
+		}
+		when[0] = '\0';
+		if (hs.last_event_at)
+			util_iso8601(hs.last_event_at, when);
+		printf("%-20s %-12s %-10s %-18s %-11s %s%s%s\n", h->name,
+		    h->pool_name ? h->pool_name : "-", config_mode_name(h->mode),
+		    h->mac, store_state_name(hs.state), when, when[0] ? " " : "",
+		    hs.last_event[0] ? hs.last_event : "-");
+	}
+	if (o->json) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	ret = 0;
+out:
+	json_decref(arr);
+	store_close(st);
+	config_free(cfg);
+	return ret;
+}
+
+/* ---- rolling upgrades --------------------------------------------------- */
+
+/* The string at key of o, or "" (absent, or not a string). */
+static const char *
+cli_jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* The checks and the plan of a precheck or dry-run reply. */
+static void
+cli_print_checks(json_t *reply)
+{
+	json_t *checks = json_object_get(reply, "checks");
+	json_t *plan = json_object_get(reply, "plan");
+	json_t *it;
+	size_t i;
+
+	json_array_foreach(checks, i, it)
+		printf("  [%s] %-24s %s\n", json_is_true(json_object_get(it,
+		    "ok")) ? " OK " : "FAIL", cli_jstr(it, "check"),
+		    cli_jstr(it, "message"));
+	if (json_array_size(plan) > 0) {
+		printf("plan (one host at a time, master first):\n");
+		json_array_foreach(plan, i, it)
+			printf("  %zu. %-20s %-7s %s -> %s: %s\n", i + 1,
+			    cli_jstr(it, "host"), cli_jstr(it, "role"),
+			    cli_jstr(it, "version"), cli_jstr(it, "target"),
+			    cli_jstr(it, "action"));
+	}
+}
+
+/* /api/v1/pools/POOL, or /api/v1/pools/POOL/WHAT. */
+static void
+cli_pool_path(char *buf, size_t len, const char *pool, const char *what)
+{
+	snprintf(buf, len, "/api/v1/pools/%s%s%s", pool, what ? "/" : "",
+	    what ? what : "");
+}
+
+int
+cli_precheck(const struct cli_opts *o, const char *pool)
+{
+	char path[256];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(pool)) {
+		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
+		return CLI_EXIT_USAGE;
+	}
+	cli_pool_path(path, sizeof(path), pool, "precheck");
+	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
+		return ret;
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else if (status == 200) {
+		printf("prechecks for pool %s (target %s):\n", pool,
+		    cli_jstr(reply, "target_version"));
+		cli_print_checks(reply);
+	} else
+		fprintf(stderr, "poolboot: precheck failed (HTTP %ld): %s\n",
+		    status, reply ? cli_jstr(reply, "error") : "");
+	ret = (status == 200 && json_is_true(json_object_get(reply, "ok"))) ?
+	    0 : CLI_EXIT_FAIL;
+	if (!o->json && status == 200)
+		printf("%s\n", ret == 0 ? "all prechecks passed" :
+		    "prechecks FAILED: fix the items marked FAIL; nothing was "
+		    "changed");
+	json_decref(reply);
+	return ret;
+}
+
+/* Seconds from the time at key of h (ms) to now (ms); 0 when unset. */
+static double
+cli_secs(json_t *h, const char *key, json_int_t now)
+{
+	json_int_t t = json_integer_value(json_object_get(h, key));
+
+	return t > 0 ? (double)(now - t) / 1000.0 : 0.0;
+}
+
+/* One host's line of a run (and its error); now in ms since the epoch. */
+static void
+cli_print_run_host(json_t *h, json_int_t now)
+{
+	char ver[64];
+	const char *step = cli_jstr(h, "step");
+	enum coord_step cs;
+	int known = state_step_parse(step, &cs) == 0;
+
+	if (cli_jstr(h, "new_version")[0])
+		snprintf(ver, sizeof(ver), "%s -> %s", cli_jstr(h,
+		    "old_version"), cli_jstr(h, "new_version"));
+	else
+		snprintf(ver, sizeof(ver), "%s", cli_jstr(h, "old_version"));
+	if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
+		printf("  %-20s %-7s %-9s %-19s %.1f s total\n",
+		    cli_jstr(h, "host"), cli_jstr(h, "role"), step, ver,
+		    (double)(json_integer_value(json_object_get(h,
+		    "finished_at")) - json_integer_value(
+		    json_object_get(h, "started_at"))) / 1000.0);
+	else if (known && cs == STEP_PENDING)
+		printf("  %-20s %-7s %-9s %s\n", cli_jstr(h, "host"),
+		    cli_jstr(h, "role"), step, ver);
+	else
+		printf("  %-20s %-7s %-9s %-19s %.1f s in step\n",
+		    cli_jstr(h, "host"), cli_jstr(h, "role"), step, ver,
+		    cli_secs(h, "step_started_at", now));
+	if (cli_jstr(h, "error")[0])
+		printf("      error: %s\n", cli_jstr(h, "error"));
+}
+
+/* One screenful of a run; returns 1 while the run is still going. */
+static int
+cli_print_run(json_t *pr)
+{
+	json_t *hosts = json_object_get(pr, "hosts"), *h;
+	const char *state = cli_jstr(pr, "state");
+	json_int_t now;
+	struct timespec ts;
+	size_t i;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (json_is_null(json_object_get(pr, "run"))) {
+		printf("pool %s: no rolling upgrade yet\n", cli_jstr(pr,
+		    "pool"));
+		return 0;
+	}
+	printf("pool %s: run %lld %s, target %s, %lld/%lld hosts done\n",
+	    cli_jstr(pr, "pool"), (long long)json_integer_value(
+	    json_object_get(pr, "run")), state, cli_jstr(pr, "target_version"),
+	    (long long)json_integer_value(json_object_get(pr, "hosts_done")),
+	    (long long)json_integer_value(json_object_get(pr, "hosts_total")));
+	printf("  %-20s %-7s %-9s %-19s %s\n", "HOST", "ROLE", "STEP",
+	    "VERSION", "TIME");
+	json_array_foreach(hosts, i, h)
+		cli_print_run_host(h, now);
+	if (cli_jstr(pr, "error")[0])
+		printf("  halted: %s\n  fix the cause, then: poolboot retry %s "
+		    "(or poolboot abort %s)\n", cli_jstr(pr, "error"),
+		    cli_jstr(pr, "pool"), cli_jstr(pr, "pool"));
+	if (cli_jstr(pr, "report")[0])
+		printf("%s\n", cli_jstr(pr, "report"));
+	return state_run_is(state, RUN_RUNNING);
+}
+
+/* Prints the runs of pools (a status reply's "pools"); in follow mode only
+ * when something changed since last (ignoring the clock), and last (of
+ * size lastlen) is updated. */
+static void
+cli_status_print(json_t *pools, int follow, char *last, size_t lastlen)
+{
+	json_t *copy = json_deep_copy(pools);
+	json_t *pr, *h;
+	char *dump;
+	size_t i, k;
+
+	json_array_foreach(copy, i, pr) {
+		json_object_del(pr, "updated_at");
+		json_array_foreach(json_object_get(pr, "hosts"), k, h)
+			json_object_del(h, "attempts");
+	}
+	dump = json_dumps(copy, JSON_COMPACT);
+	json_decref(copy);
+	if (!follow || dump == NULL || strcmp(dump, last) != 0) {
+		if (follow)
+			printf("\n");
+		json_array_foreach(pools, i, pr)
+			cli_print_run(pr);
+		fflush(stdout);
+		if (dump != NULL)
+			snprintf(last, lastlen, "%s", dump);
+	}
+	free(dump);
+}
+
+int
+cli_status(const struct cli_opts *o, const char *pool, int follow)
+{
+	char path[256], last[8192] = "";
+	json_t *reply = NULL, *pools, *pr;
+	long status;
+	size_t i;
+	int ret, going, bad;
+
+	if (pool != NULL)
+		cli_pool_path(path, sizeof(path), pool, NULL);
+	else
+		snprintf(path, sizeof(path), "/api/v1/pools");
+	for (;;) {
+		if ((ret = cli_api_send(o, "GET", path, NULL, &status,
+		    &reply)) != 0)
+			return ret;
+		if (status != 200) {
+			fprintf(stderr, "poolboot: %s (HTTP %ld)\n", reply ?
+			    cli_jstr(reply, "error") : "request failed",
+			    status);
+			json_decref(reply);
+			return CLI_EXIT_FAIL;
+		}
+		pools = json_object_get(reply, "pools");
+		going = bad = 0;
+		json_array_foreach(pools, i, pr) {
+			const char *st = cli_jstr(pr, "state");
+
+			if (state_run_is(st, RUN_RUNNING))
+				going = 1;
+			if (state_run_is(st, RUN_HALTED) ||
+			    state_run_is(st, RUN_ABORTED))
+				bad = 1;
+		}
+		if (o->json && !follow) {
+			json_dumpf(reply, stdout, JSON_INDENT(2) |
+			    JSON_PRESERVE_ORDER);
+			putchar('\n');
+		} else
+			cli_status_print(pools, follow, last, sizeof(last));
+		json_decref(reply);
+		reply = NULL;
+		if (!follow || !going)
+			break;
+		usleep(300 * 1000);
+	}
+	return bad ? CLI_EXIT_FAIL : 0;
+}
+
+int
+cli_upgrade(const struct cli_opts *o, const char *pool)
+{
+	char path[256], body[128];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(pool)) {
+		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
+		return CLI_EXIT_USAGE;
+	}
+	cli_pool_path(path, sizeof(path), pool, "upgrade");
+	snprintf(body, sizeof(body), "{\"dry_run\": %s, \"disable_ha\": %s}",
+	    o->dry_run ? "true" : "false", o->disable_ha ? "true" : "false");
+	if ((ret = cli_api_send(o, "POST", path, body, &status, &reply)) != 0)
+		return ret;
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	}
+	if (status == 200 && o->dry_run) {
+		if (!o->json) {
+			printf("dry run for pool %s (target %s): nothing was "
+			    "changed\n", pool, cli_jstr(reply, "target_version"));
+			cli_print_checks(reply);
+		}
+		ret = json_is_true(json_object_get(reply, "ok")) ? 0 : CLI_EXIT_FAIL;
+	} else if (status == 202) {
+		if (!o->json)
+			printf("rolling upgrade of pool %s to %s started (run %lld);"
+			    " pool database saved to %s\n", pool,
+			    cli_jstr(reply, "target_version"),
+			    (long long)json_integer_value(json_object_get(reply,
+			    "run")), cli_jstr(reply, "dump"));
+		ret = o->follow ? cli_status(o, pool, 1) : 0;
+	} else {
+		if (!o->json) {
+			fprintf(stderr, "poolboot: upgrade refused (HTTP %ld): %s\n",
+			    status, reply ? cli_jstr(reply, "error") : "");
+			if (json_object_get(reply, "checks") != NULL)
+				cli_print_checks(reply);
+		}
+		ret = CLI_EXIT_FAIL;
+	}
+	json_decref(reply);
+	return ret;
+}
+
+int
+cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
+{
+	char path[256];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(pool)) {
+		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
+		return CLI_EXIT_USAGE;
+	}
+	cli_pool_path(path, sizeof(path), pool, action);
+	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
+		return ret;
+	if (status / 100 == 2) {
+		if (o->json) {
+			json_dumpf(reply, stdout, JSON_INDENT(2));
+			putchar('\n');
+		} else
+			printf("pool %s: %s (run %lld is %s)\n", pool, action,
+			    (long long)json_integer_value(json_object_get(reply,
+			    "run")), cli_jstr(reply, "state"));
+		ret = o->follow ? cli_status(o, pool, 1) : 0;
+	} else {
+		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n", action,
+		    status, reply ? cli_jstr(reply, "error") : "");
+		ret = CLI_EXIT_FAIL;
+	}
+	json_decref(reply);
+	return ret;
+}
+
+/* ---- rebuild / install jobs --------------------------------------------- */
+
+/* One job (an element of GET /api/v1/jobs, or a job's reply). */
+static void
+cli_print_job(json_t *j)
+{
+	const char *pool = cli_jstr(j, "pool");
+	const char *step_ms = cli_jstr(j, "step_ms");
+
+	printf("job %lld: %s %s%s%s%s: %s, step %s%s%s\n",
+	    (long long)json_integer_value(json_object_get(j, "id")),
+	    cli_jstr(j, "kind"), cli_jstr(j, "host"), pool[0] ? " (pool " : "",
+	    pool, pool[0] ? ")" : "", cli_jstr(j, "state"), cli_jstr(j, "step"),
+	    step_ms[0] ? "; " : "", step_ms);
+	if (cli_jstr(j, "message")[0])
+		printf("    >>> %s\n", cli_jstr(j, "message"));
+	if (cli_jstr(j, "error")[0])
+		printf("    error: %s\n", cli_jstr(j, "error"));
+}
+
+/* 1 while a job in reply is still going: running, or "aborting" (what the
+ * API answers while a job's thread stops; not a stored state, so not in
+ * state.h). */
+static int
+cli_job_going(json_t *reply)
+{
+	const char *st = cli_jstr(reply, "state");
+
+	return state_run_is(st, RUN_RUNNING) || strcmp(st, "aborting") == 0;
+}
+
+/* Polls job id until it is no longer running; prints each change. */
+static int
+cli_follow_job(const struct cli_opts *o, long long id)
+{
+	char path[128], last[4096] = "";
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	for (;;) {
+		char now[4096];
+
+		if ((ret = cli_api_send(o, "GET", path, NULL, &status,
+		    &reply)) != 0)
+			return ret;
+		if (status != 200 || reply == NULL) {
+			fprintf(stderr, "poolboot: cannot read job %lld (HTTP "
+			    "%ld)\n", id, status);
+			json_decref(reply);
+			return CLI_EXIT_FAIL;
+		}
+		snprintf(now, sizeof(now), "%s|%s|%s|%s", cli_jstr(reply,
+		    "state"), cli_jstr(reply, "step"), cli_jstr(reply,
+		    "message"), cli_jstr(reply, "error"));
+		if (strcmp(now, last) != 0) {
+			cli_print_job(reply);
+			fflush(stdout);
+			snprintf(last, sizeof(last), "%s", now);
+		}
+		if (!cli_job_going(reply)) {
+			ret = state_run_is(cli_jstr(reply, "state"), RUN_DONE) ?
+			    0 : CLI_EXIT_FAIL;
+			json_decref(reply);
+			return ret;
+		}
+		json_decref(reply);
+		usleep(300 * 1000);
+	}
+}
+
+int
+cli_job_start(const struct cli_opts *o, const char *host, const char *kind)
+{
+	char path[256];
+	json_t *reply = NULL;
+	long status;
+	int ret;
+
+	if (!util_valid_name(host)) {
+		fprintf(stderr, "poolboot: '%s' is not a host name\n", host);
+		return CLI_EXIT_USAGE;
+	}
+	if (!o->wipe) {
+		fprintf(stderr, "poolboot: %s installs %s fresh: its local storage "
+		    "and every VM on it are wiped; pass --wipe to go ahead\n",
+		    kind, host);
+		return CLI_EXIT_FAIL;
+	}
+	snprintf(path, sizeof(path), "/api/v1/hosts/%s/%s", host, kind);
+	if ((ret = cli_api_send(o, "POST", path, "{\"wipe\": true}", &status,
+	    &reply)) != 0)
+		return ret;
+	if (status != 202) {
+		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n", kind,
+		    status, reply ? cli_jstr(reply, "error") : "");
+		json_decref(reply);
+		return CLI_EXIT_FAIL;
+	}
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else
+		cli_print_job(reply);
+	ret = o->follow ? cli_follow_job(o, (long long)json_integer_value(
+	    json_object_get(reply, "id"))) : 0;
+	json_decref(reply);
+	return ret;
+}
+
+int
+cli_job_action(const struct cli_opts *o, const char *action, const char *idstr)
+{
+	char path[128], *end;
+	json_t *reply = NULL;
+	long long id = strtoll(idstr, &end, 10);
+	long status;
+	int ret;
+
+	if (*end != '\0' || id <= 0) {
+		fprintf(stderr, "poolboot: '%s' is not a job id\n", idstr);
+		return CLI_EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/%s", id, action);
+	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
+		return ret;
+	if (status / 100 != 2) {
+		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n",
+		    action, status, reply ? cli_jstr(reply, "error") : "");
+		json_decref(reply);
+		return CLI_EXIT_FAIL;
+	}
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else
+		cli_print_job(reply);
+	json_decref(reply);
+	return o->follow ? cli_follow_job(o, id) : 0;
+}
+
+int
+cli_jobs_list(const struct cli_opts *o)
+{
+	json_t *reply = NULL, *it;
+	long status;
+	size_t i;
+	int ret;
+
+	if ((ret = cli_api_send(o, "GET", "/api/v1/jobs", NULL, &status,
+	    &reply)) != 0)
+		return ret;
+	if (status != 200) {
+		fprintf(stderr, "poolboot: HTTP %ld\n", status);
+		json_decref(reply);
+		return CLI_EXIT_FAIL;
+	}
+	if (o->json) {
+		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	} else if (json_array_size(json_object_get(reply, "jobs")) == 0)
+		printf("no rebuild or install jobs\n");
+	else
+		json_array_foreach(json_object_get(reply, "jobs"), i, it)
+			cli_print_job(it);
+	json_decref(reply);
+	return 0;
+}

@@ -1,0 +1,250 @@
+/* serve.c — see serve.h. */
+#include "serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arm.h"
+#include "client.h"
+#include "coord.h"
+#include "dnsmasq.h"
+#include "http.h"
+#include "job.h"
+#include "log.h"
+#include "metrics.h"
+#include "notify.h"
+#include "store.h"
+
+/* The parts of a running server; serve_stop stops what is there. */
+struct serve_parts {
+	struct config	*cfg;
+	struct store	*st;
+	struct arm	*arm;
+	char		*token;		/* the admin token */
+	struct coord	*co;
+	struct jobs	*jb;
+	struct notify	*nt;
+	struct dnsmasq_sup *dns;
+	struct http_deps deps;		/* must outlive srv */
+	struct http_server *srv;
+};
+
+/* [dnsmasq]: writes the files, has dnsmasq --test them and, in mode
+ * managed, starts dnsmasq under its supervisor. -1: serve must not run
+ * (the reason, dnsmasq's own message included, is logged). */
+static int
+serve_dnsmasq(const struct config *cfg, struct dnsmasq_sup **sup)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	char msg[4096];
+	char *dir = NULL;
+	int changed = 0, rc, ret = -1;
+
+	*sup = NULL;
+	if (!d->enabled)
+		return 0;
+	if ((dir = dnsmasq_dir(cfg)) == NULL)
+		goto out;
+	if (dnsmasq_write_files(cfg, NULL, &changed, msg, sizeof(msg)) == -1) {
+		log_error("dnsmasq", "%s", msg);
+		goto out;
+	}
+	log_info("dnsmasq", "%s/dnsmasq.conf%s: %d file%s changed", dir,
+	    d->dhcp == DNSMASQ_FULL ? " and hosts.d" : "", changed,
+	    changed == 1 ? "" : "s");
+	rc = dnsmasq_test(cfg, NULL, msg, sizeof(msg));
+	if (rc == DNSMASQ_TEST_FAILED) {
+		log_error("dnsmasq", "dnsmasq refuses %s/dnsmasq.conf: %s", dir,
+		    msg);
+		goto out;
+	}
+	if (rc == DNSMASQ_TEST_NOBINARY && d->mode == DNSMASQ_MANAGED) {
+		log_error("dnsmasq", "%s", msg);
+		goto out;
+	}
+	if (rc == DNSMASQ_TEST_OK)
+		log_info("dnsmasq", "%s --test: %s", d->binary, msg);
+	if (d->mode == DNSMASQ_EXTERNAL) {
+		log_info("dnsmasq", "mode external: poolboot runs no dnsmasq; add "
+		    "conf-file=%s/dnsmasq.conf to the site's dnsmasq%s%s%s (%s)",
+		    dir, d->dhcp == DNSMASQ_FULL ? " (it sets dhcp-hostsdir=" :
+		    "", d->dhcp == DNSMASQ_FULL ? dir : "",
+		    d->dhcp == DNSMASQ_FULL ? "/hosts.d)" : "",
+		    rc == DNSMASQ_TEST_OK ? "dnsmasq --test: OK" : msg);
+		ret = 0;
+		goto out;
+	}
+	if (dnsmasq_start(cfg, sup, msg, sizeof(msg)) == -1) {
+		log_error("dnsmasq", "dnsmasq did not start: %s", msg);
+		goto out;
+	}
+	log_info("dnsmasq", "%s on %s (pid %ld), boot file %s, log %s/"
+	    "dnsmasq.log", d->dhcp == DNSMASQ_FULL ? "DHCP server" :
+	    "proxy-DHCP", d->interface, (long)dnsmasq_pid(*sup),
+	    dnsmasq_boot_file(cfg), dir);
+	ret = 0;
+out:
+	free(dir);
+	return ret;
+}
+
+/* notify.h listeners of poolboot serve */
+static void
+serve_notify_metrics(void *arg, const char *host, int result)
+{
+	(void)arg;
+	(void)host;
+	metrics_callback(result == 0 ? 0 : 1);
+}
+
+static void
+serve_notify_coord(void *arg, const char *host, int result)
+{
+	(void)host;
+	(void)result;
+	coord_notify(arg);
+}
+
+static void
+serve_notify_jobs(void *arg, const char *host, int result)
+{
+	(void)host;
+	(void)result;
+	jobs_notify(arg);
+}
+
+
+/* Opens the state database and starts arming, the coordinators and the
+ * job runner, with the notify listeners between them. -1: logged. */
+static int
+serve_start_parts(struct serve_parts *p)
+{
+	struct config *cfg = p->cfg;
+	char err[512];
+
+	if (store_open(cfg->state_dir, 0, &p->st) == -1) {
+		log_error("serve", "cannot open the state database in %s",
+		    cfg->state_dir);
+		return -1;
+	}
+	if (arm_new(cfg, p->st, &p->arm) == -1 || arm_reconcile(p->arm) == -1) {
+		log_error("serve", "cannot prepare tftp-root %s", cfg->tftp_root);
+		return -1;
+	}
+	if ((p->token = client_admin_token(cfg, 1, err, sizeof(err))) == NULL) {
+		log_error("serve", "%s", err);
+		return -1;
+	}
+	if (coord_new(cfg, p->st, p->arm, &p->co) == -1) {
+		log_error("serve", "cannot start the coordinators");
+		return -1;
+	}
+	if (jobs_new(cfg, p->st, p->arm, &p->jb) == -1) {
+		log_error("serve", "cannot start the job runner");
+		return -1;
+	}
+	/* an installer's callback wakes a waiting coordinator or job at
+	 * once and is counted for /metrics */
+	if (notify_new(&p->nt) == -1 ||
+	    notify_listen(p->nt, serve_notify_metrics, NULL) == -1 ||
+	    notify_listen(p->nt, serve_notify_coord, p->co) == -1 ||
+	    notify_listen(p->nt, serve_notify_jobs, p->jb) == -1) {
+		log_error("serve", "out of memory");
+		return -1;
+	}
+	arm_set_notify(p->arm, p->nt);
+	p->deps.api.cfg = cfg;
+	p->deps.api.st = p->st;
+	p->deps.api.arm = p->arm;
+	p->deps.api.coord = p->co;
+	p->deps.api.jobs = p->jb;
+	p->deps.admin_token = p->token;
+	return 0;
+}
+
+/* Stops what serve_start_parts, serve_dnsmasq and http_start started, in
+ * the reverse order, and frees the configuration. */
+static void
+serve_stop_parts(struct serve_parts *p)
+{
+	http_stop(p->srv);	/* first: /metrics reads dns */
+	dnsmasq_stop(p->dns);
+	jobs_free(p->jb);
+	coord_free(p->co);
+	arm_free(p->arm);
+	notify_free(p->nt);
+	store_close(p->st);
+	if (p->token != NULL)
+		util_wipe(p->token, strlen(p->token));
+	free(p->token);
+	config_free(p->cfg);
+}
+
+/* Waits for SIGINT or SIGTERM (blocked in set); SIGHUP is logged and
+ * ignored. Returns the signal. */
+static int
+serve_wait(const sigset_t *set)
+{
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			log_info("serve", "SIGHUP: configuration reload is not "
+			    "supported yet; restart poolboot serve to apply "
+			    "inventory changes");
+			continue;
+		}
+		return sig;
+	}
+}
+
+int
+serve_run(const struct cli_opts *o)
+{
+	struct serve_parts p;
+	struct config *cfg;
+	sigset_t set;
+	int sig, ret = CLI_EXIT_FAIL;
+
+	memset(&p, 0, sizeof(p));
+	if ((cfg = p.cfg = cli_load_config(o->conf)) == NULL)
+		return CLI_EXIT_FAIL;
+	/* from here on every line goes to syslog when asked to (the
+	 * configuration's own problems went to stderr above) */
+	if (o->syslog || cfg->log_syslog)
+		log_init("poolboot", PB_LOG_INFO + o->verbose, 1);
+	if (serve_start_parts(&p) == -1)
+		goto out;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (serve_dnsmasq(cfg, &p.dns) == -1)
+		goto out;
+	p.deps.dnsmasq = p.dns;
+	if (http_start(&p.deps, &p.srv) == -1)
+		goto out;
+	log_info("serve", "poolboot %s serving %zu host%s on %s:%d (public URL "
+	    "%s), tftp-root %s, state %s", POOLBOOT_VERSION, cfg->nhosts,
+	    cfg->nhosts == 1 ? "" : "s", cfg->listen_addr, cfg->listen_port,
+	    cfg->public_url, cfg->tftp_root, cfg->state_dir);
+	store_event(p.st, NULL, NULL, "serve", "server started (pid %ld)",
+	    (long)getpid());
+	sig = serve_wait(&set);
+	log_info("serve", "signal %d: shutting down", sig);
+	store_event(p.st, NULL, NULL, "serve", "server stopped");
+	ret = 0;
+out:
+	serve_stop_parts(&p);
+	return ret;
+}
