@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <libxml/parser.h>
 
 #include "client.h"
+#include "render_xml.h"
 #include "state.h"
 #include "store.h"
 #include "util.h"
@@ -21,8 +21,7 @@
 void
 cli_init(void)
 {
-	LIBXML_TEST_VERSION
-	xmlInitParser();	/* once, before any thread */
+	render_xml_init();	/* once, before any thread */
 	client_global_init();
 }
 
@@ -30,7 +29,7 @@ void
 cli_cleanup(void)
 {
 	client_global_cleanup();
-	xmlCleanupParser();
+	render_xml_cleanup();
 }
 
 struct config *

@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <libxml/xmlversion.h>
 
 #include "client.h"
 #include "dnsmasq.h"
 #include "render.h"
+#include "render_xml.h"
 #include "tftp.h"
 #include "util.h"
 
@@ -327,7 +327,7 @@ cli_local_version(const struct cli_opts *o)
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", "poolboot",
 	    "version", POOLBOOT_VERSION, "libcurl",
 	    client_curl_version(), "libxml2",
-	    LIBXML_DOTTED_VERSION, "jansson", JANSSON_VERSION);
+	    render_xml_version(), "jansson", JANSSON_VERSION);
 	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(doc);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 
 #define RENDER_XML_MAX		(1024 * 1024)	/* an XML document to parse */
 #define RENDER_XML_VALUE_MAX	4096		/* one inventory value in XML */
@@ -341,4 +342,23 @@ render_xml_expand(xmlDocPtr doc, const struct render_text_vars *vars,
 	x.err = err;
 	x.errlen = errlen;
 	return render_xml_subst(&x, xmlDocGetRootElement(doc), 1);
+}
+
+void
+render_xml_init(void)
+{
+	LIBXML_TEST_VERSION
+	xmlInitParser();
+}
+
+void
+render_xml_cleanup(void)
+{
+	xmlCleanupParser();
+}
+
+const char *
+render_xml_version(void)
+{
+	return LIBXML_DOTTED_VERSION;
 }

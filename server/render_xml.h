@@ -21,6 +21,14 @@
 /* libxml2 takes const xmlChar * almost everywhere; BAD_CAST drops const. */
 #define RENDER_XC(s)	((const xmlChar *)(s))
 
+/* The process-wide set-up of libxml2 (for the answerfiles and XML-RPC
+ * alike): render_xml_init once at start, before any thread (it also checks
+ * that the library matches the headers), render_xml_cleanup once at the
+ * end. render_xml_version: the libxml2 version poolboot was built with. */
+void  render_xml_init(void);
+void  render_xml_cleanup(void);
+const char *render_xml_version(void);
+
 /* Parses buf[0..len) (at most 1 MiB); what names it in messages;
  * noblanks drops blank text nodes (templates, so that the output is
  * indented afresh). Returns a document with a root element (free with

@@ -42,6 +42,13 @@ else
 fi
 rm -rf "$AF" "$OUT.one"
 
+# the house rules of server/ (docs/architecture.md): file and function
+# length, prefixes, no include circle, which module may use which library
+python3 tests/lint/structure.py >"$OUT.one" 2>&1
+cat "$OUT.one"
+grep -E '^(not ok|ok) ' "$OUT.one" >>"$OUT"
+rm -f "$OUT.one"
+
 # Debian's python3 has python3-os-xenapi (XenAPI.py) for the simulator check
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
