@@ -146,7 +146,7 @@ api_host_json(const struct api_deps *deps, const struct host *h)
 	    "mode", config_mode_name(h->mode),
 	    "mac", api_str(h->mac),
 	    "disk", api_str_or_null(h->disk),
-	    "state", store_state_name(hs.state),
+	    "state", state_host_name(hs.state),
 	    "last_event", api_str_or_null(hs.last_event),
 	    "last_event_at", api_time_or_null(hs.last_event_at),
 	    "updated_at", api_time_or_null(hs.updated_at),

@@ -204,7 +204,7 @@ cli_hosts(const struct cli_opts *o)
 			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, "
 			    "s:s, s:s?, s:I}", "name", h->name, "pool", h->pool_name,
 			    "mode", config_mode_name(h->mode), "mac", h->mac,
-			    "state", store_state_name(hs.state), "last_event",
+			    "state", state_host_name(hs.state), "last_event",
 			    hs.last_event[0] ? hs.last_event : NULL,
 			    "last_event_at", (json_int_t)hs.last_event_at));
 			continue;
@@ -214,7 +214,7 @@ cli_hosts(const struct cli_opts *o)
 			util_iso8601(hs.last_event_at, when);
 		printf("%-20s %-12s %-10s %-18s %-11s %s%s%s\n", h->name,
 		    h->pool_name ? h->pool_name : "-", config_mode_name(h->mode),
-		    h->mac, store_state_name(hs.state), when, when[0] ? " " : "",
+		    h->mac, state_host_name(hs.state), when, when[0] ? " " : "",
 		    hs.last_event[0] ? hs.last_event : "-");
 	}
 	if (o->json) {

@@ -207,7 +207,7 @@ metrics_render_store(const struct config *cfg, struct store *st,
 	    "Inventory hosts by install state.");
 	for (i = 0; i < HOST_STATE_COUNT; i++)
 		sbuf_printf(out, "poolboot_hosts{state=\"%s\"} %llu\n",
-		    store_state_name((enum host_state)i),
+		    state_host_name((enum host_state)i),
 		    (unsigned long long)hosts[i]);
 	metrics_head(out, "poolboot_runs", "gauge",
 	    "Pools by the state of their latest rolling-upgrade run.");

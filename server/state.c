@@ -3,6 +3,14 @@
 
 #include <string.h>
 
+static const char *const state_host_names[HOST_STATE_COUNT] = {
+	[HOST_IDLE] = "idle",
+	[HOST_ARMED] = "armed",
+	[HOST_INSTALLING] = "installing",
+	[HOST_DONE] = "done",
+	[HOST_FAILED] = "failed",
+};
+
 static const char *const state_run_names[RUN_STATE_COUNT] = {
 	[RUN_RUNNING] = "running",
 	[RUN_HALTED] = "halted",
@@ -46,6 +54,23 @@ state_lookup(const char *const *names, int n, const char *s)
 		if (strcmp(s, names[i]) == 0)
 			return i;
 	return -1;
+}
+
+const char *
+state_host_name(enum host_state s)
+{
+	return (unsigned)s < HOST_STATE_COUNT ? state_host_names[s] : "unknown";
+}
+
+int
+state_host_parse(const char *s, enum host_state *out)
+{
+	int i = state_lookup(state_host_names, HOST_STATE_COUNT, s);
+
+	if (i == -1)
+		return -1;
+	*out = (enum host_state)i;
+	return 0;
 }
 
 const char *

@@ -1,5 +1,6 @@
 /* state.h — the names of the states poolboot keeps in its store, one table
- * each: the state of a rolling-upgrade run or a job (runs.state, jobs.state:
+ * each: the state of an inventory host's install (hosts.state), the state
+ * of a rolling-upgrade run or a job (runs.state, jobs.state:
  * they share running / halted / aborted / done), the step of a host in a
  * run (run_hosts.step) and the step of a job (jobs.step). The store keeps
  * the names; code compares the enums. Transitions are not here: they belong
@@ -7,6 +8,16 @@
  */
 #ifndef POOLBOOT_STATE_H
 #define POOLBOOT_STATE_H
+
+/* An inventory host's network install (hosts.state). */
+enum host_state {
+	HOST_IDLE = 0,		/* never armed, or disarmed: local boot */
+	HOST_ARMED,		/* install entry written, token valid, not fetched yet */
+	HOST_INSTALLING,	/* answerfile fetched at least once */
+	HOST_DONE,		/* installer reported 0; back at local boot */
+	HOST_FAILED,		/* installer reported 1, or the loop guard tripped */
+	HOST_STATE_COUNT
+};
 
 /* A rolling-upgrade run or a job. */
 enum run_state {
@@ -50,6 +61,8 @@ enum job_step {
  * or "unknown" for a value out of range; never NULL, never to be freed.
  * Each *_parse sets *out and returns 0 for a known name, else returns -1
  * and leaves *out alone. */
+const char *state_host_name(enum host_state s);
+int   state_host_parse(const char *s, enum host_state *out);
 const char *state_run_name(enum run_state s);
 int   state_run_parse(const char *s, enum run_state *out);
 const char *state_step_name(enum coord_step s);

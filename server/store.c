@@ -100,36 +100,6 @@ struct store {
 	sqlite3_stmt	*stmt[S_COUNT];
 };
 
-static const char *const store_state_names[HOST_STATE_COUNT] = {
-	[HOST_IDLE] = "idle",
-	[HOST_ARMED] = "armed",
-	[HOST_INSTALLING] = "installing",
-	[HOST_DONE] = "done",
-	[HOST_FAILED] = "failed",
-};
-
-const char *
-store_state_name(enum host_state s)
-{
-	if ((int)s < 0 || s >= HOST_STATE_COUNT)
-		return "unknown";
-	return store_state_names[s];
-}
-
-static int
-store_state_parse(const char *s, enum host_state *out)
-{
-	int i;
-
-	for (i = 0; i < HOST_STATE_COUNT; i++) {
-		if (strcmp(s, store_state_names[i]) == 0) {
-			*out = (enum host_state)i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 void
 store_db_err(struct store *st, const char *what)
 {
@@ -371,7 +341,7 @@ store_host_set_state(struct store *st, const char *host, enum host_state state,
 	if ((s = store_stmt_get(st, S_HOST_SET_STATE)) == NULL)
 		return -1;
 	store_bind_text(s, 1, host);
-	store_bind_text(s, 2, store_state_names[state]);
+	store_bind_text(s, 2, state_host_name(state));
 	sqlite3_bind_int64(s, 3, now);
 	return store_step_done(st, s, "update host state");
 }
@@ -398,7 +368,7 @@ store_arm_for(struct store *st, const char *host, const char *token_hash,
 	if ((s = store_stmt_get(st, S_HOST_UPSERT)) == NULL)
 		goto out;
 	store_bind_text(s, 1, host);
-	store_bind_text(s, 2, store_state_names[HOST_ARMED]);
+	store_bind_text(s, 2, state_host_name(HOST_ARMED));
 	store_bind_text(s, 3, config_mode_name(mode));
 	sqlite3_bind_int64(s, 4, now);
 	if (store_step_done(st, s, "arm: host row") == -1)
@@ -635,7 +605,7 @@ store_host_status(struct store *st, const char *host, struct host_status *out)
 		store_col_text(s, 0, state, sizeof(state));
 		store_col_text(s, 1, out->mode, sizeof(out->mode));
 		out->updated_at = sqlite3_column_int64(s, 2);
-		if (store_state_parse(state, &out->state) == -1) {
+		if (state_host_parse(state, &out->state) == -1) {
 			log_error("store", "host %s has an unknown state "
 			    "\"%s\"", host, state);
 			sqlite3_reset(s);

@@ -1,7 +1,7 @@
 /* store.h — durable state in SQLite (WAL) under state_dir/poolboot.db.
  *
  * Tables (schema and migrations: store_schema.h):
- *   hosts      state per inventory host poolboot has seen (enum host_state)
+ *   hosts      state per inventory host poolboot has seen (enum host_state, state.h)
  *   armings    one row per arm: the SHA-256 of the token — never the token
  *              itself —, mode, purpose, times, answerfile fetches, result;
  *              at most one active arming per host
@@ -25,19 +25,9 @@
 
 #include "config.h"
 #include "store_job.h"
+#include "state.h"
 #include "store_run.h"
 
-enum host_state {
-	HOST_IDLE = 0,		/* never armed, or disarmed: local boot */
-	HOST_ARMED,		/* install entry written, token valid, not fetched yet */
-	HOST_INSTALLING,	/* answerfile fetched at least once */
-	HOST_DONE,		/* installer reported 0; back at local boot */
-	HOST_FAILED,		/* installer reported 1, or the loop guard tripped */
-	HOST_STATE_COUNT
-};
-
-/* "idle", "armed", ...; "unknown" for a value out of range. */
-const char *store_state_name(enum host_state s);
 
 struct arming {
 	int64_t	 id;

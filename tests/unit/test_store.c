@@ -273,11 +273,11 @@ host_status_of_unknown_host_is_idle(void **state)
 	assert_string_equal(hs.mode, "");
 	assert_int_equal(hs.updated_at, 0);
 	assert_string_equal(hs.last_event, "");
-	assert_string_equal(store_state_name(HOST_IDLE), "idle");
-	assert_string_equal(store_state_name(HOST_ARMED), "armed");
-	assert_string_equal(store_state_name(HOST_INSTALLING), "installing");
-	assert_string_equal(store_state_name(HOST_DONE), "done");
-	assert_string_equal(store_state_name(HOST_FAILED), "failed");
+	assert_string_equal(state_host_name(HOST_IDLE), "idle");
+	assert_string_equal(state_host_name(HOST_ARMED), "armed");
+	assert_string_equal(state_host_name(HOST_INSTALLING), "installing");
+	assert_string_equal(state_host_name(HOST_DONE), "done");
+	assert_string_equal(state_host_name(HOST_FAILED), "failed");
 }
 
 static void
