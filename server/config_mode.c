@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "state.h"
+
 static const char *const config_mode_names[MODE_COUNT] = {
 	"upgrade", "fresh", "reinstall", "restore"
 };
@@ -16,12 +18,10 @@ config_mode_name(enum host_mode m)
 int
 config_mode_parse(const char *s, enum host_mode *m)
 {
-	int i;
+	int i = state_lookup(config_mode_names, MODE_COUNT, s);
 
-	for (i = 0; i < MODE_COUNT; i++)
-		if (strcmp(s, config_mode_names[i]) == 0) {
-			*m = (enum host_mode)i;
-			return 0;
-		}
-	return -1;
+	if (i == -1)
+		return -1;
+	*m = (enum host_mode)i;
+	return 0;
 }

@@ -74,8 +74,8 @@ int   state_job_step_parse(const char *s, enum job_step *out);
  * (also for NULL or an unknown name). */
 int   state_run_is(const char *s, enum run_state want);
 
-/* The lookup behind every *_parse: the index of s in names[0..n), or -1
- * (s NULL, or not there). */
+/* The lookup behind every *_parse here and config_mode_parse: the index
+ * of s in names[0..n), or -1 (s NULL, or not there). */
 int   state_lookup(const char *const *names, int n, const char *s);
 
 #endif
