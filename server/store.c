@@ -93,19 +93,6 @@ static const char *const store_stmt_sql[S_COUNT] = {
 	    " ORDER BY id DESC LIMIT 1",
 };
 
-struct store {
-	sqlite3		*db;
-	pthread_mutex_t	 mu;
-	int		 readonly;
-	sqlite3_stmt	*stmt[S_COUNT];
-};
-
-void
-store_db_err(struct store *st, const char *what)
-{
-	log_error("store", "%s: %s", what, sqlite3_errmsg(st->db));
-}
-
 /* The cached statement id, reset and with its bindings cleared; NULL on
  * error (logged). Caller holds st->mu. */
 static sqlite3_stmt *
@@ -171,39 +158,6 @@ store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-int
-store_db_exec(struct store *st, const char *sql, const char *what)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_error("store", "%s: %s", what,
-		    msg != NULL ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_db_begin(struct store *st)
-{
-	return store_db_exec(st, "BEGIN IMMEDIATE", "begin transaction");
-}
-
-int
-store_db_commit(struct store *st)
-{
-	return store_db_exec(st, "COMMIT", "commit");
-}
-
-void
-store_db_rollback(struct store *st)
-{
-	if (!sqlite3_get_autocommit(st->db))
-		(void)store_db_exec(st, "ROLLBACK", "rollback");
-}
-
 /* Frequent, replayable records (an answerfile fetch counted, an event)
  * are committed without waiting for the disk: in WAL mode a commit with
  * synchronous=NORMAL survives a crash of the process and keeps the
@@ -214,27 +168,6 @@ store_sync_light(struct store *st, int light)
 {
 	(void)store_db_exec(st, light ? "PRAGMA synchronous = NORMAL" :
 	    "PRAGMA synchronous = FULL", "synchronous");
-}
-
-int
-store_db_pragma_int(struct store *st, const char *sql, int *out)
-{
-	sqlite3_stmt *s = NULL;
-	int ret = -1;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, sql);
-		goto out;
-	}
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_db_err(st, sql);
-		goto out;
-	}
-	*out = sqlite3_column_int(s, 0);
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
 }
 
 
@@ -260,7 +193,9 @@ store_open(const char *state_dir, int readonly, struct store **out)
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -1;
-	if (pthread_mutex_init(&st->mu, NULL) != 0) {
+	if ((st->stmt = calloc(S_COUNT, sizeof(*st->stmt))) == NULL ||
+	    pthread_mutex_init(&st->mu, NULL) != 0) {
+		free(st->stmt);
 		free(st);
 		return -1;
 	}
@@ -324,6 +259,7 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	free(st->stmt);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store", "close: %s", sqlite3_errmsg(st->db));
 	pthread_mutex_destroy(&st->mu);
@@ -739,102 +675,6 @@ out:
 	free(evs);
 	sbuf_free(&sql);
 	return ret;
-}
-
-/* ---- store_db.h: the SQL layer of store_run.c and store_job.c ---- */
-
-#define STORE_STMT(s)	((sqlite3_stmt *)(void *)(s))
-
-void
-store_db_lock(struct store *st)
-{
-	pthread_mutex_lock(&st->mu);
-}
-
-void
-store_db_unlock(struct store *st)
-{
-	pthread_mutex_unlock(&st->mu);
-}
-
-int64_t
-store_db_last_id(struct store *st)
-{
-	return sqlite3_last_insert_rowid(st->db);
-}
-
-int
-store_db_changes(struct store *st)
-{
-	return sqlite3_changes(st->db);
-}
-
-struct store_stmt *
-store_db_prep(struct store *st, const char *sql)
-{
-	return (struct store_stmt *)(void *)store_prep(st, sql);
-}
-
-void
-store_db_finalize(struct store_stmt *s)
-{
-	sqlite3_finalize(STORE_STMT(s));
-}
-
-void
-store_db_reset(struct store_stmt *s)
-{
-	sqlite3_reset(STORE_STMT(s));
-	sqlite3_clear_bindings(STORE_STMT(s));
-}
-
-enum store_db_step
-store_db_step(struct store_stmt *s)
-{
-	switch (sqlite3_step(STORE_STMT(s))) {
-	case SQLITE_ROW:
-		return STORE_DB_ROW;
-	case SQLITE_DONE:
-		return STORE_DB_DONE;
-	default:
-		return STORE_DB_ERROR;
-	}
-}
-
-void
-store_db_bind_text(struct store_stmt *s, int i, const char *v)
-{
-	store_bind_text(STORE_STMT(s), i, v);
-}
-
-void
-store_db_bind_int(struct store_stmt *s, int i, int v)
-{
-	sqlite3_bind_int(STORE_STMT(s), i, v);
-}
-
-void
-store_db_bind_int64(struct store_stmt *s, int i, int64_t v)
-{
-	sqlite3_bind_int64(STORE_STMT(s), i, v);
-}
-
-void
-store_db_col_text(struct store_stmt *s, int i, char *buf, size_t size)
-{
-	store_col_text(STORE_STMT(s), i, buf, size);
-}
-
-int
-store_db_col_int(struct store_stmt *s, int i)
-{
-	return sqlite3_column_int(STORE_STMT(s), i);
-}
-
-int64_t
-store_db_col_int64(struct store_stmt *s, int i)
-{
-	return sqlite3_column_int64(STORE_STMT(s), i);
 }
 
 /* ---- runs and jobs to resume ---- */

@@ -1,6 +1,7 @@
-/* store_db.h — the store's own SQL layer, lent by store.c to the store's
- * table modules (store_schema.c, store_run.c, store_job.c) so that SQLite
- * itself stays in store.c. Not for any other module: they use store.h.
+/* store_db.h — the store's own SQL layer (store_db.c), shared by the
+ * store's files (store.c, store_schema.c, store_run.c, store_job.c) so that
+ * SQLite itself stays in store.c and store_db.c. Not for any other module:
+ * they use store.h.
  *
  * A struct store_stmt is a prepared statement (an SQLite one behind the
  * opaque type). Every function here expects the caller to hold the store's
@@ -13,8 +14,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct store;
+#include <pthread.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
 struct store_stmt;
+
+/* The store behind store.h's opaque struct store: one connection shared
+ * by several threads behind mu. */
+struct store {
+	struct sqlite3	*db;
+	pthread_mutex_t	 mu;
+	int		 readonly;
+	struct sqlite3_stmt **stmt;	/* store.c's cached statements */
+};
 
 /* What store_db_step returns. */
 enum store_db_step {
