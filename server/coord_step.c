@@ -176,6 +176,29 @@ coord_step_simple_call(struct coord_stepctx *sc, const char *method,
 	return COORD_STEP_OK;
 }
 
+/*
+ * Never two hosts of a pool down: every host of s other than sc's (xh,
+ * the one we disable and take down) must be live and enabled now, in a
+ * fresh read of XAPI. COORD_STEP_OK, or COORD_STEP_FAIL with sc->err
+ * naming the hosts and what to do; s is left to the caller.
+ */
+static enum coord_step_result
+coord_step_others_up(struct coord_stepctx *sc, const struct pool_snapshot *s,
+    const struct pool_host *xh, const char *action)
+{
+	struct pool_ident self = { .name = sc->h->host };
+	char why[300];
+
+	if (pool_others_up(s, xh->ref, &self, why, sizeof(why)) == 0)
+		return COORD_STEP_OK;
+	snprintf(sc->err, sizeof(sc->err), "refusing to %s %.64s: XAPI shows "
+	    "other hosts of pool %.64s %.150s (never two hosts of a pool "
+	    "down); bring them back live and enabled (xe host-enable), then "
+	    "poolboot retry %.64s (or abort)", action, sc->h->host,
+	    sc->p->name, why, sc->p->name);
+	return COORD_STEP_FAIL;
+}
+
 /* The first host's pending step: HA/WLB off when the run asks for it. */
 static enum coord_step_result
 coord_step_start(struct coord_stepctx *sc)
@@ -192,9 +215,9 @@ coord_step_disable(struct coord_stepctx *sc)
 	struct pool_snapshot s;
 	const struct pool_host *xh;
 	struct xapi_error e;
-	size_t i;
 
-	/* never a second host down: every other host must be live now */
+	/* never a second host down: every other host must be up now (and
+	 * again right before the reboot, coord_step_reboot) */
 	if (coord_step_host_now(sc, 1, &s, &xh, &e) == -1)
 		return coord_step_xapi_retry(sc, "reading the pool", &e);
 	if (rules_version_cmp(xh->version, sc->run->target_version) == 0 &&
@@ -209,15 +232,10 @@ coord_step_disable(struct coord_stepctx *sc)
 		sc->skip = 1;
 		return COORD_STEP_OK;
 	}
-	for (i = 0; i < s.nhosts; i++)
-		if (strcmp(s.hosts[i].name, sc->h->host) != 0 &&
-		    !s.hosts[i].live) {
-			snprintf(sc->err, sizeof(sc->err), "host %s is not live; "
-			    "refusing to take %s down as well (never two hosts "
-			    "of a pool offline)", s.hosts[i].name, sc->h->host);
-			pool_snapshot_free(&s);
-			return COORD_STEP_FAIL;
-		}
+	if (coord_step_others_up(sc, &s, xh, "disable") != COORD_STEP_OK) {
+		pool_snapshot_free(&s);
+		return COORD_STEP_FAIL;
+	}
 	if (!xh->live) {
 		snprintf(sc->err, sizeof(sc->err), "host %s is not live",
 		    sc->h->host);
@@ -317,7 +335,9 @@ coord_step_arm(struct coord_stepctx *sc)
  * boot_time. A transport error proves nothing (a dropped connection to the
  * master says nothing about a member): it is retried, and a repeated
  * host.reboot while the first is still in progress is refused by XAPI as
- * busy, which is retried too.
+ * busy, which is retried too. Right before host.reboot every other host
+ * must be live and enabled in a fresh read of the whole pool: the check
+ * at the disable step may be half an hour old (a long evacuation).
  */
 static enum coord_step_result
 coord_step_reboot(struct coord_stepctx *sc)
@@ -331,12 +351,16 @@ coord_step_reboot(struct coord_stepctx *sc)
 	if (store_host_status(sc->st, sc->h->host, &hs) == 0 &&
 	    hs.state != HOST_ARMED)
 		return COORD_STEP_OK;
-	if (coord_step_host_now(sc, 0, &s, &xh, &e) == -1)
+	if (coord_step_host_now(sc, 1, &s, &xh, &e) == -1)
 		return coord_step_xapi_retry(sc, "reading the pool before the "
 		    "reboot", &e);
 	if (!xh->live || strcmp(xh->boot_time, sc->h->boot_time_before) != 0) {
 		pool_snapshot_free(&s);
 		return COORD_STEP_OK;
+	}
+	if (coord_step_others_up(sc, &s, xh, "reboot") != COORD_STEP_OK) {
+		pool_snapshot_free(&s);
+		return COORD_STEP_FAIL;
 	}
 	util_strlcpy(ref, sizeof(ref), xh->ref);
 	pool_snapshot_free(&s);
