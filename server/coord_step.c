@@ -176,10 +176,43 @@ coord_step_simple_call(struct coord_stepctx *sc, const char *method,
 	return COORD_STEP_OK;
 }
 
+/* A running rebuild of a member of sc's pool has that member down (dead,
+ * forgotten, in the installer), where XAPI no longer shows it: no second
+ * host goes down meanwhile. 0, or -1 with sc->err. */
+static int
+coord_step_no_rebuild(struct coord_stepctx *sc, const char *action)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	struct job j;
+	int ret = 0;
+
+	if (store_jobs_running(sc->st, &ids, &n) == -1) {
+		snprintf(sc->err, sizeof(sc->err), "cannot read the store");
+		return -1;
+	}
+	for (i = 0; i < n && ret == 0; i++)
+		if (store_job_get(sc->st, ids[i], &j) == 0 &&
+		    strcmp(j.kind, "rebuild") == 0 &&
+		    strcmp(j.pool, sc->p->name) == 0) {
+			snprintf(sc->err, sizeof(sc->err), "refusing to %s "
+			    "%.64s: host %.64s of pool %.64s is being rebuilt "
+			    "(job %lld, step %.16s; never two hosts of a pool "
+			    "down); let the job finish, or abort it (poolboot "
+			    "jobs abort %lld), then poolboot retry %.64s", action,
+			    sc->h->host, j.host, sc->p->name, (long long)j.id,
+			    j.step, (long long)j.id, sc->p->name);
+			ret = -1;
+		}
+	free(ids);
+	return ret;
+}
+
 /*
  * Never two hosts of a pool down: every host of s other than sc's (xh,
  * the one we disable and take down) must be live and enabled now, in a
- * fresh read of XAPI. COORD_STEP_OK, or COORD_STEP_FAIL with sc->err
+ * fresh read of XAPI, and no rebuild of the pool may be running.
+ * COORD_STEP_OK, or COORD_STEP_FAIL with sc->err
  * naming the hosts and what to do; s is left to the caller.
  */
 static enum coord_step_result
@@ -189,6 +222,8 @@ coord_step_others_up(struct coord_stepctx *sc, const struct pool_snapshot *s,
 	struct pool_ident self = { .name = sc->h->host };
 	char why[300];
 
+	if (coord_step_no_rebuild(sc, action) == -1)
+		return COORD_STEP_FAIL;
 	if (pool_others_up(s, xh->ref, &self, why, sizeof(why)) == 0)
 		return COORD_STEP_OK;
 	snprintf(sc->err, sizeof(sc->err), "refusing to %s %.64s: XAPI shows "

@@ -350,10 +350,25 @@ class LivenessTest(unittest.TestCase):
             # is halted the dead member may be rebuilt
             st = env.wait_run("rr")
             self.assertEqual(st["state"], "halted", env.diag("rr"))
+            self.assertEqual(sh.host_step(st, "rrh2")["step"], "disable")
             self.assertIn("rrh3", st["error"])
             self.assertEqual(sim.events("host_reboot", host="rrh2"), [])
             r = env.cli("rebuild", "rrh3", "--wipe", "--json")
             self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rrh3 now")
+            # rrh3 is forgotten now (XAPI no longer shows it) and waits
+            # for its installer: a retry of the run too early must not
+            # take rrh2 down as well
+            r = env.cli("retry", "rr")
+            self.assertEqual(r.returncode, 0, r)
+            st = env.wait_run("rr")
+            self.assertEqual(st["state"], "halted", env.diag("rr"))
+            self.assertEqual(sh.host_step(st, "rrh2")["step"], "disable")
+            self.assertIn("being rebuilt", st["error"])
+            self.assertIn("rrh3", st["error"])
+            self.assertEqual(sim.events("host_reboot", host="rrh2"), [])
+            self.assertTrue(sim.hosts()["rrh2"]["enabled"])
         finally:
             env.close()
 
