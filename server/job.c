@@ -321,39 +321,35 @@ jobs_check_host(const struct host *h, const char *kind, int rebuild,
 	return JOBS_OK;
 }
 
-/* A rebuild never runs under a running rolling upgrade that has taken h
- * down: a member it is upgrading is not live either, but it is not dead.
+/* A rebuild never runs under a running rolling upgrade of h's pool: the
+ * run takes one host after another down, and powering h into the
+ * installer would make two (a member the run has taken down is not live
+ * either, but it is not dead). A halted or finished run is no obstacle.
  * JOBS_OK, or JOBS_CONFLICT with err. */
 static enum jobs_result
 jobs_check_run(struct jobs *js, const struct host *h, char *err,
     size_t errlen)
 {
-	enum jobs_result res = JOBS_OK;
 	struct run_host *rh = NULL;
-	enum coord_step s;
+	const char *step = NULL;
 	struct run run;
 	size_t n = 0, i;
 
 	if (store_run_latest(js->st, h->pool->name, &run) != 0 ||
-	    !state_run_is(run.state, RUN_RUNNING) ||
-	    store_run_hosts(js->st, run.id, &rh, &n) != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (strcmp(rh[i].host, h->name) != 0)
-			continue;
-		if (state_step_parse(rh[i].step, &s) == 0 &&
-		    (s == STEP_PENDING || s == STEP_DONE || s == STEP_SKIPPED))
-			continue;
-		snprintf(err, errlen, "host %s is in step %s of the running "
-		    "rolling upgrade of pool %s (run %lld): let it finish or "
-		    "halt, or abort the run first", h->name, rh[i].step,
-		    run.pool, (long long)run.id);
-		res = JOBS_CONFLICT;
-		break;
-	}
-out:
+	    !state_run_is(run.state, RUN_RUNNING))
+		return JOBS_OK;
+	if (store_run_hosts(js->st, run.id, &rh, &n) == 0)
+		for (i = 0; i < n; i++)
+			if (strcmp(rh[i].host, h->name) == 0)
+				step = rh[i].step;
+	snprintf(err, errlen, "pool %s has a running rolling upgrade (run "
+	    "%lld%s%s): a rebuild of %s now could take a second host of the "
+	    "pool down; wait until the run is done or halted (poolboot status "
+	    "%s), or abort it (poolboot abort %s), then rebuild", run.pool,
+	    (long long)run.id, step ? ", host in step " : "", step ? step : "",
+	    h->name, run.pool, run.pool);
 	free(rh);
-	return res;
+	return JOBS_CONFLICT;
 }
 
 /* A host has one unfinished (running or halted) job at most. */
