@@ -8,12 +8,10 @@
  * (poll again later, or earlier when an installer calls back), or fails
  * (the run halts with the reason).
  *
- * Threads: a runner's thread is detached and never joined. It runs while
- * its pool has a run to drive; an entry point that starts or resumes a
- * run while the thread is still winding down (it has just halted or
- * finished the previous one) sets `again`, and the thread goes round once
- * more instead of exiting. So no entry point ever waits for a thread; only
- * coord_free waits, for every runner to have stopped.
+ * Threads: a runner's thread is detached, never joined. An entry point
+ * that starts or resumes a run while the thread is winding down sets
+ * `again`, and the thread goes round once more instead of exiting: no
+ * entry point waits for a thread; only coord_free waits for them to stop.
  *
  * One run per pool is the store's rule (store_run_create); a retry and an
  * abort move the run on only from the state they read
@@ -40,42 +38,6 @@
 #include "pool.h"
 #include "util.h"
 #include "xapi.h"
-
-/* ---- transitions -------------------------------------------------------- */
-
-enum coord_step
-coord_step_next(enum coord_step s)
-{
-	switch (s) {
-	case STEP_PENDING:	return STEP_DISABLE;
-	case STEP_DISABLE:	return STEP_EVACUATE;
-	case STEP_EVACUATE:	return STEP_ARM;
-	case STEP_ARM:		return STEP_REBOOT;
-	case STEP_REBOOT:	return STEP_INSTALL;
-	case STEP_INSTALL:	return STEP_REJOIN;
-	case STEP_REJOIN:	return STEP_ENABLE;
-	case STEP_ENABLE:	return STEP_DONE;
-	case STEP_DONE:		return STEP_DONE;
-	case STEP_SKIPPED:	return STEP_SKIPPED;
-	default:		return STEP_DONE;
-	}
-}
-
-enum coord_step
-coord_step_retry(enum coord_step s)
-{
-	/* the installer failed or never called back: its arming is spent,
-	 * so the host needs a new one and a new boot */
-	if (s == STEP_INSTALL)
-		return STEP_ARM;
-	return s;
-}
-
-int
-coord_step_offline(enum coord_step s)
-{
-	return s >= STEP_DISABLE && s <= STEP_ENABLE;
-}
 
 /* ---- runners ------------------------------------------------------------ */
 
@@ -450,9 +412,7 @@ coord_runner_main(void *arg)
 		r->cache.ev_token = NULL;
 		ok = x != NULL;
 		xapi_free(x);
-		/* a run started, retried or aborted while this loop was
-		 * ending: go round again rather than leave it without a
-		 * thread */
+		/* a run started, retried or aborted meanwhile: go on */
 		pthread_mutex_lock(&c->mu);
 		if (ok && !r->stop && (r->again || r->abort_req)) {
 			r->again = 0;
@@ -553,11 +513,9 @@ coord_upgrade_busy(struct coord *c, const char *pool, char *err,
 	return 0;
 }
 
-/* Claims r for an upgrade being started (prechecks, dump, the run in the
- * store), so that a second request is refused at once instead of checking
- * and dumping alongside: 0, or 1 (err says why). The store's own rule
- * (store_run_create) stays the authority; this only spares the work.
- * Release with coord_upgrade_release. */
+/* Claims r for an upgrade being started, so that a second request is
+ * refused at once instead of checking and dumping alongside: 0, or 1 (err
+ * says why). The store (store_run_create) stays the authority. */
 static int
 coord_upgrade_claim(struct coord *c, struct coord_runner *r, const char *pool,
     char *err, size_t errlen)
