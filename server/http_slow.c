@@ -27,6 +27,7 @@ struct http_slow {
 	pthread_cond_t	 cv;
 	struct http_slow_item *head, *tail;	/* waiting for a worker */
 	unsigned	 queued;
+	unsigned	 busy;		/* requests a worker is answering */
 	int		 stop;
 	pthread_t	 th[HTTP_SLOW_WORKERS];
 	size_t		 nth;
@@ -83,6 +84,7 @@ http_slow_main(void *arg)
 		if ((s->head = it->next) == NULL)
 			s->tail = NULL;
 		s->queued--;
+		s->busy++;
 		stop = s->stop;
 		pthread_mutex_unlock(&s->mu);
 		if (stop)
@@ -97,6 +99,7 @@ http_slow_main(void *arg)
 			    "{\"error\": \"internal error\"}\n");
 		}
 		pthread_mutex_lock(&s->mu);
+		s->busy--;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
@@ -154,7 +157,7 @@ http_slow_submit(struct http_slow *s, struct MHD_Connection *con,
 	pthread_mutex_lock(&s->mu);
 	if (s->stop)
 		refuse = http_slow_stopping;
-	else if (s->queued >= HTTP_SLOW_QUEUE ||
+	else if (s->queued + s->busy >= s->nth + HTTP_SLOW_QUEUE ||
 	    (it = calloc(1, sizeof(*it))) == NULL)
 		refuse = http_slow_busy;
 	if (refuse != NULL) {
