@@ -286,6 +286,21 @@ api_split(const char *path, char *buf, size_t buflen, char **segs,
 	return 0;
 }
 
+int
+api_is_slow(const char *method, const char *path)
+{
+	char buf[512], *segs[API_MAX_SEGS];
+	size_t n;
+
+	if (method == NULL || path == NULL || strcmp(method, "POST") != 0 ||
+	    api_split(path, buf, sizeof(buf), segs, &n) == -1)
+		return 0;
+	return n == 3 && strcmp(segs[0], "pools") == 0 &&
+	    (strcmp(segs[2], "precheck") == 0 ||
+	    strcmp(segs[2], "upgrade") == 0 || strcmp(segs[2], "retry") == 0 ||
+	    strcmp(segs[2], "abort") == 0);
+}
+
 void
 api_handle(const struct api_deps *deps, const struct api_request *rq,
     struct api_response *rs)

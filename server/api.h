@@ -23,6 +23,14 @@
 
 #include "api_types.h"
 
+/* 1 when answering method path (as in struct api_request) may wait on
+ * XAPI: POST /pools/{pool}/precheck|upgrade|retry|abort (prechecks, the
+ * pool database dump, an abort's clean-up). The HTTP server answers those
+ * off its own threads (http_slow.h); everything else is quick (the store,
+ * arming, memory) and answered in place. Job starts, retries and aborts
+ * are quick: a job's XAPI work is on the job's thread. */
+int   api_is_slow(const char *method, const char *path);
+
 /* Answers one request: rs->status and rs->body (malloc'd JSON, caller
  * frees; never NULL) are always set. Thread-safe when the deps' parts are
  * (they are: store, arm, coord and jobs lock inside). */

@@ -516,3 +516,39 @@ coord_step_enable(struct coord_stepctx *sc)
 {
 	return coord_step_simple_call(sc, "host.enable", "host.enable");
 }
+
+/* ---- transitions (from coord.c) -------------------------------------------------------- */
+
+enum coord_step
+coord_step_next(enum coord_step s)
+{
+	switch (s) {
+	case STEP_PENDING:	return STEP_DISABLE;
+	case STEP_DISABLE:	return STEP_EVACUATE;
+	case STEP_EVACUATE:	return STEP_ARM;
+	case STEP_ARM:		return STEP_REBOOT;
+	case STEP_REBOOT:	return STEP_INSTALL;
+	case STEP_INSTALL:	return STEP_REJOIN;
+	case STEP_REJOIN:	return STEP_ENABLE;
+	case STEP_ENABLE:	return STEP_DONE;
+	case STEP_DONE:		return STEP_DONE;
+	case STEP_SKIPPED:	return STEP_SKIPPED;
+	default:		return STEP_DONE;
+	}
+}
+
+enum coord_step
+coord_step_retry(enum coord_step s)
+{
+	/* the installer failed or never called back: its arming is spent,
+	 * so the host needs a new one and a new boot */
+	if (s == STEP_INSTALL)
+		return STEP_ARM;
+	return s;
+}
+
+int
+coord_step_offline(enum coord_step s)
+{
+	return s >= STEP_DISABLE && s <= STEP_ENABLE;
+}

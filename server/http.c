@@ -32,6 +32,7 @@
 #include "http_file.h"
 #include "http_host.h"
 #include "http_req.h"
+#include "http_slow.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -46,6 +47,7 @@ struct http_server {
 	struct http_deps deps;
 	atomic_int running;		/* set once MHD_start_daemon returned */
 	struct http_host *hosts;	/* the installer routes, repo bytes */
+	struct http_slow *slow;		/* admin requests that may wait on XAPI */
 };
 
 /* ---- the log line ------------------------------------------------------ */
@@ -371,16 +373,21 @@ http_serve_api(struct http_server *srv, struct MHD_Connection *con,
 {
 	struct api_request arq;
 	struct api_response ars = { 0, NULL };
-	const char *sub = rq->path + 7;		/* after "/api/v1" */
 
-	memset(&arq, 0, sizeof(arq));
-	arq.method = rq->method;
-	arq.path = sub[0] ? sub : "/";
-	arq.body = rq->body.len ? rq->body.p : NULL;
-	arq.body_len = rq->body.len;
-	arq.query = http_query;
-	arq.qctx = con;
-	api_handle(&srv->deps.api, &arq, &ars);
+	http_slow_api_request(rq, &arq);
+	if (rq->slow == HTTP_REQ_SLOW_DONE) {
+		/* answered by a worker (http_slow.h) while suspended */
+		ars.status = rq->slow_status;
+		ars.body = rq->slow_body;
+		rq->slow_body = NULL;
+	} else if (api_is_slow(arq.method, arq.path))
+		/* may wait on XAPI: never on this thread */
+		return http_slow_submit(srv->slow, con, rq);
+	else {
+		arq.query = http_query;
+		arq.qctx = con;
+		api_handle(&srv->deps.api, &arq, &ars);
+	}
 	if (ars.body == NULL || ars.status < 100 || ars.status > 599) {
 		free(ars.body);
 		return http_req_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -644,6 +651,7 @@ http_free(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	http_slow_free(srv->slow);
 	http_host_free(srv->hosts);
 	free(srv);
 }
@@ -693,7 +701,8 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	srv->deps = *deps;
 	srv->deps.api.repo_bytes = http_repo_bytes_cb;
 	srv->deps.api.repo_bytes_arg = srv;
-	if (http_host_new(cfg, deps->api.arm, &srv->hosts) == -1)
+	if (http_host_new(cfg, deps->api.arm, &srv->hosts) == -1 ||
+	    http_slow_new(&srv->deps.api, &srv->slow) == -1)
 		goto out;
 	if (http_listen_addr(cfg->listen_addr, cfg->listen_port, &ss, &sslen,
 	    &v6any) == -1) {
@@ -703,7 +712,7 @@ http_start(const struct http_deps *deps, struct http_server **out)
 	}
 	http_raise_nofile();
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= v6any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
 	threads = cfg->http_threads > 0 ? (unsigned int)cfg->http_threads : 2;
@@ -739,6 +748,10 @@ http_stop(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	/* first: every suspended connection resumed, none left for
+	 * MHD_stop_daemon */
+	http_slow_free(srv->slow);
+	srv->slow = NULL;
 	if (srv->daemon != NULL)
 		MHD_stop_daemon(srv->daemon);
 	http_free(srv);

@@ -118,8 +118,9 @@ serve_notify_jobs(void *arg, const char *host, int result)
 }
 
 
-/* Opens the state database and starts arming, the coordinators and the
- * job runner, with the notify listeners between them. -1: logged. */
+/* Opens the state database and makes arming, the coordinators and the
+ * job runner (which resume their runs and jobs only once HTTP is served:
+ * serve_run), with the notify listeners between them. -1: logged. */
 static int
 serve_start_parts(struct serve_parts *p)
 {
@@ -240,6 +241,10 @@ serve_run(const struct cli_opts *o)
 	    cfg->public_url, cfg->tftp_root, cfg->state_dir);
 	store_event(p.st, NULL, NULL, "serve", "server started (pid %ld)",
 	    (long)getpid());
+	/* only now, with HTTP served: resuming never waits on a thread or
+	 * XAPI, and installers can report back while the runs resume */
+	coord_resume(p.co);
+	jobs_resume(p.jb);
 	sig = serve_wait(&set);
 	log_info("serve", "signal %d: shutting down", sig);
 	store_event(p.st, NULL, NULL, "serve", "server stopped");

@@ -125,11 +125,14 @@ store_db_reset(struct store_stmt *s)
 enum store_db_step
 store_db_step(struct store_stmt *s)
 {
-	switch (sqlite3_step(STORE_STMT(s))) {
+	/* extended result codes are on: SQLITE_CONSTRAINT_UNIQUE & 0xff */
+	switch (sqlite3_step(STORE_STMT(s)) & 0xff) {
 	case SQLITE_ROW:
 		return STORE_DB_ROW;
 	case SQLITE_DONE:
 		return STORE_DB_DONE;
+	case SQLITE_CONSTRAINT:
+		return STORE_DB_CONSTRAINT;
 	default:
 		return STORE_DB_ERROR;
 	}

@@ -33,7 +33,9 @@ struct store {
 enum store_db_step {
 	STORE_DB_ERROR = -1,	/* log it with store_db_err */
 	STORE_DB_DONE = 0,	/* the statement has run to completion */
-	STORE_DB_ROW = 1	/* a row is ready to read */
+	STORE_DB_ROW = 1,	/* a row is ready to read */
+	STORE_DB_CONSTRAINT = 2	/* refused by a constraint (a unique
+				 * index): not logged, the caller says why */
 };
 
 /* The store's mutex: one connection is shared by several threads. */
@@ -63,7 +65,8 @@ struct store_stmt *store_db_prep(struct store *st, const char *sql);
 void  store_db_finalize(struct store_stmt *s);	/* NULL ok */
 /* Makes s ready to run again with new bindings. */
 void  store_db_reset(struct store_stmt *s);
-/* Runs s one step: STORE_DB_ROW, STORE_DB_DONE or STORE_DB_ERROR. */
+/* Runs s one step: STORE_DB_ROW, STORE_DB_DONE, STORE_DB_CONSTRAINT or
+ * STORE_DB_ERROR. */
 enum store_db_step store_db_step(struct store_stmt *s);
 
 /* Parameters are numbered from 1; text is copied, NULL binds "". */
