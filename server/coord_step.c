@@ -309,7 +309,11 @@ coord_step_evacuate(struct coord_stepctx *sc)
 	    (int)(left / 1000), sc->p->poll_ms < 500 ? sc->p->poll_ms : 500,
 	    NULL, &e) == -1) {
 		xr_free(task);
-		if (e.transport)
+		/* an evacuation still running (ours, from before a restart,
+		 * or an operator's) makes XAPI refuse this one: wait for it
+		 * as for any busy host; the next one finds the host empty */
+		if (e.transport || strcmp(e.code,
+		    "OTHER_OPERATION_IN_PROGRESS") == 0)
 			return coord_step_xapi_retry(sc, "evacuation", &e);
 		snprintf(sc->err, sizeof(sc->err), "evacuation failed: %s; "
 		    "migrate or shut down the VMs left on %s, then retry",

@@ -342,6 +342,26 @@ class KillTest(UpgradeBase):
         self.assert_each_installed_once(sim, set(names), env, pool)
         return caught
 
+    def test_kill9_while_xapi_still_evacuates(self):
+        """Killed while XAPI is still emptying a host: the restarted
+        coordinator's evacuate meets the first one still running
+        (OTHER_OPERATION_IN_PROGRESS). It waits for it, as for any busy
+        host, instead of halting the run."""
+        spec = sh.pool_spec("kev", 37, 2, vms=6, master=1,
+                            evacuate_delay=0.5)
+        env, sim = self.world([spec])
+        names = [h["name"] for h in spec["hosts"]]
+        self.start_upgrade(env, "kev")
+        self.assertIsNotNone(env.wait_step("kev", "kevh2", {"evacuate"},
+                                           period=0.02), env.diag("kev"))
+        time.sleep(0.3)         # XAPI's evacuation of kevh2 is under way
+        env.kill9()
+        env.start()
+        st = env.wait_run("kev")
+        self.assertEqual(st["state"], "done", env.diag("kev"))
+        self.assert_pool_upgraded(env, sim, spec, st)
+        self.assert_each_installed_once(sim, set(names), env, "kev")
+
     def test_kill9_in_every_step(self):
         self.caught = []
         for i, (step, first) in enumerate(self.PLAN):
