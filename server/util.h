@@ -39,9 +39,12 @@ int   util_streq_ct(const char *a, const char *b);
 /* Reads a whole file (at most max bytes; bigger is an error, errno=EFBIG).
  * Returns a NUL-terminated malloc'd buffer, *len set if len != NULL. */
 char *util_read_file(const char *path, size_t max, size_t *len);
-/* Writes data to path atomically: temp file in the same directory, fsync,
- * rename, fsync of the directory. Readers see the old or the new file,
- * never a partial one. */
+/* Writes data to path atomically: a new temp file in the same directory
+ * ("<path>.tmp.<16 random hex digits>", created with O_EXCL|O_NOFOLLOW, so
+ * nothing planted there is followed or reused), given mode (umask
+ * ignored), fsync, rename over path, fsync of the directory. Readers see
+ * the old or the new file, never a partial one. 0, or -1 with errno (the
+ * temp file removed). */
 int   util_write_atomic(const char *path, const void *data, size_t len,
 	    mode_t mode);
 /* mkdir -p */
