@@ -113,8 +113,15 @@ class LogInjectionTest(unittest.TestCase):
         p = self.env.cli("precheck", "poolA")
         self.assertNotEqual(p.returncode, 0, p.out)
         self.env.stop()
+        # serve's start-up says that xapi = http:// sends the password
+        # in clear, naming the file and line
+        conf = open(self.env.conf).read().split("\n")
+        n = [i for i, l in enumerate(conf, 1) if l.startswith("xapi = ")]
+        self.assertIn("warning: %s:%d: [pool poolA]: xapi = http://"
+                      % (self.env.conf, n[0]), self.env.log_text())
         lines = [l for l in self.env.log_text().split("\n")
-                 if l and not l.startswith("====")]
+                 if l and not l.startswith("====") and
+                 not l.startswith("warning: ")]
         for l in lines:
             self.assertRegex(l, STDERR_LINE, "not a poolboot log line")
         self.check_lines(lines, "stderr")
