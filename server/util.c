@@ -340,6 +340,37 @@ util_mkdirs(const char *path, mode_t mode)
 	return 0;
 }
 
+int
+util_private_dir(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (util_mkdirs(path, mode) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat(path, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a folder", path);
+		return -1;
+	}
+	if ((sb.st_mode & 07777) == mode)
+		return 0;
+	if (chmod(path, mode) == -1) {
+		snprintf(err, errlen, "%s is mode %04o and cannot be made "
+		    "%04o: %s; make it %04o and owned by the user poolboot "
+		    "runs as", path,
+		    (unsigned)(sb.st_mode & 07777), (unsigned)mode,
+		    strerror(errno), (unsigned)mode);
+		return -1;
+	}
+	return 0;
+}
+
 char *
 util_path_join(const char *dir, const char *rel)
 {

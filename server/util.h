@@ -49,6 +49,13 @@ int   util_write_atomic(const char *path, const void *data, size_t len,
 	    mode_t mode);
 /* mkdir -p */
 int   util_mkdirs(const char *path, mode_t mode);
+/* A folder of exactly mode (e.g. 0700): created (mkdir -p, mode) when
+ * missing, else chmod'ed when its mode differs, so a folder left loose
+ * (0755, 0777) is made private again. 0, or -1 with the reason in err
+ * (not a folder, or its mode cannot be changed: the message says what to
+ * do). */
+int   util_private_dir(const char *path, mode_t mode, char *err,
+	    size_t errlen);
 /* Joins dir and rel unless rel is absolute. Caller frees. */
 char *util_path_join(const char *dir, const char *rel);
 

@@ -164,5 +164,59 @@ class LogInjectionTest(unittest.TestCase):
         self.check_lines(grams, "syslog")
 
 
+class StateDirPermissionsTest(unittest.TestCase):
+    """serve makes an existing, loose state_dir private (0700) and its
+    database files the owner's alone (0600), before anything is in them."""
+
+    def setUp(self):
+        self.env = harness.Env()
+
+    def tearDown(self):
+        self.env.cleanup()
+
+    def modes(self):
+        st = self.env.state
+        out = {"state_dir": os.stat(st).st_mode & 0o7777}
+        for f in ("poolboot.db", "poolboot.db-wal", "poolboot.db-shm"):
+            p = os.path.join(st, f)
+            if os.path.exists(p):
+                out[f] = os.stat(p).st_mode & 0o7777
+        return out
+
+    def check_private(self):
+        m = self.modes()
+        self.assertEqual(m["state_dir"], 0o700, m)
+        self.assertIn("poolboot.db", m)
+        for f, mode in m.items():
+            if f != "state_dir":
+                self.assertEqual(mode, 0o600, "%s: %o" % (f, mode))
+
+    def test_loose_state_dir_and_database_are_tightened(self):
+        os.chmod(self.env.state, 0o755)      # as mkdir with umask 022
+        self.env.start()
+        self.check_private()
+        self.env.stop()
+        # loosened again while stopped (a restore, a careless chmod -R)
+        os.chmod(self.env.state, 0o777)
+        for f in os.listdir(self.env.state):
+            p = os.path.join(self.env.state, f)
+            if os.path.isfile(p):
+                os.chmod(p, 0o644)
+        self.env.start()
+        self.check_private()
+        self.env.stop()
+        # the admin token file is the operator's: warned about, not changed
+        self.assertIn("admin token file %s is readable by others"
+                      % os.path.join(self.env.state, "admin.token"),
+                      self.env.log_text())
+
+    def test_state_dir_that_is_a_file_is_refused(self):
+        os.rmdir(self.env.state)
+        harness.write(self.env.state, "not a folder\n")
+        p = self.env.cli("serve")
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assertIn("state_dir: %s: not a folder" % self.env.state, p.err)
+
+
 if __name__ == "__main__":
     unittest.main()
