@@ -88,6 +88,13 @@ bench: deps
 $(BUILD)/bench_render: tests/bench/bench_render.c $(LIBOBJS) | $(BUILD)
 	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
+# Soak (issue 11): 1,000 keep-alive connections for 60 s mixing repo,
+# answerfile and callback traffic against a real poolboot serve; prints
+# errors (must be 0) and the server's RSS from start to end
+soak: deps
+	@$(MAKE) -s poolboot
+	@python3 tests/bench/soak.py
+
 # XML-RPC struct decoding: seconds and ratio per doubling of the members
 # (linear: about 2); issue 11, finding 9
 bench-xmlrpc: $(BUILD)/bench_xmlrpc
