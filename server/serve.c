@@ -127,6 +127,12 @@ serve_start_parts(struct serve_parts *p)
 	struct config *cfg = p->cfg;
 	char err[512];
 
+	/* state_dir is private before anything is written in it */
+	if (util_private_dir(cfg->state_dir, dnsmasq_state_dir_mode(cfg), err,
+	    sizeof(err)) == -1) {
+		log_error("serve", "state_dir: %s", err);
+		return -1;
+	}
 	if (store_open(cfg->state_dir, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);

@@ -171,6 +171,32 @@ store_sync_light(struct store *st, int light)
 }
 
 
+/* chmod 0600 of the database file db + suffix when it exists and is
+ * looser. 0, or -1 (logged). */
+static int
+store_private(const char *db, const char *suffix)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (snprintf(path, sizeof(path), "%s%s", db, suffix) >=
+	    (int)sizeof(path))
+		return -1;
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_error("store", "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((sb.st_mode & 077) == 0 || chmod(path, 0600) == 0)
+		return 0;
+	log_error("store", "%s is mode %04o (other users may read it) and "
+	    "cannot be made 0600: %s; make it 0600 and owned by the user "
+	    "poolboot runs as", path, (unsigned)(sb.st_mode & 07777),
+	    strerror(errno));
+	return -1;
+}
+
 int
 store_open(const char *state_dir, int readonly, struct store **out)
 {
@@ -208,6 +234,11 @@ store_open(const char *state_dir, int readonly, struct store **out)
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out;
 	}
+	/* the database holds the run reports, events and token hashes:
+	 * the owner's alone, the WAL and shm files too (SQLite gives them
+	 * the database's mode; older ones may be looser) */
+	if (!readonly && store_private(path, "") == -1)
+		goto out;
 	sqlite3_extended_result_codes(st->db, 1);
 	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK ||
 	    store_db_exec(st, "PRAGMA foreign_keys = ON", "foreign_keys") == -1)
@@ -237,7 +268,9 @@ store_open(const char *state_dir, int readonly, struct store **out)
 			goto out;
 		}
 		if (store_db_exec(st, "PRAGMA synchronous = FULL",
-		    "synchronous") == -1 || store_schema_init(st) == -1)
+		    "synchronous") == -1 || store_schema_init(st) == -1 ||
+		    store_private(path, "-wal") == -1 ||
+		    store_private(path, "-shm") == -1)
 			goto out;
 	}
 	*out = st;
