@@ -255,9 +255,9 @@ class PinnedIdentityTest(unittest.TestCase):
     answers at the host's address gets nothing."""
 
     def test_impostor_at_the_rebuilt_address_gets_no_credential(self):
-        pool = pool_at_new("rp", 38, 3)
+        pool = pool_at_new("rp", 168, 3)
         env, sim = start([pool], {"rph3": fresh_identity("rph3",
-                                                         "127.0.38.3")})
+                                                         "127.0.168.3")})
         try:
             sim.fault("dead", host="rph3")
             r = env.cli("rebuild", "rph3", "--wipe", "--json")
@@ -305,9 +305,9 @@ class PinnedIdentityTest(unittest.TestCase):
             env.close()
 
     def test_certificate_link_works_once(self):
-        pool = pool_at_new("rc", 39, 3)
+        pool = pool_at_new("rc", 169, 3)
         env, sim = start([pool], {"rch3": fresh_identity("rch3",
-                                                         "127.0.39.3")})
+                                                         "127.0.169.3")})
         try:
             sim.fault("dead", host="rch3")
             r = env.cli("rebuild", "rch3", "--wipe", "--json")
@@ -376,9 +376,9 @@ class PinnedIdentityTest(unittest.TestCase):
             env.close()
 
     def test_join_over_plain_http_is_refused(self):
-        pool = pool_at_new("rt", 40, 3)
+        pool = pool_at_new("rt", 170, 3)
         env, sim = start([pool], {"rth3": fresh_identity("rth3",
-                                                         "127.0.40.3")},
+                                                         "127.0.170.3")},
                          tls=False)
         try:
             sim.fault("dead", host="rth3")

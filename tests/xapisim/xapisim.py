@@ -304,6 +304,8 @@ class Simulator:
         self.tls = spec.get("tls")
         self.tls_dir = None        # certificates made here (per-host, impostors)
         self.impostors = {}        # address -> impostor server
+        # who listens at an address changes under this lock only
+        self.listen_lock = threading.RLock()
         self.control_port = int(spec.get("control_port", 0))
         self.control = None
         self.stopping = False
@@ -820,19 +822,20 @@ class Simulator:
         return srv
 
     def start_listener(self, address):
-        with self.lock:
-            if address in self.listeners or self.stopping:
+        with self.listen_lock:
+            with self.lock:
+                if address in self.listeners or self.stopping:
+                    return
+                h = self.by_addr.get(address)
+                taken = h is not None and h.faults.get("impostor")
+            if taken:
+                # the impostor holds the address: the host cannot answer
+                self._start_impostor(address)
                 return
-            h = self.by_addr.get(address)
-            taken = h is not None and h.faults.get("impostor")
-        if taken:
-            # the impostor holds the address: the host cannot answer there
-            self._start_impostor(address)
-            return
-        srv = self._make_server(address)
-        with self.lock:
-            self.listeners[address] = srv
-            self.conns.setdefault(address, set())
+            srv = self._make_server(address)
+            with self.lock:
+                self.listeners[address] = srv
+                self.conns.setdefault(address, set())
 
     def stop_listener(self, address):
         with self.lock:
@@ -906,9 +909,11 @@ class Simulator:
     def _start_impostor(self, address):
         """Another machine answers at address: a XAPI look-alike with a
         certificate of its own (TLS when the simulator runs TLS) that
-        accepts every call and logs it with its arguments unredacted."""
+        accepts every call and logs it with its arguments unredacted.
+        Caller holds listen_lock."""
         with self.lock:
-            if address in self.impostors or self.stopping:
+            if (address in self.impostors or address in self.listeners or
+                    self.stopping):
                 return
             h = self.by_addr.get(address)
 
@@ -1077,9 +1082,14 @@ class Simulator:
             with self.lock:
                 took_down.state = "dead"
         if impostor_at is not None:
-            self._start_impostor(impostor_at)
+            with self.listen_lock:
+                self._start_impostor(impostor_at)
 
     def clear(self, host=None, pool=None, vm=None):
+        with self.listen_lock:
+            self._clear(host, pool, vm)
+
+    def _clear(self, host, pool, vm):
         gone = []
         with self.lock:
             if pool is None and vm is None:
