@@ -12,6 +12,7 @@
 
 #include "arm.h"
 #include "config.h"
+#include "hostcert.h"
 #include "log.h"
 #include "render.h"
 #include "store.h"
@@ -761,6 +762,90 @@ logs_and_events_never_show_the_token(void **state)
 	free(logpath);
 }
 
+/* A host poolboot joins to a pool gets its XAPI key and certificate once:
+ * the answerfile carries the filesystem-populated script, the key is
+ * handed out to the token's first request and is then gone (410), the pin
+ * stays for the job; an arming without one has no such URL (404), and an
+ * ordinary arming forgets an earlier certificate. */
+static void
+host_certificate_is_handed_out_once(void **state)
+{
+	struct fix *f = *state;
+	char token[UTIL_TOKEN_LEN + 1], msg[512], err[512], pin[65];
+	char *body = NULL, *pem = NULL, *want, *keyfile;
+	size_t len = 0, plen = 0;
+	struct stat sb;
+
+	assert_int_equal(arm_host_for(f->arm, "h2", MODE_FRESH, "install", 1,
+	    1, token, msg, sizeof(msg)), ARM_OK);
+	keyfile = path2(f->state, "hostcert/h2.pem");
+	assert_int_equal(stat(keyfile, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(arm_get_answerfile(f->arm, "h2", token, &body, &len),
+	    ARM_OK);
+	assert_true(asprintf(&want, "<script stage=\"filesystem-populated\" "
+	    "type=\"url\">%s/hosts/h2/%s/hostcert-script</script>", PUBLIC_URL,
+	    token) > 0);
+	assert_non_null(strstr(body, want));
+	free(want);
+	assert_null(strstr(body, "PRIVATE KEY"));
+	free(body);
+	/* the script: any number of times, no secret in it */
+	assert_int_equal(arm_get_hostcert_script(f->arm, "h2", token, &body,
+	    &len), ARM_OK);
+	assert_true(strncmp(body, "#!/bin/sh", 9) == 0);
+	assert_null(strstr(body, "PRIVATE KEY-----\n"));
+	free(body);
+	/* a wrong token learns nothing */
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", "0123456789", &pem,
+	    &plen), ARM_FORBIDDEN);
+	assert_null(pem);
+	/* the first request gets it, and the key file is gone */
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", token, &pem, &plen),
+	    ARM_OK);
+	assert_non_null(strstr(pem, "-----BEGIN PRIVATE KEY-----"));
+	assert_non_null(strstr(pem, "-----BEGIN CERTIFICATE-----"));
+	util_wipe(pem, plen);
+	free(pem);
+	pem = NULL;
+	assert_int_equal(stat(keyfile, &sb), -1);
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", token, &pem, &plen),
+	    ARM_GONE);
+	assert_null(pem);
+	/* the pin stays for the job */
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    0);
+	assert_int_equal(strlen(pin), 64);
+
+	/* an ordinary arming: no certificate, no URL, the old pin forgotten */
+	assert_int_equal(arm_host(f->arm, "h2", 1, token, msg, sizeof(msg)),
+	    ARM_OK);
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", token, &pem, &plen),
+	    ARM_NOT_FOUND);
+	assert_int_equal(arm_get_hostcert_script(f->arm, "h2", token, &body,
+	    &len), ARM_NOT_FOUND);
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    1);
+	assert_int_equal(arm_get_answerfile(f->arm, "h2", token, &body, &len),
+	    ARM_OK);
+	assert_null(strstr(body, "filesystem-populated\" type"));
+	free(body);
+
+	/* the install ends before the key was fetched: the key is wiped */
+	assert_int_equal(arm_host_for(f->arm, "h2", MODE_FRESH, "install", 1,
+	    1, token, msg, sizeof(msg)), ARM_OK);
+	assert_int_equal(stat(keyfile, &sb), 0);
+	assert_int_equal(arm_callback(f->arm, "h2", token, 0), ARM_OK);
+	assert_int_equal(stat(keyfile, &sb), -1);
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    0);
+	/* an upgrade never carries one */
+	assert_int_equal(arm_host_for(f->arm, "h1", MODE_UPGRADE, "x", 1, 1,
+	    token, msg, sizeof(msg)), ARM_ERROR);
+	assert_non_null(strstr(msg, "fresh install or reinstall"));
+	free(keyfile);
+}
+
 int
 main(void)
 {
@@ -794,6 +879,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    logs_and_events_never_show_the_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    host_certificate_is_handed_out_once, setup, teardown),
 	};
 
 	log_set_verbosity(PB_LOG_WARN);
