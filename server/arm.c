@@ -231,12 +231,22 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 
 	arm_fmt_msg(err, errlen, "%s", "");
 	/* the key takes a while: made before the lock that installers'
-	 * requests wait for */
-	if (hostcert && (h = config_host(a->cfg, host)) != NULL &&
-	    hostcert_new(h, &hc, err, errlen) == -1) {
-		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-		    "not armed: %s", err);
-		return ARM_ERROR;
+	 * requests wait for; only a fresh install or reinstall installs it */
+	if (hostcert && (h = config_host(a->cfg, host)) != NULL) {
+		hmode = mode_override >= 0 ? (enum host_mode)mode_override :
+		    h->mode;
+		if (hmode != MODE_FRESH && hmode != MODE_REINSTALL) {
+			arm_fmt_msg(err, errlen, "host %s: a XAPI certificate "
+			    "is only installed by a fresh install or "
+			    "reinstall, not in mode %s", h->name,
+			    config_mode_name(hmode));
+			return ARM_CONFLICT;
+		}
+		if (hostcert_new(h, &hc, err, errlen) == -1) {
+			log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+			    "not armed: %s", err);
+			return ARM_ERROR;
+		}
 	}
 	pthread_mutex_lock(&a->mu);
 	if ((h = config_host(a->cfg, host)) == NULL) {
