@@ -212,6 +212,35 @@ arm_host(struct arm *a, const char *host, int wipe,
 	    errlen);
 }
 
+/* A new XAPI key and certificate for host's arming in mode_override (or
+ * its inventory mode) into *hc. The key takes a while: made before the
+ * lock that installers' requests wait for. Only a fresh install or
+ * reinstall installs one (else ARM_CONFLICT). An unknown host: ARM_OK
+ * without one (arm_host_for says ARM_NOT_FOUND). */
+static enum arm_status
+arm_hostcert_new(struct arm *a, const char *host, int mode_override,
+    struct hostcert **hc, char *err, size_t errlen)
+{
+	const struct host *h = config_host(a->cfg, host);
+	enum host_mode hmode;
+
+	if (h == NULL)
+		return ARM_OK;
+	hmode = mode_override >= 0 ? (enum host_mode)mode_override : h->mode;
+	if (hmode != MODE_FRESH && hmode != MODE_REINSTALL) {
+		arm_fmt_msg(err, errlen, "host %s: a XAPI certificate is only "
+		    "installed by a fresh install or reinstall, not in mode %s",
+		    h->name, config_mode_name(hmode));
+		return ARM_CONFLICT;
+	}
+	if (hostcert_new(h, hc, err, errlen) == -1) {
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "not armed: %s", err);
+		return ARM_ERROR;
+	}
+	return ARM_OK;
+}
+
 enum arm_status
 arm_host_for(struct arm *a, const char *host, int mode_override,
     const char *purpose, int wipe, int hostcert,
@@ -230,24 +259,10 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 	int rearm;
 
 	arm_fmt_msg(err, errlen, "%s", "");
-	/* the key takes a while: made before the lock that installers'
-	 * requests wait for; only a fresh install or reinstall installs it */
-	if (hostcert && (h = config_host(a->cfg, host)) != NULL) {
-		hmode = mode_override >= 0 ? (enum host_mode)mode_override :
-		    h->mode;
-		if (hmode != MODE_FRESH && hmode != MODE_REINSTALL) {
-			arm_fmt_msg(err, errlen, "host %s: a XAPI certificate "
-			    "is only installed by a fresh install or "
-			    "reinstall, not in mode %s", h->name,
-			    config_mode_name(hmode));
-			return ARM_CONFLICT;
-		}
-		if (hostcert_new(h, &hc, err, errlen) == -1) {
-			log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-			    "not armed: %s", err);
-			return ARM_ERROR;
-		}
-	}
+	if (hostcert && (ret = arm_hostcert_new(a, host, mode_override, &hc,
+	    err, errlen)) != ARM_OK)
+		return ret;
+	ret = ARM_ERROR;
 	pthread_mutex_lock(&a->mu);
 	if ((h = config_host(a->cfg, host)) == NULL) {
 		arm_fmt_msg(err, errlen, "no host \"%s\" in the inventory",
