@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import ssl
 import sys
 import time
 import unittest
@@ -253,7 +254,11 @@ def xapi_master(sim, spec, method, *args):
     """method(session, *args) on the pool's master, as an operator's xe
     would call it (XML-RPC, a fresh session)."""
     master = next(h for h in spec["hosts"] if h.get("master"))
-    with xmlrpc.client.ServerProxy(sim.url(master["address"])) as x:
+    ctx = None
+    if sim.spec.get("tls"):     # the pool's certificate, as poolboot trusts
+        ctx = ssl.create_default_context(cafile=sim.spec["tls"]["cert"])
+    with xmlrpc.client.ServerProxy(sim.url(master["address"]),
+                                   context=ctx) as x:
         r = x.session.login_with_password(spec["username"], spec["password"])
         assert r["Status"] == "Success", r
         r = getattr(x, method)(r["Value"], *args)
