@@ -10,8 +10,11 @@ Env() builds, in a fresh temp dir:
   poolboot.conf    the inventory described in the brief
 
 and starts/stops the real binary (POOLBOOT_BIN, default ./poolboot in the
-repository root) on a free loopback port. Nothing here contacts any address
-other than 127.0.0.1.
+repository root) on two free loopback ports: the install listener (port,
+[server] listen: /hosts and /repo) and the admin listener (admin_port,
+[server] admin_listen: /api/v1, /metrics and the dashboard). request()
+sends a path to the listener that serves it. Nothing here contacts any
+address other than 127.0.0.1.
 """
 import hashlib
 import http.client
@@ -60,12 +63,24 @@ TOKEN_RE = re.compile(r"/hosts/([A-Za-z0-9._-]+)/([0-9a-f]{40})/answerfile")
 ENVS = []
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def free_port(avoid=()):
+    while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in avoid:
+            return port
+
+
+ADMIN_PREFIXES = ("/api/", "/metrics", "/web")
+
+
+def admin_path(path):
+    """Whether path is the admin listener's (the admin API, /metrics, the
+    dashboard) rather than the install listener's."""
+    return (path == "/" or path.startswith("/?") or path == "/api" or
+            path.startswith(ADMIN_PREFIXES))
 
 
 def pxe_name(mac):
@@ -120,6 +135,7 @@ class Env:
                  extra_hosts="", hosts_text=None, boot_files="http"):
         self.dir = tempfile.mkdtemp(prefix="pbit-")
         self.port = free_port()
+        self.admin_port = free_port(avoid=(self.port,))
         self.proc = None
         self.log_path = os.path.join(self.dir, "serve.log")
         self.logf = None
@@ -171,13 +187,14 @@ class Env:
     def server_section(self, extra=""):
         return ("[server]\n"
                 "listen = 127.0.0.1:%d\n"
+                "admin_listen = 127.0.0.1:%d\n"
                 "public_url = http://127.0.0.1:%d\n"
                 "state_dir = %s\n"
                 "tftp_root = %s\n"
                 "boot_attempts = %d\n"
                 "boot_files = %s\n%s\n"
-                % (self.port, self.port, self.state, self.tftp,
-                   self.boot_attempts, self.boot_files, extra))
+                % (self.port, self.admin_port, self.port, self.state,
+                   self.tftp, self.boot_attempts, self.boot_files, extra))
 
     def base_inventory(self):
         return ("[repo xs82]\n"
@@ -236,7 +253,7 @@ class Env:
                 raise RuntimeError("poolboot serve exited with %d:\n%s"
                                    % (rc, self.log_tail()))
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port,
+                c = http.client.HTTPConnection("127.0.0.1", self.admin_port,
                                                timeout=2)
                 c.request("GET", "/")
                 c.getresponse().read()
@@ -310,12 +327,23 @@ class Env:
     # ---- HTTP -----------------------------------------------------------
     @property
     def base(self):
+        """The install listener, as public_url names it."""
         return "http://127.0.0.1:%d" % self.port
 
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        """Sends path exactly as given (no normalisation)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.port,
-                                       timeout=timeout)
+    @property
+    def admin_base(self):
+        """The admin listener: the API, /metrics, the dashboard."""
+        return "http://127.0.0.1:%d" % self.admin_port
+
+    def request(self, method, path, body=None, headers=None, timeout=30,
+                listener=None):
+        """Sends path exactly as given (no normalisation) to the listener
+        that serves it (admin_path), or to listener "admin" or
+        "install"."""
+        if listener is None:
+            listener = "admin" if admin_path(path) else "install"
+        port = self.admin_port if listener == "admin" else self.port
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         try:
             c.putrequest(method, path, skip_accept_encoding=True)
             hdrs = dict(headers or {})

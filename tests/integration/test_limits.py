@@ -148,3 +148,88 @@ class SlowClientsTest(unittest.TestCase):
                 drip.join()
             for s in socks:
                 s.close()
+
+
+def closed_within(s, seconds, drip=None, every=0.2):
+    """Seconds until the server closed s (EOF or reset), sending one byte
+    of drip every `every` s meanwhile; None if still open after seconds."""
+    t0 = time.time()
+    i = 0
+    while time.time() - t0 < seconds:
+        if drip is not None and not send_quiet(s, drip[i % len(drip):
+                                                     i % len(drip) + 1]):
+            return time.time() - t0
+        i += 1
+        r, _, _ = select.select([s], [], [], every)
+        if r:
+            try:
+                if s.recv(4096) == b"":
+                    return time.time() - t0
+            except OSError:
+                return time.time() - t0
+    return None
+
+
+class HeaderDeadlineTest(unittest.TestCase):
+    """header_timeout = 2: a whole request within 2 s of the connection's
+    opening (or of the previous answer), however busy the sender."""
+
+    def setUp(self):
+        self.env = harness.Env(extra_server="header_timeout = 2\n")
+        try:
+            self.env.start()
+        except Exception:
+            self.env.cleanup()
+            raise
+
+    def tearDown(self):
+        self.env.cleanup()
+
+    def connect(self, port=None):
+        return socket.create_connection(
+            ("127.0.0.1", port or self.env.port), timeout=5,
+            source_address=(ATTACKER, 0))
+
+    def test_dribbled_headers_are_cut_at_the_deadline(self):
+        s = self.connect()
+        try:
+            s.sendall(b"GET /repo/xs82/.treeinfo HTTP/1.1\r\nHost: x\r\n")
+            took = closed_within(s, 8, drip=b"X-Slow: yes\r\n")
+        finally:
+            s.close()
+        self.assertIsNotNone(took, "a connection that sent a header byte "
+                             "every 0.2 s was still open after 8 s")
+        self.assertGreater(took, 1.5)
+        self.assertLess(took, 4.0)
+
+    def test_idle_connections_are_cut_on_both_listeners(self):
+        for port in (self.env.port, self.env.admin_port):
+            s = self.connect(port)
+            try:
+                took = closed_within(s, 8)
+            finally:
+                s.close()
+            self.assertIsNotNone(took, "an idle connection to port %d was "
+                                 "still open after 8 s" % port)
+            self.assertGreater(took, 1.5)
+            self.assertLess(took, 4.0)
+
+    def test_a_request_in_time_is_answered_and_the_deadline_restarts(self):
+        s = self.connect()
+        try:
+            req = b"GET /repo/xs82/.treeinfo HTTP/1.1\r\nHost: x\r\n\r\n"
+            for i in range(len(req)):      # slowly, but within 2 s
+                s.sendall(req[i:i + 1])
+                time.sleep(1.2 / len(req))
+            f = s.makefile("rb")
+            self.assertIn(b" 200 ", f.readline())
+            while f.readline() not in (b"\r\n", b""):
+                pass
+            self.assertEqual(f.read(len(harness.TREEINFO)),
+                             harness.TREEINFO.encode())
+            # kept alive, idle: closed 2 s after the answer
+            took = closed_within(s, 8)
+            self.assertIsNotNone(took, "idle keep-alive still open")
+            self.assertLess(took, 4.0)
+        finally:
+            s.close()
