@@ -24,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -83,6 +84,21 @@ def admin_path(path):
             path.startswith(ADMIN_PREFIXES))
 
 
+def make_cert(directory, name="admin", san="IP:127.0.0.1"):
+    """A self-signed certificate for san and its key (PEM files made by the
+    openssl command in directory). Returns (cert, key)."""
+    cert = os.path.join(directory, name + ".crt")
+    key = os.path.join(directory, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=poolboot-test-" + name,
+                    "-addext", "subjectAltName=" + san],
+                   check=True, capture_output=True, env=clean_env())
+    os.chmod(key, 0o600)
+    return cert, key
+
+
 def pxe_name(mac):
     return "01-" + mac.lower().replace(":", "-")
 
@@ -132,10 +148,15 @@ class Env:
     """One temp world and (optionally) one running server."""
 
     def __init__(self, boot_attempts=3, big_file=False, extra_server="",
-                 extra_hosts="", hosts_text=None, boot_files="http"):
+                 extra_hosts="", hosts_text=None, boot_files="http",
+                 admin_tls=False):
         self.dir = tempfile.mkdtemp(prefix="pbit-")
         self.port = free_port()
         self.admin_port = free_port(avoid=(self.port,))
+        # admin_tls: HTTPS on the admin listener with a fresh certificate
+        self.admin_cert = self.admin_key = None
+        if admin_tls:
+            self.admin_cert, self.admin_key = make_cert(self.dir)
         self.proc = None
         self.log_path = os.path.join(self.dir, "serve.log")
         self.logf = None
@@ -185,15 +206,19 @@ class Env:
         os.makedirs(self.state)
 
     def server_section(self, extra=""):
+        tls = ""
+        if self.admin_cert is not None:
+            tls = ("admin_tls_cert = %s\nadmin_tls_key = %s\n"
+                   % (self.admin_cert, self.admin_key))
         return ("[server]\n"
                 "listen = 127.0.0.1:%d\n"
-                "admin_listen = 127.0.0.1:%d\n"
+                "admin_listen = 127.0.0.1:%d\n%s"
                 "public_url = http://127.0.0.1:%d\n"
                 "state_dir = %s\n"
                 "tftp_root = %s\n"
                 "boot_attempts = %d\n"
                 "boot_files = %s\n%s\n"
-                % (self.port, self.admin_port, self.port, self.state,
+                % (self.port, self.admin_port, tls, self.port, self.state,
                    self.tftp, self.boot_attempts, self.boot_files, extra))
 
     def base_inventory(self):
@@ -253,11 +278,7 @@ class Env:
                 raise RuntimeError("poolboot serve exited with %d:\n%s"
                                    % (rc, self.log_tail()))
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.admin_port,
-                                               timeout=2)
-                c.request("GET", "/")
-                c.getresponse().read()
-                c.close()
+                self.request("GET", "/", timeout=2)
                 return self
             except OSError:
                 time.sleep(0.05)
@@ -333,7 +354,22 @@ class Env:
     @property
     def admin_base(self):
         """The admin listener: the API, /metrics, the dashboard."""
-        return "http://127.0.0.1:%d" % self.admin_port
+        return "%s://127.0.0.1:%d" % (
+            "https" if self.admin_cert else "http", self.admin_port)
+
+    def connection(self, listener, timeout=30, cafile=None):
+        """An HTTP(S) connection to the "admin" or "install" listener;
+        HTTPS to a TLS admin listener, trusting cafile (default: its own
+        certificate)."""
+        if listener != "admin":
+            return http.client.HTTPConnection("127.0.0.1", self.port,
+                                              timeout=timeout)
+        if self.admin_cert is None:
+            return http.client.HTTPConnection("127.0.0.1", self.admin_port,
+                                              timeout=timeout)
+        ctx = ssl.create_default_context(cafile=cafile or self.admin_cert)
+        return http.client.HTTPSConnection("127.0.0.1", self.admin_port,
+                                           timeout=timeout, context=ctx)
 
     def request(self, method, path, body=None, headers=None, timeout=30,
                 listener=None):
@@ -342,8 +378,7 @@ class Env:
         "install"."""
         if listener is None:
             listener = "admin" if admin_path(path) else "install"
-        port = self.admin_port if listener == "admin" else self.port
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        c = self.connection(listener, timeout=timeout)
         try:
             c.putrequest(method, path, skip_accept_encoding=True)
             hdrs = dict(headers or {})
