@@ -212,8 +212,10 @@ http_listen_start(struct http_listener *l, const struct http_listen_opts *o)
 		 * leave it (a descriptor lost on the way to exit) */
 		l->fd = -1;
 		log_error("http", "cannot start the %s listener on %s port %d "
-		    "(libmicrohttpd's message above says why)",
-		    http_listen_name(l->kind), l->addr, l->port);
+		    "(libmicrohttpd's message above says why)%s",
+		    http_listen_name(l->kind), l->addr, l->port,
+		    l->tls_cert != NULL ? "; check that [server] admin_tls_cert "
+		    "and admin_tls_key are a PEM certificate and its key" : "");
 		return -1;
 	}
 	l->fd = -1;	/* the daemon's now */
