@@ -135,6 +135,19 @@ http_metrics_route(enum http_req_route r)
 	}
 }
 
+/* Counts rq in /metrics' requests once it has an answer, before
+ * libmicrohttpd sends it: a client that has its answer finds it counted,
+ * whichever listener's thread it asks next. The bytes are counted at
+ * completion, once they are sent. */
+static void
+http_count(struct http_req *rq)
+{
+	if (rq->status == 0 || rq->counted)
+		return;
+	rq->counted = 1;
+	metrics_http_request(http_metrics_route(rq->route), rq->status, 0);
+}
+
 static void
 http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     enum MHD_RequestTerminationCode toe)
@@ -153,8 +166,10 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	    (rq->status == MHD_HTTP_OK ||
 	    rq->status == MHD_HTTP_PARTIAL_CONTENT))
 		http_host_sent(srv->hosts, rq->ip, rq->bytes);
-	metrics_http_request(http_metrics_route(rq->route), rq->status,
-	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rq->bytes : 0);
+	http_count(rq);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		metrics_http_request(http_metrics_route(rq->route), 0,
+		    rq->bytes);
 	lp = http_log_path(rq->path ? rq->path : rq->raw ? rq->raw : "-");
 	if (rq->status != 0)
 		snprintf(status, sizeof(status), "%u", rq->status);
@@ -573,19 +588,25 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		http_route_on(l, rq->path, &m);
 		rq->route = m.route;
 		r = http_first_call(l->srv, con, rq, &m);
-		if (rq->status != 0)	/* refused: the deadline is over */
+		if (rq->status != 0) {	/* refused: the deadline is over */
 			http_conn_request_read(con);
+			http_count(rq);
+		}
 		return r;
 	}
 	if (*upload_data_size != 0) {
 		size = *upload_data_size;
 		*upload_data_size = 0;
-		return http_body_chunk(rq, upload_data, size);
+		r = http_body_chunk(rq, upload_data, size);
+		http_count(rq);
+		return r;
 	}
 	http_conn_request_read(con);	/* all of it is here */
 	if (rq->status != 0)	/* answered on the first call */
 		return MHD_YES;
-	return http_answer(l, con, rq);
+	r = http_answer(l, con, rq);
+	http_count(rq);
+	return r;
 }
 
 /* ---- the daemon -------------------------------------------------------- */

@@ -46,6 +46,7 @@ struct http_req {
 	uint64_t body_seen;
 	int	 body_too_big;
 	unsigned int status;		/* 0 = nothing queued by us */
+	int	 counted;		/* in /metrics' request counts */
 	uint64_t bytes;			/* body bytes of the answer */
 };
 

@@ -221,12 +221,12 @@ class HeaderDeadlineTest(unittest.TestCase):
             for i in range(len(req)):      # slowly, but within 2 s
                 s.sendall(req[i:i + 1])
                 time.sleep(1.2 / len(req))
-            f = s.makefile("rb")
-            self.assertIn(b" 200 ", f.readline())
-            while f.readline() not in (b"\r\n", b""):
-                pass
-            self.assertEqual(f.read(len(harness.TREEINFO)),
-                             harness.TREEINFO.encode())
+            with s.makefile("rb") as f:
+                self.assertIn(b" 200 ", f.readline())
+                while f.readline() not in (b"\r\n", b""):
+                    pass
+                self.assertEqual(f.read(len(harness.TREEINFO)),
+                                 harness.TREEINFO.encode())
             # kept alive, idle: closed 2 s after the answer
             took = closed_within(s, 8)
             self.assertIsNotNone(took, "idle keep-alive still open")
