@@ -40,7 +40,7 @@ LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e bench
+.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e bench bench-xmlrpc soak
 
 all: poolboot
 
@@ -86,6 +86,21 @@ bench: deps
 	@python3 tests/bench/bench.py
 
 $(BUILD)/bench_render: tests/bench/bench_render.c $(LIBOBJS) | $(BUILD)
+	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+# Soak (issue 11): 1,000 keep-alive connections for 60 s mixing repo,
+# answerfile and callback traffic against a real poolboot serve; prints
+# errors (must be 0) and the server's RSS from start to end
+soak: deps
+	@$(MAKE) -s poolboot
+	@python3 tests/bench/soak.py
+
+# XML-RPC struct decoding: seconds and ratio per doubling of the members
+# (linear: about 2); issue 11, finding 9
+bench-xmlrpc: $(BUILD)/bench_xmlrpc
+	@$(BUILD)/bench_xmlrpc
+
+$(BUILD)/bench_xmlrpc: tests/bench/bench_xmlrpc.c $(LIBOBJS) | $(BUILD)
 	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
 
 answerfiles: poolboot

@@ -11,7 +11,9 @@
 
 #include <jansson.h>
 
-#include "api_int.h"
+#include "api_job.h"
+#include "api_json.h"
+#include "api_pool.h"
 #include "arm.h"
 #include "log.h"
 #include "render.h"
@@ -19,99 +21,6 @@
 #include "tftp.h"
 
 #define API_MAX_SEGS	6
-
-/* A JSON string from s; bytes that are not valid UTF-8 become '?' so that
- * one odd byte in an event message cannot break the whole answer. */
-json_t *
-api_str(const char *s)
-{
-	json_t *j;
-	char *copy;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if ((j = json_string(s)) != NULL)
-		return j;
-	if ((copy = strdup(s)) == NULL)
-		return NULL;
-	for (i = 0; copy[i] != '\0'; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-/* NULL for "" */
-json_t *
-api_str_or_null(const char *s)
-{
-	return (s == NULL || s[0] == '\0') ? json_null() : api_str(s);
-}
-
-json_t *
-api_time_or_null(int64_t t)
-{
-	return t == 0 ? json_null() : json_integer((json_int_t)t);
-}
-
-void
-api_set_json(struct api_response *rs, int status, json_t *doc)
-{
-	char *s = NULL;
-
-	if (doc != NULL)
-		s = json_dumps(doc, JSON_INDENT(2));
-	json_decref(doc);
-	if (s == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\": \"out of memory\"}\n");
-		return;
-	}
-	/* a trailing newline is kinder to curl users */
-	{
-		size_t n = strlen(s);
-		char *t = realloc(s, n + 2);
-
-		if (t != NULL) {
-			t[n] = '\n';
-			t[n + 1] = '\0';
-			s = t;
-		}
-	}
-	rs->status = status;
-	rs->body = s;
-}
-
-void
-api_set_json_plain(struct api_response *rs, int status, json_t *doc)
-{
-	char *s = NULL;
-
-	if (doc != NULL)
-		s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
-	if (s == NULL) {
-		rs->status = 500;
-		rs->body = strdup("{\"error\": \"out of memory\"}\n");
-		return;
-	}
-	rs->status = status;
-	rs->body = s;
-}
-
-void
-api_error(struct api_response *rs, int status, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	api_set_json(rs, status, json_pack("{s:o}", "error", api_str(msg)));
-}
 
 /* The JSON view of one inventory host with its state from the store.
  * NULL on a store error. */
@@ -132,24 +41,24 @@ api_host_json(const struct api_deps *deps, const struct host *h)
 		    "mode", config_mode_name(a.mode),
 		    "attempts", a.attempts,
 		    "armed_at", (json_int_t)a.armed_at,
-		    "first_fetch_at", api_time_or_null(a.first_fetch_at),
-		    "last_fetch_at", api_time_or_null(a.last_fetch_at));
+		    "first_fetch_at", api_json_time_or_null(a.first_fetch_at),
+		    "last_fetch_at", api_json_time_or_null(a.last_fetch_at));
 	else
 		armed = json_null();
 	/* repo_bytes: what its installer has downloaded from our repo since
 	 * it fetched its answerfile (in memory; 0 after a restart) */
 	o = json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:I}",
-	    "name", api_str(h->name),
-	    "pool", api_str_or_null(h->pool_name),
-	    "repo", api_str_or_null(h->repo != NULL ? h->repo->name :
+	    "name", api_json_str(h->name),
+	    "pool", api_json_str_or_null(h->pool_name),
+	    "repo", api_json_str_or_null(h->repo != NULL ? h->repo->name :
 	    h->repo_name),
 	    "mode", config_mode_name(h->mode),
-	    "mac", api_str(h->mac),
-	    "disk", api_str_or_null(h->disk),
+	    "mac", api_json_str(h->mac),
+	    "disk", api_json_str_or_null(h->disk),
 	    "state", state_host_name(hs.state),
-	    "last_event", api_str_or_null(hs.last_event),
-	    "last_event_at", api_time_or_null(hs.last_event_at),
-	    "updated_at", api_time_or_null(hs.updated_at),
+	    "last_event", api_json_str_or_null(hs.last_event),
+	    "last_event_at", api_json_time_or_null(hs.last_event_at),
+	    "updated_at", api_json_time_or_null(hs.updated_at),
 	    "armed", armed,
 	    "repo_bytes", (json_int_t)(deps->repo_bytes == NULL ? 0 :
 	    deps->repo_bytes(deps->repo_bytes_arg, h->name)));
@@ -163,19 +72,19 @@ api_hosts(const struct api_deps *deps, struct api_response *rs)
 	size_t i;
 
 	if ((arr = json_array()) == NULL) {
-		api_error(rs, 500, "out of memory");
+		api_json_error(rs, 500, "out of memory");
 		return;
 	}
 	for (i = 0; i < deps->cfg->nhosts; i++) {
 		if ((o = api_host_json(deps, &deps->cfg->hosts[i])) == NULL) {
 			json_decref(arr);
-			api_error(rs, 500, "state database error (see the "
+			api_json_error(rs, 500, "state database error (see the "
 			    "server log)");
 			return;
 		}
 		json_array_append_new(arr, o);
 	}
-	api_set_json(rs, 200, arr);
+	api_json_set(rs, 200, arr);
 }
 
 static void
@@ -185,62 +94,10 @@ api_host(const struct api_deps *deps, const struct host *h,
 	json_t *o;
 
 	if ((o = api_host_json(deps, h)) == NULL) {
-		api_error(rs, 500, "state database error (see the server log)");
+		api_json_error(rs, 500, "state database error (see the server log)");
 		return;
 	}
-	api_set_json(rs, 200, o);
-}
-
-/* Body of POST .../arm: nothing, or {"wipe": true|false}. */
-int
-api_parse_arm_body(const struct api_request *rq, int *wipe,
-    struct api_response *rs)
-{
-	json_error_t jerr;
-	json_t *doc, *v;
-	const char *key;
-	size_t i;
-	int ret = -1;
-
-	*wipe = 0;
-	if (rq->body == NULL || rq->body_len == 0)
-		return 0;
-	for (i = 0; i < rq->body_len; i++)
-		if (rq->body[i] != ' ' && rq->body[i] != '\t' &&
-		    rq->body[i] != '\r' && rq->body[i] != '\n')
-			break;
-	if (i == rq->body_len)
-		return 0;
-	doc = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (doc == NULL) {
-		api_error(rs, 400, "invalid JSON: %s (line %d, column %d)",
-		    jerr.text, jerr.line, jerr.column);
-		return -1;
-	}
-	if (!json_is_object(doc)) {
-		api_error(rs, 400, "the body must be a JSON object such as "
-		    "{\"wipe\": true}");
-		goto out;
-	}
-	json_object_foreach(doc, key, v) {
-		if (strcmp(key, "wipe") == 0) {
-			if (!json_is_boolean(v)) {
-				api_error(rs, 400, "\"wipe\" must be true or "
-				    "false");
-				goto out;
-			}
-			*wipe = json_is_true(v);
-		} else {
-			api_error(rs, 400, "unknown field \"%.64s\" (only "
-			    "\"wipe\" is accepted)", key);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	json_decref(doc);
-	return ret;
+	api_json_set(rs, 200, o);
 }
 
 static int
@@ -273,24 +130,24 @@ api_arm(const struct api_deps *deps, const struct api_request *rq,
 	enum arm_status as;
 	int wipe;
 
-	if (api_parse_arm_body(rq, &wipe, rs) == -1)
+	if (api_json_wipe_body(rq, &wipe, rs) == -1)
 		return;
 	msg[0] = '\0';
 	token[0] = '\0';
 	as = arm_host(deps->arm, h->name, wipe, token, msg, sizeof(msg));
 	if (as != ARM_OK) {
-		api_error(rs, api_arm_http_status(as), "%s",
+		api_json_error(rs, api_arm_http_status(as), "%s",
 		    msg[0] ? msg : "arming failed (see the server log)");
 		goto out;
 	}
 	pxe = tftp_pxe_path(deps->cfg, h);
 	url = render_host_url(deps->cfg, h, token, "answerfile");
-	api_set_json(rs, 200, json_pack("{s:o,s:s,s:s,s:o,s:o}",
-	    "host", api_str(h->name),
+	api_json_set(rs, 200, json_pack("{s:o,s:s,s:s,s:o,s:o}",
+	    "host", api_json_str(h->name),
 	    "state", "armed",
 	    "mode", config_mode_name(h->mode),
-	    "pxelinux_file", api_str_or_null(pxe),
-	    "answerfile_url", api_str_or_null(url)));
+	    "pxelinux_file", api_json_str_or_null(pxe),
+	    "answerfile_url", api_json_str_or_null(url)));
 out:
 	util_wipe(token, sizeof(token));
 	if (url != NULL) {
@@ -310,7 +167,7 @@ api_disarm(const struct api_deps *deps, const struct host *h,
 	msg[0] = '\0';
 	as = arm_disarm(deps->arm, h->name, msg, sizeof(msg));
 	if (as != ARM_OK) {
-		api_error(rs, api_arm_http_status(as), "%s",
+		api_json_error(rs, api_arm_http_status(as), "%s",
 		    msg[0] ? msg : "disarming failed (see the server log)");
 		return;
 	}
@@ -333,7 +190,7 @@ api_query_int(const struct api_request *rq, const char *key, int64_t min,
 	x = strtoll(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || s[0] == ' ' ||
 	    x < min || x > max) {
-		api_error(rs, 400, "bad value for parameter %s: expected an "
+		api_json_error(rs, 400, "bad value for parameter %s: expected an "
 		    "integer from %" PRId64 " to %" PRId64, key, min, max);
 		return -1;
 	}
@@ -360,10 +217,10 @@ api_event_cb(const struct event *ev, void *arg)
 	    "id", (json_int_t)ev->id,
 	    "ts", (json_int_t)ev->ts,
 	    "time", iso,
-	    "host", api_str_or_null(ev->host),
-	    "pool", api_str_or_null(ev->pool),
-	    "kind", api_str(ev->kind),
-	    "message", api_str(ev->message));
+	    "host", api_json_str_or_null(ev->host),
+	    "pool", api_json_str_or_null(ev->pool),
+	    "kind", api_json_str(ev->kind),
+	    "message", api_json_str(ev->message));
 	if (o == NULL || json_array_append_new(c->arr, o) == -1) {
 		c->failed = 1;
 		return 1;
@@ -395,16 +252,16 @@ api_events(const struct api_deps *deps, const struct api_request *rq,
 	q.before_id = before;
 	q.limit = (int)limit;
 	if ((c.arr = json_array()) == NULL) {
-		api_error(rs, 500, "out of memory");
+		api_json_error(rs, 500, "out of memory");
 		return;
 	}
 	if (store_events(deps->st, &q, api_event_cb, &c) == -1 || c.failed) {
 		json_decref(c.arr);
-		api_error(rs, 500, "state database error (see the server log)");
+		api_json_error(rs, 500, "state database error (see the server log)");
 		return;
 	}
 	/* a full page means there may be older events: say where to go on */
-	api_set_json(rs, 200, json_pack("{s:o,s:o}", "events", c.arr,
+	api_json_set(rs, 200, json_pack("{s:o,s:o}", "events", c.arr,
 	    "next_before", c.n == q.limit && c.n > 0 ?
 	    json_integer((json_int_t)c.last_id) : json_null()));
 }
@@ -429,6 +286,21 @@ api_split(const char *path, char *buf, size_t buflen, char **segs,
 	return 0;
 }
 
+int
+api_is_slow(const char *method, const char *path)
+{
+	char buf[512], *segs[API_MAX_SEGS];
+	size_t n;
+
+	if (method == NULL || path == NULL || strcmp(method, "POST") != 0 ||
+	    api_split(path, buf, sizeof(buf), segs, &n) == -1)
+		return 0;
+	return n == 3 && strcmp(segs[0], "pools") == 0 &&
+	    (strcmp(segs[2], "precheck") == 0 ||
+	    strcmp(segs[2], "upgrade") == 0 || strcmp(segs[2], "retry") == 0 ||
+	    strcmp(segs[2], "abort") == 0);
+}
+
 void
 api_handle(const struct api_deps *deps, const struct api_request *rq,
     struct api_response *rs)
@@ -443,7 +315,7 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 	rs->body = NULL;
 	if (rq->path == NULL ||
 	    api_split(rq->path, buf, sizeof(buf), segs, &n) == -1) {
-		api_error(rs, 404, "no such API endpoint");
+		api_json_error(rs, 404, "no such API endpoint");
 		return;
 	}
 	if (n >= 1 && strcmp(segs[0], "hosts") == 0) {
@@ -452,23 +324,23 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 			    strcmp(segs[2], "disarm") != 0 &&
 			    strcmp(segs[2], "rebuild") != 0 &&
 			    strcmp(segs[2], "install") != 0)) {
-				api_error(rs, 404, "no such API endpoint");
+				api_json_error(rs, 404, "no such API endpoint");
 				return;
 			}
 			if (!util_valid_name(segs[1]) ||
 			    (h = config_host(deps->cfg, segs[1])) == NULL) {
-				api_error(rs, 404, "no host named \"%.64s\" in "
+				api_json_error(rs, 404, "no host named \"%.64s\" in "
 				    "the inventory", segs[1]);
 				return;
 			}
 		}
 		if (n <= 2 && !get) {
-			api_error(rs, 405, "method %.16s not allowed here "
+			api_json_error(rs, 405, "method %.16s not allowed here "
 			    "(use GET)", m);
 			return;
 		}
 		if (n == 3 && !post) {
-			api_error(rs, 405, "method %.16s not allowed here "
+			api_json_error(rs, 405, "method %.16s not allowed here "
 			    "(use POST)", m);
 			return;
 		}
@@ -495,12 +367,12 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {
 		if (!get) {
-			api_error(rs, 405, "method %.16s not allowed here "
+			api_json_error(rs, 405, "method %.16s not allowed here "
 			    "(use GET)", m);
 			return;
 		}
 		api_events(deps, rq, rs);
 		return;
 	}
-	api_error(rs, 404, "no such API endpoint");
+	api_json_error(rs, 404, "no such API endpoint");
 }

@@ -21,42 +21,15 @@
 #ifndef POOLBOOT_API_H
 #define POOLBOOT_API_H
 
-#include <stddef.h>
-#include <stdint.h>
+#include "api_types.h"
 
-struct arm;
-struct config;
-struct coord;
-struct jobs;
-struct store;
-
-/* What the API works on; it must outlive every api_handle call. */
-struct api_deps {
-	const struct config *cfg;
-	struct store	*st;
-	struct arm	*arm;
-	struct coord	*coord;		/* may be NULL (no rolling upgrades) */
-	struct jobs	*jobs;		/* may be NULL (no rebuild/install) */
-	/* The bytes of repo files host's installer has fetched so far (the
-	 * HTTP server counts them: http_host_repo_bytes); NULL reads 0. */
-	uint64_t	(*repo_bytes)(void *arg, const char *host);
-	void		*repo_bytes_arg;
-};
-
-struct api_request {
-	const char *method;
-	const char *path;		/* after "/api/v1", e.g. "/hosts/h1/arm" */
-	const char *body;		/* may be NULL */
-	size_t	    body_len;
-	/* query string lookup; returns NULL when absent */
-	const char *(*query)(void *qctx, const char *key);
-	void	   *qctx;
-};
-
-struct api_response {
-	int	 status;
-	char	*body;			/* malloc'd JSON; caller frees */
-};
+/* 1 when answering method path (as in struct api_request) may wait on
+ * XAPI: POST /pools/{pool}/precheck|upgrade|retry|abort (prechecks, the
+ * pool database dump, an abort's clean-up). The HTTP server answers those
+ * off its own threads (http_slow.h); everything else is quick (the store,
+ * arming, memory) and answered in place. Job starts, retries and aborts
+ * are quick: a job's XAPI work is on the job's thread. */
+int   api_is_slow(const char *method, const char *path);
 
 /* Answers one request: rs->status and rs->body (malloc'd JSON, caller
  * frees; never NULL) are always set. Thread-safe when the deps' parts are

@@ -8,7 +8,7 @@
  * in that order, a list is {"jobs": [job, ...]}, a refusal {"error": reason};
  * all indented by 2 and without a trailing newline.
  */
-#include "api.h"
+#include "api_job.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +17,8 @@
 
 #include <jansson.h>
 
-#include "api_int.h"
+#include "api_json.h"
+#include "api_types.h"
 #include "job.h"
 
 /* The status code of each result. */
@@ -106,10 +107,10 @@ api_job_start(const struct api_deps *deps, const struct api_request *rq,
 	int wipe;
 
 	if (deps->jobs == NULL) {
-		api_error(rs, 503, "rebuild and install are not available");
+		api_json_error(rs, 503, "rebuild and install are not available");
 		return;
 	}
-	if (api_parse_arm_body(rq, &wipe, rs) == -1)
+	if (api_json_wipe_body(rq, &wipe, rs) == -1)
 		return;
 	r = jobs_start(deps->jobs, h->name, kind, wipe, &j, err, sizeof(err));
 	api_job_answer(rs, r, &j, err);
@@ -127,20 +128,20 @@ api_job_handle(const struct api_deps *deps, const struct api_request *rq,
 	struct job j;
 
 	if (deps->jobs == NULL) {
-		api_error(rs, 503, "rebuild and install are not available");
+		api_json_error(rs, 503, "rebuild and install are not available");
 		return;
 	}
 	if (n >= 2) {
 		errno = 0;
 		id = strtoll(segs[1], &end, 10);
 		if (errno != 0 || *end != '\0' || id <= 0) {
-			api_error(rs, 404, "no job \"%.32s\"", segs[1]);
+			api_json_error(rs, 404, "no job \"%.32s\"", segs[1]);
 			return;
 		}
 	}
 	if (n <= 2) {
 		if (strcmp(m, "GET") != 0) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
+			api_json_error(rs, 405, "method %.16s not allowed here (use "
 			    "GET)", m);
 			return;
 		}
@@ -152,7 +153,7 @@ api_job_handle(const struct api_deps *deps, const struct api_request *rq,
 	} else if (n == 3 && (strcmp(segs[2], "retry") == 0 ||
 	    strcmp(segs[2], "abort") == 0)) {
 		if (strcmp(m, "POST") != 0) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
+			api_json_error(rs, 405, "method %.16s not allowed here (use "
 			    "POST)", m);
 			return;
 		}
@@ -160,7 +161,7 @@ api_job_handle(const struct api_deps *deps, const struct api_request *rq,
 		    jobs_retry(deps->jobs, (int64_t)id, &j, err, sizeof(err)) :
 		    jobs_abort(deps->jobs, (int64_t)id, &j, err, sizeof(err));
 	} else {
-		api_error(rs, 404, "no such API endpoint");
+		api_json_error(rs, 404, "no such API endpoint");
 		return;
 	}
 	api_job_answer(rs, r, &j, err);

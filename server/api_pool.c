@@ -1,7 +1,7 @@
 /* api_pool.c — the rolling-upgrade endpoints of the admin API (/pools); see
  * api.h. The coordinator's typed results (coord.h) become JSON documents
  * and HTTP statuses here, and only here. */
-#include "api.h"
+#include "api_pool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +10,8 @@
 
 #include <jansson.h>
 
-#include "api_int.h"
+#include "api_json.h"
+#include "api_types.h"
 #include "coord.h"
 #include "precheck.h"
 #include "state.h"
@@ -29,13 +30,13 @@ api_pool_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
 	if (rq->body == NULL || rq->body_len == 0)
 		return 0;
 	if ((j = json_loadb(rq->body, rq->body_len, 0, &jerr)) == NULL) {
-		api_error(rs, 400, "request body is not JSON: %s (line %d, "
+		api_json_error(rs, 400, "request body is not JSON: %s (line %d, "
 		    "column %d)", jerr.text, jerr.line, jerr.column);
 		return -1;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		api_error(rs, 400, "request body must be a JSON object");
+		api_json_error(rs, 400, "request body must be a JSON object");
 		return -1;
 	}
 	json_object_foreach(j, key, v) {
@@ -43,7 +44,7 @@ api_pool_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
 		    strcmp(key, "disable_ha") == 0 ? &o->disable_ha : NULL;
 
 		if (dst == NULL || !json_is_boolean(v)) {
-			api_error(rs, 400, "unknown or non-boolean field \"%.32s\" "
+			api_json_error(rs, 400, "unknown or non-boolean field \"%.32s\" "
 			    "(allowed: dry_run, disable_ha)", key);
 			json_decref(j);
 			return -1;
@@ -222,22 +223,22 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 	json_t *doc;
 
 	if (deps->coord == NULL) {
-		api_error(rs, 503, "rolling upgrades are not available");
+		api_json_error(rs, 503, "rolling upgrades are not available");
 		return;
 	}
 	if (n > 3 || (n >= 2 && (!util_valid_name(segs[1]) ||
 	    config_pool(deps->cfg, segs[1]) == NULL))) {
 		if (n >= 2 && n <= 3)
-			api_error(rs, 404, "no pool named \"%.64s\" in the "
+			api_json_error(rs, 404, "no pool named \"%.64s\" in the "
 			    "configuration", segs[1]);
 		else
-			api_error(rs, 404, "no such API endpoint");
+			api_json_error(rs, 404, "no such API endpoint");
 		return;
 	}
 	err[0] = '\0';
 	if (n <= 2) {
 		if (!get) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
+			api_json_error(rs, 405, "method %.16s not allowed here (use "
 			    "GET)", m);
 			return;
 		}
@@ -245,7 +246,7 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 		    sizeof(err));
 	} else {
 		if (!post) {
-			api_error(rs, 405, "method %.16s not allowed here (use "
+			api_json_error(rs, 405, "method %.16s not allowed here (use "
 			    "POST)", m);
 			return;
 		}
@@ -263,12 +264,12 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 			    strcmp(segs[2], "abort") == 0, &res, err,
 			    sizeof(err));
 		else {
-			api_error(rs, 404, "no such API endpoint");
+			api_json_error(rs, 404, "no such API endpoint");
 			return;
 		}
 	}
 	/* the /pools answers: indented, in order, no trailing newline */
 	if (doc == NULL && res != COORD_OK && res != COORD_STARTED)
 		doc = json_pack("{s:s}", "error", err);
-	api_set_json_plain(rs, api_pool_http_status(res), doc);
+	api_json_set_plain(rs, api_pool_http_status(res), doc);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -272,8 +273,15 @@ config_load_pool(struct config_ini *ini, struct config *cfg,
 	else if (!config_url_ok(kv->value, 1))
 		config_ini_err(ini, kv->line, "xapi: '%s' is not an http(s):// "
 		    "URL", kv->value);
-	else
+	else {
 		p->xapi = strdup(kv->value);
+		if (strncasecmp(kv->value, "http://", 7) == 0)
+			config_ini_warn(ini, kv->line, "[pool %s]: xapi = "
+			    "http://: the pool's password and every session "
+			    "cross the network in clear, and anyone on the path "
+			    "can answer as the pool master. Use https:// (with "
+			    "tls_ca or tls_fingerprint)", sec->name);
+	}
 	if ((kv = config_ini_get(sec, "username")) == NULL)
 		config_ini_err(ini, sec->line, "[pool %s]: 'username' is "
 		    "required (e.g. root)", sec->name);

@@ -56,11 +56,15 @@ config_dnsmasq_lease_ok(const char *s)
 		return 1;
 	if (len == 0 || len >= sizeof(num))
 		return 0;
+	/* at most one unit letter, and digits before it */
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (s[len - 1] == units[i].unit) {
 			mult = units[i].mult;
 			len--;
+			break;
 		}
+	if (len == 0)
+		return 0;
 	memcpy(num, s, len);
 	num[len] = '\0';
 	for (i = 0; i < len; i++)

@@ -8,9 +8,18 @@
  * (poll again later, or earlier when an installer calls back), or fails
  * (the run halts with the reason).
  *
- * Locking: c->mu guards the runners' flags (thread_live, running, stop,
- * abort_req, run_id) and the notify generation. It is never held while
- * calling XAPI, the store's run functions or arm.
+ * Threads: a runner's thread is detached, never joined. An entry point
+ * that starts or resumes a run while the thread is winding down sets
+ * `again`, and the thread goes round once more instead of exiting: no
+ * entry point waits for a thread; only coord_free waits for them to stop.
+ *
+ * One run per pool is the store's rule (store_run_create); a retry and an
+ * abort move the run on only from the state they read
+ * (store_run_update_if), so two concurrent requests cannot both act.
+ *
+ * Locking: c->mu guards the runners' flags (running, again, starting,
+ * stop, abort_req, run_id) and the notify generation. It is never held
+ * while calling XAPI, the store's run functions or arm.
  */
 #include "coord.h"
 
@@ -21,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "coord_ha.h"
 #include "coord_step.h"
@@ -29,50 +39,14 @@
 #include "util.h"
 #include "xapi.h"
 
-/* ---- transitions -------------------------------------------------------- */
-
-enum coord_step
-coord_step_next(enum coord_step s)
-{
-	switch (s) {
-	case STEP_PENDING:	return STEP_DISABLE;
-	case STEP_DISABLE:	return STEP_EVACUATE;
-	case STEP_EVACUATE:	return STEP_ARM;
-	case STEP_ARM:		return STEP_REBOOT;
-	case STEP_REBOOT:	return STEP_INSTALL;
-	case STEP_INSTALL:	return STEP_REJOIN;
-	case STEP_REJOIN:	return STEP_ENABLE;
-	case STEP_ENABLE:	return STEP_DONE;
-	case STEP_DONE:		return STEP_DONE;
-	case STEP_SKIPPED:	return STEP_SKIPPED;
-	default:		return STEP_DONE;
-	}
-}
-
-enum coord_step
-coord_step_retry(enum coord_step s)
-{
-	/* the installer failed or never called back: its arming is spent,
-	 * so the host needs a new one and a new boot */
-	if (s == STEP_INSTALL)
-		return STEP_ARM;
-	return s;
-}
-
-int
-coord_step_offline(enum coord_step s)
-{
-	return s >= STEP_DISABLE && s <= STEP_ENABLE;
-}
-
 /* ---- runners ------------------------------------------------------------ */
 
 struct coord_runner {
 	struct coord	*c;
 	const struct pool *pool;
-	pthread_t	 th;
-	int		 thread_live;	/* joinable thread exists */
-	int		 running;	/* loop active */
+	int		 running;	/* its (detached) thread is live */
+	int		 again;		/* go round once more: run_id anew */
+	int		 starting;	/* coord_upgrade is checking/dumping */
 	int		 stop;		/* server shutting down */
 	int		 abort_req;
 	int64_t		 run_id;
@@ -384,12 +358,16 @@ coord_runner_once(struct coord_runner *r, struct xapi *x)
 	struct run_host *hosts = NULL;
 	struct run run;
 	size_t n = 0;
+	int64_t id;
 	int abort_req, stop, ret = -1;
 
-	if (store_run_get(c->st, r->run_id, &run) == -1 ||
-	    store_run_hosts(c->st, r->run_id, &hosts, &n) == -1) {
+	pthread_mutex_lock(&c->mu);
+	id = r->run_id;
+	pthread_mutex_unlock(&c->mu);
+	if (store_run_get(c->st, id, &run) == -1 ||
+	    store_run_hosts(c->st, id, &hosts, &n) == -1) {
 		log_error("coord", "pool %s: cannot read run %lld", p->name,
-		    (long long)r->run_id);
+		    (long long)id);
 		goto out;
 	}
 	pthread_mutex_lock(&c->mu);
@@ -423,40 +401,59 @@ coord_runner_main(void *arg)
 	const struct pool *p = r->pool;
 	struct xapi *x = NULL;
 	char err[512];
+	int ok;
 
-	if ((x = pool_xapi(p, err, sizeof(err))) == NULL)
-		log_error("coord", "pool %s: %s", p->name, err);
-	else
-		while (coord_runner_once(r, x) == 0)
+	for (;;) {
+		if ((x = pool_xapi(p, err, sizeof(err))) == NULL)
+			log_error("coord", "pool %s: %s", p->name, err);
+		while (x != NULL && coord_runner_once(r, x) == 0)
 			;
-	xapi_free(x);
-	free(r->cache.ev_token);
-	r->cache.ev_token = NULL;
-	pthread_mutex_lock(&c->mu);
+		free(r->cache.ev_token);
+		r->cache.ev_token = NULL;
+		ok = x != NULL;
+		xapi_free(x);
+		/* a run started, retried or aborted meanwhile: go on */
+		pthread_mutex_lock(&c->mu);
+		if (ok && !r->stop && (r->again || r->abort_req)) {
+			r->again = 0;
+			pthread_mutex_unlock(&c->mu);
+			continue;
+		}
+		break;
+	}
 	r->running = 0;
+	r->again = 0;
+	pthread_cond_broadcast(&c->cv);		/* coord_free waits for it */
 	pthread_mutex_unlock(&c->mu);
-	return NULL;
+	return NULL;		/* r and c are no longer touched */
 }
 
-/* Starts (or restarts) r's thread for run_id. Caller holds c->mu. */
+/* Has r's thread drive run_id: a new detached thread, or the live one
+ * (winding down) goes round again. Never waits. Caller holds c->mu. */
 static int
 coord_runner_start(struct coord_runner *r, int64_t run_id)
 {
-	if (r->thread_live) {
-		pthread_mutex_unlock(&r->c->mu);
-		pthread_join(r->th, NULL);
-		pthread_mutex_lock(&r->c->mu);
-		r->thread_live = 0;
-	}
-	r->run_id = run_id;
-	r->running = 1;
-	r->abort_req = 0;
-	r->stop = 0;
-	if (pthread_create(&r->th, NULL, coord_runner_main, r) != 0) {
-		r->running = 0;
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
+
+	if (r->stop)
 		return -1;
+	r->run_id = run_id;
+	if (r->running) {
+		r->again = 1;
+		pthread_cond_broadcast(&r->c->cv);
+		return 0;
 	}
-	r->thread_live = 1;
+	r->abort_req = 0;
+	r->again = 0;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, coord_runner_main, r);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
+		return -1;
+	r->running = 1;
 	return 0;
 }
 
@@ -497,30 +494,52 @@ coord_precheck(struct coord *c, const char *pool, struct precheck_report *out,
 	return coord_precheck_pool(c, p, 0, out, err, errlen);
 }
 
-/* 1 (err says why) when pool has a live runner or a running or halted
- * run. */
+/* 1 (err says why) when the store holds a running or halted run of
+ * pool. */
 static int
-coord_upgrade_busy(struct coord *c, struct coord_runner *r, const char *pool,
-    char *err, size_t errlen)
+coord_upgrade_busy(struct coord *c, const char *pool, char *err,
+    size_t errlen)
 {
 	struct run latest;
-	int64_t busy_id;
-	int busy;
 
-	pthread_mutex_lock(&c->mu);
-	busy = r->running;
-	busy_id = r->run_id;
-	pthread_mutex_unlock(&c->mu);
-	if (busy || (store_run_latest(c->st, pool, &latest) == 0 &&
+	if (store_run_latest(c->st, pool, &latest) == 0 &&
 	    (state_run_is(latest.state, RUN_RUNNING) ||
-	    state_run_is(latest.state, RUN_HALTED)))) {
+	    state_run_is(latest.state, RUN_HALTED))) {
 		snprintf(err, errlen, "pool %s already has a %s run (%lld): use "
-		    "status, retry or abort", pool, busy ?
-		    state_run_name(RUN_RUNNING) : latest.state, busy ?
-		    (long long)busy_id : (long long)latest.id);
+		    "status, retry or abort", pool, latest.state,
+		    (long long)latest.id);
 		return 1;
 	}
 	return 0;
+}
+
+/* Claims r for an upgrade being started, so that a second request is
+ * refused at once instead of checking and dumping alongside: 0, or 1 (err
+ * says why). The store (store_run_create) stays the authority. */
+static int
+coord_upgrade_claim(struct coord *c, struct coord_runner *r, const char *pool,
+    char *err, size_t errlen)
+{
+	int busy;
+
+	pthread_mutex_lock(&c->mu);
+	busy = r->starting;
+	r->starting = 1;
+	pthread_mutex_unlock(&c->mu);
+	if (busy) {
+		snprintf(err, errlen, "pool %s: an upgrade is being started "
+		    "(prechecks, database dump): use status", pool);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+coord_upgrade_release(struct coord *c, struct coord_runner *r)
+{
+	pthread_mutex_lock(&c->mu);
+	r->starting = 0;
+	pthread_mutex_unlock(&c->mu);
 }
 
 /* The pool database dump, before anything changes, into dump. */
@@ -585,6 +604,13 @@ coord_upgrade_start(struct coord *c, const struct pool *p,
 	}
 	rc = store_run_create(c->st, run, rh, n, &run->id);
 	free(rh);
+	if (rc == 1) {
+		/* another run came first: the store has one per pool */
+		if (!coord_upgrade_busy(c, p->name, err, errlen))
+			snprintf(err, errlen, "pool %s already has a running "
+			    "run: use status, retry or abort", p->name);
+		return COORD_CONFLICT;
+	}
 	if (rc == -1) {
 		snprintf(err, errlen, "cannot write the run to the store");
 		return COORD_ERROR;
@@ -602,20 +628,16 @@ coord_upgrade_start(struct coord *c, const struct pool *p,
 	return COORD_STARTED;
 }
 
-enum coord_result
-coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
+/* coord_upgrade once it may go ahead: prechecks, dump, run, runner. */
+static enum coord_result
+coord_upgrade_checked(struct coord *c, const struct pool *p,
+    struct coord_runner *r, const struct coord_opts *o,
     struct coord_upgrade_result *out, char *err, size_t errlen)
 {
-	const struct pool *p = config_pool(c->cfg, pool);
-	struct coord_runner *r = coord_runner_for(c, pool);
+	const char *pool = p->name;
 	enum coord_result res;
 	struct run run;
 
-	memset(out, 0, sizeof(*out));
-	if (p == NULL || r == NULL)
-		return coord_no_pool(pool, err, errlen);
-	if (coord_upgrade_busy(c, r, pool, err, errlen))
-		return COORD_CONFLICT;
 	res = coord_precheck_pool(c, p, o->disable_ha, &out->report, err,
 	    errlen);
 	if (res != COORD_OK)
@@ -645,12 +667,36 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 		    &run, err, errlen);
 	}
 	if (res != COORD_STARTED) {
+		if (res == COORD_CONFLICT)	/* the dump of a run not made */
+			unlink(out->dump);
 		precheck_report_free(&out->report);
 		out->dump[0] = '\0';
 		return res;
 	}
 	out->run_id = run.id;
 	return COORD_STARTED;
+}
+
+enum coord_result
+coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
+    struct coord_upgrade_result *out, char *err, size_t errlen)
+{
+	const struct pool *p = config_pool(c->cfg, pool);
+	struct coord_runner *r = coord_runner_for(c, pool);
+	enum coord_result res;
+
+	memset(out, 0, sizeof(*out));
+	if (p == NULL || r == NULL)
+		return coord_no_pool(pool, err, errlen);
+	if (!o->dry_run && coord_upgrade_claim(c, r, pool, err, errlen))
+		return COORD_CONFLICT;
+	if (coord_upgrade_busy(c, pool, err, errlen))
+		res = COORD_CONFLICT;
+	else
+		res = coord_upgrade_checked(c, p, r, o, out, err, errlen);
+	if (!o->dry_run)
+		coord_upgrade_release(c, r);
+	return res;
 }
 
 /* v's run's hosts, and how many are done or skipped. */
@@ -744,6 +790,19 @@ coord_retry(struct coord *c, const char *pool, struct coord_run_ref *out,
 		    "latest run is %s)", pool, rc == 0 ? run.state : "none");
 		return COORD_CONFLICT;
 	}
+	/* halted -> running in one statement: of two concurrent retries (or
+	 * a retry and an abort) only one goes on */
+	run.error[0] = '\0';
+	util_strlcpy(run.state, sizeof(run.state), state_run_name(RUN_RUNNING));
+	run.updated_at = util_now_ms();
+	if ((rc = store_run_update_if(c->st, &run,
+	    state_run_name(RUN_HALTED))) != 0) {
+		snprintf(err, errlen, rc == 1 ? "pool %s has no halted run to "
+		    "retry (run %lld was retried or aborted meanwhile)" :
+		    "cannot write the store (pool %s, run %lld)", pool,
+		    (long long)run.id);
+		return rc == 1 ? COORD_CONFLICT : COORD_ERROR;
+	}
 	if (store_run_hosts(c->st, run.id, &hosts, &n) == -1) {
 		snprintf(err, errlen, "cannot read the store");
 		return COORD_ERROR;
@@ -765,10 +824,6 @@ coord_retry(struct coord *c, const char *pool, struct coord_run_ref *out,
 		    hosts[i].step);
 	}
 	free(hosts);
-	run.error[0] = '\0';
-	util_strlcpy(run.state, sizeof(run.state), state_run_name(RUN_RUNNING));
-	run.updated_at = util_now_ms();
-	store_run_update(c->st, &run);
 	pthread_mutex_lock(&c->mu);
 	rc = coord_runner_start(r, run.id);
 	pthread_mutex_unlock(&c->mu);
@@ -789,6 +844,7 @@ coord_abort_here(struct coord *c, const struct pool *p, const char *pool,
 {
 	struct run_host *hosts = NULL;
 	struct run run;
+	char was[sizeof(run.state)];
 	size_t n = 0;
 	int rc;
 
@@ -797,6 +853,19 @@ coord_abort_here(struct coord *c, const struct pool *p, const char *pool,
 	    !state_run_is(run.state, RUN_RUNNING))) {
 		snprintf(err, errlen, "pool %s has no run to abort", pool);
 		return COORD_CONFLICT;
+	}
+	/* aborted from the state read, in one statement: a concurrent retry
+	 * or abort cannot also act on it; the clean-up below then writes
+	 * the run's end */
+	util_strlcpy(was, sizeof(was), run.state);
+	util_strlcpy(run.state, sizeof(run.state), state_run_name(RUN_ABORTED));
+	run.updated_at = util_now_ms();
+	if ((rc = store_run_update_if(c->st, &run, was)) != 0) {
+		snprintf(err, errlen, rc == 1 ? "pool %s: run %lld changed while "
+		    "it was being aborted (a retry?): see status, then abort "
+		    "again" : "cannot write the store (pool %s, run %lld)", pool,
+		    (long long)run.id);
+		return rc == 1 ? COORD_CONFLICT : COORD_ERROR;
 	}
 	if (store_run_hosts(c->st, run.id, &hosts, &n) == 0) {
 		char xerr[256];
@@ -846,8 +915,7 @@ coord_abort(struct coord *c, const char *pool, struct coord_run_ref *out,
 
 /* ---- life cycle --------------------------------------------------------- */
 
-/* Resumes what was running when the server stopped. */
-static void
+void
 coord_resume(struct coord *c)
 {
 	int64_t *ids = NULL;
@@ -902,7 +970,6 @@ coord_new(const struct config *cfg, struct store *st, struct arm *arm,
 		c->runners[i].c = c;
 		c->runners[i].pool = &cfg->pools[i];
 	}
-	coord_resume(c);
 	*out = c;
 	return 0;
 }
@@ -918,10 +985,11 @@ coord_free(struct coord *c)
 	for (i = 0; c->runners != NULL && i < c->cfg->npools; i++)
 		c->runners[i].stop = 1;
 	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
+	/* the runners' threads are detached: wait until each has let go */
 	for (i = 0; c->runners != NULL && i < c->cfg->npools; i++)
-		if (c->runners[i].thread_live)
-			pthread_join(c->runners[i].th, NULL);
+		while (c->runners[i].running)
+			pthread_cond_wait(&c->cv, &c->mu);
+	pthread_mutex_unlock(&c->mu);
 	free(c->runners);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);

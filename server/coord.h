@@ -29,19 +29,10 @@
 
 #include "arm.h"
 #include "config.h"
+#include "coord_step.h"
 #include "precheck.h"
 #include "state.h"
 #include "store.h"
-
-/* The step after s when s succeeded (STEP_DONE after STEP_ENABLE; DONE and
- * SKIPPED are final). Pure; unit-tested transition by transition. */
-enum coord_step coord_step_next(enum coord_step s);
-/* Where retry resumes a host that failed in step s: the same step, except
- * a failed install (the installer reported 1, or no callback came) which
- * needs a new arming and boot: STEP_ARM. */
-enum coord_step coord_step_retry(enum coord_step s);
-/* 1 while a host in step s is (or may be) offline or unusable for VMs. */
-int   coord_step_offline(enum coord_step s);
 
 struct coord;
 
@@ -104,12 +95,23 @@ struct coord_run_ref {
 	enum run_state state;
 };
 
-/* The coordinators of a running server (all pools). Resumes the runs the
- * store says are running. 0, or -1 (out of memory); free with
- * coord_free. */
+/* The coordinators of a running server (all pools); nothing runs yet
+ * (coord_resume). 0, or -1 (out of memory); free with coord_free. */
 int   coord_new(const struct config *cfg, struct store *st, struct arm *arm,
 	    struct coord **out);
-void  coord_free(struct coord *c);		/* stops every thread */
+/* Starts a runner thread for each run the store says is running (one per
+ * pool: the store's rule) and returns at once: it never waits for a
+ * thread or XAPI, so serve calls it once HTTP is served. */
+void  coord_resume(struct coord *c);
+/* Stops every runner and waits until each thread has let go (a runner in
+ * the middle of a XAPI call finishes that call first); NULL is safe. */
+void  coord_free(struct coord *c);
+
+/* No entry point below waits for a runner thread: a run is handed to its
+ * pool's runner and the call returns. Those that may call XAPI
+ * (coord_precheck, coord_upgrade, coord_abort of a run with no live
+ * runner) are for a caller that may wait (the API runs them off the HTTP
+ * threads: api_is_slow). */
 
 /* Every entry point: err (errlen >= 1) gets the reason of any result
  * other than COORD_OK and COORD_STARTED (for COORD_PRECHECK_FAILED:
@@ -123,7 +125,9 @@ enum coord_result coord_precheck(struct coord *c, const char *pool,
 /* Starts a rolling upgrade of pool: prechecks, then (when they pass and
  * o->dry_run is 0) the pool database dump, the run in the store and its
  * thread: COORD_STARTED. A dry run stops after the prechecks: COORD_OK.
- * Else COORD_NOT_FOUND, COORD_CONFLICT (a run is running or halted),
+ * Else COORD_NOT_FOUND, COORD_CONFLICT (a run is running or halted, or
+ * another request is starting one: the store keeps one per pool, and a
+ * second concurrent request is refused at once),
  * COORD_PRECHECK_FAILED, COORD_XAPI_FAILED or COORD_ERROR. */
 enum coord_result coord_upgrade(struct coord *c, const char *pool,
 	    const struct coord_opts *o, struct coord_upgrade_result *out,
@@ -136,7 +140,8 @@ enum coord_result coord_status(struct coord *c, const char *pool,
 /* Frees what s holds and leaves it empty; an empty s and NULL are fine. */
 void  coord_status_report_free(struct coord_status_report *s);
 /* Resumes pool's halted run where it failed: COORD_STARTED with *out,
- * COORD_NOT_FOUND, COORD_CONFLICT (no halted run) or COORD_ERROR. */
+ * COORD_NOT_FOUND, COORD_CONFLICT (no halted run; of concurrent retries
+ * all but one get it) or COORD_ERROR. */
 enum coord_result coord_retry(struct coord *c, const char *pool,
 	    struct coord_run_ref *out, char *err, size_t errlen);
 /* Aborts pool's running or halted run: disarms, re-enables what it can,

@@ -176,6 +176,64 @@ coord_step_simple_call(struct coord_stepctx *sc, const char *method,
 	return COORD_STEP_OK;
 }
 
+/* A running rebuild of a member of sc's pool has that member down (dead,
+ * forgotten, in the installer), where XAPI no longer shows it: no second
+ * host goes down meanwhile. 0, or -1 with sc->err. */
+static int
+coord_step_no_rebuild(struct coord_stepctx *sc, const char *action)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+	struct job j;
+	int ret = 0;
+
+	if (store_jobs_running(sc->st, &ids, &n) == -1) {
+		snprintf(sc->err, sizeof(sc->err), "cannot read the store");
+		return -1;
+	}
+	for (i = 0; i < n && ret == 0; i++)
+		if (store_job_get(sc->st, ids[i], &j) == 0 &&
+		    strcmp(j.kind, "rebuild") == 0 &&
+		    strcmp(j.pool, sc->p->name) == 0) {
+			snprintf(sc->err, sizeof(sc->err), "refusing to %s "
+			    "%.64s: host %.64s of pool %.64s is being rebuilt "
+			    "(job %lld, step %.16s; never two hosts of a pool "
+			    "down); let the job finish, or abort it (poolboot "
+			    "jobs abort %lld), then poolboot retry %.64s", action,
+			    sc->h->host, j.host, sc->p->name, (long long)j.id,
+			    j.step, (long long)j.id, sc->p->name);
+			ret = -1;
+		}
+	free(ids);
+	return ret;
+}
+
+/*
+ * Never two hosts of a pool down: every host of s other than sc's (xh,
+ * the one we disable and take down) must be live and enabled now, in a
+ * fresh read of XAPI, and no rebuild of the pool may be running.
+ * COORD_STEP_OK, or COORD_STEP_FAIL with sc->err
+ * naming the hosts and what to do; s is left to the caller.
+ */
+static enum coord_step_result
+coord_step_others_up(struct coord_stepctx *sc, const struct pool_snapshot *s,
+    const struct pool_host *xh, const char *action)
+{
+	struct pool_ident self = { .name = sc->h->host };
+	char why[300];
+
+	if (coord_step_no_rebuild(sc, action) == -1)
+		return COORD_STEP_FAIL;
+	if (pool_others_up(s, xh->ref, &self, why, sizeof(why)) == 0)
+		return COORD_STEP_OK;
+	snprintf(sc->err, sizeof(sc->err), "refusing to %s %.64s: XAPI shows "
+	    "other hosts of pool %.64s %.150s (never two hosts of a pool "
+	    "down); bring them back live and enabled (xe host-enable), then "
+	    "poolboot retry %.64s (or abort)", action, sc->h->host,
+	    sc->p->name, why, sc->p->name);
+	return COORD_STEP_FAIL;
+}
+
 /* The first host's pending step: HA/WLB off when the run asks for it. */
 static enum coord_step_result
 coord_step_start(struct coord_stepctx *sc)
@@ -192,9 +250,9 @@ coord_step_disable(struct coord_stepctx *sc)
 	struct pool_snapshot s;
 	const struct pool_host *xh;
 	struct xapi_error e;
-	size_t i;
 
-	/* never a second host down: every other host must be live now */
+	/* never a second host down: every other host must be up now (and
+	 * again right before the reboot, coord_step_reboot) */
 	if (coord_step_host_now(sc, 1, &s, &xh, &e) == -1)
 		return coord_step_xapi_retry(sc, "reading the pool", &e);
 	if (rules_version_cmp(xh->version, sc->run->target_version) == 0 &&
@@ -209,15 +267,10 @@ coord_step_disable(struct coord_stepctx *sc)
 		sc->skip = 1;
 		return COORD_STEP_OK;
 	}
-	for (i = 0; i < s.nhosts; i++)
-		if (strcmp(s.hosts[i].name, sc->h->host) != 0 &&
-		    !s.hosts[i].live) {
-			snprintf(sc->err, sizeof(sc->err), "host %s is not live; "
-			    "refusing to take %s down as well (never two hosts "
-			    "of a pool offline)", s.hosts[i].name, sc->h->host);
-			pool_snapshot_free(&s);
-			return COORD_STEP_FAIL;
-		}
+	if (coord_step_others_up(sc, &s, xh, "disable") != COORD_STEP_OK) {
+		pool_snapshot_free(&s);
+		return COORD_STEP_FAIL;
+	}
 	if (!xh->live) {
 		snprintf(sc->err, sizeof(sc->err), "host %s is not live",
 		    sc->h->host);
@@ -256,7 +309,11 @@ coord_step_evacuate(struct coord_stepctx *sc)
 	    (int)(left / 1000), sc->p->poll_ms < 500 ? sc->p->poll_ms : 500,
 	    NULL, &e) == -1) {
 		xr_free(task);
-		if (e.transport)
+		/* an evacuation still running (ours, from before a restart,
+		 * or an operator's) makes XAPI refuse this one: wait for it
+		 * as for any busy host; the next one finds the host empty */
+		if (e.transport || strcmp(e.code,
+		    "OTHER_OPERATION_IN_PROGRESS") == 0)
 			return coord_step_xapi_retry(sc, "evacuation", &e);
 		snprintf(sc->err, sizeof(sc->err), "evacuation failed: %s; "
 		    "migrate or shut down the VMs left on %s, then retry",
@@ -317,7 +374,9 @@ coord_step_arm(struct coord_stepctx *sc)
  * boot_time. A transport error proves nothing (a dropped connection to the
  * master says nothing about a member): it is retried, and a repeated
  * host.reboot while the first is still in progress is refused by XAPI as
- * busy, which is retried too.
+ * busy, which is retried too. Right before host.reboot every other host
+ * must be live and enabled in a fresh read of the whole pool: the check
+ * at the disable step may be half an hour old (a long evacuation).
  */
 static enum coord_step_result
 coord_step_reboot(struct coord_stepctx *sc)
@@ -331,12 +390,16 @@ coord_step_reboot(struct coord_stepctx *sc)
 	if (store_host_status(sc->st, sc->h->host, &hs) == 0 &&
 	    hs.state != HOST_ARMED)
 		return COORD_STEP_OK;
-	if (coord_step_host_now(sc, 0, &s, &xh, &e) == -1)
+	if (coord_step_host_now(sc, 1, &s, &xh, &e) == -1)
 		return coord_step_xapi_retry(sc, "reading the pool before the "
 		    "reboot", &e);
 	if (!xh->live || strcmp(xh->boot_time, sc->h->boot_time_before) != 0) {
 		pool_snapshot_free(&s);
 		return COORD_STEP_OK;
+	}
+	if (coord_step_others_up(sc, &s, xh, "reboot") != COORD_STEP_OK) {
+		pool_snapshot_free(&s);
+		return COORD_STEP_FAIL;
 	}
 	util_strlcpy(ref, sizeof(ref), xh->ref);
 	pool_snapshot_free(&s);
@@ -456,4 +519,40 @@ static enum coord_step_result
 coord_step_enable(struct coord_stepctx *sc)
 {
 	return coord_step_simple_call(sc, "host.enable", "host.enable");
+}
+
+/* ---- transitions (from coord.c) -------------------------------------------------------- */
+
+enum coord_step
+coord_step_next(enum coord_step s)
+{
+	switch (s) {
+	case STEP_PENDING:	return STEP_DISABLE;
+	case STEP_DISABLE:	return STEP_EVACUATE;
+	case STEP_EVACUATE:	return STEP_ARM;
+	case STEP_ARM:		return STEP_REBOOT;
+	case STEP_REBOOT:	return STEP_INSTALL;
+	case STEP_INSTALL:	return STEP_REJOIN;
+	case STEP_REJOIN:	return STEP_ENABLE;
+	case STEP_ENABLE:	return STEP_DONE;
+	case STEP_DONE:		return STEP_DONE;
+	case STEP_SKIPPED:	return STEP_SKIPPED;
+	default:		return STEP_DONE;
+	}
+}
+
+enum coord_step
+coord_step_retry(enum coord_step s)
+{
+	/* the installer failed or never called back: its arming is spent,
+	 * so the host needs a new one and a new boot */
+	if (s == STEP_INSTALL)
+		return STEP_ARM;
+	return s;
+}
+
+int
+coord_step_offline(enum coord_step s)
+{
+	return s >= STEP_DISABLE && s <= STEP_ENABLE;
 }

@@ -80,4 +80,16 @@ int   coord_step_host_now(struct coord_stepctx *sc, int all,
 	    struct pool_snapshot *s, const struct pool_host **out,
 	    struct xapi_error *e);
 
+/* The run's step transitions (coord.h's state machine), pure and
+ * unit-tested one by one. */
+/* The step after s when s succeeded (STEP_DONE after STEP_ENABLE; DONE and
+ * SKIPPED are final). Pure; unit-tested transition by transition. */
+enum coord_step coord_step_next(enum coord_step s);
+/* Where retry resumes a host that failed in step s: the same step, except
+ * a failed install (the installer reported 1, or no callback came) which
+ * needs a new arming and boot: STEP_ARM. */
+enum coord_step coord_step_retry(enum coord_step s);
+/* 1 while a host in step s is (or may be) offline or unusable for VMs. */
+int   coord_step_offline(enum coord_step s);
+
 #endif

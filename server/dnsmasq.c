@@ -1,12 +1,14 @@
 /* dnsmasq.c — see dnsmasq.h.
  *
- * dnsmasq drops to the user "nobody" after start-up unless told otherwise.
- * It then reads the hostsdir and serves TFTP as that user, so everything
- * on the way to tftp_root and hosts.d must be searchable by others. When
- * poolboot runs as root and it is not (e.g. a state_dir of mode 700),
- * the config says user=root and a comment in it says why; otherwise
- * dnsmasq keeps its default. The log and lease files are opened while
- * dnsmasq still is root, so they need nothing.
+ * A managed dnsmasq started by root drops to its own user once its
+ * sockets are open (user=dnsmasq, or nobody where there is no such user;
+ * it keeps CAP_NET_ADMIN and CAP_NET_RAW for DHCP). It then reads the
+ * hostsdir and serves TFTP as that user, so everything on the way to
+ * tftp_root and hosts.d must be searchable by others: with full DHCP
+ * state_dir is 0711 (dnsmasq_state_dir_mode). When a path still is not
+ * (a tftp_root or repo of mode 700), the config says user=root and a
+ * comment in it says why, and serve warns. The log and lease files are
+ * opened while dnsmasq still is root, so they need nothing.
  */
 #include "dnsmasq.h"
 
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,6 +51,25 @@ dnsmasq_boot_file(const struct config *cfg)
 {
 	return cfg->boot_files == BOOT_FILES_HTTP ? "lpxelinux.0" :
 	    "pxelinux.0";
+}
+
+mode_t
+dnsmasq_state_dir_mode(const struct config *cfg)
+{
+	return cfg->dnsmasq.enabled && cfg->dnsmasq.dhcp == DNSMASQ_FULL ?
+	    0711 : 0700;
+}
+
+const char *
+dnsmasq_user(void)
+{
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (getpwnam_r("dnsmasq", &pw, buf, sizeof(buf), &res) == 0 &&
+	    res != NULL)
+		return "dnsmasq";
+	return "nobody";
 }
 
 /* ---- the config ----------------------------------------------------------- */
@@ -145,6 +167,9 @@ dnsmasq_render_conf(const struct config *cfg, const char *dir, char *err,
 		if ((why = dnsmasq_needs_root(cfg, dir)) != NULL)
 			sbuf_printf(&b, "# %s: dnsmasq keeps running as root\n"
 			    "user=root\n", why);
+		else if (geteuid() == 0)
+			sbuf_printf(&b, "# dnsmasq drops root once its sockets "
+			    "are open\nuser=%s\n", dnsmasq_user());
 	} else
 		sbuf_printf(&b, "# A fragment for the site's own dnsmasq: add\n"
 		    "#   conf-file=%s/dnsmasq.conf\n"
@@ -717,10 +742,18 @@ dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out, char *err,
 	struct dnsmasq_sup *s = NULL;
 	pthread_condattr_t ca;
 	struct timespec until;
+	const char *why;
 	char *dir = NULL;
 	int ret = -1, rc = 0;
 
 	*out = NULL;
+	if ((dir = dnsmasq_dir(cfg)) != NULL &&
+	    (why = dnsmasq_needs_root(cfg, dir)) != NULL)
+		log_warn("dnsmasq", "dnsmasq keeps running as root: %s (make "
+		    "the folders on the way world-searchable, chmod o+x, and "
+		    "the files world-readable; see docs/network.md)", why);
+	free(dir);
+	dir = NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (dir = dnsmasq_dir(cfg)) == NULL ||
 	    (s->binary = strdup(cfg->dnsmasq.binary)) == NULL ||

@@ -29,6 +29,17 @@
 /* state_dir/dnsmasq. Caller frees. */
 char *dnsmasq_dir(const struct config *cfg);
 
+/* The mode state_dir gets (serve makes it so before it opens the
+ * store): 0711 with full DHCP, whose hostsdir dnsmasq reads after it has
+ * dropped root (so others may pass through state_dir to dnsmasq/, but
+ * not list it; every file of poolboot's in it is 0600), else 0700. */
+mode_t dnsmasq_state_dir_mode(const struct config *cfg);
+
+/* The user a managed dnsmasq drops to when poolboot runs as root:
+ * "dnsmasq" when that user exists (Debian's dnsmasq-base makes it; a user
+ * that runs nothing else and owns no files), else "nobody". Static. */
+const char *dnsmasq_user(void);
+
 /* The boot loader dnsmasq hands out: "pxelinux.0" (boot_files = tftp) or
  * "lpxelinux.0" (boot_files = http). Static string. */
 const char *dnsmasq_boot_file(const struct config *cfg);

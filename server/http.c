@@ -31,6 +31,7 @@
 #include "http_host.h"
 #include "http_listen.h"
 #include "http_req.h"
+#include "http_slow.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -47,6 +48,7 @@ struct http_server {
 	struct http_deps deps;
 	atomic_int running;		/* set once both daemons started */
 	struct http_host *hosts;	/* the installer routes, repo bytes */
+	struct http_slow *slow;		/* admin requests that may wait on XAPI */
 };
 
 /* ---- the log line ------------------------------------------------------ */
@@ -420,16 +422,21 @@ http_serve_api(struct http_server *srv, struct MHD_Connection *con,
 {
 	struct api_request arq;
 	struct api_response ars = { 0, NULL };
-	const char *sub = rq->path + 7;		/* after "/api/v1" */
 
-	memset(&arq, 0, sizeof(arq));
-	arq.method = rq->method;
-	arq.path = sub[0] ? sub : "/";
-	arq.body = rq->body.len ? rq->body.p : NULL;
-	arq.body_len = rq->body.len;
-	arq.query = http_query;
-	arq.qctx = con;
-	api_handle(&srv->deps.api, &arq, &ars);
+	http_slow_api_request(rq, &arq);
+	if (rq->slow == HTTP_REQ_SLOW_DONE) {
+		/* answered by a worker (http_slow.h) while suspended */
+		ars.status = rq->slow_status;
+		ars.body = rq->slow_body;
+		rq->slow_body = NULL;
+	} else if (api_is_slow(arq.method, arq.path))
+		/* may wait on XAPI: never on this thread */
+		return http_slow_submit(srv->slow, con, rq);
+	else {
+		arq.query = http_query;
+		arq.qctx = con;
+		api_handle(&srv->deps.api, &arq, &ars);
+	}
 	if (ars.body == NULL || ars.status < 100 || ars.status > 599) {
 		free(ars.body);
 		return http_req_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -639,6 +646,10 @@ http_free(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	/* first: every suspended connection resumed (http_slow.h), none
+	 * left for MHD_stop_daemon */
+	http_slow_free(srv->slow);
+	srv->slow = NULL;
 	http_listen_stop(&srv->install);	/* waits for its threads */
 	http_listen_stop(&srv->admin);
 	http_host_free(srv->hosts);
@@ -743,7 +754,8 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	srv->deps = *deps;
 	srv->deps.api.repo_bytes = http_repo_bytes_cb;
 	srv->deps.api.repo_bytes_arg = srv;
-	if (http_host_new(cfg, deps->api.arm, &srv->hosts) == -1)
+	if (http_host_new(cfg, deps->api.arm, &srv->hosts) == -1 ||
+	    http_slow_new(&srv->deps.api, &srv->slow) == -1)
 		return -1;
 	conns = http_install_limit(cfg);
 	threads = cfg->http_threads > 0 ? (unsigned int)cfg->http_threads : 2;

@@ -172,7 +172,7 @@ http_listen_start(struct http_listener *l, const struct http_listen_opts *o)
 {
 	struct MHD_OptionItem opts[16];
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;	/* http_slow.h */
 	size_t n = 0;
 
 	if (o->tls_cert_file != NULL && o->tls_key_file != NULL) {

@@ -58,6 +58,7 @@ http_req_free(struct http_req *rq)
 		return;
 	free(rq->raw);
 	free(rq->path);
+	free(rq->slow_body);
 	sbuf_free(&rq->body);
 	free(rq);
 }

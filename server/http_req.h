@@ -48,6 +48,13 @@ struct http_req {
 	unsigned int status;		/* 0 = nothing queued by us */
 	int	 counted;		/* in /metrics' request counts */
 	uint64_t bytes;			/* body bytes of the answer */
+	/* a slow admin API request (http_slow.h): handed to a worker, then
+	 * answered with slow_status and slow_body (malloc'd JSON, freed
+	 * with rq; may be NULL when out of memory) */
+	enum { HTTP_REQ_SLOW_NO = 0, HTTP_REQ_SLOW_QUEUED,
+	    HTTP_REQ_SLOW_DONE } slow;
+	int	 slow_status;
+	char	*slow_body;
 };
 
 /* A new request from con (the client's address) with uri (NULL, or the

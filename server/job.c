@@ -38,11 +38,14 @@ job_step_next(enum job_step s, int joins)
 
 /* ---- registry and threads ------------------------------------------------- */
 
+/* A job's thread: detached, never joined. `again` makes a thread that is
+ * winding down (it has just halted the job) go round once more when a
+ * retry came meanwhile; jobs_free waits until no thread runs. */
 struct job_thread {
 	struct jobs	*js;
 	int64_t		 id;
-	pthread_t	 th;
-	int		 running;
+	int		 running;	/* its thread is live */
+	int		 again;
 	int		 abort_req;
 	struct job_thread *next;
 };
@@ -112,17 +115,23 @@ job_record_time(struct job *j, enum job_step s)
 	    (long long)(util_now_ms() - j->step_started_at));
 }
 
-static void
-job_abort_cleanup(struct jobs *js, struct job *j)
+/* Aborts j: aborted in the store, only while its state is still expect
+ * (NULL: whatever it is), then its host disarmed. 0, or 1 when the state
+ * had moved on (nothing done), -1 when the store failed. */
+static int
+job_abort_cleanup(struct jobs *js, struct job *j, const char *expect)
 {
 	char err[256];
+	int rc;
 
-	if (arm_disarm(js->arm, j->host, err, sizeof(err)) == ARM_OK)
-		job_step_event(js->st, j, "abort: disarmed (local boot)");
 	job_set_state(j, RUN_ABORTED);
 	j->finished_at = j->updated_at = util_now_ms();
-	store_job_update(js->st, j);
+	if ((rc = store_job_update_if(js->st, j, expect)) != 0)
+		return rc;
+	if (arm_disarm(js->arm, j->host, err, sizeof(err)) == ARM_OK)
+		job_step_event(js->st, j, "abort: disarmed (local boot)");
 	job_step_event(js->st, j, "aborted by the operator");
+	return 0;
 }
 
 /* Takes j's step once into c (filled here). */
@@ -183,10 +192,10 @@ job_advance(struct jobs *js, struct job *j, const struct job_step_ctx *c)
 	return 0;
 }
 
-static void *
-job_thread_main(void *arg)
+/* The job's steps until it waits no more (done, halted, aborted, stop). */
+static void
+job_thread_loop(struct job_thread *t)
 {
-	struct job_thread *t = arg;
 	struct jobs *js = t->js;
 	struct job j;
 
@@ -203,7 +212,7 @@ job_thread_main(void *arg)
 		t->abort_req = 0;
 		pthread_mutex_unlock(&js->mu);
 		if (abort_now) {
-			job_abort_cleanup(js, &j);
+			job_abort_cleanup(js, &j, NULL);
 			break;
 		}
 		if (stop || !state_run_is(j.state, RUN_RUNNING))
@@ -222,25 +231,51 @@ job_thread_main(void *arg)
 		if (job_advance(js, &j, &c) != 0)
 			break;
 	}
-	pthread_mutex_lock(&js->mu);
+}
+
+static void *
+job_thread_main(void *arg)
+{
+	struct job_thread *t = arg;
+	struct jobs *js = t->js;
+
+	for (;;) {
+		job_thread_loop(t);
+		/* retried or aborted while the loop was ending: go on */
+		pthread_mutex_lock(&js->mu);
+		if (!js->stop && (t->again || t->abort_req)) {
+			t->again = 0;
+			pthread_mutex_unlock(&js->mu);
+			continue;
+		}
+		break;
+	}
 	t->running = 0;
+	t->again = 0;
+	pthread_cond_broadcast(&js->cv);	/* jobs_free waits for it */
 	pthread_mutex_unlock(&js->mu);
 	return NULL;
 }
 
-/* Starts a thread for job id. Caller holds js->mu. */
+/* Has a thread take job id's steps: a new detached one, or the live one
+ * (winding down) goes round again. Never waits. Caller holds js->mu. */
 static int
 job_thread_start(struct jobs *js, int64_t id)
 {
 	struct job_thread *t;
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
 
+	if (js->stop)
+		return -1;
 	for (t = js->threads; t != NULL; t = t->next)
 		if (t->id == id) {
-			if (t->running)
+			if (t->running) {
+				t->again = 1;
+				pthread_cond_broadcast(&js->cv);
 				return 0;
-			pthread_mutex_unlock(&js->mu);
-			pthread_join(t->th, NULL);
-			pthread_mutex_lock(&js->mu);
+			}
 			break;
 		}
 	if (t == NULL) {
@@ -251,12 +286,15 @@ job_thread_start(struct jobs *js, int64_t id)
 		t->next = js->threads;
 		js->threads = t;
 	}
-	t->running = 1;
 	t->abort_req = 0;
-	if (pthread_create(&t->th, NULL, job_thread_main, t) != 0) {
-		t->running = 0;
+	t->again = 0;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, job_thread_main, t);
+	pthread_attr_destroy(&attr);
+	if (rc != 0)
 		return -1;
-	}
+	t->running = 1;
 	return 0;
 }
 
@@ -321,39 +359,35 @@ jobs_check_host(const struct host *h, const char *kind, int rebuild,
 	return JOBS_OK;
 }
 
-/* A rebuild never runs under a running rolling upgrade that has taken h
- * down: a member it is upgrading is not live either, but it is not dead.
+/* A rebuild never runs under a running rolling upgrade of h's pool: the
+ * run takes one host after another down, and powering h into the
+ * installer would make two (a member the run has taken down is not live
+ * either, but it is not dead). A halted or finished run is no obstacle.
  * JOBS_OK, or JOBS_CONFLICT with err. */
 static enum jobs_result
 jobs_check_run(struct jobs *js, const struct host *h, char *err,
     size_t errlen)
 {
-	enum jobs_result res = JOBS_OK;
 	struct run_host *rh = NULL;
-	enum coord_step s;
+	const char *step = NULL;
 	struct run run;
 	size_t n = 0, i;
 
 	if (store_run_latest(js->st, h->pool->name, &run) != 0 ||
-	    !state_run_is(run.state, RUN_RUNNING) ||
-	    store_run_hosts(js->st, run.id, &rh, &n) != 0)
-		goto out;
-	for (i = 0; i < n; i++) {
-		if (strcmp(rh[i].host, h->name) != 0)
-			continue;
-		if (state_step_parse(rh[i].step, &s) == 0 &&
-		    (s == STEP_PENDING || s == STEP_DONE || s == STEP_SKIPPED))
-			continue;
-		snprintf(err, errlen, "host %s is in step %s of the running "
-		    "rolling upgrade of pool %s (run %lld): let it finish or "
-		    "halt, or abort the run first", h->name, rh[i].step,
-		    run.pool, (long long)run.id);
-		res = JOBS_CONFLICT;
-		break;
-	}
-out:
+	    !state_run_is(run.state, RUN_RUNNING))
+		return JOBS_OK;
+	if (store_run_hosts(js->st, run.id, &rh, &n) == 0)
+		for (i = 0; i < n; i++)
+			if (strcmp(rh[i].host, h->name) == 0)
+				step = rh[i].step;
+	snprintf(err, errlen, "pool %s has a running rolling upgrade (run "
+	    "%lld%s%s): a rebuild of %s now could take a second host of the "
+	    "pool down; wait until the run is done or halted (poolboot status "
+	    "%s), or abort it (poolboot abort %s), then rebuild", run.pool,
+	    (long long)run.id, step ? ", host in step " : "", step ? step : "",
+	    h->name, run.pool, run.pool);
 	free(rh);
-	return res;
+	return JOBS_CONFLICT;
 }
 
 /* A host has one unfinished (running or halted) job at most. */
@@ -382,6 +416,7 @@ jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
 	int rebuild = strcmp(kind, "rebuild") == 0;
 	enum jobs_result res;
 	struct job j;
+	int rc;
 
 	if (h == NULL) {
 		snprintf(err, errlen, "no host \"%.64s\" in the inventory", host);
@@ -402,7 +437,14 @@ jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
 	job_set_state(&j, RUN_RUNNING);
 	job_set_step(&j, rebuild ? JOB_CHECK : JOB_ARM);
 	j.created_at = j.updated_at = j.step_started_at = util_now_ms();
-	if (store_job_create(js->st, &j) == -1) {
+	if ((rc = store_job_create(js->st, &j)) == 1) {
+		/* another request came first: the store has one per host */
+		if ((res = jobs_check_latest(js, host, err, errlen)) == JOBS_OK)
+			snprintf(err, errlen, "host %s already has an unfinished "
+			    "job: retry or abort it", host);
+		return JOBS_CONFLICT;
+	}
+	if (rc == -1) {
 		snprintf(err, errlen, "cannot write the job to the store");
 		return JOBS_ERROR;
 	}
@@ -449,6 +491,7 @@ jobs_retry(struct jobs *js, int64_t id, struct job *out, char *err,
 {
 	struct job j;
 	enum job_step s;
+	int rc;
 
 	if (store_job_get(js->st, id, &j) == -1) {
 		snprintf(err, errlen, "no job %lld", (long long)id);
@@ -467,7 +510,15 @@ jobs_retry(struct jobs *js, int64_t id, struct job *out, char *err,
 	j.error[0] = '\0';
 	j.attempts = 0;
 	j.step_started_at = j.updated_at = util_now_ms();
-	store_job_update(js->st, &j);
+	/* halted -> running in one statement: of concurrent retries (or a
+	 * retry and an abort) one goes on */
+	if ((rc = store_job_update_if(js->st, &j, state_run_name(RUN_HALTED)))
+	    != 0) {
+		snprintf(err, errlen, rc == 1 ? "job %lld is no longer halted "
+		    "(retried or aborted meanwhile)" : "cannot write job %lld "
+		    "to the store", (long long)id);
+		return rc == 1 ? JOBS_CONFLICT : JOBS_ERROR;
+	}
 	job_step_event(js->st, &j, "retry: resuming at step %s", j.step);
 	if (job_thread_start_locked(js, id) == -1) {
 		snprintf(err, errlen, "cannot start the job thread");
@@ -483,7 +534,8 @@ jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
 {
 	struct job_thread *t;
 	struct job j;
-	int running = 0;
+	char was[sizeof(j.state)];
+	int running = 0, rc;
 
 	if (store_job_get(js->st, id, &j) == -1) {
 		snprintf(err, errlen, "no job %lld", (long long)id);
@@ -503,12 +555,20 @@ jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
 		}
 	pthread_cond_broadcast(&js->cv);
 	pthread_mutex_unlock(&js->mu);
-	if (!running)
-		job_abort_cleanup(js, &j);
-	else
+	if (running) {
 		util_strlcpy(j.state, sizeof(j.state), JOB_STATE_ABORTING);
+		*out = j;
+		return JOBS_ACCEPTED;
+	}
+	util_strlcpy(was, sizeof(was), j.state);
+	if ((rc = job_abort_cleanup(js, &j, was)) != 0) {
+		snprintf(err, errlen, rc == 1 ? "job %lld changed while it was "
+		    "being aborted (a retry?): look at it and abort again" :
+		    "cannot write job %lld to the store", (long long)id);
+		return rc == 1 ? JOBS_CONFLICT : JOBS_ERROR;
+	}
 	*out = j;
-	return running ? JOBS_ACCEPTED : JOBS_OK;
+	return JOBS_OK;
 }
 
 /* ---- life cycle ------------------------------------------------------------------ */
@@ -518,8 +578,6 @@ jobs_new(const struct config *cfg, struct store *st, struct arm *arm,
     struct jobs **out)
 {
 	struct jobs *js;
-	int64_t *ids = NULL;
-	size_t n = 0, i;
 
 	*out = NULL;
 	if ((js = calloc(1, sizeof(*js))) == NULL)
@@ -529,18 +587,28 @@ jobs_new(const struct config *cfg, struct store *st, struct arm *arm,
 	js->arm = arm;
 	pthread_mutex_init(&js->mu, NULL);
 	pthread_cond_init(&js->cv, NULL);
-	if (store_jobs_running(st, &ids, &n) == 0) {
-		pthread_mutex_lock(&js->mu);
-		for (i = 0; i < n; i++) {
-			log_info("job", "resuming job %lld after a restart",
-			    (long long)ids[i]);
-			job_thread_start(js, ids[i]);
-		}
-		pthread_mutex_unlock(&js->mu);
-	}
-	free(ids);
 	*out = js;
 	return 0;
+}
+
+void
+jobs_resume(struct jobs *js)
+{
+	int64_t *ids = NULL;
+	size_t n = 0, i;
+
+	if (js == NULL || store_jobs_running(js->st, &ids, &n) == -1)
+		return;
+	pthread_mutex_lock(&js->mu);
+	for (i = 0; i < n; i++) {
+		log_info("job", "resuming job %lld after a restart",
+		    (long long)ids[i]);
+		if (job_thread_start(js, ids[i]) == -1)
+			log_error("job", "cannot start a thread for job %lld",
+			    (long long)ids[i]);
+	}
+	pthread_mutex_unlock(&js->mu);
+	free(ids);
 }
 
 void
@@ -553,10 +621,13 @@ jobs_free(struct jobs *js)
 	pthread_mutex_lock(&js->mu);
 	js->stop = 1;
 	pthread_cond_broadcast(&js->cv);
+	/* the threads are detached: wait until each has let go */
+	for (t = js->threads; t != NULL; t = t->next)
+		while (t->running)
+			pthread_cond_wait(&js->cv, &js->mu);
 	pthread_mutex_unlock(&js->mu);
 	for (t = js->threads; t != NULL; t = next) {
 		next = t->next;
-		pthread_join(t->th, NULL);
 		free(t);
 	}
 	pthread_cond_destroy(&js->cv);

@@ -54,17 +54,25 @@ enum jobs_result {
 
 struct jobs;
 
-/* Resumes the jobs the store says are running. 0, or -1 (out of memory).
- * Free with jobs_free (NULL is safe), which stops and joins the threads. */
+/* The job runner; nothing runs yet (jobs_resume). 0, or -1 (out of
+ * memory). Free with jobs_free (NULL is safe), which stops the threads and
+ * waits until each has let go. */
 int   jobs_new(const struct config *cfg, struct store *st, struct arm *arm,
 	    struct jobs **out);
+/* Starts a thread for each job the store says is running and returns at
+ * once (it never waits for a thread): serve calls it once HTTP is served.
+ * NULL is safe. */
+void  jobs_resume(struct jobs *j);
 void  jobs_free(struct jobs *j);
 /* An installer called back: waiting jobs look at once. NULL is safe. */
 void  jobs_notify(struct jobs *j);
 
 /* Entry points. Each fills err (errlen bytes) with the reason of any
  * result other than JOBS_OK and JOBS_ACCEPTED, and *out with the job on
- * JOBS_OK and JOBS_ACCEPTED. */
+ * JOBS_OK and JOBS_ACCEPTED. None waits for a job thread or calls XAPI.
+ * A host has one unfinished (running or halted) job at most: the store's
+ * rule, so of concurrent starts for one host, or concurrent retries of one
+ * job, one is accepted and the others get JOBS_CONFLICT. */
 
 /* Starts a job of kind "rebuild" or "install" for inventory host host;
  * wipe (the operator's --wipe) must be set. JOBS_ACCEPTED: *out is the new

@@ -156,64 +156,158 @@ out:
 	return x;
 }
 
-/* check: the member must be dead or failed (never live); its ref is kept
- * for the forget step. */
-static enum job_step_res
-job_step_check(struct job_step_ctx *c)
+/* Who c's host is in XAPI: any record with its inventory name_label, its
+ * inventory mac as management MAC, or its static ip as address. */
+static struct pool_ident
+job_step_ident(const struct job_step_ctx *c)
 {
-	struct pool_host_info hi;
+	struct pool_ident id = { .name = c->h->name, .mac = c->h->mac,
+	    .addr = c->h->ip };
+
+	return id;
+}
+
+/* A fresh snapshot of c's pool with each host's management MAC: 0, or -1
+ * with *res the step's answer (a retry, or a failure with c->err). */
+static int
+job_step_snapshot(struct job_step_ctx *c, struct pool_snapshot *s,
+    const char *what, enum job_step_res *res)
+{
 	struct xapi_error e;
 	struct xapi *x;
 	int rc;
 
 	memset(&e, 0, sizeof(e));
-	if ((x = job_step_pool_xapi(c)) == NULL)
-		return JOB_STEP_FAIL;
-	rc = pool_find_host(x, c->h->name, NULL, &hi, NULL, 0, &e);
+	memset(s, 0, sizeof(*s));
+	if ((x = job_step_pool_xapi(c)) == NULL) {
+		*res = JOB_STEP_FAIL;
+		return -1;
+	}
+	rc = pool_snapshot_take(x, s, POOL_SNAP_PIFS, &e);
 	xapi_free(x);
-	if (rc == -1)
-		return job_step_retry(c, "reading the pool", xapi_strerror(&e));
-	if (rc == 1) {
-		/* already forgotten (an earlier attempt, or by hand) */
-		c->j->old_ref[0] = '\0';
-		return JOB_STEP_OK;
+	if (rc == -1) {
+		*res = job_step_retry(c, what, xapi_strerror(&e));
+		return -1;
 	}
-	if (hi.live) {
-		snprintf(c->err, sizeof(c->err), "host %s is live in pool %s: "
-		    "poolboot only rebuilds a dead or failed member and never "
-		    "forgets a live host (shut it down first if it really must "
-		    "be rebuilt)", c->h->name, c->p->name);
+	return 0;
+}
+
+/* Whether XAPI host h, which matches c's host by m (POOL_BY_*), may be
+ * forgotten as c's dead host; *dead is the one found so far. */
+static enum job_step_res
+job_step_check_one(struct job_step_ctx *c, const struct pool_host *h,
+    unsigned m, const struct pool_host **dead)
+{
+	char by[64];
+
+	pool_match_words(m, by, sizeof(by));
+	if (h->live) {
+		snprintf(c->err, sizeof(c->err), "host %.64s is live in pool "
+		    "%.64s as XAPI host \"%.64s\" (management MAC %.17s, uuid "
+		    "%.36s; same %.40s): poolboot only rebuilds a dead or failed "
+		    "member and never forgets a live host (shut it down first if "
+		    "it really must be rebuilt)", c->h->name, c->p->name,
+		    h->name, h->mac[0] ? h->mac : "unknown", h->uuid, by);
 		return JOB_STEP_FAIL;
 	}
-	util_strlcpy(c->j->old_ref, sizeof(c->j->old_ref), hi.ref);
+	if (!(m & (POOL_BY_NAME | POOL_BY_MAC))) {
+		snprintf(c->err, sizeof(c->err), "dead XAPI host \"%.64s\" of "
+		    "pool %.64s has address %.45s, the ip of [host %.64s], but "
+		    "neither its name_label nor its management MAC is that "
+		    "host's: if it is this machine, forget it by hand (xe "
+		    "host-forget uuid=%.36s), else correct ip; then retry",
+		    h->name, c->p->name, h->address, c->h->name, h->uuid);
+		return JOB_STEP_FAIL;
+	}
+	if (*dead != NULL) {
+		snprintf(c->err, sizeof(c->err), "two dead XAPI hosts of pool "
+		    "%.64s are host %.64s by name_label or management MAC: "
+		    "\"%.64s\" (uuid %.36s) and \"%.64s\" (uuid %.36s); forget "
+		    "the one that is not this machine by hand (xe host-forget "
+		    "uuid=...), then retry", c->p->name, c->h->name,
+		    (*dead)->name, (*dead)->uuid, h->name, h->uuid);
+		return JOB_STEP_FAIL;
+	}
+	*dead = h;
 	return JOB_STEP_OK;
 }
 
-/* forget: host.destroy of the dead member on the master. */
+/* check: the member must be dead or failed (never live), recognised by
+ * its name_label, its management MAC or its address (job_step_ident):
+ * a host renamed by hand is still this host. Its ref is kept for the
+ * forget step; none found: already forgotten. */
+static enum job_step_res
+job_step_check(struct job_step_ctx *c)
+{
+	struct pool_ident id = job_step_ident(c);
+	const struct pool_host *dead = NULL;
+	struct pool_snapshot s;
+	enum job_step_res res;
+	char by[64];
+	size_t i;
+	unsigned m;
+
+	if (job_step_snapshot(c, &s, "reading the pool", &res) == -1)
+		return res;
+	res = JOB_STEP_OK;
+	for (i = 0; i < s.nhosts && res == JOB_STEP_OK; i++)
+		if ((m = pool_host_matches(&s.hosts[i], &id)) != 0)
+			res = job_step_check_one(c, &s.hosts[i], m, &dead);
+	if (res == JOB_STEP_OK) {
+		/* none: already forgotten (an earlier attempt, or by hand) */
+		util_strlcpy(c->j->old_ref, sizeof(c->j->old_ref),
+		    dead != NULL ? dead->ref : "");
+		if (dead != NULL && strcmp(dead->name, c->h->name) != 0)
+			job_step_event(c->st, c->j, "found dead in pool %s as "
+			    "XAPI host \"%s\" (uuid %s, same %s)", c->p->name,
+			    dead->name, dead->uuid, pool_match_words(
+			    pool_host_matches(dead, &id), by, sizeof(by)));
+	}
+	pool_snapshot_free(&s);
+	return res;
+}
+
+/* forget: host.destroy of the dead member (by the ref the check step
+ * found) on the master. */
 static enum job_step_res
 job_step_forget(struct job_step_ctx *c)
 {
-	struct pool_host_info hi;
+	struct pool_ident id = job_step_ident(c);
+	struct pool_snapshot s;
 	struct xapi_error e;
+	enum job_step_res res;
 	struct xapi *x;
-	int rc;
+	int found = 0, rc;
+	size_t i;
 
 	if (c->j->old_ref[0] == '\0')
 		return JOB_STEP_OK;
+	if (job_step_snapshot(c, &s, "reading the pool", &res) == -1)
+		return res;
+	/* look again: never forget a host that came back meanwhile */
+	for (i = 0; i < s.nhosts; i++) {
+		const struct pool_host *h = &s.hosts[i];
+		int same = strcmp(h->ref, c->j->old_ref) == 0;
+
+		found |= same;
+		if ((same || pool_host_matches(h, &id) != 0) && h->live) {
+			snprintf(c->err, sizeof(c->err), "host %.64s is live "
+			    "again in pool %.64s (XAPI host \"%.64s\"); not "
+			    "forgetting it", c->h->name, c->p->name, h->name);
+			pool_snapshot_free(&s);
+			return JOB_STEP_FAIL;
+		}
+	}
+	pool_snapshot_free(&s);
+	if (!found)
+		return JOB_STEP_OK;	/* forgotten meanwhile */
 	memset(&e, 0, sizeof(e));
 	if ((x = job_step_pool_xapi(c)) == NULL)
 		return JOB_STEP_FAIL;
-	/* look again: never forget a host that came back meanwhile */
-	rc = pool_find_host(x, c->h->name, NULL, &hi, NULL, 0, &e);
-	if (rc == 0 && hi.live) {
-		xapi_free(x);
-		snprintf(c->err, sizeof(c->err), "host %s is live again; not "
-		    "forgetting it", c->h->name);
-		return JOB_STEP_FAIL;
-	}
-	if (rc == -1 || (rc == 0 && xapi_call_s(x, "host.destroy", NULL, &e,
-	    hi.ref, NULL, NULL) == -1 && strcmp(e.code, "HANDLE_INVALID") != 0)) {
-		xapi_free(x);
+	rc = xapi_call_s(x, "host.destroy", NULL, &e, c->j->old_ref, NULL,
+	    NULL);
+	xapi_free(x);
+	if (rc == -1 && strcmp(e.code, "HANDLE_INVALID") != 0) {
 		if (e.transport)
 			return job_step_retry(c, "host.destroy",
 			    xapi_strerror(&e));
@@ -221,7 +315,6 @@ job_step_forget(struct job_step_ctx *c)
 		    "failed: %s", xapi_strerror(&e));
 		return JOB_STEP_FAIL;
 	}
-	xapi_free(x);
 	job_step_event(c->st, c->j, "forgot the dead host in pool %s "
 	    "(host.destroy)", c->p->name);
 	return JOB_STEP_OK;
@@ -246,17 +339,70 @@ job_step_arm(struct job_step_ctx *c)
 	return JOB_STEP_OK;
 }
 
-/* power: into PXE through the host's power control (power.h). */
+/*
+ * Right before the power action, in a fresh read of c's pool: c's host
+ * must not be live in it (powering it would take a live member down),
+ * and for a rebuild every other host must be live and enabled (never two
+ * hosts of a pool down; the master must be up to join it anyway). An
+ * install adds a machine that is no member yet: no other host goes down.
+ */
+static enum job_step_res
+job_step_power_safe(struct job_step_ctx *c)
+{
+	struct pool_ident id = job_step_ident(c);
+	struct pool_snapshot s;
+	enum job_step_res res;
+	char why[300];
+	size_t i;
+
+	if (c->p == NULL)
+		return JOB_STEP_OK;
+	if (job_step_snapshot(c, &s, "reading the pool before the power "
+	    "action", &res) == -1)
+		return res;
+	res = JOB_STEP_OK;
+	for (i = 0; i < s.nhosts && res == JOB_STEP_OK; i++) {
+		const struct pool_host *h = &s.hosts[i];
+
+		if (!h->live || (pool_host_matches(h, &id) == 0 &&
+		    strcmp(h->ref, c->j->old_ref) != 0))
+			continue;
+		snprintf(c->err, sizeof(c->err), "host %.64s is live in pool "
+		    "%.64s (XAPI host \"%.64s\"): powering it into the installer "
+		    "would take a live member down; shut it down first if it "
+		    "really must be installed, then poolboot jobs retry %lld",
+		    c->h->name, c->p->name, h->name, (long long)c->j->id);
+		res = JOB_STEP_FAIL;
+	}
+	if (res == JOB_STEP_OK && strcmp(c->j->kind, "rebuild") == 0 &&
+	    pool_others_up(&s, c->j->old_ref[0] ? c->j->old_ref : NULL, &id,
+	    why, sizeof(why)) == -1) {
+		snprintf(c->err, sizeof(c->err), "refusing to power %.64s into "
+		    "the installer: XAPI shows other hosts of pool %.64s "
+		    "%.150s (never two hosts of a pool down); bring them back "
+		    "live and enabled (xe host-enable), then poolboot jobs retry "
+		    "%lld", c->h->name, c->p->name, why, (long long)c->j->id);
+		res = JOB_STEP_FAIL;
+	}
+	pool_snapshot_free(&s);
+	return res;
+}
+
+/* power: into PXE through the host's power control (power.h), once
+ * job_step_power_safe agrees. */
 static enum job_step_res
 job_step_power(struct job_step_ctx *c)
 {
 	struct host_status hs;
+	enum job_step_res res;
 	char msg[512];
 
 	/* resumed after the installer already started: do not power again */
 	if (store_host_status(c->st, c->h->name, &hs) == 0 &&
 	    hs.state != HOST_ARMED)
 		return JOB_STEP_OK;
+	if ((res = job_step_power_safe(c)) != JOB_STEP_OK)
+		return res;
 	switch (power_pxe_boot(c->h, msg, sizeof(msg))) {
 	case POWER_OK:
 		job_step_event(c->st, c->j, "powered into PXE: %s", msg);

@@ -162,21 +162,52 @@ out:
 	pthread_mutex_unlock(&log_mu);
 }
 
+size_t
+log_escape(const char *in, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	unsigned char c;
+
+	if (outlen == 0)
+		return 0;
+	for (; *in != '\0'; in++) {
+		c = (unsigned char)*in;
+		if (c >= 0x20 && c != 0x7f) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = (char)c;
+			continue;
+		}
+		if (o + 4 >= outlen)
+			break;
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 0xf];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 static void
 log_vmsg(enum log_level level, const char *subsys, const char *prefix,
     const char *fmt, va_list ap)
 {
 	static const char *names[] = { "error", "warning", "info", "debug" };
-	char msg[2048];
+	char raw[2048], msg[2048];
 	char line[2200];
 	size_t pl;
 	int n;
 
 	if ((int)level > log_verbosity)
 		return;
-	snprintf(msg, sizeof(msg), "%s", prefix);
-	pl = strlen(msg);
-	vsnprintf(msg + pl, sizeof(msg) - pl, fmt, ap);
+	snprintf(raw, sizeof(raw), "%s", prefix);
+	pl = strlen(raw);
+	vsnprintf(raw + pl, sizeof(raw) - pl, fmt, ap);
+	/* one event, one line: text from the network (an XAPI error, a
+	 * request path, a host name) cannot start a line of its own */
+	(void)log_escape(raw, msg, sizeof(msg));
 	if (log_syslog) {
 		log_send_syslog(level, subsys, msg);
 		return;

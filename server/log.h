@@ -6,9 +6,17 @@
  * Syslog lines go to the local syslog socket (/dev/log: journald or
  * rsyslog) as facility daemon with the program name and pid; nothing is
  * written to stderr then.
+ *
+ * One call, one line: every control byte of the message (newline,
+ * carriage return, tab, escape, DEL ...) is written as \xNN (log_escape),
+ * so text from the network (XAPI errors, request paths, dnsmasq output)
+ * can neither forge a line nor drive a terminal. No log line needs a
+ * newline of its own.
  */
 #ifndef POOLBOOT_LOG_H
 #define POOLBOOT_LOG_H
+
+#include <stddef.h>
 
 enum log_level { PB_LOG_ERROR = 0, PB_LOG_WARN = 1, PB_LOG_INFO = 2, PB_LOG_DEBUG = 3 };
 
@@ -28,6 +36,11 @@ void log_msg(enum log_level level, const char *subsys, const char *fmt, ...)
 void log_ctx(enum log_level level, const char *subsys, const char *pool,
 	    const char *host, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Copies in to out (outlen bytes, NUL-terminated unless outlen is 0)
+ * with each byte below 0x20 and 0x7f written as "\xNN" (lower-case hex);
+ * other bytes, UTF-8 included, unchanged. Cut short rather than split an
+ * escape. Returns the length of out. */
+size_t log_escape(const char *in, char *out, size_t outlen);
 /* Only at start-up and while reading config: print and exit(code). */
 void log_fatal(int code, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -67,6 +68,7 @@ pool_host_fill(struct pool_host *h, const char *ref, const struct xr_value *rec,
 	const struct xr_value *oc = xr_get(rec, "other_config");
 
 	util_strlcpy(h->ref, sizeof(h->ref), ref);
+	util_strlcpy(h->uuid, sizeof(h->uuid), xr_get_str(rec, "uuid"));
 	util_strlcpy(h->name, sizeof(h->name), xr_get_str(rec, "name_label"));
 	util_strlcpy(h->address, sizeof(h->address), xr_get_str(rec, "address"));
 	util_strlcpy(h->version, sizeof(h->version), xr_get_str(sv,
@@ -88,12 +90,105 @@ pool_host_fill(struct pool_host *h, const char *ref, const struct xr_value *rec,
 	}
 }
 
+/* VMs (not templates or snapshots) and whether a CD is in their drive. */
+static int
+pool_snapshot_vms(struct xapi *x, struct pool_snapshot *s,
+    struct xapi_error *err)
+{
+	struct xr_value *vms = NULL, *vbds = NULL;
+	size_t i, j;
+	int ret = -1;
+
+	if (xapi_call(x, "VM.get_all_records", NULL, 0, &vms, err) == -1 ||
+	    xapi_call(x, "VBD.get_all_records", NULL, 0, &vbds, err) == -1)
+		goto out;
+	if (vms != NULL && vms->type == XR_STRUCT) {
+		if ((s->vms = calloc(vms->n + 1, sizeof(*s->vms))) == NULL)
+			goto out;
+		for (i = 0; i < vms->n; i++) {
+			const struct xr_value *rec = vms->items[i];
+			struct pool_vm *v;
+			int64_t mem = 0;
+
+			if (xr_get_bool(rec, "is_a_template", 0) ||
+			    xr_get_bool(rec, "is_a_snapshot", 0))
+				continue;
+			v = &s->vms[s->nvms++];
+			util_strlcpy(v->ref, sizeof(v->ref), vms->keys[i]);
+			util_strlcpy(v->name, sizeof(v->name), xr_get_str(rec,
+			    "name_label"));
+			util_strlcpy(v->resident_on, sizeof(v->resident_on),
+			    xr_get_str(rec, "resident_on"));
+			v->running = xr_get_str(rec, "power_state") != NULL &&
+			    strcmp(xr_get_str(rec, "power_state"),
+			    "Running") == 0;
+			v->control = xr_get_bool(rec, "is_control_domain", 0);
+			if (xr_get_int(rec, "memory_dynamic_max", &mem) == -1 ||
+			    mem == 0)
+				xr_get_int(rec, "memory_static_max", &mem);
+			v->memory = mem;
+		}
+	}
+	if (vbds != NULL && vbds->type == XR_STRUCT)
+		for (i = 0; i < vbds->n; i++) {
+			const struct xr_value *rec = vbds->items[i];
+			const char *vm = xr_get_str(rec, "VM");
+			const char *type = xr_get_str(rec, "type");
+
+			if (vm == NULL || type == NULL || strcmp(type, "CD") != 0 ||
+			    xr_get_bool(rec, "empty", 1))
+				continue;
+			for (j = 0; j < s->nvms; j++)
+				if (strcmp(s->vms[j].ref, vm) == 0)
+					s->vms[j].cd_inserted = 1;
+		}
+	ret = 0;
+out:
+	xr_free(vms);
+	xr_free(vbds);
+	return ret;
+}
+
+/* Each host's management MAC: the MAC of its PIF with management = true
+ * (one per host; the PIF's host field names it). */
+static int
+pool_snapshot_pifs(struct xapi *x, struct pool_snapshot *s,
+    struct xapi_error *err)
+{
+	struct xr_value *pifs = NULL;
+	size_t i, j;
+
+	if (xapi_call(x, "PIF.get_all_records", NULL, 0, &pifs, err) == -1)
+		return -1;
+	if (pifs != NULL && pifs->type == XR_STRUCT)
+		for (i = 0; i < pifs->n; i++) {
+			const struct xr_value *rec = pifs->items[i];
+			const char *host = xr_get_str(rec, "host");
+			const char *mac = xr_get_str(rec, "MAC");
+
+			if (host == NULL || mac == NULL ||
+			    !xr_get_bool(rec, "management", 0))
+				continue;
+			for (j = 0; j < s->nhosts; j++) {
+				char *m = s->hosts[j].mac;
+
+				if (strcmp(s->hosts[j].ref, host) != 0)
+					continue;
+				util_strlcpy(m, sizeof(s->hosts[j].mac), mac);
+				for (; *m != '\0'; m++)
+					if (*m >= 'A' && *m <= 'Z')
+						*m = (char)(*m - 'A' + 'a');
+			}
+		}
+	xr_free(pifs);
+	return 0;
+}
+
 int
-pool_snapshot_take(struct xapi *x, struct pool_snapshot *s, int full,
+pool_snapshot_take(struct xapi *x, struct pool_snapshot *s, int what,
     struct xapi_error *err)
 {
 	struct xr_value *pools = NULL, *hosts = NULL, *metrics = NULL;
-	struct xr_value *vms = NULL, *vbds = NULL;
 	size_t i, j;
 	int ret = -1;
 
@@ -130,54 +225,10 @@ pool_snapshot_take(struct xapi *x, struct pool_snapshot *s, int full,
 		pool_host_fill(&s->hosts[s->nhosts++], hosts->keys[i], rec, mrec,
 		    s->master_ref);
 	}
-	if (full) {
-		if (xapi_call(x, "VM.get_all_records", NULL, 0, &vms, err) == -1 ||
-		    xapi_call(x, "VBD.get_all_records", NULL, 0, &vbds,
-		    err) == -1)
-			goto out;
-		if (vms != NULL && vms->type == XR_STRUCT) {
-			if ((s->vms = calloc(vms->n + 1, sizeof(*s->vms))) == NULL)
-				goto out;
-			for (i = 0; i < vms->n; i++) {
-				const struct xr_value *rec = vms->items[i];
-				struct pool_vm *v;
-				int64_t mem = 0;
-
-				if (xr_get_bool(rec, "is_a_template", 0) ||
-				    xr_get_bool(rec, "is_a_snapshot", 0))
-					continue;
-				v = &s->vms[s->nvms++];
-				util_strlcpy(v->ref, sizeof(v->ref), vms->keys[i]);
-				util_strlcpy(v->name, sizeof(v->name), xr_get_str(rec,
-				    "name_label"));
-				util_strlcpy(v->resident_on, sizeof(v->resident_on),
-				    xr_get_str(rec, "resident_on"));
-				v->running = xr_get_str(rec, "power_state") !=
-				    NULL && strcmp(xr_get_str(rec,
-				    "power_state"), "Running") == 0;
-				v->control = xr_get_bool(rec,
-				    "is_control_domain", 0);
-				if (xr_get_int(rec, "memory_dynamic_max", &mem) ==
-				    -1 || mem == 0)
-					xr_get_int(rec, "memory_static_max", &mem);
-				v->memory = mem;
-			}
-		}
-		if (vbds != NULL && vbds->type == XR_STRUCT)
-			for (i = 0; i < vbds->n; i++) {
-				const struct xr_value *rec = vbds->items[i];
-				const char *vm = xr_get_str(rec, "VM");
-				const char *type = xr_get_str(rec, "type");
-
-				if (vm == NULL || type == NULL ||
-				    strcmp(type, "CD") != 0 ||
-				    xr_get_bool(rec, "empty", 1))
-					continue;
-				for (j = 0; j < s->nvms; j++)
-					if (strcmp(s->vms[j].ref, vm) == 0)
-						s->vms[j].cd_inserted = 1;
-			}
-	}
+	if ((what & POOL_SNAP_VMS) && pool_snapshot_vms(x, s, err) == -1)
+		goto out;
+	if ((what & POOL_SNAP_PIFS) && pool_snapshot_pifs(x, s, err) == -1)
+		goto out;
 	ret = 0;
 out:
 	if (ret == -1)
@@ -185,8 +236,6 @@ out:
 	xr_free(pools);
 	xr_free(hosts);
 	xr_free(metrics);
-	xr_free(vms);
-	xr_free(vbds);
 	return ret;
 }
 
@@ -250,5 +299,72 @@ out:
 	xr_free(mrec);
 	if (ret == -1)
 		pool_snapshot_free(s);
+	return ret;
+}
+
+unsigned
+pool_host_matches(const struct pool_host *h, const struct pool_ident *id)
+{
+	unsigned m = 0;
+
+	if (id == NULL)
+		return 0;
+	if (id->name != NULL && id->name[0] != '\0' &&
+	    strcmp(h->name, id->name) == 0)
+		m |= POOL_BY_NAME;
+	if (id->mac != NULL && id->mac[0] != '\0' && h->mac[0] != '\0' &&
+	    strcasecmp(h->mac, id->mac) == 0)
+		m |= POOL_BY_MAC;
+	if (id->addr != NULL && id->addr[0] != '\0' &&
+	    strcmp(h->address, id->addr) == 0)
+		m |= POOL_BY_ADDR;
+	return m;
+}
+
+const char *
+pool_match_words(unsigned m, char *buf, size_t len)
+{
+	struct sbuf b = { .max = 128 };
+
+	if (m & POOL_BY_NAME)
+		sbuf_puts(&b, "name_label");
+	if (m & POOL_BY_MAC)
+		sbuf_printf(&b, "%smanagement MAC", b.len ? " and " : "");
+	if (m & POOL_BY_ADDR)
+		sbuf_printf(&b, "%saddress", b.len ? " and " : "");
+	util_strlcpy(buf, len, b.p != NULL ? b.p : "nothing");
+	sbuf_free(&b);
+	return buf;
+}
+
+int
+pool_others_up(const struct pool_snapshot *s, const char *self_ref,
+    const struct pool_ident *self, char *err, size_t errlen)
+{
+	struct sbuf dead = { .max = 256 }, off = { .max = 256 };
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < s->nhosts; i++) {
+		const struct pool_host *h = &s->hosts[i];
+
+		if ((self_ref != NULL && strcmp(h->ref, self_ref) == 0) ||
+		    pool_host_matches(h, self) != 0)
+			continue;
+		if (!h->live)
+			sbuf_printf(&dead, "%s%s", dead.len ? ", " : "",
+			    h->name[0] ? h->name : h->ref);
+		else if (!h->enabled)
+			sbuf_printf(&off, "%s%s", off.len ? ", " : "",
+			    h->name[0] ? h->name : h->ref);
+	}
+	if (dead.len > 0 || off.len > 0) {
+		snprintf(err, errlen, "%s%s%s%s%s", dead.len ? "not live: " : "",
+		    dead.len ? dead.p : "", dead.len && off.len ? "; " : "",
+		    off.len ? "disabled: " : "", off.len ? off.p : "");
+		ret = -1;
+	}
+	sbuf_free(&dead);
+	sbuf_free(&off);
 	return ret;
 }

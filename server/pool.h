@@ -2,7 +2,9 @@
  * coordinator, the prechecks and the jobs: a XAPI client for a configured
  * pool, a snapshot of the pool (pool record, hosts with their metrics, VMs
  * with their CD drives) read in a handful of calls however big the pool
- * is, and the lookup of one host. Nothing here changes the pool.
+ * is, the lookup of one host, who an inventory host is in XAPI (its
+ * name_label, its management MAC, its address) and whether every other
+ * host is up. Nothing here changes the pool.
  */
 #ifndef POOLBOOT_POOL_H
 #define POOLBOOT_POOL_H
@@ -19,6 +21,7 @@ struct xapi *pool_xapi(const struct pool *p, char *err, size_t errlen);
 
 struct pool_host {
 	char	 ref[128];
+	char	 uuid[40];
 	char	 name[64];
 	char	 address[64];
 	char	 version[64];
@@ -29,6 +32,8 @@ struct pool_host {
 	int64_t	 mem_total;
 	int64_t	 mem_free;
 	int	 is_master;
+	char	 mac[18];	/* its management PIF's MAC, lower case; ""
+				 * unless read with POOL_SNAP_PIFS */
 };
 
 struct pool_vm {
@@ -52,9 +57,14 @@ struct pool_snapshot {
 	size_t	 nvms;
 };
 
-/* Reads pool, hosts, host metrics and, when full, VMs and VBDs into s.
- * 0, or -1 with err (s is then empty). Free with pool_snapshot_free. */
-int   pool_snapshot_take(struct xapi *x, struct pool_snapshot *s, int full,
+/* What pool_snapshot_take reads besides the pool, hosts and metrics. */
+#define POOL_SNAP_VMS	0x1	/* VMs and their CD drives (VBDs) */
+#define POOL_SNAP_PIFS	0x2	/* PIFs: each host's management MAC */
+
+/* Reads pool, hosts, host metrics and what the POOL_SNAP_* bits of what
+ * ask for into s. 0, or -1 with err (s is then empty). Free with
+ * pool_snapshot_free. */
+int   pool_snapshot_take(struct xapi *x, struct pool_snapshot *s, int what,
 	    struct xapi_error *err);
 /* Reads only the host with XAPI ref ref (host.get_record and its
  * host_metrics record: two small calls) into s as its one host; the
@@ -82,5 +92,32 @@ struct pool_host_info {
 int   pool_find_host(struct xapi *x, const char *name, const char *addr,
 	    struct pool_host_info *out, char *master_addr, size_t malen,
 	    struct xapi_error *err);
+
+/* Who an inventory host is in XAPI: a host record that matches any field
+ * set here is that host, whatever the others say (a host renamed by hand
+ * is still recognised by its MAC). */
+struct pool_ident {
+	const char *name;	/* name_label, or NULL */
+	const char *mac;	/* the inventory's mac, any case, or NULL:
+				 * compared with the host's management MAC
+				 * (s read with POOL_SNAP_PIFS) */
+	const char *addr;	/* host.address, or NULL */
+};
+
+#define POOL_BY_NAME	0x1
+#define POOL_BY_MAC	0x2
+#define POOL_BY_ADDR	0x4
+
+/* Which fields of id host h matches (POOL_BY_* bits; 0: another host). */
+unsigned pool_host_matches(const struct pool_host *h,
+	    const struct pool_ident *id);
+/* "name_label and management MAC": the words for match bits m, in buf. */
+const char *pool_match_words(unsigned m, char *buf, size_t len);
+
+/* Whether every host of s other than the one with ref self_ref (may be
+ * NULL) and those matching self (may be NULL) is live and enabled: 0
+ * yes; -1 no, with err naming them ("not live: a, b; disabled: c"). */
+int   pool_others_up(const struct pool_snapshot *s, const char *self_ref,
+	    const struct pool_ident *self, char *err, size_t errlen);
 
 #endif

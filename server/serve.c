@@ -37,21 +37,24 @@ struct serve_parts {
 	int	 lock_fd;		/* state_dir/serve.lock, held; or -1 */
 };
 
-/* Takes state_dir/serve.lock (creating state_dir if needed): an exclusive
+/* Makes state_dir private (created, or its mode tightened: nothing is
+ * written in it before) and takes state_dir/serve.lock: an exclusive
  * flock(2) held while this process lives (the kernel drops it when the
  * process dies, kill -9 too), the file holding our pid. The file is
  * written only once the lock is ours, so a refused second serve changes
- * nothing. -1: logged in one line, naming the holder's pid. */
+ * nothing (the mode is already what the same config asks for). -1: logged
+ * in one line, naming the holder's pid. */
 static int
-serve_lock(const char *state_dir, int *lock_fd)
+serve_lock(const struct config *cfg, int *lock_fd)
 {
-	char *path = NULL, buf[32];
+	const char *state_dir = cfg->state_dir;
+	char *path = NULL, buf[512];
 	ssize_t n;
 	int fd = -1, len, ret = -1;
 
-	if (util_mkdirs(state_dir, 0700) == -1) {
-		log_error("serve", "cannot create state_dir %s: %s", state_dir,
-		    strerror(errno));
+	if (util_private_dir(state_dir, dnsmasq_state_dir_mode(cfg), buf,
+	    sizeof(buf)) == -1) {
+		log_error("serve", "state_dir: %s", buf);
 		goto out;
 	}
 	if ((path = util_path_join(state_dir, "serve.lock")) == NULL)
@@ -68,7 +71,7 @@ serve_lock(const char *state_dir, int *lock_fd)
 			    strerror(errno));
 			goto out;
 		}
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
+		n = pread(fd, buf, 32, 0);
 		buf[n > 0 ? n : 0] = '\0';
 		buf[strcspn(buf, "\n")] = '\0';
 		log_error("serve", "state_dir %s is in use by another poolboot "
@@ -178,8 +181,9 @@ serve_notify_jobs(void *arg, const char *host, int result)
 }
 
 
-/* Opens the state database and starts arming, the coordinators and the
- * job runner, with the notify listeners between them. -1: logged. */
+/* Opens the state database and makes arming, the coordinators and the
+ * job runner (which resume their runs and jobs only once HTTP is served:
+ * serve_run), with the notify listeners between them. -1: logged. */
 static int
 serve_start_parts(struct serve_parts *p)
 {
@@ -286,7 +290,7 @@ serve_run(const struct cli_opts *o)
 	/* before any file is touched (the tftp-root reconcile, dnsmasq's
 	 * files, the store): one serve per state_dir, and our ports, so
 	 * that a second serve that cannot run changes nothing */
-	if (serve_lock(cfg->state_dir, &p.lock_fd) == -1 ||
+	if (serve_lock(cfg, &p.lock_fd) == -1 ||
 	    http_bind(cfg, &p.srv) == -1)
 		goto out;
 	if (serve_start_parts(&p) == -1)
@@ -311,6 +315,10 @@ serve_run(const struct cli_opts *o)
 	    cfg->admin_listen_port, cfg->tftp_root, cfg->state_dir);
 	store_event(p.st, NULL, NULL, "serve", "server started (pid %ld)",
 	    (long)getpid());
+	/* only now, with HTTP served: resuming never waits on a thread or
+	 * XAPI, and installers can report back while the runs resume */
+	coord_resume(p.co);
+	jobs_resume(p.jb);
 	sig = serve_wait(&set);
 	log_info("serve", "signal %d: shutting down", sig);
 	store_event(p.st, NULL, NULL, "serve", "server stopped");

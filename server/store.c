@@ -93,19 +93,6 @@ static const char *const store_stmt_sql[S_COUNT] = {
 	    " ORDER BY id DESC LIMIT 1",
 };
 
-struct store {
-	sqlite3		*db;
-	pthread_mutex_t	 mu;
-	int		 readonly;
-	sqlite3_stmt	*stmt[S_COUNT];
-};
-
-void
-store_db_err(struct store *st, const char *what)
-{
-	log_error("store", "%s: %s", what, sqlite3_errmsg(st->db));
-}
-
 /* The cached statement id, reset and with its bindings cleared; NULL on
  * error (logged). Caller holds st->mu. */
 static sqlite3_stmt *
@@ -171,39 +158,6 @@ store_step_done(struct store *st, sqlite3_stmt *s, const char *what)
 	return 0;
 }
 
-int
-store_db_exec(struct store *st, const char *sql, const char *what)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_error("store", "%s: %s", what,
-		    msg != NULL ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
-}
-
-int
-store_db_begin(struct store *st)
-{
-	return store_db_exec(st, "BEGIN IMMEDIATE", "begin transaction");
-}
-
-int
-store_db_commit(struct store *st)
-{
-	return store_db_exec(st, "COMMIT", "commit");
-}
-
-void
-store_db_rollback(struct store *st)
-{
-	if (!sqlite3_get_autocommit(st->db))
-		(void)store_db_exec(st, "ROLLBACK", "rollback");
-}
-
 /* Frequent, replayable records (an answerfile fetch counted, an event)
  * are committed without waiting for the disk: in WAL mode a commit with
  * synchronous=NORMAL survives a crash of the process and keeps the
@@ -216,27 +170,32 @@ store_sync_light(struct store *st, int light)
 	    "PRAGMA synchronous = FULL", "synchronous");
 }
 
-int
-store_db_pragma_int(struct store *st, const char *sql, int *out)
+
+/* chmod 0600 of the database file db + suffix when it exists and is
+ * looser. 0, or -1 (logged). */
+static int
+store_private(const char *db, const char *suffix)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = -1;
+	char path[PATH_MAX];
+	struct stat sb;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, sql);
-		goto out;
+	if (snprintf(path, sizeof(path), "%s%s", db, suffix) >=
+	    (int)sizeof(path))
+		return -1;
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_error("store", "%s: %s", path, strerror(errno));
+		return -1;
 	}
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_db_err(st, sql);
-		goto out;
-	}
-	*out = sqlite3_column_int(s, 0);
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
+	if ((sb.st_mode & 077) == 0 || chmod(path, 0600) == 0)
+		return 0;
+	log_error("store", "%s is mode %04o (other users may read it) and "
+	    "cannot be made 0600: %s; make it 0600 and owned by the user "
+	    "poolboot runs as", path, (unsigned)(sb.st_mode & 07777),
+	    strerror(errno));
+	return -1;
 }
-
 
 int
 store_open(const char *state_dir, int readonly, struct store **out)
@@ -260,7 +219,9 @@ store_open(const char *state_dir, int readonly, struct store **out)
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return -1;
-	if (pthread_mutex_init(&st->mu, NULL) != 0) {
+	if ((st->stmt = calloc(S_COUNT, sizeof(*st->stmt))) == NULL ||
+	    pthread_mutex_init(&st->mu, NULL) != 0) {
+		free(st->stmt);
 		free(st);
 		return -1;
 	}
@@ -273,6 +234,11 @@ store_open(const char *state_dir, int readonly, struct store **out)
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto out;
 	}
+	/* the database holds the run reports, events and token hashes:
+	 * the owner's alone, the WAL and shm files too (SQLite gives them
+	 * the database's mode; older ones may be looser) */
+	if (!readonly && store_private(path, "") == -1)
+		goto out;
 	sqlite3_extended_result_codes(st->db, 1);
 	if (sqlite3_busy_timeout(st->db, 5000) != SQLITE_OK ||
 	    store_db_exec(st, "PRAGMA foreign_keys = ON", "foreign_keys") == -1)
@@ -302,7 +268,9 @@ store_open(const char *state_dir, int readonly, struct store **out)
 			goto out;
 		}
 		if (store_db_exec(st, "PRAGMA synchronous = FULL",
-		    "synchronous") == -1 || store_schema_init(st) == -1)
+		    "synchronous") == -1 || store_schema_init(st) == -1 ||
+		    store_private(path, "-wal") == -1 ||
+		    store_private(path, "-shm") == -1)
 			goto out;
 	}
 	*out = st;
@@ -324,6 +292,7 @@ store_close(struct store *st)
 		return;
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	free(st->stmt);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store", "close: %s", sqlite3_errmsg(st->db));
 	pthread_mutex_destroy(&st->mu);
@@ -739,102 +708,6 @@ out:
 	free(evs);
 	sbuf_free(&sql);
 	return ret;
-}
-
-/* ---- store_db.h: the SQL layer of store_run.c and store_job.c ---- */
-
-#define STORE_STMT(s)	((sqlite3_stmt *)(void *)(s))
-
-void
-store_db_lock(struct store *st)
-{
-	pthread_mutex_lock(&st->mu);
-}
-
-void
-store_db_unlock(struct store *st)
-{
-	pthread_mutex_unlock(&st->mu);
-}
-
-int64_t
-store_db_last_id(struct store *st)
-{
-	return sqlite3_last_insert_rowid(st->db);
-}
-
-int
-store_db_changes(struct store *st)
-{
-	return sqlite3_changes(st->db);
-}
-
-struct store_stmt *
-store_db_prep(struct store *st, const char *sql)
-{
-	return (struct store_stmt *)(void *)store_prep(st, sql);
-}
-
-void
-store_db_finalize(struct store_stmt *s)
-{
-	sqlite3_finalize(STORE_STMT(s));
-}
-
-void
-store_db_reset(struct store_stmt *s)
-{
-	sqlite3_reset(STORE_STMT(s));
-	sqlite3_clear_bindings(STORE_STMT(s));
-}
-
-enum store_db_step
-store_db_step(struct store_stmt *s)
-{
-	switch (sqlite3_step(STORE_STMT(s))) {
-	case SQLITE_ROW:
-		return STORE_DB_ROW;
-	case SQLITE_DONE:
-		return STORE_DB_DONE;
-	default:
-		return STORE_DB_ERROR;
-	}
-}
-
-void
-store_db_bind_text(struct store_stmt *s, int i, const char *v)
-{
-	store_bind_text(STORE_STMT(s), i, v);
-}
-
-void
-store_db_bind_int(struct store_stmt *s, int i, int v)
-{
-	sqlite3_bind_int(STORE_STMT(s), i, v);
-}
-
-void
-store_db_bind_int64(struct store_stmt *s, int i, int64_t v)
-{
-	sqlite3_bind_int64(STORE_STMT(s), i, v);
-}
-
-void
-store_db_col_text(struct store_stmt *s, int i, char *buf, size_t size)
-{
-	store_col_text(STORE_STMT(s), i, buf, size);
-}
-
-int
-store_db_col_int(struct store_stmt *s, int i)
-{
-	return sqlite3_column_int(STORE_STMT(s), i);
-}
-
-int64_t
-store_db_col_int64(struct store_stmt *s, int i)
-{
-	return sqlite3_column_int64(STORE_STMT(s), i);
 }
 
 /* ---- runs and jobs to resume ---- */

@@ -1,6 +1,7 @@
-/* store_db.h — the store's own SQL layer, lent by store.c to the store's
- * table modules (store_schema.c, store_run.c, store_job.c) so that SQLite
- * itself stays in store.c. Not for any other module: they use store.h.
+/* store_db.h — the store's own SQL layer (store_db.c), shared by the
+ * store's files (store.c, store_schema.c, store_run.c, store_job.c) so that
+ * SQLite itself stays in store.c and store_db.c. Not for any other module:
+ * they use store.h.
  *
  * A struct store_stmt is a prepared statement (an SQLite one behind the
  * opaque type). Every function here expects the caller to hold the store's
@@ -13,14 +14,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct store;
+#include <pthread.h>
+
+struct sqlite3;
+struct sqlite3_stmt;
 struct store_stmt;
+
+/* The store behind store.h's opaque struct store: one connection shared
+ * by several threads behind mu. */
+struct store {
+	struct sqlite3	*db;
+	pthread_mutex_t	 mu;
+	int		 readonly;
+	struct sqlite3_stmt **stmt;	/* store.c's cached statements */
+};
 
 /* What store_db_step returns. */
 enum store_db_step {
 	STORE_DB_ERROR = -1,	/* log it with store_db_err */
 	STORE_DB_DONE = 0,	/* the statement has run to completion */
-	STORE_DB_ROW = 1	/* a row is ready to read */
+	STORE_DB_ROW = 1,	/* a row is ready to read */
+	STORE_DB_CONSTRAINT = 2	/* refused by a constraint (a unique
+				 * index): not logged, the caller says why */
 };
 
 /* The store's mutex: one connection is shared by several threads. */
@@ -50,7 +65,8 @@ struct store_stmt *store_db_prep(struct store *st, const char *sql);
 void  store_db_finalize(struct store_stmt *s);	/* NULL ok */
 /* Makes s ready to run again with new bindings. */
 void  store_db_reset(struct store_stmt *s);
-/* Runs s one step: STORE_DB_ROW, STORE_DB_DONE or STORE_DB_ERROR. */
+/* Runs s one step: STORE_DB_ROW, STORE_DB_DONE, STORE_DB_CONSTRAINT or
+ * STORE_DB_ERROR. */
 enum store_db_step store_db_step(struct store_stmt *s);
 
 /* Parameters are numbered from 1; text is copied, NULL binds "". */

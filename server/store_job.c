@@ -56,7 +56,7 @@ int
 store_job_create(struct store *st, struct job *j)
 {
 	struct store_stmt *s;
-	int ret = -1;
+	int rc, ret = -1;
 
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "INSERT INTO jobs(" JOB_COLS ") VALUES"
@@ -64,7 +64,9 @@ store_job_create(struct store *st, struct job *j)
 	    " ?15)")) == NULL)
 		goto out;
 	store_job_bind(s, j);
-	if (store_db_step(s) != STORE_DB_DONE)
+	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT)
+		ret = 1;	/* jobs_one_active: the host has one */
+	else if (rc != STORE_DB_DONE)
 		store_db_err(st, "insert job");
 	else {
 		j->id = store_db_last_id(st);
@@ -79,21 +81,36 @@ out:
 int
 store_job_update(struct store *st, const struct job *j)
 {
+	return store_job_update_if(st, j, NULL) == 0 ? 0 : -1;
+}
+
+int
+store_job_update_if(struct store *st, const struct job *j, const char *expect)
+{
 	struct store_stmt *s;
-	int ret = -1;
+	int rc, ret = -1;
 
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "UPDATE jobs SET host = ?2, kind = ?3,"
 	    " pool = ?4, state = ?5, step = ?6, old_ref = ?7, created_at = ?8,"
 	    " updated_at = ?9, step_started_at = ?10, finished_at = ?11,"
 	    " attempts = ?12, error = ?13, message = ?14, step_ms = ?15"
-	    " WHERE id = ?1")) == NULL)
+	    " WHERE id = ?1 AND (?16 IS NULL OR state = ?16)")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, j->id);
 	store_job_bind(s, j);
-	if (store_db_step(s) != STORE_DB_DONE || store_db_changes(st) != 1)
+	if (expect != NULL)
+		store_db_bind_text(s, 16, expect);
+	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT)
+		ret = 1;
+	else if (rc != STORE_DB_DONE)
 		store_db_err(st, "update job");
-	else
+	else if (store_db_changes(st) != 1) {
+		if (expect == NULL)
+			store_db_err(st, "update job");
+		else
+			ret = 1;
+	} else
 		ret = 0;
 	store_db_finalize(s);
 out:

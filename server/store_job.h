@@ -30,10 +30,19 @@ struct job {
 	char	 step_ms[256];
 };
 
-/* Inserts j (j->id ignored) and sets j->id. */
+/* Inserts j (j->id ignored) and sets j->id. 1 (nothing written) when j is
+ * running or halted and its host already has a running or halted job: the
+ * store holds one unfinished job per host (the unique index
+ * jobs_one_active), however concurrent the callers. */
 int   store_job_create(struct store *st, struct job *j);
 /* Writes every field of j (by j->id); -1 also when there is no such job. */
 int   store_job_update(struct store *st, const struct job *j);
+/* The same, only while the stored job's state is expect (a state name;
+ * NULL: any), in one statement: of two concurrent retries of a halted job
+ * one wins. 0 written, 1 not written (the state was no longer expect, or j
+ * would be a second unfinished job of its host), -1 error. */
+int   store_job_update_if(struct store *st, const struct job *j,
+	    const char *expect);
 /* Job id: 0 found, -1 when there is no such job or on error. */
 int   store_job_get(struct store *st, int64_t id, struct job *out);
 /* The newest job of host: 0 found, 1 none, -1 error. */

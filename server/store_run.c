@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state.h"
 #include "store_db.h"
 
 #define RUN_COLS "id, pool, state, target_version, target_build, disable_ha," \
@@ -105,7 +106,7 @@ store_run_create(struct store *st, const struct run *r,
 	struct run_host h;
 	int64_t id;
 	size_t i;
-	int ret = -1;
+	int rc, ret = -1;
 
 	store_db_lock(st);
 	if (store_db_begin(st) == -1)
@@ -115,7 +116,13 @@ store_run_create(struct store *st, const struct run *r,
 	    " ?15)")) == NULL)
 		goto out;
 	store_run_bind(s, r);
-	if (store_db_step(s) != STORE_DB_DONE) {
+	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT &&
+	    (state_run_is(r->state, RUN_RUNNING) ||
+	    state_run_is(r->state, RUN_HALTED))) {
+		ret = 1;	/* runs_one_active: the pool has one */
+		goto out;
+	}
+	if (rc != STORE_DB_DONE) {
 		store_db_err(st, "insert run");
 		goto out;
 	}
@@ -145,7 +152,7 @@ store_run_create(struct store *st, const struct run *r,
 	ret = 0;
 out:
 	store_db_finalize(s);
-	if (ret == -1)
+	if (ret != 0)
 		store_db_rollback(st);
 	store_db_unlock(st);
 	return ret;
@@ -184,7 +191,8 @@ int
 store_run_latest(struct store *st, const char *pool, struct run *out)
 {
 	return store_run_query(st, "SELECT " RUN_COLS " FROM runs"
-	    " WHERE pool = ?1 ORDER BY id DESC LIMIT 1", pool, 0, out);
+	    " WHERE pool = ?1 ORDER BY state IN ('running', 'halted') DESC,"
+	    " id DESC LIMIT 1", pool, 0, out);
 }
 
 int
@@ -199,22 +207,33 @@ store_run_get(struct store *st, int64_t id, struct run *out)
 int
 store_run_update(struct store *st, const struct run *r)
 {
+	return store_run_update_if(st, r, NULL) == 0 ? 0 : -1;
+}
+
+int
+store_run_update_if(struct store *st, const struct run *r, const char *expect)
+{
 	struct store_stmt *s;
-	int ret = -1;
+	int rc, ret = -1;
 
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "UPDATE runs SET pool = ?2, state = ?3,"
 	    " target_version = ?4, target_build = ?5, disable_ha = ?6,"
 	    " ha_disabled_by_us = ?7, wlb_disabled_by_us = ?8, ha_srs = ?9,"
 	    " created_at = ?10, updated_at = ?11, finished_at = ?12, error = ?13,"
-	    " dump_path = ?14, report = ?15 WHERE id = ?1")) == NULL)
+	    " dump_path = ?14, report = ?15 WHERE id = ?1"
+	    " AND (?16 IS NULL OR state = ?16)")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, r->id);
 	store_run_bind(s, r);
-	if (store_db_step(s) != STORE_DB_DONE)
+	if (expect != NULL)
+		store_db_bind_text(s, 16, expect);
+	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT)
+		ret = 1;
+	else if (rc != STORE_DB_DONE)
 		store_db_err(st, "update run");
 	else
-		ret = 0;
+		ret = expect != NULL && store_db_changes(st) != 1 ? 1 : 0;
 	store_db_finalize(s);
 out:
 	store_db_unlock(st);

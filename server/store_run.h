@@ -49,16 +49,26 @@ struct run_host {
 };
 
 /* Inserts r (r->id ignored; *id_out set, may be NULL) and its nhosts hosts
- * (their run_id ignored) in one transaction: all rows or none. */
+ * (their run_id ignored) in one transaction: all rows or none. 1 (nothing
+ * written) when r is running or halted and its pool already has a running
+ * or halted run: the store holds one unfinished run per pool (the unique
+ * index runs_one_active), whoever asks and however concurrently. */
 int   store_run_create(struct store *st, const struct run *r,
 	    const struct run_host *hosts, size_t nhosts, int64_t *id_out);
-/* The newest run of pool: 0 found, 1 none, -1 error. */
+/* The pool's current run: its running or halted one (there is one at
+ * most), else its newest. 0 found, 1 none, -1 error. */
 int   store_run_latest(struct store *st, const char *pool, struct run *out);
 /* Run id: 0 found, -1 when there is no such run or on error. (The ids of
  * the runs to resume: store_runs_running in store.h.) */
 int   store_run_get(struct store *st, int64_t id, struct run *out);
 /* Writes every field of r (by r->id). */
 int   store_run_update(struct store *st, const struct run *r);
+/* The same, only while the stored run's state is expect (a state name; NULL:
+ * any), as one statement: two concurrent callers expecting "halted" cannot
+ * both move it on. 0 written, 1 not written (the state was no longer
+ * expect, or r would be a second unfinished run of its pool), -1 error. */
+int   store_run_update_if(struct store *st, const struct run *r,
+	    const char *expect);
 /* The hosts of a run in plan order; *out malloc'd (caller frees with
  * free(); NULL when *n is 0). */
 int   store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,

@@ -97,6 +97,50 @@ static const char *const store_schema_v3_sql =
 	"CREATE INDEX jobs_host ON jobs(host, id);"
 	"PRAGMA user_version = 3;";
 
+/* Version 4: one unfinished (running or halted) run per pool and one
+ * unfinished job per host, enforced by the store. A database written by
+ * an older poolboot may hold more (two concurrent upgrade requests could
+ * both start a run): the oldest is kept, the others are aborted with an
+ * event saying so, before the indexes are made. */
+static const char *const store_schema_v4_sql =
+	"INSERT INTO events(ts, host, pool, kind, message)"
+	" SELECT CAST(strftime('%s', 'now') AS INTEGER), '', r.pool, 'upgrade',"
+	"  'run ' || r.id || ' aborted by the store upgrade (schema 4): pool '"
+	"  || r.pool || ' had another unfinished run (' || ("
+	"  SELECT min(o.id) FROM runs o WHERE o.pool = r.pool"
+	"  AND o.state IN ('running', 'halted')) || '), and a pool has one'"
+	"  || ' run at a time; check the hosts of run ' || r.id"
+	" FROM runs r WHERE r.state IN ('running', 'halted') AND r.id >"
+	"  (SELECT min(o.id) FROM runs o WHERE o.pool = r.pool"
+	"  AND o.state IN ('running', 'halted'));"
+	"UPDATE runs SET state = 'aborted',"
+	" finished_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000,"
+	" error = 'aborted by the store upgrade (schema 4): another run of the"
+	" pool was unfinished'"
+	" WHERE state IN ('running', 'halted') AND id >"
+	"  (SELECT min(o.id) FROM runs o WHERE o.pool = runs.pool"
+	"  AND o.state IN ('running', 'halted'));"
+	"INSERT INTO events(ts, host, pool, kind, message)"
+	" SELECT CAST(strftime('%s', 'now') AS INTEGER), j.host, j.pool, j.kind,"
+	"  'job ' || j.id || ' aborted by the store upgrade (schema 4): host '"
+	"  || j.host || ' had another unfinished job, and a host has one at a'"
+	"  || ' time'"
+	" FROM jobs j WHERE j.state IN ('running', 'halted') AND j.id >"
+	"  (SELECT min(o.id) FROM jobs o WHERE o.host = j.host"
+	"  AND o.state IN ('running', 'halted'));"
+	"UPDATE jobs SET state = 'aborted',"
+	" finished_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000,"
+	" error = 'aborted by the store upgrade (schema 4): another job of the"
+	" host was unfinished'"
+	" WHERE state IN ('running', 'halted') AND id >"
+	"  (SELECT min(o.id) FROM jobs o WHERE o.host = jobs.host"
+	"  AND o.state IN ('running', 'halted'));"
+	"CREATE UNIQUE INDEX runs_one_active ON runs(pool)"
+	" WHERE state IN ('running', 'halted');"
+	"CREATE UNIQUE INDEX jobs_one_active ON jobs(host)"
+	" WHERE state IN ('running', 'halted');"
+	"PRAGMA user_version = 4;";
+
 /* Creates the schema in one transaction unless it is there already. */
 int
 store_schema_init(struct store *st)
@@ -121,7 +165,9 @@ store_schema_init(struct store *st)
 	    (ver < 2 && store_db_exec(st, store_schema_v2_sql,
 	    "schema v2") == -1) ||
 	    (ver < 3 && store_db_exec(st, store_schema_v3_sql,
-	    "schema v3") == -1))
+	    "schema v3") == -1) ||
+	    (ver < 4 && store_db_exec(st, store_schema_v4_sql,
+	    "schema v4") == -1))
 		goto out;
 	if (ver < STORE_SCHEMA_VERSION)
 		log_info("store", "database schema %s version %d%s",

@@ -4,11 +4,13 @@
  *   1  hosts, armings, events
  *   2  runs, run_hosts (rolling upgrades)
  *   3  jobs (rebuild/install), armings.purpose
+ *   4  one unfinished (running or halted) run per pool and job per host:
+ *      unique partial indexes runs_one_active, jobs_one_active
  */
 #ifndef POOLBOOT_STORE_SCHEMA_H
 #define POOLBOOT_STORE_SCHEMA_H
 
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 

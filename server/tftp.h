@@ -23,8 +23,10 @@
  *                              left alone.
  *
  * Atomicity: every file is written to a temp file in the same folder and
- * renamed over the old one (util_write_atomic: "<name>.tmp.<pid>", mode
- * 0644); a repo link is made as ".<repo>.tmp.<pid>" and renamed. A TFTP
+ * renamed over the old one (util_write_atomic: "<name>.tmp.<random>",
+ * created O_EXCL|O_NOFOLLOW, mode 0644); a repo link is made as
+ * ".<repo>.tmp.<pid>" (symlink(2) never follows or reuses what is there)
+ * and renamed. A TFTP
  * client reads the old file or the new one, never a partial one; the
  * start-up reconcile removes temp files a crash left in pxelinux.cfg.
  *

@@ -231,6 +231,37 @@ fail:
 	return NULL;
 }
 
+/* Creates a new temp file "<path>.tmp.<16 random hex digits>" beside path
+ * (its name in tmp) with O_EXCL and O_NOFOLLOW: nothing planted in the
+ * folder (a symlink, a file, a FIFO) is ever opened. Returns the fd, or
+ * -1 with errno. */
+static int
+util_open_temp(const char *path, char tmp[PATH_MAX], mode_t mode)
+{
+	unsigned char rnd[8];
+	ssize_t n;
+	int fd, tries;
+
+	for (tries = 0; tries < 8; tries++) {
+		do
+			n = getrandom(rnd, sizeof(rnd), 0);
+		while (n < 0 && errno == EINTR);
+		if (n != (ssize_t)sizeof(rnd))
+			return -1;
+		if (snprintf(tmp, PATH_MAX, "%s.tmp.%02x%02x%02x%02x%02x%02x"
+		    "%02x%02x", path, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+		    rnd[5], rnd[6], rnd[7]) >= PATH_MAX) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, mode);
+		if (fd != -1 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
 int
 util_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
@@ -240,13 +271,7 @@ util_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	int fd = -1, dfd, ret = -1;
 	ssize_t n;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-	    (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)) ==
-	    -1)
+	if ((fd = util_open_temp(path, tmp, mode)) == -1)
 		return -1;
 	while (len > 0) {
 		n = write(fd, p, len);
@@ -312,6 +337,37 @@ util_mkdirs(const char *path, mode_t mode)
 	}
 	if (mkdir(buf, mode) == -1 && errno != EEXIST)
 		return -1;
+	return 0;
+}
+
+int
+util_private_dir(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (util_mkdirs(path, mode) == -1) {
+		snprintf(err, errlen, "cannot create %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (stat(path, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: not a folder", path);
+		return -1;
+	}
+	if ((sb.st_mode & 07777) == mode)
+		return 0;
+	if (chmod(path, mode) == -1) {
+		snprintf(err, errlen, "%s is mode %04o and cannot be made "
+		    "%04o: %s; make it %04o and owned by the user poolboot "
+		    "runs as", path,
+		    (unsigned)(sb.st_mode & 07777), (unsigned)mode,
+		    strerror(errno), (unsigned)mode);
+		return -1;
+	}
 	return 0;
 }
 

@@ -39,13 +39,23 @@ int   util_streq_ct(const char *a, const char *b);
 /* Reads a whole file (at most max bytes; bigger is an error, errno=EFBIG).
  * Returns a NUL-terminated malloc'd buffer, *len set if len != NULL. */
 char *util_read_file(const char *path, size_t max, size_t *len);
-/* Writes data to path atomically: temp file in the same directory, fsync,
- * rename, fsync of the directory. Readers see the old or the new file,
- * never a partial one. */
+/* Writes data to path atomically: a new temp file in the same directory
+ * ("<path>.tmp.<16 random hex digits>", created with O_EXCL|O_NOFOLLOW, so
+ * nothing planted there is followed or reused), given mode (umask
+ * ignored), fsync, rename over path, fsync of the directory. Readers see
+ * the old or the new file, never a partial one. 0, or -1 with errno (the
+ * temp file removed). */
 int   util_write_atomic(const char *path, const void *data, size_t len,
 	    mode_t mode);
 /* mkdir -p */
 int   util_mkdirs(const char *path, mode_t mode);
+/* A folder of exactly mode (e.g. 0700): created (mkdir -p, mode) when
+ * missing, else chmod'ed when its mode differs, so a folder left loose
+ * (0755, 0777) is made private again. 0, or -1 with the reason in err
+ * (not a folder, or its mode cannot be changed: the message says what to
+ * do). */
+int   util_private_dir(const char *path, mode_t mode, char *err,
+	    size_t errlen);
 /* Joins dir and rel unless rel is absolute. Caller frees. */
 char *util_path_join(const char *dir, const char *rel);
 

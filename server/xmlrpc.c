@@ -156,6 +156,75 @@ xr_array_add(struct xr_value *arr, struct xr_value *v)
 	return 0;
 }
 
+/* Structs up to this size are searched linearly; bigger ones get a hash
+ * index of their keys (xr_value.slots). */
+#define XR_INDEX_MIN	16
+
+/* FNV-1a of a key. */
+static size_t
+xr_hash(const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)*key) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+/* The member number of key in st, or st->n when absent. */
+static size_t
+xr_find(const struct xr_value *st, const char *key)
+{
+	size_t i, mask;
+
+	if (st->slots == NULL) {
+		for (i = 0; i < st->n; i++)
+			if (strcmp(st->keys[i], key) == 0)
+				return i;
+		return st->n;
+	}
+	mask = st->nslots - 1;
+	for (i = xr_hash(key) & mask; st->slots[i] != 0; i = (i + 1) & mask)
+		if (strcmp(st->keys[st->slots[i] - 1], key) == 0)
+			return st->slots[i] - 1;
+	return st->n;
+}
+
+/* Puts member number m (its key not yet in the index) into the index. */
+static void
+xr_index_put(struct xr_value *st, size_t m)
+{
+	size_t i, mask = st->nslots - 1;
+
+	for (i = xr_hash(st->keys[m]) & mask; st->slots[i] != 0;
+	    i = (i + 1) & mask)
+		;
+	st->slots[i] = m + 1;
+}
+
+/* Keeps the index at most half full once the struct has XR_INDEX_MIN
+ * members, rebuilding it twice as large when needed (amortised O(1) per
+ * member). Called before a member is added. 0/-1 (out of memory). */
+static int
+xr_index_grow(struct xr_value *st)
+{
+	size_t ns, m;
+	size_t *slots;
+
+	if (st->n + 1 < XR_INDEX_MIN || (st->n + 1) * 2 <= st->nslots)
+		return 0;
+	ns = st->nslots == 0 ? 4 * XR_INDEX_MIN : st->nslots * 2;
+	if (ns > SIZE_MAX / 2 / sizeof(*slots) ||
+	    (slots = calloc(ns, sizeof(*slots))) == NULL)
+		return -1;
+	free(st->slots);
+	st->slots = slots;
+	st->nslots = ns;
+	for (m = 0; m < st->n; m++)
+		xr_index_put(st, m);
+	return 0;
+}
+
 int
 xr_struct_set(struct xr_value *st, const char *key, struct xr_value *v)
 {
@@ -166,20 +235,22 @@ xr_struct_set(struct xr_value *st, const char *key, struct xr_value *v)
 		xr_free(v);
 		return -1;
 	}
-	for (i = 0; i < st->n; i++) {
-		if (strcmp(st->keys[i], key) == 0) {
-			xr_free(st->items[i]);
-			st->items[i] = v;
-			return 0;
-		}
+	if ((i = xr_find(st, key)) < st->n) {
+		xr_free(st->items[i]);
+		st->items[i] = v;
+		return 0;
 	}
-	if ((k = strdup(key)) == NULL || xr_grow(st) == -1) {
+	if ((k = strdup(key)) == NULL || xr_grow(st) == -1 ||
+	    xr_index_grow(st) == -1) {
 		free(k);
 		xr_free(v);
 		return -1;
 	}
 	st->keys[st->n] = k;
-	st->items[st->n++] = v;
+	st->items[st->n] = v;
+	if (st->slots != NULL)
+		xr_index_put(st, st->n);
+	st->n++;
 	return 0;
 }
 
@@ -197,6 +268,7 @@ xr_free(struct xr_value *v)
 	}
 	free(v->items);
 	free(v->keys);
+	free(v->slots);
 	free(v->s);
 	free(v);
 }
@@ -208,10 +280,8 @@ xr_get(const struct xr_value *st, const char *key)
 
 	if (st == NULL || st->type != XR_STRUCT || key == NULL)
 		return NULL;
-	for (i = 0; i < st->n; i++)
-		if (strcmp(st->keys[i], key) == 0)
-			return st->items[i];
-	return NULL;
+	i = xr_find(st, key);
+	return i < st->n ? st->items[i] : NULL;
 }
 
 const char *

@@ -25,6 +25,12 @@ struct xr_value {
 	size_t		  n;		/* ARRAY items / STRUCT members */
 	struct xr_value **items;	/* ARRAY items, STRUCT member values */
 	char		**keys;		/* STRUCT member names */
+	/* STRUCT: hash index of keys (slot = member number + 1, 0 empty;
+	 * nslots a power of two), NULL while the struct is small. Private
+	 * to xmlrpc.c: it keeps setting and looking up a key O(1), so that
+	 * decoding a hostile 100,000-member struct is not quadratic. */
+	size_t		 *slots;
+	size_t		  nslots;
 };
 
 /* Constructors: a new value (caller frees with xr_free, or hands it to a

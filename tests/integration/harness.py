@@ -99,6 +99,20 @@ def make_cert(directory, name="admin", san="IP:127.0.0.1"):
     return cert, key
 
 
+def settled(read, ok, timeout=3.0):
+    """Calls read() until ok(value) holds or timeout seconds pass, and
+    returns the last value (the caller asserts on it). For what the server
+    records when a request completes (request counters, repo bytes per
+    host): libmicrohttpd reports a request complete just after the client
+    has the whole answer, so a read right after may be a moment early."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = read()
+        if ok(v) or time.monotonic() >= deadline:
+            return v
+        time.sleep(0.02)
+
+
 def pxe_name(mac):
     return "01-" + mac.lower().replace(":", "-")
 

@@ -79,6 +79,24 @@ class ConfigTest(unittest.TestCase):
         self.assertIn("configuration OK", r.out)
         self.assertNotIn(harness.ROOT_PASSWORD, r.out + r.err)
 
+    def test_xapi_over_plain_http_warns_with_its_line(self):
+        # the pool password would cross the network in clear: accepted
+        # (a lab may want it) but warned about, naming file:line
+        t = self.base().replace("xapi = https://192.0.2.10",
+                                "xapi = http://192.0.2.10")
+        p, r = self.check(t)
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertIn("configuration OK", r.out)
+        want = "warning: %s:%d: " % (p, line_of(t, "xapi = http://"))
+        hits = [l for l in r.err.splitlines() if l.startswith(want)]
+        self.assertTrue(hits, "no %r line in stderr:\n%s" % (want, r.err))
+        self.assertIn("poolA", hits[0])
+        self.assertIn("clear", hits[0])
+        self.assertIn("https://", hits[0])
+        # https:// gets no such warning
+        p, r = self.check(self.base())
+        self.assertNotIn("clear", r.err)
+
     # ---- bad, one at a time -----------------------------------------------
     def test_unknown_key(self):
         t = self.base().replace("[host h2]\n", "[host h2]\ncolour = blue\n")

@@ -316,6 +316,33 @@ class ManagedDnsmasqTest(unittest.TestCase):
         self.assertIn("no-ping", open(os.path.join(
             env.state, "dnsmasq/dnsmasq.conf")).read())
 
+    def test_full_dhcp_dnsmasq_drops_root(self):
+        # the shipped unit makes state_dir 0750 (StateDirectoryMode): the
+        # hostsdir in it was out of reach for nobody, so dnsmasq was told
+        # user=root and kept root in full-DHCP mode
+        env = self.make_env(dhcp="full",
+                            range="10.213.0.100,10.213.0.150,255.255.255.0",
+                            ping_check="no")
+        os.chmod(env.state, 0o750)
+        os.chmod(env.dir, 0o755)    # tftp_root reachable, as in /srv
+        env.start()
+        pid = wait_for(self.dnsmasq_pid, 5)
+        self.assertTrue(pid, env.log_tail())
+        conf = open(os.path.join(env.state, "dnsmasq/dnsmasq.conf")).read()
+        self.assertNotIn("user=root", conf)
+        with open("/proc/%d/status" % pid) as f:
+            uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        self.assertNotIn("0", uids, "dnsmasq runs as root:\n%s" % conf)
+        # and it still reads the hostsdir, as that user
+        hd = os.path.join(env.state, "dnsmasq/hosts.d")
+        logp = os.path.join(env.state, "dnsmasq/dnsmasq.log")
+        self.assertTrue(wait_for(lambda: ("read %s/h1" % hd) in
+                                 open(logp).read(), 5),
+                        "dnsmasq did not read the hostsdir:\n%s"
+                        % open(logp).read())
+        self.assertEqual(os.stat(env.state).st_mode & 0o7777, 0o711)
+        self.assertNotIn("keeps running as root", env.log_text())
+
     def test_dnsmasq_that_cannot_start_stops_serve(self):
         # passes poolboot's checks and dnsmasq --test; dnsmasq itself
         # refuses at start-up

@@ -234,7 +234,11 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(env.request("POST", env.host_path(
             "h1", t1, "callback/0")).status, 410)
 
-        m = self.scrape()
+        # the last requests are counted as they complete: read once they are
+        m = harness.settled(self.scrape, lambda m: value(
+            m, "poolboot_http_requests_total", route="hosts",
+            code="4xx") >= 2 and value(m, "poolboot_http_requests_total",
+                                       route="hosts", code="2xx") >= 3)
         self.assertEqual(value(m, "poolboot_install_callbacks_total",
                                result="done"), 1)
         self.assertEqual(value(m, "poolboot_install_callbacks_total",

@@ -13,6 +13,7 @@ import time
 import unittest
 import urllib.request
 import xml.etree.ElementTree as ET
+import xmlrpc.client
 
 import harness
 import simharness as sh
@@ -217,6 +218,219 @@ class RebuildTest(unittest.TestCase):
             self.assertFalse(os.path.exists(os.path.join(
                 env.tftp, "pxelinux.cfg",
                 harness.pxe_name(pool["hosts"][1]["mac"]))))
+        finally:
+            env.close()
+
+
+def wait_job_until(env, jid, pred, what, timeout=40):
+    """Polls job jid until pred(job) holds; returns the job."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        r = env.api("GET", "/jobs/%d" % jid)
+        assert r.status == 200, r
+        last = r.json()
+        if pred(last):
+            return last
+        time.sleep(0.05)
+    raise AssertionError("job %d: not %s within %d s: %s\n%s" % (
+        jid, what, timeout, json.dumps(last, indent=1), env.diag()))
+
+
+def xapi_master(sim, spec, method, *args):
+    """method(session, *args) on the pool's master, as an operator's xe
+    would call it (XML-RPC, a fresh session)."""
+    master = next(h for h in spec["hosts"] if h.get("master"))
+    with xmlrpc.client.ServerProxy(sim.url(master["address"])) as x:
+        r = x.session.login_with_password(spec["username"], spec["password"])
+        assert r["Status"] == "Success", r
+        r = getattr(x, method)(r["Value"], *args)
+        assert r["Status"] == "Success", r
+        return r["Value"]
+
+
+def power_events(env, host):
+    return [e for e in env.events(host=host)
+            if "power on %s now" % host in e.get("message", "")]
+
+
+class LivenessTest(unittest.TestCase):
+    """Never two hosts of a pool down: a rebuild powers its host only
+    while every other member is live and enabled (read just before), and
+    never while a rolling upgrade runs on the pool."""
+
+    def test_power_step_halts_while_another_member_is_down(self):
+        # rdh2 is the inventory's xapi URL; rdh4 is rebuilt, rdh3 dies
+        pool = pool_at_new("rd", 39, 4)
+        env, sim = start([pool], {"rdh4": fresh_identity("rdh4",
+                                                         "127.0.39.4")})
+        try:
+            sim.fault("dead", host="rdh4")
+            sim.fault("install_fail", host="rdh4")
+            r = env.cli("rebuild", "rdh4", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rdh4 now")
+            sim._req("POST", "/power-on", {"host": "rdh4"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual((job["state"], job["step"]),
+                             ("halted", "install"), env.diag())
+            time.sleep(1.0)     # the failed installer reboots rdh4
+            sim.clear(host="rdh4")
+            sim.fault("dead", host="rdh4")
+            # check and forget are behind it; now another member dies
+            sim.fault("dead", host="rdh3")
+            self.assertEqual(len(power_events(env, "rdh4")), 1)
+            r = env.cli("jobs", "retry", str(jid))
+            self.assertEqual(r.returncode, 0, r)
+            job = wait_job_until(
+                env, jid, lambda j: j["state"] != "running" or
+                j["step"] == "install", "halted or installing", timeout=30)
+            # halted before the power action, naming the dead member and
+            # what to do; the operator was not asked to power rdh4 on
+            self.assertEqual((job["state"], job["step"]),
+                             ("halted", "power"), env.diag())
+            self.assertIn("rdh3", job["error"])
+            self.assertIn("not live", job["error"])
+            self.assertIn("retry", job["error"])
+            self.assertEqual(len(power_events(env, "rdh4")), 1,
+                             env.events(host="rdh4"))
+
+            # rdh3 back (it boots locally and stays disabled): still halted
+            sim._req("POST", "/power-on", {"host": "rdh3"})
+            wait_job_until(env, jid, lambda j: sim_host(sim, "rdh3")["live"],
+                           "rdh3 live", timeout=10)
+            r = env.cli("jobs", "retry", str(jid))
+            self.assertEqual(r.returncode, 0, r)
+            job = wait_job_until(
+                env, jid, lambda j: j["state"] != "running" or
+                j["step"] == "install", "halted or installing", timeout=30)
+            self.assertEqual((job["state"], job["step"]), ("halted", "power"))
+            self.assertIn("rdh3", job["error"])
+            self.assertIn("disabled", job["error"])
+            # enabled again: the power action follows
+            sim.fault("enabled", True, host="rdh3")
+            r = env.cli("jobs", "retry", str(jid))
+            self.assertEqual(r.returncode, 0, r)
+            job = wait_job_until(
+                env, jid, lambda j: j["state"] != "running" or
+                j["step"] == "install", "halted or installing", timeout=30)
+            self.assertEqual((job["state"], job["step"]),
+                             ("running", "install"), job)
+            self.assertEqual(len(power_events(env, "rdh4")), 2)
+        finally:
+            env.close()
+
+    def test_rebuild_refused_while_a_run_is_running(self):
+        # a member still pending in the run dies while the master is
+        # installing: rebuilding it now would take it down (powered into
+        # the installer) while the run takes the next host down
+        pool = sh.pool_spec("rr", 40, 3, install_delay=3.0)
+        env, sim = start([pool], {"rrh3": fresh_identity("rrh3",
+                                                         "127.0.40.3")})
+        try:
+            r = env.cli("upgrade", "rr")
+            self.assertEqual(r.returncode, 0, r)
+            self.assertIsNotNone(env.wait_step("rr", "rrh1", {"install"},
+                                               timeout=30, period=0.05))
+            sim.fault("dead", host="rrh3")
+            r = env.api("POST", "/hosts/rrh3/rebuild",
+                        body=json.dumps({"wipe": True}))
+            self.assertEqual(r.status, 409, r.body)
+            err = r.json()["error"]
+            self.assertIn("running rolling upgrade", err)
+            self.assertIn("rr", err)
+            self.assertIn("abort", err)
+            r = env.cli("rebuild", "rrh3", "--wipe")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("running rolling upgrade", r.err)
+            self.assertEqual(env.api("GET", "/jobs").json()["jobs"], [])
+            self.assertFalse(sim.calls("host.destroy"))
+            # the run halts at the next host (rrh3 is not live); once it
+            # is halted the dead member may be rebuilt
+            st = env.wait_run("rr")
+            self.assertEqual(st["state"], "halted", env.diag("rr"))
+            self.assertEqual(sh.host_step(st, "rrh2")["step"], "disable")
+            self.assertIn("rrh3", st["error"])
+            self.assertEqual(sim.events("host_reboot", host="rrh2"), [])
+            r = env.cli("rebuild", "rrh3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rrh3 now")
+            # rrh3 is forgotten now (XAPI no longer shows it) and waits
+            # for its installer: a retry of the run too early must not
+            # take rrh2 down as well
+            r = env.cli("retry", "rr")
+            self.assertEqual(r.returncode, 0, r)
+            st = env.wait_run("rr")
+            self.assertEqual(st["state"], "halted", env.diag("rr"))
+            self.assertEqual(sh.host_step(st, "rrh2")["step"], "disable")
+            self.assertIn("being rebuilt", st["error"])
+            self.assertIn("rrh3", st["error"])
+            self.assertEqual(sim.events("host_reboot", host="rrh2"), [])
+            self.assertTrue(sim.hosts()["rrh2"]["enabled"])
+        finally:
+            env.close()
+
+
+class IdentityTest(unittest.TestCase):
+    """A host is recognised by its management MAC too, not only by its
+    name_label: a renamed live member is never forgotten and wiped, a
+    renamed dead one is forgotten by its own ref."""
+
+    def test_renamed_live_member_is_refused(self):
+        pool = pool_at_new("rn", 42, 3)
+        env, sim = start([pool], {"rnh3": fresh_identity("rnh3",
+                                                         "127.0.42.3")})
+        try:
+            ref = sim_host(sim, "rnh3")["ref"]
+            xapi_master(sim, pool, "host.set_name_label", ref, "rack7-u12")
+            self.assertEqual(sim_host(sim, "rnh3")["name_label"],
+                             "rack7-u12")
+            r = env.cli("rebuild", "rnh3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            job = wait_job_until(
+                env, jid, lambda j: j["state"] != "running" or
+                j["step"] not in ("check", "forget"), "past check")
+            self.assertEqual((job["state"], job["step"]),
+                             ("halted", "check"), env.diag())
+            self.assertIn("live", job["error"])
+            self.assertIn("rack7-u12", job["error"])
+            self.assertIn("52:54:00:2a:10:03", job["error"])
+            self.assertFalse(sim.calls("host.destroy"))
+            self.assertTrue(sim_host(sim, "rnh3")["live"])
+            self.assertFalse(power_events(env, "rnh3"))
+            # nothing was armed: no per-MAC file
+            self.assertFalse(os.path.exists(os.path.join(
+                env.tftp, "pxelinux.cfg",
+                harness.pxe_name(pool["hosts"][2]["mac"]))))
+        finally:
+            env.close()
+
+    def test_renamed_dead_member_is_forgotten_by_its_ref(self):
+        pool = pool_at_new("rm", 43, 3)
+        env, sim = start([pool], {"rmh3": fresh_identity("rmh3",
+                                                         "127.0.43.3")})
+        try:
+            ref = sim_host(sim, "rmh3")["ref"]
+            xapi_master(sim, pool, "host.set_name_label", ref, "old-name")
+            sim.fault("dead", host="rmh3")
+            r = env.cli("rebuild", "rmh3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rmh3 now")
+            destroys = sim.calls("host.destroy")
+            self.assertEqual([c["args"][1:] for c in destroys], [[ref]],
+                             env.diag())
+            sim._req("POST", "/power-on", {"host": "rmh3"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "done", env.diag())
+            # one record of the machine in the pool: the new member
+            recs = [h for h in sim.state()["hosts"]
+                    if h["name"] == "rmh3" and h["pool"] == "rm"]
+            self.assertEqual(len(recs), 1, recs)
+            self.assertTrue(recs[0]["live"] and not recs[0]["ghost"])
         finally:
             env.close()
 

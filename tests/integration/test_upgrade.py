@@ -342,6 +342,26 @@ class KillTest(UpgradeBase):
         self.assert_each_installed_once(sim, set(names), env, pool)
         return caught
 
+    def test_kill9_while_xapi_still_evacuates(self):
+        """Killed while XAPI is still emptying a host: the restarted
+        coordinator's evacuate meets the first one still running
+        (OTHER_OPERATION_IN_PROGRESS). It waits for it, as for any busy
+        host, instead of halting the run."""
+        spec = sh.pool_spec("kev", 37, 2, vms=6, master=1,
+                            evacuate_delay=0.5)
+        env, sim = self.world([spec])
+        names = [h["name"] for h in spec["hosts"]]
+        self.start_upgrade(env, "kev")
+        self.assertIsNotNone(env.wait_step("kev", "kevh2", {"evacuate"},
+                                           period=0.02), env.diag("kev"))
+        time.sleep(0.3)         # XAPI's evacuation of kevh2 is under way
+        env.kill9()
+        env.start()
+        st = env.wait_run("kev")
+        self.assertEqual(st["state"], "done", env.diag("kev"))
+        self.assert_pool_upgraded(env, sim, spec, st)
+        self.assert_each_installed_once(sim, set(names), env, "kev")
+
     def test_kill9_in_every_step(self):
         self.caught = []
         for i, (step, first) in enumerate(self.PLAN):
@@ -350,6 +370,59 @@ class KillTest(UpgradeBase):
         # the master and a member were each killed at least once
         self.assertEqual({h[-1] for _, h in self.caught}, {"1", "2"},
                          self.caught)
+
+
+# ---------------------------------------------------------------------------
+class LivenessTest(UpgradeBase):
+    """Never two hosts of a pool down: immediately before a host's reboot
+    every other host is live and enabled per XAPI (read then, not at the
+    disable step), else the run halts naming the host and what to do.
+    Evacuations are slowed (slow_tasks) so that another member can change
+    while one is being emptied, as a 30-minute evacuation allows."""
+
+    def test_member_dies_during_evacuation_no_reboot(self):
+        spec = sh.pool_spec("lv", 44, 3, faults={"slow_tasks": 1.0})
+        env, sim = self.world([spec])
+        names = [h["name"] for h in spec["hosts"]]
+        self.start_upgrade(env, "lv")
+        self.assertIsNotNone(env.wait_step("lv", "lvh2", {"evacuate"},
+                                           period=0.02))
+        sim.fault("dead", host="lvh3")
+        st = env.wait_run("lv")
+        self.assertEqual(st["state"], "halted", env.diag("lv"))
+        self.assertEqual(sh.host_step(st, "lvh2")["step"], "reboot",
+                         env.diag("lv"))
+        self.assertIn("lvh3", st["error"])
+        self.assertIn("not live", st["error"])
+        self.assertIn("retry", st["error"])
+        # lvh2 was never rebooted: one host of the pool down, not two
+        self.assertEqual(sim.events("host_reboot", host="lvh2"), [])
+        self.assertTrue(sim.hosts()["lvh2"]["live"])
+        self.assertEqual(sh.down_overlaps(sim.log(), set(names)), [])
+
+    def test_member_disabled_during_evacuation_halts_then_retry(self):
+        spec = sh.pool_spec("le", 45, 3, vms=2, faults={"slow_tasks": 1.0})
+        env, sim = self.world([spec])
+        names = [h["name"] for h in spec["hosts"]]
+        self.start_upgrade(env, "le")
+        self.assertIsNotNone(env.wait_step("le", "leh2", {"evacuate"},
+                                           period=0.02))
+        # an operator puts leh3 into maintenance meanwhile
+        sim.fault("enabled", False, host="leh3")
+        st = env.wait_run("le")
+        self.assertEqual(st["state"], "halted", env.diag("le"))
+        self.assertEqual(sh.host_step(st, "leh2")["step"], "reboot")
+        self.assertIn("leh3", st["error"])
+        self.assertIn("disabled", st["error"])
+        self.assertEqual(sim.events("host_reboot", host="leh2"), [])
+        # enabled again: retry reboots leh2 and finishes the run
+        sim.fault("enabled", True, host="leh3")
+        sim.clear(pool="le")
+        self.cli_ok(env, "retry", "le")
+        st = env.wait_run("le")
+        self.assertEqual(st["state"], "done", env.diag("le"))
+        self.assert_pool_upgraded(env, sim, spec, st)
+        self.assert_each_installed_once(sim, set(names), env, "le")
 
 
 # ---------------------------------------------------------------------------

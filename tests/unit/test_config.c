@@ -366,6 +366,49 @@ test_server_section(void **state)
 	free(path);
 }
 
+/* [dnsmasq] lease_time: a unit letter alone ("s") was read one byte
+ * before the value (ASan: heap-buffer-overflow in the lease check), and
+ * two unit letters ("10hm") were taken for one. */
+static void
+test_dnsmasq_lease_time(void **state)
+{
+	static const struct { const char *v; int ok; } cases[] = {
+		{ "s", 0 }, { "m", 0 }, { "h", 0 }, { "w", 0 }, { "hm", 0 },
+		{ "10hm", 0 }, { "2mh", 0 }, { "1s", 0 }, { "119s", 0 },
+		{ "-5m", 0 }, { "", 0 }, { "120", 1 }, { "2m", 1 },
+		{ "1h", 1 }, { "7d", 1 }, { "1w", 1 }, { "infinite", 1 },
+	};
+	struct strlist errs = { 0 };
+	struct config *cfg = NULL;
+	char *body;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(asprintf(&body, "[dnsmasq]\ndhcp = full\n"
+		    "interface = br0\n"
+		    "range = 10.0.0.100,10.0.0.150,255.255.255.0\n"
+		    "lease_time = %s\n", cases[i].v) > 0, 1);
+		if (load(body, &cfg, &errs) == 0) {
+			if (!cases[i].ok)
+				fail_msg("lease_time = '%s' was accepted",
+				    cases[i].v);
+			assert_string_equal(cfg->dnsmasq.lease_time,
+			    cases[i].v);
+			config_free(cfg);
+			cfg = NULL;
+		} else {
+			if (cases[i].ok)
+				fail_msg("lease_time = '%s' was refused",
+				    cases[i].v);
+			assert_error_at(&errs, line_of("lease_time ="),
+			    "lease_time");
+		}
+		strlist_free(&errs);
+		free(body);
+	}
+}
+
 int
 main(void)
 {
@@ -376,6 +419,7 @@ main(void)
 		cmocka_unit_test(test_network_identity_checks),
 		cmocka_unit_test(test_file_level_problems),
 		cmocka_unit_test(test_server_section),
+		cmocka_unit_test(test_dnsmasq_lease_time),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, setup, NULL);

@@ -181,8 +181,9 @@ test_render_counts_what_happened(void **state)
 		assert_int_equal(store_arming_finish(f->st, a.id, "done", "ok",
 		    2), 0);
 	}
-	/* p1: an old halted run, then a running one; p2: a done run */
-	add_run(f, "p1", "halted", "disable=500 evacuate=45000", "");
+	/* p1: an old aborted run, then a running one (the store holds one
+	 * running or halted run per pool); p2: a done run */
+	add_run(f, "p1", "aborted", "disable=500 evacuate=45000", "");
 	add_run(f, "p2", "done", "disable=1500 evacuate=90000 arm=10 "
 	    "reboot=20000 install=2400000 rejoin=300000 enable=800",
 	    "disable=700");
@@ -200,10 +201,11 @@ test_render_counts_what_happened(void **state)
 	assert_true(sample(t, "poolboot_hosts{state=\"done\"}") == 1);
 	assert_true(sample(t, "poolboot_hosts{state=\"armed\"}") == 1);
 	assert_true(sample(t, "poolboot_hosts{state=\"idle\"}") == 1);
-	/* latest run per pool: p1 running (not the old halted one), p2 done */
+	/* latest run per pool: p1 running (not the old aborted one), p2 done */
 	assert_true(sample(t, "poolboot_runs{state=\"running\"}") == 1);
 	assert_true(sample(t, "poolboot_runs{state=\"done\"}") == 1);
 	assert_true(sample(t, "poolboot_runs{state=\"halted\"}") == 0);
+	assert_true(sample(t, "poolboot_runs{state=\"aborted\"}") == 0);
 	/* disable: 0.5, 1.5, 0.7, 0.9 s over all three runs */
 	assert_true(sample(t, "poolboot_step_duration_seconds_count"
 	    "{step=\"disable\"}") == 4);

@@ -104,7 +104,7 @@ open_creates_state_dir_and_wal_database(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(v, "3");
+	assert_string_equal(v, "4");
 	free(v);
 	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('hosts', 'armings', 'events')");
@@ -613,6 +613,63 @@ runs_are_durable(void **state)
 	assert_int_equal(store_run_latest(f->st, "nopool", &got), 1);
 }
 
+/* One running or halted run per pool and one such job per host: the
+ * store refuses a second (1), whoever asks; a conditional update moves a
+ * run or job on only from the state it was read in. */
+static void
+one_unfinished_run_per_pool_and_job_per_host(void **state)
+{
+	struct fix *f = *state;
+	struct run r, got;
+	struct job j, j2;
+	int64_t id = 0, id2 = 0;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "poolA");
+	snprintf(r.state, sizeof(r.state), "running");
+	assert_int_equal(store_run_create(f->st, &r, NULL, 0, &id), 0);
+	assert_int_equal(store_run_create(f->st, &r, NULL, 0, &id2), 1);
+	snprintf(r.state, sizeof(r.state), "halted");
+	assert_int_equal(store_run_create(f->st, &r, NULL, 0, &id2), 1);
+	snprintf(r.pool, sizeof(r.pool), "poolB");	/* another pool: fine */
+	assert_int_equal(store_run_create(f->st, &r, NULL, 0, &id2), 0);
+	snprintf(r.pool, sizeof(r.pool), "poolA");	/* finished ones: fine */
+	snprintf(r.state, sizeof(r.state), "done");
+	assert_int_equal(store_run_create(f->st, &r, NULL, 0, &id2), 0);
+	/* the current run is the unfinished one, not the newest */
+	assert_int_equal(store_run_latest(f->st, "poolA", &got), 0);
+	assert_int_equal(got.id, id);
+	/* halted -> running only once */
+	snprintf(got.state, sizeof(got.state), "halted");
+	assert_int_equal(store_run_update(f->st, &got), 0);
+	snprintf(got.state, sizeof(got.state), "running");
+	assert_int_equal(store_run_update_if(f->st, &got, "halted"), 0);
+	assert_int_equal(store_run_update_if(f->st, &got, "halted"), 1);
+	/* a finished run cannot become a second unfinished one */
+	assert_int_equal(store_run_get(f->st, id2, &got), 0);
+	snprintf(got.state, sizeof(got.state), "running");
+	assert_int_equal(store_run_update_if(f->st, &got, "done"), 1);
+	assert_int_equal(store_run_update(f->st, &got), -1);
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.host, sizeof(j.host), "h1");
+	snprintf(j.kind, sizeof(j.kind), "install");
+	snprintf(j.state, sizeof(j.state), "running");
+	snprintf(j.step, sizeof(j.step), "arm");
+	j2 = j;
+	assert_int_equal(store_job_create(f->st, &j), 0);
+	assert_int_equal(store_job_create(f->st, &j2), 1);
+	snprintf(j.state, sizeof(j.state), "halted");
+	assert_int_equal(store_job_update(f->st, &j), 0);
+	assert_int_equal(store_job_create(f->st, &j2), 1);
+	snprintf(j.state, sizeof(j.state), "running");
+	assert_int_equal(store_job_update_if(f->st, &j, "halted"), 0);
+	assert_int_equal(store_job_update_if(f->st, &j, "halted"), 1);
+	snprintf(j.state, sizeof(j.state), "done");
+	assert_int_equal(store_job_update(f->st, &j), 0);
+	assert_int_equal(store_job_create(f->st, &j2), 0);
+}
+
 int
 main(void)
 {
@@ -644,6 +701,9 @@ main(void)
 		    readonly_open_reads_while_writer_is_open, setup, teardown),
 		cmocka_unit_test(readonly_open_of_missing_database_fails),
 		cmocka_unit_test_setup_teardown(runs_are_durable, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    one_unfinished_run_per_pool_and_job_per_host, setup,
 		    teardown),
 	};
 

@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <math.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <libxml/parser.h>
@@ -533,6 +534,75 @@ test_containers(void **state)
 	xr_free(st);
 }
 
+/* XAPI-like member names: OpaqueRefs, which share a long prefix. */
+#define BIG_KEY	"OpaqueRef:5b1e6a4c-0000-4000-8000-%012d"
+
+/* A struct of n members <name>BIG_KEY(i)</name><value><int>i</int></value>
+ * (and one repeated key at the end, which replaces the first value), as a
+ * methodResponse. */
+static char *
+big_struct_reply(int n, size_t *len)
+{
+	size_t cap = (size_t)n * 128 + 256, off = 0;
+	char *b = malloc(cap);
+	int i;
+
+	assert_non_null(b);
+	off += (size_t)snprintf(b + off, cap - off, "<?xml version=\"1.0\"?>"
+	    "<methodResponse><params><param><value><struct>");
+	for (i = 0; i < n; i++)
+		off += (size_t)snprintf(b + off, cap - off, "<member><name>"
+		    BIG_KEY "</name><value><int>%d</int></value></member>", i,
+		    i);
+	off += (size_t)snprintf(b + off, cap - off, "<member><name>" BIG_KEY
+	    "</name><value><int>-1</int></value></member>"
+	    "</struct></value></param></params></methodResponse>", 0);
+	assert_true(off < cap);
+	*len = off;
+	return b;
+}
+
+/* A hostile XAPI's struct of 200,000 members decodes in linear time: the
+ * duplicate-key search made it quadratic (100,000 members took 74 s;
+ * 200,000 of these take minutes). The watchdog is generous: 60 s of CPU
+ * time, where a linear decode takes about a second natively and seconds
+ * under valgrind; past it SIGPROF ends the test binary, a failure. The
+ * scaling itself is measured by `make bench-xmlrpc`. */
+static void
+test_huge_struct_decodes_in_linear_time(void **state)
+{
+	struct itimerval watchdog = { .it_value = { .tv_sec = 60 } };
+	struct itimerval off = { 0 };
+	struct xr_value *v = NULL;
+	char err[256], key[64];
+	size_t len;
+	char *body;
+	int64_t x;
+	int i;
+
+	(void)state;
+	body = big_struct_reply(200000, &len);
+	assert_int_equal(setitimer(ITIMER_PROF, &watchdog, NULL), 0);
+	assert_int_equal(xr_parse_response(body, len, &v, err, sizeof(err)), 0);
+	assert_int_equal(setitimer(ITIMER_PROF, &off, NULL), 0);
+	assert_int_equal(v->type, XR_STRUCT);
+	assert_int_equal(v->n, 200000);
+	/* a repeated key replaces the value and keeps its place */
+	snprintf(key, sizeof(key), BIG_KEY, 0);
+	assert_string_equal(v->keys[0], key);
+	assert_int_equal(v->items[0]->i, -1);
+	for (i = 1; i < 200000; i += 9973) {
+		snprintf(key, sizeof(key), BIG_KEY, i);
+		assert_int_equal(xr_get_int(v, key, &x), 0);
+		assert_int_equal(x, i);
+		assert_string_equal(v->keys[i], key);
+	}
+	snprintf(key, sizeof(key), BIG_KEY, 200000);
+	assert_null(xr_get(v, key));
+	xr_free(v);
+	free(body);
+}
+
 int
 main(void)
 {
@@ -548,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_excessive_nesting_refused),
 		cmocka_unit_test(test_truncated_reply_refused),
 		cmocka_unit_test(test_containers),
+		cmocka_unit_test(test_huge_struct_decodes_in_linear_time),
 	};
 	int rc;
 

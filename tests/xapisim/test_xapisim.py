@@ -687,6 +687,51 @@ class PoolJoin(SimCase):
         self.assertEqual(r["ErrorDescription"], ["HOST_IS_SLAVE", n + "1"])
         s = ok(call(sim.url("h1"), "session.login_with_password", "root", "secret"))
         self.assertEqual(len(ok(call(sim.url("h1"), "host.get_all", s))), 3)
+        # its PIFs came with it (the joiner's records move to the pool)
+        pifs = ok(call(sim.url("h1"), "PIF.get_all_records", s))
+        self.assertIn(sim.by_name["h9"].ref, [f["host"] for f in pifs.values()])
+        self.assertEqual(len(pifs), 3)
+
+    def test_pifs(self):
+        # one PIF per NIC (datamodel PIF): host.PIFs, PIF.get_all_records,
+        # management=true on the NIC xapi listens on; Int fields untyped
+        n = net()
+        spec = pool_spec(n)
+        spec["pools"][0]["hosts"][1]["pifs"] = [
+            {"device": "eth0", "mac": "52:54:00:AA:00:01"},
+            {"device": "eth1", "mac": "52:54:00:00:10:02",
+             "management": True}]
+        sim = xapisim.Simulator(spec).start()
+        self.addCleanup(sim.stop)
+        u1 = sim.url("h1")
+        s = ok(call(u1, "session.login_with_password", "root", "secret"))
+        pifs = ok(call(u1, "PIF.get_all_records", s))
+        self.assertEqual(len(pifs), 3)
+        hosts = ok(call(u1, "host.get_all_records", s))
+        for ref, h in hosts.items():
+            self.assertEqual(sorted(h["PIFs"]), sorted(
+                r for r, f in pifs.items() if f["host"] == ref))
+        h2 = sim.by_name["h2"].ref
+        mgmt = [f for f in pifs.values() if f["management"]]
+        self.assertEqual(sorted((f["host"] == h2, f["MAC"], f["device"],
+                                 f["IP"]) for f in mgmt),
+                         [(False, "52:54:00:00:10:01", "eth0", n + "1"),
+                          (True, "52:54:00:00:10:02", "eth1", n + "2")])
+        other = [f for f in pifs.values() if not f["management"]][0]
+        self.assertEqual((other["MAC"], other["IP"]),
+                         ("52:54:00:aa:00:01", ""))
+        self.assertEqual((other["MTU"], other["VLAN"]), ("1500", "-1"))
+        self.assertIs(other["physical"], True)
+        ref = hosts[h2]["PIFs"][0]
+        self.assertEqual(ok(call(u1, "PIF.get_MAC", s, ref)),
+                         pifs[ref]["MAC"])
+        self.assertEqual(ok(call(u1, "PIF.get_host", s, ref)), h2)
+        # a forgotten host's PIFs leave the pool's database with it
+        sim.fault("dead", host="h2")
+        ok(call(u1, "host.destroy", s, h2))
+        self.assertEqual(len(ok(call(u1, "PIF.get_all", s))), 1)
+        self.assertEqual(call(u1, "PIF.get_record", s, ref)[
+            "ErrorDescription"], ["HANDLE_INVALID", "PIF", ref])
 
 
 class CommandLine(unittest.TestCase):

@@ -240,6 +240,10 @@ class HostMetrics(Obj):
     cls = "host_metrics"
 
 
+class PIF(Obj):
+    cls = "PIF"
+
+
 class VM(Obj):
     cls = "VM"
 
@@ -255,7 +259,7 @@ class Task(Obj):
 # Names on the wire are case-sensitive: "VM.get_record" exists, "vm.get_record"
 # does not (class names as in ocaml/idl/datamodel*.ml).
 CLASSES = {"pool": Pool, "host": Host, "host_metrics": HostMetrics,
-           "VM": VM, "VBD": VBD, "task": Task}
+           "PIF": PIF, "VM": VM, "VBD": VBD, "task": Task}
 
 # Classes without Async variants (ocaml/idl/datamodel.ml no_async_messages_for).
 NO_ASYNC = {"session", "event", "task"}
@@ -373,6 +377,19 @@ class Simulator:
         m.host = h
         h.metrics = m
         self._add(m)
+        h.pifs = []
+        for i, ps in enumerate(hs.get("pifs") or [{"device": "eth0",
+                                                    "mac": h.mac,
+                                                    "management": True}]):
+            f = PIF(p)
+            f.host = h
+            f.device = ps.get("device", "eth%d" % i)
+            # xapi keeps the MAC as the kernel reports it: lower case
+            f.mac = ps.get("mac", h.mac).lower()
+            f.management = bool(ps.get("management", False))
+            f.ip = ps.get("ip", h.address if f.management else "")
+            h.pifs.append(f)
+            self._add(f)
         dom0 = self._new_vm(p, {"name": "Control domain on host: " + h.name,
                                 "host": h.name,
                                 "memory_mib": hs.get("dom0_memory_mib", 1024),
@@ -532,7 +549,8 @@ class Simulator:
             "cpu_configuration": {}, "sched_policy": "credit",
             "supported_bootloaders": ["pygrub", "eliloader"],
             "resident_VMs": [v.ref for v in self.resident(h)],
-            "logging": {}, "PIFs": [], "suspend_image_sr": NULL_REF,
+            "logging": {}, "PIFs": [f.ref for f in h.pifs],
+            "suspend_image_sr": NULL_REF,
             "crash_dump_sr": NULL_REF, "crashdumps": [], "patches": [],
             "updates": [], "PBDs": [], "host_CPUs": [],
             "cpu_info": {"cpu_count": "8", "socket_count": "1", "vendor": "GenuineIntel"},
@@ -559,6 +577,31 @@ class Simulator:
         return {"uuid": m.uuid, "memory_total": h.memory_total,
                 "memory_free": self.free_memory(h), "live": bool(h.live),
                 "last_updated": dt(), "other_config": {}}
+
+    def rec_pif(self, f):
+        # The PIF class (ocaml/idl/datamodel.ml, PIF): one per NIC, bond or
+        # VLAN of a host; management=true on the one xapi listens on.
+        # MTU and VLAN are Ints (int64: untyped on the wire); VLAN -1 is
+        # "no VLAN". No network model: network and metrics are NULL.
+        return {
+            "uuid": f.uuid, "device": f.device, "network": NULL_REF,
+            "host": f.host.ref, "MAC": f.mac, "MTU": 1500, "VLAN": -1,
+            "metrics": NULL_REF, "physical": True,
+            "currently_attached": True,
+            "ip_configuration_mode": "Static" if f.ip else "None",
+            "IP": f.ip, "netmask": "255.255.255.0" if f.ip else "",
+            "gateway": "", "DNS": "", "bond_slave_of": NULL_REF,
+            "bond_master_of": [], "VLAN_master_of": NULL_REF,
+            "VLAN_slave_of": [], "management": f.management,
+            "other_config": {}, "disallow_unplug": False,
+            "tunnel_access_PIF_of": [], "tunnel_transport_PIF_of": [],
+            "ipv6_configuration_mode": "None", "IPv6": [],
+            "ipv6_gateway": "", "primary_address_type": "IPv4",
+            "managed": True, "properties": {"gro": "on"},
+            "capabilities": [], "igmp_snooping_status": "disabled",
+            "sriov_physical_PIF_of": [], "sriov_logical_PIF_of": [],
+            "PCI": NULL_REF,
+        }
 
     def rec_vm(self, v):
         mem = v.memory
@@ -877,7 +920,8 @@ class Simulator:
                 if not isinstance(h, Host):
                     continue
                 hosts.append({
-                    "name": h.name, "pool": h.pool.name, "ref": h.ref,
+                    "name": h.name, "name_label": h.name_label,
+                    "pool": h.pool.name, "ref": h.ref,
                     "uuid": h.uuid, "address": h.address, "mac": h.mac,
                     "master": h.pool.master is h, "ghost": h.ghost,
                     "product_version": h.product_version,
@@ -1298,6 +1342,10 @@ class Simulator:
             self.pools.append(p)
             self._add(p)
             spec = {"name": old.name, "address": old.address, "mac": old.mac,
+                    "pifs": [{"device": f.device, "mac": f.mac,
+                              "management": f.management,
+                              "ip": old.address if f.management else f.ip}
+                             for f in old.pifs],
                     "name_label": result.get("hostname") or old.name,
                     "product_version": result["product_version"],
                     "memory_total_mib": old.memory_total // MIB,
@@ -1617,15 +1665,15 @@ def pool_join(ctx, master_address, user, pw):
         # pool's; its host record (same uuid) and dom0 move over.
         for o in list(sim.objs.values()):
             if o.pool is old and o not in (me, me.metrics, me.dom0) and \
-                    not isinstance(o, Pool):
+                    o not in me.pifs and not isinstance(o, Pool):
                 del sim.objs[o.ref]
-        for o in (me, me.metrics, me.dom0):
+        for o in (me, me.metrics, me.dom0, *me.pifs):
             o.pool = tp
         old.gone = True
         old.sessions.clear()
         sim.objs.pop(old.ref, None)
         me.enabled = True
-        for o in (me, me.metrics, me.dom0):
+        for o in (me, me.metrics, me.dom0, *me.pifs):
             sim._ev(o, "add")
         sim._rpu_check(tp)
         sim._log.append({"t": time.time(), "event": "pool_join",
@@ -1796,7 +1844,7 @@ def host_destroy(ctx, r):
             raise XapiError("HA_IS_ENABLED")
         if [v for v in sim.resident(h) if not v.is_control_domain]:
             raise XapiError("HOST_HAS_RESIDENT_VMS", h.ref)
-        for o in (h.dom0,) + tuple(h.dom0.vbds) + (h.metrics, h):
+        for o in (h.dom0,) + tuple(h.dom0.vbds) + tuple(h.pifs) + (h.metrics, h):
             sim.objs.pop(o.ref, None)
             sim._ev(o, "del")
         if sim.by_addr.get(h.address) is h:
@@ -1812,7 +1860,7 @@ def host_destroy(ctx, r):
             np.other_config, np.sessions, np.faults = {}, {}, {}
             np.master = h
             h.pool = np
-            for o in (h.metrics, h.dom0) + tuple(h.dom0.vbds):
+            for o in (h.metrics, h.dom0) + tuple(h.dom0.vbds) + tuple(h.pifs):
                 o.pool = np
         sim._rpu_check(ctx.pool)
         sim._log.append({"t": time.time(), "event": "host_destroyed",
@@ -2097,7 +2145,8 @@ def xmldb_dump(sim, p):
                  ("generation_count", str(sim.ev_id))):
         ET.SubElement(man, "pair", key=k, value=v)
     for tname, cls in (("pool", Pool), ("host", Host),
-                       ("host_metrics", HostMetrics), ("VM", VM), ("VBD", VBD),
+                       ("host_metrics", HostMetrics), ("PIF", PIF), ("VM", VM),
+                       ("VBD", VBD),
                        ("task", Task)):
         t = ET.SubElement(root, "table", name=tname)
         if cls is Task:
