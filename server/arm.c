@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostcert.h"
 #include "log.h"
 #include "notify.h"
 #include "render.h"
@@ -159,8 +160,8 @@ arm_check_token(struct arm *a, const struct host *h, const char *token,
  * logged) when one fails; the caller frees *pxe, *af, *script either way. */
 static int
 arm_render_all(struct arm *a, const struct host *h, enum host_mode hmode,
-    const char *token, char **pxe, char **af, char **script, char *err,
-    size_t errlen)
+    const char *token, int hostcert, char **pxe, char **af, char **script,
+    char *err, size_t errlen)
 {
 	const char *mode = config_mode_name(hmode);
 	char why[256];
@@ -174,8 +175,8 @@ arm_render_all(struct arm *a, const struct host *h, enum host_mode hmode,
 		    "%s: %s", h->name, why);
 		goto out;
 	}
-	if ((*af = render_answerfile(a->cfg, h, hmode, token, &aflen, why,
-	    sizeof(why))) == NULL) {
+	if ((*af = render_answerfile_for(a->cfg, h, hmode, token, hostcert,
+	    &aflen, why, sizeof(why))) == NULL) {
 		arm_fmt_msg(err, errlen, "cannot render the %s answerfile of "
 		    "%s: %s", mode, h->name, why);
 		goto out;
@@ -185,6 +186,15 @@ arm_render_all(struct arm *a, const struct host *h, enum host_mode hmode,
 		arm_fmt_msg(err, errlen, "cannot render the "
 		    "installation-complete script of %s: %s", h->name, why);
 		goto out;
+	}
+	if (hostcert) {
+		free(*script);
+		if ((*script = render_hostcert_script(a->cfg, h, token, why,
+		    sizeof(why))) == NULL) {
+			arm_fmt_msg(err, errlen, "cannot render the "
+			    "certificate script of %s: %s", h->name, why);
+			goto out;
+		}
 	}
 	ret = 0;
 out:
@@ -198,18 +208,49 @@ enum arm_status
 arm_host(struct arm *a, const char *host, int wipe,
     char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen)
 {
-	return arm_host_for(a, host, -1, NULL, wipe, token_out, err, errlen);
+	return arm_host_for(a, host, -1, NULL, wipe, 0, token_out, err,
+	    errlen);
+}
+
+/* A new XAPI key and certificate for host's arming in mode_override (or
+ * its inventory mode) into *hc. The key takes a while: made before the
+ * lock that installers' requests wait for. Only a fresh install or
+ * reinstall installs one (else ARM_CONFLICT). An unknown host: ARM_OK
+ * without one (arm_host_for says ARM_NOT_FOUND). */
+static enum arm_status
+arm_hostcert_new(struct arm *a, const char *host, int mode_override,
+    struct hostcert **hc, char *err, size_t errlen)
+{
+	const struct host *h = config_host(a->cfg, host);
+	enum host_mode hmode;
+
+	if (h == NULL)
+		return ARM_OK;
+	hmode = mode_override >= 0 ? (enum host_mode)mode_override : h->mode;
+	if (hmode != MODE_FRESH && hmode != MODE_REINSTALL) {
+		arm_fmt_msg(err, errlen, "host %s: a XAPI certificate is only "
+		    "installed by a fresh install or reinstall, not in mode %s",
+		    h->name, config_mode_name(hmode));
+		return ARM_CONFLICT;
+	}
+	if (hostcert_new(h, hc, err, errlen) == -1) {
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "not armed: %s", err);
+		return ARM_ERROR;
+	}
+	return ARM_OK;
 }
 
 enum arm_status
 arm_host_for(struct arm *a, const char *host, int mode_override,
-    const char *purpose, int wipe, char token_out[UTIL_TOKEN_LEN + 1],
-    char *err, size_t errlen)
+    const char *purpose, int wipe, int hostcert,
+    char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen)
 {
 	enum arm_status ret = ARM_ERROR;
 	char token[UTIL_TOKEN_LEN + 1];
-	char hash[65];
+	char hash[65], fp[96] = "";
 	char *pxe = NULL, *af = NULL, *script = NULL;
+	struct hostcert *hc = NULL;
 	const char *mode;
 	struct arming prev;
 	struct host *h;
@@ -218,6 +259,10 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 	int rearm;
 
 	arm_fmt_msg(err, errlen, "%s", "");
+	if (hostcert && (ret = arm_hostcert_new(a, host, mode_override, &hc,
+	    err, errlen)) != ARM_OK)
+		return ret;
+	ret = ARM_ERROR;
 	pthread_mutex_lock(&a->mu);
 	if ((h = config_host(a->cfg, host)) == NULL) {
 		arm_fmt_msg(err, errlen, "no host \"%s\" in the inventory",
@@ -244,8 +289,8 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 		    "%s", err);
 		goto out;
 	}
-	if (arm_render_all(a, h, hmode, token, &pxe, &af, &script, err,
-	    errlen) == -1)
+	if (arm_render_all(a, h, hmode, token, hostcert, &pxe, &af, &script,
+	    err, errlen) == -1)
 		goto out;
 	if ((rearm = store_active_arming(a->st, h->name, &prev)) == -1) {
 		arm_fmt_msg(err, errlen, "state database error (see the log)");
@@ -253,8 +298,18 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 	}
 	rearm = rearm == 0;
 	util_sha256_hex(token, hash);
+	/* a new arming's certificate, or none: an older one is of no use */
+	if (!hostcert)
+		hostcert_forget(a->cfg, h->name);
+	else if (hostcert_save(a->cfg, h->name, hc, hash, fp, err, errlen) ==
+	    -1) {
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "not armed: %s", err);
+		goto out;
+	}
 	if (store_arm_for(a->st, h->name, hash, hmode, purpose != NULL ?
 	    purpose : "", util_now(), &id) == -1) {
+		hostcert_forget(a->cfg, h->name);
 		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
@@ -283,10 +338,17 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 		    "armed for %s (arming %lld)", mode, (long long)id);
 	}
+	if (hostcert) {
+		arm_ev(a, h, "arm", "made the XAPI certificate of the new "
+		    "install (SHA-256 %s); handed out once to its installer", fp);
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "new install's XAPI certificate SHA-256 %s", fp);
+	}
 	memcpy(token_out, token, sizeof(token));
 	ret = ARM_OK;
 out:
 	pthread_mutex_unlock(&a->mu);
+	hostcert_free(hc);
 	util_wipe(token, sizeof(token));
 	free(pxe);
 	if (af != NULL)
@@ -326,6 +388,7 @@ arm_disarm(struct arm *a, const char *host, char *err, size_t errlen)
 		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
+	hostcert_drop_key(a->cfg, h->name);
 	if (arm_write_local(a, h) == -1) {
 		arm_fmt_msg(err, errlen, "disarmed, but the per-MAC pxelinux "
 		    "file could not be rewritten to local boot (see the log)");
@@ -350,6 +413,7 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 	struct arming ar;
 	struct host *h;
 	char err[256];
+	enum hostcert_state hs;
 	char *af;
 	size_t aflen = 0;
 	int attempts = 0;
@@ -380,6 +444,7 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 			ret = ARM_ERROR;
 			goto out;
 		}
+		hostcert_drop_key(a->cfg, h->name);
 		(void)arm_write_local(a, h);
 		arm_ev(a, h, "loopguard", "%s; back to local boot, host marked "
 		    "failed", reason);
@@ -408,8 +473,12 @@ arm_get_answerfile(struct arm *a, const char *host, const char *token,
 		goto out;
 	}
 	err[0] = '\0';
-	if ((af = render_answerfile(a->cfg, h, ar.mode, token, &aflen, err,
-	    sizeof(err))) == NULL) {
+	if (hostcert_state(a->cfg, h->name, ar.token_hash, &hs) == -1) {
+		ret = ARM_ERROR;
+		goto out;
+	}
+	if ((af = render_answerfile_for(a->cfg, h, ar.mode, token,
+	    hs != HOSTCERT_NONE, &aflen, err, sizeof(err))) == NULL) {
 		arm_ev(a, h, "refused", "answerfile not served: %s", err);
 		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
 		    "answerfile not served: %s", err);
@@ -474,6 +543,112 @@ out:
 	return ret;
 }
 
+/* The active arming of h for token, and the state of its certificate:
+ * ARM_OK; ARM_NOT_FOUND when the arming has no certificate; else as
+ * arm_check_token. what names the request in the log. */
+static enum arm_status
+arm_hostcert_of(struct arm *a, const struct host *h, const char *token,
+    const char *what, struct arming *ar, enum hostcert_state *hs)
+{
+	enum arm_status ret;
+
+	if ((ret = arm_check_token(a, h, token, ar)) != ARM_OK) {
+		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
+			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+			    "%s refused (%s token)", what,
+			    ret == ARM_GONE ? "retired" : "wrong");
+		return ret;
+	}
+	if (hostcert_state(a->cfg, h->name, ar->token_hash, hs) == -1)
+		return ARM_ERROR;
+	return *hs == HOSTCERT_NONE ? ARM_NOT_FOUND : ARM_OK;
+}
+
+enum arm_status
+arm_get_hostcert_script(struct arm *a, const char *host, const char *token,
+    char **body, size_t *len)
+{
+	enum hostcert_state hs;
+	enum arm_status ret;
+	struct arming ar;
+	struct host *h;
+	char err[256];
+
+	*body = NULL;
+	*len = 0;
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	if ((ret = arm_hostcert_of(a, h, token, "certificate script", &ar,
+	    &hs)) != ARM_OK)
+		goto out;
+	err[0] = '\0';
+	if ((*body = render_hostcert_script(a->cfg, h, token, err,
+	    sizeof(err))) == NULL) {
+		arm_ev(a, h, "refused", "certificate script not served: %s",
+		    err);
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "certificate script not served: %s", err);
+		ret = ARM_ERROR;
+		goto out;
+	}
+	*len = strlen(*body);
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
+enum arm_status
+arm_get_hostcert(struct arm *a, const char *host, const char *token,
+    char **body, size_t *len)
+{
+	enum hostcert_state hs;
+	enum arm_status ret;
+	struct arming ar;
+	struct host *h;
+	char err[512];
+	int rc;
+
+	*body = NULL;
+	*len = 0;
+	pthread_mutex_lock(&a->mu);
+	if ((h = config_host(a->cfg, host)) == NULL) {
+		ret = ARM_NOT_FOUND;
+		goto out;
+	}
+	if ((ret = arm_hostcert_of(a, h, token, "certificate", &ar, &hs)) !=
+	    ARM_OK)
+		goto out;
+	err[0] = '\0';
+	if ((rc = hostcert_take(a->cfg, h->name, ar.token_hash, body, len,
+	    err, sizeof(err))) == -1) {
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "certificate not served: %s", err);
+		ret = ARM_ERROR;
+		goto out;
+	}
+	if (rc == 1) {
+		/* once only: whoever asks again gets nothing */
+		arm_ev(a, h, "refused", "XAPI certificate asked for again: "
+		    "refused (410), it is handed out once");
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "XAPI certificate asked for again: 410");
+		ret = ARM_GONE;
+		goto out;
+	}
+	arm_ev(a, h, "certificate", "XAPI key and certificate handed to the "
+	    "installer; poolboot's copy of the key is wiped");
+	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+	    "XAPI key and certificate handed to the installer (once)");
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
 enum arm_status
 arm_callback(struct arm *a, const char *host, const char *token, int result)
 {
@@ -512,6 +687,8 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		goto out;
 	}
 	announce = 1;
+	/* the install is over: a key not handed out has no use left */
+	hostcert_drop_key(a->cfg, h->name);
 	arm_ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
 	    result == 0 ? "install done" : "install failed", reason);
 	if (arm_write_local(a, h) == -1) {
@@ -574,7 +751,9 @@ arm_reconcile_host(struct arm *a, const struct host *h, const char *local)
 		ret = arm_write_local(a, h);
 		goto out;
 	}
-	/* not armed: an existing entry must boot locally */
+	/* not armed: no key waits for an installer; an existing entry must
+	 * boot locally */
+	hostcert_drop_key(a->cfg, h->name);
 	if (text == NULL || strcmp(text, local) == 0) {
 		ret = 0;
 		goto out;

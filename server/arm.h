@@ -69,9 +69,14 @@ enum arm_status arm_host(struct arm *a, const char *host, int wipe,
 /* The same with the mode chosen by the caller (mode_override >= 0) and
  * recorded with a purpose (e.g. "rebuild"): the answerfile is then served
  * in that mode although the inventory's mode differs. Non-upgrade modes
- * still need wipe. mode_override -1 = the inventory's mode. */
+ * still need wipe. mode_override -1 = the inventory's mode.
+ * hostcert (a host poolboot joins to a pool; fresh or reinstall): a new
+ * XAPI key and certificate for this arming (hostcert.h), before the
+ * arming is stored; the answerfile then carries the filesystem-populated
+ * script that installs them. Without hostcert, any certificate files of
+ * an earlier arming of the host are wiped. */
 enum arm_status arm_host_for(struct arm *a, const char *host,
-	    int mode_override, const char *purpose, int wipe,
+	    int mode_override, const char *purpose, int wipe, int hostcert,
 	    char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen);
 /* Disarms: token retired (result "disarmed"), then the per-MAC file back
  * to local boot. ARM_CONFLICT if the host is not armed. err as for
@@ -84,8 +89,18 @@ enum arm_status arm_get_answerfile(struct arm *a, const char *host,
 	    const char *token, char **body, size_t *len);
 enum arm_status arm_get_script(struct arm *a, const char *host,
 	    const char *token, char **body, size_t *len);
+/* The arming's certificate (arm_host_for with hostcert): the
+ * filesystem-populated script (any number of times), and the key and
+ * certificate themselves, once: ARM_OK the first time (the key is wiped
+ * here before the caller sends it; the caller wipes *body too), ARM_GONE
+ * after that. ARM_NOT_FOUND for an arming without a certificate. */
+enum arm_status arm_get_hostcert_script(struct arm *a, const char *host,
+	    const char *token, char **body, size_t *len);
+enum arm_status arm_get_hostcert(struct arm *a, const char *host,
+	    const char *token, char **body, size_t *len);
 /* result 0 = success, 1 = failure. Announced on the notify (see
- * arm_set_notify) when the result is recorded. */
+ * arm_set_notify) when the result is recorded. The callback, disarm and
+ * the loop guard also wipe a key not yet handed out. */
 enum arm_status arm_callback(struct arm *a, const char *host,
 	    const char *token, int result);
 

@@ -129,6 +129,8 @@ http_metrics_route(enum http_req_route r)
 	case HTTP_REQ_ANSWERFILE:
 	case HTTP_REQ_SCRIPT:
 	case HTTP_REQ_CALLBACK:
+	case HTTP_REQ_HOSTCERT_SCRIPT:
+	case HTTP_REQ_HOSTCERT:
 		return METRICS_ROUTE_HOSTS;
 	case HTTP_REQ_API:
 		return METRICS_ROUTE_API;
@@ -281,6 +283,10 @@ http_route(const char *path, struct http_route_match *m)
 		m->route = HTTP_REQ_ANSWERFILE;
 	else if (m->nsegs == 4 && strcmp(m->segs[3], "script") == 0)
 		m->route = HTTP_REQ_SCRIPT;
+	else if (m->nsegs == 4 && strcmp(m->segs[3], "hostcert-script") == 0)
+		m->route = HTTP_REQ_HOSTCERT_SCRIPT;
+	else if (m->nsegs == 4 && strcmp(m->segs[3], "hostcert") == 0)
+		m->route = HTTP_REQ_HOSTCERT;
 	else if (m->nsegs == 5 && strcmp(m->segs[3], "callback") == 0 &&
 	    (strcmp(m->segs[4], "0") == 0 || strcmp(m->segs[4], "1") == 0))
 		m->route = HTTP_REQ_CALLBACK;
@@ -311,6 +317,8 @@ http_route_here(enum http_listen_kind kind, enum http_req_route r)
 	case HTTP_REQ_ANSWERFILE:
 	case HTTP_REQ_SCRIPT:
 	case HTTP_REQ_CALLBACK:
+	case HTTP_REQ_HOSTCERT:
+	case HTTP_REQ_HOSTCERT_SCRIPT:
 		return kind == HTTP_LISTEN_INSTALL;
 	case HTTP_REQ_API:
 	case HTTP_REQ_WEB:
@@ -552,6 +560,8 @@ http_answer(const struct http_listener *l, struct MHD_Connection *con,
 	case HTTP_REQ_ANSWERFILE:
 	case HTTP_REQ_SCRIPT:
 	case HTTP_REQ_CALLBACK:
+	case HTTP_REQ_HOSTCERT_SCRIPT:
+	case HTTP_REQ_HOSTCERT:
 		/* /hosts/{host}/{token}/callback/{result} */
 		token = m.missing_token ? NULL : m.segs[2];
 		result = m.route == HTTP_REQ_CALLBACK && token != NULL &&

@@ -208,6 +208,19 @@ http_host_serve(struct http_host *hh, struct MHD_Connection *con,
 	case HTTP_REQ_CALLBACK:
 		as = arm_callback(hh->arm, host, token, result);
 		break;
+	case HTTP_REQ_HOSTCERT_SCRIPT:
+		as = arm_get_hostcert_script(hh->arm, host, token, &body, &len);
+		if (as == ARM_OK)
+			return http_req_owned(con, rq, MHD_HTTP_OK,
+			    "text/x-shellscript", body, len);
+		break;
+	case HTTP_REQ_HOSTCERT:
+		/* once per arming; the key is wiped when it has been sent */
+		as = arm_get_hostcert(hh->arm, host, token, &body, &len);
+		if (as == ARM_OK)
+			return http_req_secret(con, rq, MHD_HTTP_OK,
+			    "application/x-pem-file", body, len);
+		break;
 	default:
 		as = ARM_NOT_FOUND;
 		break;

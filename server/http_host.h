@@ -3,6 +3,8 @@
  *   GET  /hosts/{host}/{token}/answerfile
  *   GET  /hosts/{host}/{token}/script
  *   POST /hosts/{host}/{token}/callback/{0|1}
+ *   GET  /hosts/{host}/{token}/hostcert-script   (filesystem-populated)
+ *   GET  /hosts/{host}/{token}/hostcert          (once per arming)
  * arm's typed result becomes the HTTP status here (200, 403, 404, 409,
  * 410, 500) and nowhere else.
  *
@@ -30,8 +32,8 @@ int   http_host_new(const struct config *cfg, struct arm *arm,
 	    struct http_host **out);
 void  http_host_free(struct http_host *hh);
 
-/* Answers rq, whose route is HTTP_REQ_ANSWERFILE, HTTP_REQ_SCRIPT or
- * HTTP_REQ_CALLBACK, for host with token (NULL: the path had none, 403
+/* Answers rq, whose route is HTTP_REQ_ANSWERFILE, HTTP_REQ_SCRIPT,
+ * HTTP_REQ_CALLBACK, HTTP_REQ_HOSTCERT_SCRIPT or HTTP_REQ_HOSTCERT, for host with token (NULL: the path had none, 403
  * for a known host). result: the callback's 0 or 1. An answerfile served
  * makes rq's address host's installer. */
 enum MHD_Result http_host_serve(struct http_host *hh,

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "util.h"
+
 static int64_t
 http_req_mono_ms(void)
 {
@@ -114,6 +116,33 @@ http_req_not_found(struct MHD_Connection *con, struct http_req *rq)
 {
 	return http_req_text(con, rq, MHD_HTTP_NOT_FOUND, HTTP_REQ_TEXT_PLAIN,
 	    "not found\n", NULL);
+}
+
+/* MHD's free callback for a secret body: wiped, then freed. */
+static void
+http_req_wipe_free(void *p)
+{
+	if (p != NULL)
+		util_wipe(p, strlen(p));
+	free(p);
+}
+
+enum MHD_Result
+http_req_secret(struct MHD_Connection *con, struct http_req *rq,
+    unsigned int status, const char *ctype, char *body, size_t len)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer_with_free_callback(len, body,
+	    http_req_wipe_free);
+	if (resp == NULL) {
+		http_req_wipe_free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "no-store");
+	return http_req_queue(con, rq, status, resp, len);
 }
 
 enum MHD_Result

@@ -26,6 +26,8 @@ enum http_req_route {
 	HTTP_REQ_ANSWERFILE,
 	HTTP_REQ_SCRIPT,
 	HTTP_REQ_CALLBACK,
+	HTTP_REQ_HOSTCERT_SCRIPT,	/* the filesystem-populated script */
+	HTTP_REQ_HOSTCERT,		/* the new install's XAPI key, once */
 	HTTP_REQ_API,
 	HTTP_REQ_WEB,			/* the dashboard's static files */
 	HTTP_REQ_METRICS		/* GET /metrics (Prometheus) */
@@ -86,5 +88,9 @@ enum MHD_Result http_req_not_found(struct MHD_Connection *con,
  * response, or at once on failure); Cache-Control: no-store. */
 enum MHD_Result http_req_owned(struct MHD_Connection *con, struct http_req *rq,
 	    unsigned int status, const char *ctype, char *body, size_t len);
+/* The same for a secret (NUL-terminated) body: wiped before it is freed. */
+enum MHD_Result http_req_secret(struct MHD_Connection *con,
+	    struct http_req *rq, unsigned int status, const char *ctype,
+	    char *body, size_t len);
 
 #endif

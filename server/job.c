@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "hostcert.h"
 #include "job_step.h"
 #include "log.h"
 #include "util.h"
@@ -130,6 +131,7 @@ job_abort_cleanup(struct jobs *js, struct job *j, const char *expect)
 		return rc;
 	if (arm_disarm(js->arm, j->host, err, sizeof(err)) == ARM_OK)
 		job_step_event(js->st, j, "abort: disarmed (local boot)");
+	hostcert_forget(js->cfg, j->host);
 	job_step_event(js->st, j, "aborted by the operator");
 	return 0;
 }
@@ -138,6 +140,7 @@ job_abort_cleanup(struct jobs *js, struct job *j, const char *expect)
 static enum job_step_res
 job_run_step(struct jobs *js, struct job *j, struct job_step_ctx *c)
 {
+	c->cfg = js->cfg;
 	c->st = js->st;
 	c->arm = js->arm;
 	c->j = j;
@@ -158,6 +161,9 @@ job_halt(struct jobs *js, struct job *j, const char *err)
 {
 	util_strlcpy(j->error, sizeof(j->error), err);
 	job_set_state(j, RUN_HALTED);
+	/* a retry at xapi or join needs the pin; an undelivered key is of
+	 * no use (a retry at arm makes a new one) */
+	hostcert_drop_key(js->cfg, j->host);
 	j->updated_at = util_now_ms();
 	store_job_update(js->st, j);
 	job_step_event(js->st, j, "halted in step %s: %s; fix it, then poolboot "
@@ -185,6 +191,7 @@ job_advance(struct jobs *js, struct job *j, const struct job_step_ctx *c)
 	if (store_job_update(js->st, j) == -1)
 		return -1;
 	if (next == JOB_DONE) {
+		hostcert_forget(js->cfg, j->host);
 		job_step_event(js->st, j, "finished (%s)", j->step_ms);
 		return 1;
 	}
@@ -318,6 +325,7 @@ jobs_check_host(const struct host *h, const char *kind, int rebuild,
     int wipe, char *err, size_t errlen)
 {
 	struct sbuf miss = { .max = 512 };
+	const struct pool *p;
 
 	if (!wipe) {
 		snprintf(err, errlen, "%s %s installs it fresh: its local storage "
@@ -350,6 +358,17 @@ jobs_check_host(const struct host *h, const char *kind, int rebuild,
 	if ((rebuild || h->join != NULL) && h->ip == NULL)
 		sbuf_puts(&miss, " ip (a static address: poolboot finds the new "
 		    "install there)");
+	if ((rebuild || h->join != NULL) && h->ip != NULL &&
+	    (p = rebuild ? h->pool : h->join) != NULL &&
+	    p->xapi != NULL && strncmp(p->xapi, "https://", 8) != 0) {
+		sbuf_free(&miss);
+		snprintf(err, errlen, "pool %s: xapi = %s is not https://; %s "
+		    "%s sends the new install the pool's password, which "
+		    "poolboot does only over TLS with the certificate it made "
+		    "for it (set xapi = https://... in [pool %s], line %d)",
+		    p->name, p->xapi, kind, h->name, p->name, p->line);
+		return JOBS_CONFLICT;
+	}
 	if (miss.len > 0) {
 		snprintf(err, errlen, "host %s lacks what a fresh install needs "
 		    "in its [host] section:%s", h->name, miss.p);
@@ -508,6 +527,7 @@ jobs_retry(struct jobs *js, int64_t id, struct job *out, char *err,
 		job_set_step(&j, JOB_ARM);
 	job_set_state(&j, RUN_RUNNING);
 	j.error[0] = '\0';
+	j.message[0] = '\0';	/* an instruction of the failed attempt */
 	j.attempts = 0;
 	j.step_started_at = j.updated_at = util_now_ms();
 	/* halted -> running in one statement: of concurrent retries (or a

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hostcert.h"
 #include "log.h"
 #include "pool.h"
 #include "power.h"
@@ -93,40 +94,58 @@ job_step_pool_xapi(struct job_step_ctx *c)
 	return x;
 }
 
-/* The URL of the freshly installed host: its inventory ip with the scheme
- * and port of its pool's XAPI URL. */
-static void
-job_step_new_host_url(const struct job_step_ctx *c, char *url, size_t len)
+/* The URL of the freshly installed host: https, its inventory ip and the
+ * port of its pool's XAPI URL. 0, or -1 with err when the pool's XAPI is
+ * not https: nobody could tell who answers at that address, so nothing
+ * is sent to it (jobs_start refuses such a job up front). */
+static int
+job_step_new_host_url(const struct job_step_ctx *c, char *url, size_t len,
+    char *err, size_t errlen)
 {
-	const char *scheme = "https", *port = "";
+	const char *port = "", *rest, *colon;
 
-	if (c->p != NULL && c->p->xapi != NULL) {
-		const char *rest = strstr(c->p->xapi, "://");
-		const char *colon;
-
-		if (strncmp(c->p->xapi, "http://", 7) == 0)
-			scheme = "http";
-		if (rest != NULL && (colon = strrchr(rest + 3, ':')) != NULL &&
-		    strchr(colon, ']') == NULL)
-			port = colon;
+	if (c->p == NULL || c->p->xapi == NULL ||
+	    strncmp(c->p->xapi, "https://", 8) != 0) {
+		snprintf(err, errlen, "pool %s: xapi is not an https:// URL; "
+		    "poolboot sends the new install of %s passwords only over "
+		    "TLS with the certificate it made for it", c->p ? c->p->name
+		    : "?", c->h->name);
+		return -1;
 	}
-	snprintf(url, len, "%s://%s%s", scheme, c->h->ip, port);
+	rest = c->p->xapi + 8;
+	if ((colon = strrchr(rest, ':')) != NULL && strchr(colon, ']') == NULL)
+		port = colon;
+	snprintf(url, len, "https://%s%s", c->h->ip, port);
+	return 0;
 }
 
 /* A client for the freshly installed host: job_step_new_host_url, root
  * and the new root password (read again from root_password_file, wiped
- * after use). The new install has a self-signed certificate nobody knows
- * yet, so it is not verified. NULL with err on failure. */
+ * after use), pinned to the certificate poolboot made for this install
+ * (hostcert.h): no byte of a login or call leaves unless the peer shows
+ * it. It talks to that host only (HOST_IS_SLAVE is not followed: the
+ * master has another certificate). NULL with err on failure. */
 static struct xapi *
 job_step_new_host_xapi(const struct job_step_ctx *c, char *err, size_t errlen)
 {
 	struct xapi_conf xc = { 0 };
 	struct xapi *x = NULL;
-	char url[256], *pw = NULL;
+	char url[256], pin[65], why[256], *pw = NULL;
 	const char *path = c->h->root_password_file;
 	size_t len = 0;
+	int rc;
 
-	job_step_new_host_url(c, url, sizeof(url));
+	if (job_step_new_host_url(c, url, sizeof(url), err, errlen) == -1)
+		return NULL;
+	if ((rc = hostcert_pin(c->cfg, c->h->name, pin,
+	    why, sizeof(why))) != 0) {
+		snprintf(err, errlen, "no certificate pin for the new install "
+		    "of %s (%s): poolboot does not know what it should show and "
+		    "sends it nothing; abort this job and start it again (the "
+		    "new arming makes one)", c->h->name, rc == 1 ?
+		    "it was armed without one, or the pin was removed" : why);
+		return NULL;
+	}
 	/* the plaintext is needed to log in to the new install */
 	if (path == NULL || (pw = util_read_file(path, 4096, &len)) == NULL) {
 		snprintf(err, errlen, "cannot read the root password file of %s "
@@ -144,7 +163,9 @@ job_step_new_host_xapi(const struct job_step_ctx *c, char *err, size_t errlen)
 	xc.url = url;
 	xc.username = "root";
 	xc.password = pw;
-	xc.tls_verify = 0;
+	xc.tls_fingerprint = pin;
+	xc.tls_verify = 1;
+	xc.stay = 1;
 	xc.connect_timeout_ms = 5000;
 	xc.timeout_ms = 60000;
 	xc.originator = "poolboot";
@@ -329,8 +350,10 @@ job_step_arm(struct job_step_ctx *c)
 	int mode;
 
 	mode = c->h->mode == MODE_REINSTALL ? MODE_REINSTALL : MODE_FRESH;
-	as = arm_host_for(c->arm, c->h->name, mode, c->j->kind, 1, token,
-	    err, sizeof(err));
+	/* a host that joins a pool gets the XAPI certificate poolboot will
+	 * check before it sends it the pool's password */
+	as = arm_host_for(c->arm, c->h->name, mode, c->j->kind, 1,
+	    c->p != NULL && c->h->ip != NULL, token, err, sizeof(err));
 	util_wipe(token, sizeof(token));
 	if (as != ARM_OK) {
 		snprintf(c->err, sizeof(c->err), "cannot arm: %.480s", err);
@@ -456,6 +479,26 @@ job_step_install(struct job_step_ctx *c)
 	return JOB_STEP_WAIT;
 }
 
+/* Whether e says the peer showed another certificate than poolboot's
+ * (xapi.h XAPI_PIN_MISMATCH); then c->err says so for the operator. */
+static int
+job_step_impostor(struct job_step_ctx *c, const struct xapi_error *e)
+{
+	char url[256], why[8];
+
+	if (!e->transport || strcmp(e->code, XAPI_PIN_MISMATCH) != 0)
+		return 0;
+	if (job_step_new_host_url(c, url, sizeof(url), why, sizeof(why)) == -1)
+		snprintf(url, sizeof(url), "%s", c->h->ip);
+	snprintf(c->err, sizeof(c->err), "%.80s shows a TLS certificate that "
+	    "is not the certificate poolboot made for the new install of %.63s "
+	    "(SHA-256 %.95s); nothing was sent to it. Another machine answers "
+	    "there, or the install lacks poolboot's certificate (installer "
+	    "log: filesystem-populated script)", url, c->h->name,
+	    e->nparams > 0 ? e->params[0] : "?");
+	return 1;
+}
+
 /* xapi: waits until the new install answers a login. */
 static enum job_step_res
 job_step_xapi(struct job_step_ctx *c)
@@ -471,6 +514,8 @@ job_step_xapi(struct job_step_ctx *c)
 	}
 	if (xapi_login(x, &e) == -1) {
 		xapi_free(x);
+		if (job_step_impostor(c, &e))
+			return JOB_STEP_FAIL;
 		if (strcmp(e.code, "SESSION_AUTHENTICATION_FAILED") == 0) {
 			snprintf(c->err, sizeof(c->err), "the new install of %s "
 			    "refuses root's password from root_password_file",
@@ -553,6 +598,8 @@ job_step_join(struct job_step_ctx *c)
 	if (job_step_join_call(c, master, &rc, &e) == -1)
 		return JOB_STEP_FAIL;
 	if (rc == -1) {
+		if (job_step_impostor(c, &e))
+			return JOB_STEP_FAIL;
 		/* joining restarts the host's XAPI: a dropped connection is
 		 * expected; the member step checks the result */
 		if (e.transport)

@@ -37,6 +37,7 @@ enum job_step_res {
  * may change *j (old_ref, message, attempts), which the caller writes to
  * the store. */
 struct job_step_ctx {
+	const struct config *cfg;
 	struct store	*st;
 	struct arm	*arm;
 	struct job	*j;

@@ -56,7 +56,8 @@ render_host_url(const struct config *cfg, const struct host *h,
 	    !util_valid_name(h->name) ||
 	    !render_text_token_ok(token) ||
 	    (strcmp(what, "answerfile") != 0 && strcmp(what, "script") != 0 &&
-	    strcmp(what, "callback") != 0)) {
+	    strcmp(what, "callback") != 0 && strcmp(what, "hostcert") != 0 &&
+	    strcmp(what, "hostcert-script") != 0)) {
 		log_error("render", "cannot build a host URL: bad public_url, "
 		    "host name, token or kind");
 		return NULL;
@@ -342,15 +343,60 @@ out:
 	return out;
 }
 
+/* Template tplname expanded with vars, checked as a script the installer
+ * runs: a shebang, no control characters, and must (the URL that
+ * placeholder var gave) in it. Caller frees; NULL with err. */
+static char *
+render_script_text(const struct config *cfg, const struct host *h,
+    const char *tplname, const struct render_text_vars *vars,
+    const char *must, const char *var, char *err, size_t errlen)
+{
+	char *tpl, *text = NULL, *out = NULL;
+	size_t i;
+
+	if ((tpl = render_text_read_template(cfg, tplname, NULL, err,
+	    errlen)) == NULL)
+		return NULL;
+	if ((text = render_text_expand(tpl, tplname, vars, err, errlen)) ==
+	    NULL)
+		goto out;
+	/* The installer runs the file it downloads: it needs a shebang, and
+	 * it is useless without the URL it is for. */
+	if (strncmp(text, "#!/", 3) != 0) {
+		render_text_fail(err, errlen, "host %s: template %s must start "
+		    "with #!/bin/sh", h->name, tplname);
+		goto out;
+	}
+	if (strstr(text, must) == NULL) {
+		render_text_fail(err, errlen, "host %s: template %s does not "
+		    "use {{%s}}", h->name, tplname, var);
+		goto out;
+	}
+	for (i = 0; text[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)text[i];
+
+		if (c < 0x20 && c != '\n' && c != '\t') {
+			render_text_fail(err, errlen, "host %s: template %s "
+			    "contains a control character", h->name, tplname);
+			goto out;
+		}
+	}
+	out = text;
+	text = NULL;
+out:
+	free(tpl);
+	free(text);
+	return out;
+}
+
 char *
 render_script(const struct config *cfg, const struct host *h,
     const char *token, char *err, size_t errlen)
 {
 	struct render_text_vars vars = { .n = 0 };
-	char *tpl = NULL, *text = NULL, *out = NULL, *base = NULL;
+	char *out = NULL, *base = NULL;
 	char mac[18];
 	const char *why;
-	size_t i;
 
 	if (render_check_host(cfg, h, token, NULL, err, errlen) == -1)
 		goto out;
@@ -368,40 +414,34 @@ render_script(const struct config *cfg, const struct host *h,
 	render_text_set(&vars, "host", h->name);
 	render_text_set(&vars, "mac", mac);
 	render_text_set(&vars, "callback_url_base", base);
-	if ((tpl = render_text_read_template(cfg, RENDER_TPL_SCRIPT, NULL, err,
-	    errlen)) == NULL)
-		goto out;
-	if ((text = render_text_expand(tpl, RENDER_TPL_SCRIPT, &vars, err,
-	    errlen)) == NULL)
-		goto out;
-	/* The installer runs the file it downloads: it needs a shebang, and
-	 * it is useless unless it reports to this host's callback. */
-	if (strncmp(text, "#!/", 3) != 0) {
-		render_text_fail(err, errlen, "host %s: template %s must start "
-		    "with #!/bin/sh", h->name, RENDER_TPL_SCRIPT);
-		goto out;
-	}
-	if (strstr(text, base) == NULL) {
-		render_text_fail(err, errlen, "host %s: template %s does not "
-		    "use {{callback_url_base}}", h->name, RENDER_TPL_SCRIPT);
-		goto out;
-	}
-	for (i = 0; text[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		if (c < 0x20 && c != '\n' && c != '\t') {
-			render_text_fail(err, errlen, "host %s: template %s "
-			    "contains a control character", h->name,
-			    RENDER_TPL_SCRIPT);
-			goto out;
-		}
-	}
-	out = text;
-	text = NULL;
+	out = render_script_text(cfg, h, RENDER_TPL_SCRIPT, &vars, base,
+	    "callback_url_base", err, errlen);
 out:
-	free(tpl);
-	free(text);
 	free(base);
+	return out;
+}
+
+char *
+render_hostcert_script(const struct config *cfg, const struct host *h,
+    const char *token, char *err, size_t errlen)
+{
+	struct render_text_vars vars = { .n = 0 };
+	char *url = NULL, *out = NULL;
+
+	if (render_check_host(cfg, h, token, NULL, err, errlen) == -1)
+		goto out;
+	if ((url = render_host_url(cfg, h, token, "hostcert")) == NULL ||
+	    !render_text_url_ok(url)) {
+		render_text_fail(err, errlen, "host %s: cannot build the "
+		    "certificate URL", h->name);
+		goto out;
+	}
+	render_text_set(&vars, "host", h->name);
+	render_text_set(&vars, "hostcert_url", url);
+	out = render_script_text(cfg, h, RENDER_TPL_HOSTCERT, &vars, url,
+	    "hostcert_url", err, errlen);
+out:
+	free(url);
 	return out;
 }
 
@@ -460,7 +500,7 @@ out:
 static void
 render_answerfile_vars(struct render_text_vars *vars, const struct host *h,
     enum host_mode mode, const char *mac, const char *repo,
-    const char *source_url, const char *script_url)
+    const char *source_url, const char *script_url, const char *hc_url)
 {
 	int is_static = h->ip != NULL && h->ip[0] != '\0';
 
@@ -484,6 +524,7 @@ render_answerfile_vars(struct render_text_vars *vars, const struct host *h,
 	render_text_set(vars, "sr_type", h->sr_type);
 	render_text_set(vars, "source_url", source_url);
 	render_text_set(vars, "script_url", script_url);
+	render_text_set(vars, "hostcert_script_url", hc_url);
 	render_text_set(vars, "repo", repo);
 	render_text_set(vars, "product_version", h->repo != NULL ?
 	    h->repo->product_version : NULL);
@@ -520,7 +561,8 @@ render_answerfile_doc(const struct config *cfg, enum host_mode mode,
  * length. Caller frees; NULL with err set. */
 static char *
 render_answerfile_dump(xmlDocPtr doc, const struct host *h,
-    enum host_mode mode, size_t *len, char *err, size_t errlen)
+    enum host_mode mode, const char *hc_url, size_t *len, char *err,
+    size_t errlen)
 {
 	xmlChar *dump = NULL;
 	char *out = NULL;
@@ -539,8 +581,9 @@ render_answerfile_dump(xmlDocPtr doc, const struct host *h,
 	}
 	memcpy(out, dump, (size_t)dumplen);
 	out[dumplen] = '\0';
-	if (render_validate_answerfile(out, (size_t)dumplen, mode,
-	    h->pool_name != NULL || h->pool != NULL, err, errlen) == -1) {
+	if (render_validate_answerfile_for(out, (size_t)dumplen, mode,
+	    h->pool_name != NULL || h->pool != NULL, hc_url, err,
+	    errlen) == -1) {
 		free(out);
 		out = NULL;
 		goto out;
@@ -557,10 +600,19 @@ render_answerfile(const struct config *cfg, const struct host *h,
     enum host_mode mode, const char *token, size_t *len,
     char *err, size_t errlen)
 {
+	return render_answerfile_for(cfg, h, mode, token, 0, len, err, errlen);
+}
+
+char *
+render_answerfile_for(const struct config *cfg, const struct host *h,
+    enum host_mode mode, const char *token, int hostcert, size_t *len,
+    char *err, size_t errlen)
+{
 	struct render_text_vars vars = { .n = 0 };
 	xmlDocPtr doc = NULL;
 	char mac[18];
 	char *source_url = NULL, *script_url = NULL, *out = NULL;
+	char *hc_url = NULL;
 	const char *repo, *why;
 	size_t outlen = 0;
 
@@ -588,12 +640,25 @@ render_answerfile(const struct config *cfg, const struct host *h,
 		    "script URL", h->name);
 		goto out;
 	}
+	if (hostcert && mode != MODE_FRESH && mode != MODE_REINSTALL) {
+		render_text_fail(err, errlen, "host %s: a XAPI certificate is "
+		    "only installed by a fresh install or reinstall, not in "
+		    "mode %s", h->name, config_mode_name(mode));
+		goto out;
+	}
+	if (hostcert && (hc_url = render_host_url(cfg, h, token,
+	    "hostcert-script")) == NULL) {
+		render_text_fail(err, errlen, "host %s: cannot build the "
+		    "certificate script URL", h->name);
+		goto out;
+	}
 	render_answerfile_vars(&vars, h, mode, mac, repo, source_url,
-	    script_url);
+	    script_url, hc_url);
 	doc = render_answerfile_doc(cfg, mode, &vars, err, errlen);
 	if (doc == NULL)
 		goto out;
-	out = render_answerfile_dump(doc, h, mode, &outlen, err, errlen);
+	out = render_answerfile_dump(doc, h, mode, hc_url, &outlen, err,
+	    errlen);
 	if (out != NULL && len != NULL)
 		*len = outlen;
 out:
@@ -601,5 +666,6 @@ out:
 		xmlFreeDoc(doc);
 	free(source_url);
 	free(script_url);
+	free(hc_url);
 	return out;
 }

@@ -13,6 +13,8 @@
  *   {public_url}/hosts/{host}/{token}/answerfile
  *   {public_url}/hosts/{host}/{token}/script
  *   {public_url}/hosts/{host}/{token}/callback/{0|1}   (POST)
+ *   {public_url}/hosts/{host}/{token}/hostcert-script  (filesystem-populated)
+ *   {public_url}/hosts/{host}/{token}/hostcert         (once: hostcert.h)
  *   {public_url}/repo/{repo}/                             (<source>)
  */
 #ifndef POOLBOOT_RENDER_H
@@ -27,9 +29,11 @@
 #define RENDER_TPL_PXE_INSTALL	"pxelinux-install.cfg"
 #define RENDER_TPL_PXE_LOCAL	"pxelinux-local.cfg"
 #define RENDER_TPL_SCRIPT	"installation-complete.sh"
+#define RENDER_TPL_HOSTCERT	"install-hostcert.sh"
 /* answerfile-<mode>.xml for mode in upgrade, fresh, reinstall, restore */
 
-/* Per-host URL for what ("answerfile", "script", "callback"); malloc'd. */
+/* Per-host URL for what ("answerfile", "script", "callback", "hostcert",
+ * "hostcert-script"); malloc'd. */
 char *render_host_url(const struct config *cfg, const struct host *h,
 	    const char *token, const char *what);
 
@@ -44,10 +48,22 @@ char *render_pxelinux_local(const struct config *cfg, char *err, size_t errlen);
 char *render_answerfile(const struct config *cfg, const struct host *h,
 	    enum host_mode mode, const char *token, size_t *len,
 	    char *err, size_t errlen);
+/* The same; hostcert != 0 (a host poolboot joins to a pool, mode fresh or
+ * reinstall only) adds the filesystem-populated script that installs the
+ * certificate poolboot made for it: {{hostcert_script_url}}, which is
+ * unset otherwise. The validator then demands exactly that script. */
+char *render_answerfile_for(const struct config *cfg, const struct host *h,
+	    enum host_mode mode, const char *token, int hostcert,
+	    size_t *len, char *err, size_t errlen);
 
 /* The #!/bin/sh installation-complete script that reports $1 (0/1) to the
  * callback URL with the host's token. */
 char *render_script(const struct config *cfg, const struct host *h,
+	    const char *token, char *err, size_t errlen);
+/* The #!/bin/sh filesystem-populated script that fetches the key and
+ * certificate poolboot made for h's new install (the one-shot hostcert
+ * URL) and installs them as $1/etc/xensource/xapi-ssl.pem. */
+char *render_hostcert_script(const struct config *cfg, const struct host *h,
 	    const char *token, char *err, size_t errlen);
 
 /* Extracts the token from a per-MAC install config written earlier (used

@@ -662,9 +662,86 @@ render_validate_fresh(xmlNodePtr root, const char *m, char *err,
 	return 0;
 }
 
+/* The <script stage="filesystem-populated"> elements anywhere below n. */
+static size_t
+render_validate_count_fs(xmlNodePtr n, xmlNodePtr *first)
+{
+	xmlNodePtr c;
+	size_t k = 0;
+
+	for (c = n->children; c != NULL; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (render_xml_is_el(c, "script") &&
+		    render_validate_attr_is(c, "stage", "filesystem-populated")) {
+			if (k == 0 && *first == NULL)
+				*first = c;
+			k++;
+		}
+		k += render_validate_count_fs(c, first);
+	}
+	return k;
+}
+
+/* The filesystem-populated stage runs with the new system's root: only
+ * poolboot's own script that installs the XAPI certificate of a host it
+ * joins to a pool (hostcert_url), and only then. */
+static int
+render_validate_fs_script(xmlNodePtr root, enum host_mode mode,
+    const char *m, const char *hostcert_url, char *err, size_t errlen)
+{
+	xmlNodePtr n = NULL;
+	xmlChar *t;
+	size_t k = render_validate_count_fs(root, &n);
+	int same;
+
+	if (hostcert_url == NULL) {
+		if (k == 0)
+			return 0;
+		render_text_fail(err, errlen, "answerfile (%s): <script "
+		    "stage=\"filesystem-populated\"> is poolboot's own, for "
+		    "the certificate of a host it joins to a pool (a rebuild or "
+		    "an install with join =); remove it from the template", m);
+		return -1;
+	}
+	if (mode != MODE_FRESH && mode != MODE_REINSTALL) {
+		render_text_fail(err, errlen, "answerfile (%s): no XAPI "
+		    "certificate is installed in this mode", m);
+		return -1;
+	}
+	if (k != 1) {
+		render_text_fail(err, errlen, "answerfile (%s): %s; a host "
+		    "poolboot joins to a pool needs exactly one <script stage="
+		    "\"filesystem-populated\" type=\"url\">"
+		    "{{hostcert_script_url}}</script> (templates/README.md)", m,
+		    k == 0 ? "the template has no filesystem-populated script" :
+		    "more than one filesystem-populated script");
+		return -1;
+	}
+	t = xmlNodeGetContent(n);
+	same = t != NULL && xmlStrEqual(t, RENDER_XC(hostcert_url));
+	xmlFree(t);
+	if (!render_validate_attr_is(n, "type", "url") || !same) {
+		render_text_fail(err, errlen, "answerfile (%s): the "
+		    "filesystem-populated script must be type=\"url\" with "
+		    "{{hostcert_script_url}} and nothing else", m);
+		return -1;
+	}
+	return 0;
+}
+
 int
 render_validate_answerfile(const char *xml, size_t len, enum host_mode mode,
     int pool_member, char *err, size_t errlen)
+{
+	return render_validate_answerfile_for(xml, len, mode, pool_member,
+	    NULL, err, errlen);
+}
+
+int
+render_validate_answerfile_for(const char *xml, size_t len,
+    enum host_mode mode, int pool_member, const char *hostcert_url,
+    char *err, size_t errlen)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
@@ -696,7 +773,10 @@ render_validate_answerfile(const char *xml, size_t len, enum host_mode mode,
 		    "root element", m);
 		goto out;
 	}
-	if (mode == MODE_RESTORE)
+	if (render_validate_fs_script(root, mode, m, hostcert_url, err,
+	    errlen) == -1)
+		ret = -1;
+	else if (mode == MODE_RESTORE)
 		ret = render_validate_restore(root, m, err, errlen);
 	else if (render_validate_installation(root, m, err, errlen) == -1)
 		ret = -1;

@@ -20,6 +20,14 @@
  * of a fresh install. 0 = valid; -1 with the reason in err. */
 int   render_validate_answerfile(const char *xml, size_t len,
 	    enum host_mode mode, int pool_member, char *err, size_t errlen);
+/* The same, with the filesystem-populated stage: render_validate_answerfile
+ * refuses any <script stage="filesystem-populated">; here hostcert_url
+ * (non-NULL: poolboot gives a host it joins to a pool its XAPI
+ * certificate; mode fresh or reinstall only) demands exactly one, of
+ * type url, holding exactly hostcert_url. */
+int   render_validate_answerfile_for(const char *xml, size_t len,
+	    enum host_mode mode, int pool_member, const char *hostcert_url,
+	    char *err, size_t errlen);
 
 /* Checks a rendered per-MAC pxelinux config: only the expected
  * directives, mboot.c32 syntax with exactly two "---", no control

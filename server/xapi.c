@@ -60,6 +60,7 @@ struct xapi {
 	unsigned char	 pin[32];
 	int		 has_pin;
 	int		 tls_verify;
+	int		 stay;		/* never follow HOST_IS_SLAVE */
 	long		 connect_timeout_ms;
 	long		 timeout_ms;
 	size_t		 max_reply;
@@ -70,6 +71,7 @@ struct xapi {
 	char		 cerr[CURL_ERROR_SIZE];
 	char		 pinned_conn[256];	/* 4-tuple that passed the pin */
 	char		 pin_err[400];		/* why the pin check aborted */
+	char		 pin_seen[96];		/* the other fingerprint, if so */
 };
 
 /* ---- configuration ---- */
@@ -108,6 +110,7 @@ xapi_new(const struct xapi_conf *conf, struct xapi **out)
 		x->has_pin = 1;
 	}
 	x->tls_verify = conf->tls_verify;
+	x->stay = conf->stay;
 	x->connect_timeout_ms = conf->connect_timeout_ms > 0 ?
 	    conf->connect_timeout_ms : XAPI_DEFAULT_CONNECT_MS;
 	x->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms :
@@ -186,6 +189,7 @@ xapi_prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
 		}
 		if (CRYPTO_memcmp(md, x->pin, sizeof(md)) != 0) {
 			xapi_pin_format(md, fp);
+			snprintf(x->pin_seen, sizeof(x->pin_seen), "%s", fp);
 			snprintf(x->pin_err, sizeof(x->pin_err), "TLS "
 			    "certificate of %s:%d has SHA-256 fingerprint %s, "
 			    "not the configured tls_fingerprint; nothing was "
@@ -216,6 +220,7 @@ xapi_setup(struct xapi *x, const char *url, long timeout_ms,
 	curl_easy_reset(x->curl);
 	x->cerr[0] = '\0';
 	x->pin_err[0] = '\0';
+	x->pin_seen[0] = '\0';
 	curl_easy_setopt(x->curl, CURLOPT_URL, url);
 	curl_easy_setopt(x->curl, CURLOPT_ERRORBUFFER, x->cerr);
 	curl_easy_setopt(x->curl, CURLOPT_NOSIGNAL, 1L);
@@ -253,8 +258,17 @@ static void
 xapi_curl_error(struct xapi *x, CURLcode rc, int too_big, size_t max,
     long timeout_ms, struct xapi_error *err)
 {
-	if (rc == CURLE_ABORTED_BY_CALLBACK && x->pin_err[0] != '\0')
+	if (rc == CURLE_ABORTED_BY_CALLBACK && x->pin_err[0] != '\0') {
 		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->pin_err);
+		if (x->pin_seen[0] != '\0') {
+			/* callers must tell "another certificate" apart */
+			snprintf(err->code, sizeof(err->code), "%s",
+			    XAPI_PIN_MISMATCH);
+			snprintf(err->params[0], sizeof(err->params[0]), "%s",
+			    x->pin_seen);
+			err->nparams = 1;
+		}
+	}
 	else if (too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		xapi_error_set(err, 1, "XAPI at %s: reply larger than %zu "
 		    "bytes", x->url, max);
@@ -532,7 +546,7 @@ xapi_login(struct xapi *x, struct xapi_error *err)
 			break;
 		}
 		if (xapi_error_is(err, "HOST_IS_SLAVE") && err->nparams >= 1 &&
-		    hops < XAPI_MAX_HOPS) {
+		    hops < XAPI_MAX_HOPS && !x->stay) {
 			char addr[sizeof(err->params[0])];
 
 			hops++;
@@ -594,7 +608,7 @@ xapi_call_t(struct xapi *x, const char *method, struct xr_value *const *args,
 			continue;
 		}
 		if (xapi_error_is(err, "HOST_IS_SLAVE") && !moved &&
-		    err->nparams >= 1) {
+		    err->nparams >= 1 && !x->stay) {
 			char addr[sizeof(err->params[0])];
 
 			moved = 1;

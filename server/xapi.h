@@ -36,7 +36,16 @@ struct xapi_conf {
 	long	    timeout_ms;		/* per call, default 60000 */
 	size_t	    max_reply;		/* default 64 MiB */
 	const char *originator;		/* default "poolboot" */
+	int	    stay;		/* 1: talk to this host only; its
+					 * HOST_IS_SLAVE is the caller's
+					 * answer, never followed */
 };
+
+/* The code of the transport failure (transport = 1) whose peer showed a
+ * TLS certificate other than tls_fingerprint; params[0] is the SHA-256 it
+ * showed ("AB:CD:..."). No byte of the request was sent. */
+#define XAPI_PIN_MISMATCH	"TLS_CERTIFICATE_MISMATCH"
+
 
 struct xapi;
 
@@ -47,7 +56,7 @@ int   xapi_new(const struct xapi_conf *conf, struct xapi **out);
 void  xapi_free(struct xapi *x);	/* logs out if logged in; NULL ok */
 
 /* Logs in (if not already). Follows HOST_IS_SLAVE to the named master
- * (xapi_url() then says where the master is). 0/-1. */
+ * (xapi_url() then says where the master is), unless conf.stay. 0/-1. */
 int   xapi_login(struct xapi *x, struct xapi_error *err);
 /* The URL currently used (the master's after HOST_IS_SLAVE). */
 const char *xapi_url(const struct xapi *x);
@@ -57,7 +66,7 @@ void  xapi_reset(struct xapi *x);
 /* Calls method with the session as first argument followed by args
  * (ownership of args stays with the caller). Logs in first if needed; on
  * SESSION_INVALID logs in again and retries once; on HOST_IS_SLAVE moves
- * to the master and retries once. On success *result is the Value (caller
+ * to the master and retries once (not with conf.stay). On success *result is the Value (caller
  * xr_free()s), which may be NULL when result == NULL is passed. */
 int   xapi_call(struct xapi *x, const char *method,
 	    struct xr_value *const *args, size_t nargs,

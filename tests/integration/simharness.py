@@ -189,7 +189,8 @@ class Sim:
         return self._req("POST", "/clear", target)
 
     def url(self, address):
-        return "http://%s:%d" % (address, self.port)
+        return "%s://%s:%d" % ("https" if self.spec.get("tls") else "http",
+                               address, self.port)
 
     # ---- process --------------------------------------------------------
     def pause(self):
@@ -252,6 +253,9 @@ class UpgradeEnv(harness.Env):
                      "password_file = %s\nrepo = up\n"
                      % (p["name"], self.sim.url(member["address"]),
                         self.pool_pw))
+            if self.sim.spec.get("tls"):
+                # the pool's shared certificate (IP SANs for its hosts)
+                text += "tls_ca = %s\n" % self.sim.spec["tls"]["cert"]
             text += "".join("%s = %s\n" % kv
                             for kv in sorted(self.pool_opts.items()))
             text += "\n"
@@ -349,6 +353,21 @@ def world(pools, **envkw):
         env.close()
         raise
     return env, sim
+
+
+def make_tls(workdir, pools):
+    """A self-signed certificate (and its key) with an IP SAN for every
+    host of pools, for a simulator spec's "tls": {"cert", "key"}. Needs
+    the openssl command."""
+    cert = os.path.join(workdir, "sim-cert.pem")
+    key = os.path.join(workdir, "sim-key.pem")
+    ips = sorted({h["address"] for p in pools for h in p["hosts"]})
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=xapisim", "-addext", "subjectAltName=" +
+                    ",".join("IP:" + a for a in ips)],
+                   check=True, capture_output=True)
+    return {"cert": cert, "key": key}
 
 
 def host_step(status, host):

@@ -11,6 +11,7 @@ import shutil
 import sys
 import time
 import unittest
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
 import xmlrpc.client
@@ -60,14 +61,21 @@ def fresh_identity(host, address):
             "power = manual\n" % (address, host))
 
 
-def start(pools, host_extra, extra_hosts="", sim_only=()):
+def start(pools, host_extra, extra_hosts="", sim_only=(), tls=True):
     """Starts the simulator with pools + sim_only (pools the inventory does
-    not know, e.g. a new host's) and poolboot on an inventory of pools."""
+    not know, e.g. a new host's) and poolboot on an inventory of pools.
+    tls: XAPI over HTTPS (as real XAPI on 443), the pools' hosts sharing
+    one certificate that the [pool] sections trust (tls_ca); a freshly
+    installed host serves the certificate its install left in
+    /etc/xensource/xapi-ssl.pem. A job that joins a pool needs it."""
     env = RebuildEnv()
     env.host_extra = {h: t % env.root_pw for h, t in host_extra.items()}
     try:
-        sim = sh.Sim({"tftp_root": env.tftp, "port": 0, "control_port": 0,
-                      "pools": list(pools) + list(sim_only)}, env.dir)
+        spec = {"tftp_root": env.tftp, "port": 0, "control_port": 0,
+                "pools": list(pools) + list(sim_only)}
+        if tls:
+            spec["tls"] = sh.make_tls(env.dir, spec["pools"])
+        sim = sh.Sim(spec, env.dir)
         env.sim = sim
         env.pools = pools
         env.write_config(extra_hosts=extra_hosts % {"root_pw": env.root_pw}
@@ -173,6 +181,10 @@ class RebuildTest(unittest.TestCase):
                                                   host="rbh3")]
             self.assertEqual(modes, ["fresh"])
             self.assertTrue(sim.events("pool_join", host="rbh3"))
+            # its XAPI serves the certificate poolboot made and pinned
+            self.assertTrue(any(h["tls_sha256"] in m for m in
+                                hostcert_events(env, "rbh3")),
+                            (h, hostcert_events(env, "rbh3")))
             # its XAPI name is its inventory name again
             names = [c for c in sim.calls("host.set_name_label")]
             self.assertTrue(any("rbh3" in c["args"] for c in names),
@@ -433,6 +445,174 @@ class IdentityTest(unittest.TestCase):
             self.assertTrue(recs[0]["live"] and not recs[0]["ghost"])
         finally:
             env.close()
+
+
+def hostcert_events(env, host):
+    """poolboot's events about the certificate it made for host's new
+    install, oldest first."""
+    r = env.api("GET", "/events?host=%s&limit=1000" % host)
+    assert r.status == 200, r
+    return [e["message"] for e in reversed(r.json()["events"])
+            if "certificate" in e["message"]]
+
+
+def opener():
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class PinnedIdentityTest(unittest.TestCase):
+    """The rebuilt host's identity is pinned before any credential is sent
+    to it: poolboot makes the new install's XAPI key and certificate,
+    hands them out once through the arming's token (a filesystem-populated
+    script installs them as /etc/xensource/xapi-ssl.pem), and logs in to
+    the new install only over TLS with that certificate. Whoever else
+    answers at the host's address gets nothing."""
+
+    def test_impostor_at_the_rebuilt_address_gets_no_credential(self):
+        pool = pool_at_new("rp", 168, 3)
+        env, sim = start([pool], {"rph3": fresh_identity("rph3",
+                                                         "127.0.168.3")})
+        try:
+            sim.fault("dead", host="rph3")
+            r = env.cli("rebuild", "rph3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rph3 now")
+            # while the host installs, another machine takes its address:
+            # a TLS XAPI look-alike with a certificate of its own
+            sim.fault("impostor", host="rph3")
+            sim._req("POST", "/power-on", {"host": "rph3"})
+            job = wait_job(env, jid, timeout=60)
+            seen = json.dumps(sim.events("impostor_call"))
+            self.assertNotIn(harness.POOL_PASSWORD, seen, env.diag())
+            self.assertNotIn(harness.ROOT_PASSWORD, seen, env.diag())
+            # not even a request: the certificate is checked first
+            self.assertEqual(sim.events("impostor_call"), [], env.diag())
+            self.assertFalse(sim.calls("pool.join"))
+            # halted at once with the reason, before the rejoin timeout
+            self.assertEqual(job["state"], "halted", env.diag())
+            self.assertEqual(job["step"], "xapi")
+            self.assertIn("not the certificate poolboot made", job["error"])
+            self.assertIn("nothing was sent", job["error"])
+            self.assertTrue(sim.events("impostor_up", host="rph3"))
+            # the real install got poolboot's certificate all the same
+            self.assertEqual([e["installed"] for e in
+                              sim.events("xapi_ssl_pem", host="rph3")],
+                             [True])
+            # the job ended (halted): the key is gone from the server
+            self.assertEqual(os.listdir(os.path.join(env.state,
+                                                     "hostcert")),
+                             ["rph3.pin"])
+
+            # the impostor leaves; the operator retries: the new install
+            # shows poolboot's certificate and is joined
+            sim.clear(host="rph3")
+            r = env.cli("jobs", "retry", str(jid))
+            self.assertEqual(r.returncode, 0, r)
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "done", env.diag())
+            self.assertEqual(sim_host(sim, "rph3")["pool"], "rp")
+            self.assertEqual(sim.events("impostor_call"), [])
+            self.assertEqual(os.listdir(os.path.join(env.state,
+                                                     "hostcert")), [])
+        finally:
+            env.close()
+
+    def test_certificate_link_works_once(self):
+        pool = pool_at_new("rc", 169, 3)
+        env, sim = start([pool], {"rch3": fresh_identity("rch3",
+                                                         "127.0.169.3")})
+        try:
+            sim.fault("dead", host="rch3")
+            r = env.cli("rebuild", "rch3", "--wipe", "--json")
+            self.assertEqual(r.returncode, 0, r)
+            jid = json.loads(r.out)["id"]
+            wait_job(env, jid, message="power on rch3 now")
+            # the key waits in the state folder, for the owner only
+            d = os.path.join(env.state, "hostcert")
+            self.assertEqual(os.stat(d).st_mode & 0o777, 0o700)
+            self.assertEqual(os.stat(os.path.join(d, "rch3.pem")).st_mode
+                             & 0o777, 0o600)
+            pxe = env.pxe_of(pool["hosts"][2]["mac"])
+            url = re.search(r"answerfile=(\S+)", pxe).group(1)
+            root = ET.fromstring(opener().open(url).read())
+            fs = [s for s in root.findall("script")
+                  if s.get("stage") == "filesystem-populated"]
+            self.assertEqual(len(fs), 1)
+            self.assertEqual(fs[0].get("type"), "url")
+            script_url = fs[0].text.strip()
+            self.assertEqual(script_url, url.replace("/answerfile",
+                                                     "/hostcert-script"))
+            script = opener().open(script_url).read().decode()
+            self.assertTrue(script.startswith("#!/bin/sh"))
+            self.assertNotIn("PRIVATE KEY-----\n", script)
+            cert_url = url.replace("/answerfile", "/hostcert")
+            self.assertIn(cert_url, script)
+            # a wrong token: 403, and the key is still there
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                opener().open(cert_url.replace("/hosts/rch3/",
+                                               "/hosts/rch3/x"))
+            self.assertEqual(cm.exception.code, 403)
+            pem = opener().open(cert_url).read().decode()
+            self.assertIn("-----BEGIN PRIVATE KEY-----", pem)
+            self.assertIn("-----BEGIN CERTIFICATE-----", pem)
+            self.assertLess(pem.index("PRIVATE KEY"),
+                            pem.index("CERTIFICATE"))
+            # once: the second fetch is 410 and the key is gone
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                opener().open(cert_url)
+            self.assertEqual(cm.exception.code, 410)
+            self.assertFalse(os.path.exists(os.path.join(d, "rch3.pem")))
+            # the key never reached the log
+            body = pem.split("-----BEGIN PRIVATE KEY-----")[1].split()[0]
+            with open(env.log_path) as f:
+                self.assertNotIn(body, f.read())
+            # the pin poolboot announced is this certificate's
+            fp = sh_cert_sha256(pem)
+            self.assertTrue(any(fp in m for m in
+                                hostcert_events(env, "rch3")),
+                            hostcert_events(env, "rch3"))
+
+            # the installer's own fetch now gets 410: the new install
+            # makes its own certificate, which poolboot does not trust
+            sim._req("POST", "/power-on", {"host": "rch3"})
+            job = wait_job(env, jid, timeout=60)
+            self.assertEqual(job["state"], "halted", env.diag())
+            self.assertEqual(job["step"], "xapi")
+            self.assertIn("not the certificate poolboot made", job["error"])
+            self.assertEqual([e["installed"] for e in
+                              sim.events("xapi_ssl_pem", host="rch3")],
+                             [False])
+            # the real host was sent nothing either
+            self.assertFalse([c for c in sim.calls() if
+                              c.get("host") == "rch3"])
+        finally:
+            env.close()
+
+    def test_join_over_plain_http_is_refused(self):
+        pool = pool_at_new("rt", 170, 3)
+        env, sim = start([pool], {"rth3": fresh_identity("rth3",
+                                                         "127.0.170.3")},
+                         tls=False)
+        try:
+            sim.fault("dead", host="rth3")
+            r = env.cli("rebuild", "rth3", "--wipe")
+            self.assertEqual(r.returncode, 1, r)
+            self.assertIn("https", r.err)
+            self.assertFalse(sim.calls("host.destroy"))
+            self.assertEqual(env.api("GET", "/jobs").json()["jobs"], [])
+        finally:
+            env.close()
+
+
+def sh_cert_sha256(pem):
+    """"AB:CD:..." of the certificate in pem (text)."""
+    import hashlib
+    import ssl
+    m = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+                  pem, re.S)
+    d = hashlib.sha256(ssl.PEM_cert_to_DER_cert(m.group(0))).hexdigest()
+    return ":".join(d[i:i + 2] for i in range(0, 64, 2)).upper()
 
 
 class DurableJobTest(unittest.TestCase):

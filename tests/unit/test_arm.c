@@ -12,6 +12,7 @@
 
 #include "arm.h"
 #include "config.h"
+#include "hostcert.h"
 #include "log.h"
 #include "render.h"
 #include "store.h"
@@ -761,6 +762,116 @@ logs_and_events_never_show_the_token(void **state)
 	free(logpath);
 }
 
+/* What hostcert_save leaves for an arming (without the RSA key: making
+ * one takes half a minute under valgrind; the integration tests make real
+ * ones): a stand-in "key" and the pin bound to token's hash. */
+#define FAKE_PIN	"ab01ab01ab01ab01ab01ab01ab01ab01" \
+			"ab01ab01ab01ab01ab01ab01ab01ab01"
+
+static char *
+fake_hostcert(struct fix *f, const char *host, const char *token)
+{
+	char hash[65], *dir, *name, *pin, *pem;
+
+	util_sha256_hex(token, hash);
+	dir = path2(f->state, "hostcert");
+	assert_int_equal(util_mkdirs(dir, 0700), 0);
+	assert_true(asprintf(&name, "%s.pem", host) > 0);
+	pem = unit_write(dir, name, "-----BEGIN PRIVATE KEY-----\nk\n"
+	    "-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----\nc\n"
+	    "-----END CERTIFICATE-----\n");
+	free(name);
+	assert_true(asprintf(&name, "%s.pin", host) > 0);
+	assert_true(asprintf(&pin, "%s %s\n", hash, FAKE_PIN) > 0);
+	free(unit_write(dir, name, pin));
+	free(pin);
+	free(name);
+	free(dir);
+	return pem;
+}
+
+/* A host poolboot joins to a pool gets its XAPI key and certificate once:
+ * the answerfile carries the filesystem-populated script, the key is
+ * handed out to the token's first request and is then gone (410), the pin
+ * stays for the job; an arming without one has no such URL (404), a new
+ * ordinary arming forgets an earlier certificate, and the end of the
+ * install wipes a key nobody fetched. */
+static void
+host_certificate_is_handed_out_once(void **state)
+{
+	struct fix *f = *state;
+	char token[UTIL_TOKEN_LEN + 1], msg[512], err[512], pin[65];
+	char *body = NULL, *pem = NULL, *want, *keyfile;
+	size_t len = 0, plen = 0;
+	struct stat sb;
+
+	arm_ok(f, H2, 1, token);
+	/* an ordinary arming has no certificate */
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", token, &pem, &plen),
+	    ARM_NOT_FOUND);
+	assert_int_equal(arm_get_hostcert_script(f->arm, "h2", token, &body,
+	    &len), ARM_NOT_FOUND);
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    1);
+	keyfile = fake_hostcert(f, "h2", token);
+	assert_int_equal(arm_get_answerfile(f->arm, "h2", token, &body, &len),
+	    ARM_OK);
+	assert_true(asprintf(&want, "<script stage=\"filesystem-populated\" "
+	    "type=\"url\">%s/hosts/h2/%s/hostcert-script</script>", PUBLIC_URL,
+	    token) > 0);
+	assert_non_null(strstr(body, want));
+	free(want);
+	assert_null(strstr(body, "PRIVATE KEY"));
+	free(body);
+	/* the script: any number of times, no secret in it */
+	assert_int_equal(arm_get_hostcert_script(f->arm, "h2", token, &body,
+	    &len), ARM_OK);
+	assert_true(strncmp(body, "#!/bin/sh", 9) == 0);
+	assert_null(strstr(body, "PRIVATE KEY-----\n"));
+	free(body);
+	/* a wrong token learns nothing */
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", "0123456789", &pem,
+	    &plen), ARM_FORBIDDEN);
+	assert_null(pem);
+	/* the first request gets it, and the key file is gone */
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", token, &pem, &plen),
+	    ARM_OK);
+	assert_non_null(strstr(pem, "-----BEGIN PRIVATE KEY-----"));
+	util_wipe(pem, plen);
+	free(pem);
+	pem = NULL;
+	assert_int_equal(stat(keyfile, &sb), -1);
+	assert_int_equal(arm_get_hostcert(f->arm, "h2", token, &pem, &plen),
+	    ARM_GONE);
+	assert_null(pem);
+	/* the pin stays for the job */
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    0);
+	assert_string_equal(pin, FAKE_PIN);
+
+	/* a new ordinary arming: the old certificate is forgotten */
+	arm_ok(f, H2, 1, token);
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    1);
+	assert_int_equal(arm_get_answerfile(f->arm, "h2", token, &body, &len),
+	    ARM_OK);
+	assert_null(strstr(body, "filesystem-populated\" type"));
+	free(body);
+
+	/* the install ends before the key was fetched: the key is wiped */
+	free(fake_hostcert(f, "h2", token));
+	assert_int_equal(stat(keyfile, &sb), 0);
+	assert_int_equal(arm_callback(f->arm, "h2", token, 0), ARM_OK);
+	assert_int_equal(stat(keyfile, &sb), -1);
+	assert_int_equal(hostcert_pin(&f->cfg, "h2", pin, err, sizeof(err)),
+	    0);
+	/* an upgrade never carries one (refused before any key is made) */
+	assert_int_equal(arm_host_for(f->arm, "h1", MODE_UPGRADE, "x", 1, 1,
+	    token, msg, sizeof(msg)), ARM_CONFLICT);
+	assert_non_null(strstr(msg, "fresh install or reinstall"));
+	free(keyfile);
+}
+
 int
 main(void)
 {
@@ -794,6 +905,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    logs_and_events_never_show_the_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    host_certificate_is_handed_out_once, setup, teardown),
 	};
 
 	log_set_verbosity(PB_LOG_WARN);

@@ -1200,6 +1200,97 @@ test_host_urls(void **state)
 	freehost(&h);
 }
 
+/* The filesystem-populated stage is poolboot's, for the XAPI certificate
+ * of a host it joins to a pool: present exactly when asked for (fresh or
+ * reinstall), with exactly its URL; refused everywhere else, upgrades
+ * included. */
+static void
+test_filesystem_populated_only_for_the_host_certificate(void **state)
+{
+	struct config c;
+	struct host h;
+	char err[512], *af, *url, *x, *p;
+	size_t len = 0;
+
+	(void)state;
+	mkcfg(&c, BOOT_FILES_HTTP);
+	mkhost(&h, MODE_FRESH);
+	/* without a certificate the element is left out */
+	af = render_ok(&c, &h, MODE_FRESH, &len);
+	assert_null(strstr(af, "stage=\"filesystem-populated\" type"));
+	free(af);
+	af = render_answerfile_for(&c, &h, MODE_FRESH, TOKEN, 1, &len, err,
+	    sizeof(err));
+	if (af == NULL)
+		fail_msg("render_answerfile_for: %s", err);
+	url = render_host_url(&c, &h, TOKEN, "hostcert-script");
+	assert_non_null(url);
+	assert_non_null(strstr(af, url));
+	assert_int_equal(render_validate_answerfile_for(af, len, MODE_FRESH, 0,
+	    url, err, sizeof(err)), 0);
+	/* the same answerfile where none is expected: refused */
+	assert_int_equal(render_validate_answerfile(af, len, MODE_FRESH, 0,
+	    err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "filesystem-populated"));
+	/* another URL: refused */
+	assert_int_equal(render_validate_answerfile_for(af, len, MODE_FRESH, 0,
+	    "http://10.9.9.9/x", err, sizeof(err)), -1);
+	/* expected but missing: refused, naming the placeholder */
+	x = render_ok(&c, &h, MODE_FRESH, &len);
+	assert_int_equal(render_validate_answerfile_for(x, len, MODE_FRESH, 0,
+	    url, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "{{hostcert_script_url}}"));
+	free(x);
+	free(af);
+	/* never in an upgrade, even when slipped into the template */
+	assert_null(render_answerfile_for(&c, &h, MODE_UPGRADE, TOKEN, 1, &len,
+	    err, sizeof(err)));
+	freehost(&h);
+	mkhost(&h, MODE_UPGRADE);
+	x = render_ok(&c, &h, MODE_UPGRADE, &len);
+	p = strstr(x, "</installation>");
+	assert_non_null(p);
+	*p = '\0';
+	assert_true(asprintf(&af, "%s<script stage=\"filesystem-populated\" "
+	    "type=\"url\">%s</script></installation>\n", x, url) > 0);
+	assert_int_equal(render_validate_answerfile(af, strlen(af),
+	    MODE_UPGRADE, 1, err, sizeof(err)), -1);
+	assert_int_equal(render_validate_answerfile_for(af, strlen(af),
+	    MODE_UPGRADE, 1, url, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no XAPI certificate"));
+	free(af);
+	free(x);
+	free(url);
+	freehost(&h);
+}
+
+/* The filesystem-populated script fetches the one-shot URL and installs
+ * what it gets as the new root's xapi-ssl.pem. */
+static void
+test_hostcert_script(void **state)
+{
+	struct config c;
+	struct host h;
+	char err[512], *sc, *url;
+
+	(void)state;
+	mkcfg(&c, BOOT_FILES_HTTP);
+	mkhost(&h, MODE_FRESH);
+	sc = render_hostcert_script(&c, &h, TOKEN, err, sizeof(err));
+	if (sc == NULL)
+		fail_msg("render_hostcert_script: %s", err);
+	url = render_host_url(&c, &h, TOKEN, "hostcert");
+	assert_true(strncmp(sc, "#!/bin/sh\n", 10) == 0);
+	assert_non_null(strstr(sc, url));
+	assert_non_null(strstr(sc, "/etc/xensource"));
+	assert_non_null(strstr(sc, "xapi-ssl.pem"));
+	assert_null(render_hostcert_script(&c, &h, "bad/token", err,
+	    sizeof(err)));
+	free(sc);
+	free(url);
+	freehost(&h);
+}
+
 static int
 teardown_all(void **state)
 {
@@ -1232,6 +1323,9 @@ main(void)
 		cmocka_unit_test(test_pxelinux_token_parsing),
 		cmocka_unit_test(test_script_reports_to_callback),
 		cmocka_unit_test(test_host_urls),
+		cmocka_unit_test(
+		    test_filesystem_populated_only_for_the_host_certificate),
+		cmocka_unit_test(test_hostcert_script),
 	};
 
 	find_templates();

@@ -31,6 +31,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import socketserver
@@ -305,6 +306,10 @@ class Simulator:
         self.port = int(spec.get("port", 0))
         self.tftp_root = spec.get("tftp_root")
         self.tls = spec.get("tls")
+        self.tls_dir = None        # certificates made here (per-host, impostors)
+        self.impostors = {}        # address -> impostor server
+        # who listens at an address changes under this lock only
+        self.listen_lock = threading.RLock()
         self.control_port = int(spec.get("control_port", 0))
         self.control = None
         self.stopping = False
@@ -372,6 +377,9 @@ class Simulator:
         h.other_config = dict(hs.get("other_config", {}))
         h.faults = dict(hs.get("faults", {}))
         h.started_at = 0.0
+        # the host's own xapi-ssl.pem (key and certificate in one file);
+        # None: the spec's shared "tls" certificate
+        h.tls_pem = hs.get("tls_pem")
         self._add(h)
         m = HostMetrics(p)
         m.host = h
@@ -836,8 +844,16 @@ class Simulator:
         Handler.address = address
         srv = _Server((address, self.port), Handler)
         if self.tls:
+            # each host serves its own certificate (xapi-ssl.pem) if it has
+            # one, like xapi's stunnel; else the spec's shared one
+            with self.lock:
+                h = self.by_addr.get(address)
+                pem = getattr(h, "tls_pem", None)
             ctxt = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctxt.load_cert_chain(self.tls["cert"], self.tls["key"])
+            if pem:
+                ctxt.load_cert_chain(pem)
+            else:
+                ctxt.load_cert_chain(self.tls["cert"], self.tls["key"])
             srv.socket = ctxt.wrap_socket(srv.socket, server_side=True,
                                           do_handshake_on_connect=False)
         if self.port == 0:
@@ -849,13 +865,20 @@ class Simulator:
         return srv
 
     def start_listener(self, address):
-        with self.lock:
-            if address in self.listeners or self.stopping:
+        with self.listen_lock:
+            with self.lock:
+                if address in self.listeners or self.stopping:
+                    return
+                h = self.by_addr.get(address)
+                taken = h is not None and h.faults.get("impostor")
+            if taken:
+                # the impostor holds the address: the host cannot answer
+                self._start_impostor(address)
                 return
-        srv = self._make_server(address)
-        with self.lock:
-            self.listeners[address] = srv
-            self.conns.setdefault(address, set())
+            srv = self._make_server(address)
+            with self.lock:
+                self.listeners[address] = srv
+                self.conns.setdefault(address, set())
 
     def stop_listener(self, address):
         with self.lock:
@@ -890,10 +913,79 @@ class Simulator:
             self.cond.notify_all()
         for a in list(self.listeners):
             self.stop_listener(a)
+        for a in list(self.impostors):
+            self._stop_impostor(a)
         if self.control is not None:
             self.control.shutdown()
             self.control.server_close()
             self.control = None
+        if self.tls_dir is not None:
+            shutil.rmtree(self.tls_dir, ignore_errors=True)
+            self.tls_dir = None
+
+    # ----- certificates and impostors -------------------------------------
+
+    def new_cert(self, cn, address=None):
+        """A new self-signed RSA-2048 certificate and its key in one PEM
+        file (key first, as xapi's gencert writes xapi-ssl.pem); returns
+        its path. Needs the openssl command."""
+        with self.lock:
+            if self.tls_dir is None:
+                self.tls_dir = tempfile.mkdtemp(prefix="xapisim-tls-")
+            d = self.tls_dir
+        fd, path = tempfile.mkstemp(prefix="cert-", suffix=".pem", dir=d)
+        os.close(fd)
+        key, crt = path + ".key", path + ".crt"
+        cmd = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+               "-keyout", key, "-out", crt, "-days", "2", "-subj",
+               "/CN=" + cn]
+        if address:
+            cmd += ["-addext", "subjectAltName=IP:" + address]
+        subprocess.run(cmd, check=True, capture_output=True)
+        with open(path, "wb") as out:
+            for part in (key, crt):
+                with open(part, "rb") as f:
+                    out.write(f.read())
+                os.unlink(part)
+        return path
+
+    def _start_impostor(self, address):
+        """Another machine answers at address: a XAPI look-alike with a
+        certificate of its own (TLS when the simulator runs TLS) that
+        accepts every call and logs it with its arguments unredacted.
+        Caller holds listen_lock."""
+        with self.lock:
+            if (address in self.impostors or address in self.listeners or
+                    self.stopping):
+                return
+            h = self.by_addr.get(address)
+
+        class Handler(ImpostorHandler):
+            pass
+        Handler.sim = self
+        Handler.address = address
+        Handler.host_name = h.name if h is not None else None
+        srv = _Server((address, self.port), Handler)
+        if self.tls:
+            ctxt = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctxt.load_cert_chain(self.new_cert("impostor", address))
+            srv.socket = ctxt.wrap_socket(srv.socket, server_side=True,
+                                          do_handshake_on_connect=False)
+        if self.port == 0:
+            self.port = srv.server_address[1]
+        th = threading.Thread(target=srv.serve_forever,
+                              kwargs={"poll_interval": 0.05}, daemon=True)
+        th.start()
+        with self.lock:
+            self.impostors[address] = srv
+        self.log_event("impostor_up", host=Handler.host_name, address=address)
+
+    def _stop_impostor(self, address):
+        with self.lock:
+            srv = self.impostors.pop(address, None)
+        if srv is not None:
+            srv.shutdown()
+            srv.server_close()
 
     def url(self, host_name):
         h = self.by_name[host_name]
@@ -935,6 +1027,8 @@ class Simulator:
                     "resident_vms": [v.name for v in self.resident(h)
                                      if not v.is_control_domain],
                     "current_operations": dict(h.current_operations),
+                    "tls_sha256": cert_sha256(h.tls_pem) if h.tls_pem
+                    else None,
                     "faults": dict(h.faults)})
             vms = []
             for v in self.objs.values():
@@ -967,7 +1061,7 @@ class Simulator:
 
     def fault(self, kind, value=True, host=None, pool=None, vm=None):
         """Sets a fault. See README.md for the kinds."""
-        took_down = None
+        took_down = impostor_at = None
         with self.lock:
             if vm is not None:
                 v = self.vm_by_name[vm]
@@ -997,6 +1091,10 @@ class Simulator:
                 elif kind == "enabled":
                     h.enabled = bool(value)
                     self._ev(h)
+                elif kind == "impostor":
+                    h.faults[kind] = value
+                    if value and h.address not in self.listeners:
+                        impostor_at = h.address
                 elif kind in ("install_fail", "never_return", "evacuate_fail",
                               "drop_connections", "slow_tasks"):
                     h.faults[kind] = value
@@ -1027,9 +1125,20 @@ class Simulator:
             self._go_down(took_down, "dead")
             with self.lock:
                 took_down.state = "dead"
+        if impostor_at is not None:
+            with self.listen_lock:
+                self._start_impostor(impostor_at)
 
     def clear(self, host=None, pool=None, vm=None):
+        with self.listen_lock:
+            self._clear(host, pool, vm)
+
+    def _clear(self, host, pool, vm):
+        gone = []
         with self.lock:
+            if pool is None and vm is None:
+                gone = [a for a in self.impostors
+                        if host is None or a == self.by_name[host].address]
             if host is not None:
                 self.by_name[host].faults.clear()
             elif pool is not None:
@@ -1046,6 +1155,14 @@ class Simulator:
                         o.prevents_evacuation = False
             self._log.append({"t": time.time(), "event": "clear", "host": host,
                               "pool": pool, "vm": vm})
+        for a in gone:
+            # the impostor leaves; a host that is up takes its address back
+            self._stop_impostor(a)
+            with self.lock:
+                h = self.by_addr.get(a)
+                up = h is not None and h.state in ("up", "shutting_down")
+            if up:
+                self.start_listener(a)
 
     def power_on(self, host):
         """Boots a halted or dead host (through PXE, like a reboot)."""
@@ -1200,14 +1317,17 @@ class Simulator:
         existing = (root.findtext("existing-installation") or "").strip() or None
         src = root.find("source")
         script_url = None
+        fs_scripts = []
         for s in root.findall("script"):
             if s.get("stage") == "installation-complete" and s.get("type") == "url":
                 script_url = (s.text or "").strip()
+            elif s.get("stage") == "filesystem-populated" and s.get("type") == "url":
+                fs_scripts.append((s.text or "").strip())
         self.log_event("answerfile", host=h.name, url=af_url, mode=mode,
                        root=root.tag, existing_installation=existing,
                        source=(src.text or "").strip() if src is not None else None,
                        source_type=src.get("type") if src is not None else None,
-                       script=script_url)
+                       script=script_url, fs_scripts=fs_scripts)
         errors = []
         if root.tag not in ("installation", "restore"):
             errors.append("root element must be <installation> or <restore>")
@@ -1244,6 +1364,9 @@ class Simulator:
             time.sleep(float(h.pool.install_delay))
             if self.fault_value(h, "install_fail"):
                 ok = False
+        new_pem = None
+        if ok and root.tag == "installation":
+            new_pem = self._filesystem_populated(h, fs_scripts)
         if script_url:
             self._run_script(h, script_url, "0" if ok else "1")
         if not ok:
@@ -1260,13 +1383,53 @@ class Simulator:
             hn = root.find("hostname")
             if hn is not None and hn.text:
                 r["hostname"] = hn.text.split(".")[0]
+            # xapi's first boot: gencert makes a self-signed xapi-ssl.pem
+            # unless the file is there already (ocaml/gencert/gencert.ml)
+            if self.tls and new_pem is None:
+                new_pem = self.new_cert(r.get("hostname") or h.name,
+                                        h.address)
+            r["xapi_ssl_pem"] = new_pem
         return r
 
-    def _run_script(self, h, url, arg):
+    def _filesystem_populated(self, h, urls):
+        """The installer's filesystem-populated stage: each script runs
+        with the new system's root (here a temporary folder with an etc/)
+        as its one argument. Returns a copy of the xapi-ssl.pem the scripts
+        left in <root>/etc/xensource/ (None if none), which the new host's
+        listener then serves."""
+        if not urls:
+            return None
+        rootdir = tempfile.mkdtemp(prefix="xapisim-root-")
+        try:
+            os.makedirs(os.path.join(rootdir, "etc"))
+            for url in urls:
+                self._run_script(h, url, rootdir, event="fs_script")
+            pem = os.path.join(rootdir, "etc", "xensource", "xapi-ssl.pem")
+            if not os.path.isfile(pem):
+                self.log_event("xapi_ssl_pem", host=h.name, installed=False)
+                return None
+            with open(pem, "rb") as f:
+                data = f.read()
+            mode = os.stat(pem).st_mode & 0o777
+            with self.lock:
+                if self.tls_dir is None:
+                    self.tls_dir = tempfile.mkdtemp(prefix="xapisim-tls-")
+                d = self.tls_dir
+            fd, path = tempfile.mkstemp(prefix="xapi-ssl-", suffix=".pem",
+                                        dir=d)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            self.log_event("xapi_ssl_pem", host=h.name, installed=True,
+                           mode="%o" % mode)
+            return path
+        finally:
+            shutil.rmtree(rootdir, ignore_errors=True)
+
+    def _run_script(self, h, url, arg, event="script"):
         try:
             body = self._fetch(url)
         except Exception as e:  # noqa: BLE001
-            self.log_event("script", host=h.name, url=url, arg=arg, rc=None,
+            self.log_event(event, host=h.name, url=url, arg=arg, rc=None,
                            error="download failed: %s" % e)
             return
         fd, path = tempfile.mkstemp(prefix="xapisim-script-")
@@ -1281,7 +1444,7 @@ class Simulator:
                 rc, out = p.returncode, (p.stdout + p.stderr).decode("utf-8", "replace")
             except subprocess.TimeoutExpired:
                 rc, out = None, "timeout"
-            self.log_event("script", host=h.name, url=url, arg=arg, rc=rc,
+            self.log_event(event, host=h.name, url=url, arg=arg, rc=rc,
                            output=out[-2000:])
         finally:
             os.unlink(path)
@@ -1358,6 +1521,7 @@ class Simulator:
             self._ev(ghost.metrics)
             h = self._new_host(p, spec)
             h.faults = faults
+            h.tls_pem = result.get("xapi_ssl_pem")
             ghost.faults = {}
             p.master = h
             h.state = "booting"
@@ -1411,6 +1575,19 @@ class Simulator:
             else:
                 plan[v] = ("error", "HOST_NOT_ENOUGH_FREE_MEMORY", v.ref)
         return plan
+
+
+def cert_sha256(pem_path):
+    """SHA-256 of the (first) certificate in a PEM file, as "AB:CD:..."."""
+    import hashlib
+    with open(pem_path, encoding="ascii", errors="replace") as f:
+        text = f.read()
+    m = re.search(r"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+                  text, re.S)
+    if m is None:
+        return None
+    d = hashlib.sha256(ssl.PEM_cert_to_DER_cert(m.group(0))).hexdigest()
+    return ":".join(d[i:i + 2] for i in range(0, 64, 2)).upper()
 
 
 def task_result(v):
@@ -2120,6 +2297,51 @@ class XapiHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
         self.close_connection = True
+
+
+class ImpostorHandler(BaseHTTPRequestHandler):
+    """Whoever else answers at a host's address: it looks like XAPI,
+    accepts every login and call, and keeps what it was sent."""
+    protocol_version = "HTTP/1.1"
+    server_version = "xapi/1.249"
+    sys_version = ""
+    sim = None
+    address = None
+    host_name = None
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            try:
+                self.request.do_handshake()
+            except (ssl.SSLError, OSError):
+                self.request.close()
+                raise
+        self.request.settimeout(60)
+        super().setup()
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n > 0 else b""
+        try:
+            name, params = parse_call(body)
+        except (ET.ParseError, ValueError):
+            name, params = "?", []
+        self.sim.log_event("impostor_call", host=self.host_name,
+                           address=self.address, method=name,
+                           args=[p if isinstance(p, str) else str(p)
+                                 for p in params])
+        value = "OpaqueRef:impostor-session" if name.startswith(
+            "session.login") else ""
+        out = response_xml(True, value)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
 
 
 def _dbval(v):
