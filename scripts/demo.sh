@@ -42,7 +42,7 @@ for f in ldlinux.c32 mboot.c32 libcom32.c32; do
 done
 ls "$D/tftp-root"
 
-PORT=$(freeport); XPORT=$(freeport); CPORT=$(freeport)
+PORT=$(freeport); APORT=$(freeport); XPORT=$(freeport); CPORT=$(freeport)
 NET=127.0.$((100 + $$ % 100))
 printf 'secret\n' >"$D/pool.pw"
 chmod 600 "$D/pool.pw"
@@ -70,7 +70,8 @@ SIM=$!
 cat >"$D/poolboot.conf" <<CONF
 # poolboot demo: one pool of three hosts, upgraded to the repo's version
 [server]
-listen = 127.0.0.1:$PORT
+listen = 127.0.0.1:$PORT        ; the install network: /hosts and /repo
+admin_listen = 127.0.0.1:$APORT ; the admin API, /metrics and the dashboard
 public_url = http://127.0.0.1:$PORT
 state_dir = state
 tftp_root = tftp-root
@@ -106,12 +107,12 @@ step "Start poolboot serve (log: demo/serve.log)"
 SPID=$!
 trap 'kill $SPID $SIM 2>/dev/null || true' EXIT INT TERM
 i=0
-until grep -q "xapisim ready" "$D/xapisim.log" && curl -s -o /dev/null "http://127.0.0.1:$PORT/"; do
+until grep -q "xapisim ready" "$D/xapisim.log" && curl -s -o /dev/null "http://127.0.0.1:$APORT/"; do
 	i=$((i + 1))
 	if [ $i -ge 100 ]; then cat "$D/xapisim.log" "$D/serve.log"; exit 1; fi
 	sleep 0.1
 done
-echo "poolboot serve is up on 127.0.0.1:$PORT; the pool's XAPI on $NET.1-3:$XPORT"
+echo "poolboot serve is up on 127.0.0.1:$PORT (API and dashboard on 127.0.0.1:$APORT); the pool's XAPI on $NET.1-3:$XPORT"
 
 step "poolboot check and precheck (nothing changes)"
 run "$BIN" check -c "$D/poolboot.conf"

@@ -20,25 +20,25 @@
 #define CLIENT_TOKEN_MIN	32
 #define CLIENT_TOKEN_FILE_MAX	4096
 
-/* Where the CLI finds the server: the listen address, with the wildcard
- * addresses replaced by the loopback of the same family. */
+/* Where the CLI finds the server: the admin listener's address, with the
+ * wildcard addresses replaced by the loopback of the same family; https
+ * when it has a certificate. */
 static int
 client_base_url(const struct config *cfg, char *out, size_t outlen)
 {
-	const char *a = cfg->listen_addr;
-	int n;
+	const char *a = cfg->admin_listen_addr;
+	const char *scheme = cfg->admin_tls_cert != NULL ? "https" : "http";
+	int port = cfg->admin_listen_port, n;
 
 	if (a == NULL || a[0] == '\0' || strcmp(a, "*") == 0 ||
 	    strcmp(a, "0.0.0.0") == 0)
-		n = snprintf(out, outlen, "http://127.0.0.1:%d",
-		    cfg->listen_port);
+		n = snprintf(out, outlen, "%s://127.0.0.1:%d", scheme, port);
 	else if (strcmp(a, "::") == 0 || strcmp(a, "[::]") == 0)
-		n = snprintf(out, outlen, "http://[::1]:%d", cfg->listen_port);
+		n = snprintf(out, outlen, "%s://[::1]:%d", scheme, port);
 	else if (a[0] != '[' && strchr(a, ':') != NULL)
-		n = snprintf(out, outlen, "http://[%s]:%d", a,
-		    cfg->listen_port);
+		n = snprintf(out, outlen, "%s://[%s]:%d", scheme, a, port);
 	else
-		n = snprintf(out, outlen, "http://%s:%d", a, cfg->listen_port);
+		n = snprintf(out, outlen, "%s://%s:%d", scheme, a, port);
 	return (n < 0 || (size_t)n >= outlen) ? -1 : 0;
 }
 
@@ -257,16 +257,26 @@ oom:
 }
 
 /* Sets up c for one request of method to url with hdrs and json_body,
- * the answer going to cb and curl's own message to cerr. */
+ * the answer going to cb and curl's own message to cerr. With TLS the
+ * server must present a certificate that chains to cfg's admin_tls_cert
+ * (the certificate itself will do) and names the address connected to;
+ * the system's CAs are not asked. */
 static void
-client_setopts(CURL *c, const char *url, struct curl_slist *hdrs,
-    const char *method, const char *json_body, struct client_buf *cb,
-    char *cerr)
+client_setopts(CURL *c, const struct config *cfg, const char *url,
+    struct curl_slist *hdrs, const char *method, const char *json_body,
+    struct client_buf *cb, char *cerr)
 {
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	/* the admin token must never go to a proxy from the environment */
 	curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	if (cfg->admin_tls_cert != NULL) {
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->admin_tls_cert);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	} else
+		curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CLIENT_CONNECT_TIMEOUT);
@@ -308,6 +318,15 @@ client_perform_error(const struct config *cfg, CURL *c, CURLcode rc,
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(err, errlen, "poolboot serve at %s did not answer "
 		    "within %ld s", base, CLIENT_TOTAL_TIMEOUT);
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CONNECT_ERROR:
+		snprintf(err, errlen, "poolboot serve at %s: TLS failed (%s); "
+		    "the server's certificate must be admin_tls_cert of %s "
+		    "(or be signed by it) and name the address connected to",
+		    base, cerr[0] ? cerr : curl_easy_strerror(rc),
+		    cfg->path ? cfg->path : "the config file");
 		break;
 	case CURLE_WRITE_ERROR:
 		if (cb->too_big) {
@@ -362,7 +381,7 @@ client_request(const struct config *cfg, const char *method,
 	if ((c = curl_easy_init()) == NULL ||
 	    (hdrs = client_headers(auth, json_body != NULL)) == NULL)
 		goto oom;
-	client_setopts(c, url, hdrs, method, json_body, &cb, cerr);
+	client_setopts(c, cfg, url, hdrs, method, json_body, &cb, cerr);
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
 		client_perform_error(cfg, c, rc, base, &cb, cerr, err, errlen);
 		goto out;

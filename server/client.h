@@ -9,7 +9,8 @@
 #include "config.h"
 
 /* Sends method path (e.g. "/api/v1/hosts/h1/arm") with an optional JSON
- * body to the server at cfg's listen address, with the admin token read
+ * body to the server's admin listener (cfg's admin_listen; HTTPS checked
+ * against admin_tls_cert when that is set), with the admin token read
  * from cfg->admin_token_file. *status gets the HTTP status and *resp the
  * body (caller frees). Returns -1 when the server cannot be reached, with
  * a message for the operator in err. */

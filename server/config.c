@@ -21,10 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <ini.h>
 
 #include "config_ini.h"
+#include "config_listen.h"
 #include "config_secret.h"
 
 /* The sections config_load treats as a whole; [repo], [pool] and [host]
@@ -61,50 +61,6 @@ config_url_ok(const char *s, int allow_https)
 	}
 	return s[strlen(allow_https && s[4] == 's' ? "https://" : "http://")] !=
 	    '\0';
-}
-
-static int
-config_parse_listen(const char *s, char **addr, int *port)
-{
-	char host[128];
-	const char *colon;
-	size_t hl;
-
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (close == NULL || close[1] != ':')
-			return -1;
-		hl = (size_t)(close - s - 1);
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s + 1, hl);
-		host[hl] = '\0';
-		colon = close + 1;
-	} else if ((colon = strrchr(s, ':')) != NULL) {
-		hl = (size_t)(colon - s);
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s, hl);
-		host[hl] = '\0';
-		if (host[0] == '\0')
-			snprintf(host, sizeof(host), "0.0.0.0");
-	} else {
-		snprintf(host, sizeof(host), "0.0.0.0");
-		colon = s - 1;
-	}
-	if (config_ini_int(colon + 1, 1, 65535, port) == -1)
-		return -1;
-	{
-		unsigned char buf[16];
-
-		if (inet_pton(AF_INET, host, buf) != 1 &&
-		    inet_pton(AF_INET6, host, buf) != 1)
-			return -1;
-	}
-	free(*addr);
-	*addr = strdup(host);
-	return *addr == NULL ? -1 : 0;
 }
 
 /* A 64-hex-digit SHA-256 fingerprint, colons allowed between bytes. */
@@ -222,11 +178,6 @@ config_load_server(struct config_ini *ini, struct config *cfg,
 {
 	struct config_ini_kv *kv;
 
-	if ((kv = config_ini_get(sec, "listen")) != NULL &&
-	    config_parse_listen(kv->value, &cfg->listen_addr,
-	    &cfg->listen_port) == -1)
-		config_ini_err(ini, kv->line, "listen: '%s' is not "
-		    "ADDRESS:PORT (e.g. 0.0.0.0:8080 or [::]:8080)", kv->value);
 	if ((kv = config_ini_get(sec, "public_url")) != NULL) {
 		char *v = strdup(kv->value);
 		size_t l = strlen(v);
@@ -533,17 +484,35 @@ config_scan_sections(struct config_ini *ini, struct config_sections *s)
 	}
 }
 
+/* [server]'s listeners and connection limits (config_listen.c). */
+static void
+config_load_listen(struct config_ini *ini, struct config *cfg,
+    struct config_ini_section *server)
+{
+	struct config_listen l;
+
+	config_listen_load(ini, cfg->dir, server, &l);
+	cfg->listen_addr = l.listen_addr;
+	cfg->listen_port = l.listen_port;
+	cfg->admin_listen_addr = l.admin_listen_addr;
+	cfg->admin_listen_port = l.admin_listen_port;
+	cfg->admin_tls_cert = l.admin_tls_cert;
+	cfg->admin_tls_key = l.admin_tls_key;
+	cfg->max_connections = l.max_connections;
+	cfg->per_ip_connections = l.per_ip_connections;
+	cfg->header_timeout = l.header_timeout;
+}
+
 /* [server] (required) with the defaults of what it leaves out, and the
  * folders that follow from it. */
 static void
 config_setup_server(struct config_ini *ini, struct config *cfg,
     struct config_ini_section *server)
 {
-	cfg->listen_addr = strdup("0.0.0.0");
-	cfg->listen_port = 8080;
 	cfg->boot_attempts = 3;
 	cfg->boot_files = BOOT_FILES_TFTP;
 	cfg->http_threads = 2;
+	config_load_listen(ini, cfg, server);
 	if (server == NULL)
 		config_ini_err(ini, 0, "no [server] section (it needs at least "
 		    "public_url)");
@@ -745,6 +714,9 @@ config_free(struct config *cfg)
 	free(cfg->path);
 	free(cfg->dir);
 	free(cfg->listen_addr);
+	free(cfg->admin_listen_addr);
+	free(cfg->admin_tls_cert);
+	free(cfg->admin_tls_key);
 	free(cfg->public_url);
 	free(cfg->state_dir);
 	free(cfg->tftp_root);

@@ -17,6 +17,8 @@
  *   inventory.h       struct host: [defaults] and [host NAME] (inventory.c)
  *   config_mode.h     enum host_mode and its names, config_mode_*
  *   config_dnsmasq.h  struct dnsmasq_cfg: [dnsmasq]
+ *   config_listen.h   [server]'s listeners (listen, admin_listen,
+ *                     admin_tls_*) and connection limits
  * config_ini.h (pass 1: the raw sections and the problem list) and
  * config_secret.h (password files) serve only config_load.
  */
@@ -68,8 +70,16 @@ struct config {
 	char	*path;			/* as given */
 	char	*dir;			/* folder of the file, absolute */
 	/* [server] */
-	char	*listen_addr;		/* e.g. "0.0.0.0" */
+	/* the listeners and their limits (config_listen.h) */
+	char	*listen_addr;		/* install network, e.g. "0.0.0.0" */
 	int	 listen_port;		/* e.g. 8080 */
+	char	*admin_listen_addr;	/* admin API, default "127.0.0.1" */
+	int	 admin_listen_port;	/* default 8081 */
+	char	*admin_tls_cert;	/* PEM, absolute; NULL: plain HTTP */
+	char	*admin_tls_key;		/* PEM, absolute; set with the cert */
+	int	 max_connections;	/* install listener, all addresses */
+	int	 per_ip_connections;	/* install listener, one address; 0: any */
+	int	 header_timeout;	/* seconds for a whole request */
 	char	*public_url;		/* without trailing slash */
 	char	*state_dir;
 	char	*tftp_root;

@@ -15,8 +15,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,28 +22,31 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/resource.h>
 
 #include <microhttpd.h>
 
 #include "api.h"
 #include "http_file.h"
+#include "http_conn.h"
 #include "http_host.h"
+#include "http_listen.h"
 #include "http_req.h"
 #include "http_slow.h"
 #include "log.h"
 #include "metrics.h"
 
 #define HTTP_BODY_DRAIN_MAX	(1024 * 1024)	/* past this: drop the connection */
-#define HTTP_CONN_LIMIT		1024
-#define HTTP_CONN_TIMEOUT	60		/* seconds of inactivity */
+#define HTTP_ADMIN_CONN_LIMIT	256		/* the admin listener's connections */
+#define HTTP_FD_RESERVE		128		/* descriptors besides connections */
 #define HTTP_LOG_PATH_MAX	300		/* characters of path in the log */
 #define HTTP_MAX_SEGS		8
 
 struct http_server {
-	struct MHD_Daemon *daemon;
+	const struct config *cfg;
+	struct http_listener install;	/* [server] listen */
+	struct http_listener admin;	/* [server] admin_listen */
 	struct http_deps deps;
-	atomic_int running;		/* set once MHD_start_daemon returned */
+	atomic_int running;		/* set once both daemons started */
 	struct http_host *hosts;	/* the installer routes, repo bytes */
 	struct http_slow *slow;		/* admin requests that may wait on XAPI */
 };
@@ -138,17 +139,30 @@ http_metrics_route(enum http_req_route r)
 	}
 }
 
+/* Counts rq in /metrics' requests once it has an answer, before
+ * libmicrohttpd sends it: a client that has its answer finds it counted,
+ * whichever listener's thread it asks next. The bytes are counted at
+ * completion, once they are sent. */
+static void
+http_count(struct http_req *rq)
+{
+	if (rq->status == 0 || rq->counted)
+		return;
+	rq->counted = 1;
+	metrics_http_request(http_metrics_route(rq->route), rq->status, 0);
+}
+
 static void
 http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct http_server *srv = cls;
+	struct http_server *srv = ((struct http_listener *)cls)->srv;
 	struct http_req *rq = *con_cls;
 	const char *what = "";
 	char *lp;
 	char status[16];
 
-	(void)con;
+	http_conn_request_done(con);	/* the next request's deadline */
 	if (rq == NULL)
 		return;
 	if (rq->route == HTTP_REQ_REPO &&
@@ -156,8 +170,10 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	    (rq->status == MHD_HTTP_OK ||
 	    rq->status == MHD_HTTP_PARTIAL_CONTENT))
 		http_host_sent(srv->hosts, rq->ip, rq->bytes);
-	metrics_http_request(http_metrics_route(rq->route), rq->status,
-	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? rq->bytes : 0);
+	http_count(rq);
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		metrics_http_request(http_metrics_route(rq->route), 0,
+		    rq->bytes);
 	lp = http_log_path(rq->path ? rq->path : rq->raw ? rq->raw : "-");
 	if (rq->status != 0)
 		snprintf(status, sizeof(status), "%u", rq->status);
@@ -285,6 +301,41 @@ http_route(const char *path, struct http_route_match *m)
 		m->route = HTTP_REQ_CALLBACK;
 		m->missing_token = 1;
 	}
+}
+
+/* The install listener answers the host routes and the repo, the admin
+ * listener the admin API, the dashboard and /metrics; a route on the
+ * other listener is not there (404). Every route is listed: a new one
+ * must be given its listener. */
+static int
+http_route_here(enum http_listen_kind kind, enum http_req_route r)
+{
+	switch (r) {
+	case HTTP_REQ_NONE:
+		return 1;
+	case HTTP_REQ_REPO:
+	case HTTP_REQ_ANSWERFILE:
+	case HTTP_REQ_SCRIPT:
+	case HTTP_REQ_CALLBACK:
+	case HTTP_REQ_HOSTCERT:
+	case HTTP_REQ_HOSTCERT_SCRIPT:
+		return kind == HTTP_LISTEN_INSTALL;
+	case HTTP_REQ_API:
+	case HTTP_REQ_WEB:
+	case HTTP_REQ_METRICS:
+		return kind == HTTP_LISTEN_ADMIN;
+	}
+	return 0;
+}
+
+/* http_route for a request that came to listener l. */
+static void
+http_route_on(const struct http_listener *l, const char *path,
+    struct http_route_match *m)
+{
+	http_route(path, m);
+	if (!http_route_here(l->kind, m->route))
+		memset(m, 0, sizeof(*m));	/* HTTP_REQ_NONE */
 }
 
 static int
@@ -491,9 +542,10 @@ http_body_chunk(struct http_req *rq, const char *data, size_t size)
 
 /* The last call for a request, with its whole body: the real answer. */
 static enum MHD_Result
-http_answer(struct http_server *srv, struct MHD_Connection *con,
+http_answer(const struct http_listener *l, struct MHD_Connection *con,
     struct http_req *rq)
 {
+	struct http_server *srv = l->srv;
 	struct http_route_match m;
 	const char *token;
 	int result;
@@ -501,7 +553,7 @@ http_answer(struct http_server *srv, struct MHD_Connection *con,
 	if (rq->body_too_big)
 		return http_req_text(con, rq, MHD_HTTP_CONTENT_TOO_LARGE,
 		    HTTP_REQ_TEXT_PLAIN, "request body too large\n", NULL);
-	http_route(rq->path, &m);
+	http_route_on(l, rq->path, &m);
 	switch (m.route) {
 	case HTTP_REQ_REPO:
 		return http_serve_repo(srv, con, rq, &m);
@@ -533,9 +585,10 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct http_server *srv = cls;
+	struct http_listener *l = cls;
 	struct http_req *rq = *con_cls;
 	struct http_route_match m;
+	enum MHD_Result r;
 	size_t size;
 
 	(void)version;
@@ -549,18 +602,28 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		snprintf(rq->method, sizeof(rq->method), "%s", method);
 		if ((rq->path = strdup(url)) == NULL)
 			return MHD_NO;
-		http_route(rq->path, &m);
+		http_route_on(l, rq->path, &m);
 		rq->route = m.route;
-		return http_first_call(srv, con, rq, &m);
+		r = http_first_call(l->srv, con, rq, &m);
+		if (rq->status != 0) {	/* refused: the deadline is over */
+			http_conn_request_read(con);
+			http_count(rq);
+		}
+		return r;
 	}
 	if (*upload_data_size != 0) {
 		size = *upload_data_size;
 		*upload_data_size = 0;
-		return http_body_chunk(rq, upload_data, size);
+		r = http_body_chunk(rq, upload_data, size);
+		http_count(rq);
+		return r;
 	}
+	http_conn_request_read(con);	/* all of it is here */
 	if (rq->status != 0)	/* answered on the first call */
 		return MHD_YES;
-	return http_answer(srv, con, rq);
+	r = http_answer(l, con, rq);
+	http_count(rq);
+	return r;
 }
 
 /* ---- the daemon -------------------------------------------------------- */
@@ -572,7 +635,7 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 static void
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	const struct http_server *srv = cls;
+	const struct http_server *srv = ((struct http_listener *)cls)->srv;
 	char msg[512];
 	size_t n;
 
@@ -586,80 +649,19 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 		log_error("http", "libmicrohttpd: %s", msg);
 }
 
-/* Resolves listen_addr:port into ss. "", "*" and NULL mean 0.0.0.0;
- * "[::1]" and "::1" are both accepted. */
-static int
-http_listen_addr(const char *addr, int port, struct sockaddr_storage *ss,
-    socklen_t *sslen, int *v6any)
-{
-	struct addrinfo hints, *res = NULL;
-	char host[256], portstr[16];
-	size_t n;
-	int rc;
-
-	*v6any = 0;
-	if (addr == NULL || addr[0] == '\0' || strcmp(addr, "*") == 0)
-		addr = "0.0.0.0";
-	n = strlen(addr);
-	if (addr[0] == '[' && n > 2 && addr[n - 1] == ']') {
-		if (n - 2 >= sizeof(host))
-			return -1;
-		memcpy(host, addr + 1, n - 2);
-		host[n - 2] = '\0';
-	} else if (snprintf(host, sizeof(host), "%s", addr) >=
-	    (int)sizeof(host))
-		return -1;
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	if ((rc = getaddrinfo(host, portstr, &hints, &res)) != 0) {
-		log_error("http", "listen address %s: %s", addr,
-		    gai_strerror(rc));
-		return -1;
-	}
-	if (res->ai_addrlen > sizeof(*ss)) {
-		freeaddrinfo(res);
-		return -1;
-	}
-	memset(ss, 0, sizeof(*ss));
-	memcpy(ss, res->ai_addr, res->ai_addrlen);
-	*sslen = res->ai_addrlen;
-	if (res->ai_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const void *)res->ai_addr;
-
-		*v6any = IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr);
-	}
-	freeaddrinfo(res);
-	return 0;
-}
-
-/* Every connection is a socket and every file being sent an open fd:
- * 1024 connections do not fit in the usual soft limit of 1024 fds. */
-static void
-http_raise_nofile(void)
-{
-	struct rlimit rl;
-	rlim_t want = 4 * HTTP_CONN_LIMIT + 64;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
-		return;
-	rl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want) ?
-	    want : rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		log_warn("http", "cannot raise the open-file limit to %lu: %s",
-		    (unsigned long)rl.rlim_cur, strerror(errno));
-}
-
-/* Frees what http_start allocated (srv may be NULL); the daemon must be
- * stopped. */
+/* Stops both listeners and frees what http_bind and http_start allocated
+ * (srv may be NULL). */
 static void
 http_free(struct http_server *srv)
 {
 	if (srv == NULL)
 		return;
+	/* first: every suspended connection resumed (http_slow.h), none
+	 * left for MHD_stop_daemon */
 	http_slow_free(srv->slow);
+	srv->slow = NULL;
+	http_listen_stop(&srv->install);	/* waits for its threads */
+	http_listen_stop(&srv->admin);
 	http_host_free(srv->hosts);
 	free(srv);
 }
@@ -671,16 +673,48 @@ http_repo_bytes_cb(void *arg, const char *host)
 	return http_host_repo_bytes(arg, host);
 }
 
-/* The start-up lines: where the server listens and the dashboard. */
-static void
-http_log_started(const struct config *cfg, unsigned int threads)
+/* The install listener's connection limit: max_connections, unless the
+ * open-file limit (raised to the hard one first) cannot hold that many
+ * connections, each with a repo file it may be sending, beside the admin
+ * listener's. */
+static unsigned int
+http_install_limit(const struct config *cfg)
 {
-	log_info("http", "listening on %s port %d (%u threads)",
-	    cfg->listen_addr ? cfg->listen_addr : "*", cfg->listen_port,
-	    threads);
+	uint64_t nofile = http_listen_raise_nofile(), fit = 16;
+	uint64_t other = 2 * HTTP_ADMIN_CONN_LIMIT + HTTP_FD_RESERVE;
+
+	if (nofile > other + 32)
+		fit = (nofile - other) / 2;
+	if (fit >= (uint64_t)cfg->max_connections)
+		return (unsigned int)cfg->max_connections;
+	log_warn("http", "max_connections %d lowered to %llu: the open-file "
+	    "limit is %llu (raise it, e.g. LimitNOFILE= in the systemd unit, "
+	    "or lower max_connections in [server])", cfg->max_connections,
+	    (unsigned long long)fit, (unsigned long long)nofile);
+	return (unsigned int)fit;
+}
+
+/* The start-up lines: where each listener is, what it serves, the
+ * dashboard. */
+static void
+http_log_started(const struct http_server *srv, unsigned int threads,
+    unsigned int conns)
+{
+	const struct config *cfg = srv->cfg;
+
+	log_info("http", "install listener on %s port %d: /hosts and /repo "
+	    "(%u threads; at most %u connections, %d per address, %d s for a "
+	    "request)", cfg->listen_addr, cfg->listen_port, threads, conns,
+	    cfg->per_ip_connections, cfg->header_timeout);
+	log_info("http", "admin listener on %s port %d (%s): /api/v1, "
+	    "/metrics and the dashboard", cfg->admin_listen_addr,
+	    cfg->admin_listen_port, srv->admin.tls_cert != NULL ? "HTTPS" :
+	    "plain HTTP, loopback only");
 	if (cfg->web_dir != NULL)
-		log_info("http", "web dashboard at %s/ (files from %s)",
-		    cfg->public_url ? cfg->public_url : "", cfg->web_dir);
+		log_info("http", "web dashboard at %s://%s:%d/ (files from %s)",
+		    srv->admin.tls_cert != NULL ? "https" : "http",
+		    cfg->admin_listen_addr, cfg->admin_listen_port,
+		    cfg->web_dir);
 	else
 		log_warn("http", "no web dashboard files found next to the "
 		    "binary (web/, ../web, ../share/poolboot/web); GET / "
@@ -688,80 +722,80 @@ http_log_started(const struct config *cfg, unsigned int threads)
 }
 
 int
-http_start(const struct http_deps *deps, struct http_server **out)
+http_bind(const struct config *cfg, struct http_server **out)
 {
-	struct http_server *srv = NULL;
-	const struct config *cfg;
-	struct sockaddr_storage ss;
-	socklen_t sslen = 0;
-	unsigned int flags;
-	unsigned int threads;
-	int v6any = 0, ret = -1;
+	struct http_server *srv;
 
 	*out = NULL;
-	if (deps == NULL || deps->api.cfg == NULL) {
+	if (cfg == NULL) {
 		log_error("http", "no configuration");
-		goto out;
+		return -1;
 	}
-	cfg = deps->api.cfg;
-	if ((srv = calloc(1, sizeof(*srv))) == NULL)
-		goto out;
+	if ((srv = calloc(1, sizeof(*srv))) == NULL) {
+		log_error("http", "out of memory");
+		return -1;
+	}
+	srv->cfg = cfg;
+	srv->install.fd = srv->admin.fd = -1;
+	if (http_listen_bind(&srv->install, HTTP_LISTEN_INSTALL,
+	    cfg->listen_addr, cfg->listen_port) == -1 ||
+	    http_listen_bind(&srv->admin, HTTP_LISTEN_ADMIN,
+	    cfg->admin_listen_addr, cfg->admin_listen_port) == -1) {
+		http_free(srv);
+		return -1;
+	}
+	srv->install.srv = srv->admin.srv = srv;
+	*out = srv;
+	return 0;
+}
+
+int
+http_start(struct http_server *srv, const struct http_deps *deps)
+{
+	const struct config *cfg;
+	struct http_listen_opts o;
+	unsigned int threads, conns;
+
+	if (srv == NULL || deps == NULL || deps->api.cfg != srv->cfg) {
+		log_error("http", "no configuration");
+		return -1;
+	}
+	cfg = srv->cfg;
 	srv->deps = *deps;
 	srv->deps.api.repo_bytes = http_repo_bytes_cb;
 	srv->deps.api.repo_bytes_arg = srv;
 	if (http_host_new(cfg, deps->api.arm, &srv->hosts) == -1 ||
 	    http_slow_new(&srv->deps.api, &srv->slow) == -1)
-		goto out;
-	if (http_listen_addr(cfg->listen_addr, cfg->listen_port, &ss, &sslen,
-	    &v6any) == -1) {
-		log_error("http", "cannot use listen address %s",
-		    cfg->listen_addr ? cfg->listen_addr : "(none)");
-		goto out;
-	}
-	http_raise_nofile();
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-	if (ss.ss_family == AF_INET6)
-		flags |= v6any ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+		return -1;
+	conns = http_install_limit(cfg);
 	threads = cfg->http_threads > 0 ? (unsigned int)cfg->http_threads : 2;
-	srv->daemon = MHD_start_daemon(flags, (uint16_t)cfg->listen_port,
-	    NULL, NULL, http_handler, srv,
-	    MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)0,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT,
-	    MHD_OPTION_URI_LOG_CALLBACK, http_uri_cb, srv,
-	    MHD_OPTION_NOTIFY_COMPLETED, http_completed, srv,
-	    MHD_OPTION_END);
-	if (srv->daemon == NULL) {
-		log_error("http", "cannot listen on %s port %d (address in "
-		    "use or not available?)", cfg->listen_addr ?
-		    cfg->listen_addr : "*", cfg->listen_port);
-		goto out;
-	}
+	memset(&o, 0, sizeof(o));
+	o.threads = threads;
+	o.conn_limit = conns;
+	o.per_ip_limit = (unsigned int)cfg->per_ip_connections;
+	o.header_timeout = (unsigned int)cfg->header_timeout;
+	o.handler = http_handler;
+	o.log = http_mhd_log;
+	o.uri_log = http_uri_cb;
+	o.completed = http_completed;
+	o.cls = &srv->install;
+	if (http_listen_start(&srv->install, &o) == -1)
+		return -1;
+	o.conn_limit = HTTP_ADMIN_CONN_LIMIT;
+	o.per_ip_limit = 0;
+	o.tls_cert_file = cfg->admin_tls_cert;
+	o.tls_key_file = cfg->admin_tls_key;
+	o.cls = &srv->admin;
+	if (http_listen_start(&srv->admin, &o) == -1)
+		return -1;
 	atomic_store(&srv->running, 1);
-	http_log_started(cfg, threads);
-	*out = srv;
-	srv = NULL;
-	ret = 0;
-out:
-	http_free(srv);
-	return ret;
+	http_log_started(srv, threads, conns);
+	return 0;
 }
 
 void
 http_stop(struct http_server *srv)
 {
-	if (srv == NULL)
-		return;
-	/* first: every suspended connection resumed, none left for
-	 * MHD_stop_daemon */
-	http_slow_free(srv->slow);
-	srv->slow = NULL;
-	if (srv->daemon != NULL)
-		MHD_stop_daemon(srv->daemon);
 	http_free(srv);
 }
 

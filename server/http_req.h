@@ -48,6 +48,7 @@ struct http_req {
 	uint64_t body_seen;
 	int	 body_too_big;
 	unsigned int status;		/* 0 = nothing queued by us */
+	int	 counted;		/* in /metrics' request counts */
 	uint64_t bytes;			/* body bytes of the answer */
 	/* a slow admin API request (http_slow.h): handed to a worker, then
 	 * answered with slow_status and slow_body (malloc'd JSON, freed

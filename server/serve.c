@@ -1,11 +1,14 @@
 /* serve.c — see serve.h. */
 #include "serve.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "arm.h"
@@ -31,7 +34,67 @@ struct serve_parts {
 	struct dnsmasq_sup *dns;
 	struct http_deps deps;		/* must outlive srv */
 	struct http_server *srv;
+	int	 lock_fd;		/* state_dir/serve.lock, held; or -1 */
 };
+
+/* Makes state_dir private (created, or its mode tightened: nothing is
+ * written in it before) and takes state_dir/serve.lock: an exclusive
+ * flock(2) held while this process lives (the kernel drops it when the
+ * process dies, kill -9 too), the file holding our pid. The file is
+ * written only once the lock is ours, so a refused second serve changes
+ * nothing (the mode is already what the same config asks for). -1: logged
+ * in one line, naming the holder's pid. */
+static int
+serve_lock(const struct config *cfg, int *lock_fd)
+{
+	const char *state_dir = cfg->state_dir;
+	char *path = NULL, buf[512];
+	ssize_t n;
+	int fd = -1, len, ret = -1;
+
+	if (util_private_dir(state_dir, dnsmasq_state_dir_mode(cfg), buf,
+	    sizeof(buf)) == -1) {
+		log_error("serve", "state_dir: %s", buf);
+		goto out;
+	}
+	if ((path = util_path_join(state_dir, "serve.lock")) == NULL)
+		goto out;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) == -1) {
+		log_error("serve", "cannot open the lock file %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			log_error("serve", "cannot lock %s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		n = pread(fd, buf, 32, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		log_error("serve", "state_dir %s is in use by another poolboot "
+		    "serve (pid %s, lock %s): stop it first, or give this one "
+		    "its own state_dir, tftp_root and ports", state_dir,
+		    buf[0] != '\0' ? buf : "unknown", path);
+		goto out;
+	}
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)len, 0) != len) {
+		log_error("serve", "cannot write the lock file %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	*lock_fd = fd;
+	fd = -1;
+	ret = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	free(path);
+	return ret;
+}
 
 /* [dnsmasq]: writes the files, has dnsmasq --test them and, in mode
  * managed, starts dnsmasq under its supervisor. -1: serve must not run
@@ -127,12 +190,6 @@ serve_start_parts(struct serve_parts *p)
 	struct config *cfg = p->cfg;
 	char err[512];
 
-	/* state_dir is private before anything is written in it */
-	if (util_private_dir(cfg->state_dir, dnsmasq_state_dir_mode(cfg), err,
-	    sizeof(err)) == -1) {
-		log_error("serve", "state_dir: %s", err);
-		return -1;
-	}
 	if (store_open(cfg->state_dir, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
@@ -173,8 +230,9 @@ serve_start_parts(struct serve_parts *p)
 	return 0;
 }
 
-/* Stops what serve_start_parts, serve_dnsmasq and http_start started, in
- * the reverse order, and frees the configuration. */
+/* Stops what serve_start_parts, serve_dnsmasq, http_bind and http_start
+ * started, in the reverse order, frees the configuration and lets the
+ * state_dir lock go. */
 static void
 serve_stop_parts(struct serve_parts *p)
 {
@@ -189,6 +247,8 @@ serve_stop_parts(struct serve_parts *p)
 		util_wipe(p->token, strlen(p->token));
 	free(p->token);
 	config_free(p->cfg);
+	if (p->lock_fd != -1)
+		close(p->lock_fd);	/* the lock goes with it */
 }
 
 /* Waits for SIGINT or SIGTERM (blocked in set); SIGHUP is logged and
@@ -220,12 +280,19 @@ serve_run(const struct cli_opts *o)
 	int sig, ret = CLI_EXIT_FAIL;
 
 	memset(&p, 0, sizeof(p));
+	p.lock_fd = -1;
 	if ((cfg = p.cfg = cli_load_config(o->conf)) == NULL)
 		return CLI_EXIT_FAIL;
 	/* from here on every line goes to syslog when asked to (the
 	 * configuration's own problems went to stderr above) */
 	if (o->syslog || cfg->log_syslog)
 		log_init("poolboot", PB_LOG_INFO + o->verbose, 1);
+	/* before any file is touched (the tftp-root reconcile, dnsmasq's
+	 * files, the store): one serve per state_dir, and our ports, so
+	 * that a second serve that cannot run changes nothing */
+	if (serve_lock(cfg, &p.lock_fd) == -1 ||
+	    http_bind(cfg, &p.srv) == -1)
+		goto out;
 	if (serve_start_parts(&p) == -1)
 		goto out;
 
@@ -239,12 +306,13 @@ serve_run(const struct cli_opts *o)
 	if (serve_dnsmasq(cfg, &p.dns) == -1)
 		goto out;
 	p.deps.dnsmasq = p.dns;
-	if (http_start(&p.deps, &p.srv) == -1)
+	if (http_start(p.srv, &p.deps) == -1)
 		goto out;
 	log_info("serve", "poolboot %s serving %zu host%s on %s:%d (public URL "
-	    "%s), tftp-root %s, state %s", POOLBOOT_VERSION, cfg->nhosts,
-	    cfg->nhosts == 1 ? "" : "s", cfg->listen_addr, cfg->listen_port,
-	    cfg->public_url, cfg->tftp_root, cfg->state_dir);
+	    "%s), admin on %s:%d, tftp-root %s, state %s", POOLBOOT_VERSION,
+	    cfg->nhosts, cfg->nhosts == 1 ? "" : "s", cfg->listen_addr,
+	    cfg->listen_port, cfg->public_url, cfg->admin_listen_addr,
+	    cfg->admin_listen_port, cfg->tftp_root, cfg->state_dir);
 	store_event(p.st, NULL, NULL, "serve", "server started (pid %ld)",
 	    (long)getpid());
 	/* only now, with HTTP served: resuming never waits on a thread or

@@ -148,7 +148,7 @@ class Poolboot:
             [POOLBOOT, "serve", "-c", self.conf], stdin=subprocess.DEVNULL,
             stdout=self.logf, stderr=self.logf, cwd=self.dir,
             env=harness.clean_env())
-        if not wait_http(self.port, timeout):
+        if not wait_http(admin_port(self.port), timeout):
             self.stop()
             raise RuntimeError("poolboot serve did not answer:\n%s"
                                % self.log_tail())
@@ -179,10 +179,26 @@ class Poolboot:
             return f.read().strip()
 
 
+# install listener port -> its server's admin listener port
+ADMIN_PORTS = {}
+
+
+def admin_port(port):
+    """The admin listener (API, dashboard) of the server whose install
+    listener is port."""
+    return ADMIN_PORTS[port]
+
+
 def server_section(d, port, **extra):
-    text = ("[server]\nlisten = 127.0.0.1:%d\npublic_url = "
-            "http://127.0.0.1:%d\nstate_dir = %s\ntftp_root = %s\n"
-            % (port, port, os.path.join(d, "state"), os.path.join(d, "tftp")))
+    ADMIN_PORTS[port] = harness.free_port(avoid=(port,))
+    text = ("[server]\nlisten = 127.0.0.1:%d\nadmin_listen = 127.0.0.1:%d\n"
+            "public_url = http://127.0.0.1:%d\nstate_dir = %s\n"
+            "tftp_root = %s\n"
+            % (port, ADMIN_PORTS[port], port, os.path.join(d, "state"),
+               os.path.join(d, "tftp")))
+    # wrk's hundreds of connections all come from 127.0.0.1
+    extra.setdefault("per_ip_connections", 0)
+    extra.setdefault("max_connections", 8192)
     for k, v in extra.items():
         text += "%s = %s\n" % (k, v)
     os.makedirs(os.path.join(d, "state"), exist_ok=True)
@@ -415,8 +431,8 @@ def bench_repo(work, duration, quick):
 
 def arm_via_api(port, token, hosts):
     """POST /api/v1/hosts/H/arm for every host on one keep-alive
-    connection; returns the seconds taken."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection; returns the seconds taken. port: the install listener's."""
+    c = http.client.HTTPConnection("127.0.0.1", admin_port(port), timeout=30)
     t0 = time.monotonic()
     for h in hosts:
         c.request("POST", "/api/v1/hosts/%s/arm" % h, body=b'{"wipe": false}',
@@ -660,7 +676,7 @@ def coord_world(npools, nhosts, vms, pools_per_sim=5):
 
 def start_runs(env, pools):
     tok = env.admin_token()
-    c = http.client.HTTPConnection("127.0.0.1", env.port, timeout=30)
+    c = http.client.HTTPConnection("127.0.0.1", env.admin_port, timeout=30)
     t0 = time.monotonic()
     for p in pools:
         c.request("POST", "/api/v1/pools/%s/upgrade" % p["name"],
@@ -678,7 +694,7 @@ def start_runs(env, pools):
 
 def wait_runs(env, pools, timeout):
     tok = env.admin_token()
-    c = http.client.HTTPConnection("127.0.0.1", env.port, timeout=30)
+    c = http.client.HTTPConnection("127.0.0.1", env.admin_port, timeout=30)
     deadline = time.monotonic() + timeout
     done = {}
     while time.monotonic() < deadline:
@@ -853,7 +869,8 @@ def bench_scale(work, quick):
         time.sleep(0.5)
         out["rss_start_kb"] = rss_kb(pb.proc.pid)
         tok = pb.admin_token()
-        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        c = http.client.HTTPConnection("127.0.0.1", admin_port(port),
+                                       timeout=60)
         t0 = time.monotonic()
         c.request("GET", "/api/v1/hosts",
                   headers={"Authorization": "Bearer " + tok})

@@ -104,8 +104,11 @@ class World:
         pw = os.path.join(work, "pool.pw")
         bench.write(pw, "secret\n", 0o600)
         self.port = bench.free_port()
+        # the install listener's default limits, as in production (10
+        # connections per source address here)
         text = bench.server_section(
             work, self.port, boot_attempts=BOOT_ATTEMPTS,
+            per_ip_connections=32, max_connections=4096,
             template_dir=os.path.join(bench.REPO_ROOT, "templates"))
         text += ("[repo r]\npath = %s\n\n[pool rack]\n"
                  "xapi = https://192.0.2.10\nusername = root\n"

@@ -53,6 +53,9 @@ from machine import Lines, Machine, pump, LOCAL_BOOT_RE, XEN_RE  # noqa: E402
 SERVER_IP = "10.200.0.1"
 PORT = 8080
 PUBLIC_URL = "http://%s:%d" % (SERVER_IP, PORT)
+# the admin API listens on the namespace's loopback only
+ADMIN_PORT = 8081
+ADMIN_URL = "http://127.0.0.1:%d" % ADMIN_PORT
 KNOWN_MAC = "52:54:00:e2:e0:01"
 UNKNOWN_MAC = "52:54:00:e2:e0:99"
 HOST = "e2e-host"
@@ -201,6 +204,7 @@ class World:
         return """# written by tests/e2e/e2e.py for scenario {name}
 [server]
 listen = {ip}:{port}
+admin_listen = 127.0.0.1:{admin_port}
 public_url = {url}
 state_dir = {state}
 tftp_root = {tftp}
@@ -224,6 +228,7 @@ path = {dir}/repo
 serial_console = com1,115200
 
 """.format(name=self.name, ip=SERVER_IP, port=PORT, url=PUBLIC_URL,
+           admin_port=ADMIN_PORT,
            state=self.state, tftp=self.tftp, templates=TEMPLATES,
            boot_files=self.boot_files, repo=REPO, dir=self.dir)
 
@@ -341,11 +346,12 @@ serial_console = com1,115200
             time.sleep(0.5)
 
     def api(self, path, method="GET", body=None):
-        """The admin API through curl inside the namespace."""
+        """The admin API through curl inside the namespace (on its
+        loopback: the admin listener)."""
         with open(os.path.join(self.state, "admin.token")) as f:
             token = f.read().strip()
         argv = ["curl", "-sS", "-X", method, "-H",
-                "Authorization: Bearer " + token, PUBLIC_URL + "/api/v1" + path]
+                "Authorization: Bearer " + token, ADMIN_URL + "/api/v1" + path]
         if body is not None:
             argv[3:3] = ["-d", json.dumps(body)]
         p = run(self.nsexec(argv))

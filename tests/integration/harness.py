@@ -10,8 +10,11 @@ Env() builds, in a fresh temp dir:
   poolboot.conf    the inventory described in the brief
 
 and starts/stops the real binary (POOLBOOT_BIN, default ./poolboot in the
-repository root) on a free loopback port. Nothing here contacts any address
-other than 127.0.0.1.
+repository root) on two free loopback ports: the install listener (port,
+[server] listen: /hosts and /repo) and the admin listener (admin_port,
+[server] admin_listen: /api/v1, /metrics and the dashboard). request()
+sends a path to the listener that serves it. Nothing here contacts any
+address other than 127.0.0.1.
 """
 import hashlib
 import http.client
@@ -21,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -60,12 +64,39 @@ TOKEN_RE = re.compile(r"/hosts/([A-Za-z0-9._-]+)/([0-9a-f]{40})/answerfile")
 ENVS = []
 
 
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def free_port(avoid=()):
+    while True:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        if port not in avoid:
+            return port
+
+
+ADMIN_PREFIXES = ("/api/", "/metrics", "/web")
+
+
+def admin_path(path):
+    """Whether path is the admin listener's (the admin API, /metrics, the
+    dashboard) rather than the install listener's."""
+    return (path == "/" or path.startswith("/?") or path == "/api" or
+            path.startswith(ADMIN_PREFIXES))
+
+
+def make_cert(directory, name="admin", san="IP:127.0.0.1"):
+    """A self-signed certificate for san and its key (PEM files made by the
+    openssl command in directory). Returns (cert, key)."""
+    cert = os.path.join(directory, name + ".crt")
+    key = os.path.join(directory, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "2",
+                    "-subj", "/CN=poolboot-test-" + name,
+                    "-addext", "subjectAltName=" + san],
+                   check=True, capture_output=True, env=clean_env())
+    os.chmod(key, 0o600)
+    return cert, key
 
 
 def settled(read, ok, timeout=3.0):
@@ -131,9 +162,15 @@ class Env:
     """One temp world and (optionally) one running server."""
 
     def __init__(self, boot_attempts=3, big_file=False, extra_server="",
-                 extra_hosts="", hosts_text=None, boot_files="http"):
+                 extra_hosts="", hosts_text=None, boot_files="http",
+                 admin_tls=False):
         self.dir = tempfile.mkdtemp(prefix="pbit-")
         self.port = free_port()
+        self.admin_port = free_port(avoid=(self.port,))
+        # admin_tls: HTTPS on the admin listener with a fresh certificate
+        self.admin_cert = self.admin_key = None
+        if admin_tls:
+            self.admin_cert, self.admin_key = make_cert(self.dir)
         self.proc = None
         self.log_path = os.path.join(self.dir, "serve.log")
         self.logf = None
@@ -183,15 +220,20 @@ class Env:
         os.makedirs(self.state)
 
     def server_section(self, extra=""):
+        tls = ""
+        if self.admin_cert is not None:
+            tls = ("admin_tls_cert = %s\nadmin_tls_key = %s\n"
+                   % (self.admin_cert, self.admin_key))
         return ("[server]\n"
                 "listen = 127.0.0.1:%d\n"
+                "admin_listen = 127.0.0.1:%d\n%s"
                 "public_url = http://127.0.0.1:%d\n"
                 "state_dir = %s\n"
                 "tftp_root = %s\n"
                 "boot_attempts = %d\n"
                 "boot_files = %s\n%s\n"
-                % (self.port, self.port, self.state, self.tftp,
-                   self.boot_attempts, self.boot_files, extra))
+                % (self.port, self.admin_port, tls, self.port, self.state,
+                   self.tftp, self.boot_attempts, self.boot_files, extra))
 
     def base_inventory(self):
         return ("[repo xs82]\n"
@@ -250,11 +292,7 @@ class Env:
                 raise RuntimeError("poolboot serve exited with %d:\n%s"
                                    % (rc, self.log_tail()))
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port,
-                                               timeout=2)
-                c.request("GET", "/")
-                c.getresponse().read()
-                c.close()
+                self.request("GET", "/", timeout=2)
                 return self
             except OSError:
                 time.sleep(0.05)
@@ -324,12 +362,37 @@ class Env:
     # ---- HTTP -----------------------------------------------------------
     @property
     def base(self):
+        """The install listener, as public_url names it."""
         return "http://127.0.0.1:%d" % self.port
 
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        """Sends path exactly as given (no normalisation)."""
-        c = http.client.HTTPConnection("127.0.0.1", self.port,
-                                       timeout=timeout)
+    @property
+    def admin_base(self):
+        """The admin listener: the API, /metrics, the dashboard."""
+        return "%s://127.0.0.1:%d" % (
+            "https" if self.admin_cert else "http", self.admin_port)
+
+    def connection(self, listener, timeout=30, cafile=None):
+        """An HTTP(S) connection to the "admin" or "install" listener;
+        HTTPS to a TLS admin listener, trusting cafile (default: its own
+        certificate)."""
+        if listener != "admin":
+            return http.client.HTTPConnection("127.0.0.1", self.port,
+                                              timeout=timeout)
+        if self.admin_cert is None:
+            return http.client.HTTPConnection("127.0.0.1", self.admin_port,
+                                              timeout=timeout)
+        ctx = ssl.create_default_context(cafile=cafile or self.admin_cert)
+        return http.client.HTTPSConnection("127.0.0.1", self.admin_port,
+                                           timeout=timeout, context=ctx)
+
+    def request(self, method, path, body=None, headers=None, timeout=30,
+                listener=None):
+        """Sends path exactly as given (no normalisation) to the listener
+        that serves it (admin_path), or to listener "admin" or
+        "install"."""
+        if listener is None:
+            listener = "admin" if admin_path(path) else "install"
+        c = self.connection(listener, timeout=timeout)
         try:
             c.putrequest(method, path, skip_accept_encoding=True)
             hdrs = dict(headers or {})

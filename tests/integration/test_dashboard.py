@@ -301,7 +301,7 @@ class DashboardBrowserTest(unittest.TestCase):
             # the page itself starts the run: dry run, then confirm
             p = subprocess.run(
                 ["node", os.path.join(WEB_TEST_DIR, "dashboard-check.js"),
-                 env.base, env.admin_token(), out, "--pool", "rack1",
+                 env.admin_base, env.admin_token(), out, "--pool", "rack1",
                  "--start", "--expect-repo-bytes", "--timeout", "90"],
                 stdin=subprocess.DEVNULL, capture_output=True, timeout=180,
                 env=harness.clean_env())

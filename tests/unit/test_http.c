@@ -610,7 +610,7 @@ test_server_end_to_end(void **state)
 	struct fetched r;
 	char err[512], *tok, *resp = NULL, *secret;
 	long status = 0;
-	int port;
+	int port, aport;
 
 	/* a file right beside the repo that must stay private */
 	free(unit_write(f->dir, "private.txt", "do not serve\n"));
@@ -620,11 +620,15 @@ test_server_end_to_end(void **state)
 
 	port = free_port();
 	f->cfg->listen_port = port;
+	while ((aport = free_port()) == port)
+		;
+	f->cfg->admin_listen_port = aport;
 	tok = client_admin_token(f->cfg, 1, err, sizeof(err));
 	if (tok == NULL)
 		fail_msg("%s", err);
 	f->deps.admin_token = tok;
-	assert_int_equal(http_start(&f->deps, &srv), 0);
+	assert_int_equal(http_bind(f->cfg, &srv), 0);
+	assert_int_equal(http_start(srv, &f->deps), 0);
 
 	/* the repo, whole and in part */
 	fetch(port, "GET", "/repo/xs82/install.img", NULL, &r);
@@ -677,11 +681,18 @@ test_server_end_to_end(void **state)
 	    "/hosts/h1/0123456789012345678901234567890123456789/callback/2",
 	    404);
 
+	/* each listener answers its own routes only */
+	expect_status(port, "GET", "/api/v1/hosts", 404);
+	expect_status(port, "GET", "/metrics", 404);
+	expect_status(port, "GET", "/", 404);
+	expect_status(aport, "GET", "/repo/xs82/install.img", 404);
+	expect_status(aport, "GET", "/hosts/h1/answerfile", 404);
+
 	/* the admin API wants the token */
-	fetch(port, "GET", "/api/v1/hosts", NULL, &r);
+	fetch(aport, "GET", "/api/v1/hosts", NULL, &r);
 	assert_int_equal(r.status, 401);
 	assert_non_null(strcasestr(r.headers, "WWW-Authenticate: Bearer"));
-	fetch(port, "GET", "/api/v1/hosts",
+	fetch(aport, "GET", "/api/v1/hosts",
 	    "Authorization: Bearer 0123456789abcdef0123456789abcdef", &r);
 	assert_int_equal(r.status, 401);
 	/* ... which the CLI's client sends */
