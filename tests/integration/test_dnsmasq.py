@@ -195,15 +195,31 @@ def children(pid, name):
             continue
         comm = st[st.index("(") + 1:st.rindex(")")]
         ppid = int(st[st.rindex(")") + 2:].split()[1])
-        if ppid == pid and comm == name:
+        if ppid != pid or comm != name:
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        # serve runs `dnsmasq --test` before the daemon: not the one
+        if b"--test" not in argv:
             out.append(int(d))
     return out
 
 
 def wait_for(fn, timeout, step=0.1):
+    """fn() until it is true or timeout passes. A file fn reads that does
+    not exist yet (dnsmasq creates its log when it starts) reads as not
+    yet."""
+    def once():
+        try:
+            return fn()
+        except FileNotFoundError:
+            return None
     deadline = time.time() + timeout
     while time.time() < deadline:
-        v = fn()
+        v = once()
         if v:
             return v
         time.sleep(step)
@@ -330,9 +346,13 @@ class ManagedDnsmasqTest(unittest.TestCase):
         self.assertTrue(pid, env.log_tail())
         conf = open(os.path.join(env.state, "dnsmasq/dnsmasq.conf")).read()
         self.assertNotIn("user=root", conf)
-        with open("/proc/%d/status" % pid) as f:
-            uids = [l.split()[1:] for l in f if l.startswith("Uid:")][0]
-        self.assertNotIn("0", uids, "dnsmasq runs as root:\n%s" % conf)
+        def uids():
+            with open("/proc/%d/status" % pid) as f:
+                return [l.split()[1:] for l in f if l.startswith("Uid:")][0]
+        # dnsmasq starts as root and drops to its user once it has bound
+        # its sockets: wait for that moment
+        wait_for(lambda: "0" not in uids(), 5)
+        self.assertNotIn("0", uids(), "dnsmasq runs as root:\n%s" % conf)
         # and it still reads the hostsdir, as that user
         hd = os.path.join(env.state, "dnsmasq/hosts.d")
         logp = os.path.join(env.state, "dnsmasq/dnsmasq.log")
