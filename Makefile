@@ -118,7 +118,7 @@ $(BUILD)/libpoolboot.a: $(LIBOBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libpoolboot.a
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(BUILD)/libpoolboot.a
 	$(CC) $(CFLAGS) -Iserver -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
 	    $(BUILD)/libpoolboot.a $(LDLIBS)
 

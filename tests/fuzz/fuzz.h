@@ -36,6 +36,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 	}								\
 } while (0)
 
+/* root_password_file holds a ready crypt hash: config_secret.c then
+ * takes it as it is instead of hashing a password (SHA-512 crypt costs
+ * milliseconds per load, which would be most of a run). */
+#define FUZZ_ROOT_HASH	"$6$poolboot$y0Kq3fNnEoaWdHq5q2Nf8F1A9t.3y4PU0l8bJ2f7mQ" \
+			"kq9B1mQm3o4D8yGqY8tR6yV2ePp9Xk0wz7uV5L4cS1.\n"
+
 static char fuzz_scratch_dir[PATH_MAX];
 
 static __attribute__((unused)) int

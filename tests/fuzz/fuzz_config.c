@@ -26,7 +26,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_mkrepo(dir, "isos/xcpng821");
 	fuzz_mkrepo(dir, "isos/xcpng83");
 	fuzz_write(dir, "rack1.pw", "secret\n");
-	fuzz_write(dir, "root.pw", "rootpw\n");
+	fuzz_write(dir, "root.pw", FUZZ_ROOT_HASH);
+	fuzz_write(dir, "plain.pw", "rootpw\n");
 	fuzz_write(dir, "ipmi.pw", "ipmipw\n");
 	fuzz_write(dir, "templates/answerfile-upgrade.xml", "<x/>");
 	return 0;
