@@ -107,7 +107,7 @@ append_words(const char *text)
 }
 
 /* The same host with harmless values of the same shape: the same fields
- * NULL, as many dns, ntp and kernel_args entries. */
+ * NULL or empty, as many dns, ntp and kernel_args entries. */
 static void
 harmless(const struct host *h, struct host *b)
 {
@@ -119,7 +119,9 @@ harmless(const struct host *h, struct host *b)
 	memset(&b->kernel_args, 0, sizeof(b->kernel_args));
 	b->name = "h";
 	snprintf(b->mac, sizeof(b->mac), "52:54:00:00:00:01");
-#define SAFE(f, v) b->f = h->f == NULL ? NULL : (char *)(uintptr_t)(v)
+	/* NULL and "" stay as they are: render takes both for "not set" */
+#define SAFE(f, v) b->f = h->f == NULL || h->f[0] == '\0' ? h->f : \
+	    (char *)(uintptr_t)(v)
 	SAFE(disk, "sda");
 	SAFE(ip, "10.0.0.9");
 	SAFE(gateway, "10.0.0.1");
