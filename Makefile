@@ -5,6 +5,7 @@
 #                   same suite under ASan+UBSan
 #   make demo       build and show the main job on embedded defaults
 #   make SANITIZE=address,undefined   sanitizer build
+#   make fuzz       libFuzzer harnesses (tests/fuzz), each run FUZZ_SECONDS
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -40,7 +41,8 @@ LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e bench bench-xmlrpc soak
+.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e bench \
+	bench-xmlrpc soak fuzz fuzz-build fuzz-bins
 
 all: poolboot
 
@@ -102,6 +104,38 @@ bench-xmlrpc: $(BUILD)/bench_xmlrpc
 
 $(BUILD)/bench_xmlrpc: tests/bench/bench_xmlrpc.c $(LIBOBJS) | $(BUILD)
 	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+# libFuzzer (issue 11): clang with -fsanitize=fuzzer,address,undefined in
+# its own build folder; the server objects get the coverage instrumentation
+# and go into an archive, so a harness that includes a server .c file to
+# reach its static parser (fuzz_path, fuzz_hostroute: http.c) links only
+# the other objects it needs. Each harness runs FUZZ_SECONDS on a copy of
+# its corpus (tests/fuzz/corpus/<target>, new finds kept in
+# $(FUZZ_BUILD)/corpus); a crash leaves crash-* in $(FUZZ_BUILD)/artifacts.
+# make check runs each for a few seconds (tests/fuzz/run.sh).
+FUZZ_CC      ?= $(shell command -v clang-14 || command -v clang)
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_TARGETS))
+
+fuzz: deps fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) keep
+
+fuzz-build:
+	@CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" $(MAKE) -s -j2 \
+	    BUILD=$(FUZZ_BUILD) CC="$(FUZZ_CC)" WERROR=1 \
+	    SANITIZE=address,undefined fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(BUILD)/libpoolboot.a: $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(BUILD)/libpoolboot.a
+	$(CC) $(CFLAGS) -Iserver -fsanitize=fuzzer $(LDFLAGS) -o $@ $< \
+	    $(BUILD)/libpoolboot.a $(LDLIBS)
 
 answerfiles: poolboot
 	@sh scripts/make-answerfiles.sh

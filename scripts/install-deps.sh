@@ -10,6 +10,10 @@ libssl-dev libcrypt-dev curl python3 valgrind sqlite3 openssl
 python3-os-xenapi pxelinux syslinux-common dnsmasq-base iproute2 openipmi
 ipmitool qemu-system-x86 ipxe-qemu busybox-static man-db groff-base"
 
+# the libFuzzer harnesses (tests/fuzz, make fuzz): clang and its runtime
+# libraries (libclang_rt.fuzzer, ASan, UBSan)
+PKGS="$PKGS clang-14 libclang-rt-14-dev"
+
 # the dashboard's browser test: Debian's chromium driven by playwright-core
 # (Debian 12's nodejs is 18, too old for playwright-core: only when no npm)
 PKGS="$PKGS chromium"

@@ -640,41 +640,87 @@ config_resolve(struct config_ini *ini, struct config *cfg)
 		config_resolve_host(ini, cfg, &cfg->hosts[i]);
 }
 
+/* The second pass and the checks that span sections, on ini (set up by
+ * the caller, cfg->path and cfg->dir set): config_load's body. */
+static int
+config_load_ini(struct config_ini *ini, struct config *cfg)
+{
+	struct config_secret_cache secrets;
+	struct config_sections secs = { 0 };
+	int ret = -1;
+
+	memset(&secrets, 0, sizeof(secrets));
+	if (config_ini_read(ini) == -1)
+		goto out;
+	config_scan_sections(ini, &secs);
+	config_setup_server(ini, cfg, secs.server);
+	if (config_load_sections(ini, &secrets, cfg, &secs) == -1)
+		goto out;
+	config_resolve(ini, cfg);
+	if (inventory_check_duplicates(ini, cfg->hosts, cfg->nhosts) == -1)
+		goto out;
+	if (ini->nerrors > 0)
+		goto out;
+	ret = 0;
+out:
+	config_secret_cache_free(&secrets);
+	return ret;
+}
+
 int
 config_load(const char *path, struct config **out, struct strlist *errors,
     struct strlist *warnings)
 {
 	struct config_ini ini = { 0 };
-	struct config_secret_cache secrets;
-	struct config_sections secs = { 0 };
 	struct config *cfg = NULL;
 	int ret = -1;
 
 	*out = NULL;
-	memset(&secrets, 0, sizeof(secrets));
 	ini.file = path;
 	ini.errors = errors;
 	ini.warnings = warnings;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		goto out;
 	if (config_locate(&ini, cfg, path) == -1 ||
-	    config_ini_read(&ini) == -1)
-		goto out;
-	config_scan_sections(&ini, &secs);
-	config_setup_server(&ini, cfg, secs.server);
-	if (config_load_sections(&ini, &secrets, cfg, &secs) == -1)
-		goto out;
-	config_resolve(&ini, cfg);
-	if (inventory_check_duplicates(&ini, cfg->hosts, cfg->nhosts) == -1)
-		goto out;
-	if (ini.nerrors > 0)
+	    config_load_ini(&ini, cfg) == -1)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
 	ret = 0;
 out:
 	config_ini_free(&ini);
-	config_secret_cache_free(&secrets);
+	config_free(cfg);
+	return ret;
+}
+
+int
+config_load_text(const char *name, const char *dir, const char *text,
+    size_t len, struct config **out, struct strlist *errors,
+    struct strlist *warnings)
+{
+	struct config_ini ini = { 0 };
+	struct config *cfg = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	ini.file = name;
+	ini.text = text;
+	ini.textlen = len;
+	ini.errors = errors;
+	ini.warnings = warnings;
+	if ((cfg = calloc(1, sizeof(*cfg))) == NULL ||
+	    (cfg->path = strdup(name)) == NULL ||
+	    (cfg->dir = strdup(dir)) == NULL) {
+		config_ini_err(&ini, 0, "out of memory");
+		goto out;
+	}
+	if (config_load_ini(&ini, cfg) == -1)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+	ret = 0;
+out:
+	config_ini_free(&ini);
 	config_free(cfg);
 	return ret;
 }

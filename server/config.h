@@ -113,6 +113,13 @@ struct config {
  * tls_verify = no). Either list may be NULL. */
 int   config_load(const char *path, struct config **out,
 	    struct strlist *errors, struct strlist *warnings);
+/* The same for a configuration held in memory: len bytes of text, named
+ * name in cfg->path and in the messages ("name:line: message"), relative
+ * paths taken relative to dir (absolute). The repos' trees and secret
+ * files it names are still read from disk. Used by the fuzzer. */
+int   config_load_text(const char *name, const char *dir, const char *text,
+	    size_t len, struct config **out, struct strlist *errors,
+	    struct strlist *warnings);
 /* Frees cfg and everything it holds; NULL is fine. */
 void  config_free(struct config *cfg);
 

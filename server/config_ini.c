@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +245,12 @@ config_ini_read(struct config_ini *ini)
 {
 	int rc;
 
-	if ((ini->fp = fopen(ini->file, "r")) == NULL) {
+	if (ini->text != NULL)
+		ini->fp = ini->textlen == 0 ? fopen("/dev/null", "r") :
+		    fmemopen((void *)(uintptr_t)ini->text, ini->textlen, "r");
+	else
+		ini->fp = fopen(ini->file, "r");
+	if (ini->fp == NULL) {
 		config_ini_err(ini, 0, "cannot open: %s", strerror(errno));
 		return -1;
 	}

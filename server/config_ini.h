@@ -42,6 +42,8 @@ struct config_ini_section {
  * NULL) and zeroes the rest. */
 struct config_ini {
 	const char *file;
+	const char *text;	/* non-NULL: read these textlen bytes, not file */
+	size_t	 textlen;
 	FILE	*fp;
 	int	 lineno;	/* line most recently handed to inih */
 	int	 skip_section;	/* current section is broken: ignore its keys */
@@ -52,8 +54,9 @@ struct config_ini {
 	int	 nerrors;	/* counted even when errors is NULL */
 };
 
-/* Reads ini->file into ini->secs, reporting every problem. -1 only when
- * the file cannot be opened or memory runs out (reported too); a file
+/* Reads ini->file (or ini->text, named ini->file in messages) into
+ * ini->secs, reporting every problem. -1 only when the file cannot be
+ * opened or memory runs out (reported too); a file
  * with problems returns 0 with ini->nerrors > 0. */
 int   config_ini_read(struct config_ini *ini);
 

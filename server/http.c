@@ -76,7 +76,9 @@ http_log_escape(struct sbuf *b, const char *s, size_t n)
 
 /* The path for the log line, with the token segment of /hosts/{h}/{token}
  * replaced by "***" (except in the token-less forms /hosts/h/answerfile
- * and /hosts/h/script, where there is none). Caller frees. */
+ * and /hosts/h/script, where there is none). Segments are split at '/'
+ * only, as http_route splits them: the path comes without its query, so
+ * a '?' in it is a decoded %3F and part of a segment. Caller frees. */
 static char *
 http_log_path(const char *path)
 {
@@ -88,10 +90,10 @@ http_log_path(const char *path)
 	while (*p != '\0' && n < 4) {
 		while (*p == '/')
 			p++;
-		if (*p == '\0' || *p == '?')
+		if (*p == '\0')
 			break;
 		seg = p;
-		while (*p != '\0' && *p != '/' && *p != '?')
+		while (*p != '\0' && *p != '/')
 			p++;
 		segs[n] = seg;
 		lens[n] = (size_t)(p - seg);

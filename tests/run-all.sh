@@ -37,6 +37,24 @@ run_pass() {	# name build-dir make-args... ; then runs the suite
 VALGRIND=valgrind run_pass default build
 VALGRIND= run_pass sanitizers build-asan SANITIZE=address,undefined
 
+# the libFuzzer harnesses (tests/fuzz), a few seconds each on their
+# corpus: the seeds, and the crash inputs kept there as regressions
+echo "==== fuzz: libFuzzer harnesses, ${FUZZ_CHECK_SECONDS:-3} s each (build-fuzz)"
+if make -s fuzz-build >"$LOG/fuzz.build" 2>&1 &&
+    ! grep -q 'warning:' "$LOG/fuzz.build"; then
+	sh tests/fuzz/run.sh build-fuzz "${FUZZ_CHECK_SECONDS:-3}" |
+	    tee "$LOG/fuzz.out"
+	p=$(tail -n 1 "$LOG/fuzz.out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(tail -n 1 "$LOG/fuzz.out" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	[ -n "$p" ] || { p=0; f=1; }
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+else
+	cat "$LOG/fuzz.build"
+	echo "not ok - fuzz build failed (or has warnings)"
+	total_fail=$((total_fail + 1))
+fi
+
 # real PXE boots in QEMU (root; each scenario is a TAP skip otherwise),
 # once, against the sanitizer build
 echo "==== e2e: real PXE boots (tests/e2e) against build-asan"

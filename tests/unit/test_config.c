@@ -407,6 +407,62 @@ test_dnsmasq_lease_time(void **state)
 		strlist_free(&errs);
 		free(body);
 	}
+
+/* config_load_text (what the config fuzzer loads through) reads text
+ * from memory exactly as config_load reads a file: the same values, the
+ * same problems, named after the name it is given, relative paths from
+ * the folder it is given. */
+static void
+test_load_from_memory(void **state)
+{
+	struct strlist errs = { 0 }, ferrs = { 0 };
+	struct config *cfg = NULL, *fcfg = NULL;
+	char *text, *path;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(asprintf(&text, "[server]\ntemplate_dir = tpl\n%s"
+	    "[host h1]\npool = poolA\nmac = 52:54:00:00:00:01\ndisk = sda\n",
+	    GOOD_HEAD + strlen("[server]\n")) > 0, 1);
+	assert_int_equal(config_load_text("t.conf", dir, text, strlen(text),
+	    &cfg, &errs, NULL), 0);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(cfg->path, "t.conf");
+	assert_string_equal(cfg->dir, dir);
+	assert_int_equal(cfg->nhosts, 1);
+	assert_string_equal(cfg->hosts[0].mac, "52:54:00:00:00:01");
+	assert_string_equal(cfg->repos[0].product_version, "8.2.1");
+	assert_non_null(strstr(cfg->pools[0].password_file, dir));
+	config_free(cfg);
+	free(text);
+
+	/* problems: the same lines as from a file, with the given name; the
+	 * text need not end in a newline, nor in a NUL past len */
+	text = strdup("[server]\npublic_url = ftp://x\nnope = 1\n[host h1]\n"
+	    "mac = zz XXXX");
+	assert_int_equal(config_load_text("t.conf", dir, text,
+	    strlen(text) - 5, &cfg, &errs, NULL), -1);
+	assert_null(cfg);
+	text[strlen(text) - 5] = '\0';
+	path = unit_write(dir, "t.conf", text);
+	assert_int_equal(config_load(path, &fcfg, &ferrs, NULL), -1);
+	assert_int_equal(errs.n, ferrs.n);
+	for (i = 0; i < errs.n; i++) {
+		assert_int_equal(strncmp(errs.v[i], "t.conf:", 7), 0);
+		assert_non_null(strstr(ferrs.v[i], errs.v[i]));
+	}
+	assert_error_at(&errs, 2, "public_url");
+	assert_error_at(&errs, 5, "zz");
+	strlist_free(&errs);
+	strlist_free(&ferrs);
+	free(path);
+	free(text);
+
+	/* empty text: one problem, no [server] */
+	assert_int_equal(config_load_text("t.conf", dir, "", 0, &cfg, &errs,
+	    NULL), -1);
+	assert_true(errs.n >= 1);
+	strlist_free(&errs);
 }
 
 int
@@ -420,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_file_level_problems),
 		cmocka_unit_test(test_server_section),
 		cmocka_unit_test(test_dnsmasq_lease_time),
+		cmocka_unit_test(test_load_from_memory),
 	};
 
 	return cmocka_run_group_tests_name("config", tests, setup, NULL);
