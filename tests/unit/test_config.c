@@ -407,6 +407,7 @@ test_dnsmasq_lease_time(void **state)
 		strlist_free(&errs);
 		free(body);
 	}
+}
 
 /* config_load_text (what the config fuzzer loads through) reads text
  * from memory exactly as config_load reads a file: the same values, the
