@@ -334,7 +334,15 @@ serial_console = com1,115200
         return text
 
     def hosts(self):
-        p = self.cli("hosts", "-c", self.conf, "--json")
+        # stdout alone: the configuration's warnings (this world's XAPI is
+        # plain http://) go to stderr
+        argv = self.nsexec([poolboot_bin(), "hosts", "-c", self.conf,
+                            "--json"])
+        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, cwd=self.dir)
+        if p.returncode != 0:
+            raise Fail("%s exited %d:\n%s" % (" ".join(argv), p.returncode,
+                                              (p.stdout + p.stderr)[-3000:]))
         return {h["name"]: h for h in json.loads(p.stdout)}
 
     def wait_state(self, host, states, timeout):
