@@ -37,6 +37,19 @@ def request_from(env, source, method, path, headers=None):
         c.close()
 
 
+def repo_requests(env):
+    """poolboot_http_requests_total for the repo route, all codes, read off
+    /metrics: a request is counted (and its bytes given to a host) when it
+    completes, just after the client has the answer."""
+    r = env.get("/metrics")
+    assert r.status == 200, r
+    n = 0
+    for line in r.body.decode().splitlines():
+        if line.startswith('poolboot_http_requests_total{route="repo"'):
+            n += int(float(line.rsplit(" ", 1)[1]))
+    return n
+
+
 def repo_bytes(env):
     r = env.api("GET", "/hosts")
     assert r.status == 200, r
@@ -157,9 +170,13 @@ class RepoBytesTest(unittest.TestCase):
         img = os.path.getsize(os.path.join(env.repo, "install.img"))
         self.assertEqual(repo_bytes(env), {"h1": 0, "h2": 0, "new1": 0})
         # before any answerfile: the address is nobody's
+        n0 = repo_requests(env)
         st, _ = request_from(env, "127.0.0.5", "GET",
                              "/repo/xs82/.treeinfo")
         self.assertEqual(st, 200)
+        # counted before h1's answerfile is fetched from the same address
+        self.assertEqual(harness.settled(lambda: repo_requests(env),
+                                         lambda v: v > n0), n0 + 1)
         self.assertEqual(repo_bytes(env)["h1"], 0)
         st, _ = request_from(env, "127.0.0.5", "GET",
                              env.host_path("h1", t1, "answerfile"))
@@ -196,7 +213,9 @@ class RepoBytesTest(unittest.TestCase):
                              env.host_path("h1", "0" * 40, "answerfile"))
         self.assertEqual(st, 403)
         request_from(env, "127.0.0.6", "GET", "/repo/xs82/Packages/some.rpm")
-        self.assertEqual(repo_bytes(env), {"h1": 5000, "h2": 6000, "new1": 0})
+        want = {"h1": 5000, "h2": 6000, "new1": 0}
+        self.assertEqual(harness.settled(lambda: repo_bytes(env),
+                                         lambda v: v == want), want)
 
 
 def _setup_browser():
