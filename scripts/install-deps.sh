@@ -10,6 +10,12 @@ libssl-dev libcrypt-dev curl python3 valgrind sqlite3 openssl
 python3-os-xenapi pxelinux syslinux-common dnsmasq-base iproute2 openipmi
 ipmitool qemu-system-x86 ipxe-qemu busybox-static man-db groff-base"
 
+# UEFI network boot (issue 12): GRUB's EFI modules and grub-mkimage for
+# init-tftp, OVMF for the UEFI boots in QEMU, shim and the signed GRUB for
+# Secure Boot; redfishtool checks the Redfish BMC simulator
+PKGS="$PKGS grub-efi-amd64-bin grub-common ovmf shim-signed
+grub-efi-amd64-signed redfishtool"
+
 # the libFuzzer harnesses (tests/fuzz, make fuzz): clang and its runtime
 # libraries (libclang_rt.fuzzer, ASan, UBSan)
 PKGS="$PKGS clang-14 libclang-rt-14-dev"
