@@ -37,17 +37,16 @@ def request_from(env, source, method, path, headers=None):
         c.close()
 
 
-def repo_requests(env):
-    """poolboot_http_requests_total for the repo route, all codes, read off
-    /metrics: a request is counted (and its bytes given to a host) when it
-    completes, just after the client has the answer."""
+def repo_sent(env):
+    """poolboot_http_sent_bytes_total for the repo route, read off /metrics:
+    counted when a request completes, after its bytes were given to the
+    host whose installer has that address."""
     r = env.get("/metrics")
     assert r.status == 200, r
-    n = 0
     for line in r.body.decode().splitlines():
-        if line.startswith('poolboot_http_requests_total{route="repo"'):
-            n += int(float(line.rsplit(" ", 1)[1]))
-    return n
+        if line.startswith('poolboot_http_sent_bytes_total{route="repo"}'):
+            return int(float(line.rsplit(" ", 1)[1]))
+    raise AssertionError("no repo sent-bytes sample in /metrics")
 
 
 def repo_bytes(env):
@@ -170,13 +169,13 @@ class RepoBytesTest(unittest.TestCase):
         img = os.path.getsize(os.path.join(env.repo, "install.img"))
         self.assertEqual(repo_bytes(env), {"h1": 0, "h2": 0, "new1": 0})
         # before any answerfile: the address is nobody's
-        n0 = repo_requests(env)
-        st, _ = request_from(env, "127.0.0.5", "GET",
-                             "/repo/xs82/.treeinfo")
+        n0 = repo_sent(env)
+        st, body = request_from(env, "127.0.0.5", "GET",
+                                "/repo/xs82/.treeinfo")
         self.assertEqual(st, 200)
-        # counted before h1's answerfile is fetched from the same address
-        self.assertEqual(harness.settled(lambda: repo_requests(env),
-                                         lambda v: v > n0), n0 + 1)
+        # completed before h1's answerfile is fetched from the same address
+        self.assertEqual(harness.settled(lambda: repo_sent(env),
+                                         lambda v: v > n0), n0 + len(body))
         self.assertEqual(repo_bytes(env)["h1"], 0)
         st, _ = request_from(env, "127.0.0.5", "GET",
                              env.host_path("h1", t1, "answerfile"))
