@@ -7,8 +7,9 @@
  *    DTD, no entity substitution) and replaces placeholders through the
  *    tree API, so a value is always text and can never become markup.
  *  - plain text (pxelinux, script): render_text.c substitutes {{name}},
- *    but only with values checked here first (argument words, URL
- *    characters, host names); anything else refuses the render.
+ *    but only with values checked first (render_boot.c: argument words,
+ *    URL characters, host names); anything else refuses the render.
+ *    GRUB files (render_grub.c) add GRUB's quoting on top.
  * Every render_* function checks its own output with the matching
  * render_validate_* (render_validate.c) before returning it.
  */
