@@ -7,8 +7,9 @@
  *    DTD, no entity substitution) and replaces placeholders through the
  *    tree API, so a value is always text and can never become markup.
  *  - plain text (pxelinux, script): render_text.c substitutes {{name}},
- *    but only with values checked here first (argument words, URL
- *    characters, host names); anything else refuses the render.
+ *    but only with values checked first (render_boot.c: argument words,
+ *    URL characters, host names); anything else refuses the render.
+ *    GRUB files (render_grub.c) add GRUB's quoting on top.
  * Every render_* function checks its own output with the matching
  * render_validate_* (render_validate.c) before returning it.
  */
@@ -20,24 +21,10 @@
 #include "config.h"
 #include "log.h"
 #include "render.h"
+#include "render_boot.h"
 #include "render_text.h"
 #include "render_xml.h"
 #include "util.h"
-
-static int
-render_public_url_ok(const char *s)
-{
-	return render_text_url_ok(s) && (strncmp(s, "http://", 7) == 0 ||
-	    strncmp(s, "https://", 8) == 0);
-}
-
-static const char *
-render_host_repo(const struct host *h)
-{
-	if (h->repo != NULL && h->repo->name != NULL)
-		return h->repo->name;
-	return h->repo_name;
-}
 
 static int
 render_mode_ok(enum host_mode m)
@@ -49,225 +36,7 @@ char *
 render_host_url(const struct config *cfg, const struct host *h,
     const char *token, const char *what)
 {
-	char *url = NULL;
-
-	if (cfg == NULL || h == NULL || what == NULL ||
-	    !render_public_url_ok(cfg->public_url) ||
-	    !util_valid_name(h->name) ||
-	    !render_text_token_ok(token) ||
-	    (strcmp(what, "answerfile") != 0 && strcmp(what, "script") != 0 &&
-	    strcmp(what, "callback") != 0 && strcmp(what, "hostcert") != 0 &&
-	    strcmp(what, "hostcert-script") != 0)) {
-		log_error("render", "cannot build a host URL: bad public_url, "
-		    "host name, token or kind");
-		return NULL;
-	}
-	if (asprintf(&url, "%s/hosts/%s/%s/%s", cfg->public_url, h->name,
-	    token, what) < 0)
-		return NULL;
-	return url;
-}
-
-/* {public_url}/repo/{repo}/{rest} or, for TFTP, repo/{repo}/{rest}. */
-static char *
-render_repo_file_url(const struct config *cfg, const char *repo,
-    const char *rest, int http)
-{
-	char *url = NULL;
-	int n;
-
-	if (http)
-		n = asprintf(&url, "%s/repo/%s/%s", cfg->public_url, repo,
-		    rest);
-	else
-		n = asprintf(&url, "repo/%s/%s", repo, rest);
-	if (n < 0)
-		return NULL;
-	if (!render_text_url_ok(url)) {
-		free(url);
-		return NULL;
-	}
-	return url;
-}
-
-/* Common checks for every per-host render; fills the repo name. */
-static int
-render_check_host(const struct config *cfg, const struct host *h,
-    const char *token, const char **repo, char *err, size_t errlen)
-{
-	char b[80];
-
-	if (cfg == NULL || h == NULL) {
-		render_text_fail(err, errlen, "render: no config or host");
-		return -1;
-	}
-	if (!util_valid_name(h->name)) {
-		render_text_fail(err, errlen, "host name \"%s\" is not a valid "
-		    "name", render_text_shown(h->name, b, sizeof(b)));
-		return -1;
-	}
-	if (!render_public_url_ok(cfg->public_url)) {
-		render_text_fail(err, errlen, "host %s: public_url \"%s\" must "
-		    "be http(s):// and use only [A-Za-z0-9:/._~%%-]", h->name,
-		    render_text_shown(cfg->public_url, b, sizeof(b)));
-		return -1;
-	}
-	if (!render_text_token_ok(token)) {
-		render_text_fail(err, errlen, "host %s: token must be 1-64 "
-		    "letters or digits", h->name);
-		return -1;
-	}
-	if (repo != NULL) {
-		*repo = render_host_repo(h);
-		if (*repo == NULL || !util_valid_name(*repo)) {
-			render_text_fail(err, errlen, "host %s: no valid repo "
-			    "(set repo in [host %s] or in its pool)", h->name,
-			    h->name);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Appends word to b, after a space unless b is empty. */
-static int
-render_add_arg(struct sbuf *b, const char *word)
-{
-	if (b->len > 0 && sbuf_puts(b, " ") == -1)
-		return -1;
-	return sbuf_puts(b, word);
-}
-
-/* The host values that reach the kernel command line, each one plain
- * word, and its MAC in canonical form (copied into mac). */
-static int
-render_check_boot_values(const struct host *h, char mac[18], char *err,
-    size_t errlen)
-{
-	const char *why, *a;
-	char b[80];
-	size_t i;
-
-	if (util_mac_parse(h->mac, mac, &why) == -1 ||
-	    strcmp(mac, h->mac) != 0) {
-		render_text_fail(err, errlen, "host %s: MAC address \"%s\" is "
-		    "not canonical", h->name,
-		    render_text_shown(h->mac, b, sizeof(b)));
-		return -1;
-	}
-	/* Defence in depth: inventory.c refuses these at load time already.
-	 * A disk or host name that is not one plain word can never be right,
-	 * and must not get near a kernel command line. */
-	if (h->disk != NULL && !util_valid_arg_word(h->disk)) {
-		render_text_fail(err, errlen, "host %s: disk value \"%s\" "
-		    "refused (spaces, quotes, control characters and \"---\" "
-		    "are not allowed)", h->name,
-		    render_text_shown(h->disk, b, sizeof(b)));
-		return -1;
-	}
-	if (h->hostname != NULL && !util_valid_arg_word(h->hostname)) {
-		render_text_fail(err, errlen, "host %s: hostname value \"%s\" "
-		    "refused (spaces, quotes, control characters and \"---\" "
-		    "are not allowed)", h->name,
-		    render_text_shown(h->hostname, b, sizeof(b)));
-		return -1;
-	}
-	for (i = 0; i < h->kernel_args.n; i++) {
-		a = h->kernel_args.v[i];
-		if (!util_valid_arg_word(a)) {
-			render_text_fail(err, errlen, "host %s: kernel_args "
-			    "value \"%s\" refused (spaces, quotes, control "
-			    "characters and \"---\" are not allowed)", h->name,
-			    render_text_shown(a, b, sizeof(b)));
-			return -1;
-		}
-		if (strncmp(a, "answerfile", 10) == 0 ||
-		    strcmp(a, "install") == 0) {
-			render_text_fail(err, errlen, "host %s: kernel_args "
-			    "value \"%s\" refused: poolboot sets answerfile= "
-			    "and install itself", h->name,
-			    render_text_shown(a, b, sizeof(b)));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Xen's and dom0's arguments: the console, the host's kernel_args, the
- * answerfile argument afarg and "install". */
-static int
-render_boot_args(const struct host *h, const char *afarg, struct sbuf *xen,
-    struct sbuf *dom0, char *err, size_t errlen)
-{
-	char tmp[64];
-	size_t i;
-	int baud, bad = 0;
-
-	/* Serial console: Xen owns the UART, dom0 talks through hvc0. */
-	if (h->serial_port > 0) {
-		baud = h->serial_baud > 0 ? h->serial_baud : 115200;
-		if (h->serial_port > 4 || baud > 4000000) {
-			render_text_fail(err, errlen, "host %s: serial console "
-			    "com%d,%d refused", h->name, h->serial_port, baud);
-			return -1;
-		}
-		snprintf(tmp, sizeof(tmp), "com%d=%d,8n1", h->serial_port,
-		    baud);
-		bad |= render_add_arg(xen, tmp);
-		snprintf(tmp, sizeof(tmp), "console=com%d,vga", h->serial_port);
-		bad |= render_add_arg(xen, tmp);
-		bad |= render_add_arg(dom0, "console=tty0");
-		bad |= render_add_arg(dom0, "console=hvc0");
-	} else {
-		bad |= render_add_arg(xen, "console=vga");
-		bad |= render_add_arg(dom0, "console=tty0");
-	}
-	for (i = 0; i < h->kernel_args.n; i++)
-		bad |= render_add_arg(dom0, h->kernel_args.v[i]);
-	bad |= render_add_arg(dom0, afarg);
-	bad |= render_add_arg(dom0, "install");
-	if (bad) {
-		render_text_fail(err, errlen, "host %s: kernel command line "
-		    "too long", h->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* The URLs an install entry names, all NULL on entry; the caller frees
- * them, also on failure. */
-struct render_boot_urls {
-	char	*xen_gz;
-	char	*vmlinuz;
-	char	*install_img;
-	char	*answerfile;
-	char	*afarg;		/* "answerfile=URL" */
-};
-
-static int
-render_boot_urls(const struct config *cfg, const struct host *h,
-    const char *token, const char *repo, struct render_boot_urls *u,
-    char *err, size_t errlen)
-{
-	int http = cfg->boot_files == BOOT_FILES_HTTP;
-
-	u->xen_gz = render_repo_file_url(cfg, repo, "boot/xen.gz", http);
-	u->vmlinuz = render_repo_file_url(cfg, repo, "boot/vmlinuz", http);
-	u->install_img = render_repo_file_url(cfg, repo, "install.img", http);
-	u->answerfile = render_host_url(cfg, h, token, "answerfile");
-	if (u->xen_gz == NULL || u->vmlinuz == NULL || u->install_img == NULL ||
-	    u->answerfile == NULL) {
-		render_text_fail(err, errlen, "host %s: cannot build the boot "
-		    "file or answerfile URLs", h->name);
-		return -1;
-	}
-	if (asprintf(&u->afarg, "answerfile=%s", u->answerfile) < 0) {
-		u->afarg = NULL;
-		render_text_fail(err, errlen, "host %s: out of memory",
-		    h->name);
-		return -1;
-	}
-	return 0;
+	return render_boot_host_url(cfg, h, token, what);
 }
 
 char *
@@ -276,14 +45,26 @@ render_pxelinux_install(const struct config *cfg, const struct host *h,
 {
 	struct sbuf xen = { .max = 4096 }, dom0 = { .max = 8192 };
 	struct render_text_vars vars = { .n = 0 };
-	struct render_boot_urls u = { NULL, NULL, NULL, NULL, NULL };
-	char *tpl = NULL, *text = NULL, *out = NULL;
+	struct render_boot_urls u;
+	char *tpl = NULL, *text = NULL, *out = NULL, *base = NULL;
 	char mac[18];
 	const char *repo;
 
-	if (render_check_host(cfg, h, token, &repo, err, errlen) == -1 ||
-	    render_check_boot_values(h, mac, err, errlen) == -1 ||
-	    render_boot_urls(cfg, h, token, repo, &u, err, errlen) == -1 ||
+	memset(&u, 0, sizeof(u));
+	if (render_boot_check_host(cfg, h, token, &repo, err, errlen) == -1 ||
+	    render_boot_check_values(h, mac, err, errlen) == -1)
+		goto out;
+	/* boot_files = http: {public_url}/repo/...; tftp: repo/... from the
+	 * TFTP root */
+	if (asprintf(&base, "%s%s", cfg->boot_files == BOOT_FILES_HTTP ?
+	    cfg->public_url : "", cfg->boot_files == BOOT_FILES_HTTP ? "/" :
+	    "") < 0) {
+		base = NULL;
+		render_text_fail(err, errlen, "host %s: out of memory",
+		    h->name);
+		goto out;
+	}
+	if (render_boot_urls(cfg, h, token, repo, base, &u, err, errlen) == -1 ||
 	    render_boot_args(h, u.afarg, &xen, &dom0, err, errlen) == -1)
 		goto out;
 	render_text_set(&vars, "host", h->name);
@@ -307,11 +88,8 @@ render_pxelinux_install(const struct config *cfg, const struct host *h,
 out:
 	free(tpl);
 	free(text);
-	free(u.xen_gz);
-	free(u.vmlinuz);
-	free(u.install_img);
-	free(u.answerfile);
-	free(u.afarg);
+	render_boot_urls_free(&u);
+	free(base);
 	sbuf_free(&xen);
 	sbuf_free(&dom0);
 	return out;
@@ -398,7 +176,7 @@ render_script(const struct config *cfg, const struct host *h,
 	char mac[18];
 	const char *why;
 
-	if (render_check_host(cfg, h, token, NULL, err, errlen) == -1)
+	if (render_boot_check_host(cfg, h, token, NULL, err, errlen) == -1)
 		goto out;
 	if (util_mac_parse(h->mac, mac, &why) == -1) {
 		render_text_fail(err, errlen, "host %s: bad MAC address",
@@ -428,7 +206,7 @@ render_hostcert_script(const struct config *cfg, const struct host *h,
 	struct render_text_vars vars = { .n = 0 };
 	char *url = NULL, *out = NULL;
 
-	if (render_check_host(cfg, h, token, NULL, err, errlen) == -1)
+	if (render_boot_check_host(cfg, h, token, NULL, err, errlen) == -1)
 		goto out;
 	if ((url = render_host_url(cfg, h, token, "hostcert")) == NULL ||
 	    !render_text_url_ok(url)) {
@@ -448,8 +226,7 @@ out:
 int
 render_pxelinux_token(const char *text, char out[UTIL_TOKEN_LEN + 1])
 {
-	char *copy = NULL, *line, *next, *p, *kw, *w, *url, *end, *tok;
-	size_t ulen, tlen;
+	char *copy = NULL, *line, *next, *p, *kw, *w;
 	int ret = -1;
 
 	if (text == NULL || strlen(text) > RENDER_TEXT_MAX ||
@@ -465,29 +242,7 @@ render_pxelinux_token(const char *text, char out[UTIL_TOKEN_LEN + 1])
 		while ((w = render_text_next_word(&p)) != NULL) {
 			if (strncmp(w, "answerfile=", 11) != 0)
 				continue;
-			/* .../hosts/<host>/<token>/answerfile */
-			url = w + 11;
-			ulen = strlen(url);
-			if (ulen < 11 ||
-			    strcmp(url + ulen - 11, "/answerfile") != 0)
-				goto out;
-			url[ulen - 11] = '\0';
-			if ((tok = strrchr(url, '/')) == NULL)
-				goto out;
-			*tok++ = '\0';
-			tlen = strlen(tok);
-			if (tlen == 0 || tlen > UTIL_TOKEN_LEN ||
-			    !render_text_token_ok(tok))
-				goto out;
-			if ((end = strrchr(url, '/')) == NULL ||
-			    !util_valid_name(end + 1))
-				goto out;
-			*end = '\0';
-			ulen = strlen(url);
-			if (ulen < 6 || strcmp(url + ulen - 6, "/hosts") != 0)
-				goto out;
-			memcpy(out, tok, tlen + 1);
-			ret = 0;
+			ret = render_boot_url_token(w + 11, out);
 			goto out;
 		}
 	}
@@ -618,7 +373,7 @@ render_answerfile_for(const struct config *cfg, const struct host *h,
 
 	if (len != NULL)
 		*len = 0;
-	if (render_check_host(cfg, h, token, &repo, err, errlen) == -1)
+	if (render_boot_check_host(cfg, h, token, &repo, err, errlen) == -1)
 		goto out;
 	if (!render_mode_ok(mode)) {
 		render_text_fail(err, errlen, "host %s: bad mode", h->name);

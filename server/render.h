@@ -1,6 +1,7 @@
-/* render.h — what a host receives: its pxelinux config, its answerfile and
- * its installation-complete script, rendered from the operator-editable
- * templates in cfg->template_dir and validated before anyone sees them.
+/* render.h — what a host receives: its pxelinux config, its GRUB file
+ * (UEFI), its answerfile and its installation-complete script, rendered
+ * from the operator-editable templates in cfg->template_dir and validated
+ * before anyone sees them.
  *
  * Inventory values reach XML only through the libxml2 tree API and reach
  * pxelinux lines only after validation (util_valid_arg_word etc.). Every
@@ -16,6 +17,24 @@
  *   {public_url}/hosts/{host}/{token}/hostcert-script  (filesystem-populated)
  *   {public_url}/hosts/{host}/{token}/hostcert         (once: hostcert.h)
  *   {public_url}/repo/{repo}/                             (<source>)
+ *
+ * GRUB files (UEFI network boot, render_grub.c). A UEFI host runs GRUB
+ * (tftp_root/grub/grubx64.efi, over TFTP for UEFI PXE or by URL for UEFI
+ * HTTP boot), which reads the fixed grub/grub.cfg (render_grub_main); that
+ * loads grub/hosts/<mac>.cfg — render_grub_install while the host is
+ * armed, render_grub_local otherwise — and boots locally when there is no
+ * such file. GRUB has its own script language (quotes, $ expansion, ;, {},
+ * #): every value the renderer puts into a GRUB file goes in as one GRUB
+ * word, as it is when it is plain ([A-Za-z0-9_./:=,+()-]), else in single
+ * quotes (a ' inside as '\''), and render_validate_grub checks the result
+ * (no expansion, only known commands). GRUB passes each word to Xen or
+ * dom0 as one argument. Boot files: boot_files = tftp names them
+ * /repo/{repo}/boot/xen.gz etc., on the device GRUB was loaded from
+ * (TFTP, or HTTP for HTTP boot: the same paths); boot_files = http names
+ * them (http,HOST[:PORT])/{path}/repo/... from public_url, which must then
+ * be http:// (GRUB speaks no TLS) with a host name or IPv4 address (no
+ * IPv6 literal); a port needs Debian's GRUB 2.06 (patched) or GRUB 2.12, a
+ * host name needs GRUB's DNS, i.e. a DNS server from DHCP.
  */
 #ifndef POOLBOOT_RENDER_H
 #define POOLBOOT_RENDER_H
@@ -30,6 +49,9 @@
 #define RENDER_TPL_PXE_LOCAL	"pxelinux-local.cfg"
 #define RENDER_TPL_SCRIPT	"installation-complete.sh"
 #define RENDER_TPL_HOSTCERT	"install-hostcert.sh"
+#define RENDER_TPL_GRUB_INSTALL	"grub-install.cfg"
+#define RENDER_TPL_GRUB_LOCAL	"grub-local.cfg"
+#define RENDER_TPL_GRUB_MAIN	"grub.cfg"
 /* answerfile-<mode>.xml for mode in upgrade, fresh, reinstall, restore */
 
 /* Per-host URL for what ("answerfile", "script", "callback", "hostcert",
@@ -42,6 +64,21 @@ char *render_pxelinux_install(const struct config *cfg, const struct host *h,
 	    const char *token, char *err, size_t errlen);
 /* pxelinux.cfg content that boots from local disk (also the default). */
 char *render_pxelinux_local(const struct config *cfg, char *err, size_t errlen);
+
+/* grub/hosts/<mac>.cfg content that boots the installer for h on a UEFI
+ * machine: multiboot2 Xen, module2 dom0 (with answerfile=URL install),
+ * module2 install.img, the same arguments as render_pxelinux_install.
+ * Checked with render_validate_grub. Caller frees; NULL with err. */
+char *render_grub_install(const struct config *cfg, const struct host *h,
+	    const char *token, char *err, size_t errlen);
+/* grub/hosts/<mac>.cfg content that boots from local disk: exit, back to
+ * the firmware's boot order. Caller frees; NULL with err. */
+char *render_grub_local(const struct config *cfg, char *err, size_t errlen);
+/* grub/grub.cfg, the fixed entry point: names ${net_default_mac} on the
+ * console, loads $prefix/hosts/${net_default_mac}.cfg, and exits (local
+ * boot) when that file is missing or returns. Checked with
+ * render_validate_grub_main. Caller frees; NULL with err. */
+char *render_grub_main(const struct config *cfg, char *err, size_t errlen);
 
 /* The XML answerfile for h in mode (normally h->mode). *len gets its
  * length. Validated with render_validate_answerfile before returning. */
@@ -70,5 +107,8 @@ char *render_hostcert_script(const struct config *cfg, const struct host *h,
  * at start-up to check that tftp-root agrees with the store). Writes it
  * into out; -1 when the file holds no install entry of ours. */
 int   render_pxelinux_token(const char *text, char out[UTIL_TOKEN_LEN + 1]);
+/* The same for a GRUB file: the token of the answerfile= argument on a
+ * module2 line of an install entry of ours; -1 when there is none. */
+int   render_grub_token(const char *text, char out[UTIL_TOKEN_LEN + 1]);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "render_grub_script.h"
 #include "render_text.h"
 #include "render_xml.h"
 
@@ -271,6 +272,24 @@ render_validate_pxelinux(const char *text, const char *expect_answerfile_url,
 out:
 	free(copy);
 	return ret;
+}
+
+/* ---- GRUB (the language: render_grub_script.c) --------------------------- */
+
+int
+render_validate_grub(const char *text, const char *expect_answerfile_url,
+    char *err, size_t errlen)
+{
+	return render_grub_script_check(text, expect_answerfile_url != NULL ?
+	    RENDER_GRUB_SCRIPT_INSTALL : RENDER_GRUB_SCRIPT_LOCAL,
+	    expect_answerfile_url, "grub", err, errlen);
+}
+
+int
+render_validate_grub_main(const char *text, char *err, size_t errlen)
+{
+	return render_grub_script_check(text, RENDER_GRUB_SCRIPT_MAIN, NULL,
+	    "grub.cfg", err, errlen);
 }
 
 /* ---- answerfiles --------------------------------------------------------- */

@@ -1,8 +1,10 @@
 /* fuzz_render.c — what a host receives, rendered from hostile inventory
  * values: the answerfile (every mode), the pxelinux install entry and the
- * installation-complete script (render.c), and the parsers of rendered
- * text that read files others could have written (render_pxelinux_token,
- * render_validate_pxelinux, render_validate_answerfile).
+ * installation-complete script (render.c), the GRUB install entry
+ * (render_grub.c), and the parsers of rendered text that read files others
+ * could have written (render_pxelinux_token, render_grub_token,
+ * render_validate_pxelinux, render_validate_grub(_main),
+ * render_validate_answerfile).
  *
  * Input: a flags byte, then fields separated by '\n' in this order:
  * name, mac, disk, ip (CIDR), gateway, dns (words), ntp (words),
@@ -18,7 +20,10 @@
  * that the same host with harmless values of the same shape gets, so no
  * value adds XML; the pxelinux append line has exactly as many words as
  * with harmless values (one per kernel_args entry, no more), so no value
- * adds kernel arguments; the answerfile URL appears once.
+ * adds kernel arguments; the answerfile URL appears once. The same for
+ * the GRUB entry: valid, its token found again, and its multiboot2 and
+ * module2 lines split by GRUB's rules into as many words as with harmless
+ * values (a value can add neither a word nor a command nor an expansion).
  */
 #include "fuzz.h"
 
@@ -28,6 +33,7 @@
 #include "config.h"
 #include "log.h"
 #include "render.h"
+#include "render_grub_script.h"
 #include "sbuf.h"
 
 #define TOKEN	"0123456789abcdef0123456789abcdef01234567"
@@ -104,6 +110,62 @@ append_words(const char *text)
 			p++;
 	}
 	return n;
+}
+
+/* Words of the GRUB entry's multiboot2 and module2 lines as GRUB splits
+ * them, one count per line, into n[3]. */
+static void
+grub_words(const char *text, size_t n[3])
+{
+	struct render_grub_script_line l;
+	char *copy = strdup(text), *line, *next, why[256];
+	int k = 0;
+
+	FUZZ_ASSERT(copy != NULL, "out of memory");
+	for (line = copy; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		FUZZ_ASSERT(render_grub_script_split(line, NULL, &l, why,
+		    sizeof(why)) == 0, "GRUB entry line unreadable: %s", why);
+		if (l.n > 0 && (strcmp(l.word[0], "multiboot2") == 0 ||
+		    strcmp(l.word[0], "module2") == 0)) {
+			FUZZ_ASSERT(k < 3, "more than three boot lines");
+			n[k++] = l.n;
+		}
+		render_grub_script_line_free(&l);
+	}
+	FUZZ_ASSERT(k == 3, "not three boot lines");
+	free(copy);
+}
+
+/* The GRUB install entry of h: valid, token found again, and as many
+ * words on each boot line as b (the harmless twin) gets. */
+static void
+check_grub(const struct config *cfg, const struct host *h,
+    const struct host *b)
+{
+	char err[512], tok[UTIL_TOKEN_LEN + 1], *g, *bg, *url;
+	size_t n[3], bn[3];
+
+	g = render_grub_install(cfg, h, TOKEN, err, sizeof(err));
+	if (g == NULL)
+		return;
+	url = render_host_url(cfg, h, TOKEN, "answerfile");
+	FUZZ_ASSERT(url != NULL, "no URL for a rendered host");
+	FUZZ_ASSERT(render_validate_grub(g, url, err, sizeof(err)) == 0,
+	    "rendered GRUB entry invalid: %s", err);
+	FUZZ_ASSERT(render_grub_token(g, tok) == 0 && strcmp(tok, TOKEN) == 0,
+	    "GRUB token not found again");
+	bg = render_grub_install(cfg, b, TOKEN, err, sizeof(err));
+	if (bg != NULL) {
+		grub_words(g, n);
+		grub_words(bg, bn);
+		FUZZ_ASSERT(memcmp(n, bn, sizeof(n)) == 0, "a value changed "
+		    "the GRUB words:\n%s\nvs harmless\n%s", g, bg);
+	}
+	free(bg);
+	free(url);
+	free(g);
 }
 
 /* The same host with harmless values of the same shape: the same fields
@@ -192,6 +254,7 @@ check_host(const struct config *cfg, const struct host *h, enum host_mode mode)
 		free(url);
 	}
 	free(pxe);
+	check_grub(cfg, h, &b);
 	script = render_script(cfg, h, TOKEN, err, sizeof(err));
 	free(script);
 	strlist_free(&b.dns);
@@ -296,6 +359,15 @@ parse_text(const uint8_t *data, size_t size)
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(tok), "token %s",
 		    tok);
 	}
+	if (render_grub_token(s, tok) == 0)
+		FUZZ_ASSERT(tok[0] != '\0' && strlen(tok) <= UTIL_TOKEN_LEN &&
+		    strspn(tok, "0123456789abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(tok), "GRUB token %s",
+		    tok);
+	(void)render_validate_grub(s, NULL, err, sizeof(err));
+	(void)render_validate_grub(s, "http://10.0.0.1:8080/hosts/h/" TOKEN
+	    "/answerfile", err, sizeof(err));
+	(void)render_validate_grub_main(s, err, sizeof(err));
 	(void)render_validate_pxelinux(s, NULL, err, sizeof(err));
 	(void)render_validate_pxelinux(s, "http://10.0.0.1:8080/hosts/h/"
 	    TOKEN "/answerfile", err, sizeof(err));

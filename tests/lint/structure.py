@@ -58,7 +58,7 @@ LIBRARY_ONLY = {
 LAYERS = [
     ("base", ["log", "sbuf", "strlist", "util", "state", "notify", "proc"]),
     ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
-                           "render", "tftp", "hostcert"]),
+                           "render", "render_grub", "tftp", "hostcert"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "coord", "job",
                 "dnsmasq", "metrics"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
