@@ -319,9 +319,12 @@ render_grub_script_loader(struct render_grub_script_state *s,
 	if (++s->nmod > 2 || s->nmb == 0)
 		return render_grub_script_bad(s, "exactly two module2 lines "
 		    "(dom0 kernel, install.img), after multiboot2%s", NULL);
-	if (s->nmod == 2 && l->n != 2)
+	/* install.img: only GRUB's own --nounzip (a gzip install.img is
+	 * handed over as it is; GRUB's gunzip over http fails on it) */
+	if (s->nmod == 2 && !(l->n == 2 || (l->n == 3 &&
+	    strcmp(l->word[1], "--nounzip") == 0)))
 		return render_grub_script_bad(s, "the second module2 "
-		    "(install.img) takes no arguments%s", NULL);
+		    "(install.img) takes no arguments but --nounzip%s", NULL);
 	return render_grub_script_boot(s, l, s->nmod == 1);
 }
 

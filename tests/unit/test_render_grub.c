@@ -136,7 +136,7 @@ test_install_tftp_exact_lines(void **state)
 	    "module2 /repo/" REPO "/boot/vmlinuz console=tty0 answerfile=" AF
 	    " install");
 	assert_string_equal(nth_line(t, "module2 ", 1, b, sizeof(b)),
-	    "module2 /repo/" REPO "/install.img");
+	    "module2 --nounzip /repo/" REPO "/install.img");
 	assert_string_equal(line_of(t, "set timeout", b, sizeof(b)),
 	    "set timeout=0");
 	assert_string_equal(line_of(t, "set default", b, sizeof(b)),
@@ -191,7 +191,7 @@ test_install_http_and_serial(void **state)
 	    "module2 (http,10.0.0.5:8080)/repo/" REPO "/boot/vmlinuz "
 	    "console=tty0 console=hvc0 nomodeset answerfile=" AF " install");
 	assert_string_equal(nth_line(t, "module2 ", 1, b, sizeof(b)),
-	    "module2 (http,10.0.0.5:8080)/repo/" REPO "/install.img");
+	    "module2 --nounzip (http,10.0.0.5:8080)/repo/" REPO "/install.img");
 	assert_int_equal(render_grub_token(t, tok), 0);
 	assert_string_equal(tok, TOKEN);
 	free(t);
@@ -202,7 +202,7 @@ test_install_http_and_serial(void **state)
 	if (t == NULL)
 		fail_msg("%s", err);
 	assert_string_equal(nth_line(t, "module2 ", 1, b, sizeof(b)),
-	    "module2 (http,boot.example.org)/pb/repo/" REPO "/install.img");
+	    "module2 --nounzip (http,boot.example.org)/pb/repo/" REPO "/install.img");
 	assert_non_null(strstr(t, " answerfile=http://boot.example.org/pb/"
 	    "hosts/xs01/" TOKEN "/answerfile install\n"));
 	free(t);
@@ -214,7 +214,8 @@ test_install_http_and_serial(void **state)
 	if (t == NULL)
 		fail_msg("%s", err);
 	assert_string_equal(nth_line(t, "module2 ", 1, b, sizeof(b)),
-	    "module2 '(http,10.0.0.5:8080)/~pb/repo/" REPO "/install.img'");
+	    "module2 --nounzip '(http,10.0.0.5:8080)/~pb/repo/" REPO
+	    "/install.img'");
 	assert_non_null(strstr(t, " 'answerfile=" PUB "/~pb/hosts/xs01/"
 	    TOKEN "/answerfile' install\n"));
 	assert_int_equal(render_grub_token(t, tok), 0);
@@ -433,6 +434,8 @@ test_validate_grub_install_rejects(void **state)
 		HEAD MB M1 "}\n",
 		HEAD M1 MB M2 "}\n",
 		HEAD MB M1 " module2 /x/install.img x\n}\n",
+		HEAD MB M1 " module2 --unzip /x/install.img\n}\n",
+		HEAD MB M1 " module2 --nounzip /x/install.img x\n}\n",
 		HEAD MB " module2 /x/vmlinuz install\n" M2 "}\n",
 		HEAD MB " module2 /x/vmlinuz answerfile=" AF "\n" M2 "}\n",
 		HEAD MB " module2 /x/vmlinuz answerfile=" AF " answerfile=" AF
@@ -450,6 +453,9 @@ test_validate_grub_install_rejects(void **state)
 
 	(void)state;
 	assert_int_equal(render_validate_grub(GOOD, AF, err, sizeof(err)), 0);
+	/* GRUB's --nounzip on install.img's line (the template's default) */
+	assert_int_equal(render_validate_grub(HEAD MB M1
+	    " module2 --nounzip /x/install.img\n}\n", AF, err, sizeof(err)), 0);
 	/* comments, blank lines, quoting and set/echo/insmod are fine */
 	assert_int_equal(render_validate_grub("# a comment $x ; }\n\n" HEAD
 	    "  insmod multiboot2\n  echo 'a;b' \"c d\" e\\ f '$x'\n"
