@@ -47,6 +47,11 @@ struct dnsmasq_cfg {
 /* The GRUB EFI image UEFI clients get, relative to tftp_root (TFTP) and
  * to public_url (HTTP boot). */
 #define DNSMASQ_GRUB_EFI	"grub/grubx64.efi"
+/* Proxy-DHCP's UEFI PXE image: the same GRUB built with the TFTP server
+ * in its prefix, -p '(tftp,ADDR)/grub' (ADDR = [dnsmasq] address): behind
+ * a proxy GRUB's efinet takes the server from the site's DHCP answer and
+ * the plain image finds no grub.cfg (measured with Debian's GRUB 2.06). */
+#define DNSMASQ_GRUB_EFI_PROXY	"grub/grubx64-proxy.efi"
 /* The longest boot file a DHCP answer carries in its file field. */
 #define DNSMASQ_BOOT_FILE_MAX	127
 

@@ -184,7 +184,8 @@ dnsmasq_render_full_boot(const struct config *cfg, struct sbuf *b)
  * BC_EFI = 9. PXE appends the ".0" layer suffix to a basename without a
  * dot (pxelinux -> pxelinux.0); a name with a dot, the GRUB image, is
  * sent as it is (dnsmasq(8), --pxe-service). dnsmasq sends UEFI clients
- * to port 4011 for the file. UEFI HTTP-boot clients say "HTTPClient",
+ * to port 4011 for the file, DNSMASQ_GRUB_EFI_PROXY (config_dnsmasq.h:
+ * why). UEFI HTTP-boot clients say "HTTPClient",
  * not "PXEClient": dhcp-pxe-vendor makes dnsmasq answer them as PXE
  * clients (echoing HTTPClient), with the dhcp-boot URL.
  */
@@ -202,8 +203,8 @@ dnsmasq_render_proxy_boot(const struct config *cfg, struct sbuf *b)
 	    "pxe-service=x86PC,\"poolboot\",%.*s%s%s\n"
 	    "pxe-service=x86-64_EFI,\"poolboot\",%s%s%s\n"
 	    "pxe-service=BC_EFI,\"poolboot\",%s%s%s\n",
-	    blen, boot, comma, addr, DNSMASQ_GRUB_EFI, comma, addr,
-	    DNSMASQ_GRUB_EFI, comma, addr);
+	    blen, boot, comma, addr, DNSMASQ_GRUB_EFI_PROXY, comma, addr,
+	    DNSMASQ_GRUB_EFI_PROXY, comma, addr);
 	if (d->http_boot)
 		sbuf_printf(b, "# UEFI HTTP boot: answer vendor class "
 		    "HTTPClient too, with a URL as boot file\n"

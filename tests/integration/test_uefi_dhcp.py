@@ -3,8 +3,8 @@ run by poolboot serve with the config poolboot generates, answers a
 DHCPDISCOVER from each client architecture (DHCP option 93, RFC 4578):
 
     0  BIOS PXE            -> pxelinux.0 (lpxelinux.0 with boot_files = http)
-    7  x86-64 UEFI PXE     -> grub/grubx64.efi over TFTP
-    9  x86-64 UEFI PXE     -> grub/grubx64.efi over TFTP
+    7  x86-64 UEFI PXE     -> grub/grubx64.efi over TFTP (proxy-DHCP:
+    9  x86-64 UEFI PXE        grub/grubx64-proxy.efi, see config_dnsmasq.h)
     16 x86-64 UEFI HTTP    -> {public_url}/grub/grubx64.efi, and vendor class
                               (option 60) "HTTPClient" in the answer
 
@@ -25,6 +25,7 @@ import unittest
 import test_dnsmasq as tdq
 
 GRUB = "grub/grubx64.efi"
+GRUB_PROXY = "grub/grubx64-proxy.efi"   # proxy-DHCP's UEFI PXE image
 CLIENT_MAC = "52:54:00:aa:bb:%02x"
 
 
@@ -188,12 +189,12 @@ class UefiDhcpTest(unittest.TestCase):
                              % self.dnsmasq_log())
         return r["ack4011"]["file"]
 
-    def check_all(self, bios, http):
+    def check_all(self, bios, http, efi=GRUB):
         r = self.discover(0)
         self.assertEqual(self.boot_file(r), bios)
         for arch in (7, 9):
             r = self.discover(arch)
-            self.assertEqual(self.boot_file(r), GRUB, "arch %d" % arch)
+            self.assertEqual(self.boot_file(r), efi, "arch %d" % arch)
             self.assertNotEqual(r["offer"]["options"].get("60"),
                                 "HTTPClient")
         r = self.discover(16)
@@ -233,7 +234,7 @@ class UefiDhcpTest(unittest.TestCase):
 
     def test_proxy_dhcp_each_architecture(self):
         self.start()
-        r = self.check_all("pxelinux.0", http=True)
+        r = self.check_all("pxelinux.0", http=True, efi=GRUB_PROXY)
         self.assertEqual(r["offer"]["yiaddr"], "0.0.0.0")   # proxy: no lease
         log = self.dnsmasq_log()
         self.assertIn("proxy", log)
@@ -241,7 +242,7 @@ class UefiDhcpTest(unittest.TestCase):
 
     def test_proxy_dhcp_http_boot_off(self):
         self.start(http_boot="no")
-        self.check_all("pxelinux.0", http=False)
+        self.check_all("pxelinux.0", http=False, efi=GRUB_PROXY)
         r = self.discover(16)
         self.assertIsNone(r["offer"], "a proxy answer to an HTTPClient with "
                           "http_boot = no: %r" % r)

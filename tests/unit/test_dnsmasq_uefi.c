@@ -213,8 +213,9 @@ test_full_lines(void **state)
 	config_free(cfg);
 }
 
-/* Proxy-DHCP: a PXE menu entry per CSA; the EFI image keeps its name
- * (it has a dot: PXE adds no ".0"); HTTP boot through dhcp-pxe-vendor. */
+/* Proxy-DHCP: a PXE menu entry per CSA; UEFI PXE gets the image with the
+ * TFTP server in its prefix, which keeps its name (it has a dot: PXE adds
+ * no ".0"); HTTP boot through dhcp-pxe-vendor, with the plain image. */
 static void
 test_proxy_lines(void **state)
 {
@@ -226,8 +227,8 @@ test_proxy_lines(void **state)
 	conf = conf_of(cfg);
 	assert_boot_lines(conf,
 	    "pxe-service=x86PC,\"poolboot\",pxelinux\n"
-	    "pxe-service=x86-64_EFI,\"poolboot\",grub/grubx64.efi\n"
-	    "pxe-service=BC_EFI,\"poolboot\",grub/grubx64.efi\n"
+	    "pxe-service=x86-64_EFI,\"poolboot\",grub/grubx64-proxy.efi\n"
+	    "pxe-service=BC_EFI,\"poolboot\",grub/grubx64-proxy.efi\n"
 	    "dhcp-pxe-vendor=PXEClient,HTTPClient\n"
 	    "dhcp-match=set:efi-http,option:client-arch,16\n"
 	    "dhcp-boot=tag:efi-http,http://10.200.0.1:8080/grub/grubx64.efi\n");
@@ -242,8 +243,10 @@ test_proxy_lines(void **state)
 	conf = conf_of(cfg);
 	assert_boot_lines(conf,
 	    "pxe-service=x86PC,\"poolboot\",lpxelinux,10.200.0.9\n"
-	    "pxe-service=x86-64_EFI,\"poolboot\",grub/grubx64.efi,10.200.0.9\n"
-	    "pxe-service=BC_EFI,\"poolboot\",grub/grubx64.efi,10.200.0.9\n");
+	    "pxe-service=x86-64_EFI,\"poolboot\",grub/grubx64-proxy.efi,"
+	    "10.200.0.9\n"
+	    "pxe-service=BC_EFI,\"poolboot\",grub/grubx64-proxy.efi,"
+	    "10.200.0.9\n");
 	assert_non_null(strstr(conf, "is off: http_boot = no"));
 	free(conf);
 	config_free(cfg);
