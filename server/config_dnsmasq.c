@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,6 +365,87 @@ config_dnsmasq_load_binary(struct config_ini *ini,
 		d->binary = strdup("dnsmasq");
 }
 
+/* The URL UEFI HTTP-boot clients get as their boot file: the file field
+ * of a DHCP answer holds at most DNSMASQ_BOOT_FILE_MAX characters, and
+ * the URL goes into dnsmasq's config, so only plain URL characters (no
+ * blanks, commas, quotes or '#'). NULL when it does not fit. */
+static char *
+config_dnsmasq_http_boot_url(const char *public_url)
+{
+	char *url = NULL;
+	size_t i;
+
+	if (asprintf(&url, "%s/%s", public_url, DNSMASQ_GRUB_EFI) < 0)
+		return NULL;
+	if (strlen(url) > DNSMASQ_BOOT_FILE_MAX)
+		goto bad;
+	for (i = 0; url[i] != '\0'; i++)
+		if (!isalnum((unsigned char)url[i]) &&
+		    strchr(":/._~%-[]", url[i]) == NULL)
+			goto bad;
+	return url;
+bad:
+	free(url);
+	return NULL;
+}
+
+/* http_boot = yes | no (default yes). UEFI HTTP boot needs an http://
+ * public_url: the firmware fetches grubx64.efi from it and GRUB then
+ * loads its config and the boot files from the same server over plain
+ * HTTP (GRUB's http module has no TLS). With an https:// public_url an
+ * explicit yes is an error, the default a warning, and HTTP boot is left
+ * out of the config. */
+static void
+config_dnsmasq_load_http_boot(struct config_ini *ini,
+    struct config_ini_section *sec, const struct config_dnsmasq_server *srv,
+    struct dnsmasq_cfg *d)
+{
+	struct config_ini_kv *kv;
+	int explicit_yes = 0;
+
+	d->http_boot = 1;
+	if ((kv = config_ini_get(sec, "http_boot")) != NULL) {
+		if (config_ini_bool(kv->value, &d->http_boot) == -1) {
+			config_ini_err(ini, kv->line, "http_boot: '%s' must be "
+			    "yes (answer UEFI HTTP-boot clients with "
+			    "public_url/%s) or no", kv->value,
+			    DNSMASQ_GRUB_EFI);
+			d->http_boot = 0;
+			return;
+		}
+		explicit_yes = d->http_boot;
+	}
+	if (!d->http_boot || srv->public_url == NULL)
+		goto off;
+	if (strncmp(srv->public_url, "http://", 7) != 0) {
+		if (explicit_yes)
+			config_ini_err(ini, kv->line, "http_boot = yes needs an "
+			    "http:// public_url, not '%s': GRUB loads its "
+			    "config and the boot files from public_url and has "
+			    "no HTTPS; use http://, or http_boot = no",
+			    srv->public_url);
+		else
+			config_ini_warn(ini, sec->line, "[dnsmasq]: UEFI HTTP "
+			    "boot is left out: public_url '%s' is not http:// "
+			    "(GRUB has no HTTPS); UEFI PXE over TFTP still "
+			    "works. Set http_boot = no to silence this",
+			    srv->public_url);
+		goto off;
+	}
+	if ((d->http_boot_url = config_dnsmasq_http_boot_url(
+	    srv->public_url)) == NULL) {
+		config_ini_err(ini, kv != NULL ? kv->line : sec->line,
+		    "[dnsmasq]: the UEFI HTTP boot file %s/%s is longer than "
+		    "the %d characters a DHCP answer carries, or not a plain "
+		    "URL; shorten public_url or set http_boot = no",
+		    srv->public_url, DNSMASQ_GRUB_EFI, DNSMASQ_BOOT_FILE_MAX);
+		goto off;
+	}
+	return;
+off:
+	d->http_boot = 0;
+}
+
 /* The [server] path what (state_dir or tftp_root) goes into dnsmasq's
  * config; reported on its line in [server], else on [dnsmasq]'s. */
 static void
@@ -399,6 +481,7 @@ config_dnsmasq_load(struct config_ini *ini, struct config_ini_section *sec,
 	if ((kv = config_ini_get(sec, "ipv6_ra")) != NULL)
 		config_dnsmasq_load_ipv6_ra(ini, kv, d);
 	config_dnsmasq_load_binary(ini, sec, srv, d);
+	config_dnsmasq_load_http_boot(ini, sec, srv, d);
 	if (!d->tftp && d->address == NULL)
 		config_ini_err(ini, sec->line, "[dnsmasq]: with tftp = no set "
 		    "'address' (the IPv4 address of the TFTP server that "
@@ -443,4 +526,5 @@ config_dnsmasq_free(struct dnsmasq_cfg *d)
 	free(d->lease_time);
 	free(d->ipv6_ra);
 	free(d->binary);
+	free(d->http_boot_url);
 }

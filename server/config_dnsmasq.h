@@ -37,7 +37,23 @@ struct dnsmasq_cfg {
 	int	 ping_check;		/* default 1 */
 	char	*ipv6_ra;		/* IPv6 /64 prefix or NULL */
 	char	*binary;		/* default "dnsmasq" */
+	/* UEFI HTTP boot (DHCP option 93 = 16): answered when http_boot is
+	 * yes (the default) and public_url is http://; then http_boot_url
+	 * is the boot file, {public_url}/grub/grubx64.efi, else NULL */
+	int	 http_boot;
+	char	*http_boot_url;
 };
+
+/* The GRUB EFI image UEFI clients get, relative to tftp_root (TFTP) and
+ * to public_url (HTTP boot). */
+#define DNSMASQ_GRUB_EFI	"grub/grubx64.efi"
+/* Proxy-DHCP's UEFI PXE image: the same GRUB built with the TFTP server
+ * in its prefix, -p '(tftp,ADDR)/grub' (ADDR = [dnsmasq] address): behind
+ * a proxy GRUB's efinet takes the server from the site's DHCP answer and
+ * the plain image finds no grub.cfg (measured with Debian's GRUB 2.06). */
+#define DNSMASQ_GRUB_EFI_PROXY	"grub/grubx64-proxy.efi"
+/* The longest boot file a DHCP answer carries in its file field. */
+#define DNSMASQ_BOOT_FILE_MAX	127
 
 /* What the [dnsmasq] checks read from the rest of the config. */
 struct config_dnsmasq_server {

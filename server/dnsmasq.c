@@ -74,6 +74,16 @@ dnsmasq_user(void)
 
 /* ---- the config ----------------------------------------------------------- */
 
+/* Why the config leaves UEFI HTTP boot out (config_dnsmasq.c decided). */
+static const char *
+dnsmasq_http_boot_off(const struct config *cfg)
+{
+	if (cfg->public_url != NULL &&
+	    strncmp(cfg->public_url, "http://", 7) != 0)
+		return "public_url is not http:// (GRUB has no HTTPS)";
+	return "http_boot = no in [dnsmasq]";
+}
+
 /* Is every folder from / down to path searchable by others (and path
  * itself readable)? What dnsmasq needs once it runs as nobody. */
 static int
@@ -131,25 +141,95 @@ dnsmasq_needs_root(const struct config *cfg, const char *dir)
 	return NULL;
 }
 
+/*
+ * The boot files by client architecture, DHCP option 93 (RFC 4578; the
+ * values are IANA's "Processor Architecture Types"): 0 = BIOS PXE ->
+ * pxelinux.0 / lpxelinux.0; 7 and 9 = x86-64 UEFI PXE ->
+ * DNSMASQ_GRUB_EFI over TFTP; 16 = x86-64 UEFI HTTP boot -> the URL
+ * http_boot_url, and the answer names vendor class "HTTPClient", without
+ * which a UEFI HTTP-boot client ignores it (UEFI 2.x, "HTTP Boot",
+ * DHCP options). ", ,ADDR" points at another TFTP server (tftp = no).
+ */
+static void
+dnsmasq_render_full_boot(const struct config *cfg, struct sbuf *b)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	const char *tftp = d->tftp ? "" : ",,";
+	const char *addr = d->tftp ? "" : d->address;
+
+	sbuf_printf(b, "# BIOS, UEFI PXE and UEFI HTTP boot side by side: the "
+	    "client's architecture\n# (DHCP option 93) picks the boot file; "
+	    "the log shows it as \"tags: ...\"\n"
+	    "dhcp-match=set:bios,option:client-arch,0\n"
+	    "dhcp-match=set:efi-x64,option:client-arch,7\n"
+	    "dhcp-match=set:efi-x64,option:client-arch,9\n"
+	    "dhcp-boot=tag:bios,%s%s%s\n"
+	    "dhcp-boot=tag:efi-x64,%s%s%s\n",
+	    dnsmasq_boot_file(cfg), tftp, addr, DNSMASQ_GRUB_EFI, tftp, addr);
+	if (d->http_boot)
+		sbuf_printf(b, "# UEFI HTTP boot: a URL as boot file, and "
+		    "vendor class HTTPClient in the answer\n"
+		    "dhcp-match=set:efi-http,option:client-arch,16\n"
+		    "dhcp-boot=tag:efi-http,%s\n"
+		    "dhcp-option-force=tag:efi-http,option:vendor-class,"
+		    "HTTPClient\n", d->http_boot_url);
+	else
+		sbuf_printf(b, "# UEFI HTTP boot (option 93 = 16) is off: "
+		    "%s\n", dnsmasq_http_boot_off(cfg));
+}
+
+/*
+ * Proxy-DHCP: a PXE menu entry per client system architecture (CSA)
+ * instead of dhcp-boot. dnsmasq's CSA names: x86PC = 0, x86-64_EFI = 7,
+ * BC_EFI = 9. PXE appends the ".0" layer suffix to a basename without a
+ * dot (pxelinux -> pxelinux.0); a name with a dot, the GRUB image, is
+ * sent as it is (dnsmasq(8), --pxe-service). dnsmasq sends UEFI clients
+ * to port 4011 for the file, DNSMASQ_GRUB_EFI_PROXY (config_dnsmasq.h:
+ * why). UEFI HTTP-boot clients say "HTTPClient",
+ * not "PXEClient": dhcp-pxe-vendor makes dnsmasq answer them as PXE
+ * clients (echoing HTTPClient), with the dhcp-boot URL.
+ */
+static void
+dnsmasq_render_proxy_boot(const struct config *cfg, struct sbuf *b)
+{
+	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
+	const char *boot = dnsmasq_boot_file(cfg);
+	const char *comma = d->tftp ? "" : ",";
+	const char *addr = d->tftp ? "" : d->address;
+	int blen = (int)strlen(boot) - 2;	/* without ".0" */
+
+	sbuf_printf(b, "# BIOS, UEFI PXE and UEFI HTTP boot side by side, by "
+	    "the client's architecture\n"
+	    "pxe-service=x86PC,\"poolboot\",%.*s%s%s\n"
+	    "pxe-service=x86-64_EFI,\"poolboot\",%s%s%s\n"
+	    "pxe-service=BC_EFI,\"poolboot\",%s%s%s\n",
+	    blen, boot, comma, addr, DNSMASQ_GRUB_EFI_PROXY, comma, addr,
+	    DNSMASQ_GRUB_EFI_PROXY, comma, addr);
+	if (d->http_boot)
+		sbuf_printf(b, "# UEFI HTTP boot: answer vendor class "
+		    "HTTPClient too, with a URL as boot file\n"
+		    "dhcp-pxe-vendor=PXEClient,HTTPClient\n"
+		    "dhcp-match=set:efi-http,option:client-arch,16\n"
+		    "dhcp-boot=tag:efi-http,%s\n", d->http_boot_url);
+	else
+		sbuf_printf(b, "# UEFI HTTP boot (option 93 = 16) is off: "
+		    "%s\n", dnsmasq_http_boot_off(cfg));
+}
+
 char *
 dnsmasq_render_conf(const struct config *cfg, const char *dir, char *err,
     size_t errlen)
 {
 	const struct dnsmasq_cfg *d = &cfg->dnsmasq;
 	struct sbuf b = { .max = CONF_MAX };
-	const char *boot = dnsmasq_boot_file(cfg);
 	const char *why;
 	int managed = d->mode == DNSMASQ_MANAGED;
-	char base[32];
 	char *out = NULL;
 
 	if (!d->enabled) {
 		snprintf(err, errlen, "no [dnsmasq] section in %s", cfg->path);
 		return NULL;
 	}
-	/* pxe-service wants the basename: PXE appends the ".0" itself */
-	snprintf(base, sizeof(base), "%.*s", (int)(strlen(boot) - 2), boot);
-
 	sbuf_printf(&b, "# dnsmasq config written by poolboot from [dnsmasq] "
 	    "in its config.\n"
 	    "# Do not edit: poolboot serve rewrites it. See docs/network.md.\n");
@@ -182,22 +262,14 @@ dnsmasq_render_conf(const struct config *cfg, const char *dir, char *err,
 			sbuf_printf(&b, "dhcp-range=%s,proxy%s%s\n",
 			    d->range_first, d->range_netmask ? "," : "",
 			    d->range_netmask ? d->range_netmask : "");
-		if (d->tftp)
-			sbuf_printf(&b, "pxe-service=x86PC,\"poolboot\",%s\n",
-			    base);
-		else
-			sbuf_printf(&b, "pxe-service=x86PC,\"poolboot\",%s,%s\n",
-			    base, d->address);
+		dnsmasq_render_proxy_boot(cfg, &b);
 	} else {
 		sbuf_printf(&b, "# full DHCP: one reservation per inventory host "
 		    "in the hostsdir\n");
 		if (d->range_first != NULL)
 			sbuf_printf(&b, "dhcp-range=%s,%s,%s,%s\n", d->range_first,
 			    d->range_last, d->range_netmask, d->lease_time);
-		if (d->tftp)
-			sbuf_printf(&b, "dhcp-boot=%s\n", boot);
-		else
-			sbuf_printf(&b, "dhcp-boot=%s,,%s\n", boot, d->address);
+		dnsmasq_render_full_boot(cfg, &b);
 		sbuf_printf(&b, "# iPXE: do not wait for proxy-DHCP offers\n"
 		    "dhcp-option=encap:175,176,1b\n"
 		    "dhcp-hostsdir=%s/hosts.d\n", dir);

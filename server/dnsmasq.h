@@ -40,13 +40,18 @@ mode_t dnsmasq_state_dir_mode(const struct config *cfg);
  * that runs nothing else and owns no files), else "nobody". Static. */
 const char *dnsmasq_user(void);
 
-/* The boot loader dnsmasq hands out: "pxelinux.0" (boot_files = tftp) or
- * "lpxelinux.0" (boot_files = http). Static string. */
+/* The boot loader dnsmasq hands out to BIOS clients: "pxelinux.0"
+ * (boot_files = tftp) or "lpxelinux.0" (boot_files = http). Static
+ * string. */
 const char *dnsmasq_boot_file(const struct config *cfg);
 
 /* The text of dnsmasq.conf for cfg with its files under dir. Every value
- * in it was checked by config_load. Caller frees; NULL with err on
- * failure (e.g. [dnsmasq] is not configured). */
+ * in it was checked by config_load. The boot file follows the client's
+ * architecture (DHCP option 93): 0 (BIOS) the pxelinux loader; 7 and 9
+ * (x86-64 UEFI PXE) DNSMASQ_GRUB_EFI over TFTP (DNSMASQ_GRUB_EFI_PROXY in
+ * proxy-DHCP); 16 (UEFI HTTP boot, unless http_boot is off) the URL
+ * http_boot_url with vendor class HTTPClient (config_dnsmasq.h). Caller
+ * frees; NULL with err on failure (e.g. [dnsmasq] is not configured). */
 char *dnsmasq_render_conf(const struct config *cfg, const char *dir,
 	    char *err, size_t errlen);
 

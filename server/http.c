@@ -128,6 +128,8 @@ http_metrics_route(enum http_req_route r)
 	switch (r) {
 	case HTTP_REQ_REPO:
 		return METRICS_ROUTE_REPO;
+	case HTTP_REQ_GRUB:
+		return METRICS_ROUTE_BOOT;
 	case HTTP_REQ_ANSWERFILE:
 	case HTTP_REQ_SCRIPT:
 	case HTTP_REQ_CALLBACK:
@@ -212,7 +214,8 @@ struct http_route_match {
 	char	 buf[1024];
 	char	*segs[HTTP_MAX_SEGS];
 	size_t	 nsegs;
-	const char *rest;		/* repo: the path after /repo/{name} */
+	const char *rest;		/* repo: the path after /repo/{name};
+					 * grub: the path after /grub/ */
 	int	 missing_token;		/* /hosts/h/answerfile and friends */
 };
 
@@ -251,6 +254,12 @@ http_route(const char *path, struct http_route_match *m)
 	p = path;
 	while (*p == '/')
 		p++;
+	/* /grub/{rest...}: tftp_root/grub (http_file_grub keeps it there) */
+	if (strncmp(p, "grub/", 5) == 0) {
+		m->route = HTTP_REQ_GRUB;
+		m->rest = p + 5;
+		return;
+	}
 	if (strncmp(p, "repo/", 5) == 0) {
 		p += 5;
 		while (*p == '/')
@@ -305,8 +314,8 @@ http_route(const char *path, struct http_route_match *m)
 	}
 }
 
-/* The install listener answers the host routes and the repo, the admin
- * listener the admin API, the dashboard and /metrics; a route on the
+/* The install listener answers the host routes, the repo and /grub, the
+ * admin listener the admin API, the dashboard and /metrics; a route on the
  * other listener is not there (404). Every route is listed: a new one
  * must be given its listener. */
 static int
@@ -316,6 +325,7 @@ http_route_here(enum http_listen_kind kind, enum http_req_route r)
 	case HTTP_REQ_NONE:
 		return 1;
 	case HTTP_REQ_REPO:
+	case HTTP_REQ_GRUB:
 	case HTTP_REQ_ANSWERFILE:
 	case HTTP_REQ_SCRIPT:
 	case HTTP_REQ_CALLBACK:
@@ -374,6 +384,7 @@ http_method_allow(enum http_req_route r)
 {
 	switch (r) {
 	case HTTP_REQ_REPO:
+	case HTTP_REQ_GRUB:
 	case HTTP_REQ_WEB:
 	case HTTP_REQ_METRICS:
 		return "GET, HEAD";
@@ -392,6 +403,7 @@ http_method_ok(enum http_req_route r, const char *method)
 {
 	switch (r) {
 	case HTTP_REQ_REPO:
+	case HTTP_REQ_GRUB:
 	case HTTP_REQ_WEB:
 	case HTTP_REQ_METRICS:
 		return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
@@ -418,6 +430,48 @@ http_serve_repo(struct http_server *srv, struct MHD_Connection *con,
 	    r->path == NULL)
 		return http_req_not_found(con, rq);
 	return http_file_repo(con, rq, r->path, m->rest);
+}
+
+/* The inventory host whose GRUB file rest is ("hosts/<mac>.cfg", the
+ * MAC as GRUB's ${net_default_mac} writes it), or NULL. */
+static const char *
+http_grub_host(const struct config *cfg, const char *rest)
+{
+	size_t i;
+
+	while (*rest == '/')
+		rest++;
+	if (strncmp(rest, "hosts/", 6) != 0)
+		return NULL;
+	rest += 6;
+	if (strlen(rest) != 17 + 4 || strcmp(rest + 17, ".cfg") != 0)
+		return NULL;
+	for (i = 0; i < cfg->nhosts; i++)
+		if (strncasecmp(cfg->hosts[i].mac, rest, 17) == 0)
+			return cfg->hosts[i].name;
+	return NULL;
+}
+
+/* /grub/{rest}: tftp_root/grub over HTTP, what a UEFI HTTP-boot client
+ * loads (grubx64.efi, then GRUB's grub.cfg and hosts/<mac>.cfg). A host
+ * file carries the host's install token, as its pxelinux file does over
+ * TFTP: its fetch gets a log line naming the host, so that serve.log
+ * tells which hosts booted UEFI over HTTP (the content, and so the
+ * token, is never logged). */
+static enum MHD_Result
+http_serve_grub(struct http_server *srv, struct MHD_Connection *con,
+    struct http_req *rq, const struct http_route_match *m)
+{
+	const struct config *cfg = srv->deps.api.cfg;
+	enum MHD_Result r;
+	const char *host;
+
+	r = http_file_grub(con, rq, cfg->tftp_root, m->rest);
+	if (rq->status == MHD_HTTP_OK && strcmp(rq->method, "GET") == 0 &&
+	    (host = http_grub_host(cfg, m->rest)) != NULL)
+		log_info("http", "%s: host %s fetched its GRUB config over "
+		    "HTTP (UEFI HTTP boot)", rq->ip, host);
+	return r;
 }
 
 static const char *
@@ -559,6 +613,8 @@ http_answer(const struct http_listener *l, struct MHD_Connection *con,
 	switch (m.route) {
 	case HTTP_REQ_REPO:
 		return http_serve_repo(srv, con, rq, &m);
+	case HTTP_REQ_GRUB:
+		return http_serve_grub(srv, con, rq, &m);
 	case HTTP_REQ_ANSWERFILE:
 	case HTTP_REQ_SCRIPT:
 	case HTTP_REQ_CALLBACK:
@@ -704,7 +760,7 @@ http_log_started(const struct http_server *srv, unsigned int threads,
 {
 	const struct config *cfg = srv->cfg;
 
-	log_info("http", "install listener on %s port %d: /hosts and /repo "
+	log_info("http", "install listener on %s port %d: /hosts, /repo and /grub "
 	    "(%u threads; at most %u connections, %d per address, %d s for a "
 	    "request)", cfg->listen_addr, cfg->listen_port, threads, conns,
 	    cfg->per_ip_connections, cfg->header_timeout);

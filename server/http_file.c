@@ -285,6 +285,7 @@ http_file_content_type(const char *path)
 		{ ".gz", "application/octet-stream" },
 		{ ".rpm", "application/octet-stream" },
 		{ ".iso", "application/octet-stream" },
+		{ ".efi", "application/efi" },
 	};
 	const char *base, *dot;
 	size_t i;
@@ -319,14 +320,15 @@ http_file_date(time_t t, char out[40])
 
 /* Opens rest beneath root for an answer: 0 with *fd (caller closes) and
  * *st, or -1 with the refusal (403, 404 or 500) queued and its result in
- * *res. */
+ * *res. hide: a path outside root is a 404 too (nothing said about what
+ * is there). */
 static int
 http_file_open(struct MHD_Connection *con, struct http_req *rq,
-    const char *root, const char *rest, int *fd, struct stat *st,
+    const char *root, const char *rest, int hide, int *fd, struct stat *st,
     enum MHD_Result *res)
 {
 	if ((*fd = http_file_open_beneath(root, rest)) == -1) {
-		if (errno == EACCES)
+		if (errno == EACCES && !hide)
 			*res = http_req_text(con, rq, MHD_HTTP_FORBIDDEN,
 			    HTTP_REQ_TEXT_PLAIN, "forbidden\n", NULL);
 		else
@@ -382,9 +384,10 @@ http_file_range(struct MHD_Connection *con, const struct http_req *rq,
 	return http_file_parse_range(hdr, size, start, len);
 }
 
-enum MHD_Result
-http_file_repo(struct MHD_Connection *con, struct http_req *rq,
-    const char *root, const char *rest)
+/* GET or HEAD of rest beneath root, with byte ranges (http_file_repo). */
+static enum MHD_Result
+http_file_send(struct MHD_Connection *con, struct http_req *rq,
+    const char *root, const char *rest, int hide)
 {
 	struct MHD_Response *resp;
 	struct stat st;
@@ -394,7 +397,7 @@ http_file_repo(struct MHD_Connection *con, struct http_req *rq,
 	enum MHD_Result res;
 	int fd, rr;
 
-	if (http_file_open(con, rq, root, rest, &fd, &st, &res) == -1)
+	if (http_file_open(con, rq, root, rest, hide, &fd, &st, &res) == -1)
 		return res;
 	size = (uint64_t)st.st_size;
 	len = size;
@@ -436,6 +439,25 @@ http_file_repo(struct MHD_Connection *con, struct http_req *rq,
 	return http_req_queue(con, rq, status, resp, len);
 }
 
+enum MHD_Result
+http_file_repo(struct MHD_Connection *con, struct http_req *rq,
+    const char *root, const char *rest)
+{
+	return http_file_send(con, rq, root, rest, 0);
+}
+
+enum MHD_Result
+http_file_grub(struct MHD_Connection *con, struct http_req *rq,
+    const char *tftp_root, const char *rest)
+{
+	char root[PATH_MAX];
+
+	if (tftp_root == NULL || snprintf(root, sizeof(root), "%s/grub",
+	    tftp_root) >= (int)sizeof(root))
+		return http_req_not_found(con, rq);
+	return http_file_send(con, rq, root, rest, 1);
+}
+
 /* No token (the files hold no data; the page asks for the admin token and
  * sends it to /api/v1 itself), no listing, nothing outside web_dir. The
  * page only ever talks to this server: the CSP says so, so that injected
@@ -455,7 +477,7 @@ http_file_web(struct MHD_Connection *con, struct http_req *rq,
 		return http_req_text(con, rq, MHD_HTTP_NOT_FOUND,
 		    HTTP_REQ_TEXT_PLAIN, "the web dashboard is not installed "
 		    "(set web_dir in [server])\n", NULL);
-	if (http_file_open(con, rq, dir, rest, &fd, &st, &res) == -1)
+	if (http_file_open(con, rq, dir, rest, 0, &fd, &st, &res) == -1)
 		return res;
 	size = (uint64_t)st.st_size;
 	http_file_date(st.st_mtime, lastmod);

@@ -1,5 +1,6 @@
 /* http_file.h — files served from beneath a root directory: the unpacked
- * ISOs of GET|HEAD /repo/{repo}/{path} (with byte ranges) and the
+ * ISOs of GET|HEAD /repo/{repo}/{path} (with byte ranges), the GRUB
+ * files of GET|HEAD /grub/{path} (tftp_root/grub, UEFI HTTP boot) and the
  * dashboard's static files of GET|HEAD / and /web/{file}. Owns the path
  * safety (nothing outside the root is ever opened), Range parsing, the
  * content types and dates, and the fd responses (the kernel sends the
@@ -31,6 +32,14 @@ int   http_file_parse_range(const char *hdr, uint64_t size, uint64_t *start,
  * root), 404 (missing, a directory, not a regular file), 500. */
 enum MHD_Result http_file_repo(struct MHD_Connection *con, struct http_req *rq,
 	    const char *root, const char *rest);
+
+/* Answers a GET or HEAD for the file rest beneath tftp_root/grub (the
+ * GRUB EFI image, grub.cfg and the per-host hosts/<mac>.cfg, for UEFI
+ * HTTP boot) like http_file_repo, except that every refusal is a 404:
+ * a path leaving tftp_root/grub ("..", a symlink pointing outside),
+ * missing, a directory. .efi files go out as application/efi. */
+enum MHD_Result http_file_grub(struct MHD_Connection *con, struct http_req *rq,
+	    const char *tftp_root, const char *rest);
 
 /* Answers a GET or HEAD for the dashboard file rest beneath dir (web_dir,
  * NULL: 404 saying the dashboard is not installed), with the dashboard's

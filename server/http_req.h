@@ -30,7 +30,8 @@ enum http_req_route {
 	HTTP_REQ_HOSTCERT,		/* the new install's XAPI key, once */
 	HTTP_REQ_API,
 	HTTP_REQ_WEB,			/* the dashboard's static files */
-	HTTP_REQ_METRICS		/* GET /metrics (Prometheus) */
+	HTTP_REQ_METRICS,		/* GET /metrics (Prometheus) */
+	HTTP_REQ_GRUB			/* /grub/{path}: tftp_root/grub */
 };
 
 /* Per-request state: allocated by http_req_new when the request line is

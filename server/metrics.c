@@ -17,7 +17,7 @@ static atomic_uint_fast64_t metrics_bytes[METRICS_ROUTE_COUNT];
 static atomic_uint_fast64_t metrics_callbacks[2];	/* done, failed */
 
 static const char *const metrics_route_names[METRICS_ROUTE_COUNT] = {
-	"repo", "hosts", "api", "other"
+	"repo", "hosts", "boot", "api", "other"
 };
 
 /* Upper bounds (seconds) of the step-duration buckets: a disable takes

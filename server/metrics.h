@@ -30,6 +30,7 @@ struct dnsmasq_sup;
 enum metrics_route {
 	METRICS_ROUTE_REPO = 0,		/* /repo/... */
 	METRICS_ROUTE_HOSTS,		/* /hosts/... answerfile, script, callback */
+	METRICS_ROUTE_BOOT,		/* /grub/... (UEFI HTTP boot) */
 	METRICS_ROUTE_API,		/* /api/v1/... */
 	METRICS_ROUTE_OTHER,		/* /metrics, the dashboard, unknown paths */
 	METRICS_ROUTE_COUNT

@@ -305,6 +305,7 @@ assert_only_known_directives(const char *conf)
 	static const char *known[] = { "port", "interface", "bind-interfaces",
 	    "pid-file", "log-facility", "log-dhcp", "dhcp-leasefile", "user",
 	    "dhcp-range", "pxe-service", "dhcp-boot", "dhcp-option",
+	    "dhcp-match", "dhcp-option-force", "dhcp-pxe-vendor",
 	    "dhcp-hostsdir", "no-ping", "enable-tftp", "tftp-root",
 	    "enable-ra", NULL };
 	const char *p = conf, *e;
@@ -383,7 +384,7 @@ test_proxy_conf(void **state)
 	assert_true(has_line(conf, "enable-tftp"));
 	snprintf(want, sizeof(want), "tftp-root=%s", cfg->tftp_root);
 	assert_true(has_line(conf, want));
-	assert_null(strstr(conf, "dhcp-boot"));
+	assert_null(strstr(conf, "dhcp-boot=tag:bios"));
 	assert_null(strstr(conf, "dhcp-hostsdir"));
 	assert_null(strstr(conf, "no-ping"));
 	assert_null(strstr(conf, "enable-ra"));
@@ -420,7 +421,7 @@ test_full_conf(void **state)
 	conf = conf_of(cfg);
 	assert_true(has_line(conf,
 	    "dhcp-range=10.200.0.100,10.200.0.150,255.255.255.0,2h"));
-	assert_true(has_line(conf, "dhcp-boot=pxelinux.0"));
+	assert_true(has_line(conf, "dhcp-boot=tag:bios,pxelinux.0"));
 	assert_true(has_line(conf, "no-ping"));
 	assert_non_null(strstr(conf, "\ndhcp-hostsdir=/"));
 	assert_null(strstr(conf, "pxe-service"));
@@ -446,7 +447,7 @@ test_full_conf(void **state)
 	assert_null(strstr(conf, "interface="));
 	assert_null(strstr(conf, "log-facility"));
 	assert_null(strstr(conf, "dhcp-range"));
-	assert_true(has_line(conf, "dhcp-boot=pxelinux.0"));
+	assert_true(has_line(conf, "dhcp-boot=tag:bios,pxelinux.0"));
 	assert_non_null(strstr(conf, "conf-file="));
 	free(conf);
 	config_free(cfg);

@@ -746,6 +746,67 @@ test_server_end_to_end(void **state)
 	free(tok);
 }
 
+/* GET|HEAD /grub/{path}: tftp_root/grub over HTTP for UEFI HTTP boot,
+ * on the install listener only; every way out of the folder is a 404. */
+static void
+test_server_grub(void **state)
+{
+	struct apifix *f = *state;
+	struct http_server *srv = NULL;
+	struct fetched r;
+	char *p;
+	int port, aport;
+
+	p = pathf("%s/grub/hosts", f->cfg->tftp_root);
+	assert_int_equal(util_mkdirs(p, 0755), 0);
+	free(p);
+	p = pathf("%s/grub", f->cfg->tftp_root);
+	free(unit_write(p, "grubx64.efi", "MZ-efi-image"));
+	free(unit_write(p, "grub.cfg", "configfile $prefix/hosts/x.cfg\n"));
+	free(unit_write(p, "hosts/00:16:3e:00:00:01.cfg", "exit\n"));
+	free(p);
+	free(unit_write(f->cfg->tftp_root, "beside.txt", "not grub\n"));
+	p = pathf("%s/grub/out", f->cfg->tftp_root);
+	assert_int_equal(symlink("../beside.txt", p), 0);
+	free(p);
+
+	port = free_port();
+	f->cfg->listen_port = port;
+	while ((aport = free_port()) == port)
+		;
+	f->cfg->admin_listen_port = aport;
+	assert_int_equal(http_bind(f->cfg, &srv), 0);
+	assert_int_equal(http_start(srv, &f->deps), 0);
+
+	fetch(port, "GET", "/grub/grubx64.efi", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "MZ-efi-image");
+	assert_non_null(strcasestr(r.headers, "Content-Length: 12\r\n"));
+	assert_non_null(strcasestr(r.headers,
+	    "Content-Type: application/efi\r\n"));
+	fetch(port, "HEAD", "/grub/hosts/00:16:3e:00:00:01.cfg", NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strcasestr(r.headers, "Content-Type: text/plain"));
+	fetch(port, "GET", "/grub/grub.cfg", "Range: bytes=0-9", &r);
+	assert_int_equal(r.status, 206);
+	assert_string_equal(r.body, "configfile");
+	fetch(port, "PUT", "/grub/grub.cfg", NULL, &r);
+	assert_int_equal(r.status, 405);
+
+	/* nothing outside tftp_root/grub, and no saying what is there */
+	expect_status(port, "GET", "/grub/../beside.txt", 404);
+	expect_status(port, "GET", "/grub/%2e%2e/beside.txt", 404);
+	expect_status(port, "GET", "/grub/hosts/../../beside.txt", 404);
+	expect_status(port, "GET", "/grub/out", 404);
+	expect_status(port, "GET", "/grub/hosts", 404);
+	expect_status(port, "GET", "/grub/", 404);
+	expect_status(port, "GET", "/grub/missing.efi", 404);
+	expect_status(port, "GET", "/beside.txt", 404);
+	/* the install listener's route only */
+	expect_status(aport, "GET", "/grub/grubx64.efi", 404);
+	http_stop(srv);
+}
+
 int
 main(void)
 {
@@ -763,6 +824,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_admin_token_file,
 		    setup_api, teardown_api),
 		cmocka_unit_test_setup_teardown(test_server_end_to_end,
+		    setup_api, teardown_api),
+		cmocka_unit_test_setup_teardown(test_server_grub,
 		    setup_api, teardown_api),
 	};
 	int fails = 0;
