@@ -395,7 +395,7 @@ class DnsmasqFilesTest(unittest.TestCase):
         d = os.path.join(self.env.state, "dnsmasq")
         conf = open(os.path.join(d, "dnsmasq.conf")).read()
         self.assertIn("dhcp-hostsdir=%s/hosts.d\n" % d, conf)
-        self.assertIn("dhcp-boot=lpxelinux.0\n", conf)  # boot_files = http
+        self.assertIn("dhcp-boot=tag:bios,lpxelinux.0\n", conf)  # boot_files = http
         self.assertNotIn("port=0", conf)       # the site keeps its DNS
         self.assertEqual(sorted(os.listdir(os.path.join(d, "hosts.d"))),
                          ["h1", "h2", "new1"])
