@@ -547,6 +547,13 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        # a client that refused our certificate (or went away) is logged,
+        # not printed as a traceback
+        e = sys.exc_info()[1]
+        Handler.sim.log("connection_error", client="%s:%d" % client_address,
+                        error=str(e))
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -634,10 +641,11 @@ class RedfishSim:
         ready = os.path.join(self.dir, "ready")
         if os.path.exists(ready):
             os.unlink(ready)
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--state-dir",
-             self.dir] + self.argv, stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(self.dir, "stderr"), "w"))
+        with open(os.path.join(self.dir, "stderr"), "w") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, os.path.abspath(__file__), "--state-dir",
+                 self.dir] + self.argv, stdout=subprocess.DEVNULL,
+                stderr=err)
         deadline = time.time() + timeout
         while not os.path.exists(ready):
             if self.proc.poll() is not None or time.time() > deadline:
