@@ -152,7 +152,8 @@ class RedfishRebuild(unittest.TestCase):
         env, sim = self.world("rf", 36)
         bmc = self.bmc(env, sim, "rfh3", power="Off")
         self.configure(env, "rfh3", identity("rfh3", "127.0.36.3") +
-                       redfish_keys(bmc, firmware="uefi"))
+                       redfish_keys(bmc, firmware="uefi", extra=
+                                    "redfish_tls_ca = %s\n" % bmc.cert))
         sim.fault("dead", host="rfh3")
         r = env.cli("rebuild", "rfh3", "--wipe", "--follow", timeout=120)
         self.assertEqual(r.returncode, 0, r.out + r.err + env.diag())
@@ -204,7 +205,7 @@ class RedfishRebuild(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r)
         jid = json.loads(r.out)["id"]
         job = wait_job(env, jid, states=("halted",), timeout=60)
-        msg = job["message"]
+        msg = job["error"]
         self.assertIn("BMC " + bmc.address, msg)
         self.assertIn("HTTP 401", msg)
         self.assertIn("redfish_password_file", msg)
@@ -221,8 +222,8 @@ class RedfishRebuild(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.out + r.err)
         job = wait_job(env, jid, states=("halted",), timeout=60)
         self.assertIn("not the configured redfish_tls_fingerprint",
-                      job["message"])
-        self.assertIn(bmc.fingerprint, job["message"])
+                      job["error"])
+        self.assertIn(bmc.fingerprint, job["error"])
         self.assertEqual(len(bmc.events("request")), before)
 
         # a BMC with two systems: which one is the host's must be said
@@ -235,8 +236,8 @@ class RedfishRebuild(unittest.TestCase):
         r = env.cli("jobs", "retry", str(jid))
         self.assertEqual(r.returncode, 0, r.out + r.err)
         job = wait_job(env, jid, states=("halted",), timeout=60)
-        self.assertIn("has 2 systems", job["message"])
-        self.assertIn("redfish_system", job["message"])
+        self.assertIn("has 2 systems", job["error"])
+        self.assertIn("redfish_system", job["error"])
         self.assertEqual(bmc2.events("patch"), [])
 
         # named: the rebuild runs to its end through that system
@@ -272,8 +273,8 @@ class RedfishRebuild(unittest.TestCase):
         job = wait_job(env, json.loads(r.out)["id"], states=("halted",),
                        timeout=60)
         self.assertLess(time.time() - t0, 30)
-        self.assertIn("no answer within 2 s", job["message"])
-        self.assertIn("BMC " + bmc.address, job["message"])
+        self.assertIn("no answer within 2 s", job["error"])
+        self.assertIn("BMC " + bmc.address, job["error"])
 
 
 class RedfishConfig(unittest.TestCase):
