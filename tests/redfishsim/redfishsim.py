@@ -87,8 +87,9 @@ def redfish_error(status, message_id, message, *args):
 
 
 class System:
-    def __init__(self, n, power, reset_types):
+    def __init__(self, n, power, reset_types, targets):
         self.id = str(n)
+        self.targets = targets
         self.path = "%s/Systems/%s" % (ROOT, self.id)
         self.power = power
         self.enabled = "Disabled"
@@ -116,7 +117,8 @@ class System:
                 "BootSourceOverrideEnabled": self.enabled,
                 "BootSourceOverrideEnabled@Redfish.AllowableValues": ENABLED,
                 "BootSourceOverrideTarget": self.target,
-                "BootSourceOverrideTarget@Redfish.AllowableValues": TARGETS,
+                "BootSourceOverrideTarget@Redfish.AllowableValues":
+                    self.targets,
                 "BootSourceOverrideMode": self.mode,
                 "BootSourceOverrideMode@Redfish.AllowableValues": MODES},
             "Actions": {"#ComputerSystem.Reset": {
@@ -142,8 +144,10 @@ class Sim:
         self.lock = threading.RLock()
         resets = args.reset_types.split(",") if args.reset_types \
             else ALL_RESETS
-        self.systems = [System(i + 1, args.power, resets)
+        targets = args.targets.split(",") if args.targets else TARGETS
+        self.systems = [System(i + 1, args.power, resets, targets)
                         for i in range(args.systems)]
+        self.races = args.etag_race     # GETs still to be overtaken
         self.sessions = {}      # id -> token
         self.logf = open(os.path.join(self.dir, "log.jsonl"), "a")
         self.write_state()
@@ -441,8 +445,15 @@ class Handler(BaseHTTPRequestHandler):
     def system(self, s, body, how):
         sim, m = self.sim, self.command
         if m in ("GET", "HEAD"):
-            return 200, s.resource(not sim.args.no_etag), \
-                self.etag_headers(s)
+            out = (200, s.resource(not sim.args.no_etag),
+                   self.etag_headers(s))
+            if sim.races > 0:
+                # someone else changes the system right after this GET:
+                # the ETag the client just read is stale
+                sim.races -= 1
+                s.generation += 1
+                sim.log("etag_race", system=s.path, etag=s.etag())
+            return out
         if m != "PATCH":
             return self.not_allowed(s.path)
         im = self.headers.get("If-Match")
@@ -485,7 +496,7 @@ class Handler(BaseHTTPRequestHandler):
                                  "type than the property can accept.",
                                  "Boot")
         allowed = {"BootSourceOverrideEnabled": ENABLED,
-                   "BootSourceOverrideTarget": TARGETS,
+                   "BootSourceOverrideTarget": self.sim.systems[0].targets,
                    "BootSourceOverrideMode": MODES}
         for k, v in body["Boot"].items():
             if k not in allowed:
@@ -567,6 +578,12 @@ def main(argv=None):
     ap.add_argument("--power", choices=("On", "Off"), default="On")
     ap.add_argument("--reset-types", default="",
                     help="ResetType@Redfish.AllowableValues, comma-separated")
+    ap.add_argument("--targets", default="",
+                    help="BootSourceOverrideTarget@Redfish.AllowableValues, "
+                    "comma-separated")
+    ap.add_argument("--etag-race", type=int, default=0,
+                    help="the first N GETs of a system are overtaken by "
+                    "a change (their ETag is stale at once)")
     ap.add_argument("--no-sessions", action="store_true")
     ap.add_argument("--no-etag", action="store_true")
     ap.add_argument("--hang", type=float, default=0)

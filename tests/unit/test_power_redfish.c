@@ -519,6 +519,42 @@ test_sim_reset_fallback_and_failure(void **state)
 }
 
 static void
+test_sim_stale_etag_and_missing_target(void **state)
+{
+	struct rfsim s;
+	struct host h;
+	char err[512], *log;
+
+	(void)state;
+	/* someone changes the system between our GET and our PATCH: 412,
+	 * then the PATCH again with the new ETag */
+	SIM_OR_SKIP(&s, "race", "--etag-race", "1", NULL);
+	h = rf_host(&s, HOST_FIRMWARE_UEFI);
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_OK);
+	sim_stop(&s);
+	log = sim_log(&s);
+	assert_int_equal(count(log, "\"method\": \"PATCH\", \"path\": "
+	    "\"/redfish/v1/Systems/1\", \"status\": 412"), 1);
+	assert_non_null(strstr(log, "\"event\": \"patch\", \"if_match\": "
+	    "\"W/\\\"2\\\"\""));
+	assert_int_equal(count(log, "\"event\": \"reset\""), 1);
+	free(log);
+
+	/* a BMC that cannot boot UefiHttp: refused before any PATCH */
+	SIM_OR_SKIP(&s, "notarget", "--targets", "None,Pxe,Hdd", NULL);
+	h = rf_host(&s, HOST_FIRMWARE_UEFI);
+	h.redfish_boot_http = 1;
+	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_FAIL);
+	assert_non_null(strstr(err, "/redfish/v1/Systems/1 offers no "
+	    "BootSourceOverrideTarget UefiHttp"));
+	sim_stop(&s);
+	log = sim_log(&s);
+	assert_int_equal(count(log, "\"method\": \"PATCH\""), 0);
+	assert_int_equal(count(log, "\"event\": \"reset\""), 0);
+	free(log);
+}
+
+static void
 test_sim_hung_bmc_times_out(void **state)
 {
 	struct rfsim s;
@@ -602,6 +638,7 @@ main(void)
 		cmocka_unit_test(test_sim_basic_auth_without_sessions),
 		cmocka_unit_test(test_sim_two_systems_need_redfish_system),
 		cmocka_unit_test(test_sim_reset_fallback_and_failure),
+		cmocka_unit_test(test_sim_stale_etag_and_missing_target),
 		cmocka_unit_test(test_sim_hung_bmc_times_out),
 		cmocka_unit_test(test_sim_bad_password_file),
 	};
