@@ -544,8 +544,8 @@ inventory_load_redfish_tls(struct config_ini *ini, const char *dir,
 {
 	struct config_ini_kv *kv, *ca, *fp;
 	unsigned char pin[32];
+	int verify = 1;
 
-	h->redfish_tls_verify = 1;
 	if ((ca = inventory_get(sec, defs, "redfish_tls_ca")) != NULL) {
 		h->redfish_tls_ca = util_path_join(dir, ca->value);
 		if (h->redfish_tls_ca != NULL &&
@@ -569,22 +569,25 @@ inventory_load_redfish_tls(struct config_ini *ini, const char *dir,
 		    "certificate or trust a CA, not both", ca->line);
 	if ((kv = inventory_get(sec, defs, "redfish_tls_verify")) == NULL)
 		return;
-	if (config_ini_bool(kv->value, &h->redfish_tls_verify) == -1)
+	if (config_ini_bool(kv->value, &verify) == -1) {
 		config_ini_err(ini, kv->line, "redfish_tls_verify: '%s' must be "
 		    "yes or no", kv->value);
-	else if (!h->redfish_tls_verify && (ca != NULL || fp != NULL))
+		return;
+	}
+	h->redfish_tls_noverify = !verify;
+	if (h->redfish_tls_noverify && (ca != NULL || fp != NULL))
 		config_ini_err(ini, kv->line, "redfish_tls_verify = no "
 		    "contradicts %s (line %d)", ca != NULL ? "redfish_tls_ca" :
 		    "redfish_tls_fingerprint", ca != NULL ? ca->line : fp->line);
-	else if (!h->redfish_tls_verify && h->power == POWER_KIND_REDFISH)
+	else if (h->redfish_tls_noverify && h->power == POWER_KIND_REDFISH)
 		config_ini_warn(ini, kv->line, "[host %s]: redfish_tls_verify "
 		    "= no: the BMC's certificate is not checked, so anyone on "
 		    "the path can read its password. Use redfish_tls_ca or "
 		    "redfish_tls_fingerprint instead", sec->name);
 }
 
-/* Power control: power and the ipmi_* keys (all three of address, user
- * and password file for power = ipmi). */
+/* Power control: power, the ipmi_* keys (all three of address, user and
+ * password file for power = ipmi), firmware and the redfish_* keys. */
 static void
 inventory_load_power(struct config_ini *ini, const char *dir,
     struct config_ini_section *sec, struct config_ini_section *defs,

@@ -82,7 +82,8 @@ struct host {
 					   only member of Systems */
 	char	*redfish_tls_ca;	/* absolute; NULL: the system CAs */
 	char	*redfish_tls_fingerprint; /* SHA-256 pin of the BMC's certificate */
-	int	 redfish_tls_verify;	/* 0 only with redfish_tls_verify = no */
+	int	 redfish_tls_noverify;	/* 1 only with redfish_tls_verify = no
+					   (zeroed: the certificate is checked) */
 	int	 redfish_boot_http;	/* redfish_boot = http: UefiHttp, not Pxe */
 	enum host_firmware firmware;	/* default auto */
 	/* a new host that joins a pool after its fresh install (install) */

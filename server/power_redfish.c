@@ -345,7 +345,7 @@ power_redfish_setup(struct power_redfish_conn *c, int auth,
 		curl_easy_setopt(k, CURLOPT_PREREQFUNCTION,
 		    power_redfish_prereq_cb);
 		curl_easy_setopt(k, CURLOPT_PREREQDATA, c);
-	} else if (!h->redfish_tls_verify) {
+	} else if (h->redfish_tls_noverify) {
 		curl_easy_setopt(k, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(k, CURLOPT_SSL_VERIFYHOST, 0L);
 	} else {

@@ -192,7 +192,6 @@ rf_host(struct rfsim *s, enum host_firmware fw)
 	h.redfish_user = (char *)(uintptr_t)"admin";
 	h.redfish_password_file = s->pwfile;
 	h.redfish_tls_ca = s->cert;
-	h.redfish_tls_verify = 1;
 	return h;
 }
 
@@ -401,7 +400,7 @@ test_sim_untrusted_certificate(void **state)
 	assert_non_null(strstr(err, "redfish_tls_ca or "
 	    "redfish_tls_fingerprint"));
 	/* redfish_tls_verify = no: taken as it is */
-	h.redfish_tls_verify = 0;
+	h.redfish_tls_noverify = 1;
 	assert_int_equal(power_pxe_boot(&h, err, sizeof(err)), POWER_OK);
 	sim_stop(&s);
 }
