@@ -27,6 +27,7 @@
 #include "power_redfish.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,7 +542,7 @@ power_redfish_login(struct power_redfish_conn *c, json_t *root, char *err,
 	struct power_redfish_reply r;
 	const char *spath, *loc;
 	char *body = NULL;
-	json_t *o;
+	json_t *o = NULL, *pw;
 	int ret = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -585,6 +586,9 @@ out:
 		util_wipe(body, strlen(body));
 		free(body);
 	}
+	if ((pw = json_object_get(o, "Password")) != NULL)	/* jansson's copy */
+		util_wipe((void *)(uintptr_t)json_string_value(pw),
+		    json_string_length(pw));
 	json_decref(o);
 	power_redfish_reply_free(&r);
 	return ret;
