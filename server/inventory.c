@@ -3,11 +3,14 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config_ini.h"
 #include "config_secret.h"
+#include "xapi_pin.h"
 
 /* ---- host values --------------------------------------------------------- */
 
@@ -157,7 +160,10 @@ static const struct {
 	{ "serial_console", 0 }, { "interface", 0 }, { "sr_type", 0 },
 	{ "power", 0 }, { "ipmi_address", 1 }, { "ipmi_port", 0 },
 	{ "ipmi_user", 0 }, { "ipmi_password_file", 0 }, { "join", 0 },
-	{ "ipmi_cipher", 0 },
+	{ "ipmi_cipher", 0 }, { "redfish_address", 1 }, { "redfish_user", 0 },
+	{ "redfish_password_file", 0 }, { "redfish_system", 0 },
+	{ "redfish_tls_ca", 0 }, { "redfish_tls_fingerprint", 0 },
+	{ "redfish_tls_verify", 0 }, { "redfish_boot", 0 }, { "firmware", 0 },
 };
 #define INVENTORY_NKEYS	(sizeof(inventory_keys) / sizeof(inventory_keys[0]))
 
@@ -367,8 +373,8 @@ inventory_load_installer(struct config_ini *ini,
 	}
 }
 
-/* power = xapi | ipmi | manual; manual when the host has no pool (no XAPI
- * to ask). */
+/* power = xapi | ipmi | redfish | manual; manual when the host has no
+ * pool (no XAPI to ask). */
 static void
 inventory_load_power_kind(struct config_ini *ini,
     struct config_ini_section *sec, struct config_ini_section *defs,
@@ -383,17 +389,205 @@ inventory_load_power_kind(struct config_ini *ini,
 			h->power = POWER_KIND_IPMI;
 		else if (strcmp(kv->value, "manual") == 0)
 			h->power = POWER_KIND_MANUAL;
+		else if (strcmp(kv->value, "redfish") == 0)
+			h->power = POWER_KIND_REDFISH;
 		else
 			config_ini_err(ini, kv->line, "power: '%s' must be "
 			    "xapi (host.reboot through the pool), ipmi (the "
-			    "host's BMC) or manual (the operator powers it on)",
-			    kv->value);
+			    "host's BMC over IPMI), redfish (the host's BMC over "
+			    "its Redfish API) or manual (the operator powers it "
+			    "on)", kv->value);
 	} else if (inventory_get(sec, defs, "pool") == NULL)
 		h->power = POWER_KIND_MANUAL;	/* no pool: no XAPI to ask */
 }
 
-/* Power control: power and the ipmi_* keys (all three of address, user
- * and password file for power = ipmi). */
+/* firmware = bios | uefi | auto (default auto). */
+static void
+inventory_load_firmware(struct config_ini *ini, struct config_ini_section *sec,
+    struct config_ini_section *defs, struct host *h)
+{
+	struct config_ini_kv *kv;
+
+	h->firmware = HOST_FIRMWARE_AUTO;
+	if ((kv = inventory_get(sec, defs, "firmware")) == NULL)
+		return;
+	if (strcmp(kv->value, "bios") == 0)
+		h->firmware = HOST_FIRMWARE_BIOS;
+	else if (strcmp(kv->value, "uefi") == 0)
+		h->firmware = HOST_FIRMWARE_UEFI;
+	else if (strcmp(kv->value, "auto") != 0)
+		config_ini_err(ini, kv->line, "firmware: '%s' must be bios, "
+		    "uefi or auto", kv->value);
+}
+
+/* redfish_address: "https://host[:port]" or "host[:port]" (an IPv6
+ * address in brackets), no path: https only. The authority (without the
+ * scheme) in *out, or -1 with why. */
+static int
+inventory_redfish_address(const char *s, char **out, const char **why)
+{
+	char host[256];
+	const char *a = s, *end, *colon = NULL;
+	size_t len;
+	int port;
+
+	if (strncmp(s, "http://", 7) == 0) {
+		*why = "plain http is not allowed (the BMC gets a password): "
+		    "use https:// or leave the scheme out";
+		return -1;
+	}
+	if (strncmp(s, "https://", 8) == 0)
+		a = s + 8;
+	len = strlen(a);
+	if (len > 0 && a[len - 1] == '/')
+		len--;
+	*why = "must be https://HOST[:PORT] or HOST[:PORT] (no path)";
+	if (len == 0 || len >= sizeof(host) || memchr(a, '/', len) != NULL)
+		return -1;
+	end = a + len;
+	if (a[0] == '[') {
+		const char *rb = memchr(a, ']', len);
+
+		if (rb == NULL || (size_t)(rb - a - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, a + 1, (size_t)(rb - a - 1));
+		host[rb - a - 1] = '\0';
+		if (!inventory_ip_ok(host) || strchr(host, ':') == NULL)
+			return -1;
+		if (rb + 1 != end && rb[1] != ':')
+			return -1;
+		colon = rb + 1 != end ? rb + 1 : NULL;
+	} else {
+		colon = memchr(a, ':', len);
+		memcpy(host, a, colon ? (size_t)(colon - a) : len);
+		host[colon ? (size_t)(colon - a) : len] = '\0';
+		if (!inventory_hostname_ok(host) && !inventory_ip_ok(host))
+			return -1;
+	}
+	if (colon != NULL) {
+		char pbuf[8];
+
+		if ((size_t)(end - colon - 1) >= sizeof(pbuf))
+			return -1;
+		memcpy(pbuf, colon + 1, (size_t)(end - colon - 1));
+		pbuf[end - colon - 1] = '\0';
+		if (config_ini_int(pbuf, 1, 65535, &port) == -1)
+			return -1;
+	}
+	*out = strndup(a, len);
+	return *out == NULL ? -1 : 0;
+}
+
+/* power = redfish: the BMC, the account and the system. */
+static void
+inventory_load_redfish(struct config_ini *ini, const char *dir,
+    struct config_ini_section *sec, struct config_ini_section *defs,
+    struct host *h)
+{
+	struct config_ini_kv *kv;
+	const char *why;
+
+	if ((kv = config_ini_get(sec, "redfish_address")) != NULL &&
+	    inventory_redfish_address(kv->value, &h->redfish_address,
+	    &why) == -1)
+		config_ini_err(ini, kv->line, "redfish_address: '%s' %s",
+		    kv->value, why);
+	if ((kv = inventory_get(sec, defs, "redfish_user")) != NULL) {
+		if (!config_ini_chars(kv->value, "._-@\\", 64))
+			config_ini_err(ini, kv->line, "redfish_user: '%s' is "
+			    "not a BMC user name (letters, digits, . _ - @ \\)",
+			    kv->value);
+		else
+			h->redfish_user = strdup(kv->value);
+	}
+	if ((kv = inventory_get(sec, defs, "redfish_password_file")) != NULL) {
+		h->redfish_password_file = util_path_join(dir, kv->value);
+		config_secret_check(ini, kv->line, "redfish_password_file",
+		    h->redfish_password_file);
+	}
+	if ((kv = inventory_get(sec, defs, "redfish_system")) != NULL) {
+		if (strncmp(kv->value, "/redfish/v1/", 12) != 0 ||
+		    strstr(kv->value, "..") != NULL ||
+		    !config_ini_chars(kv->value + 1, "/_.-:", 255))
+			config_ini_err(ini, kv->line, "redfish_system: '%s' is "
+			    "not a ComputerSystem's @odata.id, e.g. "
+			    "/redfish/v1/Systems/1", kv->value);
+		else
+			h->redfish_system = strdup(kv->value);
+	}
+	if ((kv = inventory_get(sec, defs, "redfish_boot")) != NULL) {
+		if (strcmp(kv->value, "http") == 0)
+			h->redfish_boot_http = 1;
+		else if (strcmp(kv->value, "pxe") != 0)
+			config_ini_err(ini, kv->line, "redfish_boot: '%s' must "
+			    "be pxe (PXE over TFTP, the default) or http (UEFI "
+			    "HTTP boot)", kv->value);
+		if (h->redfish_boot_http && h->firmware == HOST_FIRMWARE_BIOS)
+			config_ini_err(ini, kv->line, "redfish_boot = http is "
+			    "UEFI HTTP boot, but [host %s] has firmware = bios",
+			    sec->name);
+	}
+	if (h->power == POWER_KIND_REDFISH && (h->redfish_address == NULL ||
+	    h->redfish_user == NULL || h->redfish_password_file == NULL))
+		config_ini_err(ini, sec->line, "[host %s]: power = redfish needs "
+		    "redfish_address, redfish_user and redfish_password_file",
+		    sec->name);
+}
+
+/* How the BMC's certificate is trusted: the system CAs, redfish_tls_ca,
+ * a pin (redfish_tls_fingerprint), or nothing (redfish_tls_verify = no,
+ * warned); one of them. */
+static void
+inventory_load_redfish_tls(struct config_ini *ini, const char *dir,
+    struct config_ini_section *sec, struct config_ini_section *defs,
+    struct host *h)
+{
+	struct config_ini_kv *kv, *ca, *fp;
+	unsigned char pin[32];
+	int verify = 1;
+
+	if ((ca = inventory_get(sec, defs, "redfish_tls_ca")) != NULL) {
+		h->redfish_tls_ca = util_path_join(dir, ca->value);
+		if (h->redfish_tls_ca != NULL &&
+		    access(h->redfish_tls_ca, R_OK) == -1)
+			config_ini_err(ini, ca->line, "redfish_tls_ca '%s': %s",
+			    h->redfish_tls_ca, strerror(errno));
+	}
+	if ((fp = inventory_get(sec, defs, "redfish_tls_fingerprint")) != NULL) {
+		if (xapi_pin_parse(fp->value, pin) == -1)
+			config_ini_err(ini, fp->line, "redfish_tls_fingerprint: "
+			    "'%s' is not a SHA-256 fingerprint (64 hex digits, "
+			    "':' allowed, as `openssl x509 -noout -fingerprint "
+			    "-sha256` prints it)", fp->value);
+		else
+			h->redfish_tls_fingerprint = strdup(fp->value);
+		util_wipe(pin, sizeof(pin));
+	}
+	if (ca != NULL && fp != NULL)
+		config_ini_err(ini, fp->line, "redfish_tls_fingerprint and "
+		    "redfish_tls_ca (line %d) contradict each other: pin the "
+		    "certificate or trust a CA, not both", ca->line);
+	if ((kv = inventory_get(sec, defs, "redfish_tls_verify")) == NULL)
+		return;
+	if (config_ini_bool(kv->value, &verify) == -1) {
+		config_ini_err(ini, kv->line, "redfish_tls_verify: '%s' must be "
+		    "yes or no", kv->value);
+		return;
+	}
+	h->redfish_tls_noverify = !verify;
+	if (h->redfish_tls_noverify && (ca != NULL || fp != NULL))
+		config_ini_err(ini, kv->line, "redfish_tls_verify = no "
+		    "contradicts %s (line %d)", ca != NULL ? "redfish_tls_ca" :
+		    "redfish_tls_fingerprint", ca != NULL ? ca->line : fp->line);
+	else if (h->redfish_tls_noverify && h->power == POWER_KIND_REDFISH)
+		config_ini_warn(ini, kv->line, "[host %s]: redfish_tls_verify "
+		    "= no: the BMC's certificate is not checked, so anyone on "
+		    "the path can read its password. Use redfish_tls_ca or "
+		    "redfish_tls_fingerprint instead", sec->name);
+}
+
+/* Power control: power, the ipmi_* keys (all three of address, user and
+ * password file for power = ipmi), firmware and the redfish_* keys. */
 static void
 inventory_load_power(struct config_ini *ini, const char *dir,
     struct config_ini_section *sec, struct config_ini_section *defs,
@@ -439,6 +633,9 @@ inventory_load_power(struct config_ini *ini, const char *dir,
 		config_ini_err(ini, sec->line, "[host %s]: power = ipmi needs "
 		    "ipmi_address, ipmi_user and ipmi_password_file",
 		    sec->name);
+	inventory_load_firmware(ini, sec, defs, h);
+	inventory_load_redfish(ini, dir, sec, defs, h);
+	inventory_load_redfish_tls(ini, dir, sec, defs, h);
 }
 
 /* A [host] key that is no host key at all (the table, not the used flag:
@@ -618,5 +815,11 @@ inventory_free_host(struct host *h)
 	free(h->ipmi_address);
 	free(h->ipmi_user);
 	free(h->ipmi_password_file);
+	free(h->redfish_address);
+	free(h->redfish_user);
+	free(h->redfish_password_file);
+	free(h->redfish_system);
+	free(h->redfish_tls_ca);
+	free(h->redfish_tls_fingerprint);
 	free(h->join_pool);
 }

@@ -2,7 +2,8 @@
  * [defaults] and [host NAME] sections of the config become one.
  *
  * Every host key is allowed in [defaults] too, except the per-host ones
- * (mac, ip, hostname, ipmi_address); a host's own value wins. Each value is
+ * (mac, ip, hostname, ipmi_address,
+ * redfish_address); a host's own value wins. Each value is
  * checked here against a narrow form, because it reaches answerfiles,
  * kernel command lines and ipmitool. config_load (config.c) calls these
  * functions in this order: inventory_check_defaults, inventory_load_host
@@ -27,7 +28,16 @@ struct repo;
 enum power_kind {
 	POWER_KIND_XAPI = 0,	/* host.reboot through the pool (default) */
 	POWER_KIND_IPMI,	/* ipmitool lanplus against the host's BMC */
-	POWER_KIND_MANUAL	/* the operator powers it on when asked */
+	POWER_KIND_MANUAL,	/* the operator powers it on when asked */
+	POWER_KIND_REDFISH	/* the host's BMC through its Redfish API */
+};
+
+/* Which firmware the host boots with (key firmware): what it is told to
+ * boot, and with power = redfish the override's BootSourceOverrideMode. */
+enum host_firmware {
+	HOST_FIRMWARE_AUTO = 0,	/* whatever the client asks for */
+	HOST_FIRMWARE_BIOS,
+	HOST_FIRMWARE_UEFI
 };
 
 struct host {
@@ -64,6 +74,18 @@ struct host {
 	int	 ipmi_cipher;		/* lanplus cipher suite (-C), -1 = ipmitool's */
 	char	*ipmi_user;
 	char	*ipmi_password_file;	/* absolute */
+	/* power = redfish (power_redfish.h) */
+	char	*redfish_address;	/* BMC authority "host[:port]", https */
+	char	*redfish_user;
+	char	*redfish_password_file;	/* absolute */
+	char	*redfish_system;	/* ComputerSystem @odata.id; NULL: the
+					   only member of Systems */
+	char	*redfish_tls_ca;	/* absolute; NULL: the system CAs */
+	char	*redfish_tls_fingerprint; /* SHA-256 pin of the BMC's certificate */
+	int	 redfish_tls_noverify;	/* 1 only with redfish_tls_verify = no
+					   (zeroed: the certificate is checked) */
+	int	 redfish_boot_http;	/* redfish_boot = http: UefiHttp, not Pxe */
+	enum host_firmware firmware;	/* default auto */
 	/* a new host that joins a pool after its fresh install (install) */
 	char	*join_pool;
 	struct pool *join;

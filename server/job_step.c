@@ -436,8 +436,9 @@ job_step_power(struct job_step_ctx *c)
 		return JOB_STEP_OK;
 	case POWER_USE_XAPI:
 		snprintf(c->err, sizeof(c->err), "host %s has power = xapi, but "
-		    "XAPI can only reboot a live host; set power = ipmi (its "
-		    "BMC) or power = manual in its [host] section", c->h->name);
+		    "XAPI can only reboot a live host; set power = ipmi or "
+		    "redfish (its BMC) or power = manual in its [host] section",
+		    c->h->name);
 		return JOB_STEP_FAIL;
 	default:
 		snprintf(c->err, sizeof(c->err), "power control failed: %.450s",

@@ -35,10 +35,12 @@
 
 #include "log.h"
 #include "power.h"
+#include "power_redfish.h"
 
 extern char **environ;
 
-#define POWER_TIMEOUT_DEFAULT	30	/* seconds per ipmitool run */
+#define POWER_TIMEOUT_DEFAULT	30	/* seconds per ipmitool run or
+					   Redfish request */
 #define POWER_OUT_MAX		4096	/* bytes kept of stdout, and of stderr */
 #define POWER_MAX_ARGS		24
 
@@ -63,6 +65,8 @@ power_kind_name(enum power_kind k)
 		return "ipmi";
 	case POWER_KIND_MANUAL:
 		return "manual";
+	case POWER_KIND_REDFISH:
+		return "redfish";
 	}
 	return "unknown";
 }
@@ -570,9 +574,20 @@ out:
 	return ret;
 }
 
+/* Seconds per Redfish request (POOLBOOT_REDFISH_TIMEOUT). */
+static int
+power_timeout_redfish(void)
+{
+	return power_env_int("POOLBOOT_REDFISH_TIMEOUT", 1, 600,
+	    POWER_TIMEOUT_DEFAULT);
+}
+
 int
 power_status(const struct host *h, int *on, char *err, size_t errlen)
 {
+	if (h->power == POWER_KIND_REDFISH)
+		return power_redfish_status(h, power_timeout_redfish(), on, err,
+		    errlen);
 	if (h->power != POWER_KIND_IPMI) {
 		snprintf(err, errlen, "host %s: power = %s: no BMC to ask",
 		    h->name, power_kind_name(h->power));
@@ -643,6 +658,9 @@ power_pxe_boot(const struct host *h, char *err, size_t errlen)
 		return POWER_MANUAL;
 	case POWER_KIND_IPMI:
 		return power_ipmi_pxe_boot(h, err, errlen);
+	case POWER_KIND_REDFISH:
+		return power_redfish_pxe_boot(h, power_timeout_redfish(), err,
+		    errlen) == 0 ? POWER_OK : POWER_FAIL;
 	}
 	snprintf(err, errlen, "host %s: unknown power kind %d", h->name,
 	    (int)h->power);

@@ -190,6 +190,8 @@ test_kind_names(void **state)
 	assert_string_equal(power_kind_name(POWER_KIND_XAPI), "xapi");
 	assert_string_equal(power_kind_name(POWER_KIND_IPMI), "ipmi");
 	assert_string_equal(power_kind_name(POWER_KIND_MANUAL), "manual");
+	assert_string_equal(power_kind_name(POWER_KIND_REDFISH), "redfish");
+	assert_string_equal(power_kind_name((enum power_kind)99), "unknown");
 }
 
 /* manual: nothing is sent; the operator is told what to do, in the
