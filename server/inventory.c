@@ -158,6 +158,7 @@ static const struct {
 	{ "power", 0 }, { "ipmi_address", 1 }, { "ipmi_port", 0 },
 	{ "ipmi_user", 0 }, { "ipmi_password_file", 0 }, { "join", 0 },
 	{ "ipmi_cipher", 0 },
+	{ "firmware", 0 },
 };
 #define INVENTORY_NKEYS	(sizeof(inventory_keys) / sizeof(inventory_keys[0]))
 
@@ -441,6 +442,41 @@ inventory_load_power(struct config_ini *ini, const char *dir,
 		    sec->name);
 }
 
+/* firmware = bios | uefi | auto (default auto). */
+static void
+inventory_load_firmware(struct config_ini *ini,
+    struct config_ini_section *sec, struct config_ini_section *defs,
+    struct host *h)
+{
+	struct config_ini_kv *kv;
+
+	h->firmware = HOST_FIRMWARE_AUTO;
+	if ((kv = inventory_get(sec, defs, "firmware")) == NULL)
+		return;
+	if (strcmp(kv->value, "bios") == 0)
+		h->firmware = HOST_FIRMWARE_BIOS;
+	else if (strcmp(kv->value, "uefi") == 0)
+		h->firmware = HOST_FIRMWARE_UEFI;
+	else if (strcmp(kv->value, "auto") != 0)
+		config_ini_err(ini, kv->line, "firmware: '%s' must be bios "
+		    "(legacy PXE: pxelinux), uefi (UEFI PXE or HTTP boot: "
+		    "GRUB) or auto (both)", kv->value);
+}
+
+const char *
+inventory_firmware_name(enum host_firmware f)
+{
+	switch (f) {
+	case HOST_FIRMWARE_BIOS:
+		return "bios";
+	case HOST_FIRMWARE_UEFI:
+		return "uefi";
+	case HOST_FIRMWARE_AUTO:
+		break;
+	}
+	return "auto";
+}
+
 /* A [host] key that is no host key at all (the table, not the used flag:
  * [defaults] keys are looked up for every host). */
 static void
@@ -513,6 +549,7 @@ inventory_load_host(struct config_ini *ini, struct config_secret_cache *secrets,
 	inventory_load_system(ini, sec, defs, h);
 	inventory_load_installer(ini, secrets, dir, sec, defs, h);
 	inventory_load_power(ini, dir, sec, defs, h);
+	inventory_load_firmware(ini, sec, defs, h);
 	if ((kv = inventory_get(sec, defs, "join")) != NULL)
 		h->join_pool = strdup(kv->value);
 	inventory_unknown_keys(ini, sec);

@@ -30,6 +30,14 @@ enum power_kind {
 	POWER_KIND_MANUAL	/* the operator powers it on when asked */
 };
 
+/* Which network boot the host's firmware does (key firmware): what its
+ * per-MAC files say while it is armed (arm.h). */
+enum host_firmware {
+	HOST_FIRMWARE_AUTO = 0,	/* both: pxelinux and GRUB install entries */
+	HOST_FIRMWARE_BIOS,	/* legacy PXE: pxelinux */
+	HOST_FIRMWARE_UEFI	/* UEFI PXE or HTTP boot: GRUB */
+};
+
 struct host {
 	char	*name;
 	int	 line;
@@ -69,6 +77,7 @@ struct host {
 	struct pool *join;
 	int	 serial_port;		/* 1..4, 0 = none */
 	int	 serial_baud;
+	enum host_firmware firmware;	/* default auto */
 };
 
 /* Reports the keys of [defaults] that are no host key, or that are per
@@ -92,6 +101,9 @@ void  inventory_load_host(struct config_ini *ini,
  * -1 when out of memory (nothing reported), else 0. */
 int   inventory_check_duplicates(struct config_ini *ini,
 	    const struct host *hosts, size_t nhosts);
+
+/* "auto", "bios" or "uefi". */
+const char *inventory_firmware_name(enum host_firmware f);
 
 /* Frees what h holds (the password hash wiped first), not h itself. */
 void  inventory_free_host(struct host *h);

@@ -71,4 +71,19 @@ char *render_hostcert_script(const struct config *cfg, const struct host *h,
  * into out; -1 when the file holds no install entry of ours. */
 int   render_pxelinux_token(const char *text, char out[UTIL_TOKEN_LEN + 1]);
 
+/* ---- TEMPORARY (branch tftp): the GRUB renderer's interface, written on
+ * another branch (server/render_grub.c); stand-ins in
+ * server/render_grub_stub.c. Delete this block and the stub at merge. -- */
+#define RENDER_TPL_GRUB_INSTALL	"grub-install.cfg"
+#define RENDER_TPL_GRUB_LOCAL	"grub-local.cfg"
+/* grub/hosts/<mac>.cfg install entry */
+char *render_grub_install(const struct config *cfg, const struct host *h,
+	    const char *token, char *err, size_t errlen);
+/* local boot: echo + exit */
+char *render_grub_local(const struct config *cfg, char *err, size_t errlen);
+/* grub/grub.cfg, the fixed entry point */
+char *render_grub_main(const struct config *cfg, char *err, size_t errlen);
+/* token of an install entry, -1 if none */
+int   render_grub_token(const char *text, char out[UTIL_TOKEN_LEN + 1]);
+/* ---- end of the TEMPORARY block ---------------------------------------- */
 #endif
