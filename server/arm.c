@@ -1,9 +1,9 @@
 /* arm.c — a host's network-install lifecycle; see arm.h.
  *
- * The store is the truth, the per-MAC file follows it: every change is
- * committed to the store before tftp-root is touched (through tftp.c, which
- * writes and decides nothing), and arm_reconcile repairs tftp-root after a
- * crash between the two. Tokens never reach a log line or an event; the
+ * The store is the truth, the per-MAC files follow it: every change is
+ * committed to the store before tftp-root is touched (through tftp.c and
+ * tftp_grub.c, which write and decide nothing), and arm_reconcile repairs
+ * tftp-root after a crash between the two. Tokens never reach a log line or an event; the
  * store keeps only their SHA-256.
  */
 #include "arm.h"
@@ -129,7 +129,8 @@ arm_write_file(struct arm *a, const struct host *h, enum arm_file f,
 
 	if (f == ARM_FILE_PXE)
 		rc = text != NULL ? tftp_write_pxe(a->cfg, h, text, err,
-		    sizeof(err)) : tftp_write_local(a->cfg, h, err, sizeof(err));
+		    sizeof(err)) : tftp_write_local(a->cfg, h, err,
+		    sizeof(err));
 	else
 		rc = text != NULL ? tftp_grub_write(a->cfg, h, text, err,
 		    sizeof(err)) : tftp_grub_write_local(a->cfg, h, err,

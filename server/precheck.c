@@ -383,8 +383,8 @@ precheck_boot_files(struct precheck_ctx *pc, const char *name)
 	if (uefi || any == 2)
 		precheck_missing(cfg, need, 4, 6, uefi ? &b : &soft);
 	if (b.len == 0)
-		precheck_add(pc, name, 1, "tftp-root %s has %s%s%s", cfg->tftp_root,
-		    pxe ? loader : "", pxe ? ", ldlinux.c32, mboot.c32 and "
+		precheck_add(pc, name, 1, "tftp-root %s has %s%s%s",
+		    cfg->tftp_root, pxe ? loader : "", pxe ? ", ldlinux.c32, mboot.c32 and "
 		    "libcom32.c32" : "", uefi ? (pxe ? ", grub/grubx64.efi and "
 		    "grub/grub.cfg" : "grub/grubx64.efi and grub/grub.cfg") :
 		    soft.len ? " (no GRUB files: hosts with firmware = auto "

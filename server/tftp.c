@@ -1,8 +1,9 @@
 /* tftp.c — the TFTP tree; see tftp.h.
  *
  * Nothing here decides what a host boots: arm.c does, with the store as
- * the truth, and calls tftp_write_pxe/tftp_write_local in the order its
- * crash notes (arm.h) require. The one repo-link routine serves both the
+ * the truth, and calls tftp_write_pxe/tftp_write_local (and tftp_grub.c's
+ * writers) in the order its crash notes (arm.h) require. The GRUB tree is
+ * tftp_grub.c's; the reconcile, check and init-tftp here call into it. The one repo-link routine serves both the
  * start-up reconcile (which logs) and init-tftp (which reports).
  */
 #include "tftp.h"

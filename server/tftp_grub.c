@@ -329,9 +329,9 @@ tftp_grub_argv(const char *mkimage, const char *moddir, const char *out,
 		snprintf(p, sizeof(p), "%s/%s.mod", moddir,
 		    tftp_grub_modules[i]);
 		if (access(p, R_OK) == -1) {
-			strlist_addf(errors, "GRUB module %s is missing: install "
-			    "the Debian package 'grub-efi-amd64-bin' (apt-get "
-			    "install grub-efi-amd64-bin)", p);
+			strlist_addf(errors, "GRUB module %s is missing: "
+			    "install the Debian package 'grub-efi-amd64-bin' "
+			    "(apt-get install grub-efi-amd64-bin)", p);
 			ret = -1;
 		}
 		argv[n++] = tftp_grub_modules[i];
@@ -365,7 +365,8 @@ tftp_grub_run(const char **argv, struct strlist *errors)
 	close(fd);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR) {
-			strlist_addf(errors, "%s: %s", argv[0], strerror(errno));
+			strlist_addf(errors, "%s: %s", argv[0],
+			    strerror(errno));
 			return -1;
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -401,7 +402,8 @@ tftp_grub_install_image(const char *tmp, const char *dst,
 		goto out;
 	}
 	if (chmod(tmp, 0644) == -1 || rename(tmp, dst) == -1) {
-		strlist_addf(errors, "cannot write %s: %s", dst, strerror(errno));
+		strlist_addf(errors, "cannot write %s: %s", dst,
+		    strerror(errno));
 		goto out;
 	}
 	strlist_addf(report, "built   %s (grub-mkimage -O x86_64-efi -p %s, "
@@ -425,15 +427,15 @@ tftp_grub_image(const char *grubdir, const char *mkimage,
 	struct stat sb;
 
 	if (!proc_binary_exists(mkimage)) {
-		strlist_addf(errors, "%s is missing: install the Debian package "
-		    "'grub-common' (apt-get install grub-common "
+		strlist_addf(errors, "%s is missing: install the Debian "
+		    "package 'grub-common' (apt-get install grub-common "
 		    "grub-efi-amd64-bin)", mkimage);
 		return -1;
 	}
 	if (stat(moddir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		strlist_addf(errors, "%s is missing: install the Debian package "
-		    "'grub-efi-amd64-bin' (apt-get install grub-efi-amd64-bin)",
-		    moddir);
+		strlist_addf(errors, "%s is missing: install the Debian "
+		    "package 'grub-efi-amd64-bin' (apt-get install "
+		    "grub-efi-amd64-bin)", moddir);
 		return -1;
 	}
 	if (snprintf(dst, sizeof(dst), "%s/grubx64.efi", grubdir) >=
