@@ -383,12 +383,14 @@ precheck_boot_files(struct precheck_ctx *pc, const char *name)
 	if (uefi || any == 2)
 		precheck_missing(cfg, need, 4, 6, uefi ? &b : &soft);
 	if (b.len == 0)
-		precheck_add(pc, name, 1, "tftp-root %s has %s%s%s",
-		    cfg->tftp_root, pxe ? loader : "", pxe ? ", ldlinux.c32, mboot.c32 and "
-		    "libcom32.c32" : "", uefi ? (pxe ? ", grub/grubx64.efi and "
-		    "grub/grub.cfg" : "grub/grubx64.efi and grub/grub.cfg") :
-		    soft.len ? " (no GRUB files: hosts with firmware = auto "
-		    "boot BIOS only; poolboot init-tftp)" : "");
+		precheck_add(pc, name, 1, "tftp-root %s has %s%s%s%s%s",
+		    cfg->tftp_root, pxe ? loader : "", pxe ? ", ldlinux.c32, "
+		    "mboot.c32 and libcom32.c32" : "", uefi ? (pxe ?
+		    ", grub/grubx64.efi and grub/grub.cfg" :
+		    "grub/grubx64.efi and grub/grub.cfg") : soft.len ?
+		    " (it lacks " : "", uefi || !soft.len ? "" : soft.p,
+		    uefi || !soft.len ? "" : ": hosts with firmware = auto can "
+		    "boot BIOS only; poolboot init-tftp adds GRUB)");
 	else
 		precheck_add(pc, name, 0, "tftp-root %s lacks %s: run poolboot "
 		    "init-tftp (syslinux from /usr/lib/PXELINUX/ and "

@@ -12,6 +12,7 @@ import shutil
 import unittest
 
 import harness
+import simharness as sh
 from test_hosts import HostTestBase
 from test_dnsmasq import dnsmasq_section
 
@@ -276,6 +277,36 @@ class InitTftpCheckTest(unittest.TestCase):
               if l.startswith("firmware = efi")][0]
         self.assertIn("%s:%d: firmware: 'efi' must be bios" % (
             self.env.conf, ln), p.err)
+
+
+class PrecheckBootFilesTest(unittest.TestCase):
+    """A rolling upgrade's "boot files" precheck asks for what the pool's
+    hosts boot: GRUB's image for firmware = uefi."""
+
+    def test_precheck_names_the_grub_image_of_uefi_hosts(self):
+        spec = sh.pool_spec("pu", 31, 2)
+        env, sim = sh.world([spec])
+        try:
+            # auto hosts: the syslinux files are there, GRUB's image is not
+            p = env.cli("precheck", "pu")
+            line = [l for l in p.out.splitlines() if "boot files" in l]
+            self.assertEqual(len(line), 1, p.out)
+            self.assertNotIn("[FAIL]", line[0])
+            env.stop()
+            env.write_config(extra_hosts="[defaults]\nfirmware = uefi\n")
+            env.start()
+            p = env.cli("precheck", "pu")
+            self.assertEqual(p.returncode, 1, p.out + p.err)
+            line = [l for l in p.out.splitlines() if "boot files" in l]
+            self.assertEqual(len(line), 1, p.out)
+            self.assertIn("[FAIL]", line[0])
+            self.assertIn("grub/grubx64.efi", line[0])
+            self.assertIn("init-tftp", line[0])
+            # serve wrote grub.cfg at start-up; pxelinux is not needed
+            self.assertNotIn("grub/grub.cfg", line[0])
+            self.assertNotIn("pxelinux.0", line[0])
+        finally:
+            env.close()
 
 
 if __name__ == "__main__":
