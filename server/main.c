@@ -80,7 +80,9 @@ static const char *main_cmd_help[][2] = {
 	    "every repo. Builds grub/grubx64.efi for UEFI clients with\n"
 	    "grub-mkimage (packages grub-common, grub-efi-amd64-bin; modules\n"
 	    "built in, prefix /grub: GRUB reads grub/grub.cfg from the server it\n"
-	    "was loaded from) and writes grub/grub.cfg if it is missing.\n"
+	    "was loaded from) and, for [dnsmasq] dhcp = proxy with an address,\n"
+	    "grub/grubx64-proxy.efi (prefix (tftp,ADDRESS)/grub); writes\n"
+	    "grub/grub.cfg if it is missing.\n"
 	    "Prints each file and where it came from.\n"
 	    "  --skeleton DIR  fill DIR without a configuration (make install)\n" },
 	{ "render", "usage: poolboot render [-c FILE] HOST [--pxelinux | "

@@ -27,6 +27,8 @@
 #define TFTP_GRUB_MODDIR	"/usr/lib/grub/x86_64-efi"
 /* GRUB looks for grub.cfg in $prefix on the device it was loaded from */
 #define TFTP_GRUB_PREFIX	"/grub"
+#define TFTP_GRUB_IMAGE		"grubx64.efi"
+#define TFTP_GRUB_PROXY_IMAGE	"grubx64-proxy.efi"
 #define TFTP_GRUB_LOG		"arm"	/* the start-up reconcile's lines */
 
 /* Built into the image: the network (efinet, net, tftp, http), the
@@ -46,6 +48,14 @@ static const char *tftp_grub_optional[] = {
 };
 #define TFTP_GRUB_NMODS	(sizeof(tftp_grub_modules) / sizeof(char *) + \
 			 sizeof(tftp_grub_optional) / sizeof(char *))
+
+/* Does cfg's dnsmasq answer UEFI PXE clients as a proxy, which needs the
+ * image that names its TFTP server? */
+static int
+tftp_grub_proxy(const struct config *cfg)
+{
+	return cfg->dnsmasq.enabled && cfg->dnsmasq.dhcp == DNSMASQ_PROXY;
+}
 
 /* ---- per-MAC files ---------------------------------------------------- */
 
@@ -154,7 +164,8 @@ tftp_grub_reconcile_begin(const struct config *cfg, char **local)
 static int
 tftp_grub_drop_temp(const char *dir, const char *name)
 {
-	static const char *ours[] = { "grub.cfg.tmp.", "grubx64.efi.tmp." };
+	static const char *ours[] = { "grub.cfg.tmp.", "grubx64.efi.tmp.",
+	    "grubx64-proxy.efi.tmp.", "grubx64-proxy.efi.addr.tmp." };
 	char path[PATH_MAX];
 	const char *t;
 	size_t i;
@@ -270,6 +281,43 @@ tftp_grub_in_use(const struct config *cfg)
 	return use;
 }
 
+/* Proxy-DHCP's image (tftp_grub_proxy_image): missing, or built for
+ * another address than [dnsmasq]'s, goes to boot. */
+static void
+tftp_grub_check_proxy(const struct config *cfg, struct strlist *boot,
+    struct strlist *notes, int use)
+{
+	char p[PATH_MAX], want[64];
+	char *built;
+
+	if (cfg->dnsmasq.address == NULL) {
+		strlist_addf(notes, "UEFI PXE through proxy-DHCP needs "
+		    "grub/%s, which names poolboot's TFTP address; set "
+		    "[dnsmasq] address and run poolboot init-tftp (hosts with "
+		    "firmware = %s)", TFTP_GRUB_PROXY_IMAGE,
+		    use == 2 ? "uefi" : "auto");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/grub/%s", cfg->tftp_root,
+	    TFTP_GRUB_PROXY_IMAGE);
+	if (access(p, R_OK) == -1) {
+		strlist_addf(boot, "'%s' is missing (UEFI PXE clients of the "
+		    "proxy-DHCP boot it; hosts with firmware = %s): run "
+		    "poolboot init-tftp", p, use == 2 ? "uefi" : "auto");
+		return;
+	}
+	snprintf(want, sizeof(want), "%s\n", cfg->dnsmasq.address);
+	strncat(p, ".addr", sizeof(p) - strlen(p) - 1);
+	built = util_read_file(p, 256, NULL);
+	if (built == NULL || strcmp(built, want) != 0)
+		strlist_addf(boot, "grub/%s was built for TFTP server %.*s, "
+		    "but [dnsmasq] address is %s: run poolboot init-tftp",
+		    TFTP_GRUB_PROXY_IMAGE, built != NULL ?
+		    (int)strcspn(built, "\n") : 9, built != NULL ? built :
+		    "(unknown)", cfg->dnsmasq.address);
+	free(built);
+}
+
 void
 tftp_grub_check_layout(const struct config *cfg, struct strlist *errors,
     struct strlist *notes)
@@ -296,6 +344,8 @@ tftp_grub_check_layout(const struct config *cfg, struct strlist *errors,
 		    "with firmware = %s): run poolboot init-tftp, or poolboot "
 		    "serve writes it at start-up", p,
 		    use == 2 ? "uefi" : "auto");
+	if (tftp_grub_proxy(cfg))
+		tftp_grub_check_proxy(cfg, boot, notes, use);
 	snprintf(p, sizeof(p), "%s/grub/hosts", cfg->tftp_root);
 	if (stat(p, &sb) == 0 && (!S_ISDIR(sb.st_mode) ||
 	    access(p, W_OK) == -1))
@@ -309,8 +359,8 @@ tftp_grub_check_layout(const struct config *cfg, struct strlist *errors,
  * moddir, else an error naming the package) and those of
  * tftp_grub_optional that moddir has. -1 if a module is missing. */
 static int
-tftp_grub_argv(const char *mkimage, const char *moddir, const char *out,
-    const char **argv, struct strlist *errors)
+tftp_grub_argv(const char *mkimage, const char *moddir, const char *prefix,
+    const char *out, const char **argv, struct strlist *errors)
 {
 	char p[PATH_MAX];
 	size_t i, n = 0;
@@ -320,7 +370,7 @@ tftp_grub_argv(const char *mkimage, const char *moddir, const char *out,
 	argv[n++] = "-O";
 	argv[n++] = "x86_64-efi";
 	argv[n++] = "-p";
-	argv[n++] = TFTP_GRUB_PREFIX;
+	argv[n++] = prefix;
 	argv[n++] = "-d";
 	argv[n++] = moddir;
 	argv[n++] = "-o";
@@ -381,7 +431,7 @@ tftp_grub_run(const char **argv, struct strlist *errors)
 /* The image in tmp replaces dst unless dst has the same bytes; tmp is
  * gone afterwards either way. */
 static int
-tftp_grub_install_image(const char *tmp, const char *dst,
+tftp_grub_install_image(const char *tmp, const char *dst, const char *prefix,
     struct strlist *report, struct strlist *errors)
 {
 	char *data = NULL, *cur = NULL;
@@ -408,7 +458,7 @@ tftp_grub_install_image(const char *tmp, const char *dst,
 	}
 	strlist_addf(report, "built   %s (grub-mkimage -O x86_64-efi -p %s, "
 	    "modules built in; packages grub-common, grub-efi-amd64-bin)", dst,
-	    TFTP_GRUB_PREFIX);
+	    prefix);
 	ret = 0;
 out:
 	(void)unlink(tmp);
@@ -417,10 +467,11 @@ out:
 	return ret;
 }
 
-/* grubx64.efi in grubdir, built by mkimage from moddir. */
+/* grubdir/name, built by mkimage from moddir with prefix. */
 static int
-tftp_grub_image(const char *grubdir, const char *mkimage,
-    const char *moddir, struct strlist *report, struct strlist *errors)
+tftp_grub_image(const char *grubdir, const char *name, const char *prefix,
+    const char *mkimage, const char *moddir, struct strlist *report,
+    struct strlist *errors)
 {
 	const char *argv[9 + TFTP_GRUB_NMODS + 1];
 	char dst[PATH_MAX], tmp[PATH_MAX];
@@ -438,21 +489,65 @@ tftp_grub_image(const char *grubdir, const char *mkimage,
 		    "grub-efi-amd64-bin)", moddir);
 		return -1;
 	}
-	if (snprintf(dst, sizeof(dst), "%s/grubx64.efi", grubdir) >=
+	if (snprintf(dst, sizeof(dst), "%s/%s", grubdir, name) >=
 	    (int)sizeof(dst) || snprintf(tmp, sizeof(tmp),
-	    "%s/grubx64.efi.tmp.%ld", grubdir, (long)getpid()) >=
+	    "%s/%s.tmp.%ld", grubdir, name, (long)getpid()) >=
 	    (int)sizeof(tmp)) {
 		strlist_addf(errors, "%s: path too long", grubdir);
 		return -1;
 	}
-	if (tftp_grub_argv(mkimage, moddir, tmp, argv, errors) == -1)
+	if (tftp_grub_argv(mkimage, moddir, prefix, tmp, argv, errors) == -1)
 		return -1;
 	(void)unlink(tmp);
 	if (tftp_grub_run(argv, errors) == -1) {
 		(void)unlink(tmp);
 		return -1;
 	}
-	return tftp_grub_install_image(tmp, dst, report, errors);
+	return tftp_grub_install_image(tmp, dst, prefix, report, errors);
+}
+
+/* Proxy-DHCP: GRUB's efinet takes the TFTP server from the site's DHCP
+ * answer, not the proxy's, so the plain image would look for grub.cfg on
+ * the wrong server: grubx64-proxy.efi names [dnsmasq] address in its
+ * prefix, and grubx64-proxy.efi.addr records which address (for check).
+ * Skipped with a note without proxy mode or an address. */
+static int
+tftp_grub_proxy_image(const struct config *cfg, const char *grubdir,
+    const char *mkimage, const char *moddir, struct strlist *report,
+    struct strlist *errors)
+{
+	char prefix[128], path[PATH_MAX], line[64], *cur;
+	int ret = 0;
+
+	if (!tftp_grub_proxy(cfg) || cfg->dnsmasq.address == NULL) {
+		strlist_addf(report, "skipped %s/%s (only for [dnsmasq] dhcp = "
+		    "proxy with an address)", grubdir, TFTP_GRUB_PROXY_IMAGE);
+		return 0;
+	}
+	snprintf(prefix, sizeof(prefix), "(tftp,%s)%s", cfg->dnsmasq.address,
+	    TFTP_GRUB_PREFIX);
+	if (tftp_grub_image(grubdir, TFTP_GRUB_PROXY_IMAGE, prefix, mkimage,
+	    moddir, report, errors) == -1)
+		return -1;
+	snprintf(line, sizeof(line), "%s\n", cfg->dnsmasq.address);
+	if (snprintf(path, sizeof(path), "%s/%s.addr", grubdir,
+	    TFTP_GRUB_PROXY_IMAGE) >= (int)sizeof(path)) {
+		strlist_addf(errors, "%s: path too long", grubdir);
+		return -1;
+	}
+	cur = util_read_file(path, 256, NULL);
+	if (cur == NULL || strcmp(cur, line) != 0) {
+		if (util_write_atomic(path, line, strlen(line), 0644) == -1) {
+			strlist_addf(errors, "cannot write %s: %s", path,
+			    strerror(errno));
+			ret = -1;
+		} else
+			strlist_addf(report, "wrote   %s (the TFTP server "
+			    "address built into %s)", path,
+			    TFTP_GRUB_PROXY_IMAGE);
+	}
+	free(cur);
+	return ret;
 }
 
 int
@@ -478,7 +573,11 @@ tftp_grub_init(const struct config *cfg, const char *root,
 		return -1;
 	}
 	dir[strlen(dir) - 6] = '\0';	/* root/grub */
-	if (tftp_grub_image(dir, mkimage, moddir, report, errors) == -1)
+	if (tftp_grub_image(dir, TFTP_GRUB_IMAGE, TFTP_GRUB_PREFIX, mkimage,
+	    moddir, report, errors) == -1)
+		ret = -1;
+	else if (tftp_grub_proxy_image(cfg, dir, mkimage, moddir, report,
+	    errors) == -1)
 		ret = -1;
 	switch (tftp_grub_main_cfg(cfg, root, path, err, sizeof(err))) {
 	case -1:

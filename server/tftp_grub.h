@@ -11,6 +11,14 @@
  *                          tftp_grub_init writes it. The prefix has no
  *                          device: GRUB reads grub.cfg from the server and
  *                          protocol it was itself loaded from.
+ *   grub/grubx64-proxy.efi the same with prefix (tftp,ADDR)/grub, ADDR =
+ *                          [dnsmasq] address, for [dnsmasq] dhcp = proxy:
+ *                          GRUB's efinet takes the TFTP server from the
+ *                          site's DHCP answer, not the proxy's, and the
+ *                          plain image would look for grub.cfg there.
+ *                          grubx64-proxy.efi.addr records ADDR (one line)
+ *                          for poolboot check. Only tftp_grub_init writes
+ *                          them.
  *   grub/grub.cfg          the fixed entry point (render_grub_main): loads
  *                          hosts/${net_default_mac}.cfg, else local boot.
  *                          Written when missing (tftp_grub_init,
@@ -75,8 +83,11 @@ int   tftp_grub_reconcile_tree(const struct config *cfg);
 /* What the hosts' firmware needs of the GRUB tree (poolboot check): with a
  * host of firmware uefi, grub/grubx64.efi and grub/grub.cfg go to errors
  * when poolboot's dnsmasq serves the tree, else to notes; with auto hosts
- * only, to notes; with bios hosts only, nothing. A grub/hosts that is
- * there but not writable is an error whenever a host may use GRUB. */
+ * only, to notes; with bios hosts only, nothing. With [dnsmasq] dhcp =
+ * proxy the same for grub/grubx64-proxy.efi, missing or built for another
+ * address than [dnsmasq] address (a note when there is no address). A
+ * grub/hosts that is there but not writable is an error whenever a host
+ * may use GRUB. */
 void  tftp_grub_check_layout(const struct config *cfg,
 	    struct strlist *errors, struct strlist *notes);
 
@@ -90,7 +101,8 @@ int   tftp_grub_in_use(const struct config *cfg);
  * Fills root/grub: builds grubx64.efi with mkimage (NULL = grub-mkimage,
  * looked up in PATH; run without a shell) from the modules in moddir
  * (NULL = /usr/lib/grub/x86_64-efi), keeping an existing image with the
- * same bytes; writes grub.cfg (render_grub_main) if it is missing; creates
+ * same bytes; with [dnsmasq] dhcp = proxy and an address, also
+ * grubx64-proxy.efi and its .addr (else a "skipped" line); writes grub.cfg (render_grub_main) if it is missing; creates
  * grub/hosts. report gets one line per file; errors one line per problem,
  * naming the Debian package of a missing tool or module (grub-common,
  * grub-efi-amd64-bin). 0, or -1 if anything went wrong (the rest is

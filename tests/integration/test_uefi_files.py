@@ -231,6 +231,9 @@ class InitTftpCheckTest(unittest.TestCase):
         self.assertGreater(len(data), 100000)
         self.assertIn(b"multiboot2", data)          # modules built in
         self.assertIn("built   %s" % img, p.out)
+        # no [dnsmasq]: no proxy-DHCP image
+        self.assertIn("skipped %s/grub/grubx64-proxy.efi" % self.env.tftp,
+                      p.out)
         self.assertIn("net_default_mac", read(cfg))
         st = os.stat(img).st_mtime_ns
         harness.write(cfg, "# the operator's\n")
@@ -258,6 +261,10 @@ class InitTftpCheckTest(unittest.TestCase):
         self.assertIn("note: '%s/grub/grubx64.efi' is missing"
                       % self.env.tftp, p.err)
         self.assertNotRegex(p.err, r"(?m)^'[^']*grub")
+        # proxy-DHCP (the default) without an address (public_url is a
+        # loopback address here): the proxy image cannot be built
+        self.assertIn("note: UEFI PXE through proxy-DHCP needs "
+                      "grub/grubx64-proxy.efi", p.err)
         # a uefi host with poolboot's dnsmasq: errors naming both files
         self.env.write_config(hosts_text=hosts_text(self.env, "uefi"),
                               extra_hosts=dns)
@@ -267,6 +274,34 @@ class InitTftpCheckTest(unittest.TestCase):
             self.assertRegex(p.err, r"(?m)^'%s/%s' is missing" % (
                 re.escape(self.env.tftp), f))
         self.assertIn("grub-efi-amd64-bin", p.err)
+
+    @unittest.skipUnless(GRUB_OK and SYSLINUX_OK,
+                         "grub-mkimage, GRUB's EFI modules or syslinux "
+                         "missing (scripts/install-deps.sh)")
+    def test_proxy_dhcp_image_names_the_tftp_server(self):
+        dns = dnsmasq_section(mode="external", address="10.200.0.1",
+                              binary="/nonexistent/dnsmasq")
+        self.env.write_config(hosts_text=hosts_text(self.env, "uefi"),
+                              extra_hosts=dns)
+        p = self.env.cli("init-tftp")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        img = os.path.join(self.env.tftp, "grub", "grubx64-proxy.efi")
+        with open(img, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:2], b"MZ")
+        self.assertIn(b"(tftp,10.200.0.1)/grub", data)   # its prefix
+        self.assertEqual(read(img + ".addr"), "10.200.0.1\n")
+        p = self.env.cli("check")
+        self.assertNotIn("grubx64-proxy", p.err)
+        # the address changes: check says the image is stale
+        dns = dnsmasq_section(mode="external", address="10.200.0.2",
+                              binary="/nonexistent/dnsmasq")
+        self.env.write_config(hosts_text=hosts_text(self.env, "uefi"),
+                              extra_hosts=dns)
+        p = self.env.cli("check")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("grub/grubx64-proxy.efi was built for TFTP server "
+                      "10.200.0.1, but [dnsmasq] address is 10.200.0.2", p.err)
 
     def test_bad_firmware_is_refused_at_its_line(self):
         self.env.write_config(hosts_text=hosts_text(self.env, "efi"))

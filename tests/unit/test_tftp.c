@@ -141,6 +141,15 @@ read_at(const char *d, const char *rel)
 	return t;
 }
 
+static char *
+path_of(const char *d, const char *rel)
+{
+	char *p;
+
+	assert_int_equal(asprintf(&p, "%s/%s", d, rel) > 0, 1);
+	return p;
+}
+
 static time_t
 mtime_at(const char *d, const char *rel)
 {
@@ -611,6 +620,98 @@ test_check_layout_firmware(void **state)
 	config_free(cfg);
 }
 
+/* Proxy-DHCP: a second image that names poolboot's TFTP server, the
+ * address it was built for recorded, and check comparing the two. */
+static void
+test_grub_proxy_image(void **state)
+{
+	static const char *dns = "\n[dnsmasq]\nmode = external\n";
+	static const char *uefi = "[defaults]\nfirmware = uefi\n\n"
+	    "[host h1]\nmac = 52:54:00:00:00:01\ndisk = sda\n";
+	struct strlist report = { 0 }, errors = { 0 }, notes = { 0 };
+	struct tftp_src src = { 0 };
+	struct config *cfg;
+	char *root, *bin, *mods, *t, *saved;
+
+	(void)state;
+	/* full DHCP: no proxy image */
+	cfg = load_ok("", HOSTS, "\n[dnsmasq]\nmode = external\n"
+	    "dhcp = full\n");
+	assert_int_equal(asprintf(&root, "%s/grub-proxy", dir) > 0, 1);
+	fake_grub(&src, &bin, &mods, NULL);
+	assert_int_equal(tftp_grub_init(cfg, root, bin, mods, &report,
+	    &errors), 0);
+	assert_true(has(&report, "skipped", "grubx64-proxy.efi"));
+	assert_null(t = read_at(root, "grub/grubx64-proxy.efi"));
+	strlist_free(&report);
+	config_free(cfg);
+
+	/* proxy (the default) with the address from public_url */
+	cfg = load_ok("", HOSTS, dns);
+	assert_int_equal(tftp_grub_init(cfg, root, bin, mods, &report,
+	    &errors), 0);
+	assert_int_equal(errors.n, 0);
+	assert_true(has(&report, "built", "grubx64-proxy.efi"));
+	t = read_at(root, "grub/grubx64-proxy.efi");
+	assert_string_equal(t, "MZ fake GRUB 1");
+	free(t);
+	t = read_at(dir, "fake-grub/mkimage.args");
+	assert_non_null(strstr(t, "-O x86_64-efi -p (tftp,10.200.0.1)/grub "));
+	assert_non_null(strstr(t, "grub/grubx64-proxy.efi.tmp."));
+	free(t);
+	t = read_at(root, "grub/grubx64-proxy.efi.addr");
+	assert_string_equal(t, "10.200.0.1\n");
+	free(t);
+	strlist_free(&report);
+	/* again: kept */
+	assert_int_equal(tftp_grub_init(cfg, root, bin, mods, &report,
+	    &errors), 0);
+	assert_true(has(&report, "kept", "grubx64-proxy.efi"));
+	assert_false(has(&report, "wrote", ".addr"));
+	strlist_free(&report);
+	config_free(cfg);
+
+	/* check, on a tftp_root with this grub/ and a uefi host: fine */
+	cfg = load_ok("", uefi, dns);
+	assert_int_equal(asprintf(&t, "rm -rf '%s/grub' && cp -r '%s/grub' "
+	    "'%s/grub'", cfg->tftp_root, root, cfg->tftp_root) > 0, 1);
+	assert_int_equal(system(t), 0);
+	free(t);
+	assert_int_equal(tftp_check_layout(cfg, &errors, &notes), 0);
+	assert_false(has(&errors, "grub", NULL));
+	assert_false(has(&notes, "grub", NULL));
+	/* built for another address: an error for a uefi host */
+	saved = unit_write(cfg->tftp_root, "grub/grubx64-proxy.efi.addr",
+	    "10.9.9.9\n");
+	assert_int_equal(tftp_check_layout(cfg, &errors, &notes), 0);
+	assert_true(has(&errors, "built for TFTP server 10.9.9.9,",
+	    "address is 10.200.0.1"));
+	strlist_free(&errors);
+	/* missing */
+	assert_int_equal(unlink(saved), 0);
+	free(saved);
+	assert_non_null(saved = path_of(cfg->tftp_root,
+	    "grub/grubx64-proxy.efi"));
+	assert_int_equal(unlink(saved), 0);
+	free(saved);
+	assert_int_equal(tftp_check_layout(cfg, &errors, &notes), 0);
+	assert_true(has(&errors, "grubx64-proxy.efi' is missing", "uefi"));
+	strlist_free(&errors);
+	strlist_free(&notes);
+	config_free(cfg);
+	/* auto hosts: a note */
+	cfg = load_ok("", HOSTS, dns);
+	assert_int_equal(tftp_check_layout(cfg, &errors, &notes), 0);
+	assert_false(has(&errors, "grubx64-proxy.efi", NULL));
+	assert_true(has(&notes, "grubx64-proxy.efi' is missing", "auto"));
+	strlist_free(&errors);
+	strlist_free(&notes);
+	config_free(cfg);
+	free(bin);
+	free(mods);
+	free(root);
+}
+
 /* firmware: anything but bios, uefi or auto is refused at its line. */
 static void
 test_firmware_key(void **state)
@@ -639,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_grub_host_file),
 		cmocka_unit_test(test_grub_reconcile),
 		cmocka_unit_test(test_check_layout_firmware),
+		cmocka_unit_test(test_grub_proxy_image),
 		cmocka_unit_test(test_firmware_key),
 	};
 
