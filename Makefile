@@ -151,7 +151,7 @@ demo: deps
 WEB_FILES  := $(shell [ -d web ] && find web -type f ! -name '.*' | sort)
 TMPL_FILES := $(wildcard templates/*)
 SKEL_FILES := pxelinux.0 lpxelinux.0 ldlinux.c32 mboot.c32 libcom32.c32 \
-              pxelinux.cfg/default
+              pxelinux.cfg/default grub/grubx64.efi grub/grub.cfg
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \

@@ -126,7 +126,7 @@ api_arm(const struct api_deps *deps, const struct api_request *rq,
     const struct host *h, struct api_response *rs)
 {
 	char token[UTIL_TOKEN_LEN + 1], msg[512];
-	char *pxe = NULL, *url = NULL;
+	char *pxe = NULL, *grub = NULL, *url = NULL;
 	enum arm_status as;
 	int wipe;
 
@@ -141,12 +141,15 @@ api_arm(const struct api_deps *deps, const struct api_request *rq,
 		goto out;
 	}
 	pxe = tftp_pxe_path(deps->cfg, h);
+	grub = tftp_grub_path(deps->cfg, h);
 	url = render_host_url(deps->cfg, h, token, "answerfile");
-	api_json_set(rs, 200, json_pack("{s:o,s:s,s:s,s:o,s:o}",
+	api_json_set(rs, 200, json_pack("{s:o,s:s,s:s,s:o,s:o,s:s,s:o}",
 	    "host", api_json_str(h->name),
 	    "state", "armed",
 	    "mode", config_mode_name(h->mode),
 	    "pxelinux_file", api_json_str_or_null(pxe),
+	    "grub_file", api_json_str_or_null(grub),
+	    "firmware", inventory_firmware_name(h->firmware),
 	    "answerfile_url", api_json_str_or_null(url)));
 out:
 	util_wipe(token, sizeof(token));
@@ -155,6 +158,7 @@ out:
 		free(url);
 	}
 	free(pxe);
+	free(grub);
 }
 
 static void

@@ -1,9 +1,9 @@
 /* arm.c — a host's network-install lifecycle; see arm.h.
  *
- * The store is the truth, the per-MAC file follows it: every change is
- * committed to the store before tftp-root is touched (through tftp.c, which
- * writes and decides nothing), and arm_reconcile repairs tftp-root after a
- * crash between the two. Tokens never reach a log line or an event; the
+ * The store is the truth, the per-MAC files follow it: every change is
+ * committed to the store before tftp-root is touched (through tftp.c and
+ * tftp_grub.c, which write and decide nothing), and arm_reconcile repairs
+ * tftp-root after a crash between the two. Tokens never reach a log line or an event; the
  * store keeps only their SHA-256.
  */
 #include "arm.h"
@@ -103,30 +103,55 @@ arm_ev(struct arm *a, const struct host *h, const char *kind,
 	(void)store_event(a->st, h->name, h->pool_name, kind, "%s", buf);
 }
 
-/* Writes h's per-MAC file with text (tftp.h); a failure is logged. */
-static int
-arm_write_pxe(struct arm *a, const struct host *h, const char *text)
-{
-	char err[PATH_MAX + 128];
+/* h's two per-MAC files: pxelinux's (BIOS) and GRUB's (UEFI). */
+enum arm_file {
+	ARM_FILE_PXE,	/* pxelinux.cfg/01-<mac> */
+	ARM_FILE_GRUB	/* grub/hosts/<mac>.cfg */
+};
 
-	if (tftp_write_pxe(a->cfg, h, text, err, sizeof(err)) == -1) {
-		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name, "%s", err);
-		return -1;
-	}
-	return 0;
+/* Does h's firmware boot through file f (inventory.h: auto uses both)? */
+static int
+arm_uses(const struct host *h, enum arm_file f)
+{
+	if (f == ARM_FILE_PXE)
+		return h->firmware != HOST_FIRMWARE_UEFI;
+	return h->firmware != HOST_FIRMWARE_BIOS;
 }
 
-/* Points h's per-MAC file back at local boot; a failure is logged. */
+/* Writes h's per-MAC file f with text, or (text NULL) with local boot
+ * (tftp.h, tftp_grub.h); a failure is logged. */
+static int
+arm_write_file(struct arm *a, const struct host *h, enum arm_file f,
+    const char *text)
+{
+	char err[PATH_MAX + 128];
+	int rc;
+
+	if (f == ARM_FILE_PXE)
+		rc = text != NULL ? tftp_write_pxe(a->cfg, h, text, err,
+		    sizeof(err)) : tftp_write_local(a->cfg, h, err,
+		    sizeof(err));
+	else
+		rc = text != NULL ? tftp_grub_write(a->cfg, h, text, err,
+		    sizeof(err)) : tftp_grub_write_local(a->cfg, h, err,
+		    sizeof(err));
+	if (rc == -1)
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name, "%s", err);
+	return rc;
+}
+
+/* Points both of h's per-MAC files back at local boot (both are tried);
+ * a failure is logged. */
 static int
 arm_write_local(struct arm *a, const struct host *h)
 {
-	char err[PATH_MAX + 128];
+	int ret = 0;
 
-	if (tftp_write_local(a->cfg, h, err, sizeof(err)) == -1) {
-		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name, "%s", err);
-		return -1;
-	}
-	return 0;
+	if (arm_write_file(a, h, ARM_FILE_PXE, NULL) == -1)
+		ret = -1;
+	if (arm_write_file(a, h, ARM_FILE_GRUB, NULL) == -1)
+		ret = -1;
+	return ret;
 }
 
 /* Checks token against h's armings: ARM_OK with the active arming in *ar,
@@ -154,14 +179,39 @@ arm_check_token(struct arm *a, const struct host *h, const char *token,
 	return ARM_FORBIDDEN;
 }
 
-/* Renders everything h will be served in mode hmode with token (per-MAC
- * install entry, answerfile, script) before anything is stored or
+/* The per-MAC files of an arming of h with token, as its firmware needs
+ * them (inventory.h): the install entry in each file it boots through,
+ * local boot in the other. -1 with err (and why) when one fails. */
+static int
+arm_render_files(struct arm *a, const struct host *h, const char *token,
+    char *pxe_grub[2], char *why, size_t whylen, char *err, size_t errlen)
+{
+	if ((pxe_grub[ARM_FILE_PXE] = arm_uses(h, ARM_FILE_PXE) ?
+	    render_pxelinux_install(a->cfg, h, token, why, whylen) :
+	    render_pxelinux_local(a->cfg, why, whylen)) == NULL) {
+		arm_fmt_msg(err, errlen, "cannot render the pxelinux entry of "
+		    "%s: %s", h->name, why);
+		return -1;
+	}
+	if ((pxe_grub[ARM_FILE_GRUB] = arm_uses(h, ARM_FILE_GRUB) ?
+	    render_grub_install(a->cfg, h, token, why, whylen) :
+	    render_grub_local(a->cfg, why, whylen)) == NULL) {
+		arm_fmt_msg(err, errlen, "cannot render the GRUB entry of "
+		    "%s: %s", h->name, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Renders everything h will be served in mode hmode with token (both
+ * per-MAC files, answerfile, script) before anything is stored or
  * written: a host that cannot be served is never armed. -1 with err (and
- * logged) when one fails; the caller frees *pxe, *af, *script either way. */
+ * logged) when one fails; the caller frees files[], *af, *script either
+ * way. */
 static int
 arm_render_all(struct arm *a, const struct host *h, enum host_mode hmode,
-    const char *token, int hostcert, char **pxe, char **af, char **script,
-    char *err, size_t errlen)
+    const char *token, int hostcert, char *files[2], char **af,
+    char **script, char *err, size_t errlen)
 {
 	const char *mode = config_mode_name(hmode);
 	char why[256];
@@ -169,12 +219,9 @@ arm_render_all(struct arm *a, const struct host *h, enum host_mode hmode,
 	int ret = -1;
 
 	why[0] = '\0';
-	if ((*pxe = render_pxelinux_install(a->cfg, h, token, why,
-	    sizeof(why))) == NULL) {
-		arm_fmt_msg(err, errlen, "cannot render the pxelinux entry of "
-		    "%s: %s", h->name, why);
+	if (arm_render_files(a, h, token, files, why, sizeof(why), err,
+	    errlen) == -1)
 		goto out;
-	}
 	if ((*af = render_answerfile_for(a->cfg, h, hmode, token, hostcert,
 	    &aflen, why, sizeof(why))) == NULL) {
 		arm_fmt_msg(err, errlen, "cannot render the %s answerfile of "
@@ -249,7 +296,7 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 	enum arm_status ret = ARM_ERROR;
 	char token[UTIL_TOKEN_LEN + 1];
 	char hash[65], fp[96] = "";
-	char *pxe = NULL, *af = NULL, *script = NULL;
+	char *files[2] = { NULL, NULL }, *af = NULL, *script = NULL;
 	struct hostcert *hc = NULL;
 	const char *mode;
 	struct arming prev;
@@ -289,7 +336,7 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 		    "%s", err);
 		goto out;
 	}
-	if (arm_render_all(a, h, hmode, token, hostcert, &pxe, &af, &script,
+	if (arm_render_all(a, h, hmode, token, hostcert, files, &af, &script,
 	    err, errlen) == -1)
 		goto out;
 	if ((rearm = store_active_arming(a->st, h->name, &prev)) == -1) {
@@ -313,16 +360,19 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 		arm_fmt_msg(err, errlen, "state database error (see the log)");
 		goto out;
 	}
-	if (arm_write_pxe(a, h, pxe) == -1) {
+	/* GRUB's, then pxelinux's: a crash between them leaves a file
+	 * without the token, and the start-up check fails the arming */
+	if (arm_write_file(a, h, ARM_FILE_GRUB, files[ARM_FILE_GRUB]) == -1 ||
+	    arm_write_file(a, h, ARM_FILE_PXE, files[ARM_FILE_PXE]) == -1) {
 		/* armed in the store but unbootable: say so at once rather
 		 * than wait for the next start-up check */
 		(void)store_arming_finish(a->st, id, "failed",
-		    "cannot write the per-MAC pxelinux file", util_now());
+		    "cannot write the per-MAC boot files", util_now());
 		(void)arm_write_local(a, h);
 		arm_ev(a, h, "failed", "arming failed: cannot write the "
-		    "per-MAC pxelinux file");
-		arm_fmt_msg(err, errlen, "cannot write the per-MAC pxelinux "
-		    "file of %s (see the log)", h->name);
+		    "per-MAC boot files (pxelinux, GRUB)");
+		arm_fmt_msg(err, errlen, "cannot write the per-MAC boot files "
+		    "of %s (see the log)", h->name);
 		goto out;
 	}
 	if (rearm) {
@@ -350,7 +400,8 @@ out:
 	pthread_mutex_unlock(&a->mu);
 	hostcert_free(hc);
 	util_wipe(token, sizeof(token));
-	free(pxe);
+	free(files[ARM_FILE_PXE]);
+	free(files[ARM_FILE_GRUB]);
 	if (af != NULL)
 		util_wipe(af, strlen(af));
 	free(af);
@@ -390,8 +441,8 @@ arm_disarm(struct arm *a, const char *host, char *err, size_t errlen)
 	}
 	hostcert_drop_key(a->cfg, h->name);
 	if (arm_write_local(a, h) == -1) {
-		arm_fmt_msg(err, errlen, "disarmed, but the per-MAC pxelinux "
-		    "file could not be rewritten to local boot (see the log)");
+		arm_fmt_msg(err, errlen, "disarmed, but the per-MAC boot "
+		    "files could not be rewritten to local boot (see the log)");
 		arm_ev(a, h, "disarm", "disarmed (token retired) but the "
 		    "per-MAC file could not be rewritten to local boot");
 		goto out;
@@ -714,62 +765,118 @@ out:
 	return ret;
 }
 
-/* Brings one inventory host's per-MAC file in line with the store. */
+/* Does text (file f of h, NULL if missing) carry the token whose hash
+ * is hash? */
 static int
-arm_reconcile_host(struct arm *a, const struct host *h, const char *local)
+arm_carries(enum arm_file f, const char *text, const char *hash)
 {
-	char tok[UTIL_TOKEN_LEN + 1], hash[65];
-	struct arming ar;
-	char *text = NULL;
-	int rc, ret = -1, ok = 0;
+	char tok[UTIL_TOKEN_LEN + 1], th[65];
+	int rc, ok = 0;
 
-	if (tftp_read_pxe(a->cfg, h, &text) == -1)
+	if (text == NULL)
+		return 0;
+	rc = f == ARM_FILE_PXE ? render_pxelinux_token(text, tok) :
+	    render_grub_token(text, tok);
+	if (rc == 0) {
+		util_sha256_hex(tok, th);
+		ok = util_streq_ct(th, hash);
+		util_wipe(tok, sizeof(tok));
+	}
+	return ok;
+}
+
+/* File f of h (text, NULL if missing) to local boot unless it is missing
+ * or already says so. -1 failed (logged), 0 left as it was, 1 rewritten. */
+static int
+arm_to_local(struct arm *a, const struct host *h, enum arm_file f,
+    const char *text, const struct tftp_local *local)
+{
+	const char *want = f == ARM_FILE_PXE ? local->pxe : local->grub;
+
+	if (text == NULL || strcmp(text, want) == 0)
+		return 0;
+	return arm_write_file(a, h, f, want) == -1 ? -1 : 1;
+}
+
+/* h is still armed (ar): kept when every file its firmware boots through
+ * carries the arming's token (a file it does not use is made local boot),
+ * else the arming failed and both files go to local boot. */
+static int
+arm_reconcile_armed(struct arm *a, const struct host *h,
+    const struct arming *ar, char *text[2], const struct tftp_local *local)
+{
+	enum arm_file f;
+	int ret = 0;
+
+	for (f = ARM_FILE_PXE; f <= ARM_FILE_GRUB; f++)
+		if (arm_uses(h, f) && !arm_carries(f, text[f], ar->token_hash))
+			break;
+	if (f > ARM_FILE_GRUB) {
+		/* e.g. firmware changed from auto to bios while stopped */
+		for (f = ARM_FILE_PXE; f <= ARM_FILE_GRUB; f++)
+			if (!arm_uses(h, f) &&
+			    arm_to_local(a, h, f, text[f], local) == -1)
+				ret = -1;
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "still armed for %s (%d answerfile fetches; firmware %s)",
+		    config_mode_name(ar->mode), ar->attempts,
+		    inventory_firmware_name(h->firmware));
+		return ret;
+	}
+	if (store_arming_finish(a->st, ar->id, "failed", REASON_RESTART,
+	    util_now()) == -1)
 		return -1;
+	arm_ev(a, h, "failed", "start-up check: %s", REASON_RESTART);
+	log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name, "%s (%s file of "
+	    "firmware %s)", REASON_RESTART, f == ARM_FILE_PXE ? "pxelinux" :
+	    "GRUB", inventory_firmware_name(h->firmware));
+	return arm_write_local(a, h);
+}
+
+/* Brings one inventory host's per-MAC files in line with the store. */
+static int
+arm_reconcile_host(struct arm *a, const struct host *h,
+    const struct tftp_local *local)
+{
+	char *text[2] = { NULL, NULL };
+	struct arming ar;
+	enum arm_file f;
+	int rc, ret = -1, changed = 0;
+
+	if (tftp_read_pxe(a->cfg, h, &text[ARM_FILE_PXE]) == -1 ||
+	    tftp_grub_read(a->cfg, h, &text[ARM_FILE_GRUB]) == -1)
+		goto out;
 	if ((rc = store_active_arming(a->st, h->name, &ar)) == -1)
 		goto out;
 	if (rc == 0) {
-		/* still armed: the file must carry this arming's token, or
-		 * the host cannot be served what it was armed for */
-		if (text != NULL && render_pxelinux_token(text, tok) == 0) {
-			util_sha256_hex(tok, hash);
-			ok = util_streq_ct(hash, ar.token_hash);
-			util_wipe(tok, sizeof(tok));
-		}
-		if (ok) {
-			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
-			    "still armed for %s (%d answerfile fetches)",
-			    config_mode_name(ar.mode), ar.attempts);
-			ret = 0;
-			goto out;
-		}
-		if (store_arming_finish(a->st, ar.id, "failed", REASON_RESTART,
-		    util_now()) == -1)
-			goto out;
-		arm_ev(a, h, "failed", "start-up check: %s", REASON_RESTART);
-		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
-		    "%s", REASON_RESTART);
-		ret = arm_write_local(a, h);
+		ret = arm_reconcile_armed(a, h, &ar, text, local);
 		goto out;
 	}
 	/* not armed: no key waits for an installer; an existing entry must
 	 * boot locally */
 	hostcert_drop_key(a->cfg, h->name);
-	if (text == NULL || strcmp(text, local) == 0) {
-		ret = 0;
-		goto out;
-	}
-	if (arm_write_local(a, h) == -1)
-		goto out;
-	arm_ev(a, h, "reconcile", "start-up check: per-MAC file of a host "
-	    "that is not armed rewritten to local boot");
-	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
-	    "is not armed: per-MAC file rewritten to local "
-	    "boot");
 	ret = 0;
+	for (f = ARM_FILE_PXE; f <= ARM_FILE_GRUB; f++)
+		switch (arm_to_local(a, h, f, text[f], local)) {
+		case -1:
+			ret = -1;
+			break;
+		case 1:
+			changed = 1;
+			break;
+		}
+	if (changed) {
+		arm_ev(a, h, "reconcile", "start-up check: per-MAC file of a "
+		    "host that is not armed rewritten to local boot");
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "is not armed: per-MAC file rewritten to local boot");
+	}
 out:
-	if (text != NULL)
-		util_wipe(text, strlen(text));
-	free(text);
+	for (f = ARM_FILE_PXE; f <= ARM_FILE_GRUB; f++)
+		if (text[f] != NULL) {
+			util_wipe(text[f], strlen(text[f]));
+			free(text[f]);
+		}
 	return ret;
 }
 
@@ -777,19 +884,19 @@ int
 arm_reconcile(struct arm *a)
 {
 	const struct config *cfg = a->cfg;
-	char *local = NULL;
+	struct tftp_local local = { NULL, NULL };
 	size_t i;
 	int ret = -1, bad = 0;
 
 	pthread_mutex_lock(&a->mu);
-	/* the tree first (pxelinux.cfg, default, repo links), then each
-	 * host's per-MAC file against the store */
+	/* the tree first (pxelinux.cfg, grub/, defaults, repo links), then
+	 * each host's per-MAC files against the store */
 	if (tftp_reconcile_begin(cfg, &local) == -1)
 		goto out;
-	if (tftp_reconcile_tree(cfg, local) == -1)
+	if (tftp_reconcile_tree(cfg, &local) == -1)
 		bad = 1;
 	for (i = 0; i < cfg->nhosts; i++)
-		if (arm_reconcile_host(a, &cfg->hosts[i], local) == -1) {
+		if (arm_reconcile_host(a, &cfg->hosts[i], &local) == -1) {
 			log_ctx(PB_LOG_ERROR, "arm", cfg->hosts[i].pool_name,
 			    cfg->hosts[i].name, "start-up check failed");
 			bad = 1;
@@ -797,6 +904,6 @@ arm_reconcile(struct arm *a)
 	ret = bad ? -1 : 0;
 out:
 	pthread_mutex_unlock(&a->mu);
-	free(local);
+	tftp_local_free(&local);
 	return ret;
 }

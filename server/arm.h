@@ -1,24 +1,39 @@
 /* arm.h — a host's network-install lifecycle, the one place that changes
- * it: arm (new token, per-MAC install entry), answerfile/script fetches with
+ * it: arm (new token, per-MAC install entries), answerfile/script fetches with
  * the token, the installer's callback (one-shot: back to local boot), the
  * boot-loop guard, disarm, and the start-up check that tftp-root agrees
  * with the store.
  *
  * arm owns the decisions and the store side (armings, events); what a
- * host's per-MAC file says follows from them. The files themselves are
- * written by tftp.c (tftp.h: the tree, atomic writes), only ever on arm's
- * behalf and under arm's mutex.
+ * host's per-MAC files say follows from them. The files themselves are
+ * written by tftp.c and tftp_grub.c (tftp.h, tftp_grub.h: the tree, atomic
+ * writes), only ever on arm's behalf and under arm's mutex.
+ *
+ * Every host has two per-MAC files: pxelinux's (pxelinux.cfg/01-<mac>,
+ * BIOS) and GRUB's (grub/hosts/<mac>.cfg, UEFI). While a host is armed,
+ * the files its firmware boots through (inventory.h: bios -> pxelinux's,
+ * uefi -> GRUB's, auto -> both) carry the install entry with the arming's
+ * token, the other one local boot; otherwise both say local boot.
  *
  * Order of writes, chosen so that a crash at any point is harmless:
- *   arm:      store row first, then the per-MAC file (a crash in between
- *             leaves a host that boots locally; the start-up check marks
- *             the arming failed "per-MAC file missing").
- *   callback: store result first, then the per-MAC file back to local boot
+ *   arm:      store row first, then GRUB's file, then pxelinux's (a crash
+ *             in between leaves a file its firmware uses without the
+ *             token; the host then boots locally or is refused its
+ *             answerfile, and the start-up check marks the arming failed
+ *             "per-MAC file missing or changed").
+ *   callback: store result first, then both files back to local boot
  *             (the start-up check rewrites any install entry of a host that
- *             is no longer armed).
+ *             is no longer armed, in either file).
  *   disarm and the loop guard: like the callback, store first.
- *   start-up: the tree (pxelinux.cfg, its default, repo links) first, then
- *             per host: the store decides, the file is rewritten to match.
+ *   start-up: the tree (pxelinux.cfg, its default, grub/, grub/grub.cfg,
+ *             repo links) first, then per host: the store decides. Armed
+ *             and every file its firmware uses carries the token -> kept
+ *             (a file it does not use is made local boot); armed otherwise
+ *             -> the arming failed, both files local boot; not armed ->
+ *             an existing file that is not local boot is rewritten.
+ *             The firmware is the inventory's at start-up: a host whose
+ *             firmware changed while poolboot was down is judged by its
+ *             new one.
  * All functions are serialised by a mutex inside struct arm.
  */
 #ifndef POOLBOOT_ARM_H
@@ -52,11 +67,12 @@ struct notify;
 void  arm_set_notify(struct arm *a, struct notify *n);
 
 /* Start-up reconciliation of tftp-root with the store: the tree part
- * (tftp_reconcile_begin/_tree: pxelinux.cfg, stray and temp files,
- * default, repo links), then every inventory host: still armed and its
- * file carries the arming's token -> kept; armed but the file is missing
- * or carries another token -> arming failed, file back to local boot; not
- * armed -> an existing file is rewritten to local boot. Logged and
+ * (tftp_reconcile_begin/_tree: pxelinux.cfg, grub/, stray and temp files,
+ * default, grub.cfg, repo links), then every inventory host: still armed
+ * and every file its firmware uses carries the arming's token -> kept;
+ * armed but such a file is missing or carries another token -> arming
+ * failed, both files back to local boot; not armed -> existing files are
+ * rewritten to local boot. Logged and
  * recorded as events. 0, or -1 if anything failed (the rest is still
  * done) or tftp-root is unusable. */
 int   arm_reconcile(struct arm *a);
@@ -78,8 +94,8 @@ enum arm_status arm_host(struct arm *a, const char *host, int wipe,
 enum arm_status arm_host_for(struct arm *a, const char *host,
 	    int mode_override, const char *purpose, int wipe, int hostcert,
 	    char token_out[UTIL_TOKEN_LEN + 1], char *err, size_t errlen);
-/* Disarms: token retired (result "disarmed"), then the per-MAC file back
- * to local boot. ARM_CONFLICT if the host is not armed. err as for
+/* Disarms: token retired (result "disarmed"), then both per-MAC files
+ * back to local boot. ARM_CONFLICT if the host is not armed. err as for
  * arm_host. */
 enum arm_status arm_disarm(struct arm *a, const char *host, char *err,
 	    size_t errlen);

@@ -97,6 +97,14 @@ cli_local_check(const struct cli_opts *o)
 			strlist_addf(&problems, "%s:%d: [host %s]: pxelinux: %s",
 			    cfg->path, h->line, h->name, err);
 		free(s);
+		if (h->firmware != HOST_FIRMWARE_BIOS) {
+			if ((s = render_grub_install(cfg, h, "TOKEN", err,
+			    sizeof(err))) == NULL)
+				strlist_addf(&problems, "%s:%d: [host %s]: "
+				    "GRUB: %s", cfg->path, h->line, h->name,
+				    err);
+			free(s);
+		}
 		if ((s = render_answerfile(cfg, h, h->mode, "TOKEN", &len, err,
 		    sizeof(err))) == NULL)
 			strlist_addf(&problems, "%s:%d: [host %s]: answerfile: %s",
@@ -112,6 +120,13 @@ cli_local_check(const struct cli_opts *o)
 
 		if (s == NULL)
 			strlist_addf(&problems, "local-boot template: %s", err);
+		free(s);
+		if ((s = render_grub_local(cfg, err, sizeof(err))) == NULL)
+			strlist_addf(&problems, "GRUB local-boot template: %s",
+			    err);
+		free(s);
+		if ((s = render_grub_main(cfg, err, sizeof(err))) == NULL)
+			strlist_addf(&problems, "GRUB grub.cfg: %s", err);
 		free(s);
 	}
 	tftp_check_layout(cfg, &problems, &notes);
@@ -152,8 +167,33 @@ out:
 
 /* ---- render ------------------------------------------------------------- */
 
-/* render --json: {host, mode, pxelinux_file, pxelinux, answerfile,
- * script}, each text present when asked for (all by default). */
+/* h's GRUB file and its install entry into doc (firmware uefi or auto);
+ * with what 0 only. */
+static int
+cli_local_render_grub_json(const struct config *cfg, const struct host *h,
+    json_t *doc, char *err, size_t errlen)
+{
+	char *path, *s;
+
+	if (h->firmware == HOST_FIRMWARE_BIOS)
+		return 0;
+	if ((path = tftp_grub_path(cfg, h)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_object_set_new(doc, "grub_file", json_string(path));
+	free(path);
+	if ((s = render_grub_install(cfg, h, "TOKEN", err, errlen)) == NULL)
+		return -1;
+	json_object_set_new(doc, "grub", json_string(s));
+	free(s);
+	return 0;
+}
+
+/* render --json: {host, mode, pool, mac, firmware, token, pxelinux_file,
+ * pxelinux, grub_file, grub, answerfile, script}, each text present when
+ * asked for (all by default; the GRUB file only for firmware uefi or
+ * auto). */
 static int
 cli_local_render_json(const struct config *cfg, const struct host *h, int what,
     char *err, size_t errlen)
@@ -172,6 +212,8 @@ cli_local_render_json(const struct config *cfg, const struct host *h, int what,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	json_object_set_new(doc, "firmware", json_string(
+	    inventory_firmware_name(h->firmware)));
 	json_object_set_new(doc, "pxelinux_file", json_sprintf("%s/%s", path,
 	    pxe));
 	if (what == 0 || what == 1) {
@@ -181,6 +223,9 @@ cli_local_render_json(const struct config *cfg, const struct host *h, int what,
 		json_object_set_new(doc, "pxelinux", json_string(s));
 		free(s);
 	}
+	if (what == 0 && cli_local_render_grub_json(cfg, h, doc, err,
+	    errlen) == -1)
+		goto out;
 	if (what == 0 || what == 2) {
 		if ((s = render_answerfile(cfg, h, h->mode, "TOKEN", &len, err,
 		    errlen)) == NULL)
@@ -234,6 +279,16 @@ cli_local_render(const struct cli_opts *o, const char *hostname)
 		if (o->what == 0)
 			printf("# ==== %s/pxelinux.cfg/%s ====\n", cfg->tftp_root,
 			    pxe);
+		fputs(s, stdout);
+		free(s);
+		s = NULL;
+	}
+	if (o->what == 0 && h->firmware != HOST_FIRMWARE_BIOS) {
+		if ((s = render_grub_install(cfg, h, "TOKEN", err,
+		    sizeof(err))) == NULL)
+			goto fail;
+		printf("# ==== %s/grub/hosts/%s.cfg (firmware %s) ====\n",
+		    cfg->tftp_root, h->mac, inventory_firmware_name(h->firmware));
 		fputs(s, stdout);
 		free(s);
 		s = NULL;
@@ -295,8 +350,8 @@ cli_local_init_tftp(const struct cli_opts *o)
 			return CLI_EXIT_FAIL;
 		root = cfg->tftp_root;
 	}
-	rc = tftp_init_root(cfg != NULL ? cfg : &skel, root, NULL, NULL,
-	    &report, &errors);
+	rc = tftp_init_root(cfg != NULL ? cfg : &skel, root, NULL, &report,
+	    &errors);
 	for (i = 0; i < report.n; i++)
 		printf("%s\n", report.v[i]);
 	for (i = 0; i < errors.n; i++)

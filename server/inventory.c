@@ -403,8 +403,9 @@ inventory_load_power_kind(struct config_ini *ini,
 
 /* firmware = bios | uefi | auto (default auto). */
 static void
-inventory_load_firmware(struct config_ini *ini, struct config_ini_section *sec,
-    struct config_ini_section *defs, struct host *h)
+inventory_load_firmware(struct config_ini *ini,
+    struct config_ini_section *sec, struct config_ini_section *defs,
+    struct host *h)
 {
 	struct config_ini_kv *kv;
 
@@ -416,8 +417,9 @@ inventory_load_firmware(struct config_ini *ini, struct config_ini_section *sec,
 	else if (strcmp(kv->value, "uefi") == 0)
 		h->firmware = HOST_FIRMWARE_UEFI;
 	else if (strcmp(kv->value, "auto") != 0)
-		config_ini_err(ini, kv->line, "firmware: '%s' must be bios, "
-		    "uefi or auto", kv->value);
+		config_ini_err(ini, kv->line, "firmware: '%s' must be bios "
+		    "(legacy PXE: pxelinux), uefi (UEFI PXE or HTTP boot: "
+		    "GRUB) or auto (both)", kv->value);
 }
 
 /* redfish_address: "https://host[:port]" or "host[:port]" (an IPv6
@@ -636,6 +638,20 @@ inventory_load_power(struct config_ini *ini, const char *dir,
 	inventory_load_firmware(ini, sec, defs, h);
 	inventory_load_redfish(ini, dir, sec, defs, h);
 	inventory_load_redfish_tls(ini, dir, sec, defs, h);
+}
+
+const char *
+inventory_firmware_name(enum host_firmware f)
+{
+	switch (f) {
+	case HOST_FIRMWARE_BIOS:
+		return "bios";
+	case HOST_FIRMWARE_UEFI:
+		return "uefi";
+	case HOST_FIRMWARE_AUTO:
+		break;
+	}
+	return "auto";
 }
 
 /* A [host] key that is no host key at all (the table, not the used flag:

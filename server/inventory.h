@@ -32,12 +32,13 @@ enum power_kind {
 	POWER_KIND_REDFISH	/* the host's BMC through its Redfish API */
 };
 
-/* Which firmware the host boots with (key firmware): what it is told to
- * boot, and with power = redfish the override's BootSourceOverrideMode. */
+/* Which network boot the host's firmware does (key firmware): what its
+ * per-MAC files say while it is armed (arm.h), and with power = redfish
+ * the boot override's BootSourceOverrideMode (power_redfish.h). */
 enum host_firmware {
-	HOST_FIRMWARE_AUTO = 0,	/* whatever the client asks for */
-	HOST_FIRMWARE_BIOS,
-	HOST_FIRMWARE_UEFI
+	HOST_FIRMWARE_AUTO = 0,	/* both: pxelinux and GRUB install entries */
+	HOST_FIRMWARE_BIOS,	/* legacy PXE: pxelinux */
+	HOST_FIRMWARE_UEFI	/* UEFI PXE or HTTP boot: GRUB */
 };
 
 struct host {
@@ -114,6 +115,9 @@ void  inventory_load_host(struct config_ini *ini,
  * -1 when out of memory (nothing reported), else 0. */
 int   inventory_check_duplicates(struct config_ini *ini,
 	    const struct host *hosts, size_t nhosts);
+
+/* "auto", "bios" or "uefi". */
+const char *inventory_firmware_name(enum host_firmware f);
 
 /* Frees what h holds (the password hash wiped first), not h itself. */
 void  inventory_free_host(struct host *h);

@@ -334,6 +334,24 @@ precheck_upgrade_path(struct precheck_ctx *pc, const char *name)
 	strlist_free(&rerr);
 }
 
+/* The files of need[from..to) missing from tftp-root, into b. */
+static void
+precheck_missing(const struct config *cfg, const char *const *need,
+    size_t from, size_t to, struct sbuf *b)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		snprintf(path, sizeof(path), "%s/%s", cfg->tftp_root, need[i]);
+		if (access(path, R_OK) == -1)
+			sbuf_printf(b, "%s%s", b->len ? ", " : "", need[i]);
+	}
+}
+
+/* The boot files of the firmware of the pool's inventory hosts:
+ * pxelinux's for bios and auto (and when none is in the inventory),
+ * GRUB's for uefi; GRUB's missing for auto hosts is only said. */
 static void
 precheck_boot_files(struct precheck_ctx *pc, const char *name)
 {
@@ -341,24 +359,45 @@ precheck_boot_files(struct precheck_ctx *pc, const char *name)
 	const char *loader = cfg->boot_files == BOOT_FILES_HTTP ?
 	    "lpxelinux.0" : "pxelinux.0";
 	const char *need[] = { loader, "ldlinux.c32", "mboot.c32",
-	    "libcom32.c32" };
-	struct sbuf b = { .max = 2048 };
-	char path[4096];
+	    "libcom32.c32", "grub/grubx64.efi", "grub/grub.cfg" };
+	struct sbuf b = { .max = 2048 }, soft = { .max = 2048 };
+	int pxe = 0, uefi = 0, any = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->tftp_root, need[i]);
-		if (access(path, R_OK) == -1)
-			sbuf_printf(&b, "%s%s", b.len ? ", " : "", need[i]);
+	for (i = 0; i < cfg->nhosts; i++) {
+		if (cfg->hosts[i].pool != pc->p)
+			continue;
+		any = 1;
+		if (cfg->hosts[i].firmware == HOST_FIRMWARE_UEFI)
+			uefi = 1;
+		else {
+			pxe = 1;
+			if (cfg->hosts[i].firmware == HOST_FIRMWARE_AUTO)
+				any = 2;
+		}
 	}
+	if (!any)
+		pxe = 1;
+	if (pxe)
+		precheck_missing(cfg, need, 0, 4, &b);
+	if (uefi || any == 2)
+		precheck_missing(cfg, need, 4, 6, uefi ? &b : &soft);
 	if (b.len == 0)
-		precheck_add(pc, name, 1, "tftp-root %s has %s, ldlinux.c32, "
-		    "mboot.c32 and libcom32.c32", cfg->tftp_root, loader);
+		precheck_add(pc, name, 1, "tftp-root %s has %s%s%s%s%s",
+		    cfg->tftp_root, pxe ? loader : "", pxe ? ", ldlinux.c32, "
+		    "mboot.c32 and libcom32.c32" : "", uefi ? (pxe ?
+		    ", grub/grubx64.efi and grub/grub.cfg" :
+		    "grub/grubx64.efi and grub/grub.cfg") : soft.len ?
+		    " (it lacks " : "", uefi || !soft.len ? "" : soft.p,
+		    uefi || !soft.len ? "" : ": hosts with firmware = auto can "
+		    "boot BIOS only; poolboot init-tftp adds GRUB)");
 	else
-		precheck_add(pc, name, 0, "tftp-root %s lacks %s: copy them from "
-		    "the syslinux packages (/usr/lib/PXELINUX/, "
-		    "/usr/lib/syslinux/modules/bios/)", cfg->tftp_root, b.p);
+		precheck_add(pc, name, 0, "tftp-root %s lacks %s: run poolboot "
+		    "init-tftp (syslinux from /usr/lib/PXELINUX/ and "
+		    "/usr/lib/syslinux/modules/bios/, GRUB from the packages "
+		    "grub-common and grub-efi-amd64-bin)", cfg->tftp_root, b.p);
 	sbuf_free(&b);
+	sbuf_free(&soft);
 }
 
 /* Only when XAPI lists no host. */

@@ -1,8 +1,9 @@
 /* tftp.c — the TFTP tree; see tftp.h.
  *
  * Nothing here decides what a host boots: arm.c does, with the store as
- * the truth, and calls tftp_write_pxe/tftp_write_local in the order its
- * crash notes (arm.h) require. The one repo-link routine serves both the
+ * the truth, and calls tftp_write_pxe/tftp_write_local (and tftp_grub.c's
+ * writers) in the order its crash notes (arm.h) require. The GRUB tree is
+ * tftp_grub.c's; the reconcile, check and init-tftp here call into it. The one repo-link routine serves both the
  * start-up reconcile (which logs) and init-tftp (which reports).
  */
 #include "tftp.h"
@@ -25,6 +26,19 @@
 #define TFTP_SRC_MODULES	"/usr/lib/syslinux/modules/bios"
 /* the start-up reconcile's log lines are arm's start-up check's */
 #define TFTP_LOG		"arm"
+
+/* Whether pxelinux's boot files are needed: a host with firmware bios or
+ * auto, or no host at all (nothing says the network has no BIOS). */
+static int
+tftp_pxe_in_use(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nhosts; i++)
+		if (cfg->hosts[i].firmware != HOST_FIRMWARE_UEFI)
+			return 1;
+	return cfg->nhosts == 0;
+}
 
 int
 tftp_check_layout(const struct config *cfg, struct strlist *errors,
@@ -54,8 +68,9 @@ tftp_check_layout(const struct config *cfg, struct strlist *errors,
 	if (access(p, R_OK) == -1)
 		strlist_addf(notes, "'%s' is missing; poolboot serve writes a "
 		    "local-boot default", p);
-	/* boot files: needed when poolboot's dnsmasq serves this tftp-root */
-	boot = cfg->dnsmasq.enabled ? errors : notes;
+	/* boot files: needed when poolboot's dnsmasq serves this tftp-root
+	 * and a host (or an unknown MAC) boots pxelinux */
+	boot = cfg->dnsmasq.enabled && tftp_pxe_in_use(cfg) ? errors : notes;
 	snprintf(p, sizeof(p), "%s/%s", cfg->tftp_root,
 	    cfg->boot_files == BOOT_FILES_HTTP ? "lpxelinux.0" : "pxelinux.0");
 	if (access(p, R_OK) == -1)
@@ -68,6 +83,7 @@ tftp_check_layout(const struct config *cfg, struct strlist *errors,
 			    "init-tftp (it copies it from the syslinux-common "
 			    "package, /usr/lib/syslinux/modules/bios/)", p);
 	}
+	tftp_grub_check_layout(cfg, errors, notes);
 	return 0;
 }
 
@@ -205,12 +221,20 @@ tftp_pxe_dir(const struct config *cfg, char dir[PATH_MAX],
 	return 0;
 }
 
+void
+tftp_local_free(struct tftp_local *local)
+{
+	free(local->pxe);
+	free(local->grub);
+	local->pxe = local->grub = NULL;
+}
+
 int
-tftp_reconcile_begin(const struct config *cfg, char **local)
+tftp_reconcile_begin(const struct config *cfg, struct tftp_local *local)
 {
 	char dir[PATH_MAX], def[PATH_MAX], err[256];
 
-	*local = NULL;
+	local->pxe = local->grub = NULL;
 	if (tftp_pxe_dir(cfg, dir, def) == -1) {
 		log_error(TFTP_LOG, "tftp_root path too long");
 		return -1;
@@ -220,9 +244,14 @@ tftp_reconcile_begin(const struct config *cfg, char **local)
 		    strerror(errno));
 		return -1;
 	}
-	if ((*local = render_pxelinux_local(cfg, err, sizeof(err))) == NULL) {
+	if ((local->pxe = render_pxelinux_local(cfg, err, sizeof(err))) ==
+	    NULL) {
 		log_error(TFTP_LOG, "cannot render the local boot entry: %s",
 		    err);
+		return -1;
+	}
+	if (tftp_grub_reconcile_begin(cfg, &local->grub) == -1) {
+		tftp_local_free(local);
 		return -1;
 	}
 	return 0;
@@ -290,7 +319,7 @@ tftp_reconcile_link(const struct config *cfg, const struct repo *r)
 }
 
 int
-tftp_reconcile_tree(const struct config *cfg, const char *local)
+tftp_reconcile_tree(const struct config *cfg, const struct tftp_local *local)
 {
 	char dir[PATH_MAX], def[PATH_MAX];
 	size_t i;
@@ -301,13 +330,16 @@ tftp_reconcile_tree(const struct config *cfg, const char *local)
 	tftp_scan_pxe_dir(cfg, dir);
 	if (access(def, F_OK) == -1) {
 		/* unknown MACs fall through to default: it boots locally */
-		if (util_write_atomic(def, local, strlen(local), 0644) == -1) {
+		if (util_write_atomic(def, local->pxe, strlen(local->pxe),
+		    0644) == -1) {
 			log_error(TFTP_LOG, "cannot write %s: %s", def,
 			    strerror(errno));
 			ret = -1;
 		} else
 			log_info(TFTP_LOG, "wrote %s (local boot)", def);
 	}
+	if (tftp_grub_reconcile_tree(cfg) == -1)
+		ret = -1;
 	if (cfg->boot_files == BOOT_FILES_TFTP)
 		for (i = 0; i < cfg->nrepos; i++)
 			if (tftp_reconcile_link(cfg, &cfg->repos[i]) == -1)
@@ -459,16 +491,20 @@ tftp_init_link(const char *root, const struct repo *r,
 
 int
 tftp_init_root(const struct config *cfg, const char *root,
-    const char *src_pxelinux, const char *src_modules,
-    struct strlist *report, struct strlist *errors)
+    const struct tftp_src *src, struct strlist *report,
+    struct strlist *errors)
 {
+	static const struct tftp_src none;
+	const char *src_pxelinux, *src_modules;
 	char pxedir[PATH_MAX];
 	size_t i;
 	int ret = 0;
 
-	if (src_pxelinux == NULL)
+	if (src == NULL)
+		src = &none;
+	if ((src_pxelinux = src->pxelinux) == NULL)
 		src_pxelinux = TFTP_SRC_PXELINUX;
-	if (src_modules == NULL)
+	if ((src_modules = src->modules) == NULL)
 		src_modules = TFTP_SRC_MODULES;
 	if (snprintf(pxedir, sizeof(pxedir), "%s/pxelinux.cfg", root) >=
 	    (int)sizeof(pxedir)) {
@@ -484,6 +520,9 @@ tftp_init_root(const struct config *cfg, const char *root,
 	    errors) == -1)
 		ret = -1;
 	if (tftp_init_default(cfg, pxedir, report, errors) == -1)
+		ret = -1;
+	if (tftp_grub_init(cfg, root, src->grub_mkimage, src->grub_modules,
+	    report, errors) == -1)
 		ret = -1;
 	if (cfg->boot_files == BOOT_FILES_TFTP)
 		for (i = 0; i < cfg->nrepos; i++)

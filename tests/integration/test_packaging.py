@@ -83,7 +83,9 @@ class PackagingTest(unittest.TestCase):
                 "usr/local/share/poolboot/tftp-root/pxelinux.0",
                 "usr/local/share/poolboot/tftp-root/ldlinux.c32",
                 "usr/local/share/poolboot/tftp-root/mboot.c32",
-                "usr/local/share/poolboot/tftp-root/libcom32.c32"]
+                "usr/local/share/poolboot/tftp-root/libcom32.c32",
+                "usr/local/share/poolboot/tftp-root/grub/grubx64.efi",
+                "usr/local/share/poolboot/tftp-root/grub/grub.cfg"]
         for t in os.listdir(os.path.join(harness.REPO_ROOT, "templates")):
             want.append("usr/local/share/poolboot/templates/" + t)
         web = os.path.join(harness.REPO_ROOT, "web")

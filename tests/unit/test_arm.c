@@ -1,7 +1,9 @@
 /* test_arm.c — a host's install lifecycle as a host and an operator see it:
  * arm writes the per-MAC install entry, the token opens the answerfile
  * and the script, the callback sends the host back to local boot for
- * good, the loop guard stops a boot loop, and a restart keeps all of it.
+ * good, the loop guard stops a boot loop, and a restart keeps all of it;
+ * the firmware key decides which per-MAC file (pxelinux's, GRUB's, both)
+ * carries the install entry, and the start-up check follows it.
  * Real store (SQLite in a scratch dir), real render and templates. */
 #include "unit.h"
 
@@ -218,6 +220,49 @@ pxe_is_local(struct fix *f, int i)
 	r = text != NULL && strcmp(text, local) == 0;
 	free(text);
 	free(local);
+	return r;
+}
+
+static char *
+grub_read(struct fix *f, int i)
+{
+	char *path = tftp_grub_path(&f->cfg, &f->hosts[i]);
+	char *text;
+
+	assert_non_null(path);
+	text = util_read_file(path, 65536, NULL);
+	free(path);
+	return text;	/* NULL if missing */
+}
+
+static int
+grub_is_local(struct fix *f, int i)
+{
+	char err[256];
+	char *text = grub_read(f, i), *local;
+	int r;
+
+	assert_non_null(local = render_grub_local(&f->cfg, err, sizeof(err)));
+	r = text != NULL && strcmp(text, local) == 0;
+	free(text);
+	free(local);
+	return r;
+}
+
+/* Does host i's pxelinux (grub 0) or GRUB (grub 1) file carry token? */
+static int
+carries(struct fix *f, int i, int grub, const char *token)
+{
+	char found[UTIL_TOKEN_LEN + 1];
+	char *text = grub ? grub_read(f, i) : pxe_read(f, i);
+	int r;
+
+	if (text == NULL)
+		return 0;
+	r = (grub ? render_grub_token(text, found) :
+	    render_pxelinux_token(text, found)) == 0 &&
+	    strcmp(found, token) == 0;
+	free(text);
 	return r;
 }
 
@@ -872,6 +917,125 @@ host_certificate_is_handed_out_once(void **state)
 	free(keyfile);
 }
 
+/* bios: pxelinux's file boots the installer, GRUB's boots locally;
+ * uefi: the other way round; auto: both, with the same token. The
+ * callback and disarm send both back to local boot. */
+static void
+firmware_decides_which_file_boots_the_installer(void **state)
+{
+	struct fix *f = *state;
+	char t1[UTIL_TOKEN_LEN + 1], t4[UTIL_TOKEN_LEN + 1];
+	char msg[256];
+
+	f->hosts[H1].firmware = HOST_FIRMWARE_UEFI;
+	f->hosts[H4].firmware = HOST_FIRMWARE_BIOS;
+	arm_ok(f, H1, 0, t1);
+	arm_ok(f, H4, 0, t4);
+	assert_true(carries(f, H1, 1, t1));
+	assert_true(pxe_is_local(f, H1));
+	assert_true(carries(f, H4, 0, t4));
+	assert_true(grub_is_local(f, H4));
+	assert_int_equal(get_af(f, "h1", t1), ARM_OK);
+
+	assert_int_equal(arm_callback(f->arm, "h1", t1, 0), ARM_OK);
+	assert_true(pxe_is_local(f, H1));
+	assert_true(grub_is_local(f, H1));
+	assert_int_equal(arm_callback(f->arm, "h4", t4, 1), ARM_OK);
+	assert_true(pxe_is_local(f, H4));
+	assert_true(grub_is_local(f, H4));
+
+	/* auto (the default): both files, one token */
+	f->hosts[H1].firmware = HOST_FIRMWARE_AUTO;
+	arm_ok(f, H1, 0, t1);
+	assert_true(carries(f, H1, 0, t1));
+	assert_true(carries(f, H1, 1, t1));
+	assert_int_equal(arm_disarm(f->arm, "h1", msg, sizeof(msg)), ARM_OK);
+	assert_true(pxe_is_local(f, H1));
+	assert_true(grub_is_local(f, H1));
+	assert_int_equal(get_af(f, "h1", t1), ARM_GONE);
+
+	/* the loop guard: both files too */
+	arm_ok(f, H1, 0, t1);
+	while (get_af(f, "h1", t1) == ARM_OK)
+		;
+	assert_true(pxe_is_local(f, H1));
+	assert_true(grub_is_local(f, H1));
+	assert_int_equal(state_of(f, "h1"), HOST_FAILED);
+}
+
+/* The start-up check asks only the files the host's firmware boots
+ * through; a file it does not use is put back to local boot. */
+static void
+restart_checks_the_files_of_the_firmware(void **state)
+{
+	struct fix *f = *state;
+	char t1[UTIL_TOKEN_LEN + 1], t4[UTIL_TOKEN_LEN + 1];
+	char t3[UTIL_TOKEN_LEN + 1], err[256];
+	char *p, *text;
+
+	f->hosts[H1].firmware = HOST_FIRMWARE_UEFI;
+	f->hosts[H4].firmware = HOST_FIRMWARE_BIOS;
+	arm_ok(f, H1, 0, t1);
+	arm_ok(f, H4, 0, t4);
+	/* files the firmware does not use: gone, or (h4) an install entry
+	 * left by an earlier firmware = auto arming with the same token */
+	assert_non_null(p = tftp_pxe_path(&f->cfg, &f->hosts[H1]));
+	assert_int_equal(unlink(p), 0);
+	free(p);
+	assert_non_null(text = render_grub_install(&f->cfg, &f->hosts[H4], t4,
+	    err, sizeof(err)));
+	assert_non_null(p = tftp_grub_path(&f->cfg, &f->hosts[H4]));
+	assert_int_equal(util_write_atomic(p, text, strlen(text), 0644), 0);
+	free(p);
+	free(text);
+
+	restart(f);
+	assert_int_equal(state_of(f, "h1"), HOST_ARMED);
+	assert_true(carries(f, H1, 1, t1));
+	assert_null(text = pxe_read(f, H1));
+	assert_int_equal(state_of(f, "h4"), HOST_ARMED);
+	assert_true(carries(f, H4, 0, t4));
+	assert_true(grub_is_local(f, H4));
+	assert_int_equal(get_af(f, "h4", t4), ARM_OK);
+
+	/* h1 becomes auto while poolboot is down: its pxelinux file has no
+	 * token, so the arming failed and both files boot locally */
+	f->hosts[H1].firmware = HOST_FIRMWARE_AUTO;
+	restart(f);
+	assert_int_equal(state_of(f, "h1"), HOST_FAILED);
+	assert_true(pxe_is_local(f, H1));
+	assert_true(grub_is_local(f, H1));
+	assert_int_equal(get_af(f, "h1", t1), ARM_GONE);
+
+	/* a crash between the two writes of an auto arming: GRUB's file
+	 * has the token, pxelinux's is an old local entry */
+	f->hosts[H1].firmware = HOST_FIRMWARE_AUTO;
+	arm_ok(f, H1, 0, t1);
+	assert_non_null(text = render_pxelinux_local(&f->cfg, err,
+	    sizeof(err)));
+	assert_non_null(p = tftp_pxe_path(&f->cfg, &f->hosts[H1]));
+	assert_int_equal(util_write_atomic(p, text, strlen(text), 0644), 0);
+	free(p);
+	free(text);
+	restart(f);
+	assert_int_equal(state_of(f, "h1"), HOST_FAILED);
+	assert_true(grub_is_local(f, H1));
+
+	/* a GRUB file of a host that is not armed (a crash after the
+	 * callback's store write): rewritten to local boot */
+	arm_ok(f, H1, 0, t3);
+	assert_non_null(text = grub_read(f, H1));
+	assert_int_equal(arm_callback(f->arm, "h1", t3, 0), ARM_OK);
+	assert_non_null(p = tftp_grub_path(&f->cfg, &f->hosts[H1]));
+	assert_int_equal(util_write_atomic(p, text, strlen(text), 0644), 0);
+	free(p);
+	free(text);
+	restart(f);
+	assert_int_equal(state_of(f, "h1"), HOST_DONE);
+	assert_true(grub_is_local(f, H1));
+	assert_true(pxe_is_local(f, H1));
+}
+
 int
 main(void)
 {
@@ -907,6 +1071,11 @@ main(void)
 		    logs_and_events_never_show_the_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    host_certificate_is_handed_out_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    firmware_decides_which_file_boots_the_installer, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    restart_checks_the_files_of_the_firmware, setup, teardown),
 	};
 
 	log_set_verbosity(PB_LOG_WARN);
