@@ -129,8 +129,11 @@ def boot_command(sim, host):
 
 class RedfishRebuild(unittest.TestCase):
 
-    def world(self, name, x):
+    def world(self, name, x, uefi=()):
         pool = pool_at_new(name, x, 3)
+        for h in pool["hosts"]:
+            if h["name"] in uefi:
+                h["firmware"] = "uefi"     # boots GRUB's file, not pxelinux's
         env, sim = start([pool], {}, extra_hosts="")
         self.addCleanup(env.close)
         return env, sim
@@ -149,7 +152,7 @@ class RedfishRebuild(unittest.TestCase):
         env.start()
 
     def test_rebuild_through_redfish_end_to_end(self):
-        env, sim = self.world("rf", 36)
+        env, sim = self.world("rf", 36, uefi=("rfh3",))
         bmc = self.bmc(env, sim, "rfh3", power="Off")
         self.configure(env, "rfh3", identity("rfh3", "127.0.36.3") +
                        redfish_keys(bmc, firmware="uefi", extra=
@@ -183,6 +186,11 @@ class RedfishRebuild(unittest.TestCase):
         # back in its pool
         self.assertEqual([e["mode"] for e in
                           sim.events("answerfile", host="rfh3")], ["fresh"])
+        # a UEFI machine: it booted GRUB's file for its MAC, not pxelinux's
+        pxe = [e for e in sim.events("pxe", host="rfh3")
+               if e["action"] == "install"]
+        self.assertEqual(len(pxe), 1, pxe)
+        self.assertRegex(pxe[0]["file"], r"/grub/hosts/[0-9a-f:]{17}\.cfg$")
         h = sim_host(sim, "rfh3")
         self.assertEqual(h["pool"], "rf")
         self.assertTrue(h["live"] and h["enabled"], h)

@@ -31,6 +31,7 @@ import copy
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -359,6 +360,9 @@ class Simulator:
         h.name_label = hs.get("name_label", h.name)
         h.address = hs["address"]
         h.mac = hs.get("mac", "52:54:00:00:00:%02x" % (len(self.by_name) + 1))
+        # how the machine network-boots: "bios" reads its pxelinux file,
+        # "uefi" GRUB's grub/hosts/<mac>.cfg (what poolboot writes for it)
+        h.firmware = hs.get("firmware", "bios")
         h.product_version = str(hs.get("product_version", "8.2.1"))
         h.build_number = str(hs.get("build_number", "release/yangtze/master/58"))
         h.platform_version = str(hs.get("platform_version", h.product_version))
@@ -1228,7 +1232,10 @@ class Simulator:
                 h.state = "dead"
             return
         result = {"action": "local"}
-        cfgpath, append, local = self._read_pxe(h)
+        if h.firmware == "uefi":
+            cfgpath, append, local = self._read_grub(h)
+        else:
+            cfgpath, append, local = self._read_pxe(h)
         m = re.search(r"(?:^|\s)answerfile=(\S+)", append or "")
         if m and not local:
             self.log_event("pxe", host=h.name, file=cfgpath, action="install",
@@ -1292,6 +1299,30 @@ class Simulator:
         if lab is None:
             return path, None, True
         return path, lab["append"], lab["localboot"]
+
+    def _read_grub(self, h):
+        """A UEFI machine: GRUB's grub.cfg loads grub/hosts/<mac>.cfg (MAC
+        lower case with colons); no file, or one that only exits, is a
+        local boot (the firmware's next boot option). Returns (path, the
+        installer's module2 arguments, localboot?) like _read_pxe."""
+        if not self.tftp_root:
+            return None, None, True
+        path = os.path.join(self.tftp_root, "grub", "hosts",
+                            h.mac.lower() + ".cfg")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return None, None, True
+        for ln in text.splitlines():
+            try:
+                words = shlex.split(ln, comments=True)
+            except ValueError:
+                continue
+            if words and words[0] == "module2" and any(
+                    w.startswith("answerfile=") for w in words):
+                return path, " ".join(words[1:]), False
+        return path, None, True
 
     def _fetch(self, url, timeout=15):
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -1505,6 +1536,7 @@ class Simulator:
             self.pools.append(p)
             self._add(p)
             spec = {"name": old.name, "address": old.address, "mac": old.mac,
+                    "firmware": old.firmware,
                     "pifs": [{"device": f.device, "mac": f.mac,
                               "management": f.management,
                               "ip": old.address if f.management else f.ip}
