@@ -115,8 +115,11 @@ rules_pattern_match(const char *pat, const char *v)
 		size_t hl = strlen(hi);
 
 		snprintf(base, sizeof(base), "%s", hi);
-		if (hl >= 2 && strcmp(base + hl - 2, ".*") == 0)
-			return 0;	/* above a wildcard's prefix: no */
+		if (hl >= 2 && strcmp(base + hl - 2, ".*") == 0) {
+			/* not in the wildcard's prefix: below it, or above */
+			base[hl - 2] = '\0';
+			return rules_version_cmp(v, base) < 0;
+		}
 		return rules_version_cmp(v, base) <= 0;
 	}
 }
