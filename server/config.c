@@ -824,33 +824,63 @@ config_repo(const struct config *cfg, const char *name)
 	return NULL;
 }
 
-/* .treeinfo: XCP-ng/XenServer 8 style [platform]/[branding]/[build], or
- * 7.x style [system-v1] product_brand/product_version/build_number. */
+/* What config_treeinfo_handler fills, and how sure each value is. */
+struct config_treeinfo {
+	struct repo *r;
+	int	 brand_rank;	/* of the source r->product_brand came from */
+	int	 version_rank;
+};
+
+/* .treeinfo as the installer reads it (host-installer repository.py,
+ * MainYumRepository): [system-v1] product_name/product_version when the
+ * section is there, else [branding] name/version; [build] number. The
+ * brand is what the installed host's XAPI then reports as
+ * software_version product_brand (the installer writes it into the
+ * inventory's PRODUCT_BRAND). [system-v1] product_brand is also taken,
+ * below product_name (older poolboot read that key). */
 static int
 config_treeinfo_handler(void *user, const char *section, const char *key,
     const char *value)
 {
-	struct repo *r = user;
+	struct config_treeinfo *ti = user;
+	struct repo *r = ti->r;
 	char **dst = NULL;
+	int *rank = NULL, want = 0;
 
 	if (key == NULL)
 		return 1;
 	if (strcmp(section, "system-v1") == 0) {
-		if (strcmp(key, "product_version") == 0)
+		if (strcmp(key, "product_version") == 0) {
 			dst = &r->product_version;
-		else if (strcmp(key, "product_brand") == 0)
+			rank = &ti->version_rank;
+			want = 2;
+		} else if (strcmp(key, "product_name") == 0) {
 			dst = &r->product_brand;
-		else if (strcmp(key, "build_number") == 0)
+			rank = &ti->brand_rank;
+			want = 3;
+		} else if (strcmp(key, "product_brand") == 0) {
+			dst = &r->product_brand;
+			rank = &ti->brand_rank;
+			want = 2;
+		} else if (strcmp(key, "build_number") == 0)
 			dst = &r->build_number;
 	} else if (strcmp(section, "branding") == 0) {
-		if (strcmp(key, "version") == 0)
+		if (strcmp(key, "version") == 0) {
 			dst = &r->product_version;
-		else if (strcmp(key, "name") == 0)
+			rank = &ti->version_rank;
+			want = 1;
+		} else if (strcmp(key, "name") == 0) {
 			dst = &r->product_brand;
+			rank = &ti->brand_rank;
+			want = 1;
+		}
 	} else if (strcmp(section, "build") == 0 && strcmp(key, "number") == 0)
 		dst = &r->build_number;
-	if (dst != NULL)
-		config_ini_set_str(dst, value);
+	if (dst == NULL || (rank != NULL && *rank > want))
+		return 1;
+	if (rank != NULL)
+		*rank = want;
+	config_ini_set_str(dst, value);
 	return 1;
 }
 
@@ -859,6 +889,7 @@ config_repo_inspect(struct repo *r, char *err, size_t errlen)
 {
 	static const char *need[] = { "boot/xen.gz", "boot/vmlinuz",
 	    "install.img" };
+	struct config_treeinfo ti = { 0 };
 	char p[PATH_MAX];
 	struct stat sb;
 	size_t i;
@@ -878,7 +909,8 @@ config_repo_inspect(struct repo *r, char *err, size_t errlen)
 		}
 	}
 	snprintf(p, sizeof(p), "%s/.treeinfo", r->path);
-	if (ini_parse(p, config_treeinfo_handler, r) != 0) {
+	ti.r = r;
+	if (ini_parse(p, config_treeinfo_handler, &ti) != 0) {
 		snprintf(err, errlen, "cannot read %s (the ISO's product "
 		    "version comes from it)", p);
 		return -1;
