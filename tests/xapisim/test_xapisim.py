@@ -831,5 +831,45 @@ class OfficialXenAPI(SimCase):
         self.assertEqual(sim.state()["pools"][0]["sessions"], 0)
 
 
+class ProductBrand(SimCase):
+    """software_version's product_brand per host, as XAPI reports it
+    (ocaml/util/xapi_version.ml: the inventory's PRODUCT_BRAND, which the
+    installer writes from the ISO's .treeinfo brand): upgrade paths tell
+    XCP-ng 8.2.1 from Citrix Hypervisor 8.2.1 by it."""
+
+    def test_brand_per_host_on_the_wire(self):
+        spec = pool_spec()
+        spec["pools"][0]["hosts"][1]["product_brand"] = "Citrix Hypervisor"
+        self.sim = xapisim.Simulator(spec).start()
+        self.addCleanup(self.sim.stop)
+        self.url1 = self.sim.url("h1")
+        s = self.login()
+        h1, h2 = self.sim.by_name["h1"].ref, self.sim.by_name["h2"].ref
+        sv = ok(call(self.url1, "host.get_software_version", s, h2))
+        self.assertEqual(sv["product_brand"], "Citrix Hypervisor")
+        self.assertEqual(sv["product_version"], "8.2.1")
+        rec = ok(call(self.url1, "host.get_record", s, h1))
+        self.assertEqual(rec["software_version"]["product_brand"], "XCP-ng")
+        if XenAPI is not None:
+            x = XenAPI.Session(self.url1)
+            self.addCleanup(lambda: x("close")())
+            x.login_with_password("root", "secret", "2.21", "poolboot-test")
+            self.assertEqual(x.xenapi.host.get_software_version(h2)
+                             ["product_brand"], "Citrix Hypervisor")
+            x.logout()
+
+    def test_treeinfo_brand_as_the_installer_reads_it(self):
+        ti = xapisim.parse_treeinfo(
+            "[system-v1]\nproduct_name = XenServer\nproduct_version = 8.4.0\n"
+            "[branding]\nname = Other\nversion = 9.9\n")
+        # [system-v1] first, as the installer takes it
+        self.assertEqual((ti["product_brand"], ti["product_version"]),
+                         ("XenServer", "8.4.0"))
+        ti = xapisim.parse_treeinfo(
+            "[branding]\nname = XCP-ng\nversion = 8.3.0\n")
+        self.assertEqual((ti["product_brand"], ti["product_version"]),
+                         ("XCP-ng", "8.3.0"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1644,10 +1644,15 @@ def parse_treeinfo(text):
         r["product_version"] = s.get("product_version")
         r["build_number"] = s.get("build_number")
         r["platform_version"] = s.get("platform_version")
-        r["product_brand"] = s.get("product_brand")
-    if cp.has_section("branding"):
-        r["product_version"] = cp["branding"].get("version", r.get("product_version"))
-        r["product_brand"] = cp["branding"].get("name", r.get("product_brand"))
+        # the installer takes [system-v1] product_name as the brand
+        # (host-installer repository.py, MainYumRepository) and writes it
+        # to the inventory's PRODUCT_BRAND, XAPI's product_brand
+        r["product_brand"] = s.get("product_name") or s.get("product_brand")
+    if cp.has_section("branding"):  # only where [system-v1] says nothing
+        r["product_version"] = r.get("product_version") or \
+            cp["branding"].get("version")
+        r["product_brand"] = r.get("product_brand") or \
+            cp["branding"].get("name")
     if cp.has_section("build"):
         r["build_number"] = cp["build"].get("number", r.get("build_number"))
     if cp.has_section("platform"):
