@@ -314,24 +314,140 @@ precheck_repo_version(struct precheck_ctx *pc, const char *name)
 		    "%s", repo->name, repo->product_version, pc->from_version);
 }
 
-/* Only when a host needs upgrading. */
+/* Each host's product brand as XAPI reports it, software_version's
+ * product_brand (the snapshot of pool.h does not keep it): one
+ * host.get_software_version call a host, into brands[i] for s.hosts[i]
+ * ("" when XAPI names none). 0, or -1 with why in b. */
+static int
+precheck_brands(struct precheck_ctx *pc, char (*brands)[64], struct sbuf *b)
+{
+	struct xapi_error xe;
+	size_t i;
+
+	memset(&xe, 0, sizeof(xe));
+	for (i = 0; i < pc->s.nhosts; i++) {
+		struct xr_value *res = NULL;
+		const char *v;
+
+		if (xapi_call_s(pc->x, "host.get_software_version", &res, &xe,
+		    pc->s.hosts[i].ref, NULL, NULL) == -1) {
+			sbuf_printf(b, "cannot read %s's product brand from XAPI "
+			    "(host.get_software_version: %s); run the precheck "
+			    "again", pc->s.hosts[i].name, xapi_strerror(&xe));
+			return -1;
+		}
+		v = xr_get_str(res, "product_brand");
+		util_strlcpy(brands[i], sizeof(brands[i]), v ? v : "");
+		xr_free(res);
+	}
+	return 0;
+}
+
+/* When the hosts of the pool run more than one product: -1 with them
+ * listed in b by brand ("XCP-ng: a, b; Citrix Hypervisor: c"); else 0.
+ * Hosts whose brand XAPI does not name are not counted. */
+static int
+precheck_one_product(const struct precheck_ctx *pc, char (*brands)[64],
+    struct sbuf *b)
+{
+	size_t i, j, k;
+	int mixed = 0;
+
+	for (i = 0; i < pc->s.nhosts; i++)
+		for (j = 0; j < i; j++)
+			if (!rules_same_product(brands[i], brands[j]))
+				mixed = 1;
+	if (!mixed)
+		return 0;
+	for (i = 0; i < pc->s.nhosts; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(brands[i], brands[j]) == 0)
+				break;
+		if (j < i || brands[i][0] == '\0')
+			continue;	/* brand listed already, or none */
+		sbuf_printf(b, "%s%s: ", b->len ? "; " : "", brands[i]);
+		for (k = i; k < pc->s.nhosts; k++)
+			if (strcmp(brands[k], brands[i]) == 0)
+				sbuf_printf(b, "%s%s", k == i ? "" : ", ",
+				    pc->s.hosts[k].name);
+	}
+	return -1;
+}
+
+/* The product brand (XAPI's) of the hosts to upgrade: that of the first
+ * host not on the repo's version, or of the first host when all are. */
+static const char *
+precheck_from_brand(const struct precheck_ctx *pc, char (*brands)[64])
+{
+	size_t i;
+
+	for (i = 0; i < pc->s.nhosts; i++)
+		if (rules_version_cmp(pc->s.hosts[i].version,
+		    pc->repo->product_version) != 0)
+			return brands[i];
+	return pc->s.nhosts > 0 ? brands[0] : "";
+}
+
+/* The path from the hosts' product and version to the repo's, by the
+ * rules of upgrade_paths (rules.h): one product for the whole pool (XAPI's
+ * product_brand of every host), the repo's product the same (its
+ * .treeinfo brand), then a rule allowing the versions. When every host
+ * already runs the repo's version only the products are checked (XCP-ng
+ * 8.2.1 and Citrix Hypervisor 8.2.1 are not one thing), and a verdict is
+ * added only when they differ. */
 static void
 precheck_upgrade_path(struct precheck_ctx *pc, const char *name)
 {
+	const struct repo *repo = pc->repo;
+	const char *rb = repo->product_brand ? repo->product_brand : "";
 	struct rules *rules = NULL;
 	struct strlist rerr = { 0 };
-	char err[512];
+	struct sbuf b = { .max = 2048 };
+	char (*brands)[64] = NULL, err[1024];
+	const char *fb;
 
-	if (pc->from_version == NULL)
+	if (pc->s.nhosts == 0)
 		return;
+	if ((brands = calloc(pc->s.nhosts, sizeof(*brands))) == NULL) {
+		pc->oom = 1;
+		return;
+	}
+	if (precheck_brands(pc, brands, &b) == -1) {
+		precheck_add(pc, name, 0, "%s", b.p ? b.p : "XAPI error");
+		goto out;
+	}
+	if (precheck_one_product(pc, brands, &b) == -1) {
+		precheck_add(pc, name, 0, "pool %s mixes products (%s): a pool "
+		    "runs one product, and poolboot upgrades it with an ISO of "
+		    "that product; make every host the same product before a "
+		    "rolling upgrade", pc->p->name, b.p);
+		goto out;
+	}
+	fb = precheck_from_brand(pc, brands);
+	if (!rules_brand_check(fb, rb, err, sizeof(err))) {
+		precheck_add(pc, name, 0, "the hosts of pool %s run %s %s and "
+		    "repo %s holds %s %s. %s", pc->p->name, fb,
+		    pc->from_version ? pc->from_version : repo->product_version,
+		    repo->name, rb, repo->product_version, err);
+		goto out;
+	}
+	if (pc->from_version == NULL)
+		goto out;
 	if (rules_load(pc->cfg->upgrade_paths, &rules, &rerr) == -1)
 		precheck_add(pc, name, 0, "%s", rerr.n ? rerr.v[0] :
 		    "cannot load the upgrade-path rules");
 	else
-		precheck_add(pc, name, rules_allow(rules, pc->from_version,
-		    pc->repo->product_version, err, sizeof(err)), "%s", err);
+		precheck_add(pc, name, rules_allow_brand(rules, fb,
+		    pc->from_version, rb, repo->product_version, err,
+		    sizeof(err)), "%s%s%s%s", err, *rb ? "" : " (repo ",
+		    *rb ? "" : repo->name, *rb ? "" : "'s .treeinfo names no "
+		    "product brand: [branding] name or [system-v1] "
+		    "product_name)");
+out:
 	rules_free(rules);
 	strlist_free(&rerr);
+	sbuf_free(&b);
+	free(brands);
 }
 
 /* The files of need[from..to) missing from tftp-root, into b. */
