@@ -295,6 +295,17 @@ serial_console = com1,115200
             run(ip + ["tuntap", "add", "dev", tap, "mode", "tap"])
             run(ip + ["link", "set", tap, "master", "br0"])
             run(ip + ["link", "set", tap, "up"])
+        if self.http_boot:
+            # GRUB 2.06's TCP numbers its source ports from a fixed start
+            # (21550, one per connection) and does not always acknowledge
+            # the server's FIN; a machine that boots GRUB over HTTP again a
+            # few seconds after its last GRUB run reuses a port whose
+            # server socket is still in FIN-WAIT-1/LAST-ACK, and GRUB
+            # hangs. A real install takes minutes (the kernel gives up on
+            # such orphans after ~100 s), the stand-in 20 s: here orphaned
+            # sockets are dropped after one retry. See README.md.
+            run(self.nsexec(["sysctl", "-q", "-w",
+                             "net.ipv4.tcp_orphan_retries=1"]))
         if self.site_ns:
             self.start_site_dhcp()
 
@@ -540,6 +551,11 @@ serial_console = com1,115200
         th = threading.Thread(target=fn, args=args, daemon=True)
         th.start()
         self.threads.append(th)
+
+    def sockets(self):
+        """The namespace's TCP sockets (ss -tan), for a stuck HTTP boot."""
+        p = run(self.nsexec(["ss", "-tan"]), check=False)
+        return "\n".join("    " + l for l in p.stdout.splitlines()[:60])
 
     def evidence(self, m=None):
         serial = ""
@@ -872,10 +888,13 @@ def boot_install_uefi(w, mac, host, expect_state, result_arg, tap="tap0",
     t_net2 = hit[1]
     w.note(who + "installer reboot -> firmware UEFI %s again" % how,
            t_net2 - t_reboot)
-    hit = m.wait(machine.GRUB_CFG_RE, BOOT_TIMEOUT, start=hit[0])
+    hit = m.wait(machine.GRUB_RE, 90, start=hit[0])
+    if hit:
+        hit = m.wait(machine.GRUB_CFG_RE, 30, start=hit[0])
     if not hit:
         raise Fail("%sGRUB did not run grub.cfg on the second boot\n%s"
-                   % (who, w.evidence()))
+                   "\n--- TCP sockets in the namespace:\n%s"
+                   % (who, w.evidence(), w.sockets()))
     hit = m.wait_local(BOOT_TIMEOUT, start=hit[0])
     if not hit:
         raise Fail("%sno local boot (GRUB's 'poolboot: local boot', then "
