@@ -78,6 +78,11 @@ TFTP_SENT_RE = r"dnsmasq-tftp\[\d+\]: sent (\S+) to (\S+)"
 HTTP_RE = r'"(GET|HEAD|POST|PUT|DELETE) (\S+)" (\S+) (\d+) (\d+)ms'
 
 BOOT_TIMEOUT = machine.env_int("E2E_BOOT_TIMEOUT", 180)
+# development only: the test builds the GRUB image itself (handmade_grub)
+HANDMADE = os.environ.get("E2E_UEFI_HANDMADE") == "1"
+GRUB_MODULES = ("efinet tftp http net normal configfile multiboot2 echo test "
+                "gzio linux chain efi_gop efi_uga all_video minicmd sleep "
+                "reboot halt regexp").split()
 CACHE = os.path.abspath(os.environ.get("E2E_CACHE",
                                        os.path.join(TOP, "build/e2e-cache")))
 LOGS = os.path.abspath(os.environ.get("E2E_LOGS",
@@ -363,6 +368,9 @@ serial_console = com1,115200
         if not is_local_boot(open(os.path.join(
                 self.tftp_root, "pxelinux.cfg/default")).read()):
             raise Fail("init-tftp's pxelinux.cfg/default is not local boot")
+        if HANDMADE and (self.name.startswith("uefi") or
+                         self.name == "mixed"):
+            self.handmade_grub()
         if self.name.startswith("uefi") or self.name == "mixed":
             self.check_grub_tree()
         p = self.cli("check", "-c", self.conf, check=False)
@@ -396,6 +404,32 @@ serial_console = com1,115200
         raise Fail("poolboot serve (HTTP and dnsmasq) not ready in 20 s:\n"
                    "%s\n--- dnsmasq log:\n%s" % (self.serve_log.tail(),
                                                  self.dns_log.tail()))
+
+    def handmade_grub(self):
+        """E2E_UEFI_HANDMADE=1 only (development, never the default): the
+        test builds grub/grubx64.efi itself, in proxy-DHCP worlds with
+        poolboot's TFTP address in GRUB's prefix, and writes grub/grub.cfg
+        when init-tftp did not. The per-host files stay poolboot's."""
+        d = os.path.join(self.tftp_root, "grub")
+        os.makedirs(os.path.join(d, "hosts"), exist_ok=True)
+        prefix = "(tftp,%s)/grub" % SERVER_IP if self.dhcp == "proxy" \
+            else "/grub"
+        run(["grub-mkimage", "-O", "x86_64-efi", "-p", prefix, "-o",
+             os.path.join(d, "grubx64.efi")] + GRUB_MODULES)
+        cfg = os.path.join(d, "grub.cfg")
+        if not os.path.exists(cfg):
+            with open(cfg, "w") as f:
+                f.write('echo "poolboot: UEFI boot of ${net_default_mac}"\n'
+                        "configfile $prefix/hosts/${net_default_mac}.cfg\n"
+                        "echo 'poolboot: no install entry for this machine, "
+                        "local boot'\nexit\n")
+        for root, dirs, files in os.walk(d):
+            for x in dirs:
+                os.chmod(os.path.join(root, x), 0o755)
+            for x in files:
+                os.chmod(os.path.join(root, x), 0o644)
+        self.note("E2E_UEFI_HANDMADE=1: grubx64.efi (prefix %s) built by "
+                  "the test" % prefix, 0)
 
     def check_grub_tree(self):
         """What init-tftp must have left for UEFI clients: the GRUB EFI
@@ -562,9 +596,13 @@ serial_console = com1,115200
         for mm in ([m] if m else self.machines):
             serial += "--- serial %s (last lines):\n%s\n" % (
                 os.path.basename(mm.log_path), mm.serial.tail(30))
-        return ("%s--- dnsmasq:\n%s\n--- poolboot serve:\n%s\n(logs in %s)"
-                % (serial, self.dns_log.tail(15), self.serve_log.tail(15),
-                   self.dir))
+        site = ""
+        if self.site_ns and getattr(self, "site_log", None):
+            site = "--- the site's DHCP server:\n%s\n" % \
+                self.site_log.tail(8)
+        return ("%s--- dnsmasq:\n%s\n%s--- poolboot serve:\n%s\n(logs in "
+                "%s)" % (serial, self.dns_log.tail(15), site,
+                         self.serve_log.tail(15), self.dir))
 
     @staticmethod
     def stop_process(p, sig=signal.SIGTERM, wait=15):
@@ -994,6 +1032,15 @@ def scenario_uefi(w):
     w.start_server()
     w.arm(firmware=w.firmware)
     boot_install_uefi(w, KNOWN_MAC, HOST, "done", 0)
+    if w.dhcp == "proxy":
+        # the addresses came from the site's server, the boot file from
+        # poolboot's proxy-DHCP
+        if not w.site_log.find(r"DHCPACK\(eth0\) \S+ %s" % KNOWN_MAC):
+            raise Fail("the site's DHCP server never leased an address to "
+                       "%s\n%s" % (KNOWN_MAC, w.site_log.tail()))
+        if not w.dns_log.find(r"PXE\(br0\) %s proxy" % KNOWN_MAC):
+            raise Fail("poolboot's dnsmasq did not answer %s as proxy-DHCP"
+                       "\n%s" % (KNOWN_MAC, w.evidence()))
     if not w.tftp:
         if w.dns_log.find(r"dnsmasq-tftp|TFTP root"):
             raise Fail("tftp = no, yet dnsmasq ran a TFTP server\n%s"
