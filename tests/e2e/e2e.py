@@ -476,7 +476,10 @@ serial_console = com1,115200
         elif pxe is not None and not is_local_boot(pxe):
             raise Fail("after arm of a UEFI host, pxelinux.cfg/%s is not "
                        "local boot:\n%s" % (pxe_name(mac), pxe))
-        if firmware in (None, "auto", "uefi"):
+        # auto: the GRUB file too, once init-tftp made the GRUB tree
+        if firmware == "uefi" or (firmware in (None, "auto") and
+                                  os.path.isdir(os.path.join(
+                                      self.tftp_root, "grub", "hosts"))):
             if grub is None or "answerfile=" not in grub:
                 raise Fail("after arm, grub/hosts/%s.cfg has no install "
                            "entry:\n%s" % (mac, grub))
