@@ -407,15 +407,17 @@ serial_console = com1,115200
 
     def handmade_grub(self):
         """E2E_UEFI_HANDMADE=1 only (development, never the default): the
-        test builds grub/grubx64.efi itself, in proxy-DHCP worlds with
-        poolboot's TFTP address in GRUB's prefix, and writes grub/grub.cfg
-        when init-tftp did not. The per-host files stay poolboot's."""
+        test builds the GRUB image itself (grub_image: in proxy-DHCP worlds
+        grubx64-proxy.efi with poolboot's TFTP address in GRUB's prefix),
+        and writes grub/grub.cfg when init-tftp did not. The per-host files
+        stay poolboot's."""
         d = os.path.join(self.tftp_root, "grub")
         os.makedirs(os.path.join(d, "hosts"), exist_ok=True)
-        prefix = "(tftp,%s)/grub" % SERVER_IP if self.dhcp == "proxy" \
-            else "/grub"
+        image = self.grub_image()
+        prefix = "(tftp,%s)/grub" % SERVER_IP \
+            if image.endswith("-proxy.efi") else "/grub"
         run(["grub-mkimage", "-O", "x86_64-efi", "-p", prefix, "-o",
-             os.path.join(d, "grubx64.efi")] + GRUB_MODULES)
+             os.path.join(self.tftp_root, image)] + GRUB_MODULES)
         cfg = os.path.join(d, "grub.cfg")
         if not os.path.exists(cfg):
             with open(cfg, "w") as f:
@@ -428,20 +430,27 @@ serial_console = com1,115200
                 os.chmod(os.path.join(root, x), 0o755)
             for x in files:
                 os.chmod(os.path.join(root, x), 0o644)
-        self.note("E2E_UEFI_HANDMADE=1: grubx64.efi (prefix %s) built by "
-                  "the test" % prefix, 0)
+        self.note("E2E_UEFI_HANDMADE=1: %s (prefix %s) built by the test"
+                  % (image, prefix), 0)
+
+    def grub_image(self):
+        """The GRUB image UEFI PXE clients get: in proxy-DHCP the one with
+        poolboot's TFTP address in its prefix (GRUB 2.06 would take the
+        site DHCP server's address), else grub/grubx64.efi."""
+        return "grub/grubx64-proxy.efi" if self.dhcp == "proxy" and \
+            not self.http_boot else "grub/grubx64.efi"
 
     def check_grub_tree(self):
         """What init-tftp must have left for UEFI clients: the GRUB EFI
-        image (a PE file) and grub/grub.cfg loading the per-MAC file."""
-        img = os.path.join(self.tftp_root, "grub", "grubx64.efi")
-        try:
-            with open(img, "rb") as f:
-                head = f.read(2)
-        except FileNotFoundError:
-            raise Fail("poolboot init-tftp left out grub/grubx64.efi")
-        if head != b"MZ":
-            raise Fail("grub/grubx64.efi is not an EFI (PE) image")
+        image(s) (PE files) and grub/grub.cfg loading the per-MAC file."""
+        for name in sorted({"grub/grubx64.efi", self.grub_image()}):
+            try:
+                with open(os.path.join(self.tftp_root, name), "rb") as f:
+                    head = f.read(2)
+            except FileNotFoundError:
+                raise Fail("poolboot init-tftp left out %s" % name)
+            if head != b"MZ":
+                raise Fail("%s is not an EFI (PE) image" % name)
         try:
             with open(os.path.join(self.tftp_root, "grub", "grub.cfg")) as f:
                 cfg = f.read()
@@ -838,7 +847,8 @@ def boot_install_uefi(w, mac, host, expect_state, result_arg, tap="tap0",
         why = ""
         if w.dhcp == "proxy" and not w.http_boot:
             why = (" (proxy-DHCP: Debian's GRUB 2.06 takes the TFTP server "
-                   "from the site's DHCP answer, not from the proxy's; see "
+                   "from the site's DHCP answer, not from the proxy's, "
+                   "unless the image's prefix names it; see "
                    "tests/e2e/README.md)")
         raise Fail("%sGRUB started but did not run poolboot's grub/grub.cfg "
                    "within 20 s%s\n%s" % (who, why, w.evidence()))
@@ -850,16 +860,17 @@ def boot_install_uefi(w, mac, host, expect_state, result_arg, tap="tap0",
     if not w.dns_log.find(re.escape(arch)):
         raise Fail("%sdnsmasq never saw a DHCP request with vendor class %s"
                    "\n%s" % (who, arch, w.evidence()))
+    image = w.grub_image()
     if w.http_boot:
-        img = [r for r in w.http_reqs("/grub/grubx64.efi")
+        img = [r for r in w.http_reqs("/" + image)
                if r[1] == "GET" and r[3] == "200"]
     else:
-        img = w.tftp_sent("grub/grubx64.efi")
+        img = w.tftp_sent(image)
     if not img:
-        raise Fail("%sgrub/grubx64.efi was not sent over %s\n%s"
-                   % (who, over, w.evidence()))
-    w.note(who + "QEMU start -> UEFI %s, grubx64.efi over %s, GRUB" % (
-        how, over), t_grub - q0)
+        raise Fail("%s%s was not sent over %s\n%s"
+                   % (who, image, over, w.evidence()))
+    w.note(who + "QEMU start -> UEFI %s, %s over %s, GRUB" % (
+        how, os.path.basename(image), over), t_grub - q0)
 
     # 2. the host's GRUB file, then the boot files
     def hostfile_loads():
