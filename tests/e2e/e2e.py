@@ -59,6 +59,12 @@ ADMIN_URL = "http://127.0.0.1:%d" % ADMIN_PORT
 KNOWN_MAC = "52:54:00:e2:e0:01"
 UNKNOWN_MAC = "52:54:00:e2:e0:99"
 HOST = "e2e-host"
+# the UEFI machine of the mixed scenario (beside HOST, a BIOS machine)
+UEFI_MAC = "52:54:00:e2:e0:02"
+UEFI_HOST = "e2e-uefi"
+# proxy-DHCP worlds: the site's own DHCP server, in a namespace of its own
+# joined to br0 by a veth pair
+SITE_IP = "10.200.0.254"
 REPO = "e2e"
 BIG_IMG = 100 * 1024 * 1024 + 4096   # a realistic install.img (>= 100 MB)
 REPO_VERSION = "8.3.0"
@@ -72,6 +78,11 @@ TFTP_SENT_RE = r"dnsmasq-tftp\[\d+\]: sent (\S+) to (\S+)"
 HTTP_RE = r'"(GET|HEAD|POST|PUT|DELETE) (\S+)" (\S+) (\d+) (\d+)ms'
 
 BOOT_TIMEOUT = machine.env_int("E2E_BOOT_TIMEOUT", 180)
+# development only: the test builds the GRUB image itself (handmade_grub)
+HANDMADE = os.environ.get("E2E_UEFI_HANDMADE") == "1"
+GRUB_MODULES = ("efinet tftp http net normal configfile multiboot2 echo test "
+                "gzio linux chain efi_gop efi_uga all_video minicmd sleep "
+                "reboot halt regexp").split()
 CACHE = os.path.abspath(os.environ.get("E2E_CACHE",
                                        os.path.join(TOP, "build/e2e-cache")))
 LOGS = os.path.abspath(os.environ.get("E2E_LOGS",
@@ -97,6 +108,12 @@ def pxe_name(mac):
 def is_local_boot(text):
     return (text is not None and "answerfile=" not in text
             and re.search(r"(?m)^\s*localboot\b", text) is not None)
+
+
+def is_grub_local(text):
+    """A GRUB file that boots locally: no install entry, an exit."""
+    return (text is not None and "answerfile=" not in text
+            and re.search(r"(?m)^\s*exit\b", text) is not None)
 
 
 class Fail(Exception):
@@ -140,7 +157,8 @@ class World:
     count = 0
 
     def __init__(self, name, boot_files="tftp", big_image=False,
-                 kernel_args=None, taps=("tap0",)):
+                 kernel_args=None, taps=("tap0",), firmware=None,
+                 dhcp="full", tftp=True, http_boot=False):
         World.count += 1
         self.name = name
         self.ns = "pbe2e%d-%d" % (os.getpid(), World.count)
@@ -158,11 +176,16 @@ class World:
         self.timings = []        # (label, seconds)
         self.boot_split = {}
         self.kernel_args = kernel_args
+        self.firmware = firmware     # HOST's firmware key (None: default)
+        self.dhcp = dhcp             # [dnsmasq] dhcp: full | proxy
+        self.tftp = tftp             # [dnsmasq] tftp
+        self.http_boot = http_boot   # UEFI machines do UEFI HTTP boot
+        self.site_ns = self.ns + "-site" if dhcp == "proxy" else None
         shutil.rmtree(self.dir, ignore_errors=True)
         for d in ("repo/boot", "tftp", "state"):
             os.makedirs(os.path.join(self.dir, d))
         self.conf = os.path.join(self.dir, "poolboot.conf")
-        self.tftp = os.path.join(self.dir, "tftp")
+        self.tftp_root = os.path.join(self.dir, "tftp")
         self.state = os.path.join(self.dir, "state")
         self.dnsmasq_log = os.path.join(self.state, "dnsmasq", "dnsmasq.log")
         self._make_repo(big_image)
@@ -213,12 +236,9 @@ boot_files = {boot_files}
 
 [dnsmasq]
 mode = managed
-dhcp = full
 interface = br0
 address = {ip}
-range = 10.200.0.100,10.200.0.150,255.255.255.0
-lease_time = 1h
-ping_check = no
+{dhcp}ping_check = no
 ipv6_ra = fd00:200::
 
 [repo {repo}]
@@ -229,8 +249,23 @@ serial_console = com1,115200
 
 """.format(name=self.name, ip=SERVER_IP, port=PORT, url=PUBLIC_URL,
            admin_port=ADMIN_PORT,
-           state=self.state, tftp=self.tftp, templates=TEMPLATES,
-           boot_files=self.boot_files, repo=REPO, dir=self.dir)
+           state=self.state, tftp=self.tftp_root, templates=TEMPLATES,
+           boot_files=self.boot_files, repo=REPO, dir=self.dir,
+           dhcp=self.dnsmasq_text())
+
+    def dnsmasq_text(self):
+        """The [dnsmasq] lines that differ between worlds."""
+        if self.dhcp == "proxy":
+            # the site's DHCP server (start_site_dhcp) hands out addresses
+            text = "dhcp = proxy\nrange = 10.200.0.0,255.255.255.0\n"
+        else:
+            text = ("dhcp = full\n"
+                    "range = 10.200.0.100,10.200.0.150,255.255.255.0\n"
+                    "lease_time = 1h\n")
+        if not self.tftp:
+            # UEFI HTTP boot needs no TFTP: dnsmasq runs without it
+            text += "tftp = no\n"
+        return text
 
     def write_config(self, hosts_text=None):
         if hosts_text is None:
@@ -238,6 +273,8 @@ serial_console = com1,115200
                           "repo = %s\n" % (HOST, KNOWN_MAC, REPO))
             if self.kernel_args:
                 hosts_text += "kernel_args = %s\n" % self.kernel_args
+            if self.firmware:
+                hosts_text += "firmware = %s\n" % self.firmware
         with open(self.conf, "w") as f:
             f.write(self.server_text() + hosts_text)
 
@@ -263,6 +300,56 @@ serial_console = com1,115200
             run(ip + ["tuntap", "add", "dev", tap, "mode", "tap"])
             run(ip + ["link", "set", tap, "master", "br0"])
             run(ip + ["link", "set", tap, "up"])
+        if self.http_boot:
+            # GRUB 2.06's TCP numbers its source ports from a fixed start
+            # (21550, one per connection) and does not always acknowledge
+            # the server's FIN; a machine that boots GRUB over HTTP again a
+            # few seconds after its last GRUB run reuses a port whose
+            # server socket is still in FIN-WAIT-1/LAST-ACK, and GRUB
+            # hangs. A real install takes minutes (the kernel gives up on
+            # such orphans after ~100 s), the stand-in 20 s: here orphaned
+            # sockets are dropped after one retry. See README.md.
+            run(self.nsexec(["sysctl", "-q", "-w",
+                             "net.ipv4.tcp_orphan_retries=1"]))
+        if self.site_ns:
+            self.start_site_dhcp()
+
+    def start_site_dhcp(self):
+        """Proxy-DHCP worlds: the site's DHCP server, a plain dnsmasq
+        (addresses only, no boot options) in a namespace of its own whose
+        eth0 is a veth into br0, so that it and poolboot's proxy dnsmasq
+        each have DHCP port 67 to themselves."""
+        run(["ip", "netns", "add", self.site_ns])
+        run(["ip", "-n", self.ns, "link", "add", "vsite", "type", "veth",
+             "peer", "name", "eth0", "netns", self.site_ns])
+        run(["ip", "-n", self.ns, "link", "set", "vsite", "master", "br0"])
+        run(["ip", "-n", self.ns, "link", "set", "vsite", "up"])
+        sip = ["ip", "-n", self.site_ns]
+        run(sip + ["link", "set", "lo", "up"])
+        run(sip + ["addr", "add", SITE_IP + "/24", "dev", "eth0"])
+        run(sip + ["link", "set", "eth0", "up"])
+        conf = os.path.join(self.dir, "site-dnsmasq.conf")
+        log = os.path.join(self.dir, "site-dnsmasq.log")
+        with open(conf, "w") as f:
+            f.write("# the site's DHCP server (tests/e2e/e2e.py): addresses "
+                    "only, the boot file comes from poolboot's proxy-DHCP\n"
+                    "port=0\ninterface=eth0\nbind-interfaces\nlog-dhcp\n"
+                    "log-facility=%s\ndhcp-leasefile=%s\n"
+                    "dhcp-range=10.200.0.160,10.200.0.199,255.255.255.0,1h\n"
+                    "no-ping\nuser=root\n" % (
+                        log, os.path.join(self.dir, "site-leases")))
+        p = subprocess.Popen(["ip", "netns", "exec", self.site_ns, "dnsmasq",
+                              "--keep-in-foreground", "--conf-file=" + conf],
+                             stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        self.site_log = Lines(self.t0)
+        self._thread(tail_file, log, self.site_log, self.stop_tail)
+        if not self.site_log.wait(r"DHCP, IP range", 10,
+                                  alive=lambda: p.poll() is None):
+            raise Fail("the site's DHCP server (dnsmasq) did not start:\n%s"
+                       % self.site_log.tail())
 
     # -- poolboot
     def cli(self, *args, check=True):
@@ -276,11 +363,16 @@ serial_console = com1,115200
         self.cli("init-tftp", "-c", self.conf)
         for f in ("pxelinux.0", "lpxelinux.0", "ldlinux.c32", "mboot.c32",
                   "libcom32.c32", "pxelinux.cfg/default"):
-            if not os.path.exists(os.path.join(self.tftp, f)):
+            if not os.path.exists(os.path.join(self.tftp_root, f)):
                 raise Fail("poolboot init-tftp left out %s" % f)
         if not is_local_boot(open(os.path.join(
-                self.tftp, "pxelinux.cfg/default")).read()):
+                self.tftp_root, "pxelinux.cfg/default")).read()):
             raise Fail("init-tftp's pxelinux.cfg/default is not local boot")
+        if HANDMADE and (self.name.startswith("uefi") or
+                         self.name == "mixed"):
+            self.handmade_grub()
+        if self.name.startswith("uefi") or self.name == "mixed":
+            self.check_grub_tree()
         p = self.cli("check", "-c", self.conf, check=False)
         if p.returncode != 0:
             raise Fail("poolboot check refused the test's configuration:\n"
@@ -313,25 +405,97 @@ serial_console = com1,115200
                    "%s\n--- dnsmasq log:\n%s" % (self.serve_log.tail(),
                                                  self.dns_log.tail()))
 
+    def handmade_grub(self):
+        """E2E_UEFI_HANDMADE=1 only (development, never the default): the
+        test builds the GRUB image itself (grub_image: in proxy-DHCP worlds
+        grubx64-proxy.efi with poolboot's TFTP address in GRUB's prefix),
+        and writes grub/grub.cfg when init-tftp did not. The per-host files
+        stay poolboot's."""
+        d = os.path.join(self.tftp_root, "grub")
+        os.makedirs(os.path.join(d, "hosts"), exist_ok=True)
+        image = self.grub_image()
+        prefix = "(tftp,%s)/grub" % SERVER_IP \
+            if image.endswith("-proxy.efi") else "/grub"
+        run(["grub-mkimage", "-O", "x86_64-efi", "-p", prefix, "-o",
+             os.path.join(self.tftp_root, image)] + GRUB_MODULES)
+        cfg = os.path.join(d, "grub.cfg")
+        if not os.path.exists(cfg):
+            with open(cfg, "w") as f:
+                f.write('echo "poolboot: UEFI boot of ${net_default_mac}"\n'
+                        "configfile $prefix/hosts/${net_default_mac}.cfg\n"
+                        "echo 'poolboot: no install entry for this machine, "
+                        "local boot'\nexit\n")
+        for root, dirs, files in os.walk(d):
+            for x in dirs:
+                os.chmod(os.path.join(root, x), 0o755)
+            for x in files:
+                os.chmod(os.path.join(root, x), 0o644)
+        self.note("E2E_UEFI_HANDMADE=1: %s (prefix %s) built by the test"
+                  % (image, prefix), 0)
+
+    def grub_image(self):
+        """The GRUB image UEFI PXE clients get: in proxy-DHCP the one with
+        poolboot's TFTP address in its prefix (GRUB 2.06 would take the
+        site DHCP server's address), else grub/grubx64.efi."""
+        return "grub/grubx64-proxy.efi" if self.dhcp == "proxy" and \
+            not self.http_boot else "grub/grubx64.efi"
+
+    def check_grub_tree(self):
+        """What init-tftp must have left for UEFI clients: the GRUB EFI
+        image(s) (PE files) and grub/grub.cfg loading the per-MAC file."""
+        for name in sorted({"grub/grubx64.efi", self.grub_image()}):
+            try:
+                with open(os.path.join(self.tftp_root, name), "rb") as f:
+                    head = f.read(2)
+            except FileNotFoundError:
+                raise Fail("poolboot init-tftp left out %s" % name)
+            if head != b"MZ":
+                raise Fail("%s is not an EFI (PE) image" % name)
+        try:
+            with open(os.path.join(self.tftp_root, "grub", "grub.cfg")) as f:
+                cfg = f.read()
+        except FileNotFoundError:
+            raise Fail("poolboot init-tftp left out grub/grub.cfg")
+        if "${net_default_mac}" not in cfg or "configfile" not in cfg:
+            raise Fail("grub/grub.cfg does not load the per-MAC file:\n%s"
+                       % cfg)
+
     def dnsmasq_pid(self):
         """pid of the dnsmasq listening on the DHCP and TFTP ports in the
-        namespace (poolboot's child), or None."""
+        namespace (poolboot's child; DHCP only with tftp = no), or None."""
         p = run(self.nsexec(["ss", "-H", "-lunp"]), check=False)
         pids = set()
-        for port in ("67", "69"):
+        for port in ("67", "69") if self.tftp else ("67",):
             m = re.search(r":%s\s.*\"dnsmasq\",pid=(\d+)" % port, p.stdout)
             if not m:
                 return None
             pids.add(int(m.group(1)))
         return pids.pop() if len(pids) == 1 else None
 
-    def arm(self, host=HOST, mac=KNOWN_MAC):
+    def arm(self, host=HOST, mac=KNOWN_MAC, firmware=None):
+        """poolboot arm; checks the per-MAC files firmware (the host's key,
+        None = auto) boots from: bios pxelinux's, uefi GRUB's, auto both.
+        The other one must say local boot."""
         self.cli("arm", "-c", self.conf, host)
-        text = self.pxe_file(mac)
-        if text is None or "answerfile=" not in text:
-            raise Fail("after arm, pxelinux.cfg/%s has no install entry:\n%s"
-                       % (pxe_name(mac), text))
-        return text
+        pxe, grub = self.pxe_file(mac), self.grub_file(mac)
+        if firmware in (None, "auto", "bios"):
+            if pxe is None or "answerfile=" not in pxe:
+                raise Fail("after arm, pxelinux.cfg/%s has no install "
+                           "entry:\n%s" % (pxe_name(mac), pxe))
+        elif pxe is not None and not is_local_boot(pxe):
+            raise Fail("after arm of a UEFI host, pxelinux.cfg/%s is not "
+                       "local boot:\n%s" % (pxe_name(mac), pxe))
+        # auto: the GRUB file too, once init-tftp made the GRUB tree
+        if firmware == "uefi" or (firmware in (None, "auto") and
+                                  os.path.isdir(os.path.join(
+                                      self.tftp_root, "grub", "hosts"))):
+            if grub is None or "answerfile=" not in grub:
+                raise Fail("after arm, grub/hosts/%s.cfg has no install "
+                           "entry:\n%s" % (mac, grub))
+        elif grub is not None and not is_grub_local(grub):
+            raise Fail("after arm of a BIOS host, grub/hosts/%s.cfg is not "
+                       "local boot:\n%s" % (mac, grub))
+        return grub if firmware == "uefi" else pxe
 
     def hosts(self):
         # stdout alone: the configuration's warnings (this world's XAPI is
@@ -366,7 +530,15 @@ serial_console = com1,115200
         return json.loads(p.stdout)
 
     def pxe_file(self, mac=KNOWN_MAC):
-        path = os.path.join(self.tftp, "pxelinux.cfg", pxe_name(mac))
+        path = os.path.join(self.tftp_root, "pxelinux.cfg", pxe_name(mac))
+        try:
+            with open(path) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
+
+    def grub_file(self, mac=KNOWN_MAC):
+        path = os.path.join(self.tftp_root, "grub", "hosts", mac + ".cfg")
         try:
             with open(path) as f:
                 return f.read()
@@ -374,9 +546,11 @@ serial_console = com1,115200
             return None
 
     # -- machines
-    def start_machine(self, mac, tap="tap0", log="serial.log"):
+    def start_machine(self, mac, tap="tap0", log="serial.log",
+                      firmware="bios"):
         m = Machine(mac, tap, os.path.join(self.dir, log), t0=self.t0,
-                    wrap=self.nsexec([]))
+                    wrap=self.nsexec([]), firmware=firmware,
+                    http_boot=self.http_boot)
         self.machines.append(m)
         return m.start()
 
@@ -395,20 +569,52 @@ serial_console = com1,115200
                             int(m.group(4)), int(m.group(5))))
         return out
 
+    @staticmethod
+    def bursts(times, gap=5.0):
+        """Times grouped into bursts (a gap of at least gap seconds between
+        two): [(t of the burst's first, count)]. GRUB reads a gzip file
+        with a transfer per seek (TFTP: 2 "sent" lines, HTTP: up to 3
+        GETs within a second) for one load."""
+        out = []
+        for t in sorted(times):
+            if out and t - out[-1][2] < gap:
+                out[-1] = (out[-1][0], out[-1][1] + 1, t)
+            else:
+                out.append((t, 1, t))
+        return [(t, n) for t, n, _ in out]
+
+    def http_loads(self, suffix):
+        """Loads of a file over HTTP (its GETs in bursts)."""
+        return self.bursts(r[0] for r in self.http_reqs(suffix)
+                           if r[1] == "GET" and r[2].endswith(suffix))
+
+    def tftp_loads(self, suffix):
+        """Loads of a file over TFTP (its transfers in bursts)."""
+        return self.bursts(t for t, _ in self.tftp_sent(suffix))
+
     # -- helpers
     def _thread(self, fn, *args):
         th = threading.Thread(target=fn, args=args, daemon=True)
         th.start()
         self.threads.append(th)
 
+    def sockets(self):
+        """The namespace's TCP sockets (ss -tan), for a stuck HTTP boot."""
+        p = run(self.nsexec(["ss", "-tan"]), check=False)
+        return "\n".join("    " + l for l in p.stdout.splitlines()[:60])
+
     def evidence(self, m=None):
         serial = ""
         for mm in ([m] if m else self.machines):
             serial += "--- serial %s (last lines):\n%s\n" % (
                 os.path.basename(mm.log_path), mm.serial.tail(30))
-        return ("%s--- dnsmasq:\n%s\n--- poolboot serve:\n%s\n(logs in %s)"
-                % (serial, self.dns_log.tail(15), self.serve_log.tail(15),
-                   self.dir))
+        site = ""
+        if self.site_ns and getattr(self, "site_log", None):
+            site = "--- the site's DHCP server:\n%s\n" % \
+                self.site_log.tail(8)
+        return ("%s--- dnsmasq:\n%s\n%s--- poolboot serve:\n%s\n(logs in "
+                "%s)" % (serial, self.dns_log.tail(15), site,
+                         self.serve_log.tail(15), self.dir))
 
     @staticmethod
     def stop_process(p, sig=signal.SIGTERM, wait=15):
@@ -456,73 +662,25 @@ serial_console = com1,115200
             problem = ("poolboot serve: %s (see %s/serve.log)"
                        % (bad[2].string, self.dir))
         run(["ip", "netns", "del", self.ns], check=False)
+        if self.site_ns:
+            run(["ip", "netns", "del", self.site_ns], check=False)
         return problem
 
 
 # ---- one install, step by step ---------------------------------------------
 
-def boot_install(w, mac, host, expect_state, result_arg):
-    """Boots the armed host's machine: install entry -> Xen -> installer
-    -> callback -> state -> local-boot file -> reboot -> local boot."""
-    tftp = w.boot_files == "tftp"
-    m = w.start_machine(mac)
-    q0 = m.started
-    entry = pxe_name(mac)
-    loader = "pxelinux.0" if tftp else "lpxelinux.0"
-
-    # 1. DHCP, the boot loader, the per-MAC file
-    hit = w.dns_log.wait(r"sent \S+/pxelinux\.cfg/%s to" % entry, 90,
-                         alive=m.alive)
-    if not hit:
-        raise Fail("the machine never fetched pxelinux.cfg/%s over TFTP\n%s"
-                   % (entry, w.evidence()))
-    t_cfg = hit[1]
-    if not w.tftp_sent("/" + loader):
-        raise Fail("dnsmasq did not hand out %s\n%s" % (loader,
-                                                       w.evidence()))
-    w.note("QEMU start -> DHCP, %s, pxelinux.cfg/01-<mac>" % loader,
-           t_cfg - q0)
-
-    # 2. Xen starts once mboot.c32 has loaded xen.gz, vmlinuz, install.img
-    hit = m.wait(XEN_RE, BOOT_TIMEOUT)
-    if not hit:
-        raise Fail("Xen never started\n%s" % w.evidence())
-    t_xen = hit[1]
-    w.note("boot files over %s (pxelinux.cfg -> Xen starts)"
-           % ("TFTP" if tftp else "HTTP"), t_xen - t_cfg)
-    if tftp:
-        sent = {}
-        for f in ("mboot.c32", "boot/xen.gz", "boot/vmlinuz", "install.img"):
-            s = w.tftp_sent(f if f == "mboot.c32" else
-                            "repo/%s/%s" % (REPO, f))
-            if not s:
-                raise Fail("%s was not sent over TFTP\n%s" % (f,
-                                                             w.evidence()))
-            sent[os.path.basename(f)] = s[0][0]
-        w.boot_split = {
-            "xen.gz": sent["xen.gz"] - sent["mboot.c32"],
-            "vmlinuz": sent["vmlinuz"] - sent["xen.gz"],
-            "install.img": sent["install.img"] - sent["vmlinuz"]}
-    else:
-        for f in ("xen.gz", "vmlinuz", "install.img"):
-            reqs = [r for r in w.http_reqs("/repo/%s/" % REPO)
-                    if r[2].endswith("/" + f) and r[1] == "GET"]
-            if not reqs or reqs[0][3] not in ("200", "206"):
-                raise Fail("lpxelinux did not GET %s over HTTP: %s\n%s"
-                           % (f, reqs, w.evidence()))
-            w.boot_split[f] = sum(r[5] for r in reqs) / 1000.0
-        if w.tftp_sent("install.img"):
-            raise Fail("boot_files = http, yet install.img went over TFTP")
-    for f, s in w.boot_split.items():
-        w.note("  %s (%d bytes)" % (f, os.path.getsize(os.path.join(
-            w.dir, "repo", f if f == "install.img" else "boot/" + f))), s)
-
+def installer_and_callback(w, m, host, expect_state, result_arg, t_xen,
+                           q0, who=""):
+    """From Xen's start: the installer stand-in runs (answerfile,
+    .treeinfo, script with result_arg, callback) and poolboot records
+    expect_state for host. Returns (serial index, t) of the installer's
+    reboot line."""
     # 3. the installer stand-in: answerfile, .treeinfo, script, reboot
     hit = m.wait(machine.INSTALLER_RE, BOOT_TIMEOUT - (t_xen - q0))
     if not hit:
         raise Fail("dom0 never ran the installer stand-in\n%s" % w.evidence())
     inst_idx, t_inst = hit[0], hit[1]
-    w.note("Xen + dom0 kernel boot (Xen starts -> installer runs)",
+    w.note(who + "Xen + dom0 kernel boot (Xen starts -> installer runs)",
            t_inst - t_xen)
     if w.image_size >= BIG_IMG:
         # dom0 got all of install.img, not a gunzipped part of it
@@ -537,7 +695,7 @@ def boot_install(w, mac, host, expect_state, result_arg):
         raise Fail("the installer stand-in did not finish: %s\n%s"
                    % (rep["fatal"], w.evidence()))
     reboot_idx, t_reboot = hit[0], hit[1]
-    w.note("installer: DHCP, answerfile, .treeinfo, script, callback",
+    w.note(who + "installer: DHCP, answerfile, .treeinfo, script, callback",
            t_reboot - t_inst)
     want = ("installation", "upgrade", "sda", "%s/repo/%s/" % (PUBLIC_URL,
                                                               REPO))
@@ -566,10 +724,80 @@ def boot_install(w, mac, host, expect_state, result_arg):
     if st["state"] != expect_state:
         raise Fail("poolboot hosts --json says %s is %s, wanted %s (%s)"
                    % (host, st["state"], expect_state, st))
+    return reboot_idx, t_reboot
+
+
+def boot_install(w, mac, host, expect_state, result_arg, tap="tap0",
+                 log="serial.log", who="", xen_loads=1):
+    """Boots the armed host's BIOS machine: install entry -> Xen ->
+    installer -> callback -> state -> local-boot file -> reboot -> local
+    boot. who prefixes the timings (two machines in one world)."""
+    tftp = w.boot_files == "tftp"
+    m = w.start_machine(mac, tap=tap, log=log)
+    q0 = m.started
+    entry = pxe_name(mac)
+    loader = "pxelinux.0" if tftp else "lpxelinux.0"
+
+    # 1. DHCP, the boot loader, the per-MAC file
+    hit = w.dns_log.wait(r"sent \S+/pxelinux\.cfg/%s to" % entry, 90,
+                         alive=m.alive)
+    if not hit:
+        raise Fail("the machine never fetched pxelinux.cfg/%s over TFTP\n%s"
+                   % (entry, w.evidence()))
+    t_cfg = hit[1]
+    if not w.tftp_sent("/" + loader):
+        raise Fail("dnsmasq did not hand out %s\n%s" % (loader,
+                                                       w.evidence()))
+    w.note(who + "QEMU start -> DHCP, %s, pxelinux.cfg/01-<mac>" % loader,
+           t_cfg - q0)
+
+    # 2. Xen starts once mboot.c32 has loaded xen.gz, vmlinuz, install.img
+    hit = m.wait(XEN_RE, BOOT_TIMEOUT)
+    if not hit:
+        raise Fail("Xen never started\n%s" % w.evidence())
+    t_xen = hit[1]
+    w.note(who + "boot files over %s (pxelinux.cfg -> Xen starts)"
+           % ("TFTP" if tftp else "HTTP"), t_xen - t_cfg)
+    if tftp:
+        sent = {}
+        for f in ("mboot.c32", "boot/xen.gz", "boot/vmlinuz", "install.img"):
+            s = w.tftp_sent(f if f == "mboot.c32" else
+                            "repo/%s/%s" % (REPO, f))
+            if not s:
+                raise Fail("%s was not sent over TFTP\n%s" % (f,
+                                                             w.evidence()))
+            sent[os.path.basename(f)] = s[0][0]
+        w.boot_split = {
+            "xen.gz": sent["xen.gz"] - sent["mboot.c32"],
+            "vmlinuz": sent["vmlinuz"] - sent["xen.gz"],
+            "install.img": sent["install.img"] - sent["vmlinuz"]}
+    else:
+        for f in ("xen.gz", "vmlinuz", "install.img"):
+            reqs = [r for r in w.http_reqs("/repo/%s/" % REPO)
+                    if r[2].endswith("/" + f) and r[1] == "GET"]
+            if not reqs or reqs[0][3] not in ("200", "206"):
+                raise Fail("lpxelinux did not GET %s over HTTP: %s\n%s"
+                           % (f, reqs, w.evidence()))
+            w.boot_split[f] = sum(r[5] for r in reqs) / 1000.0
+        if w.tftp_sent("install.img"):
+            raise Fail("boot_files = http, yet install.img went over TFTP")
+    for f, s in w.boot_split.items():
+        w.note(who + "  %s (%d bytes)" % (f, os.path.getsize(os.path.join(
+            w.dir, "repo", f if f == "install.img" else "boot/" + f))), s)
+
+    reboot_idx, t_reboot = installer_and_callback(
+        w, m, host, expect_state, result_arg, t_xen, q0, who)
+
+    # 4. poolboot: its per-MAC file is local boot (and its GRUB file, when
+    # poolboot wrote one: firmware auto, or the local entry for bios)
     text = w.pxe_file(mac)
     if not is_local_boot(text):
         raise Fail("after the callback pxelinux.cfg/%s is not local boot:\n%s"
                    % (entry, text))
+    text = w.grub_file(mac)
+    if text is not None and not is_grub_local(text):
+        raise Fail("after the callback grub/hosts/%s.cfg is not local boot:"
+                   "\n%s" % (mac, text))
 
     # 5. the reboot: PXE again, the same per-MAC file, now local boot
     hit = m.wait(machine.PXE_RE, 60, start=reboot_idx)
@@ -577,7 +805,7 @@ def boot_install(w, mac, host, expect_state, result_arg):
         raise Fail("the machine did not boot again after the installer "
                    "(powered off?)\n%s" % w.evidence())
     t_pxe2 = hit[1]
-    w.note("installer reboot -> firmware PXE again", t_pxe2 - t_reboot)
+    w.note(who + "installer reboot -> firmware PXE again", t_pxe2 - t_reboot)
     deadline = time.monotonic() + BOOT_TIMEOUT
     sent = w.tftp_sent("pxelinux.cfg/" + entry)
     while len(sent) < 2 and time.monotonic() < deadline and m.alive():
@@ -590,18 +818,164 @@ def boot_install(w, mac, host, expect_state, result_arg):
     if not hit:
         raise Fail("no local boot on the serial line after the install\n%s"
                    % w.evidence())
-    w.note("second boot: PXE -> 01-<mac> -> '%s'" % hit[2].group(0),
+    w.note(who + "second boot: PXE -> 01-<mac> -> '%s'" % hit[2].group(0),
            hit[1] - t_pxe2)
-    assert_no_second_install(w, m, reboot_idx)
-    w.note("total: QEMU start -> local boot after the install", hit[1] - q0)
+    assert_no_second_install(w, m, reboot_idx, xen_loads)
+    w.note(who + "total: QEMU start -> local boot after the install", hit[1] - q0)
 
 
-def assert_no_second_install(w, m, start):
-    """After serial line start: no Xen, no installer, no second xen.gz."""
+def boot_install_uefi(w, mac, host, expect_state, result_arg, tap="tap0",
+                      log="serial.log", who="", xen_loads=1):
+    """Boots the armed host's UEFI machine (OVMF): UEFI PXE or HTTP boot ->
+    grub/grubx64.efi -> grub/grub.cfg -> grub/hosts/<mac>.cfg -> Xen ->
+    installer -> callback -> state -> local-boot files -> reboot -> the
+    same GRUB file, now local boot -> GRUB exits to the firmware."""
+    m = w.start_machine(mac, tap=tap, log=log, firmware="uefi")
+    q0 = m.started
+    how = "HTTP boot" if w.http_boot else "PXE"
+    over = "HTTP" if w.http_boot else "TFTP"
+    hostfile = "grub/hosts/%s.cfg" % mac
+
+    # 1. the firmware's DHCP, the GRUB image, GRUB runs grub/grub.cfg
+    hit = m.wait(machine.GRUB_RE, 90)
+    if not hit:
+        raise Fail("%sthe machine's UEFI %s never started GRUB\n%s"
+                   % (who, how, w.evidence()))
+    t_grub = hit[1]
+    hit = m.wait(machine.GRUB_CFG_RE, 20, start=hit[0])
+    if not hit:
+        why = ""
+        if w.dhcp == "proxy" and not w.http_boot:
+            why = (" (proxy-DHCP: Debian's GRUB 2.06 takes the TFTP server "
+                   "from the site's DHCP answer, not from the proxy's, "
+                   "unless the image's prefix names it; see "
+                   "tests/e2e/README.md)")
+        raise Fail("%sGRUB started but did not run poolboot's grub/grub.cfg "
+                   "within 20 s%s\n%s" % (who, why, w.evidence()))
+    if hit[2].group(1) != mac:
+        raise Fail("%sGRUB's ${net_default_mac} is %s, the NIC's MAC %s"
+                   % (who, hit[2].group(1), mac))
+    grub_idx, t_cfg = hit[0], hit[1]
+    arch = "HTTPClient:Arch:00016" if w.http_boot else "PXEClient:Arch:00007"
+    if not w.dns_log.find(re.escape(arch)):
+        raise Fail("%sdnsmasq never saw a DHCP request with vendor class %s"
+                   "\n%s" % (who, arch, w.evidence()))
+    image = w.grub_image()
+    if w.http_boot:
+        img = [r for r in w.http_reqs("/" + image)
+               if r[1] == "GET" and r[3] == "200"]
+    else:
+        img = w.tftp_sent(image)
+    if not img:
+        raise Fail("%s%s was not sent over %s\n%s"
+                   % (who, image, over, w.evidence()))
+    w.note(who + "QEMU start -> UEFI %s, %s over %s, GRUB" % (
+        how, os.path.basename(image), over), t_grub - q0)
+
+    # 2. the host's GRUB file, then the boot files
+    def hostfile_loads():
+        if w.http_boot:
+            return [r[0] for r in w.http_reqs("/" + hostfile)
+                    if r[1] == "GET" and r[3] == "200"]
+        return [t for t, _ in w.tftp_sent(hostfile)]
+    deadline = time.monotonic() + 10
+    while not hostfile_loads() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if not hostfile_loads():
+        raise Fail("%sGRUB did not load %s over %s\n%s"
+                   % (who, hostfile, over, w.evidence()))
+    w.note(who + "GRUB -> grub.cfg -> %s" % hostfile, t_cfg - t_grub)
+    hit = m.wait(XEN_RE, BOOT_TIMEOUT, start=grub_idx)
+    if not hit:
+        raise Fail("%sXen never started\n%s" % (who, w.evidence()))
+    t_xen = hit[1]
+    files_over = "HTTP" if (w.http_boot or w.boot_files == "http") \
+        else "TFTP"
+    w.note(who + "boot files over %s (GRUB's %s: grub.cfg -> Xen starts)"
+           % (files_over, "http" if files_over == "HTTP" else "tftp"),
+           t_xen - t_cfg)
+    split = {}
+    prev = t_cfg
+    for f in ("boot/xen.gz", "boot/vmlinuz", "install.img"):
+        path = "/repo/%s/%s" % (REPO, f)
+        if files_over == "HTTP":
+            loads = w.http_loads(path)
+            gets = [r for r in w.http_reqs(path) if r[1] == "GET"]
+            if not loads or not any(r[3] in ("200", "206") for r in gets):
+                raise Fail("%sGRUB did not GET %s over HTTP: %s\n%s"
+                           % (who, path, gets, w.evidence()))
+            if w.tftp_sent(path):
+                raise Fail("%s%s went over TFTP, wanted HTTP" % (who, path))
+            split[f] = sum(r[5] for r in gets) / 1000.0
+        else:
+            sent = w.tftp_sent(path)
+            if not sent:
+                raise Fail("%s%s was not sent over TFTP\n%s"
+                           % (who, path, w.evidence()))
+            split[f] = sent[-1][0] - prev
+            prev = sent[-1][0]
+    for f, sec in split.items():
+        w.note(who + "  %s (%d bytes)" % (os.path.basename(f),
+               os.path.getsize(os.path.join(w.dir, "repo", f))), sec)
+
+    reboot_idx, t_reboot = installer_and_callback(
+        w, m, host, expect_state, result_arg, t_xen, q0, who)
+
+    # 3. poolboot: the GRUB file is local boot, the pxelinux one too
+    text = w.grub_file(mac)
+    if not is_grub_local(text):
+        raise Fail("%safter the callback %s is not local boot:\n%s"
+                   % (who, hostfile, text))
+    text = w.pxe_file(mac)
+    if text is not None and not is_local_boot(text):
+        raise Fail("%safter the callback pxelinux.cfg/%s is not local boot:"
+                   "\n%s" % (who, pxe_name(mac), text))
+
+    # 4. the reboot: the firmware boots from the network again, GRUB reads
+    # the same file, now local boot, and exits to the firmware
+    hit = m.wait(machine.UEFI_NET_RE, 60, start=reboot_idx)
+    if not hit:
+        raise Fail("%sthe machine did not boot from the network again after "
+                   "the installer (powered off?)\n%s" % (who, w.evidence()))
+    t_net2 = hit[1]
+    w.note(who + "installer reboot -> firmware UEFI %s again" % how,
+           t_net2 - t_reboot)
+    hit = m.wait(machine.GRUB_RE, 90, start=hit[0])
+    if hit:
+        hit = m.wait(machine.GRUB_CFG_RE, 30, start=hit[0])
+    if not hit:
+        raise Fail("%sGRUB did not run grub.cfg on the second boot\n%s"
+                   "\n--- TCP sockets in the namespace:\n%s"
+                   % (who, w.evidence(), w.sockets()))
+    hit = m.wait_local(BOOT_TIMEOUT, start=hit[0])
+    if not hit:
+        raise Fail("%sno local boot (GRUB's 'poolboot: local boot', then "
+                   "the firmware's next boot option) after the install\n%s"
+                   % (who, w.evidence()))
+    deadline = time.monotonic() + 5
+    while len(hostfile_loads()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if len(hostfile_loads()) < 2:
+        raise Fail("%sthe second boot did not read %s (loaded %d times)\n%s"
+                   % (who, hostfile, len(hostfile_loads()), w.evidence()))
+    w.note(who + "second boot: UEFI %s -> GRUB -> local boot -> firmware "
+           "starts \"%s\"" % (how, hit[2].group(2)), hit[1] - t_net2)
+    assert_no_second_install(w, m, reboot_idx, xen_loads)
+    w.note(who + "total: QEMU start -> back in the firmware after the "
+           "install", hit[1] - q0)
+    return m
+
+
+def assert_no_second_install(w, m, start, xen_loads=1):
+    """After serial line start: no Xen, no installer, no second xen.gz
+    (xen_loads: the machines installed in this world). GRUB reads a
+    gzip file more than once (a transfer per seek): transfers close
+    together count as one load (World.bursts)."""
     time.sleep(1)
     if m.serial.find(XEN_RE + "|" + machine.INSTALLER_RE, start):
         raise Fail("the installer booted a second time\n%s" % w.evidence())
-    if len(w.tftp_sent("/xen.gz")) > 1 or len(w.http_reqs("/xen.gz")) > 1:
+    if len(w.tftp_loads("/xen.gz")) > xen_loads or \
+            len(w.http_loads("/xen.gz")) > xen_loads:
         raise Fail("xen.gz was loaded a second time\n%s" % w.evidence())
 
 
@@ -666,6 +1040,73 @@ def scenario_unknown(w):
         raise Fail("the known host's state changed from %s" % armed)
 
 
+def scenario_uefi(w):
+    """UEFI PXE (OVMF), boot files as boot_files says; uefi-httpboot: UEFI
+    HTTP boot, dnsmasq without TFTP."""
+    w.start_server()
+    w.arm(firmware=w.firmware)
+    boot_install_uefi(w, KNOWN_MAC, HOST, "done", 0)
+    if w.dhcp == "proxy":
+        # the addresses came from the site's server, the boot file from
+        # poolboot's proxy-DHCP
+        if not w.site_log.find(r"DHCPACK\(eth0\) \S+ %s" % KNOWN_MAC):
+            raise Fail("the site's DHCP server never leased an address to "
+                       "%s\n%s" % (KNOWN_MAC, w.site_log.tail()))
+        if not w.dns_log.find(r"PXE\(br0\) %s proxy" % KNOWN_MAC):
+            raise Fail("poolboot's dnsmasq did not answer %s as proxy-DHCP"
+                       "\n%s" % (KNOWN_MAC, w.evidence()))
+    if not w.tftp:
+        if w.dns_log.find(r"dnsmasq-tftp|TFTP root"):
+            raise Fail("tftp = no, yet dnsmasq ran a TFTP server\n%s"
+                       % w.evidence())
+        if w.dnsmasq_pid() and re.search(r":69\s.*dnsmasq", run(w.nsexec(
+                ["ss", "-H", "-lunp"]), check=False).stdout):
+            raise Fail("tftp = no, yet dnsmasq listens on port 69")
+        w.note("TFTP: none (dnsmasq without TFTP, nothing sent)", 0)
+
+
+def scenario_mixed(w):
+    """A BIOS and a UEFI machine armed at the same time, booted together."""
+    w.write_config(
+        "[host %s]\nmac = %s\ndisk = sda\nmode = upgrade\nrepo = %s\n"
+        "firmware = bios\n\n"
+        "[host %s]\nmac = %s\ndisk = sda\nmode = upgrade\nrepo = %s\n"
+        "firmware = uefi\n" % (HOST, KNOWN_MAC, REPO,
+                               UEFI_HOST, UEFI_MAC, REPO))
+    w.start_server()
+    w.arm(HOST, KNOWN_MAC, "bios")
+    w.arm(UEFI_HOST, UEFI_MAC, "uefi")
+    errors = []
+
+    def one(fn, *args, **kw):
+        try:
+            fn(*args, **kw)
+        except Fail as e:
+            errors.append(str(e))
+        except Exception as e:          # a harness error fails the test too
+            errors.append("%s: %s" % (type(e).__name__, e))
+    t = time.monotonic()
+    threads = [threading.Thread(target=one, args=(
+        boot_install, w, KNOWN_MAC, HOST, "done", 0),
+        kwargs=dict(tap="tap0", log="serial-bios.log", who="bios: ",
+                    xen_loads=2)),
+        threading.Thread(target=one, args=(
+            boot_install_uefi, w, UEFI_MAC, UEFI_HOST, "done", 0),
+            kwargs=dict(tap="tap1", log="serial-uefi.log", who="uefi: ",
+                        xen_loads=2))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    w.note("both machines: QEMU start -> both back to local boot",
+           time.monotonic() - t)
+    if errors:
+        raise Fail("\n".join(errors))
+    for h in (HOST, UEFI_HOST):
+        if w.hosts()[h]["state"] != "done":
+            raise Fail("poolboot says %s is %s" % (h, w.hosts()[h]["state"]))
+
+
 # -- a rolling upgrade of a 2-host simulated pool over real boots
 
 POOL = "rp"
@@ -689,7 +1130,7 @@ def rolling_world(w):
                              "--timeout", str(BOOT_TIMEOUT)]})
         text += ("[host %s]\npool = %s\nmac = %s\ndisk = sda\n\n"
                  % (name, POOL, mac))
-    spec = {"tftp_root": w.tftp, "port": SIM_PORT,
+    spec = {"tftp_root": w.tftp_root, "port": SIM_PORT,
             "control_port": SIM_CONTROL,
             "pools": [{"name": POOL, "username": "root",
                        "password": POOL_PASSWORD, "install_delay": 0,
@@ -814,6 +1255,22 @@ SCENARIOS = [
     ("rolling", "rolling upgrade of a 2-host simulated pool over real PXE "
      "installs", scenario_rolling,
      dict(boot_files="http", taps=("tap1", "tap2")), True),
+    ("uefi", "UEFI PXE (OVMF) over TFTP: GRUB file install entry, done, "
+     "then GRUB local boot back to the firmware", scenario_uefi,
+     dict(boot_files="tftp", firmware="uefi"), True),
+    ("uefi-http", "UEFI PXE, boot files over GRUB's http (boot_files = "
+     "http): done, then local boot", scenario_uefi,
+     dict(boot_files="http", firmware="uefi"), True),
+    ("uefi-httpboot", "UEFI HTTP boot (option 93 = 16), dnsmasq without "
+     "TFTP: everything over HTTP, done, then local boot", scenario_uefi,
+     dict(boot_files="tftp", firmware="uefi", tftp=False, http_boot=True),
+     True),
+    ("uefi-proxy", "UEFI PXE through poolboot's proxy-DHCP (a site DHCP "
+     "server hands out addresses), firmware auto: done, then local boot",
+     scenario_uefi, dict(boot_files="tftp", dhcp="proxy"), True),
+    ("mixed", "a BIOS and a UEFI machine armed at once, booted together: "
+     "both done, both back to local boot", scenario_mixed,
+     dict(boot_files="tftp", taps=("tap0", "tap1")), True),
 ]
 
 
@@ -838,7 +1295,7 @@ def remove_stale_namespaces():
     """Namespaces an earlier run left behind (killed with SIGKILL): their
     processes (that run's QEMU, poolboot, dnsmasq) and the namespace."""
     p = run(["ip", "netns", "list"], check=False)
-    for ns in re.findall(r"(?m)^(pbe2e(\d+)-\d+)\b", p.stdout):
+    for ns in re.findall(r"(?m)^(pbe2e(\d+)-\d+(?:-site)?)\b", p.stdout):
         try:
             os.kill(int(ns[1]), 0)
             continue                # that run is still going

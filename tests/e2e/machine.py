@@ -6,6 +6,7 @@ simulator's boot hook (tests/e2e/simhook.py) for a rolling upgrade over
 real boots:
 
   python3 tests/e2e/machine.py --mac MAC --tap TAP --log FILE [--timeout S]
+                                [--firmware bios|uefi] [--http-boot]
 
 boots the machine once (it must run inside the network namespace that has
 TAP), follows the serial line until the machine is back on its local disk
@@ -26,6 +27,7 @@ import configparser
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -42,6 +44,19 @@ INSTALLER_RE = r"E2E-INSTALLER: started"
 REBOOT_RE = r"E2E-INSTALLER: (rebooting|FATAL.*)"
 PXE_RE = r"iPXE|PXELINUX"
 
+# UEFI (OVMF, its own network stack): the firmware starts a network boot
+UEFI_NET_RE = r">>Start (PXE|HTTP Boot) over IPv4"
+# GRUB's first line (EFI console, copied to the serial line by OVMF)
+GRUB_RE = r"Welcome to GRUB!"
+# poolboot's grub/grub.cfg (templates/grub.cfg): the MAC GRUB will use
+GRUB_CFG_RE = r"poolboot: UEFI boot of (\S+)"
+# poolboot's local-boot GRUB file (templates/grub-local.cfg), or grub.cfg
+# when the MAC has no file; GRUB then exits to the firmware
+GRUB_LOCAL_RE = r"poolboot: (local boot|no install entry)"
+# the firmware's boot manager has control again and starts its next boot
+# option: a real host's disk; here, with no disk, OVMF's setup menu UiApp
+FIRMWARE_BACK_RE = r"BdsDxe: (loading|starting) Boot[0-9A-Fa-f]+ \"([^\"]*)\""
+
 
 def env_int(name, default):
     try:
@@ -51,6 +66,11 @@ def env_int(name, default):
 
 
 QEMU_MEM = env_int("E2E_MEM", 2304)     # the template gives dom0 2048 MiB
+
+# Debian's ovmf package: the firmware (read-only) and the variable store
+# every UEFI machine gets a copy of
+OVMF_CODE = os.environ.get("E2E_OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = os.environ.get("E2E_OVMF_VARS", "/usr/share/OVMF/OVMF_VARS_4M.fd")
 
 
 class Lines:
@@ -137,31 +157,62 @@ def stamp(lines, text):
 
 
 class Machine:
-    """A QEMU machine (TCG, e1000) on a tap device that boots from the
-    network; its serial line goes to log_path, each line time-stamped."""
+    """A QEMU machine (TCG) on a tap device that boots from the network;
+    its serial line goes to log_path, each line time-stamped.
 
-    def __init__(self, mac, tap, log_path, t0=None, wrap=None):
+    firmware "bios": SeaBIOS with the e1000's iPXE ROM (legacy PXE).
+    firmware "uefi": OVMF on q35 with a virtio NIC without option ROM, so
+    OVMF's own network stack boots: UEFI PXE (DHCP option 93 = 7), or with
+    http_boot UEFI HTTP boot (93 = 16; OVMF's PXE turned off through
+    fw_cfg, so HTTPv4 is its first network boot option). Each UEFI machine
+    has its own copy of OVMF's variable store (log_path + ".vars.fd")."""
+
+    def __init__(self, mac, tap, log_path, t0=None, wrap=None,
+                 firmware="bios", http_boot=False, nic=None):
         self.mac = mac
         self.tap = tap
         self.log_path = log_path
         self.t0 = time.monotonic() if t0 is None else t0
         self.wrap = wrap or []   # e.g. ["ip", "netns", "exec", NS]
+        self.firmware = firmware
+        self.http_boot = http_boot
+        self.nic = nic or ("e1000" if firmware == "bios" else "virtio")
         self.serial = Lines(self.t0)
         self.proc = None
         self.thread = None
         self.started = None      # s since t0
 
+    def nic_device(self):
+        dev = {"e1000": "e1000",
+               # romfile= empty: no iPXE ROM, OVMF's own UEFI network stack
+               "virtio": "virtio-net-pci,romfile="}[self.nic]
+        return "%s,netdev=n0,mac=%s" % (dev, self.mac)
+
     def argv(self):
-        return ["qemu-system-x86_64", "-accel", "tcg",
-                # Xen 4.17's PV dom0 dies at its first page fault under
-                # TCG when the vCPU has SMAP
-                "-cpu", "max,-smap", "-m", str(QEMU_MEM), "-smp", "1",
-                # -nographic: SeaBIOS copies the screen (iPXE, pxelinux)
-                # to the serial line too
-                "-nographic", "-boot", "n",
-                "-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
-                % self.tap,
-                "-device", "e1000,netdev=n0,mac=%s" % self.mac]
+        common = ["-accel", "tcg",
+                  # Xen 4.17's PV dom0 dies at its first page fault under
+                  # TCG when the vCPU has SMAP
+                  "-cpu", "max,-smap", "-m", str(QEMU_MEM), "-smp", "1",
+                  # -nographic: the serial line on stdout; SeaBIOS and
+                  # OVMF copy their screen (iPXE, pxelinux, GRUB) to it
+                  "-nographic",
+                  "-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no"
+                  % self.tap,
+                  "-device", self.nic_device()]
+        if self.firmware == "bios":
+            return ["qemu-system-x86_64", "-boot", "n"] + common
+        vars_fd = self.log_path + ".vars.fd"
+        shutil.copyfile(OVMF_VARS, vars_fd)
+        argv = ["qemu-system-x86_64", "-machine", "q35",
+                "-drive", "if=pflash,format=raw,readonly=on,file=%s"
+                % OVMF_CODE,
+                "-drive", "if=pflash,format=raw,file=%s" % vars_fd] + common
+        if self.http_boot:
+            argv += ["-fw_cfg", "name=opt/org.tianocore/IPv4PXESupport,"
+                     "string=n",
+                     "-fw_cfg", "name=opt/org.tianocore/IPv6PXESupport,"
+                     "string=n"]
+        return argv
 
     def start(self):
         argv = self.argv()
@@ -183,6 +234,25 @@ class Machine:
 
     def wait(self, regex, timeout, start=0):
         return self.serial.wait(regex, timeout, start, alive=self.alive)
+
+    def net_boot_re(self):
+        """The firmware's line when it starts a network boot."""
+        return PXE_RE if self.firmware == "bios" else UEFI_NET_RE
+
+    def wait_local(self, timeout, start=0):
+        """Waits for the local boot after serial line start: pxelinux's
+        "Booting from local disk" (BIOS); for UEFI poolboot's GRUB line
+        "poolboot: local boot" and then the firmware's boot manager
+        starting its next option (GRUB's exit returned to the firmware).
+        (index, t, match) of the last of those lines, or None."""
+        if self.firmware == "bios":
+            return self.wait(LOCAL_BOOT_RE, timeout, start)
+        deadline = time.monotonic() + timeout
+        hit = self.wait(GRUB_LOCAL_RE, timeout, start)
+        if hit is None:
+            return None
+        return self.wait(FIRMWARE_BACK_RE, max(1, deadline -
+                                              time.monotonic()), hit[0] + 1)
 
     def kill(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -240,12 +310,16 @@ def boot_once(m, timeout):
     """Boots m until it is back on its local disk. Returns the result
     dict described in the module docstring."""
     m.start()
+    local_re = LOCAL_BOOT_RE if m.firmware == "bios" else GRUB_LOCAL_RE
     # first: an installer run, or a local boot
-    hit = m.wait(r"%s|%s" % (INSTALLER_RE, LOCAL_BOOT_RE), timeout)
+    hit = m.wait(r"%s|%s" % (INSTALLER_RE, local_re), timeout)
     if hit is None:
         return {"action": "stuck", "reason": "neither the installer nor a "
                 "local boot within %d s" % timeout}
-    if re.search(LOCAL_BOOT_RE, hit[2].group(0)):
+    if re.search(local_re, hit[2].group(0)):
+        if m.wait_local(timeout, hit[0]) is None:
+            return {"action": "stuck", "reason": "GRUB's exit did not "
+                    "return to the firmware"}
         return {"action": "local"}
     inst = hit[0]
     hit = m.wait(REBOOT_RE, timeout, start=inst)
@@ -254,7 +328,7 @@ def boot_once(m, timeout):
         return {"action": "stuck", "reason": "installer: %s" % (
             rep["fatal"] or "did not finish within %d s" % timeout)}
     # the installer reboots; the machine must now boot from its disk
-    hit = m.wait(LOCAL_BOOT_RE, timeout, start=hit[0])
+    hit = m.wait_local(timeout, start=hit[0])
     if hit is None:
         return {"action": "stuck", "reason": "no local boot after the "
                 "installer rebooted"}
@@ -274,8 +348,11 @@ def main(argv=None):
     ap.add_argument("--tap", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--firmware", choices=("bios", "uefi"), default="bios")
+    ap.add_argument("--http-boot", action="store_true")
     a = ap.parse_args(argv)
-    m = Machine(a.mac, a.tap, a.log)
+    m = Machine(a.mac, a.tap, a.log, firmware=a.firmware,
+                http_boot=a.http_boot)
 
     def stop(*_):
         m.kill()

@@ -6,7 +6,9 @@
 #
 # 1. Installs the Debian packages the tests run (only those missing; runs
 #    apt-get update only then): QEMU with its iPXE ROMs, busybox-static,
-#    dnsmasq, syslinux's pxelinux and modules, iproute2.
+#    dnsmasq, syslinux's pxelinux and modules, iproute2; for the UEFI
+#    scenarios OVMF (the UEFI firmware QEMU boots) and GRUB's EFI modules
+#    and grub-mkimage (poolboot init-tftp builds grub/grubx64.efi).
 # 2. Downloads Debian's current kernel (the package linux-image-amd64 depends
 #    on) and Xen 4.17 and unpacks them without running any package hook
 #    (apt-get download + dpkg-deb -x), once: later runs reuse the cache.
@@ -22,7 +24,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${1:-${E2E_CACHE:-$TOP/build/e2e-cache}}
 XENPKG=${E2E_XEN_PACKAGE:-xen-hypervisor-4.17-amd64}
 PKGS="qemu-system-x86 ipxe-qemu busybox-static dnsmasq-base pxelinux
-syslinux-common iproute2"
+syslinux-common iproute2 ovmf grub-efi-amd64-bin grub-common"
 
 say() { echo "e2e-setup: $*"; }
 die() { echo "e2e-setup: error: $*" >&2; exit 1; }
@@ -42,6 +44,10 @@ if [ -n "$missing" ]; then
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+for f in /usr/share/OVMF/OVMF_CODE_4M.fd /usr/share/OVMF/OVMF_VARS_4M.fd; do
+	[ -f "$f" ] || die "$f missing (package ovmf)"
+done
 
 # --- 2. kernel and Xen, unpacked without hooks ------------------------------
 mkdir -p "$CACHE/debs" "$CACHE/boot"
@@ -122,8 +128,9 @@ if [ -n "$stale" ]; then
 	# has no modules.dep: copy them flat, /init loads them in this order.
 	MODS=$CACHE/kernel-$KVER/lib/modules/$KVER/kernel
 	: >"$ST/lib/modules/order"
+	# virtio_ring before virtio: virtio.ko uses virtio_break_device
 	for ko in drivers/net/ethernet/intel/e1000/e1000.ko \
-	    drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko \
+	    drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko \
 	    drivers/virtio/virtio_pci_legacy_dev.ko \
 	    drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci.ko \
 	    net/core/failover.ko drivers/net/net_failover.ko \
