@@ -75,8 +75,9 @@ check: deps
 test: all unit
 	@sh tests/run-suite.sh $(BUILD)
 
-# Real PXE boots only (root, about 3 minutes): poolboot's dnsmasq, syslinux,
-# QEMU (TCG), Xen and a dom0 kernel; make check runs them too
+# Real network boots only (root, about 6-7 minutes): BIOS (pxelinux) and UEFI
+# (OVMF, GRUB; PXE and HTTP boot) through poolboot's dnsmasq, QEMU (TCG), Xen
+# and a dom0 kernel; make check runs them too
 e2e: deps
 	@$(MAKE) -s WERROR=1 $(BUILD)/poolboot
 	@sh tests/e2e/run.sh $(BUILD)

@@ -16,8 +16,11 @@
  *                           (when not, also "free memory (what to do)")
  *   same version            the hosts to upgrade run one version
  *   repo version            the repo is not older than any host
- *   upgrade path            rules.h allows the hosts' version -> the repo's
- *                           (only when a host needs upgrading)
+ *   upgrade path            one product family in the pool, the repo's
+ *                           (XCP-ng and XenServer never cross, rules.h);
+ *                           then rules.h allows the hosts' brand and
+ *                           version -> the repo's (only when a host needs
+ *                           upgrading)
  *   boot files              tftp-root has the loader and its modules
  *   hosts                   (only when XAPI lists no host: failed)
  *
