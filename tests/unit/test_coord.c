@@ -10,7 +10,7 @@ test_transitions_in_order(void **state)
 {
 	static const enum coord_step chain[] = { STEP_PENDING, STEP_DISABLE,
 	    STEP_EVACUATE, STEP_ARM, STEP_REBOOT, STEP_INSTALL, STEP_REJOIN,
-	    STEP_ENABLE, STEP_DONE };
+	    STEP_ENABLE, STEP_RETURN, STEP_DONE };
 	size_t i;
 
 	(void)state;
@@ -32,6 +32,10 @@ test_arm_comes_after_evacuate_and_before_reboot(void **state)
 	assert_int_equal(coord_step_next(STEP_ARM), STEP_REBOOT);
 	/* the host is enabled only after XAPI shows it back */
 	assert_int_equal(coord_step_next(STEP_REJOIN), STEP_ENABLE);
+	/* its VMs come back only once it is enabled (a disabled host
+	 * takes no VM), and the host is done only after that */
+	assert_int_equal(coord_step_next(STEP_ENABLE), STEP_RETURN);
+	assert_int_equal(coord_step_next(STEP_RETURN), STEP_DONE);
 }
 
 static void
@@ -57,6 +61,8 @@ test_offline_steps(void **state)
 	assert_true(coord_step_offline(STEP_DISABLE));
 	assert_true(coord_step_offline(STEP_INSTALL));
 	assert_true(coord_step_offline(STEP_ENABLE));
+	/* enabled again and taking its VMs back: up, nothing to undo */
+	assert_false(coord_step_offline(STEP_RETURN));
 	assert_false(coord_step_offline(STEP_DONE));
 	assert_false(coord_step_offline(STEP_SKIPPED));
 }
