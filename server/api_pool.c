@@ -17,7 +17,22 @@
 #include "state.h"
 #include "util.h"
 
-/* {"dry_run": bool, "disable_ha": bool}; missing body = all false. */
+/* The body's "placement": "return" or "leave" into o. 0, or -1 (answered
+ * 400). */
+static int
+api_pool_parse_placement(json_t *v, struct coord_opts *o,
+    struct api_response *rs)
+{
+	if (json_is_string(v) && coord_place_parse(json_string_value(v),
+	    &o->placement) == 0)
+		return 0;
+	api_json_error(rs, 400, "\"placement\" must be \"return\" (each "
+	    "host's VMs go back to it after its upgrade) or \"leave\"");
+	return -1;
+}
+
+/* {"dry_run": bool, "disable_ha": bool, "placement": "return"|"leave"};
+ * missing body = all false, the pool's placement. */
 static int
 api_pool_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
     struct api_response *rs)
@@ -43,9 +58,16 @@ api_pool_parse_upgrade_body(const struct api_request *rq, struct coord_opts *o,
 		int *dst = strcmp(key, "dry_run") == 0 ? &o->dry_run :
 		    strcmp(key, "disable_ha") == 0 ? &o->disable_ha : NULL;
 
+		if (strcmp(key, "placement") == 0) {
+			if (api_pool_parse_placement(v, o, rs) == -1) {
+				json_decref(j);
+				return -1;
+			}
+			continue;
+		}
 		if (dst == NULL || !json_is_boolean(v)) {
 			api_json_error(rs, 400, "unknown or non-boolean field \"%.32s\" "
-			    "(allowed: dry_run, disable_ha)", key);
+			    "(allowed: dry_run, disable_ha, placement)", key);
 			json_decref(j);
 			return -1;
 		}
@@ -138,6 +160,27 @@ api_pool_upgrade(const struct api_deps *deps, const char *pool,
 	return doc;
 }
 
+/* The VMs recorded for host: [{"vm", "uuid", "from", "to", "result",
+ * "message"}], result "pending" until tried. */
+static json_t *
+api_pool_moves_json(const struct coord_run_view *v, const char *host)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < v->nvms; i++) {
+		const struct run_vm *m = &v->vms[i];
+
+		if (strcmp(m->host, host) != 0)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+		    "s:s}", "vm", m->vm_name, "uuid", m->vm_uuid, "from",
+		    m->from_host, "to", m->host, "result", m->result[0] ?
+		    m->result : "pending", "message", m->message));
+	}
+	return arr;
+}
+
 /* One pool's latest run with its hosts. */
 static json_t *
 api_pool_run_json(const struct coord_run_view *v)
@@ -150,18 +193,20 @@ api_pool_run_json(const struct coord_run_view *v)
 		const struct run_host *h = &v->hosts[i];
 
 		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, "
-		    "s:I, s:I, s:I, s:s, s:s, s:i}", "host", h->host, "role",
+		    "s:I, s:I, s:I, s:s, s:s, s:i, s:o}", "host", h->host, "role",
 		    h->is_master ? "master" : "member", "step", h->step,
 		    "old_version", h->old_version, "new_version",
 		    h->new_version, "step_started_at",
 		    (json_int_t)h->step_started_at, "started_at",
 		    (json_int_t)h->started_at, "finished_at",
 		    (json_int_t)h->finished_at, "error", h->error, "step_ms",
-		    h->step_ms, "attempts", h->attempts));
+		    h->step_ms, "attempts", h->attempts, "moves",
+		    api_pool_moves_json(v, h->host)));
 	}
-	return json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, s:s, "
-	    "s:i, s:i, s:o}", "run", (json_int_t)run->id, "pool", run->pool,
-	    "state", run->state, "target_version", run->target_version,
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:s, "
+	    "s:s, s:i, s:i, s:o}", "run", (json_int_t)run->id, "pool",
+	    run->pool, "state", run->state, "target_version",
+	    run->target_version, "placement", run->placement,
 	    "created_at", (json_int_t)run->created_at, "updated_at",
 	    (json_int_t)run->updated_at, "finished_at",
 	    (json_int_t)run->finished_at, "error", run->error, "dump",

@@ -315,9 +315,47 @@ cli_secs(json_t *h, const char *key, json_int_t now)
 	return t > 0 ? (double)(now - t) / 1000.0 : 0.0;
 }
 
-/* One host's line of a run (and its error); now in ms since the epoch. */
+/* The VMs of host h's run line (its "moves"): one line of the VMs back or
+ * on their way, a warning line for each that did not come back. */
 static void
-cli_print_run_host(json_t *h, json_int_t now)
+cli_print_run_moves(json_t *h)
+{
+	json_t *moves = json_object_get(h, "moves"), *m;
+	const char *sep = "      VMs: ";
+	size_t i;
+
+	json_array_foreach(moves, i, m) {
+		const char *res = cli_jstr(m, "result");
+
+		if (strcmp(res, "moved") == 0)
+			printf("%s%s back from %s", sep, cli_jstr(m, "vm"),
+			    cli_jstr(m, "from"));
+		else if (strcmp(res, "home") == 0)
+			printf("%s%s already there", sep, cli_jstr(m, "vm"));
+		else if (strcmp(res, "pending") == 0)
+			printf("%s%s to come back", sep, cli_jstr(m, "vm"));
+		else if (strcmp(res, "gone") == 0 || strcmp(res, "halted") == 0)
+			printf("%s%s left alone (%s)", sep, cli_jstr(m, "vm"),
+			    cli_jstr(m, "message"));
+		else
+			continue;
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		printf("\n");
+	json_array_foreach(moves, i, m)
+		if (strcmp(cli_jstr(m, "result"), "failed") == 0 ||
+		    strcmp(cli_jstr(m, "result"), "refused") == 0)
+			printf("      WARNING: VM %s did not come back from %s: %s\n",
+			    cli_jstr(m, "vm"), cli_jstr(m, "from")[0] ?
+			    cli_jstr(m, "from") : "another host",
+			    cli_jstr(m, "message"));
+}
+
+/* One host's line of a run (and its error, and with moves its VMs); now in
+ * ms since the epoch. */
+static void
+cli_print_run_host(json_t *h, json_int_t now, int moves)
 {
 	char ver[64];
 	const char *step = cli_jstr(h, "step");
@@ -344,6 +382,8 @@ cli_print_run_host(json_t *h, json_int_t now)
 		    cli_secs(h, "step_started_at", now));
 	if (cli_jstr(h, "error")[0])
 		printf("      error: %s\n", cli_jstr(h, "error"));
+	if (moves)
+		cli_print_run_moves(h);
 }
 
 /* One screenful of a run; returns 1 while the run is still going. */
@@ -363,15 +403,17 @@ cli_print_run(json_t *pr)
 		    "pool"));
 		return 0;
 	}
-	printf("pool %s: run %lld %s, target %s, %lld/%lld hosts done\n",
-	    cli_jstr(pr, "pool"), (long long)json_integer_value(
-	    json_object_get(pr, "run")), state, cli_jstr(pr, "target_version"),
-	    (long long)json_integer_value(json_object_get(pr, "hosts_done")),
-	    (long long)json_integer_value(json_object_get(pr, "hosts_total")));
+	printf("pool %s: run %lld %s, target %s, %lld/%lld hosts done, "
+	    "placement %s\n", cli_jstr(pr, "pool"),
+	    (long long)json_integer_value(json_object_get(pr, "run")), state,
+	    cli_jstr(pr, "target_version"), (long long)json_integer_value(
+	    json_object_get(pr, "hosts_done")), (long long)json_integer_value(
+	    json_object_get(pr, "hosts_total")), cli_jstr(pr, "placement"));
 	printf("  %-20s %-7s %-9s %-19s %s\n", "HOST", "ROLE", "STEP",
 	    "VERSION", "TIME");
+	/* a finished run's report says where the VMs went */
 	json_array_foreach(hosts, i, h)
-		cli_print_run_host(h, now);
+		cli_print_run_host(h, now, cli_jstr(pr, "report")[0] == '\0');
 	if (cli_jstr(pr, "error")[0])
 		printf("  halted: %s\n  fix the cause, then: poolboot retry %s "
 		    "(or poolboot abort %s)\n", cli_jstr(pr, "error"),

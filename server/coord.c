@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 #include "coord_ha.h"
+#include "coord_place.h"
+#include "coord_report.h"
 #include "coord_step.h"
 #include "log.h"
 #include "pool.h"
@@ -128,28 +130,14 @@ static void
 coord_run_finish(struct coord_stepctx *sc, struct coord *c,
     const struct run_host *hosts, size_t n)
 {
-	struct sbuf b = { .max = sizeof(sc->run->report) };
-	size_t i;
+	struct run_vm *vms = NULL;
+	size_t nvms = 0;
 
 	coord_ha_restore(sc->x, sc->st, sc->p, sc->run);
-	for (i = 0; i < n; i++) {
-		const struct run_host *h = &hosts[i];
-		enum coord_step s = STEP_PENDING;
-
-		(void)state_step_parse(h->step, &s);
-		if (s == STEP_SKIPPED)
-			sbuf_printf(&b, "%s: already on %s (skipped)\n", h->host,
-			    sc->run->target_version);
-		else
-			sbuf_printf(&b, "%s: %s -> %s in %.1f s (%s)\n", h->host,
-			    h->old_version, h->new_version,
-			    (double)(h->finished_at - h->started_at) / 1000.0,
-			    h->step_ms);
-	}
-	sbuf_puts(&b, "Reminder: update the guest tools (XenServer VM Tools / "
-	    "xe-guest-utilities) in every VM to match the new version.");
-	util_strlcpy(sc->run->report, sizeof(sc->run->report), b.p);
-	sbuf_free(&b);
+	(void)store_run_vm_list(sc->st, sc->run->id, NULL, &vms, &nvms);
+	coord_report_build(sc->run, hosts, n, vms, nvms, sc->run->report,
+	    sizeof(sc->run->report));
+	free(vms);
 	util_strlcpy(sc->run->state, sizeof(sc->run->state),
 	    state_run_name(RUN_DONE));
 	sc->run->finished_at = util_now_ms();
@@ -658,6 +646,9 @@ coord_upgrade_checked(struct coord *c, const struct pool *p,
 	util_strlcpy(run.target_build, sizeof(run.target_build),
 	    p->repo->build_number);
 	run.disable_ha = o->disable_ha;
+	util_strlcpy(run.placement, sizeof(run.placement), coord_place_name(
+	    o->placement != COORD_PLACE_DEFAULT ? o->placement :
+	    coord_place_default(p)));
 	run.created_at = run.updated_at = util_now_ms();
 	res = coord_upgrade_dump(c, p, out->dump, sizeof(out->dump), err,
 	    errlen);
@@ -705,8 +696,11 @@ coord_status_hosts(struct coord *c, struct coord_run_view *v)
 {
 	size_t i;
 
+	if (store_run_vm_list(c->st, v->run.id, NULL, &v->vms, &v->nvms) == -1) {
+		v->vms = NULL;
+		v->nvms = 0;
+	}
 	if (store_run_hosts(c->st, v->run.id, &v->hosts, &v->nhosts) == -1) {
-		free(v->hosts);
 		v->hosts = NULL;
 		v->nhosts = 0;
 		return;
@@ -764,8 +758,10 @@ coord_status_report_free(struct coord_status_report *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < s->npools; i++)
+	for (i = 0; i < s->npools; i++) {
 		free(s->pools[i].hosts);
+		free(s->pools[i].vms);
+	}
 	free(s->pools);
 	memset(s, 0, sizeof(*s));
 }

@@ -8,7 +8,8 @@
  * master first, then members in a stable order:
  *   disable -> evacuate -> arm (upgrade) -> reboot -> install (wait for the
  *   installer's callback) -> rejoin (XAPI: live again, boot_time changed,
- *   on the target version) -> enable -> done
+ *   on the target version) -> enable -> return (its VMs back to it, with
+ *   placement = return: coord_place.h) -> done
  * -> HA/WLB restored -> report. What each step does, and its timeout, is
  * the table of steps in coord_step.h; the run loop here takes the first
  * host that is not done, performs its step and writes the next one. Any
@@ -29,6 +30,7 @@
 
 #include "arm.h"
 #include "config.h"
+#include "coord_place.h"
 #include "coord_step.h"
 #include "precheck.h"
 #include "state.h"
@@ -55,6 +57,8 @@ enum coord_result {
 struct coord_opts {
 	int	 dry_run;	/* prechecks and plan only */
 	int	 disable_ha;	/* turn HA/WLB off now and back on at the end */
+	enum coord_placement placement;	/* the VMs after each host; 0
+					 * (COORD_PLACE_DEFAULT): the pool's */
 };
 
 /* What coord_upgrade did besides its result. */
@@ -77,6 +81,10 @@ struct coord_run_view {
 				 * not read them */
 	size_t	 nhosts;
 	size_t	 hosts_done;	/* of them, done or skipped */
+	struct run_vm *vms;	/* the VMs recorded to come back, by host
+				 * (coord_place.h); none when the store
+				 * could not read them */
+	size_t	 nvms;
 };
 
 struct coord_status_report {

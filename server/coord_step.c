@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "coord_ha.h"
+#include "coord_place.h"
 #include "log.h"
 #include "rules.h"
 #include "util.h"
@@ -15,7 +16,8 @@ typedef enum coord_step_result coord_step_fn(struct coord_stepctx *sc);
 
 static coord_step_fn coord_step_start, coord_step_disable,
     coord_step_evacuate, coord_step_arm, coord_step_reboot,
-    coord_step_install, coord_step_rejoin, coord_step_enable;
+    coord_step_install, coord_step_rejoin, coord_step_enable,
+    coord_step_return;
 
 /* The steps: function and the [pool] key of the timeout (coord_step.h). */
 struct coord_step_def {
@@ -41,6 +43,9 @@ static const struct coord_step_def coord_step_table[STEP_COUNT] = {
 	    COORD_STEP_TIMEOUT(rejoin_timeout) },
 	[STEP_ENABLE] =   { coord_step_enable,
 	    COORD_STEP_TIMEOUT(step_timeout) },
+	/* each VM's move is bounded by evacuate_timeout (coord_place.c) */
+	[STEP_RETURN] =   { coord_step_return,
+	    COORD_STEP_TIMEOUT(evacuate_timeout) },
 	[STEP_DONE] =     { NULL, COORD_STEP_TIMEOUT(step_timeout) },
 	[STEP_SKIPPED] =  { NULL, COORD_STEP_TIMEOUT(step_timeout) },
 };
@@ -283,9 +288,28 @@ coord_step_disable(struct coord_stepctx *sc)
 	return coord_step_simple_call(sc, "host.disable", "host.disable");
 }
 
+/* The VMs on sc's host (ref) recorded to come back (coord_place.h). */
+static enum coord_step_result
+coord_step_place_record(struct coord_stepctx *sc, const char *ref,
+    struct xapi_error *e)
+{
+	struct coord_place_ctx pc = { .st = sc->st, .p = sc->p, .x = sc->x,
+	    .run = sc->run, .host = sc->h->host };
+	int rc = coord_place_record(&pc, ref, e);
+
+	if (rc == -1)
+		return coord_step_xapi_retry(sc, "reading the VMs", e);
+	if (rc == -2) {
+		util_strlcpy(sc->err, sizeof(sc->err), pc.err);
+		return COORD_STEP_FAIL;
+	}
+	return COORD_STEP_OK;
+}
+
 static enum coord_step_result
 coord_step_evacuate(struct coord_stepctx *sc)
 {
+	enum coord_step_result rc;
 	struct pool_snapshot s;
 	const struct pool_host *xh;
 	struct xapi_error e;
@@ -297,6 +321,10 @@ coord_step_evacuate(struct coord_stepctx *sc)
 		return coord_step_xapi_retry(sc, "reading the pool", &e);
 	util_strlcpy(ref, sizeof(ref), xh->ref);
 	pool_snapshot_free(&s);
+	/* which VMs come back after the upgrade: recorded before any moves
+	 * (again after a restart: that only adds) */
+	if ((rc = coord_step_place_record(sc, ref, &e)) != COORD_STEP_OK)
+		return rc;
 	memset(&e, 0, sizeof(e));
 	if (xapi_call_s(sc->x, "Async.host.evacuate", &task, &e, ref, NULL,
 	    NULL) == -1)
@@ -521,6 +549,37 @@ coord_step_enable(struct coord_stepctx *sc)
 	return coord_step_simple_call(sc, "host.enable", "host.enable");
 }
 
+/* One VM of the host back to it per call (coord_place.h); the host's
+ * attempts count the tries of the current VM. */
+static enum coord_step_result
+coord_step_return(struct coord_stepctx *sc)
+{
+	struct coord_place_ctx pc = { .st = sc->st, .p = sc->p, .x = sc->x,
+	    .run = sc->run, .host = sc->h->host, .attempts = sc->h->attempts };
+	struct xapi_error e;
+	enum coord_place_turn t = coord_place_return(&pc, &e);
+
+	if (pc.attempts != sc->h->attempts) {
+		sc->h->attempts = pc.attempts;
+		sc->dirty = 1;
+	}
+	switch (t) {
+	case COORD_PLACE_ALL_DONE:
+		return COORD_STEP_OK;
+	case COORD_PLACE_NEXT:
+		sc->wait_ms = -1;	/* the next VM at once */
+		return COORD_STEP_WAIT;
+	case COORD_PLACE_AGAIN:
+		sc->wait_ms = sc->p->poll_ms * (1 << pc.attempts);
+		return COORD_STEP_WAIT;
+	case COORD_PLACE_XAPI:
+		return coord_step_xapi_retry(sc, "reading the pool", &e);
+	default:
+		util_strlcpy(sc->err, sizeof(sc->err), pc.err);
+		return COORD_STEP_FAIL;
+	}
+}
+
 /* ---- transitions (from coord.c) -------------------------------------------------------- */
 
 enum coord_step
@@ -534,7 +593,8 @@ coord_step_next(enum coord_step s)
 	case STEP_REBOOT:	return STEP_INSTALL;
 	case STEP_INSTALL:	return STEP_REJOIN;
 	case STEP_REJOIN:	return STEP_ENABLE;
-	case STEP_ENABLE:	return STEP_DONE;
+	case STEP_ENABLE:	return STEP_RETURN;
+	case STEP_RETURN:	return STEP_DONE;
 	case STEP_DONE:		return STEP_DONE;
 	case STEP_SKIPPED:	return STEP_SKIPPED;
 	default:		return STEP_DONE;

@@ -9,17 +9,22 @@
  * Every step can be done again after a crash: disable and enable are
  * idempotent, evacuating an empty host succeeds, re-arming before the
  * reboot only replaces the token, the reboot is only issued while XAPI
- * shows the host up on its old boot_time, install and rejoin only observe.
+ * shows the host up on its old boot_time, install and rejoin only observe,
+ * and return looks each VM up afresh and writes its result before the next
+ * (coord_place.h).
  *
  *   step      function        timeout key
  *   pending   (HA/WLB off)    step_timeout
  *   disable   host.disable    step_timeout
- *   evacuate  Async.host.evacuate + task   evacuate_timeout
+ *   evacuate  (its VMs recorded) Async.host.evacuate + task
+ *                                          evacuate_timeout
  *   arm       arm_host        step_timeout
  *   reboot    host.reboot     step_timeout
  *   install   (the callback)  install_timeout
  *   rejoin    (XAPI: back on the target)   rejoin_timeout
  *   enable    host.enable     step_timeout
+ *   return    its VMs back: VM.pool_migrate each (coord_place.h)
+ *                                          evacuate_timeout per VM
  */
 #ifndef POOLBOOT_COORD_STEP_H
 #define POOLBOOT_COORD_STEP_H
@@ -82,7 +87,8 @@ int   coord_step_host_now(struct coord_stepctx *sc, int all,
 
 /* The run's step transitions (coord.h's state machine), pure and
  * unit-tested one by one. */
-/* The step after s when s succeeded (STEP_DONE after STEP_ENABLE; DONE and
+/* The step after s when s succeeded (STEP_RETURN after STEP_ENABLE,
+ * STEP_DONE after that; DONE and
  * SKIPPED are final). Pure; unit-tested transition by transition. */
 enum coord_step coord_step_next(enum coord_step s);
 /* Where retry resumes a host that failed in step s: the same step, except

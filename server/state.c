@@ -27,6 +27,7 @@ static const char *const state_step_names[STEP_COUNT] = {
 	[STEP_INSTALL] = "install",
 	[STEP_REJOIN] = "rejoin",
 	[STEP_ENABLE] = "enable",
+	[STEP_RETURN] = "return",
 	[STEP_DONE] = "done",
 	[STEP_SKIPPED] = "skipped",
 };

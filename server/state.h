@@ -38,6 +38,7 @@ enum coord_step {
 	STEP_INSTALL,
 	STEP_REJOIN,
 	STEP_ENABLE,
+	STEP_RETURN,		/* its VMs back to it (placement = return) */
 	STEP_DONE,
 	STEP_SKIPPED,		/* already on the target version */
 	STEP_COUNT

@@ -7,9 +7,10 @@
  *              at most one active arming per host
  *   events     what happened, the log operators read
  *   runs, run_hosts   rolling-upgrade runs and their hosts (store_run.h)
+ *   run_vms    the VMs each host of a run gets back (store_run_vm.h)
  *   jobs       rebuild and install jobs (store_job.h)
- * This header is the store's whole public face: it includes store_run.h
- * and store_job.h. store.c owns the connection, the hosts, armings and
+ * This header is the store's whole public face: it includes store_run.h,
+ * store_run_vm.h and store_job.h. store.c owns the connection, the hosts, armings and
  * events; store_run.c and store_job.c their tables; SQLite itself is used
  * in store.c only (the others go through store_db.h).
  *
@@ -27,6 +28,7 @@
 #include "store_job.h"
 #include "state.h"
 #include "store_run.h"
+#include "store_run_vm.h"
 
 
 struct arming {

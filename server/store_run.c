@@ -11,7 +11,7 @@
 
 #define RUN_COLS "id, pool, state, target_version, target_build, disable_ha," \
 	" ha_disabled_by_us, wlb_disabled_by_us, ha_srs, created_at, updated_at," \
-	" finished_at, error, dump_path, report"
+	" finished_at, error, dump_path, report, placement"
 #define RUN_HOST_COLS "run_id, host, ord, is_master, step, old_version," \
 	" new_version, boot_time_before, step_started_at, started_at," \
 	" finished_at, attempts, error, step_ms"
@@ -35,6 +35,7 @@ store_run_read(struct store_stmt *s, struct run *r)
 	store_db_col_text(s, 12, r->error, sizeof(r->error));
 	store_db_col_text(s, 13, r->dump_path, sizeof(r->dump_path));
 	store_db_col_text(s, 14, r->report, sizeof(r->report));
+	store_db_col_text(s, 15, r->placement, sizeof(r->placement));
 }
 
 static void
@@ -78,7 +79,7 @@ store_run_host_bind(struct store_stmt *s, const struct run_host *h)
 	store_db_bind_text(s, 14, h->step_ms);
 }
 
-/* Binds every run column but id as ?2..?15 (?1 = id where used). */
+/* Binds every run column but id as ?2..?16 (?1 = id where used). */
 static void
 store_run_bind(struct store_stmt *s, const struct run *r)
 {
@@ -96,6 +97,7 @@ store_run_bind(struct store_stmt *s, const struct run *r)
 	store_db_bind_text(s, 13, r->error);
 	store_db_bind_text(s, 14, r->dump_path);
 	store_db_bind_text(s, 15, r->report);
+	store_db_bind_text(s, 16, r->placement[0] ? r->placement : "return");
 }
 
 int
@@ -113,7 +115,7 @@ store_run_create(struct store *st, const struct run *r,
 		goto out;
 	if ((s = store_db_prep(st, "INSERT INTO runs(" RUN_COLS ") VALUES"
 	    " (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	    " ?15)")) == NULL)
+	    " ?15, ?16)")) == NULL)
 		goto out;
 	store_run_bind(s, r);
 	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT &&
@@ -221,13 +223,13 @@ store_run_update_if(struct store *st, const struct run *r, const char *expect)
 	    " target_version = ?4, target_build = ?5, disable_ha = ?6,"
 	    " ha_disabled_by_us = ?7, wlb_disabled_by_us = ?8, ha_srs = ?9,"
 	    " created_at = ?10, updated_at = ?11, finished_at = ?12, error = ?13,"
-	    " dump_path = ?14, report = ?15 WHERE id = ?1"
-	    " AND (?16 IS NULL OR state = ?16)")) == NULL)
+	    " dump_path = ?14, report = ?15, placement = ?16 WHERE id = ?1"
+	    " AND (?17 IS NULL OR state = ?17)")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, r->id);
 	store_run_bind(s, r);
 	if (expect != NULL)
-		store_db_bind_text(s, 16, expect);
+		store_db_bind_text(s, 17, expect);
 	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT)
 		ret = 1;
 	else if (rc != STORE_DB_DONE)

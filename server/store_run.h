@@ -29,6 +29,8 @@ struct run {
 	char	 error[512];
 	char	 dump_path[512];
 	char	 report[2048];
+	char	 placement[16];		/* "return" (the default; "" is
+					 * written as that) or "leave" */
 };
 
 struct run_host {

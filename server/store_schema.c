@@ -141,6 +141,29 @@ static const char *const store_schema_v4_sql =
 	" WHERE state IN ('running', 'halted');"
 	"PRAGMA user_version = 4;";
 
+/* Version 5: VM placement in a rolling upgrade (issue 13). runs.placement
+ * says whether the VMs of each host go back to it once it is upgraded
+ * ("return") or stay where the evacuation put them ("leave"); a run made
+ * by an older poolboot recorded no VMs, so "return" moves nothing for it.
+ * run_vms holds, per run and host, the VMs that ran on the host before
+ * its evacuation (by uuid: a ref is the pool's, a uuid the VM's own), and
+ * what became of each on the way back (result "" until tried). */
+static const char *const store_schema_v5_sql =
+	"ALTER TABLE runs ADD COLUMN placement TEXT NOT NULL"
+	" DEFAULT 'return';"
+	"CREATE TABLE run_vms ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" host TEXT NOT NULL,"
+	" vm_uuid TEXT NOT NULL,"
+	" vm_name TEXT NOT NULL DEFAULT '',"
+	" ord INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '',"
+	" from_host TEXT NOT NULL DEFAULT '',"
+	" message TEXT NOT NULL DEFAULT '',"
+	" updated_at INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (run_id, host, vm_uuid));"
+	"PRAGMA user_version = 5;";
+
 /* Creates the schema in one transaction unless it is there already. */
 int
 store_schema_init(struct store *st)
@@ -167,7 +190,9 @@ store_schema_init(struct store *st)
 	    (ver < 3 && store_db_exec(st, store_schema_v3_sql,
 	    "schema v3") == -1) ||
 	    (ver < 4 && store_db_exec(st, store_schema_v4_sql,
-	    "schema v4") == -1))
+	    "schema v4") == -1) ||
+	    (ver < 5 && store_db_exec(st, store_schema_v5_sql,
+	    "schema v5") == -1))
 		goto out;
 	if (ver < STORE_SCHEMA_VERSION)
 		log_info("store", "database schema %s version %d%s",

@@ -7,7 +7,7 @@
 
 (function () {
 	const STEPS = ['disable', 'evacuate', 'arm', 'reboot', 'install',
-		'rejoin', 'enable'];
+		'rejoin', 'enable', 'return'];
 	const POLL_MS = 1000;
 	const MAX_EVENTS = 300;
 	const TOKEN_KEY = 'poolboot.admin-token';
@@ -440,6 +440,25 @@
 		c.table.replaceChildren(runHostTable(p));
 	}
 
+	/* The short line of where a host's VMs are (placement = return):
+	 * "VMs back 3/4", its title the details, marked when one failed. */
+	function movesLine(h) {
+		const moves = h.moves || [];
+		if (!moves.length)
+			return null;
+		const back = moves.filter((m) => m.result === 'moved' ||
+		    m.result === 'home').length;
+		const bad = moves.filter((m) => m.result === 'failed' ||
+		    m.result === 'refused');
+		const tip = moves.map((m) => m.vm + ': ' + m.result +
+		    (m.from ? ' (from ' + m.from + ')' : '') +
+		    (m.message ? ' — ' + m.message : '')).join('\n');
+		return el('span', {class: 'moves' + (bad.length ?
+		    ' moves-warn' : ''), title: tip}, 'VMs back ' + back + '/' +
+		    moves.length + (bad.length ? ' · ' + bad.length +
+		    ' not back' : ''));
+	}
+
 	function runHostTable(p) {
 		const tb = el('tbody');
 
@@ -464,6 +483,9 @@
 				    title: 'repo bytes this host\'s installer ' +
 				    'has fetched from poolboot'},
 				    bytes(repo) + ' fetched'));
+			const ml = movesLine(h);
+			if (ml)
+				stepCell.append(ml);
 			tb.append(el('tr', {data: {host: h.host, step: h.step},
 			    class: live ? 'row-live' : null},
 			    el('td', {class: 'num'}, String(i + 1)),

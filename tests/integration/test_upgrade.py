@@ -300,7 +300,8 @@ class KillTest(UpgradeBase):
 
     # step -> hosts to try, in order (master "1", member "2")
     PLAN = [("disable", "1"), ("evacuate", "2"), ("arm", "2"),
-            ("reboot", "1"), ("install", "2"), ("rejoin", "1")]
+            ("reboot", "1"), ("install", "2"), ("rejoin", "1"),
+            ("return", "2")]
 
     def kill_in(self, x, step, first):
         pool = "k" + step[:3]

@@ -104,7 +104,7 @@ open_creates_state_dir_and_wal_database(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(v, "4");
+	assert_string_equal(v, "5");
 	free(v);
 	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('hosts', 'armings', 'events')");
@@ -670,6 +670,72 @@ one_unfinished_run_per_pool_and_job_per_host(void **state)
 	assert_int_equal(store_job_create(f->st, &j2), 0);
 }
 
+/* The VMs of a run's hosts survive a reopen; recording again never
+ * duplicates a VM nor forgets its result; a run's placement is stored. */
+static void
+run_vms_are_durable_and_recorded_once(void **state)
+{
+	struct fix *f = *state;
+	struct run r, got;
+	struct run_vm v, *vs = NULL;
+	int64_t id = 0;
+	size_t n = 0;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.pool, sizeof(r.pool), "poolA");
+	snprintf(r.state, sizeof(r.state), "running");
+	assert_int_equal(store_run_create(f->st, &r, NULL, 0, &id), 0);
+	assert_int_equal(store_run_get(f->st, id, &got), 0);
+	assert_string_equal(got.placement, "return");	/* "" is the default */
+	snprintf(got.placement, sizeof(got.placement), "leave");
+	assert_int_equal(store_run_update(f->st, &got), 0);
+
+	memset(&v, 0, sizeof(v));
+	v.run_id = id;
+	snprintf(v.host, sizeof(v.host), "h1");
+	snprintf(v.vm_uuid, sizeof(v.vm_uuid), "uuid-b");
+	snprintf(v.vm_name, sizeof(v.vm_name), "web");
+	v.ord = 2;
+	assert_int_equal(store_run_vm_add(f->st, &v), 0);
+	snprintf(v.vm_uuid, sizeof(v.vm_uuid), "uuid-a");
+	snprintf(v.vm_name, sizeof(v.vm_name), "db");
+	v.ord = 1;
+	assert_int_equal(store_run_vm_add(f->st, &v), 0);
+	snprintf(v.host, sizeof(v.host), "h2");
+	assert_int_equal(store_run_vm_add(f->st, &v), 0);
+	/* tried: moved from h3 */
+	snprintf(v.host, sizeof(v.host), "h1");
+	snprintf(v.result, sizeof(v.result), "moved");
+	snprintf(v.from_host, sizeof(v.from_host), "h3");
+	assert_int_equal(store_run_vm_update(f->st, &v), 0);
+	/* recorded again (a restart during the evacuation): no change */
+	memset(v.result, 0, sizeof(v.result));
+	memset(v.from_host, 0, sizeof(v.from_host));
+	assert_int_equal(store_run_vm_add(f->st, &v), 0);
+	/* no such VM: the update says so */
+	snprintf(v.vm_uuid, sizeof(v.vm_uuid), "uuid-z");
+	assert_int_equal(store_run_vm_update(f->st, &v), -1);
+
+	reopen(f);
+	assert_int_equal(store_run_get(f->st, id, &got), 0);
+	assert_string_equal(got.placement, "leave");
+	assert_int_equal(store_run_vm_list(f->st, id, "h1", &vs, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(vs[0].vm_name, "db");	/* recording order */
+	assert_string_equal(vs[0].result, "moved");
+	assert_string_equal(vs[0].from_host, "h3");
+	assert_string_equal(vs[1].vm_name, "web");
+	assert_string_equal(vs[1].result, "");
+	free(vs);
+	assert_int_equal(store_run_vm_list(f->st, id, NULL, &vs, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(vs[2].host, "h2");
+	free(vs);
+	assert_int_equal(store_run_vm_list(f->st, id + 1, NULL, &vs, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(vs);
+}
+
 int
 main(void)
 {
@@ -700,6 +766,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    readonly_open_reads_while_writer_is_open, setup, teardown),
 		cmocka_unit_test(readonly_open_of_missing_database_fails),
+		cmocka_unit_test_setup_teardown(
+		    run_vms_are_durable_and_recorded_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(runs_are_durable, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(

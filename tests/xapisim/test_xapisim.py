@@ -871,5 +871,100 @@ class ProductBrand(SimCase):
                          ("XCP-ng", "8.3.0"))
 
 
+class PoolMigrate(SimCase):
+    """VM.pool_migrate (issue 13, VMs back home): its checks and errors in
+    XAPI's shapes, and the move log with both hosts' versions."""
+
+    def make_mixed(self):
+        """h1 (master) on 8.3.0, h2 on 8.2.1: a rolling upgrade underway."""
+        n = net()
+        spec = pool_spec(n)
+        spec["pools"][0]["hosts"][0]["product_version"] = "8.3.0"
+        self.sim = xapisim.Simulator(spec).start()
+        self.addCleanup(self.sim.stop)
+        self.url1 = self.sim.url("h1")
+        return self.sim
+
+    def migrate(self, s, vm, host):
+        return call(self.url1, "VM.pool_migrate", s, self.sim.vm_by_name[vm].ref,
+                    self.sim.by_name[host].ref, {})
+
+    def test_moves_up_and_logs_versions(self):
+        sim = self.make_mixed()
+        s = self.login()
+        self.assertEqual(ok(self.migrate(s, "vm2", "h1")), "")
+        vms = {v["name"]: v["resident_on"] for v in sim.state()["vms"]}
+        self.assertEqual(vms["vm2"], "h1")
+        ev = [e for e in sim.log() if e.get("event") == "vm_migrated"]
+        self.assertEqual(len(ev), 1)
+        self.assertEqual((ev[0]["vm"], ev[0]["from"], ev[0]["to"], ev[0]["how"],
+                          ev[0]["from_version"], ev[0]["to_version"]),
+                         ("vm2", "h2", "h1", "pool_migrate", "8.2.1", "8.3.0"))
+        # Async variant: a task whose result is void
+        task = ok(call(self.url1, "Async.VM.pool_migrate", s,
+                       sim.vm_by_name["vm2"].ref, sim.by_name["h1"].ref, {}))
+        wait_for(lambda: ok(call(self.url1, "task.get_status", s, task)) != "pending")
+        self.assertEqual(ok(call(self.url1, "task.get_status", s, task)), "success")
+
+    def test_errors(self):
+        sim = self.make_mixed()
+        s = self.login()
+        vm1, vm2 = sim.vm_by_name["vm1"].ref, sim.vm_by_name["vm2"].ref
+        h1, h2 = sim.by_name["h1"].ref, sim.by_name["h2"].ref
+        # downhill while the versions differ
+        self.assertEqual(self.migrate(s, "vm1", "h2")["ErrorDescription"],
+                         ["NOT_SUPPORTED_DURING_UPGRADE"])
+        # a halted VM: [vm; expected; actual]
+        sim.fault("power_state", "Halted", vm="vm2")
+        self.assertEqual(self.migrate(s, "vm2", "h1")["ErrorDescription"],
+                         ["VM_BAD_POWER_STATE", vm2, "running", "halted"])
+        sim.fault("power_state", "Running", vm="vm2")
+        sim.vm_by_name["vm2"].resident_on = sim.by_name["h2"]
+        # a disk on h2's local SR
+        sim.fault("prevents_evacuation", True, vm="vm2")
+        e = self.migrate(s, "vm2", "h1")["ErrorDescription"]
+        self.assertEqual(e[:2], ["VM_REQUIRES_SR", vm2])
+        self.assertTrue(e[2].startswith("OpaqueRef:"))
+        sim.clear(vm="vm2")
+        # a disabled target, then no room: [needed; available]
+        ok(call(self.url1, "host.disable", s, h1))
+        self.assertEqual(self.migrate(s, "vm2", "h1")["ErrorDescription"],
+                         ["HOST_DISABLED", h1])
+        ok(call(self.url1, "host.enable", s, h1))
+        sim.by_name["h1"].memory_total = (64 + 1024 + 2048 + 512) * 1024 * 1024
+        e = self.migrate(s, "vm2", "h1")["ErrorDescription"]
+        self.assertEqual(e[0], "HOST_NOT_ENOUGH_FREE_MEMORY")
+        self.assertEqual(e[1:], [str(1024 * 1024 * 1024), str(512 * 1024 * 1024)])
+        sim.by_name["h1"].memory_total = 16384 * 1024 * 1024
+        # the fault: VM_MIGRATE_FAILED [vm; source; destination; msg], or
+        # the value given
+        sim.fault("pool_migrate_fail", True, vm="vm2")
+        e = self.migrate(s, "vm2", "h1")["ErrorDescription"]
+        self.assertEqual(e[:4], ["VM_MIGRATE_FAILED", vm2, h2, h1])
+        sim.fault("pool_migrate_fail", ["VM_REQUIRES_NETWORK", "{vm}"], vm="vm2")
+        self.assertEqual(self.migrate(s, "vm2", "h1")["ErrorDescription"][0],
+                         "VM_REQUIRES_NETWORK")
+        sim.clear(vm="vm2")
+        self.assertEqual(ok(self.migrate(s, "vm2", "h1")), "")
+        # parameters: (session, vm, host, options)
+        self.assertEqual(call(self.url1, "VM.pool_migrate", s, vm1, h1)
+                         ["ErrorDescription"][0], "MESSAGE_PARAMETER_COUNT_MISMATCH")
+        self.assertEqual([e.get("event") for e in sim.log()
+                          if e.get("event") == "vm_migrated"], ["vm_migrated"])
+
+    @unittest.skipIf(XenAPI is None, "python3-os-xenapi (XenAPI.py) not installed")
+    def test_xenapi_py(self):
+        sim = self.make_mixed()
+        x = XenAPI.Session(self.url1)
+        self.addCleanup(lambda: x("close")())
+        x.login_with_password("root", "secret", "2.21", "poolboot-test")
+        vm = x.xenapi.VM.get_by_uuid(sim.vm_by_name["vm2"].uuid)
+        x.xenapi.VM.pool_migrate(vm, sim.by_name["h1"].ref, {})
+        self.assertEqual(x.xenapi.VM.get_resident_on(vm), sim.by_name["h1"].ref)
+        with self.assertRaises(XenAPI.Failure) as cm:
+            x.xenapi.VM.pool_migrate(vm, sim.by_name["h2"].ref, {})
+        self.assertEqual(cm.exception.details, ["NOT_SUPPORTED_DURING_UPGRADE"])
+
+
 if __name__ == "__main__":
     unittest.main()

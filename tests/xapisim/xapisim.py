@@ -1076,6 +1076,8 @@ class Simulator:
                             self._ev(d)
                 elif kind == "prevents_evacuation":
                     v.prevents_evacuation = value
+                elif kind == "pool_migrate_fail":
+                    v.pool_migrate_fail = value
                 elif kind == "power_state":
                     v.power_state = value
                     if value not in ("Running", "Paused"):
@@ -1149,6 +1151,7 @@ class Simulator:
                 self._pool_by_name(pool).faults.clear()
             elif vm is not None:
                 self.vm_by_name[vm].prevents_evacuation = False
+                self.vm_by_name[vm].pool_migrate_fail = None
             else:
                 for p in self.pools:
                     p.faults.clear()
@@ -1157,6 +1160,7 @@ class Simulator:
                         o.faults.clear()
                     elif isinstance(o, VM):
                         o.prevents_evacuation = False
+                        o.pool_migrate_fail = None
             self._log.append({"t": time.time(), "event": "clear", "host": host,
                               "pool": pool, "vm": vm})
         for a in gone:
@@ -1562,6 +1566,59 @@ class Simulator:
                               "host": h.name, "old_pool": old.pool.name,
                               "new_pool": p.name, "new_uuid": h.uuid})
             return h
+
+    # ----- VM placement (issue 13) -------------------------------------------
+
+    def move_event(self, v, src, dest, how):
+        """The log entry of a VM's move: both hosts' versions at that
+        moment, so a test can check no VM ever went to an older host."""
+        return {"t": time.time(), "event": "vm_migrated", "vm": v.name,
+                "from": src.name, "to": dest.name, "how": how,
+                "from_version": src.product_version,
+                "to_version": dest.product_version}
+
+    def local_sr_ref(self, h):
+        """The ref of host h's local SR (VM_REQUIRES_SR's parameter)."""
+        return "OpaqueRef:" + str(uuidlib.uuid5(uuidlib.NAMESPACE_URL,
+                                                "local-sr-" + h.uuid))
+
+    def check_pool_migrate(self, ctx, v, dest):
+        """VM.pool_migrate's checks before anything moves (lock held), in
+        message_forwarding.ml VM.pool_migrate's order: the VM's allowed
+        operations (VM_IS_TEMPLATE [vm]; OPERATION_NOT_ALLOWED for a control
+        domain; VM_BAD_POWER_STATE [vm; expected; actual], lower case, as
+        Record_util.power_to_string writes them), no downhill move while the
+        pool's versions differ (NOT_SUPPORTED_DURING_UPGRADE []), then
+        assert_can_boot_here on the target: HOST_OFFLINE [host],
+        HOST_DISABLED [host], the VM's SRs (VM_REQUIRES_SR [vm; sr] for a
+        disk on the source's local SR) and its memory
+        (HOST_NOT_ENOUGH_FREE_MEMORY [needed; available])."""
+        if v.is_a_template:
+            raise XapiError("VM_IS_TEMPLATE", v.ref)
+        if v.is_control_domain:
+            raise XapiError("OPERATION_NOT_ALLOWED",
+                            "This operation is not allowed on a control domain")
+        if v.power_state != "Running" or v.resident_on is None:
+            raise XapiError("VM_BAD_POWER_STATE", v.ref, "running",
+                            v.power_state.lower())
+        src = v.resident_on
+        if "rolling_upgrade_in_progress" in ctx.pool.other_config and \
+                vtuple(dest.product_version) < vtuple(src.product_version):
+            raise XapiError("NOT_SUPPORTED_DURING_UPGRADE")
+        if not dest.live or dest.state != "up":
+            raise XapiError("HOST_OFFLINE", dest.ref)
+        if not dest.enabled:
+            raise XapiError("HOST_DISABLED", dest.ref)
+        if v.prevents_evacuation and dest is not src:
+            pe = v.prevents_evacuation
+            if isinstance(pe, list) and pe:
+                raise XapiError(*[str(x).replace("{vm}", v.ref) for x in pe])
+            raise XapiError("VM_REQUIRES_SR", v.ref, self.local_sr_ref(src))
+        free = self.free_memory(dest)
+        if dest is not src and free < v.memory:
+            raise XapiError("HOST_NOT_ENOUGH_FREE_MEMORY", str(v.memory),
+                            str(free))
+        return src
 
     # ----- evacuation planning ---------------------------------------------
 
@@ -2002,8 +2059,7 @@ def host_evacuate(ctx, r, network=NULL_REF, batch=0):
                 sim._ev(dest)
                 sim._ev(h.metrics)
                 sim._ev(dest.metrics)
-                sim._log.append({"t": time.time(), "event": "vm_migrated",
-                                 "vm": v.name, "from": h.name, "to": dest.name})
+                sim._log.append(sim.move_event(v, h, dest, "evacuate"))
                 if ctx.task is not None:
                     ctx.task.progress = (i + 1) / max(1, len(moves))
                     sim._ev(ctx.task)
@@ -2098,6 +2154,37 @@ def vm_power_state_reset(ctx, r):
         v.resident_on = None
         ctx.sim._ev(v)
     return ""
+
+
+@api("VM.pool_migrate", 3)
+def vm_pool_migrate(ctx, r, host, options):
+    """VM.pool_migrate(vm, host, options) (datamodel_vm.ml): a live
+    migration within the pool. A fault pool_migrate_fail on the VM fails it
+    after the checks: with VM_MIGRATE_FAILED [vm; source; destination;
+    msg], or with the value if it is a list [CODE, params...]."""
+    sim = ctx.sim
+    with sim.lock:
+        v = sim.get(ctx, "VM", r)
+        dest = sim.get(ctx, "host", host)
+        if not isinstance(options, dict):
+            raise XapiError("FIELD_TYPE_ERROR", "options")
+        src = sim.check_pool_migrate(ctx, v, dest)
+        fail = getattr(v, "pool_migrate_fail", None)
+    time.sleep(float(ctx.pool.evacuate_delay))
+    with sim.lock:
+        if fail:
+            if isinstance(fail, list) and fail:
+                raise XapiError(*[str(x) for x in fail])
+            raise XapiError("VM_MIGRATE_FAILED", v.ref, src.ref, dest.ref,
+                            "simulated migration failure")
+        # the world may have changed while the memory was copied
+        src = sim.check_pool_migrate(ctx, v, dest)
+        if src is not dest:
+            v.resident_on = dest
+            for o in (v, src, dest, src.metrics, dest.metrics):
+                sim._ev(o)
+            sim._log.append(sim.move_event(v, src, dest, "pool_migrate"))
+    return None
 
 
 @api("task.get_status", 1, async_ok=False)
