@@ -320,43 +320,53 @@ out:
 	return x;
 }
 
+struct xapi *
+pool_addr_open(const struct pool *p, const char *url, int local,
+    struct xapi_error *e)
+{
+	struct xapi *x = NULL;
+	char err[256];
+	int k, pin = p->tls_pins.n > 0 ? 0 : -1, attempt;
+
+	memset(e, 0, sizeof(*e));
+	for (attempt = 0; attempt < 2; attempt++) {
+		xapi_free(x);
+		if ((x = pool_addr_client(p, url, pin, 1, local, err,
+		    sizeof(err))) == NULL) {
+			snprintf(e->message, sizeof(e->message), "%s", err);
+			return NULL;
+		}
+		memset(e, 0, sizeof(*e));
+		if (xapi_login(x, e) == 0)
+			return x;
+		if (strcmp(e->code, XAPI_PIN_MISMATCH) != 0 || e->nparams < 1 ||
+		    (k = pool_addr_pin_index(p, e->params[0])) == -1 ||
+		    k == pin)
+			break;
+		pin = k;
+	}
+	xapi_free(x);
+	return NULL;
+}
+
 enum pool_addr_answer
 pool_addr_probe(const struct pool *p, const char *url, char *master,
     size_t mlen, char *why, size_t wlen)
 {
 	struct xapi_error e;
-	struct xapi *x = NULL;
-	enum pool_addr_answer a;
-	int k, pin = p->tls_pins.n > 0 ? 0 : -1, attempt;
+	struct xapi *x;
 
 	master[0] = '\0';
-	for (attempt = 0; attempt < 2; attempt++) {
+	if ((x = pool_addr_open(p, url, 0, &e)) != NULL) {
 		xapi_free(x);
-		if ((x = pool_addr_client(p, url, pin, 1, 0, why, wlen)) ==
-		    NULL)
-			return POOL_ADDR_REFUSED;
-		memset(&e, 0, sizeof(e));
-		if (xapi_login(x, &e) == 0) {
-			a = POOL_ADDR_MASTER;
-			goto out;
-		}
-		if (strcmp(e.code, XAPI_PIN_MISMATCH) == 0 && e.nparams >= 1 &&
-		    (k = pool_addr_pin_index(p, e.params[0])) != -1 &&
-		    k != pin) {
-			pin = k;
-			continue;
-		}
-		break;
+		return POOL_ADDR_MASTER;
 	}
 	snprintf(why, wlen, "%s", e.message);
 	if (xapi_error_is(&e, "HOST_IS_SLAVE")) {
 		util_strlcpy(master, mlen, e.nparams >= 1 ? e.params[0] : "");
-		a = POOL_ADDR_MEMBER;
-	} else
-		a = e.transport ? POOL_ADDR_DOWN : POOL_ADDR_REFUSED;
-out:
-	xapi_free(x);
-	return a;
+		return POOL_ADDR_MEMBER;
+	}
+	return e.transport ? POOL_ADDR_DOWN : POOL_ADDR_REFUSED;
 }
 
 void

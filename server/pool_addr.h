@@ -59,6 +59,13 @@ void  pool_addr_learn(const char *pool, const char *const *addrs, size_t n);
 /* Forgets everything learned (tests, a new configuration). */
 void  pool_addr_forget(void);
 
+/* A client logged in at url itself (HOST_IS_SLAVE not followed; a
+ * certificate among tls_pins accepted with its pin); local: with
+ * session.slave_local_login_with_password. NULL with e (the login's
+ * error) or err (no client could be made: e->message says so too). */
+struct xapi *pool_addr_open(const struct pool *p, const char *url, int local,
+	    struct xapi_error *e);
+
 /* What one address said to a login that does not follow HOST_IS_SLAVE. */
 enum pool_addr_answer {
 	POOL_ADDR_MASTER = 0,	/* login worked: this host is a master */
