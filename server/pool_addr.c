@@ -441,3 +441,26 @@ pool_addr_master_dead(const struct pool *p, struct pool_master_verdict *v)
 	strlist_free(&c);
 	return v->state;
 }
+
+int
+pool_addr_halt_advice(const struct pool *p, char *buf, size_t len)
+{
+	struct pool_master_verdict v;
+	char host[128];
+	int dead;
+
+	dead = pool_addr_master_dead(p, &v) == POOL_MASTER_DEAD;
+	if (dead) {
+		pool_addr_host(v.members.v[0], host, sizeof(host));
+		snprintf(buf, len, "the master %s of pool %s is dead (%zu "
+		    "member(s) answer, e.g. %s): recover the pool with "
+		    "'poolboot recover %s --new-master HOST --wipe' (HOST: a "
+		    "live member, one already on the target version: the old "
+		    "master is rebuilt on the repo's version and joins it), then "
+		    "'poolboot retry %s'", v.master_addr, p->name, v.members.n,
+		    host, p->name, p->name);
+	} else
+		snprintf(buf, len, "%s", v.why);
+	pool_addr_verdict_free(&v);
+	return dead;
+}

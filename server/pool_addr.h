@@ -101,6 +101,12 @@ enum pool_master_state pool_addr_master_dead(const struct pool *p,
 	    struct pool_master_verdict *v);
 void  pool_addr_verdict_free(struct pool_master_verdict *v);
 
+/* For a rolling upgrade that halts on a XAPI failure: 1 when p's master
+ * is dead (pool_addr_master_dead), with buf the operator's way out ("the
+ * master ... is dead ...: poolboot recover P --new-master HOST --wipe,
+ * then poolboot retry P"); 0 otherwise, buf the verdict's why. */
+int   pool_addr_halt_advice(const struct pool *p, char *buf, size_t len);
+
 /* url with its host replaced by addr (scheme and port kept) into out. 0,
  * or -1 when addr is not a plain host name or IP address. */
 int   pool_addr_url(const char *url, const char *addr, char *out,
