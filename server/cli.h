@@ -43,6 +43,7 @@ struct cli_opts {
 	int	 disable_ha;	/* upgrade --disable-ha */
 	int	 follow;	/* --follow */
 	int	 syslog;	/* serve --syslog */
+	const char *new_master;	/* recover --new-master HOST */
 };
 
 /* Process-wide set-up of libxml2's parser and libcurl, once, before any

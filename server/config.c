@@ -257,6 +257,87 @@ config_load_pool_timeouts(struct config_ini *ini,
 	}
 }
 
+/* xapi = URL[, URL...]: every URL checked as one was before (an
+ * http(s):// URL, http:// warned about), in order; p->xapi is the first. */
+static void
+config_load_pool_xapi(struct config_ini *ini, struct config_ini_section *sec,
+    struct config_ini_kv *kv, struct pool *p)
+{
+	struct strlist l = { 0 };
+	size_t i;
+
+	if (strlist_split(&l, kv->value) == -1 || l.n == 0) {
+		config_ini_err(ini, kv->line, "xapi: '%s' is not a list of "
+		    "http(s):// URLs", kv->value);
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		if (!config_url_ok(l.v[i], 1)) {
+			config_ini_err(ini, kv->line, "xapi: '%s' is not an "
+			    "http(s):// URL", l.v[i]);
+			continue;
+		}
+		if (strncasecmp(l.v[i], "http://", 7) == 0)
+			config_ini_warn(ini, kv->line, "[pool %s]: xapi = "
+			    "%s: the pool's password and every session "
+			    "cross the network in clear, and anyone on the path "
+			    "can answer as the pool master. Use https:// (with "
+			    "tls_ca or tls_fingerprint)", sec->name, l.v[i]);
+		if (strncasecmp(l.v[i], l.v[0], 5) != 0)
+			config_ini_err(ini, kv->line, "xapi: '%s' and '%s' mix "
+			    "http:// and https://; use https:// for every "
+			    "address", l.v[0], l.v[i]);
+		(void)strlist_add(&p->xapi_urls, l.v[i]);
+	}
+	if (p->xapi_urls.n > 0)
+		p->xapi = strdup(p->xapi_urls.v[0]);
+out:
+	strlist_free(&l);
+}
+
+/* tls_fingerprint = PIN[, PIN...]: each host of a pool shows its own
+ * certificate, so a pool reached at several addresses needs the pin of
+ * each (or tls_ca). p->tls_fingerprint is the first. */
+static void
+config_load_pool_pins(struct config_ini *ini, struct config_ini_kv *kv,
+    struct pool *p)
+{
+	struct strlist l = { 0 };
+	size_t i;
+
+	if (strlist_split(&l, kv->value) == -1 || l.n == 0)
+		config_ini_err(ini, kv->line, "tls_fingerprint: expected the "
+		    "certificate's SHA-256 fingerprint as 64 hex digits "
+		    "(colons allowed), or several separated by commas");
+	for (i = 0; i < l.n; i++) {
+		if (!config_fingerprint_ok(l.v[i])) {
+			config_ini_err(ini, kv->line, "tls_fingerprint: '%.80s' "
+			    "is not a certificate's SHA-256 fingerprint (64 hex "
+			    "digits, colons allowed)", l.v[i]);
+			continue;
+		}
+		(void)strlist_add(&p->tls_pins, l.v[i]);
+	}
+	if (p->tls_pins.n > 0)
+		p->tls_fingerprint = strdup(p->tls_pins.v[0]);
+	strlist_free(&l);
+}
+
+/* Each pool's member_addrs: the static ip of every inventory host of it
+ * (pool_addr.h tries them when the xapi URLs do not answer). */
+static void
+config_pool_members(struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->nhosts; i++) {
+		struct host *h = &cfg->hosts[i];
+
+		if (h->pool != NULL && h->ip != NULL && h->ip[0] != '\0')
+			(void)strlist_add(&h->pool->member_addrs, h->ip);
+	}
+}
+
 static void
 config_load_pool(struct config_ini *ini, struct config *cfg,
     struct config_ini_section *sec, struct pool *p)
@@ -268,20 +349,10 @@ config_load_pool(struct config_ini *ini, struct config *cfg,
 	p->tls_verify = 1;
 	if ((kv = config_ini_get(sec, "xapi")) == NULL)
 		config_ini_err(ini, sec->line, "[pool %s]: 'xapi' is required "
-		    "(URL of the pool master, e.g. https://10.0.0.10)",
-		    sec->name);
-	else if (!config_url_ok(kv->value, 1))
-		config_ini_err(ini, kv->line, "xapi: '%s' is not an http(s):// "
-		    "URL", kv->value);
-	else {
-		p->xapi = strdup(kv->value);
-		if (strncasecmp(kv->value, "http://", 7) == 0)
-			config_ini_warn(ini, kv->line, "[pool %s]: xapi = "
-			    "http://: the pool's password and every session "
-			    "cross the network in clear, and anyone on the path "
-			    "can answer as the pool master. Use https:// (with "
-			    "tls_ca or tls_fingerprint)", sec->name);
-	}
+		    "(URL of the pool master, e.g. https://10.0.0.10; several "
+		    "separated by commas, tried in order)", sec->name);
+	else
+		config_load_pool_xapi(ini, sec, kv, p);
 	if ((kv = config_ini_get(sec, "username")) == NULL)
 		config_ini_err(ini, sec->line, "[pool %s]: 'username' is "
 		    "required (e.g. root)", sec->name);
@@ -302,14 +373,8 @@ config_load_pool(struct config_ini *ini, struct config *cfg,
 			config_ini_err(ini, kv->line, "tls_ca '%s': %s",
 			    p->tls_ca, strerror(errno));
 	}
-	if ((kv = config_ini_get(sec, "tls_fingerprint")) != NULL) {
-		if (!config_fingerprint_ok(kv->value))
-			config_ini_err(ini, kv->line, "tls_fingerprint: "
-			    "expected the certificate's SHA-256 fingerprint as "
-			    "64 hex digits (colons allowed)");
-		else
-			p->tls_fingerprint = strdup(kv->value);
-	}
+	if ((kv = config_ini_get(sec, "tls_fingerprint")) != NULL)
+		config_load_pool_pins(ini, kv, p);
 	if ((kv = config_ini_get(sec, "tls_verify")) != NULL) {
 		if (config_ini_bool(kv->value, &p->tls_verify) == -1)
 			config_ini_err(ini, kv->line, "tls_verify: '%s' must "
@@ -638,6 +703,7 @@ config_resolve(struct config_ini *ini, struct config *cfg)
 	}
 	for (i = 0; i < cfg->nhosts; i++)
 		config_resolve_host(ini, cfg, &cfg->hosts[i]);
+	config_pool_members(cfg);
 }
 
 /* The second pass and the checks that span sections, on ini (set up by
@@ -750,6 +816,9 @@ config_free(struct config *cfg)
 		free(p->password_file);
 		free(p->tls_ca);
 		free(p->tls_fingerprint);
+		strlist_free(&p->xapi_urls);
+		strlist_free(&p->member_addrs);
+		strlist_free(&p->tls_pins);
 		free(p->repo_name);
 	}
 	for (i = 0; i < cfg->nhosts; i++)

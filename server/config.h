@@ -49,11 +49,17 @@ struct repo {
 
 struct pool {
 	char	*name;
-	char	*xapi;			/* URL of the pool master */
+	char	*xapi;			/* the first of xapi_urls */
+	struct strlist xapi_urls;	/* xapi = URL[, URL...]: the addresses
+					 * poolboot tries in order (pool_addr.h) */
+	struct strlist member_addrs;	/* the ip of every inventory host of
+					 * this pool: tried after xapi_urls */
 	char	*username;
 	char	*password_file;		/* absolute */
 	char	*tls_ca;		/* absolute, may be NULL */
-	char	*tls_fingerprint;	/* sha256 pin "AA:BB:.." or hex, may be NULL */
+	char	*tls_fingerprint;	/* the first of tls_pins, may be NULL */
+	struct strlist tls_pins;	/* tls_fingerprint = PIN[, PIN...]: one
+					 * per host (each has its own cert) */
 	int	 tls_verify;		/* 0 only with tls_verify = no */
 	char	*repo_name;
 	struct repo *repo;

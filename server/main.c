@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_local.h"
+#include "cli_recover.h"
 #include "log.h"
 #include "serve.h"
 
@@ -43,6 +44,7 @@ main_usage(FILE *f)
 	    "  rebuild   forget a dead pool member, fresh-install it, join it back\n"
 	    "  install   fresh-install a new host (and join its pool)\n"
 	    "  jobs      list rebuild/install jobs; jobs retry|abort ID\n"
+	    "  recover   promote a live member when the pool's master is dead\n"
 	    "  version   print the version\n"
 	    "\n"
 	    "  -c FILE   configuration file (default: $POOLBOOT_CONF, else\n"
@@ -170,6 +172,17 @@ static const char *main_cmd_help[][2] = {
 	    "Lists rebuild and install jobs (newest first) with their step and\n"
 	    "errors; retry resumes a halted job at its failed step (a failed\n"
 	    "install starts again at arming); abort stops it and disarms.\n" },
+	{ "recover", "usage: poolboot recover [-c FILE] POOL --new-master HOST "
+	    "[--wipe] [--follow]\n\n"
+	    "For a pool whose master is dead: checks that no address of the\n"
+	    "pool answers as master (refused while one does, or when nothing\n"
+	    "of the pool answers), then on HOST, a live member, logs in locally\n"
+	    "(session.slave_local_login_with_password) and calls\n"
+	    "pool.emergency_transition_to_master, waits until HOST answers as\n"
+	    "master, calls pool.recover_slaves, and names the old master. With\n"
+	    "--wipe it then rebuilds the old master as a member through the\n"
+	    "server (poolboot rebuild: forget, fresh install, join HOST).\n"
+	    "Each step is printed; run it again after a failure: it resumes.\n" },
 	{ "version", "usage: poolboot version [--json]\n\n"
 	    "Prints the version (--json: with the library versions).\n" },
 };
@@ -227,6 +240,7 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o)
 		{ "follow", no_argument, NULL, 'F' },
 		{ "skeleton", required_argument, NULL, 'K' },
 		{ "syslog", no_argument, NULL, 'L' },
+		{ "new-master", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -247,6 +261,7 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o)
 		case 'F': o->follow = 1; break;
 		case 'K': o->skeleton = optarg; break;
 		case 'L': o->syslog = 1; break;
+		case 'M': o->new_master = optarg; break;
 		case 'h': o->help = 1; break;
 		default:
 			return -1;
@@ -291,6 +306,8 @@ main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 		return cli_pool_action(o, args[0], cmd);
 	if (main_is(cmd, "rebuild", "install") && n == 1)
 		return cli_job_start(o, args[0], cmd);
+	if (main_is(cmd, "recover", NULL) && n == 1)
+		return cli_recover_run(o, args[0]);
 	if (main_is(cmd, "jobs", NULL) && n == 0)
 		return cli_jobs_list(o);
 	if (main_is(cmd, "jobs", NULL) && n == 2 &&

@@ -7,36 +7,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pool_addr.h"
 #include "util.h"
 
+/* Through pool_addr.h: the first of the pool's addresses that answers
+ * (a single address: no traffic yet). */
 struct xapi *
 pool_xapi(const struct pool *p, char *err, size_t errlen)
 {
-	struct xapi_conf xc = { 0 };
-	struct xapi *x = NULL;
-	char *pw;
-	size_t len;
-
-	if ((pw = util_read_file(p->password_file, 4096, &len)) == NULL) {
-		snprintf(err, errlen, "cannot read password_file %s: %s",
-		    p->password_file, strerror(errno));
-		return NULL;
-	}
-	pw[strcspn(pw, "\r\n")] = '\0';
-	xc.url = p->xapi;
-	xc.username = p->username;
-	xc.password = pw;
-	xc.tls_ca = p->tls_ca;
-	xc.tls_fingerprint = p->tls_fingerprint;
-	xc.tls_verify = p->tls_verify;
-	xc.connect_timeout_ms = 5000;
-	xc.timeout_ms = 120000;
-	xc.originator = "poolboot";
-	if (xapi_new(&xc, &x) == -1)
-		snprintf(err, errlen, "cannot create a XAPI client");
-	util_wipe(pw, len);
-	free(pw);
-	return x;
+	return pool_addr_connect(p, NULL, 0, err, errlen);
 }
 
 void

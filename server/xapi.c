@@ -61,6 +61,7 @@ struct xapi {
 	int		 has_pin;
 	int		 tls_verify;
 	int		 stay;		/* never follow HOST_IS_SLAVE */
+	int		 local;		/* slave_local_login_with_password */
 	long		 connect_timeout_ms;
 	long		 timeout_ms;
 	size_t		 max_reply;
@@ -110,7 +111,8 @@ xapi_new(const struct xapi_conf *conf, struct xapi **out)
 		x->has_pin = 1;
 	}
 	x->tls_verify = conf->tls_verify;
-	x->stay = conf->stay;
+	x->stay = conf->stay || conf->local;
+	x->local = conf->local;
 	x->connect_timeout_ms = conf->connect_timeout_ms > 0 ?
 	    conf->connect_timeout_ms : XAPI_DEFAULT_CONNECT_MS;
 	x->timeout_ms = conf->timeout_ms > 0 ? conf->timeout_ms :
@@ -486,8 +488,13 @@ xapi_login_here(struct xapi *x, struct xapi_error *err)
 		xapi_error_set(err, 1, "out of memory");
 		goto out;
 	}
-	if (xapi_rpc(x, "session.login_with_password", args, 4, x->timeout_ms,
-	    1, &v, err) == -1) {
+	if (x->local) {
+		/* (uname, pwd): datamodel.ml slave_local_login_with_password */
+		if (xapi_rpc(x, "session.slave_local_login_with_password", args,
+		    2, x->timeout_ms, 1, &v, err) == -1)
+			goto out;
+	} else if (xapi_rpc(x, "session.login_with_password", args, 4,
+	    x->timeout_ms, 1, &v, err) == -1) {
 		if (!xapi_error_is(err, "MESSAGE_PARAMETER_COUNT_MISMATCH"))
 			goto out;
 		log_debug("xapi", "old XAPI: logging in with 3 arguments");

@@ -39,6 +39,11 @@ struct xapi_conf {
 	int	    stay;		/* 1: talk to this host only; its
 					 * HOST_IS_SLAVE is the caller's
 					 * answer, never followed */
+	int	    local;		/* 1: log in with
+					 * session.slave_local_login_with_password
+					 * (a member's own emergency-mode
+					 * session, good on this host only;
+					 * implies stay) */
 };
 
 /* The code of the transport failure (transport = 1) whose peer showed a

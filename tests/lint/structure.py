@@ -63,7 +63,7 @@ LAYERS = [
     ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
                            "render", "render_grub", "tftp", "hostcert"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
-                "coord", "job", "dnsmasq", "metrics"]),
+                "coord", "job", "dnsmasq", "metrics", "recover"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]

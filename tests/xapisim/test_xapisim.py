@@ -966,5 +966,74 @@ class PoolMigrate(SimCase):
         self.assertEqual(cm.exception.details, ["NOT_SUPPORTED_DURING_UPGRADE"])
 
 
+class EmergencyRecovery(SimCase):
+    """A dead master, an emergency transition on a member, recover_slaves
+    (issue 13), through XenAPI.py as a real client would."""
+
+    def three(self):
+        n = net()
+        spec = pool_spec(n)
+        spec["pools"][0]["hosts"].append(
+            {"name": "h3", "address": n + "3", "mac": "52:54:00:00:10:03",
+             "product_version": "8.2.1", "memory_total_mib": 16384})
+        self.sim = xapisim.Simulator(spec).start()
+        self.addCleanup(self.sim.stop)
+        return self.sim
+
+    @unittest.skipIf(XenAPI is None, "XenAPI.py (python3-os-xenapi) missing")
+    def test_emergency_transition_and_recover_slaves(self):
+        sim = self.three()
+        h1, h2, h3 = (sim.by_name[n] for n in ("h1", "h2", "h3"))
+        sim.fault("dead", host="h1")
+        # a member whose master is dead: HOST_IS_SLAVE [old master]
+        y = XenAPI.Session(sim.url("h2"))
+        with self.assertRaises(XenAPI.Failure) as cm:
+            y.login_with_password("root", "secret", "2.21", "t")
+        self.assertEqual(cm.exception.details, ["HOST_IS_SLAVE", h1.address])
+        # ... but a local login works (XenAPI.py knows the method)
+        y.slave_local_login_with_password("root", "secret")
+        with self.assertRaises(XenAPI.Failure) as cm:
+            y.xenapi.VM.get_all()
+        self.assertEqual(cm.exception.details, ["HOST_IN_EMERGENCY_MODE"])
+        pool_ref = h1.pool.ref
+        y.xenapi.pool.emergency_transition_to_master()
+        # h2 is the master now; h3 still believes in h1
+        x = XenAPI.Session(sim.url("h2"))
+        self.addCleanup(lambda: x("close")())
+        x.login_with_password("root", "secret", "2.21", "t")
+        self.assertEqual(x.xenapi.pool.get_master(pool_ref), h2.ref)
+        z = XenAPI.Session(sim.url("h3"))
+        with self.assertRaises(XenAPI.Failure) as cm:
+            z.login_with_password("root", "secret", "2.21", "t")
+        self.assertEqual(cm.exception.details, ["HOST_IS_SLAVE", h1.address])
+        self.assertEqual(x.xenapi.pool.recover_slaves(), [h3.ref])
+        with self.assertRaises(XenAPI.Failure) as cm:
+            z.login_with_password("root", "secret", "2.21", "t")
+        self.assertEqual(cm.exception.details, ["HOST_IS_SLAVE", h2.address])
+        self.assertEqual(x.xenapi.pool.recover_slaves(), [])
+        # the old master comes back and finds another master: a member
+        # (ocaml/xapi/xapi.ml check_no_other_masters)
+        sim.power_on("h1")
+        wait_for(lambda: host_state(sim, "h1")["state"] == "up")
+        w = XenAPI.Session(sim.url("h1"))
+        with self.assertRaises(XenAPI.Failure) as cm:
+            w.login_with_password("root", "secret", "2.21", "t")
+        self.assertEqual(cm.exception.details, ["HOST_IS_SLAVE", h2.address])
+
+    def test_local_login_checks(self):
+        sim = self.three()
+        url2 = sim.url("h2")
+        r = call(url2, "session.slave_local_login_with_password", "root", "no")
+        self.assertEqual(r["ErrorDescription"][0], "SESSION_AUTHENTICATION_FAILED")
+        sim.fault("ha_enabled", True, pool="p1")
+        s = ok(call(url2, "session.slave_local_login_with_password", "root", "secret"))
+        r = call(url2, "pool.emergency_transition_to_master", s)
+        self.assertEqual(r["ErrorDescription"], ["HA_IS_ENABLED"])
+        # the master's sessions are no good on a member
+        m = self.login(sim.url("h1"))
+        r = call(url2, "pool.emergency_transition_to_master", m)
+        self.assertEqual(r["ErrorDescription"][0], "HOST_IS_SLAVE")
+
+
 if __name__ == "__main__":
     unittest.main()

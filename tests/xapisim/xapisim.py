@@ -706,6 +706,11 @@ class Simulator:
         with self.lock:
             master = pool.master
             if host is not master:
+                done, value = self._emergency_dispatch(host, base, params)
+                if done:
+                    return value
+                # the master this member believes in (emergency mode)
+                master = self._believed_master(host)
                 # Pool members refuse a login with HOST_IS_SLAVE [master
                 # address] before any database access
                 # (ocaml/xapi/xapi_session.ml login_with_password), and a
@@ -1950,6 +1955,117 @@ def pool_join(ctx, master_address, user, pw):
         sim._log.append({"t": time.time(), "event": "pool_join",
                          "host": me.name, "pool": tp.name, "old_pool": old.name})
     return ""
+
+
+
+# ----- emergency mode and recovery (issue 13: a dead master) ---------------
+#
+# A member's idea of its master is its pool's master unless an emergency
+# transition elsewhere left it pointing at the old one (h.master_addr):
+# xapi keeps the master's address in the member's pool.conf and changes it
+# only when told (ocaml/xapi/xapi_pool.ml emergency_reset_master, called by
+# recover_slaves on the new master).
+
+def _sim_believed_master(self, h):
+    addr = getattr(h, "master_addr", None)
+    if addr is None:
+        return h.pool.master
+    return self.by_addr.get(addr, h.pool.master)
+
+
+def _sim_emergency_dispatch(self, h, base, params):
+    """Calls a member answers itself while its master is away: the local
+    login and what a local session may do. (False, None): not one."""
+    if base == "session.slave_local_login_with_password":
+        # datamodel.ml session.slave_local_login_with_password(uname, pwd):
+        # checked against the host's local root account, a session "only
+        # good for use on this host" (xapi_session.ml; Xapi_local_session)
+        if len(params) != 2:
+            raise XapiError("MESSAGE_PARAMETER_COUNT_MISMATCH",
+                            "session.slave_local_login_with_password", "2",
+                            str(len(params)))
+        user, pw = params
+        if user != h.pool.username or not password_ok(h.pool, pw):
+            raise XapiError("SESSION_AUTHENTICATION_FAILED", user,
+                            "Authentication failure")
+        ref = new_ref()
+        h.__dict__.setdefault("local_sessions", set()).add(ref)
+        self._log.append({"t": time.time(), "event": "slave_local_login",
+                          "host": h.name})
+        return True, ref
+    local = getattr(h, "local_sessions", set())
+    if not params or params[0] not in local:
+        return False, None
+    if base in ("session.logout", "session.local_logout"):
+        # XenAPI.py logs a slave_local session out with local_logout
+        local.discard(params[0])
+        return True, ""
+    cls, _, meth = base.partition(".")
+    if cls in ("pool", "host") and meth.startswith("get_"):
+        # reads come from the member's copy of the pool database (the
+        # backup the master keeps pushing to members, Pool_db_backup, which
+        # emergency_transition_to_master makes the pool's): XenAPI.py reads
+        # pool.get_all, pool.get_master and host.get_API_version_* after
+        # every login
+        spec = METHODS.get(base) or self._generic(cls, meth)
+        if spec is not None:
+            ctx = Ctx(self, h.pool, h, base)
+            ctx.session = params[0]
+            return True, spec[0](ctx, *params[1:])
+    if base == "pool.emergency_transition_to_master":
+        return True, _sim_become_master(self, h)
+    # a local session is good for little else in emergency mode
+    raise XapiError("HOST_IN_EMERGENCY_MODE")
+
+
+def _sim_become_master(self, h):
+    """xapi_pool.ml emergency_transition_to_master: HA_IS_ENABLED when HA
+    is armed, else Xapi_pool_transition.become_master (the member's backup
+    of the database becomes the pool's; xapi restarts as master). The
+    other members still point at the old master until recover_slaves."""
+    p = h.pool
+    if p.ha_enabled:
+        raise XapiError("HA_IS_ENABLED")
+    old = p.master
+    if old is h:
+        return ""
+    for o in self.hosts(p):
+        if o is not h and o is not old and \
+                getattr(o, "master_addr", None) is None:
+            o.master_addr = old.address
+    h.master_addr = None
+    p.master = h
+    p.sessions.clear()          # sessions are not persisted (PersistNothing)
+    h.__dict__.get("local_sessions", set()).clear()
+    self._ev(p)
+    self._log.append({"t": time.time(), "event": "emergency_transition",
+                      "host": h.name, "pool": p.name, "old_master": old.name})
+    return ""
+
+
+Simulator._believed_master = _sim_believed_master
+Simulator._emergency_dispatch = _sim_emergency_dispatch
+
+
+@api("pool.recover_slaves", 0, async_ok=True)
+def pool_recover_slaves(ctx):
+    """xapi_pool.ml recover_slaves: the master resets the master address
+    of every other host it can reach that is in emergency mode to its own
+    (emergency_reset_master) and returns those hosts (Set (Ref host))."""
+    sim = ctx.sim
+    with sim.lock:
+        me = ctx.pool.master
+        out = []
+        for h in sim.hosts(ctx.pool):
+            if h is me or h.state not in ("up", "shutting_down") or h.ghost:
+                continue
+            if getattr(h, "master_addr", None) is not None:
+                h.master_addr = None
+                out.append(h.ref)
+        sim._log.append({"t": time.time(), "event": "recover_slaves",
+                         "pool": ctx.pool.name,
+                         "hosts": [sim.objs[r].name for r in out]})
+        return out
 
 
 def _host_op_begin(ctx, h, op):
