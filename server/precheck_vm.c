@@ -168,8 +168,9 @@ precheck_vm_words(const char *s, uint32_t *w)
 		errno = 0;
 		v = strtoul(s, &end, 16);
 		if (end == s || errno != 0 || v > 0xffffffffUL ||
-		    (*end != '-' && *end != '\0'))
-			return -1;
+		    (*end != '-' && *end != '\0') ||
+		    (*end == '-' && end[1] == '\0'))
+			return -1;	/* cpuid.ml: InvalidFeatureString */
 		w[n++] = (uint32_t)v;
 		s = *end == '-' ? end + 1 : end;
 	}
