@@ -2115,7 +2115,8 @@ def ha_sr_ref(p):
 def vdi_get_sr(ctx, vdi):
     with ctx.sim.lock:
         if vdi != ha_statefile_ref(ctx.pool):
-            raise XapiError("HANDLE_INVALID", "VDI", vdi)
+            # a VDI of the prechecks' model (issue 13), else HANDLE_INVALID
+            return ctx.sim.rec(ctx.sim.get(ctx, "VDI", vdi))["SR"]
         return ha_sr_ref(ctx.pool)
 
 
