@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "pool.h"
+#include "precheck_facts.h"
+#include "precheck_host.h"
+#include "precheck_vm.h"
 #include "rules.h"
 #include "util.h"
 #include "xmlrpc.h"
@@ -28,6 +31,8 @@ struct precheck_ctx {
 	int		 mixed;		/* hosts to upgrade on other versions */
 	struct precheck_report *r;
 	int		 oom;
+	struct precheck_facts f;	/* for the wizard's checks */
+	int		 have_f;
 };
 
 struct precheck_check {
@@ -524,6 +529,123 @@ precheck_hosts(struct precheck_ctx *pc, const char *name)
 		precheck_add(pc, name, 0, "XAPI lists no hosts in this pool");
 }
 
+/* ---- the wizard's and Xen Orchestra's checks (precheck_vm.h,
+ * precheck_host.h) on the records read into pc->f ---- */
+
+static void
+precheck_out_add(void *arg, const char *name, int ok, const char *msg)
+{
+	precheck_add(arg, name, ok, "%s", msg);
+}
+
+/* The out of pc, or NULL (nothing to check) without the records. */
+static const struct precheck_out *
+precheck_out(struct precheck_ctx *pc, struct precheck_out *o)
+{
+	o->add = precheck_out_add;
+	o->arg = pc;
+	return pc->have_f ? o : NULL;
+}
+
+static void
+precheck_pinned(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_vm_pinned(&pc->f, &o, name);
+}
+
+static void
+precheck_local_disks(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_vm_local_disks(&pc->f, &o, name);
+}
+
+static void
+precheck_storage(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_host_pbds(&pc->f, &o, name);
+}
+
+static void
+precheck_cpu(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_vm_cpu(&pc->f, &o, name);
+}
+
+static void
+precheck_backups(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_vm_backups(&pc->f, &o, name);
+}
+
+static void
+precheck_auto_poweron(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_host_auto_poweron(&pc->f, &o, name);
+}
+
+static void
+precheck_dom0(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL && pc->from_version != NULL)
+		precheck_host_dom0(&pc->f, &o, name,
+		    pc->repo->product_version);
+}
+
+static void
+precheck_pv(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL && pc->from_version != NULL)
+		precheck_vm_pv(&pc->f, &o, name, pc->repo->product_version,
+		    pc->repo->product_brand);
+}
+
+/* The installer's source is the repo as poolboot serves it
+ * (render.c: {public_url}/repo/NAME/). */
+static void
+precheck_space(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+	char url[1024];
+
+	if (precheck_out(pc, &o) == NULL || pc->from_version == NULL)
+		return;
+	snprintf(url, sizeof(url), "%s/repo/%s/", pc->cfg->public_url ?
+	    pc->cfg->public_url : "", pc->repo->name);
+	precheck_host_space(&pc->f, pc->x, &o, name,
+	    pc->repo->product_version, url);
+}
+
+static void
+precheck_licence(struct precheck_ctx *pc, const char *name)
+{
+	struct precheck_out o;
+
+	if (precheck_out(pc, &o) != NULL)
+		precheck_host_licence(&pc->f, &o, name, util_now());
+}
+
 /* The checks in the order they are reported (precheck.h). */
 static const struct precheck_check precheck_checks[] = {
 	{ "inventory",			precheck_inventory },
@@ -532,10 +654,20 @@ static const struct precheck_check precheck_checks[] = {
 	{ "WLB",			precheck_wlb },
 	{ "CD drives",			precheck_cds },
 	{ "evacuation",			precheck_evacuation },
+	{ "pinned VMs",			precheck_pinned },
+	{ "local disks",		precheck_local_disks },
+	{ "storage",			precheck_storage },
+	{ "CPU compatibility",		precheck_cpu },
+	{ "backups",			precheck_backups },
+	{ "auto power-on",		precheck_auto_poweron },
 	{ "free memory",		precheck_memory },
+	{ "dom0 memory",		precheck_dom0 },
 	{ "same version",		precheck_same_version },
 	{ "repo version",		precheck_repo_version },
 	{ "upgrade path",		precheck_upgrade_path },
+	{ "PV guests",			precheck_pv },
+	{ "free space",			precheck_space },
+	{ "licence",			precheck_licence },
 	{ "boot files",			precheck_boot_files },
 	{ "hosts",			precheck_hosts },
 };
@@ -634,6 +766,14 @@ precheck_run(const struct config *cfg, const struct pool *p, struct xapi *x,
 	} else {
 		out->target_version = pc.repo->product_version;
 		precheck_versions(&pc);
+		if (precheck_facts_read(x, &pc.f, &xe) == 0)
+			pc.have_f = 1;
+		else
+			precheck_add(&pc, "pool records", 0, "cannot read the "
+			    "pool's VMs, disks and storage from XAPI: %s (the "
+			    "checks that need them were not run; fix XAPI or "
+			    "the account's rights and try again)",
+			    xapi_strerror(&xe));
 		for (i = 0; i < sizeof(precheck_checks) /
 		    sizeof(precheck_checks[0]); i++)
 			precheck_checks[i].fn(&pc, precheck_checks[i].name);
@@ -649,6 +789,7 @@ out:
 	if (ret == -1)
 		precheck_report_free(out);
 	free(pc.from_version);
+	precheck_facts_free(&pc.f);
 	pool_snapshot_free(&pc.s);
 	return ret;
 }

@@ -4,16 +4,24 @@
  * (nothing changes unless they all pass) and for `poolboot precheck`.
  *
  * The checks, in the order they are reported, each a function in a table
- * in precheck.c:
+ * in precheck.c (a warning is a passed check whose message starts
+ * "warning: "):
  *   repo                    the pool has a repo (when not: the only check)
  *   inventory               inventory and XAPI name the same hosts, mode
  *                           upgrade
  *   hosts live and enabled
  *   HA, WLB                 off, or disable_ha (turned off for the run)
  *   CD drives               no VM has a CD inserted
+ *   pool records            (only when XAPI refuses the records the
+ *                           next checks read: failed)
  *   evacuation              no VM prevents evacuation (one XAPI call a host)
+ *   pinned VMs, local disks, storage, CPU compatibility, backups,
+ *   auto power-on           XenCenter's and Xen Orchestra's checks
+ *                           (precheck_vm.h, precheck_host.h)
  *   free memory             N-1 hosts can hold every host's VMs in turn
  *                           (when not, also "free memory (what to do)")
+ *   dom0 memory             (a host needs upgrading) still room once
+ *                           the installer grows dom0 (warning)
  *   same version            the hosts to upgrade run one version
  *   repo version            the repo is not older than any host
  *   upgrade path            one product family in the pool, the repo's
@@ -21,6 +29,10 @@
  *                           then rules.h allows the hosts' brand and
  *                           version -> the repo's (only when a host needs
  *                           upgrading)
+ *   PV guests, free space   (a host needs upgrading) the target keeps
+ *                           the guests; the installer has room
+ *                           (precheck_vm.h, precheck_host.h)
+ *   licence                 no licence expired (warning)
  *   boot files              tftp-root has the loader and its modules
  *   hosts                   (only when XAPI lists no host: failed)
  *

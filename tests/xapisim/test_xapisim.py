@@ -1035,5 +1035,128 @@ class EmergencyRecovery(SimCase):
         self.assertEqual(r["ErrorDescription"][0], "HOST_IS_SLAVE")
 
 
+
+# --- prechecks (issue 13) ---------------------------------------------------
+@unittest.skipIf(XenAPI is None, "python3-os-xenapi (XenAPI.py) not installed")
+class PrecheckRecords(SimCase):
+    """The records the wizard-style prechecks read, as XenAPI.py sees them:
+    SR/PBD/VDI reached from a VM's disk, pinned VMs' devices, SR-IOV
+    networks, cpu_info, license_params, pending tasks, the upgrade plugin,
+    and auto_poweron honoured when a host's xapi starts."""
+
+    def session(self):
+        x = XenAPI.Session(self.url1)
+        self.addCleanup(lambda: x("close")())
+        x.login_with_password("root", "secret", "2.21", "poolboot-test")
+        return x
+
+    def test_disks_storage_devices(self):
+        sim = self.make(
+            vms=[{"name": "vm1", "host": "h1", "local_disk": True},
+                 {"name": "vm2", "host": "h2", "pci": True, "vgpu": True,
+                  "sriov": True}],
+            srs=[{"name": "SAN", "shared": True, "unplugged_on": ["h2"]}],
+            tasks=[{"name_label": "Async.VM.snapshot"}])
+        x = self.session().xenapi
+        vm1 = x.VM.get_by_name_label("vm1")[0]
+        disk = [b for b in x.VM.get_VBDs(vm1)
+                if x.VBD.get_type(b) == "Disk"][0]
+        sr = x.VDI.get_SR(x.VBD.get_VDI(disk))
+        self.assertIs(x.SR.get_shared(sr), False)
+        self.assertEqual(x.SR.get_name_label(sr), "Local storage on h1")
+        san = [r for r, v in x.SR.get_all_records().items()
+               if v["name_label"] == "SAN"][0]
+        pbds = {x.host.get_name_label(x.PBD.get_host(d)):
+                x.PBD.get_currently_attached(d) for d in x.SR.get_PBDs(san)}
+        self.assertEqual(pbds, {"h1": True, "h2": False})
+        h2 = sim.by_name["h2"].ref
+        self.assertEqual(sorted(x.host.get_PBDs(h2)), sorted(
+            d for d, r in x.PBD.get_all_records().items()
+            if r["host"] == h2))
+        vm2 = x.VM.get_record(x.VM.get_by_name_label("vm2")[0])
+        self.assertEqual(len(vm2["attached_PCIs"]), 1)
+        self.assertEqual(x.PCI.get_host(vm2["attached_PCIs"][0]), h2)
+        self.assertEqual(x.VGPU.get_VM(vm2["VGPUs"][0]),
+                         x.VM.get_by_name_label("vm2")[0])
+        net = x.VIF.get_network(vm2["VIFs"][0])
+        pif = x.network.get_PIFs(net)[0]
+        sriov = x.PIF.get_sriov_logical_PIF_of(pif)
+        self.assertEqual(x.network_sriov.get_logical_PIF(sriov[0]), pif)
+        # pinned and local-disk VMs prevent evacuation with XAPI's codes
+        self.assertEqual(x.host.get_vms_which_prevent_evacuation(h2),
+                         {vm2_ref: ["VM_HAS_PCI_ATTACHED", vm2_ref]
+                          for vm2_ref in x.VM.get_by_name_label("vm2")})
+        h1 = sim.by_name["h1"].ref
+        self.assertEqual(list(x.host.get_vms_which_prevent_evacuation(h1)
+                              .values())[0][:2], ["VM_REQUIRES_SR", vm1])
+        tasks = [t for t in x.task.get_all_records().values()
+                 if t["status"] == "pending"]
+        self.assertEqual([t["name_label"] for t in tasks],
+                         ["Async.VM.snapshot"])
+
+    def test_cpu_licence_plugin(self):
+        n = net()
+        sim = self.make(n=n, hosts=[
+            {"name": "h1", "address": n + "1", "master": True,
+             "cpu_info": {"vendor": "AuthenticAMD"},
+             "license_params": {"expiry": "20200101T00:00:00Z"},
+             "safe2upgrade": "not_enough_space"},
+            {"name": "h2", "address": n + "2",
+             "safe2upgrade": "missing"}],
+            vms=[{"name": "vm1", "host": "h1", "pv": True}])
+        x = self.session().xenapi
+        h1, h2 = sim.by_name["h1"].ref, sim.by_name["h2"].ref
+        ci = x.host.get_cpu_info(h1)
+        self.assertEqual(ci["vendor"], "AuthenticAMD")
+        self.assertRegex(ci["features_hvm"], r"^[0-9a-f]{8}(-[0-9a-f]{8})*$")
+        self.assertEqual(x.host.get_license_params(h1)["expiry"],
+                         "20200101T00:00:00Z")
+        vm = x.VM.get_record(x.VM.get_by_name_label("vm1")[0])
+        self.assertEqual(vm["last_boot_CPU_flags"]["vendor"], "AuthenticAMD")
+        self.assertEqual((vm["HVM_boot_policy"], vm["domain_type"]),
+                         ("", "pv"))
+        url = {"url": "http://127.0.0.1/repo/up/"}
+        self.assertEqual(x.host.call_plugin(
+            h1, "prepare_host_upgrade.py", "testSafe2Upgrade", url),
+            "not_enough_space")
+        with self.assertRaises(XenAPI.Failure) as cm:
+            x.host.call_plugin(h2, "prepare_host_upgrade.py",
+                               "testSafe2Upgrade", url)
+        self.assertEqual(cm.exception.details,
+                         ["XENAPI_MISSING_PLUGIN", "prepare_host_upgrade.py"])
+
+    def test_auto_poweron_when_a_host_starts(self):
+        sim = self.make(other_config={"auto_poweron": "true"}, vms=[
+            {"name": "vm1", "host": "h2", "power_state": "Halted",
+             "other_config": {"auto_poweron": "true"}},
+            {"name": "vm2", "host": "h2", "power_state": "Halted"}])
+        x = self.session().xenapi
+        vm1 = x.VM.get_by_name_label("vm1")[0]
+        self.assertEqual(x.VM.get_other_config(vm1), {"auto_poweron": "true"})
+        h2 = sim.by_name["h2"].ref
+        x.host.disable(h2)
+        x.host.reboot(h2)
+        wait_for(lambda: [e for e in sim.log() if e.get("event") == "host_up"])
+        st = {v["name"]: v for v in sim.state()["vms"]}
+        self.assertEqual((st["vm1"]["power_state"], st["vm1"]["resident_on"]),
+                         ("Running", "h2"))
+        self.assertEqual(st["vm2"]["power_state"], "Halted")
+        self.assertEqual([e["vm"] for e in sim.log()
+                          if e.get("event") == "auto_poweron"], ["vm1"])
+
+    def test_no_auto_poweron_when_the_pool_key_is_off(self):
+        # the pool's key gates it (scripts/xapi-autostart-vms)
+        sim = self.make(other_config={"auto_poweron": "false"}, vms=[
+            {"name": "vm1", "host": "h2", "power_state": "Halted",
+             "other_config": {"auto_poweron": "true"}}])
+        x = self.session().xenapi
+        h2 = sim.by_name["h2"].ref
+        x.host.disable(h2)
+        x.host.reboot(h2)
+        wait_for(lambda: [e for e in sim.log() if e.get("event") == "host_up"])
+        st = {v["name"]: v for v in sim.state()["vms"]}
+        self.assertEqual(st["vm1"]["power_state"], "Halted")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -258,10 +258,53 @@ class Task(Obj):
     cls = "task"
 
 
+# --- prechecks (issue 13): storage, devices, networks -----------------------
+# The classes the wizard-style prechecks read (ocaml/idl/datamodel.ml,
+# datamodel_vm.ml, datamodel_host.ml; class names are case-sensitive on
+# the wire: "SR", "PBD", "VDI", "VIF", "VGPU", "PCI", "network",
+# "network_sriov").
+
+
+class SR(Obj):
+    cls = "SR"
+
+
+class PBD(Obj):
+    cls = "PBD"
+
+
+class VDI(Obj):
+    cls = "VDI"
+
+
+class VIF(Obj):
+    cls = "VIF"
+
+
+class VGPU(Obj):
+    cls = "VGPU"
+
+
+class PCI(Obj):
+    cls = "PCI"
+
+
+class Network(Obj):
+    cls = "network"
+
+
+class NetworkSriov(Obj):
+    cls = "network_sriov"
+
+
 # Names on the wire are case-sensitive: "VM.get_record" exists, "vm.get_record"
 # does not (class names as in ocaml/idl/datamodel*.ml).
 CLASSES = {"pool": Pool, "host": Host, "host_metrics": HostMetrics,
            "PIF": PIF, "VM": VM, "VBD": VBD, "task": Task}
+# the prechecks' classes (issue 13)
+CLASSES.update({"SR": SR, "PBD": PBD, "VDI": VDI, "VIF": VIF, "VGPU": VGPU,
+                "PCI": PCI, "network": Network,
+                "network_sriov": NetworkSriov})
 
 # Classes without Async variants (ocaml/idl/datamodel.ml no_async_messages_for).
 NO_ASYNC = {"session", "event", "task"}
@@ -342,6 +385,7 @@ class Simulator:
                     p.master = h
             for vs in ps.get("vms", []):
                 self._new_vm(p, vs)
+            self._precheck_build(p, ps)
             self._rpu_check(p)
         now = time.time()
         for h in list(self.by_name.values()):
@@ -497,10 +541,270 @@ class Simulator:
             return h.pool.faults[kind]
         return default
 
+    # ----- prechecks (issue 13): storage, devices, CPUs, licences ---------
+    # What the wizard-style prechecks read, built from the spec (README
+    # "Prechecks"): every host has a "Local storage" SR (shared false)
+    # and the pool a shared SR that VM disks live on unless they ask for
+    # local storage; PCI passthrough, vGPUs and SR-IOV VIFs pin a VM
+    # (and prevent evacuation with XAPI's codes); hosts carry cpu_info,
+    # license_params and the prepare_host_upgrade.py plugin's verdict.
+
+    # A CPU featureset as Cpuid.string_of_features prints it (ocaml/libs/
+    # cpuid/cpuid.ml: 32-bit words "%08Lx" joined by "-").
+    CPU_FEATURES = ("1fcbfbff-f7fa3223-2d93fbff-00000523-00000001-"
+                    "000007ab-00000000-00000000-00001000-0c000000")
+
+    def _precheck_build(self, p, ps):
+        hosts = {h.name: h for h in self.hosts(p)}
+        p.precheck_srs = {}
+        for h in hosts.values():
+            hs = next((x for x in ps.get("hosts", []) if x["name"] == h.name), {})
+            ci = {"cpu_count": "8", "socket_count": "1", "threads_per_core": "1",
+                  "vendor": "GenuineIntel", "features_hvm": self.CPU_FEATURES,
+                  "features_pv": self.CPU_FEATURES,
+                  "features_hvm_host": self.CPU_FEATURES,
+                  "features_pv_host": self.CPU_FEATURES}
+            ci.update({k: str(v) for k, v in hs.get("cpu_info", {}).items()})
+            h.cpu_info = ci
+            h.license_params = {k: str(v) for k, v in
+                                hs.get("license_params", {}).items()}
+            h.edition = hs.get("edition", "xcp-ng")
+            # prepare_host_upgrade.py testSafe2Upgrade's answer ("true",
+            # "not_enough_space", ...); "missing": no such plugin
+            h.safe2upgrade = hs.get("safe2upgrade", "true")
+            h.pcis = []
+            local = self._precheck_sr(p, "Local storage on " + h.name, "ext",
+                                      False, [h], [])
+            h.local_sr = local
+        for ss in ps.get("srs", [{"name": "Shared NFS", "type": "nfs",
+                                  "shared": True}]):
+            on = [h for n, h in hosts.items() if n not in ss.get("no_pbd_on", [])]
+            self._precheck_sr(p, ss["name"], ss.get("type", "nfs"),
+                              bool(ss.get("shared", True)), on,
+                              ss.get("unplugged_on", []))
+        shared = next((s for s in p.precheck_srs.values() if s.shared), None)
+        for vs in ps.get("vms", []):
+            v = self.vm_by_name.get(vs["name"])
+            if v is not None:
+                self._precheck_vm(p, v, vs, shared)
+        for ts in ps.get("tasks", []):
+            t = Task(p)
+            t.name_label = ts.get("name_label", "Async.VM.snapshot")
+            t.status = ts.get("status", "pending")
+            t.progress = 0.5 if t.status == "pending" else 1.0
+            t.result, t.error_info, t.cancel = "", [], False
+            t.created, t.finished = dt(), DateTime(EPOCH_DT)
+            t.host = p.master
+            self._add(t)
+
+    def _precheck_sr(self, p, name, typ, shared, hosts, unplugged):
+        sr = SR(p)
+        sr.name, sr.type, sr.shared = name, typ, shared
+        sr.pbds, sr.vdis = [], []
+        self._add(sr)
+        p.precheck_srs[sr.ref] = sr
+        for h in hosts:
+            d = PBD(p)
+            d.host, d.sr = h, sr
+            d.attached = h.name not in unplugged
+            sr.pbds.append(d)
+            self._add(d)
+        return sr
+
+    def _precheck_vm(self, p, v, vs, shared):
+        h = v.resident_on or (self.by_name.get(vs.get("host")) if vs.get("host") else None)
+        v.other_config = {k: str(x) for k, x in vs.get("other_config", {}).items()}
+        v.blocked_operations = dict(vs.get("blocked_operations", {}))
+        v.pv = bool(vs.get("pv", False))
+        v.pcis, v.vgpus, v.vifs = [], [], []
+        if vs.get("sr"):
+            sr = next(s for s in p.precheck_srs.values() if s.name == vs["sr"])
+        elif vs.get("local_disk") and h is not None:
+            sr = h.local_sr
+        else:
+            sr = shared
+        for d in v.vbds:
+            if d.type == "Disk" and sr is not None:
+                vdi = VDI(p)
+                vdi.sr, vdi.name, vdi.vbd = sr, v.name + " disk", d
+                sr.vdis.append(vdi)
+                d.vdi = vdi
+                self._add(vdi)
+        code = None
+        if vs.get("pci") and h is not None:
+            pci = PCI(p)
+            pci.host, pci.device_name = h, "GK110GL [Tesla K20m]"
+            h.pcis.append(pci)
+            v.pcis.append(pci)
+            self._add(pci)
+            code = "VM_HAS_PCI_ATTACHED"
+        if vs.get("vgpu"):
+            g = VGPU(p)
+            g.vm, g.host = v, h
+            v.vgpus.append(g)
+            self._add(g)
+            code = code or "VM_HAS_VGPU"
+        if vs.get("sriov") and h is not None:
+            self._precheck_sriov_vif(p, v, h)
+            code = code or "VM_HAS_SRIOV_VIF"
+        if code is None and sr is not None and not sr.shared:
+            code = "VM_REQUIRES_SR"
+        if code is not None and not v.prevents_evacuation:
+            # what host.get_vms_which_prevent_evacuation says of them
+            # (xapi_vm_helpers.ml assert_can_migrate: VM_HAS_PCI_ATTACHED
+            # [vm], VM_HAS_VGPU [vm], VM_HAS_SRIOV_VIF [vm]; VM_REQUIRES_SR
+            # [vm; sr] for a disk on storage the target cannot see)
+            v.prevents_evacuation = [code, "{vm}"] + (
+                [sr.ref] if code == "VM_REQUIRES_SR" else [])
+        if v.power_state in ("Running", "Paused") and h is not None:
+            v.last_boot_cpu = dict(vs.get("last_boot_CPU_flags") or {
+                "vendor": h.cpu_info["vendor"],
+                "features": h.cpu_info["features_hvm"]})
+        else:
+            v.last_boot_cpu = {}
+
+    def _precheck_sriov_vif(self, p, v, h):
+        # An SR-IOV network: its PIFs are logical PIFs, each with
+        # sriov_logical_PIF_of = [network_sriov]
+        # (xapi_network_sriov_helpers.ml is_sriov_network).
+        net = getattr(p, "sriov_net", None)
+        if net is None:
+            net = Network(p)
+            net.name, net.pifs, net.vifs = "SR-IOV network", [], []
+            self._add(net)
+            p.sriov_net = net
+        lp = next((f for f in net.pifs if f.host is h), None)
+        if lp is None:
+            ns = NetworkSriov(p)
+            lp = PIF(p)
+            lp.host, lp.device, lp.mac = h, "eth1", h.mac
+            lp.management, lp.ip = False, ""
+            lp.sriov_of, lp.net = ns, net
+            ns.logical, ns.host = lp, h
+            net.pifs.append(lp)
+            self._add(ns)
+            self._add(lp)
+        vif = VIF(p)
+        vif.vm, vif.net, vif.device = v, net, str(len(v.vifs))
+        v.vifs.append(vif)
+        net.vifs.append(vif)
+        self._add(vif)
+
+    def _precheck_rec(self, o, r):
+        """The prechecks' fields of the older classes' records."""
+        if isinstance(o, Host) and hasattr(o, "cpu_info"):
+            r["cpu_info"] = dict(o.cpu_info)
+            r["license_params"] = dict(o.license_params)
+            r["edition"] = o.edition
+            r["PCIs"] = [x.ref for x in o.pcis]
+            r["PBDs"] = [d.ref for s in o.pool.precheck_srs.values()
+                         for d in s.pbds if d.host is o]
+        elif isinstance(o, VM) and hasattr(o, "pcis"):
+            r["other_config"] = dict(o.other_config)
+            r["blocked_operations"] = dict(o.blocked_operations)
+            r["attached_PCIs"] = [x.ref for x in o.pcis]
+            r["VGPUs"] = [x.ref for x in o.vgpus]
+            r["VIFs"] = [x.ref for x in o.vifs]
+            r["last_boot_CPU_flags"] = dict(o.last_boot_cpu)
+            if o.pv:
+                # a PV guest: PV_bootloader set, HVM_boot_policy empty
+                # (XenCenter's VM.IsHVM: HVM_boot_policy != "")
+                r["PV_bootloader"] = "pygrub"
+                r["HVM_boot_policy"] = ""
+                r["domain_type"] = "pv"
+        elif isinstance(o, VM):
+            r.setdefault("attached_PCIs", [])
+            r.setdefault("VGPUs", [])
+        elif isinstance(o, VBD) and getattr(o, "vdi", None) is not None:
+            r["VDI"] = o.vdi.ref
+        elif isinstance(o, PIF) and getattr(o, "sriov_of", None) is not None:
+            r["network"] = o.net.ref
+            r["sriov_logical_PIF_of"] = [o.sriov_of.ref]
+        return r
+
+    def rec_sr(self, s):
+        return {"uuid": s.uuid, "name_label": s.name, "name_description": "",
+                "allowed_operations": [], "current_operations": {},
+                "VDIs": [x.ref for x in s.vdis], "PBDs": [d.ref for d in s.pbds],
+                "virtual_allocation": 0, "physical_utilisation": 0,
+                "physical_size": 1 << 40, "type": s.type,
+                "content_type": "user", "shared": s.shared,
+                "other_config": {}, "tags": [], "sm_config": {}, "blobs": {},
+                "local_cache_enabled": False, "introduced_by": NULL_REF,
+                "clustered": False, "is_tools_sr": False}
+
+    def rec_pbd(self, d):
+        return {"uuid": d.uuid, "host": d.host.ref, "SR": d.sr.ref,
+                "device_config": {}, "currently_attached": bool(d.attached),
+                "other_config": {}}
+
+    def rec_vdi(self, v):
+        return {"uuid": v.uuid, "name_label": v.name, "name_description": "",
+                "allowed_operations": [], "current_operations": {},
+                "SR": v.sr.ref, "VBDs": [v.vbd.ref], "crash_dumps": [],
+                "virtual_size": 10 << 30, "physical_utilisation": 0,
+                "type": "user", "sharable": False, "read_only": False,
+                "other_config": {}, "storage_lock": False, "location": v.uuid,
+                "managed": True, "missing": False, "parent": NULL_REF,
+                "xenstore_data": {}, "sm_config": {}, "is_a_snapshot": False,
+                "snapshot_of": NULL_REF, "snapshots": [],
+                "snapshot_time": DateTime(EPOCH_DT), "tags": [],
+                "allow_caching": False, "on_boot": "persist",
+                "metadata_of_pool": NULL_REF, "metadata_latest": False,
+                "is_tools_iso": False, "cbt_enabled": False}
+
+    def rec_vif(self, f):
+        return {"uuid": f.uuid, "allowed_operations": [],
+                "current_operations": {}, "device": f.device,
+                "network": f.net.ref, "VM": f.vm.ref,
+                "MAC": "52:54:00:aa:00:%02x" % (int(f.uuid[:2], 16)),
+                "MTU": 1500, "other_config": {},
+                "currently_attached": f.vm.power_state == "Running",
+                "status_code": 0, "status_detail": "",
+                "runtime_properties": {}, "qos_algorithm_type": "",
+                "qos_algorithm_params": {}, "qos_supported_algorithms": [],
+                "metrics": NULL_REF, "MAC_autogenerated": True,
+                "locking_mode": "network_default", "ipv4_allowed": [],
+                "ipv6_allowed": [], "ipv4_configuration_mode": "None",
+                "ipv4_addresses": [], "ipv4_gateway": "",
+                "ipv6_configuration_mode": "None", "ipv6_addresses": [],
+                "ipv6_gateway": "", "PCI": NULL_REF}
+
+    def rec_vgpu(self, g):
+        return {"uuid": g.uuid, "VM": g.vm.ref, "GPU_group": NULL_REF,
+                "device": "0", "currently_attached":
+                g.vm.power_state == "Running", "other_config": {},
+                "type": NULL_REF, "resident_on": NULL_REF,
+                "scheduled_to_be_resident_on": NULL_REF,
+                "compatibility_metadata": {}, "extra_args": "",
+                "PCI": NULL_REF}
+
+    def rec_pci(self, x):
+        return {"uuid": x.uuid, "class_name": "3D controller",
+                "vendor_name": "NVIDIA Corporation",
+                "device_name": x.device_name, "host": x.host.ref,
+                "pci_id": "0000:04:00.0", "dependencies": [],
+                "other_config": {}, "subsystem_vendor_name": "",
+                "subsystem_device_name": "", "driver_name": "nvidia"}
+
+    def rec_network(self, n):
+        return {"uuid": n.uuid, "name_label": n.name, "name_description": "",
+                "allowed_operations": [], "current_operations": {},
+                "VIFs": [f.ref for f in n.vifs], "PIFs": [f.ref for f in n.pifs],
+                "MTU": 1500, "other_config": {}, "bridge": "xenbr1",
+                "managed": True, "blobs": {}, "tags": [],
+                "default_locking_mode": "unlocked",
+                "assigned_ips": {}, "purpose": []}
+
+    def rec_network_sriov(self, ns):
+        return {"uuid": ns.uuid, "physical_PIF": NULL_REF,
+                "logical_PIF": ns.logical.ref, "requires_reboot": False,
+                "configuration_mode": "sysfs"}
+
     # ----- records -----------------------------------------------------------
 
     def rec(self, o):
-        return getattr(self, "rec_" + o.cls.lower())(o)
+        return self._precheck_rec(o, getattr(self, "rec_" + o.cls.lower())(o))
 
     def rec_pool(self, p):
         return {
@@ -1524,7 +1828,27 @@ class Simulator:
                               "action": action,
                               "product_version": h.product_version,
                               "build_number": h.build_number})
+            self._precheck_autostart(h)
             self.cond.notify_all()
+
+    def _precheck_autostart(self, h):
+        """xapi-autostart-vms after a host's xapi starts (scripts/xapi-
+        autostart-vms): when the pool's other_config:auto_poweron is
+        "true", every halted VM with other_config:auto_poweron=true is
+        started (here: on the host that came up). Lock held."""
+        p = h.pool
+        if p.other_config.get("auto_poweron") != "true":
+            return
+        for v in self.vms(p):
+            if v.is_control_domain or v.power_state != "Halted" or \
+                    getattr(v, "other_config", {}).get("auto_poweron") != "true":
+                continue
+            if self.free_memory(h) < v.memory:
+                continue
+            v.power_state, v.resident_on = "Running", h
+            self._ev(v)
+            self._log.append({"t": time.time(), "event": "auto_poweron",
+                              "host": h.name, "pool": p.name, "vm": v.name})
 
     def _fresh_identity(self, old, result):
         """A fresh install makes a new standalone host: new uuid, its own
@@ -1858,7 +2182,8 @@ def ha_sr_ref(p):
 def vdi_get_sr(ctx, vdi):
     with ctx.sim.lock:
         if vdi != ha_statefile_ref(ctx.pool):
-            raise XapiError("HANDLE_INVALID", "VDI", vdi)
+            # a VDI of the prechecks' model (issue 13), else HANDLE_INVALID
+            return ctx.sim.rec(ctx.sim.get(ctx, "VDI", vdi))["SR"]
         return ha_sr_ref(ctx.pool)
 
 
@@ -2252,6 +2577,29 @@ def host_destroy(ctx, r):
         sim._log.append({"t": time.time(), "event": "host_destroyed",
                          "host": h.name, "pool": ctx.pool.name})
     return None
+
+
+@api("host.call_plugin", 4)
+def host_call_plugin(ctx, r, plugin, fn, args):
+    """Only the rolling-upgrade plugin XenCenter's wizard asks
+    (XenAdmin SafeToUpgradeCheck: prepare_host_upgrade.py testSafe2Upgrade
+    {"url": install repo} -> "true" or a reason such as
+    "not_enough_space"). A host whose spec says "safe2upgrade":
+    "missing" has no such plugin: XENAPI_MISSING_PLUGIN [name]
+    (datamodel_errors.ml). Other plugins: XENAPI_MISSING_PLUGIN too."""
+    with ctx.sim.lock:
+        h = ctx.sim.get(ctx, "host", r)
+        _check_live(ctx.sim, h)
+        ans = getattr(h, "safe2upgrade", "true")
+        if plugin != "prepare_host_upgrade.py" or ans == "missing":
+            raise XapiError("XENAPI_MISSING_PLUGIN", plugin)
+        if fn != "testSafe2Upgrade":
+            raise XapiError("XENAPI_PLUGIN_FAILURE", "UNKNOWN_XENAPI_PLUGIN_FUNCTION",
+                            "", fn)
+        if not isinstance(args, dict) or not args.get("url"):
+            raise XapiError("XENAPI_PLUGIN_FAILURE", "exception", "",
+                            "KeyError: 'url'")
+        return ans
 
 
 @api("host.compute_free_memory", 1)
