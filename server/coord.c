@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "coord_ha.h"
+#include "coord_power.h"
 #include "coord_place.h"
 #include "coord_report.h"
 #include "coord_step.h"
@@ -134,6 +135,7 @@ coord_run_finish(struct coord_stepctx *sc, struct coord *c,
 	size_t nvms = 0;
 
 	coord_ha_restore(sc->x, sc->st, sc->p, sc->run);
+	coord_power_restore(sc->x, sc->st, sc->p);
 	(void)store_run_vm_list(sc->st, sc->run->id, NULL, &vms, &nvms);
 	coord_report_build(sc->run, hosts, n, vms, nvms, sc->run->report,
 	    sizeof(sc->run->report));
@@ -215,8 +217,10 @@ coord_run_abort_cleanup(struct coord *c, const struct pool *p,
 			continue;
 		coord_abort_host(c, p, x, run, &hosts[i], s);
 	}
-	if (x != NULL)
+	if (x != NULL) {
 		coord_ha_restore(x, c->st, p, run);
+		coord_power_restore(x, c->st, p);
+	}
 	util_strlcpy(run->state, sizeof(run->state),
 	    state_run_name(RUN_ABORTED));
 	run->finished_at = run->updated_at = util_now_ms();

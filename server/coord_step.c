@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "coord_ha.h"
+#include "coord_power.h"
 #include "coord_place.h"
 #include "log.h"
 #include "rules.h"
@@ -239,12 +240,17 @@ coord_step_others_up(struct coord_stepctx *sc, const struct pool_snapshot *s,
 	return COORD_STEP_FAIL;
 }
 
-/* The first host's pending step: HA/WLB off when the run asks for it. */
+/* The first host's pending step: HA/WLB off when the run asks for it;
+ * the pool's auto_poweron off for the run (coord_power.h), before the
+ * first evacuation, so that an upgraded host does not refill itself. */
 static enum coord_step_result
 coord_step_start(struct coord_stepctx *sc)
 {
 	if (sc->run->disable_ha && coord_ha_off(sc->x, sc->st, sc->p, sc->run,
 	    sc->err, sizeof(sc->err)) == -1)
+		return COORD_STEP_FAIL;
+	if (coord_power_off(sc->x, sc->st, sc->p, sc->err,
+	    sizeof(sc->err)) == -1)
 		return COORD_STEP_FAIL;
 	return COORD_STEP_OK;
 }

@@ -232,7 +232,6 @@ class AutoPoweronRunTest(unittest.TestCase):
     cleanup): until then this is an expected failure, and an unexpected
     success says the wiring is in: remove the decorator."""
 
-    @unittest.expectedFailure
     def test_auto_poweron_off_for_the_run_and_restored(self):
         p = sh.pool_spec("wrun", 66, 2, vms=2,
                          other_config={"auto_poweron": "true"})
