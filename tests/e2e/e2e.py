@@ -129,8 +129,9 @@ def run(argv, check=True, **kw):
     return p
 
 
-def tail_file(path, lines, stop):
-    """Follows a file (dnsmasq's log) into lines until stop is set."""
+def tail_file(path, lines, stop, strip=None):
+    """Follows a file (dnsmasq's log, a serial log) into lines until stop
+    is set; strip: a regex removed from the start of each line."""
     pos = 0
     part = ""
     while not stop.is_set():
@@ -145,7 +146,8 @@ def tail_file(path, lines, stop):
             part += data
             *whole, part = part.split("\n")
             for line in whole:
-                lines.add(line)
+                lines.add(re.sub(strip, "", line, count=1) if strip
+                          else line)
         stop.wait(0.05)
 
 
@@ -368,10 +370,11 @@ serial_console = com1,115200
         if not is_local_boot(open(os.path.join(
                 self.tftp_root, "pxelinux.cfg/default")).read()):
             raise Fail("init-tftp's pxelinux.cfg/default is not local boot")
-        if HANDMADE and (self.name.startswith("uefi") or
-                         self.name == "mixed"):
+        uefi = self.name.startswith("uefi") or self.name in ("mixed",
+                                                             "redfish")
+        if HANDMADE and uefi:
             self.handmade_grub()
-        if self.name.startswith("uefi") or self.name == "mixed":
+        if uefi:
             self.check_grub_tree()
         p = self.cli("check", "-c", self.conf, check=False)
         if p.returncode != 0:
@@ -670,7 +673,7 @@ serial_console = com1,115200
 # ---- one install, step by step ---------------------------------------------
 
 def installer_and_callback(w, m, host, expect_state, result_arg, t_xen,
-                           q0, who=""):
+                           q0, who="", mode="upgrade"):
     """From Xen's start: the installer stand-in runs (answerfile,
     .treeinfo, script with result_arg, callback) and poolboot records
     expect_state for host. Returns (serial index, t) of the installer's
@@ -697,8 +700,10 @@ def installer_and_callback(w, m, host, expect_state, result_arg, t_xen,
     reboot_idx, t_reboot = hit[0], hit[1]
     w.note(who + "installer: DHCP, answerfile, .treeinfo, script, callback",
            t_reboot - t_inst)
-    want = ("installation", "upgrade", "sda", "%s/repo/%s/" % (PUBLIC_URL,
-                                                              REPO))
+    # an upgrade names the disk of the installation it upgrades; a fresh
+    # install has none (its disk is <primary-disk>)
+    want = ("installation", mode, "sda" if mode == "upgrade" else "none",
+            "%s/repo/%s/" % (PUBLIC_URL, REPO))
     got = (rep["root"], rep["mode"], rep["existing"], rep["source"])
     if got != want:
         raise Fail("the installer read root/mode/existing-installation/"
@@ -825,12 +830,16 @@ def boot_install(w, mac, host, expect_state, result_arg, tap="tap0",
 
 
 def boot_install_uefi(w, mac, host, expect_state, result_arg, tap="tap0",
-                      log="serial.log", who="", xen_loads=1):
+                      log="serial.log", who="", xen_loads=1, m=None,
+                      mode="upgrade"):
     """Boots the armed host's UEFI machine (OVMF): UEFI PXE or HTTP boot ->
     grub/grubx64.efi -> grub/grub.cfg -> grub/hosts/<mac>.cfg -> Xen ->
     installer -> callback -> state -> local-boot files -> reboot -> the
-    same GRUB file, now local boot -> GRUB exits to the firmware."""
-    m = w.start_machine(mac, tap=tap, log=log, firmware="uefi")
+    same GRUB file, now local boot -> GRUB exits to the firmware. m: a
+    machine someone else started (the BMC's), else one is started here;
+    mode: the answerfile's installation mode."""
+    if m is None:
+        m = w.start_machine(mac, tap=tap, log=log, firmware="uefi")
     q0 = m.started
     how = "HTTP boot" if w.http_boot else "PXE"
     over = "HTTP" if w.http_boot else "TFTP"
@@ -919,7 +928,7 @@ def boot_install_uefi(w, mac, host, expect_state, result_arg, tap="tap0",
                os.path.getsize(os.path.join(w.dir, "repo", f))), sec)
 
     reboot_idx, t_reboot = installer_and_callback(
-        w, m, host, expect_state, result_arg, t_xen, q0, who)
+        w, m, host, expect_state, result_arg, t_xen, q0, who, mode)
 
     # 3. poolboot: the GRUB file is local boot, the pxelinux one too
     text = w.grub_file(mac)
@@ -1238,6 +1247,250 @@ def scenario_rolling(w):
             down.discard(e["host"])
 
 
+
+# -- a new UEFI host installed through its (simulated) Redfish BMC
+
+RF_HOST = "e2e-rf"
+BMC_USER = "poolboot"
+BMC_PASSWORD = "e2e-Bmc-Secret.4711"
+ROOT_PASSWORD = "e2e-Root-Secret.4711"
+REDFISHSIM = os.path.join(TOP, "tests", "redfishsim", "redfishsim.py")
+# what the BMC runs when its system boots from the network: the boot
+# override's mode picks the machine's firmware (UEFI: OVMF, Legacy:
+# SeaBIOS), its target PXE or UEFI HTTP boot; anything else is no machine
+BOOT_WRAPPER = r"""
+echo "redfishsim boots $REDFISHSIM_SYSTEM: target $REDFISHSIM_TARGET, mode \
+$REDFISHSIM_MODE, reset $REDFISHSIM_RESET_TYPE"
+case $REDFISHSIM_MODE/$REDFISHSIM_TARGET in
+UEFI/Pxe) exec "$@" --firmware uefi ;;
+UEFI/UefiHttp) exec "$@" --firmware uefi --http-boot ;;
+Legacy/Pxe) exec "$@" --firmware bios ;;
+esac
+echo '{"action": "stuck", "reason": "no machine boots that override"}'
+"""
+
+
+class BmcMachine(Machine):
+    """The machine the BMC simulator's boot command started (machine.py,
+    a process of the simulator's, not ours): its serial log file is
+    followed; it lives as long as that process (and a second longer, so
+    the last lines are read)."""
+
+    def __init__(self, w, mac, log, pid, started):
+        super().__init__(mac, None, log, t0=w.t0, firmware="uefi")
+        self.pid = pid
+        self.started = started
+        self.gone = None
+        w._thread(tail_file, log, self.serial, w.stop_tail,
+                  r"^\[\s*[0-9.]+\] ")
+
+    def alive(self):
+        try:
+            with open("/proc/%d/stat" % self.pid) as f:
+                running = f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            running = False
+        if running:
+            return True
+        if self.gone is None:
+            self.gone = time.monotonic()
+        return time.monotonic() - self.gone < 1.0
+
+    def kill(self):
+        pass        # the simulator stops its boot command when it stops
+
+
+def start_bmc(w):
+    """redfishsim in the namespace, on its loopback (HTTPS, a new
+    self-signed certificate, sessions), the system powered off; a network
+    boot runs machine.py with HOST's MAC on tap0. Returns the state
+    directory's `ready` (port, fingerprint, cert)."""
+    d = os.path.join(w.dir, "bmc")
+    os.makedirs(d)
+    fd = os.open(os.path.join(d, "password"), os.O_WRONLY | os.O_CREAT,
+                 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(BMC_PASSWORD + "\n")
+    boot = ["sh", "-c", BOOT_WRAPPER, "sh", python(),
+            os.path.join(HERE, "machine.py"), "--mac", KNOWN_MAC, "--tap",
+            "tap0", "--log", os.path.join(w.dir, "serial.log"),
+            "--timeout", str(BOOT_TIMEOUT)]
+    t = time.monotonic()
+    errf = open(os.path.join(d, "stderr"), "ab")
+    p = subprocess.Popen(w.nsexec([python(), REDFISHSIM, "--state-dir", d,
+                                   "--user", BMC_USER, "--power", "Off",
+                                   "--boot-command"] + boot),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=errf)
+    errf.close()
+    w.procs.append(p)
+    ready = os.path.join(d, "ready")
+    while not os.path.exists(ready):
+        if p.poll() is not None or time.monotonic() - t > 20:
+            raise Fail("the Redfish simulator did not start:\n%s" % open(
+                os.path.join(d, "stderr")).read()[-2000:])
+        time.sleep(0.05)
+    with open(ready) as f:
+        r = json.load(f)
+    w.note("Redfish BMC simulator up (HTTPS, new certificate)",
+           time.monotonic() - t)
+    return r
+
+
+def bmc_events(w, kind=None):
+    try:
+        with open(os.path.join(w.dir, "bmc", "log.jsonl")) as f:
+            evs = [json.loads(l) for l in f if l.strip()]
+    except FileNotFoundError:
+        return []
+    return [e for e in evs if kind is None or e["event"] == kind]
+
+
+def rel(w, unix_t):
+    """A Unix time (the BMC's log) as seconds since the world's t0."""
+    return unix_t - (time.time() - time.monotonic()) - w.t0
+
+
+def scenario_redfish(w):
+    """poolboot install of a new UEFI host (mode fresh, no pool) whose BMC
+    is the Redfish simulator: poolboot sets the one-time override (Once,
+    Pxe, UEFI) and resets the system; the BMC's boot starts the QEMU
+    machine, which installs through poolboot and boots locally."""
+    bmc = start_bmc(w)
+    for name, text in (("bmc.pw", BMC_PASSWORD), ("root.pw", ROOT_PASSWORD)):
+        fd = os.open(os.path.join(w.dir, name), os.O_WRONLY | os.O_CREAT,
+                     0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text + "\n")
+    w.write_config(
+        "[host %s]\nmac = %s\ndisk = sda\nmode = fresh\nrepo = %s\n"
+        "firmware = uefi\nhostname = %s.example.com\n"
+        "root_password_file = root.pw\n"
+        "power = redfish\nredfish_address = https://127.0.0.1:%d\n"
+        "redfish_user = %s\nredfish_password_file = bmc.pw\n"
+        "redfish_tls_fingerprint = %s\n"
+        % (RF_HOST, KNOWN_MAC, REPO, RF_HOST, bmc["port"], BMC_USER,
+           bmc["fingerprint"]))
+    w.start_server()
+    if w.grub_file(KNOWN_MAC) is not None:
+        raise Fail("a GRUB host file exists before the install job")
+
+    t_job = time.monotonic() - w.t0
+    p = w.cli("install", "-c", w.conf, RF_HOST, "--wipe", "--json",
+              check=False)
+    if p.returncode != 0:
+        raise Fail("poolboot install %s --wipe exited %d:\n%s"
+                   % (RF_HOST, p.returncode, p.stdout))
+    jid = json.loads(p.stdout[p.stdout.index("{"):])["id"]
+
+    # the BMC: the override, the reset, the boot, its boot command
+    deadline = time.monotonic() + 60
+    started = None
+    while time.monotonic() < deadline and started is None:
+        started = (bmc_events(w, "boot_command") or [None])[0]
+        job = w.api("/jobs/%d" % jid)
+        if job.get("state") in ("halted", "failed", "aborted"):
+            break
+        time.sleep(0.1)
+    if started is None:
+        raise Fail("the BMC never started the machine (job %d: %s)\n--- "
+                   "BMC log:\n%s\n%s" % (jid, json.dumps(job), "\n".join(
+                       json.dumps(e) for e in bmc_events(w)[-15:]),
+                       w.evidence()))
+    patch = bmc_events(w, "patch")
+    reset = bmc_events(w, "reset")
+    w.note("poolboot install -> BMC: PATCH boot override", rel(
+        w, patch[0]["t"]) - t_job)
+    w.note("BMC: PATCH -> reset -> machine.py started",
+           rel(w, started["t"]) - rel(w, patch[0]["t"]))
+    m = BmcMachine(w, KNOWN_MAC, os.path.join(w.dir, "serial.log"),
+                   started["pid"], rel(w, started["t"]))
+    w.machines.append(m)
+    boot_install_uefi(w, KNOWN_MAC, RF_HOST, "done", 0, m=m, mode="fresh")
+
+    # the job: arm -> power -> install -> done (no pool to join)
+    deadline = time.monotonic() + 20
+    while True:
+        job = w.api("/jobs/%d" % jid)
+        if job.get("state") != "running" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if job.get("state") != "done" or job.get("step") != "done":
+        raise Fail("job %d (install %s) ended %s in step %s: %s\n%s"
+                   % (jid, RF_HOST, job.get("state"), job.get("step"),
+                      json.dumps(job), w.evidence()))
+    hit = w.serve_log.find(r"install \(job %d\): finished \((.*)\)" % jid)
+    if hit:
+        w.note("poolboot install -> job done (%s ms)" % hit[2].group(1),
+               hit[1] - t_job)
+
+    # the machine.py run the BMC started reports a fresh install
+    deadline = time.monotonic() + 15
+    while m.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    out = open(os.path.join(w.dir, "bmc", "boot-command.log")).read()
+    if "target Pxe, mode UEFI, reset On" not in out:
+        raise Fail("the boot command did not get Pxe/UEFI/On:\n%s" % out)
+    res = [l for l in out.splitlines() if l.startswith("{")]
+    if not res or json.loads(res[-1]).get("action") != "fresh" or \
+            json.loads(res[-1]).get("product_version") != REPO_VERSION:
+        raise Fail("the BMC's machine reported %s, wanted a fresh install "
+                   "of %s:\n%s" % (res, REPO_VERSION, out))
+
+    # the BMC saw exactly one override and one reset, in that order
+    want = {"Boot": {"BootSourceOverrideEnabled": "Once",
+                     "BootSourceOverrideTarget": "Pxe",
+                     "BootSourceOverrideMode": "UEFI"}}
+    patch, reset = bmc_events(w, "patch"), bmc_events(w, "reset")
+    boots = bmc_events(w, "boot")
+    got = ([e["body"] for e in patch], [(e["reset_type"], e["power_before"],
+                                         e["power_after"]) for e in reset],
+           [(e["target"], e["mode"], e["override"]) for e in boots])
+    if got != ([want], [("On", "Off", "On")], [("Pxe", "UEFI", "Once")]):
+        raise Fail("the BMC saw PATCH bodies %s, resets %s, boots %s; "
+                   "wanted one PATCH %s, one reset On (power Off -> On), "
+                   "one Pxe/UEFI boot by the Once override" % (
+                       got[0], got[1], got[2], want))
+    if patch[0]["t"] > reset[0]["t"] or patch[0]["auth"] != "session":
+        raise Fail("the PATCH came after the reset or without a session: %s"
+                   % patch[0])
+    with open(os.path.join(w.dir, "bmc", "state.json")) as f:
+        sysst = json.load(f)["systems"][0]
+    if sysst["enabled"] != "Disabled" or sysst["power"] != "On":
+        raise Fail("after the boot the BMC's override is %s (wanted "
+                   "Disabled: used up), power %s" % (sysst["enabled"],
+                                                     sysst["power"]))
+    created = bmc_events(w, "session_created")
+    deleted = bmc_events(w, "session_deleted")
+    if len(created) != 1 or len(deleted) != 1 or bmc_events(
+            w, "auth_failed") or bmc_events(w, "connection_error"):
+        raise Fail("BMC sessions created %d, deleted %d, auth failures %d, "
+                   "TLS errors %d; wanted one session, deleted" % (
+                       len(created), len(deleted),
+                       len(bmc_events(w, "auth_failed")),
+                       len(bmc_events(w, "connection_error"))))
+    if not w.serve_log.find(r"boot override Once Pxe UEFI"):
+        raise Fail("poolboot's log does not say it set the boot override\n"
+                   "%s" % w.serve_log.tail())
+
+    # the passwords: nowhere in poolboot's log, nor in any file poolboot,
+    # dnsmasq, the installer or the machine wrote
+    secret_files = {os.path.join(w.dir, x) for x in
+                    ("bmc.pw", "root.pw", "bmc/password")}
+    for root, dirs, files in os.walk(w.dir):
+        for fn in files:
+            path = os.path.join(root, fn)
+            if path in secret_files:
+                continue
+            with open(path, "rb") as f:
+                data = f.read()
+            for pw in (BMC_PASSWORD, ROOT_PASSWORD):
+                if pw.encode() in data:
+                    raise Fail("a password is in %s" % path)
+    if BMC_PASSWORD in "\n".join(l for _, l in w.serve_log.snapshot()):
+        raise Fail("the BMC password is in poolboot's log")
+
+
 SCENARIOS = [
     # name, title, function, World arguments, in the default set
     ("install", "upgrade install over TFTP (pxelinux.0, install.img >= "
@@ -1271,6 +1524,10 @@ SCENARIOS = [
     ("mixed", "a BIOS and a UEFI machine armed at once, booted together: "
      "both done, both back to local boot", scenario_mixed,
      dict(boot_files="tftp", taps=("tap0", "tap1")), True),
+    ("redfish", "poolboot install of a new UEFI host through its Redfish "
+     "BMC (simulated): override Once/Pxe/UEFI, reset, the BMC's machine "
+     "installs, job done, local boot", scenario_redfish,
+     dict(boot_files="tftp", firmware="uefi"), True),
 ]
 
 

@@ -8,7 +8,8 @@
 #    apt-get update only then): QEMU with its iPXE ROMs, busybox-static,
 #    dnsmasq, syslinux's pxelinux and modules, iproute2; for the UEFI
 #    scenarios OVMF (the UEFI firmware QEMU boots) and GRUB's EFI modules
-#    and grub-mkimage (poolboot init-tftp builds grub/grubx64.efi).
+#    and grub-mkimage (poolboot init-tftp builds grub/grubx64.efi); for
+#    `redfish` openssl (the Redfish simulator makes its certificate).
 # 2. Downloads Debian's current kernel (the package linux-image-amd64 depends
 #    on) and Xen 4.17 and unpacks them without running any package hook
 #    (apt-get download + dpkg-deb -x), once: later runs reuse the cache.
@@ -24,7 +25,7 @@ TOP=$(cd "$HERE/../.." && pwd)
 CACHE=${1:-${E2E_CACHE:-$TOP/build/e2e-cache}}
 XENPKG=${E2E_XEN_PACKAGE:-xen-hypervisor-4.17-amd64}
 PKGS="qemu-system-x86 ipxe-qemu busybox-static dnsmasq-base pxelinux
-syslinux-common iproute2 ovmf grub-efi-amd64-bin grub-common"
+syslinux-common iproute2 ovmf grub-efi-amd64-bin grub-common openssl"
 
 say() { echo "e2e-setup: $*"; }
 die() { echo "e2e-setup: error: $*" >&2; exit 1; }
