@@ -506,7 +506,7 @@ cli_status(const struct cli_opts *o, const char *pool, int follow)
 int
 cli_upgrade(const struct cli_opts *o, const char *pool)
 {
-	char path[256], body[128];
+	char path[256], body[160], place[40] = "";
 	json_t *reply = NULL;
 	long status;
 	int ret;
@@ -515,9 +515,20 @@ cli_upgrade(const struct cli_opts *o, const char *pool)
 		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
 		return CLI_EXIT_USAGE;
 	}
+	if (o->placement != NULL) {
+		if (strcmp(o->placement, "return") != 0 &&
+		    strcmp(o->placement, "leave") != 0) {
+			fprintf(stderr, "poolboot: --placement '%s': want "
+			    "return or leave\n", o->placement);
+			return CLI_EXIT_USAGE;
+		}
+		snprintf(place, sizeof(place), ", \"placement\": \"%s\"",
+		    o->placement);
+	}
 	cli_pool_path(path, sizeof(path), pool, "upgrade");
-	snprintf(body, sizeof(body), "{\"dry_run\": %s, \"disable_ha\": %s}",
-	    o->dry_run ? "true" : "false", o->disable_ha ? "true" : "false");
+	snprintf(body, sizeof(body), "{\"dry_run\": %s, \"disable_ha\": %s%s}",
+	    o->dry_run ? "true" : "false", o->disable_ha ? "true" : "false",
+	    place);
 	if ((ret = cli_api_send(o, "POST", path, body, &status, &reply)) != 0)
 		return ret;
 	if (o->json) {

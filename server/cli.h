@@ -41,6 +41,7 @@ struct cli_opts {
 	int	 help;		/* --help */
 	int	 dry_run;	/* upgrade --dry-run */
 	int	 disable_ha;	/* upgrade --disable-ha */
+	const char *placement;	/* upgrade --placement return|leave, or NULL */
 	int	 follow;	/* --follow */
 	int	 syslog;	/* serve --syslog */
 	const char *new_master;	/* recover --new-master HOST */

@@ -389,6 +389,15 @@ config_load_pool(struct config_ini *ini, struct config *cfg,
 	if ((kv = config_ini_get(sec, "repo")) != NULL)
 		p->repo_name = strdup(kv->value);
 	config_load_pool_timeouts(ini, sec, p);
+	if ((kv = config_ini_get(sec, "placement")) != NULL) {
+		if (strcmp(kv->value, "leave") == 0)
+			p->placement_leave = 1;
+		else if (strcmp(kv->value, "return") != 0)
+			config_ini_err(ini, kv->line, "placement: '%s' must be "
+			    "'return' (each host's VMs go back to it after its "
+			    "upgrade) or 'leave' (they stay where the "
+			    "evacuation put them)", kv->value);
+	}
 	config_ini_unknown_keys(ini, sec, "[pool]");
 }
 

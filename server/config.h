@@ -69,6 +69,7 @@ struct pool {
 	int	 rejoin_timeout;	/* default 1200 */
 	int	 step_timeout;		/* other steps, XAPI retries; default 600 */
 	int	 poll_ms;		/* default 1000 */
+	int	 placement_leave;	/* placement = leave; default return */
 	int	 line;
 };
 

@@ -39,10 +39,9 @@ coord_place_parse(const char *s, enum coord_placement *out)
 enum coord_placement
 coord_place_default(const struct pool *p)
 {
-	/* the [pool] key placement is read by config.c once it knows it;
-	 * until then every pool returns its VMs (the issue's default) */
-	(void)p;
-	return COORD_PLACE_RETURN;
+	/* [pool] placement (config.h); default return */
+	return p != NULL && p->placement_leave ? COORD_PLACE_LEAVE :
+	    COORD_PLACE_RETURN;
 }
 
 enum coord_place_action

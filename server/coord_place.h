@@ -48,7 +48,8 @@ enum coord_placement {
 const char *coord_place_name(enum coord_placement pl);
 /* "return" or "leave" into *out: 0, else -1 (*out untouched). */
 int   coord_place_parse(const char *s, enum coord_placement *out);
-/* Pool p's placement when a run does not say: COORD_PLACE_RETURN. */
+/* Pool p's placement when a run does not say: its [pool] placement key
+ * (COORD_PLACE_LEAVE for leave), else COORD_PLACE_RETURN. */
 enum coord_placement coord_place_default(const struct pool *p);
 
 /* One call for host `host` (its name) of run, set up by the step. */

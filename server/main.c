@@ -132,14 +132,19 @@ static const char *main_cmd_help[][2] = {
 	    "upgrade path allowed, inventory and boot files complete. Changes\n"
 	    "nothing. Exit 0 when every check passed, 1 otherwise.\n" },
 	{ "upgrade", "usage: poolboot upgrade [-c FILE] POOL [--dry-run] "
-	    "[--disable-ha] [--follow] [--json]\n\n"
+	    "[--disable-ha] [--placement return|leave] [--follow] [--json]\n\n"
 	    "Starts a rolling upgrade of POOL to its repo's version: prechecks,\n"
 	    "a pool database dump, then host by host (master first): disable,\n"
 	    "evacuate, arm, reboot into the installer, wait for its callback\n"
-	    "and for XAPI to show the host back on the new version, enable.\n"
-	    "Any failure halts the run (see status, retry, abort).\n"
+	    "and for XAPI to show the host back on the new version, enable,\n"
+	    "then move the VMs it ran back to it. The pool's auto_poweron is\n"
+	    "off for the run. Any failure halts the run (see status, retry,\n"
+	    "abort).\n"
 	    "  --dry-run     print the prechecks and the plan; change nothing\n"
 	    "  --disable-ha  turn HA/WLB off now and back on at the end\n"
+	    "  --placement   return (default: the pool's placement key, else\n"
+	    "                return): each host's VMs go back to it once it is\n"
+	    "                upgraded; leave: they stay where evacuation put them\n"
 	    "  --follow      show progress until the run ends\n" },
 	{ "status", "usage: poolboot status [-c FILE] [POOL] [--follow] "
 	    "[--json]\n\n"
@@ -241,6 +246,7 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o)
 		{ "skeleton", required_argument, NULL, 'K' },
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "new-master", required_argument, NULL, 'M' },
+		{ "placement", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -262,6 +268,7 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o)
 		case 'K': o->skeleton = optarg; break;
 		case 'L': o->syslog = 1; break;
 		case 'M': o->new_master = optarg; break;
+		case 'E': o->placement = optarg; break;
 		case 'h': o->help = 1; break;
 		default:
 			return -1;

@@ -29,7 +29,7 @@ static const double metrics_buckets[] = {
 
 /* The steps that take time (pending, done and skipped do not). */
 #define METRICS_FIRST_STEP	STEP_DISABLE
-#define METRICS_NSTEPS		(STEP_ENABLE - STEP_DISABLE + 1)
+#define METRICS_NSTEPS		(STEP_RETURN - STEP_DISABLE + 1)
 
 struct metrics_hist {
 	uint64_t counts[METRICS_NSTEPS][METRICS_NBUCKETS];	/* not cumulative */
@@ -122,7 +122,7 @@ metrics_hist_add(const char *step, double seconds, void *arg)
 	size_t i, b;
 
 	if (state_step_parse(step, &s) == -1 || s < METRICS_FIRST_STEP ||
-	    s > STEP_ENABLE)
+	    s > STEP_RETURN)
 		return;
 	i = (size_t)(s - METRICS_FIRST_STEP);
 	for (b = 0; b < METRICS_NBUCKETS; b++)

@@ -333,7 +333,7 @@ class UpgradeMetricsTest(unittest.TestCase):
             self.assertEqual(value(m, "poolboot_runs", state="done"), 1)
             self.assertEqual(value(m, "poolboot_runs", state="running"), 0)
             for step in ("disable", "evacuate", "arm", "reboot", "install",
-                         "rejoin", "enable"):
+                         "rejoin", "enable", "return"):
                 self.assertEqual(value(
                     m, "poolboot_step_duration_seconds_count", step=step), 2,
                     step)

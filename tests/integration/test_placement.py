@@ -154,6 +154,43 @@ class ReturnTest(PlacementBase):
         self.assert_never_older(sim)
 
 
+class PlacementChoiceTest(PlacementBase):
+    """[pool] placement = leave is the pool's default; poolboot upgrade
+    --placement overrides it; bad values are refused where they are."""
+
+    def test_pool_key_and_cli_flag(self):
+        spec = sh.pool_spec("pk", 64, 2, vms=2)
+        env, sim = self.world(spec)
+        env.stop()
+        env.pool_opts = dict(getattr(env, "pool_opts", {}) or {},
+                             placement="leave")
+        env.write_config()
+        env.start()
+        r = env.api("POST", "/pools/pk/upgrade", body="{}")
+        self.assertEqual(r.status, 202, r.body)
+        st = self.wait_done(env, "pk")
+        self.assertEqual(st["placement"], "leave")
+        self.assertEqual(self.moves(sim, "pool_migrate"), [])
+        # the CLI's --placement wins over the pool's key (a run that
+        # finds every host on the target still records its placement)
+        p = env.cli("upgrade", "pk", "--placement", "return")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        self.assertEqual(env.status("pk")["placement"], "return")
+        p = env.cli("upgrade", "pk", "--placement", "home")
+        self.assertEqual(p.returncode, 2, p.out + p.err)
+        self.assertIn("--placement 'home': want return or leave", p.err)
+        # a bad key is a config error at its line
+        env.pool_opts["placement"] = "home"
+        conf = env.write_config()
+        p = env.cli("check")
+        self.assertNotEqual(p.returncode, 0, p.out + p.err)
+        with open(conf) as f:
+            n = [i for i, l in enumerate(f.read().split("\n"), 1)
+                 if l.startswith("placement = home")]
+        self.assertIn("%s:%d: placement: 'home' must be 'return'"
+                      % (env.conf, n[0]), p.out + p.err)
+
+
 class LeaveTest(PlacementBase):
     def test_leave_keeps_vms_where_the_evacuation_put_them(self):
         spec = sh.pool_spec("pv", 63, 3, vms=6)
