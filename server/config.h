@@ -29,6 +29,7 @@
 
 #include "config_dnsmasq.h"
 #include "config_mode.h"
+#include "config_pool.h"
 #include "inventory.h"
 #include "util.h"
 
@@ -47,31 +48,6 @@ struct repo {
 	int	 line;
 };
 
-struct pool {
-	char	*name;
-	char	*xapi;			/* the first of xapi_urls */
-	struct strlist xapi_urls;	/* xapi = URL[, URL...]: the addresses
-					 * poolboot tries in order (pool_addr.h) */
-	struct strlist member_addrs;	/* the ip of every inventory host of
-					 * this pool: tried after xapi_urls */
-	char	*username;
-	char	*password_file;		/* absolute */
-	char	*tls_ca;		/* absolute, may be NULL */
-	char	*tls_fingerprint;	/* the first of tls_pins, may be NULL */
-	struct strlist tls_pins;	/* tls_fingerprint = PIN[, PIN...]: one
-					 * per host (each has its own cert) */
-	int	 tls_verify;		/* 0 only with tls_verify = no */
-	char	*repo_name;
-	struct repo *repo;
-	/* rolling upgrade: step timeouts (seconds) and XAPI poll interval */
-	int	 evacuate_timeout;	/* default 1800 */
-	int	 install_timeout;	/* default 5400 */
-	int	 rejoin_timeout;	/* default 1200 */
-	int	 step_timeout;		/* other steps, XAPI retries; default 600 */
-	int	 poll_ms;		/* default 1000 */
-	int	 placement_leave;	/* placement = leave; default return */
-	int	 line;
-};
 
 struct config {
 	char	*path;			/* as given */
