@@ -15,7 +15,7 @@ import harness
 
 COMMANDS = ["check", "render", "serve", "init-tftp", "arm", "disarm", "hosts",
             "precheck", "upgrade", "status", "retry", "abort", "rebuild",
-            "install", "jobs", "version"]
+            "install", "jobs", "recover", "version"]
 
 
 def run(*argv, env=None, timeout=30):

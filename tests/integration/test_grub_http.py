@@ -77,8 +77,11 @@ class GrubHttpTest(unittest.TestCase):
         self.assertIn(token.encode(), r.body)
         self.assertIn(b"multiboot2", r.body)
         deadline = time.time() + 3
-        while time.time() < deadline and \
-                "fetched its GRUB config" not in self.env.log_text():
+        # the fetch is logged while it is answered, the request line once
+        # it has completed
+        while time.time() < deadline and not (
+                "fetched its GRUB config" in self.env.log_text() and
+                '"GET /grub/hosts/%s.cfg" 200' % H1_MAC in self.env.log_text()):
             time.sleep(0.05)
         log = self.env.log_text()
         self.assertRegex(log, r'http: 127\.0\.0\.1 "GET /grub/hosts/%s\.cfg" '

@@ -137,6 +137,9 @@ class RestartRaceTest(RaceBase):
         try:
             db.execute("DROP INDEX IF EXISTS runs_one_active")
             db.execute("DROP INDEX IF EXISTS jobs_one_active")
+            # and without what schema 5 added (VM placement)
+            db.execute("DROP TABLE IF EXISTS run_vms")
+            db.execute("ALTER TABLE runs DROP COLUMN placement")
             db.execute("PRAGMA user_version = 3")
             db.execute("INSERT INTO runs(pool, state, created_at, "
                        "updated_at) VALUES ('ub', 'running', 1, 1)")
