@@ -93,8 +93,7 @@ coord_step_transient(const struct xapi_error *e)
 	return 0;
 }
 
-/* Retry a transient error with backoff until the step's timeout. */
-static enum coord_step_result
+enum coord_step_result
 coord_step_xapi_retry(struct coord_stepctx *sc, const char *what,
     const struct xapi_error *e)
 {
@@ -120,6 +119,7 @@ coord_step_xapi_retry(struct coord_stepctx *sc, const char *what,
 	}
 	snprintf(sc->err, sizeof(sc->err), "%s: %s%s", what, xapi_strerror(e),
 	    coord_step_transient(e) ? " (gave up after the step timeout)" : "");
+	sc->xapi_down = coord_step_transient(e);
 	return COORD_STEP_FAIL;
 }
 
@@ -511,6 +511,7 @@ coord_step_rejoin(struct coord_stepctx *sc)
 			snprintf(sc->err, sizeof(sc->err), "XAPI did not come "
 			    "back within %d s (rejoin_timeout): %s",
 			    sc->p->rejoin_timeout, xapi_strerror(&e));
+			sc->xapi_down = coord_step_transient(&e);
 			return COORD_STEP_FAIL;
 		}
 		if (e.transport)
