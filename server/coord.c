@@ -738,7 +738,6 @@ coord_retry(struct coord *c, const char *pool, struct coord_run_ref *out,
 	struct coord_runner *r = coord_runner_for(c, pool);
 	struct run_host *hosts = NULL;
 	struct run run;
-	struct job job;
 	size_t i, n = 0;
 	int rc;
 
@@ -750,15 +749,6 @@ coord_retry(struct coord *c, const char *pool, struct coord_run_ref *out,
 		snprintf(err, errlen, "pool %s has no halted run to retry (its "
 		    "latest run is %s)", pool, rc == 0 ? run.state : "none");
 		return COORD_CONFLICT;
-	}
-	if ((rc = coord_master_rebuild(c->st, pool, &job)) != 0) {
-		/* the host being rebuilt (a dead old master) is down */
-		snprintf(err, errlen, rc == -1 ? "cannot read the store" :
-		    "pool %s: host %s is being rebuilt (job %lld, step %s): "
-		    "retry once it is done (poolboot jobs), never with two "
-		    "hosts of the pool down", pool, job.host, (long long)job.id,
-		    job.step);
-		return rc == -1 ? COORD_ERROR : COORD_CONFLICT;
 	}
 	/* halted -> running in one statement: of two concurrent retries (or
 	 * a retry and an abort) only one goes on */

@@ -146,7 +146,9 @@ coord_master_advice(const struct coord_stepctx *sc,
     const struct run_host *hosts, size_t n, char *buf, size_t len)
 {
 	struct sbuf b = { .max = 256 };
-	char advice[512], extra[320] = "";
+	char advice[512], extra[448] = "";
+	enum coord_step s;
+	size_t l;
 	int dead = 0, room;
 
 	if (sc->xapi_down)
@@ -158,8 +160,17 @@ coord_master_advice(const struct coord_stepctx *sc,
 	}
 	coord_master_upgraded(hosts, n, &b);
 	if (b.len)
-		snprintf(extra, sizeof(extra), ". Members already on %.64s (a "
-		    "good HOST): %.200s", sc->run->target_version, b.p);
+		snprintf(extra, sizeof(extra), ". Members on %.64s already "
+		    "(good HOSTs): %.200s", sc->run->target_version, b.p);
+	if (state_step_parse(sc->h->step, &s) == 0 && coord_step_offline(s)) {
+		/* the rebuild refuses to power the old master on while a
+		 * host is disabled: the run brings that one back first */
+		l = strlen(extra);
+		snprintf(extra + l, sizeof(extra) - l, ". %.64s is left "
+		    "disabled: after recover, retry (it finishes it), retry "
+		    "the rebuild job, retry again",
+		    sc->h->host);
+	}
 	/* the advice whole, the step's reason cut to what is left */
 	room = (int)len - (int)strlen(advice) - (int)strlen(extra) - 64;
 	if (room < 40)
@@ -168,22 +179,4 @@ coord_master_advice(const struct coord_stepctx *sc,
 	    sc->h->step, room, sc->err, advice, extra);
 	sbuf_free(&b);
 	return 1;
-}
-
-int
-coord_master_rebuild(struct store *st, const char *pool, struct job *j)
-{
-	int64_t *ids = NULL;
-	size_t n = 0, i;
-	int ret = 0;
-
-	if (store_jobs_running(st, &ids, &n) == -1)
-		return -1;
-	for (i = 0; i < n && ret == 0; i++)
-		if (store_job_get(st, ids[i], j) == 0 &&
-		    strcmp(j->kind, "rebuild") == 0 &&
-		    strcmp(j->pool, pool) == 0)
-			ret = 1;
-	free(ids);
-	return ret;
 }

@@ -12,8 +12,11 @@
  * upgraded before its members). A host done stays done: the rebuilt old
  * master (a fresh install of the repo's version) is never upgraded again.
  *
- * Everything here runs on the pool's runner thread (coord_master_sync,
- * coord_master_advice) or is a read of the store (coord_master_rebuild).
+ * Everything here runs on the pool's runner thread. While the old master
+ * is being rebuilt (a rebuild job of the pool, running or halted) no
+ * host of the run is taken down (coord_step.c): a retry brings back a
+ * host the death interrupted, then halts before the next one until the
+ * rebuild is done.
  */
 #ifndef POOLBOOT_COORD_MASTER_H
 #define POOLBOOT_COORD_MASTER_H
@@ -49,10 +52,5 @@ enum coord_step_result coord_master_sync(struct coord_stepctx *sc,
  * each). Returns 1 when the advice was added. */
 int   coord_master_advice(const struct coord_stepctx *sc,
 	    const struct run_host *hosts, size_t n, char *buf, size_t len);
-
-/* 1 when a rebuild job of pool is running (*j filled): a retry waits for
- * it (the old master being rebuilt is down); 0 none; -1 the store. */
-int   coord_master_rebuild(struct store *st, const char *pool,
-	    struct job *j);
 
 #endif
