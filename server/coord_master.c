@@ -172,7 +172,8 @@ coord_master_advice(const struct coord_stepctx *sc,
 		    sc->h->host);
 	}
 	/* the advice whole, the step's reason cut to what is left */
-	room = (int)len - (int)strlen(advice) - (int)strlen(extra) - 64;
+	room = (int)len - 1 - (int)(strlen(sc->h->host) + strlen(sc->h->step) +
+	    strlen("host , step : ; ") + strlen(advice) + strlen(extra));
 	if (room < 40)
 		room = 40;
 	snprintf(buf, len, "host %s, step %s: %.*s; %s%s", sc->h->host,
