@@ -112,6 +112,7 @@ coord_master_sync(struct coord_stepctx *sc, struct run_host *hosts, size_t n)
 	for (i = 0; i < n; i++)
 		if (hosts[i].is_master)
 			util_strlcpy(was, sizeof(was), hosts[i].host);
+	sc->cache->master_synced = 1;
 	if (now[0] == '\0')
 		return COORD_STEP_OK;	/* not one of the run's: as planned */
 	if ((changed = calloc(n + 1, sizeof(*changed))) == NULL) {
@@ -162,6 +163,12 @@ coord_master_advice(const struct coord_stepctx *sc,
 	if (b.len)
 		snprintf(extra, sizeof(extra), ". Members on %.64s already "
 		    "(good HOSTs): %.200s", sc->run->target_version, b.p);
+	else
+		/* pool.join wants the master's version: a fresh install of
+		 * the target cannot join a member promoted on the old one */
+		snprintf(extra, sizeof(extra), ". No member is on %.64s yet: "
+		    "the old master, rebuilt on it, could not join; abort the "
+		    "run instead of retrying it", sc->run->target_version);
 	if (state_step_parse(sc->h->step, &s) == 0 && coord_step_offline(s)) {
 		/* the rebuild refuses to power the old master on while a
 		 * host is disabled: the run brings that one back first */

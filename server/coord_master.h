@@ -47,9 +47,13 @@ enum coord_step_result coord_master_sync(struct coord_stepctx *sc,
  * step S: why", and, when the step failed because XAPI did not answer
  * (sc->xapi_down) and the pool's master is dead
  * (pool_addr_halt_advice), the operator's way out: the recover command,
- * the members already on the target version (good new masters), then
- * retry. Probes the pool's addresses then (up to their connect timeout
- * each). Returns 1 when the advice was added. */
+ * the members already on the target version (good new masters; when
+ * there is none: abort, since the old master rebuilt on the target could
+ * not join an old one), sc->h when the run left it disabled (retry
+ * first: the rebuild does not power the old master on meanwhile), then
+ * retry. The advice is kept whole, sc->err is cut to what is left.
+ * Probes the pool's addresses then (up to their connect timeout each).
+ * Returns 1 when the advice was added. */
 int   coord_master_advice(const struct coord_stepctx *sc,
 	    const struct run_host *hosts, size_t n, char *buf, size_t len);
 
