@@ -32,8 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "coord_abort.h"
 #include "coord_ha.h"
 #include "coord_power.h"
+#include "coord_master.h"
 #include "coord_place.h"
 #include "coord_report.h"
 #include "coord_step.h"
@@ -149,83 +151,31 @@ coord_run_finish(struct coord_stepctx *sc, struct coord *c,
 	    sc->run->target_version);
 }
 
-/* A step failed with sc->err: the run halts. */
+/* A step failed with sc->err: the run halts. When XAPI did not answer
+ * and the pool's master is found dead, the run's error says how to
+ * recover (coord_master_advice). */
 static void
-coord_run_halt(struct coord_stepctx *sc, struct coord *c)
+coord_run_halt(struct coord_stepctx *sc, struct coord *c,
+    const struct run_host *hosts, size_t n)
 {
+	int dead;
+
 	util_strlcpy(sc->h->error, sizeof(sc->h->error), sc->err);
 	sc->h->attempts = 0;
 	store_run_host_update(sc->st, sc->h);
-	snprintf(sc->run->error, sizeof(sc->run->error), "host %s, step %s: "
-	    "%.400s", sc->h->host, sc->h->step, sc->err);
+	dead = coord_master_advice(sc, hosts, n, sc->run->error,
+	    sizeof(sc->run->error));
 	util_strlcpy(sc->run->state, sizeof(sc->run->state),
 	    state_run_name(RUN_HALTED));
 	sc->run->updated_at = util_now_ms();
 	store_run_update(sc->st, sc->run);
 	coord_ev(c, sc->p, sc->h->host, "run halted in step %s: %s%s",
-	    sc->h->step, sc->err, sc->h->is_master ? " (the master failed: no "
-	    "member is touched)" : "; fix it and retry, or rebuild the member "
-	    "(poolboot rebuild HOST --wipe) and then retry");
+	    sc->h->step, sc->err, dead ? " (the pool's master is dead: see the "
+	    "run's error for the recovery)" : sc->h->is_master ? " (the master "
+	    "failed: no member is touched)" : "; fix it and retry, or rebuild "
+	    "the member (poolboot rebuild HOST --wipe) and then retry");
 	log_error("coord", "pool %s: run halted: %s", sc->p->name,
 	    sc->run->error);
-}
-
-/* Abort, for host h in offline step s: disarm it, re-enable it. */
-static void
-coord_abort_host(struct coord *c, const struct pool *p, struct xapi *x,
-    struct run *run, struct run_host *h, enum coord_step s)
-{
-	struct coord_step_cache cache = { 0 };
-	struct coord_stepctx hc = { .st = c->st, .arm = c->arm, .p = p,
-	    .x = x, .run = run, .h = h, .cache = &cache };
-	struct pool_snapshot snap;
-	const struct pool_host *xh;
-	struct xapi_error e;
-	char msg[256], ref[128];
-	int live, enabled;
-
-	if (s >= STEP_ARM && s <= STEP_INSTALL &&
-	    arm_disarm(c->arm, h->host, msg, sizeof(msg)) == ARM_OK)
-		coord_ev(c, p, h->host, "abort: disarmed (local boot)");
-	if (x == NULL || coord_step_host_now(&hc, 0, &snap, &xh, &e) == -1)
-		return;
-	live = xh->live;
-	enabled = xh->enabled;
-	util_strlcpy(ref, sizeof(ref), xh->ref);
-	pool_snapshot_free(&snap);
-	if (live && !enabled && xapi_call_s(x, "host.enable", NULL, &e, ref,
-	    NULL, NULL) == 0)
-		coord_ev(c, p, h->host, "abort: host re-enabled");
-	else if (!live)
-		coord_ev(c, p, h->host, "abort: host is not live; enable it "
-		    "once it is back");
-}
-
-/* Abort: disarm, re-enable what can be, restore HA/WLB. x may be NULL
- * (no XAPI client): only the disarming then. */
-static void
-coord_run_abort_cleanup(struct coord *c, const struct pool *p,
-    struct xapi *x, struct run *run, struct run_host *hosts, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		enum coord_step s;
-
-		if (state_step_parse(hosts[i].step, &s) == -1 ||
-		    !coord_step_offline(s))
-			continue;
-		coord_abort_host(c, p, x, run, &hosts[i], s);
-	}
-	if (x != NULL) {
-		coord_ha_restore(x, c->st, p, run);
-		coord_power_restore(x, c->st, p);
-	}
-	util_strlcpy(run->state, sizeof(run->state),
-	    state_run_name(RUN_ABORTED));
-	run->finished_at = run->updated_at = util_now_ms();
-	store_run_update(c->st, run);
-	coord_ev(c, p, NULL, "run aborted by the operator");
 }
 
 /* ---- the run loop ------------------------------------------------------- */
@@ -320,12 +270,23 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 	if (state_step_parse(sc->h->step, &step) == -1) {
 		snprintf(sc->err, sizeof(sc->err), "unknown step '%s' in the "
 		    "store", sc->h->step);
-		coord_run_halt(sc, c);
+		coord_run_halt(sc, c, hosts, n);
 		return -1;
 	}
-	res = coord_step_run(sc, step);
+	/* the pool's master may have changed (a dead master recovered):
+	 * read it before a host starts, and once after each (re)start */
+	if (step == STEP_PENDING || !sc->cache->master_synced) {
+		res = coord_master_sync(sc, hosts, n);
+		if (res == COORD_STEP_OK) {
+			sc->h = coord_runner_next_host(hosts, n);
+			(void)state_step_parse(sc->h->step, &step);
+		}
+	} else
+		res = COORD_STEP_OK;
+	if (res == COORD_STEP_OK)
+		res = coord_step_run(sc, step);
 	if (res == COORD_STEP_FAIL) {
-		coord_run_halt(sc, c);
+		coord_run_halt(sc, c, hosts, n);
 		return -1;
 	}
 	if (res == COORD_STEP_WAIT) {
@@ -368,7 +329,7 @@ coord_runner_once(struct coord_runner *r, struct xapi *x)
 	stop = r->stop;
 	pthread_mutex_unlock(&c->mu);
 	if (abort_req) {
-		coord_run_abort_cleanup(c, p, x, &run, hosts, n);
+		coord_abort_cleanup(c->st, c->arm, p, x, &run, hosts, n);
 		goto out;
 	}
 	if (stop || !state_run_is(run.state, RUN_RUNNING))
@@ -402,6 +363,7 @@ coord_runner_main(void *arg)
 			;
 		free(r->cache.ev_token);
 		r->cache.ev_token = NULL;
+		r->cache.master_synced = 0;	/* a retry reads it again */
 		ok = x != NULL;
 		xapi_free(x);
 		/* a run started, retried or aborted meanwhile: go on */
@@ -871,7 +833,7 @@ coord_abort_here(struct coord *c, const struct pool *p, const char *pool,
 		char xerr[256];
 		struct xapi *x = pool_xapi(p, xerr, sizeof(xerr));
 
-		coord_run_abort_cleanup(c, p, x, &run, hosts, n);
+		coord_abort_cleanup(c->st, c->arm, p, x, &run, hosts, n);
 		xapi_free(x);
 	}
 	free(hosts);

@@ -94,8 +94,7 @@ coord_step_transient(const struct xapi_error *e)
 	return 0;
 }
 
-/* Retry a transient error with backoff until the step's timeout. */
-static enum coord_step_result
+enum coord_step_result
 coord_step_xapi_retry(struct coord_stepctx *sc, const char *what,
     const struct xapi_error *e)
 {
@@ -121,6 +120,7 @@ coord_step_xapi_retry(struct coord_stepctx *sc, const char *what,
 	}
 	snprintf(sc->err, sizeof(sc->err), "%s: %s%s", what, xapi_strerror(e),
 	    coord_step_transient(e) ? " (gave up after the step timeout)" : "");
+	sc->xapi_down = coord_step_transient(e);
 	return COORD_STEP_FAIL;
 }
 
@@ -182,35 +182,42 @@ coord_step_simple_call(struct coord_stepctx *sc, const char *method,
 	return COORD_STEP_OK;
 }
 
-/* A running rebuild of a member of sc's pool has that member down (dead,
- * forgotten, in the installer), where XAPI no longer shows it: no second
- * host goes down meanwhile. 0, or -1 with sc->err. */
+/* An unfinished rebuild of a member of sc's pool (running, or halted
+ * and waiting for the operator: its host is forgotten in XAPI, dead or
+ * in the installer, where XAPI no longer shows it): no second host goes
+ * down meanwhile. A dead master's rebuild after `poolboot recover` is
+ * one. 0, or -1 with sc->err. */
 static int
 coord_step_no_rebuild(struct coord_stepctx *sc, const char *action)
 {
-	int64_t *ids = NULL;
+	struct job *jobs = NULL;
 	size_t n = 0, i;
-	struct job j;
 	int ret = 0;
 
-	if (store_jobs_running(sc->st, &ids, &n) == -1) {
+	if (store_jobs(sc->st, 256, &jobs, &n) == -1) {
 		snprintf(sc->err, sizeof(sc->err), "cannot read the store");
 		return -1;
 	}
-	for (i = 0; i < n && ret == 0; i++)
-		if (store_job_get(sc->st, ids[i], &j) == 0 &&
-		    strcmp(j.kind, "rebuild") == 0 &&
-		    strcmp(j.pool, sc->p->name) == 0) {
-			snprintf(sc->err, sizeof(sc->err), "refusing to %s "
-			    "%.64s: host %.64s of pool %.64s is being rebuilt "
-			    "(job %lld, step %.16s; never two hosts of a pool "
-			    "down); let the job finish, or abort it (poolboot "
-			    "jobs abort %lld), then poolboot retry %.64s", action,
-			    sc->h->host, j.host, sc->p->name, (long long)j.id,
-			    j.step, (long long)j.id, sc->p->name);
-			ret = -1;
-		}
-	free(ids);
+	for (i = 0; i < n && ret == 0; i++) {
+		const struct job *j = &jobs[i];
+		int halted = strcmp(j->state, "halted") == 0;
+
+		if (strcmp(j->kind, "rebuild") != 0 ||
+		    strcmp(j->pool, sc->p->name) != 0 ||
+		    (!halted && strcmp(j->state, "running") != 0))
+			continue;
+		snprintf(sc->err, sizeof(sc->err), "refusing to %s %.64s: host "
+		    "%.64s of pool %.64s is being rebuilt (job %lld, %s "
+		    "%.16s; never two hosts of a pool down); %s (poolboot jobs "
+		    "%s %lld), then poolboot retry %.64s", action, sc->h->host,
+		    j->host, sc->p->name, (long long)j->id, halted ?
+		    "halted in step" : "step", j->step, halted ? "finish the "
+		    "job: see its error, then retry it" : "let the job finish, "
+		    "or abort it", halted ? "retry" : "abort", (long long)j->id,
+		    sc->p->name);
+		ret = -1;
+	}
+	free(jobs);
 	return ret;
 }
 
@@ -517,6 +524,7 @@ coord_step_rejoin(struct coord_stepctx *sc)
 			snprintf(sc->err, sizeof(sc->err), "XAPI did not come "
 			    "back within %d s (rejoin_timeout): %s",
 			    sc->p->rejoin_timeout, xapi_strerror(&e));
+			sc->xapi_down = coord_step_transient(&e);
 			return COORD_STEP_FAIL;
 		}
 		if (e.transport)

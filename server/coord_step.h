@@ -51,6 +51,8 @@ struct coord_step_cache {
 	char	*ev_token;
 	char	 ref_host[64];
 	char	 ref[128];
+	int	 master_synced;	/* the pool's master read since the runner
+				 * (re)started (coord_master.h) */
 };
 
 /* One call of a step for host h of run: set up by the loop. */
@@ -68,6 +70,9 @@ struct coord_stepctx {
 					 * interval, -1 look again at once */
 	int		 skip;		/* host found on the target version */
 	int		 dirty;		/* h changed while waiting */
+	int		 xapi_down;	/* COORD_STEP_FAIL: because XAPI did not
+					 * answer (transport or a transient
+					 * error until the step's timeout) */
 };
 
 /* Performs step s of sc->h once. Steps without a function (done,
@@ -76,6 +81,14 @@ enum coord_step_result coord_step_run(struct coord_stepctx *sc,
 	    enum coord_step s);
 /* Step s's timeout in seconds for pool p (its key in the table). */
 int   coord_step_timeout_s(const struct pool *p, enum coord_step s);
+
+/* A XAPI error e while doing what: a transient one (the master down or
+ * busy, the host starting) is retried with backoff until the timeout of
+ * sc->h's step (COORD_STEP_WAIT), anything else, or the timeout,
+ * fails (COORD_STEP_FAIL with sc->err; sc->xapi_down set when e was
+ * transient). */
+enum coord_step_result coord_step_xapi_retry(struct coord_stepctx *sc,
+	    const char *what, const struct xapi_error *e);
 
 /* sc->h's ref and record now: with all = 0 only that host (by the cached
  * ref), else, or when that fails, a fresh light snapshot of the pool. 0

@@ -455,9 +455,8 @@ pool_addr_halt_advice(const struct pool *p, char *buf, size_t len)
 		snprintf(buf, len, "the master %s of pool %s is dead (%zu "
 		    "member(s) answer, e.g. %s): recover the pool with "
 		    "'poolboot recover %s --new-master HOST --wipe' (HOST: a "
-		    "live member, one already on the target version: the old "
-		    "master is rebuilt on the repo's version and joins it), then "
-		    "'poolboot retry %s'", v.master_addr, p->name, v.members.n,
+		    "live member already on the target version; the old master "
+		    "is rebuilt as its member), then 'poolboot retry %s'", v.master_addr, p->name, v.members.n,
 		    host, p->name, p->name);
 	} else
 		snprintf(buf, len, "%s", v.why);
