@@ -1,11 +1,15 @@
 # poolboot — plain Makefile with pkg-config.
-#   make            build ./poolboot
-#   make check      install build dependencies (Debian, as root), build with
+#   make            build ./poolboot (installs the build and run
+#                   dependencies first when missing: Debian, as root)
+#   make check      install the test dependencies too, build with
 #                   warnings as errors, run unit + integration tests, then the
 #                   same suite under ASan+UBSan
 #   make demo       build and show the main job on embedded defaults
 #   make SANITIZE=address,undefined   sanitizer build
 #   make fuzz       libFuzzer harnesses (tests/fuzz), each run FUZZ_SECONDS
+#   NODEPS=1        never check or install Debian packages (packagers,
+#                   non-Debian systems): scripts/install-deps.sh --list build
+#                   names what building and running poolboot need
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -41,7 +45,7 @@ LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check deps test unit integration demo answerfiles clean install uninstall e2e bench \
+.PHONY: all check deps deps-check deps-e2e deps-bench deps-fuzz deps-demo test unit integration demo answerfiles clean install uninstall e2e bench \
 	bench-xmlrpc soak fuzz fuzz-build fuzz-bins
 
 all: poolboot
@@ -52,7 +56,7 @@ poolboot: $(BUILD)/poolboot
 $(BUILD)/poolboot: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)
+$(BUILD)/%.o: server/%.c $(wildcard server/*.h) | $(BUILD) deps
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/unit.h | $(BUILD)
@@ -62,28 +66,35 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/unit.h | $(BUILD)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-# Everything make check needs on a fresh Debian 12 machine (idempotent).
+# Debian 12 packages, installed when missing (idempotent; see the profiles
+# in scripts/install-deps.sh): deps is what building and running poolboot
+# need (make, make install), the others add what a test target runs
+DEPS_SH := $(if $(NODEPS),@true,@sh scripts/install-deps.sh)
 deps:
-	@sh scripts/install-deps.sh
+	$(DEPS_SH) build
+deps-check deps-e2e deps-bench deps-fuzz deps-demo:
+	$(DEPS_SH) $(patsubst deps-%,%,$@)
 
 unit: $(UNIT_BINS)
 
 # The whole suite: normal build (warnings are errors), then ASan+UBSan.
-check: deps
+check: deps-check
 	@sh tests/run-all.sh
 
-test: all unit
+# the suite once, without the sanitizer pass; installs what it runs first
+test: deps-check
+	@$(MAKE) -s poolboot unit
 	@sh tests/run-suite.sh $(BUILD)
 
 # Real network boots only (root, about 6-7 minutes): BIOS (pxelinux) and UEFI
 # (OVMF, GRUB; PXE and HTTP boot) through poolboot's dnsmasq, QEMU (TCG), Xen
 # and a dom0 kernel; make check runs them too
-e2e: deps
+e2e: deps-e2e
 	@$(MAKE) -s WERROR=1 $(BUILD)/poolboot
 	@sh tests/e2e/run.sh $(BUILD)
 
 # Benchmarks (issue 7): not part of make check; see docs/performance.md.
-bench: deps
+bench: deps-bench
 	@sh tests/bench/install-deps.sh
 	@$(MAKE) -s poolboot $(BUILD)/bench_render
 	@python3 tests/bench/bench.py
@@ -94,7 +105,7 @@ $(BUILD)/bench_render: tests/bench/bench_render.c $(LIBOBJS) | $(BUILD)
 # Soak (issue 11): 1,000 keep-alive connections for 60 s mixing repo,
 # answerfile and callback traffic against a real poolboot serve; prints
 # errors (must be 0) and the server's RSS from start to end
-soak: deps
+soak: deps-bench
 	@$(MAKE) -s poolboot
 	@python3 tests/bench/soak.py
 
@@ -120,7 +131,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_TARGETS))
 
-fuzz: deps fuzz-build
+fuzz: deps-fuzz fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) keep
 
 fuzz-build:
@@ -142,7 +153,7 @@ answerfiles: poolboot
 	@sh scripts/make-answerfiles.sh
 
 # deps first, then a sub-make: pkg-config flags are read after the install
-demo: deps
+demo: deps-demo
 	@$(MAKE) -s poolboot
 	@sh scripts/demo.sh
 
@@ -154,7 +165,15 @@ TMPL_FILES := $(wildcard templates/*)
 SKEL_FILES := pxelinux.0 lpxelinux.0 ldlinux.c32 mboot.c32 libcom32.c32 \
               pxelinux.cfg/default grub/grubx64.efi grub/grub.cfg
 
-install: $(BIN)
+# The man pages in docs/ name the default /usr/local paths (so that man -l
+# shows them as they are); installed, they name this install's folders
+MAN_SED = sed -e 's|/usr/local/share/doc/poolboot|$(DOCDIR)|g' \
+	-e 's|/usr/local/share/poolboot|$(DATADIR)|g' \
+	-e 's|/usr/local/share/man|$(MANDIR)|g' \
+	-e 's|/usr/local/lib/systemd/system|$(SYSTEMDDIR)|g' \
+	-e 's|/usr/local/bin|$(BINDIR)|g'
+
+install: deps $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
 	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDDIR)
@@ -164,8 +183,10 @@ install: $(BIN)
 		echo "install -D -m 0644 $$f $(DESTDIR)$(DATADIR)/$$f"; \
 		install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; \
 	done
-	install -m 0644 docs/poolboot.8 $(DESTDIR)$(MANDIR)/man8/poolboot.8
-	install -m 0644 docs/poolboot.conf.5 $(DESTDIR)$(MANDIR)/man5/poolboot.conf.5
+	$(MAN_SED) docs/poolboot.8 >$(DESTDIR)$(MANDIR)/man8/poolboot.8
+	$(MAN_SED) docs/poolboot.conf.5 >$(DESTDIR)$(MANDIR)/man5/poolboot.conf.5
+	chmod 0644 $(DESTDIR)$(MANDIR)/man8/poolboot.8 \
+	    $(DESTDIR)$(MANDIR)/man5/poolboot.conf.5
 	sed 's|/usr/local/bin/poolboot|$(BINDIR)/poolboot|' \
 	    packaging/poolboot.service >$(DESTDIR)$(SYSTEMDDIR)/poolboot.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDDIR)/poolboot.service
