@@ -2,8 +2,10 @@
 the installed tree runs (its binary finds its templates and checks the
 example configuration once the folders it names exist), the man pages
 render without warnings, the systemd unit verifies, and uninstall removes
-every file install wrote. The binary under test is installed as it is
-(BIN=...), never rebuilt."""
+every file install wrote; with PREFIX=/usr the man pages name /usr paths.
+The binary under test is installed as it is (BIN=...), never rebuilt.
+scripts/install-deps.sh's profiles: make and make install need only the
+build and run packages, the test targets install what they run."""
 import os
 import re
 import shutil
@@ -178,6 +180,21 @@ class PackagingTest(unittest.TestCase):
                     "kernel_args", "ipmi_cipher", "lease_time", "ipv6_ra"):
             self.assertRegex(conf5, r"(?m)^       (\S+, )*%s\b" % key, key)
 
+    def test_4b_man_pages_name_default_paths(self):
+        """PREFIX=/usr/local (the default): the pages name it."""
+        for page in ("share/man/man8/poolboot.8",
+                     "share/man/man5/poolboot.conf.5"):
+            with open(os.path.join(self.root, page)) as f:
+                text = f.read()
+            self.assertIn("/usr/local/share/doc/poolboot/"
+                          "poolboot.conf.example", text, page)
+        with open(os.path.join(self.root, "share/man/man8/poolboot.8")) as f:
+            text = f.read()
+        for path in ("/usr/local/share/poolboot/templates/",
+                     "/usr/local/share/poolboot/web/",
+                     "/usr/local/lib/systemd/system/poolboot.service"):
+            self.assertIn(path, text)
+
     def test_5_systemd_unit(self):
         unit = os.path.join(self.root, "lib/systemd/system/poolboot.service")
         with open(unit) as f:
@@ -223,6 +240,143 @@ class PackagingTest(unittest.TestCase):
         self.assertEqual(files_under(self.dest), [])
         self.assertFalse(os.path.exists(os.path.join(self.root,
                                                      "share/poolboot")))
+
+
+class PrefixUsrTest(unittest.TestCase):
+    """make install PREFIX=/usr, as a distribution package does: the man
+    pages name the folders the files went to, not /usr/local."""
+
+    def test_man_pages_name_usr(self):
+        tmp = tempfile.mkdtemp(prefix="pbpkg-usr-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        dest = os.path.join(tmp, "dest")
+        p = subprocess.run(
+            ["make", "-s", "install", "DESTDIR=" + dest, "PREFIX=/usr",
+             "BIN=" + harness.poolboot_bin()],
+            cwd=harness.REPO_ROOT, capture_output=True, text=True,
+            timeout=120, env=make_env())
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        man8 = os.path.join(dest, "usr/share/man/man8/poolboot.8")
+        man5 = os.path.join(dest, "usr/share/man/man5/poolboot.conf.5")
+        for page in (man8, man5):
+            self.assertEqual(os.stat(page).st_mode & 0o777, 0o644, page)
+            with open(page) as f:
+                text = f.read()
+            self.assertNotIn("/usr/local", text, page)
+            self.assertIn("/usr/share/doc/poolboot/poolboot.conf.example",
+                          text, page)
+            # the page as a reader sees it
+            shown = subprocess.run(["man", "-l", page], capture_output=True,
+                                   text=True, timeout=60,
+                                   env=make_env()).stdout
+            self.assertNotIn("/usr/local", shown, page)
+            self.assertIn("/usr/share/doc/poolboot/poolboot.conf.example",
+                          shown, page)
+        shown = subprocess.run(["man", "-l", man8], capture_output=True,
+                               text=True, timeout=60, env=make_env()).stdout
+        for path in ("/usr/share/poolboot/templates/",
+                     "/usr/share/poolboot/web/",
+                     "/usr/share/poolboot/tftp-root/",
+                     "/usr/lib/systemd/system/poolboot.service"):
+            self.assertIn(path, shown)
+            # and the file it names is there
+            self.assertTrue(os.path.exists(dest + path.rstrip("/")), path)
+
+
+BUILD_PKGS = ("build-essential", "pkg-config", "libmicrohttpd-dev",
+              "libxml2-dev", "libcurl4-openssl-dev", "libsqlite3-dev",
+              "libjansson-dev", "libinih-dev", "libssl-dev", "libcrypt-dev")
+RUN_PKGS = ("dnsmasq-base", "pxelinux", "syslinux-common",
+            "grub-efi-amd64-bin", "grub-common", "ipmitool")
+# what only the tests run: none of it belongs on a production server
+TEST_ONLY = ("valgrind", "libcmocka-dev", "python3-os-xenapi", "openipmi",
+             "qemu-system-x86", "ipxe-qemu", "ovmf", "busybox-static",
+             "chromium", "clang-14", "libclang-rt-14-dev", "redfishtool",
+             "shim-signed", "grub-efi-amd64-signed", "sqlite3", "man-db")
+
+
+class DepsProfileTest(unittest.TestCase):
+    """scripts/install-deps.sh's profiles, and which one each make target
+    installs: make and make install only what building and running need,
+    the test targets what they run."""
+
+    def deps_list(self, *args):
+        p = subprocess.run(["sh", "scripts/install-deps.sh", "--list"] +
+                           list(args), cwd=harness.REPO_ROOT,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual((p.returncode, p.stderr), (0, ""), args)
+        pkgs = p.stdout.split()
+        self.assertEqual(len(pkgs), len(set(pkgs)), "listed twice")
+        return pkgs
+
+    def test_build_profile_has_no_test_tool(self):
+        pkgs = self.deps_list("build")
+        self.assertEqual(pkgs, self.deps_list(), "build is the default")
+        for p in BUILD_PKGS + RUN_PKGS:
+            self.assertIn(p, pkgs)
+        self.assertEqual([p for p in pkgs if p in TEST_ONLY or
+                          p in ("nodejs", "npm")], [])
+
+    def test_check_profile_has_everything_make_check_runs(self):
+        pkgs = self.deps_list("check")
+        for p in BUILD_PKGS + RUN_PKGS + TEST_ONLY + ("groff-base",
+                                                      "python3", "curl",
+                                                      "openssl", "iproute2"):
+            self.assertIn(p, pkgs)
+
+    def test_other_profiles(self):
+        for profile, want, unwanted in (
+                ("e2e", ("qemu-system-x86", "ipxe-qemu", "ovmf",
+                         "busybox-static", "iproute2", "python3"),
+                 ("valgrind", "chromium", "clang-14", "libcmocka-dev")),
+                ("fuzz", ("clang-14", "libclang-rt-14-dev"),
+                 ("valgrind", "qemu-system-x86", "chromium")),
+                ("bench", ("python3",),
+                 ("valgrind", "qemu-system-x86", "chromium", "clang-14")),
+                ("demo", ("python3", "curl"),
+                 ("valgrind", "qemu-system-x86", "chromium", "clang-14"))):
+            pkgs = self.deps_list(profile)
+            for p in BUILD_PKGS + RUN_PKGS + want:
+                self.assertIn(p, pkgs, profile)
+            for p in unwanted:
+                self.assertNotIn(p, pkgs, profile)
+
+    def test_unknown_profile(self):
+        p = subprocess.run(["sh", "scripts/install-deps.sh", "bogus"],
+                           cwd=harness.REPO_ROOT, capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('unknown profile "bogus"', p.stderr)
+        self.assertIn("usage:", p.stderr)
+        self.assertEqual(p.stdout, "")
+
+    def make_n(self, *args):
+        """The commands make would run (make -n), in a build folder of its
+        own so that nothing is up to date."""
+        tmp = tempfile.mkdtemp(prefix="pbdeps-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        p = subprocess.run(["make", "-n", "BUILD=" + os.path.join(tmp, "b"),
+                            "DESTDIR=" + os.path.join(tmp, "dest")] +
+                           list(args), cwd=harness.REPO_ROOT,
+                           capture_output=True, text=True, timeout=120,
+                           env=make_env())
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        return re.findall(r"(?m)^sh scripts/install-deps\.sh (\S+)$",
+                          p.stdout)
+
+    def test_make_targets_install_their_profile(self):
+        self.assertEqual(self.make_n(), ["build"])
+        self.assertEqual(self.make_n("install"), ["build"])
+        self.assertEqual(self.make_n("install", "BIN=" +
+                                     harness.poolboot_bin()), ["build"])
+        self.assertEqual(self.make_n("check"), ["check"])
+        self.assertEqual(self.make_n("e2e")[0], "e2e")
+        self.assertEqual(self.make_n("fuzz")[0], "fuzz")
+        self.assertEqual(self.make_n("bench")[0], "bench")
+        self.assertEqual(self.make_n("demo")[0], "demo")
+        # a packager's build: no package is checked or installed
+        self.assertEqual(self.make_n("NODEPS=1"), [])
+        self.assertEqual(self.make_n("NODEPS=1", "install"), [])
 
 
 if __name__ == "__main__":
