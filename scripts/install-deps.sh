@@ -83,7 +83,8 @@ fuzz)	PKGS="$BUILD_PKGS $RUN_PKGS $FUZZ_PKGS" ;;
 *)	echo "deps: unknown profile \"$profile\"" >&2
 	usage ;;
 esac
-# one a line, each once, in the order given
+# one a line, each once, in the order given (split on purpose)
+# shellcheck disable=SC2086
 PKGS=$(printf '%s\n' $PKGS | awk '!seen[$0]++')
 
 if [ "$list" -eq 1 ]; then
@@ -92,6 +93,7 @@ if [ "$list" -eq 1 ]; then
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
 	echo "deps: not Debian (no dpkg-query); poolboot's $profile needs:" $PKGS >&2
 	exit 0
 fi
