@@ -131,7 +131,9 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz_%,$(FUZZ_TARGETS))
 
-fuzz: deps-fuzz fuzz-build
+# clang first, then the build (FUZZ_CC is looked up when fuzz-build runs)
+fuzz: deps-fuzz
+	@$(MAKE) -s fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) keep
 
 fuzz-build:
