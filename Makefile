@@ -48,7 +48,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 .PHONY: all check deps deps-check deps-e2e deps-bench deps-fuzz deps-demo test unit integration demo answerfiles clean install uninstall e2e bench \
 	bench-xmlrpc soak fuzz fuzz-build fuzz-bins
 
-all: poolboot
+# deps first, then a sub-make: on a fresh machine the pkg-config flags of
+# the libraries deps installs are read only after the install
+all: deps
+	@$(MAKE) -s poolboot
 
 poolboot: $(BUILD)/poolboot
 	cp $< $@

@@ -219,7 +219,7 @@ class InitTftpCheckTest(unittest.TestCase):
 
     @unittest.skipUnless(GRUB_OK and SYSLINUX_OK,
                          "grub-mkimage, GRUB's EFI modules or syslinux "
-                         "missing (scripts/install-deps.sh)")
+                         "missing (scripts/install-deps.sh check)")
     def test_init_tftp_builds_grub_and_keeps_it(self):
         p = self.env.cli("init-tftp")
         self.assertEqual(p.returncode, 0, p.out + p.err)
@@ -277,7 +277,7 @@ class InitTftpCheckTest(unittest.TestCase):
 
     @unittest.skipUnless(GRUB_OK and SYSLINUX_OK,
                          "grub-mkimage, GRUB's EFI modules or syslinux "
-                         "missing (scripts/install-deps.sh)")
+                         "missing (scripts/install-deps.sh check)")
     def test_proxy_dhcp_image_names_the_tftp_server(self):
         dns = dnsmasq_section(mode="external", address="10.200.0.1",
                               binary="/nonexistent/dnsmasq")
