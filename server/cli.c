@@ -84,9 +84,7 @@ cli_refused(const struct cli_opts *o, int code, json_t *reply,
 	return code;
 }
 
-/* Loads the configuration for a command; with --json a failure also
- * prints the JSON error. */
-static struct config *
+struct config *
 cli_config(const struct cli_opts *o)
 {
 	struct config *cfg = cli_load_config(o->conf);

@@ -70,6 +70,10 @@ void  cli_json_error(int code, const char *msg);
  * NULL when it is invalid. */
 struct config *cli_load_config(const char *path);
 
+/* cli_load_config(o->conf) for a command: with --json a failure also
+ * prints the JSON error. */
+struct config *cli_config(const struct cli_opts *o);
+
 /* arm HOST [--wipe] (disarm == 0), or disarm HOST (disarm != 0). */
 int   cli_arm(const struct cli_opts *o, const char *host, int disarm);
 

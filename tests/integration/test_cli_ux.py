@@ -111,6 +111,19 @@ class JsonErrorTest(unittest.TestCase):
         finally:
             self.env.stop()
 
+    def test_local_commands(self):
+        d = self.json_error(("render", "nosuch", "--json"), 1)
+        self.assertIn("no host 'nosuch'", d["error"])
+        bad = os.path.join(self.env.dir, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("[server]\nlisten = nonsense\n")
+        for args in (("render", "h1"), ("hosts",), ("status",)):
+            p = run(args[0], "-c", bad, *args[1:], "--json")
+            self.assertEqual(p.returncode, 1, args)
+            d = json.loads(p.out)
+            self.assertIn(bad, d["error"], args)
+            self.assertEqual(d["exit"], 1, args)
+
     def test_unknown_pool_for_hosts(self):
         d = self.json_error(("hosts", "--pool", "nopool", "--json"), 1)
         self.assertIn("nopool", d["error"])
