@@ -537,6 +537,9 @@ main(int argc, char **argv)
 	}
 	if ((ret = main_check_args(&o, a, argc - optind, argv + optind)) != 0)
 		return ret;
+	if (o.pool != NULL && strcmp(cmd, "hosts") != 0)
+		return main_usage_error(&o, cmd, "option '--pool' is only for "
+		    "hosts");
 	log_init("poolboot", PB_LOG_INFO + o.verbose, 0);
 	cli_init();
 	ret = main_dispatch(&o, cmd, argc - optind, argv + optind);

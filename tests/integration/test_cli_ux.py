@@ -41,7 +41,11 @@ class UsageMistakeTest(unittest.TestCase):
                             (("jobs", "frob", "1"), "poolboot jobs: unknown "
                              "action 'frob' (want retry or abort)"),
                             (("check", "--no-such"),
-                             "poolboot check: unknown option '--no-such'")):
+                             "poolboot check: unknown option '--no-such'"),
+                            (("hosts", "--pool"), "poolboot hosts: option "
+                             "'--pool' needs a value"),
+                            (("status", "--pool", "poolA"), "poolboot status: "
+                             "option '--pool' is only for hosts")):
             p = run(*argv)
             self.assertEqual(p.returncode, 2, argv)
             self.assertEqual(p.out, "", argv)
