@@ -2,6 +2,7 @@
  * API (client.h) and print its JSON replies, and hosts. */
 #include "cli.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,71 @@ cli_cleanup(void)
 {
 	client_global_cleanup();
 	render_xml_cleanup();
+}
+
+void
+cli_json_error(int code, const char *msg)
+{
+	json_t *doc = json_pack("{s:s, s:i}", "error", msg, "exit", code);
+
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+}
+
+int
+cli_fail(const struct cli_opts *o, int code, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "poolboot: %s\n", msg);
+	if (o->json)
+		cli_json_error(code, msg);
+	return code;
+}
+
+/* A refusal from the server: msg (the reply's "error" when it has one)
+ * to stderr and, with --json, the reply with "error" and "exit" set (or
+ * only those when there is no JSON reply) to stdout. Returns code. */
+static int
+cli_refused(const struct cli_opts *o, int code, json_t *reply,
+    const char *what, long status)
+{
+	json_t *e = json_object_get(reply, "error"), *doc;
+	char msg[1024];
+
+	snprintf(msg, sizeof(msg), "%s%srefused (HTTP %ld): %s", what ? what :
+	    "", what ? " " : "", status, json_is_string(e) ?
+	    json_string_value(e) : "request failed");
+	fprintf(stderr, "poolboot: %s\n", msg);
+	if (!o->json)
+		return code;
+	doc = json_is_object(reply) ? json_deep_copy(reply) : json_object();
+	if (!json_is_string(e))
+		json_object_set_new(doc, "error", json_string(msg));
+	json_object_set_new(doc, "exit", json_integer(code));
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+	return code;
+}
+
+struct config *
+cli_config(const struct cli_opts *o)
+{
+	struct config *cfg = cli_load_config(o->conf);
+	char msg[512];
+
+	if (cfg == NULL && o->json) {
+		snprintf(msg, sizeof(msg), "invalid configuration %s (its "
+		    "problems are on stderr)", o->conf);
+		cli_json_error(CLI_EXIT_FAIL, msg);
+	}
+	return cfg;
 }
 
 struct config *
@@ -69,12 +135,11 @@ cli_api_send(const struct cli_opts *o, const char *method, const char *path,
 
 	*reply = NULL;
 	*status = 0;
-	if ((cfg = cli_load_config(o->conf)) == NULL)
+	if ((cfg = cli_config(o)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (client_request(cfg, method, path, body, status, &resp, err,
 	    sizeof(err)) == -1) {
-		fprintf(stderr, "poolboot: %s\n", err);
-		ret = CLI_EXIT_NOSERVER;
+		ret = cli_fail(o, CLI_EXIT_NOSERVER, "%s", err);
 		goto out;
 	}
 	*reply = json_loads(resp ? resp : "", 0, &jerr);
@@ -100,26 +165,23 @@ cli_api_call(const struct cli_opts *o, const char *method, const char *path,
 	int ret = CLI_EXIT_FAIL;
 
 	*reply = NULL;
-	if ((cfg = cli_load_config(o->conf)) == NULL)
+	if ((cfg = cli_config(o)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (client_request(cfg, method, path, body, &status, &resp, err,
 	    sizeof(err)) == -1) {
-		fprintf(stderr, "poolboot: %s\n", err);
-		ret = CLI_EXIT_NOSERVER;
+		ret = cli_fail(o, CLI_EXIT_NOSERVER, "%s", err);
 		goto out;
 	}
 	*reply = json_loads(resp ? resp : "", 0, &jerr);
 	if (status < 200 || status > 299) {
-		json_t *e = *reply ? json_object_get(*reply, "error") : NULL;
-
-		fprintf(stderr, "poolboot: refused (HTTP %ld): %s\n", status,
-		    json_is_string(e) ? json_string_value(e) :
-		    (resp ? resp : ""));
+		cli_refused(o, CLI_EXIT_FAIL, *reply, NULL, status);
+		json_decref(*reply);
+		*reply = NULL;
 		goto out;
 	}
 	if (*reply == NULL) {
-		fprintf(stderr, "poolboot: the server sent a reply that is not "
-		    "JSON: %s\n", jerr.text);
+		cli_fail(o, CLI_EXIT_FAIL, "the server sent a reply that is "
+		    "not JSON: %s", jerr.text);
 		goto out;
 	}
 	ret = 0;
@@ -138,10 +200,9 @@ cli_arm(const struct cli_opts *o, const char *host, int disarm)
 	json_t *reply = NULL;
 	int ret;
 
-	if (!util_valid_name(host)) {
-		fprintf(stderr, "poolboot: '%s' is not a host name\n", host);
-		return CLI_EXIT_USAGE;
-	}
+	if (!util_valid_name(host))
+		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a host name",
+		    host);
 	snprintf(path, sizeof(path), "/api/v1/hosts/%s/%s", host,
 	    disarm ? "disarm" : "arm");
 	ret = cli_api_call(o, "POST", path, disarm ? "{}" : (o->wipe ?
@@ -180,11 +241,16 @@ cli_hosts(const struct cli_opts *o)
 	size_t i;
 	int ret = CLI_EXIT_FAIL;
 
-	if ((cfg = cli_load_config(o->conf)) == NULL)
+	if ((cfg = cli_config(o)) == NULL)
 		return CLI_EXIT_FAIL;
+	if (o->pool != NULL && config_pool(cfg, o->pool) == NULL) {
+		ret = cli_fail(o, CLI_EXIT_FAIL, "no pool named '%s' in %s",
+		    o->pool, o->conf);
+		goto out;
+	}
 	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
 	if (access(dbpath, R_OK) == 0 && store_open(cfg->state_dir, 1, &st) == -1) {
-		fprintf(stderr, "poolboot: cannot read %s\n", dbpath);
+		cli_fail(o, CLI_EXIT_FAIL, "cannot read %s", dbpath);
 		goto out;
 	}
 	if (o->json)
@@ -196,17 +262,25 @@ cli_hosts(const struct cli_opts *o)
 		const struct host *h = &cfg->hosts[i];
 		struct host_status hs;
 
+		if (o->pool != NULL && (h->pool_name == NULL ||
+		    strcmp(h->pool_name, o->pool) != 0))
+			continue;
 		memset(&hs, 0, sizeof(hs));
 		hs.state = HOST_IDLE;
-		if (st != NULL && store_host_status(st, h->name, &hs) == -1)
+		if (st != NULL && store_host_status(st, h->name, &hs) == -1) {
+			cli_fail(o, CLI_EXIT_FAIL, "cannot read the state of %s "
+			    "from %s", h->name, dbpath);
 			goto out;
+		}
 		if (o->json) {
 			json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, "
 			    "s:s, s:s?, s:I}", "name", h->name, "pool", h->pool_name,
 			    "mode", config_mode_name(h->mode), "mac", h->mac,
 			    "state", state_host_name(hs.state), "last_event",
 			    hs.last_event[0] ? hs.last_event : NULL,
-			    "last_event_at", (json_int_t)hs.last_event_at));
+			    /* ms, like every time in the CLI's JSON */
+			    "last_event_at", (json_int_t)hs.last_event_at *
+			    1000));
 			continue;
 		}
 		when[0] = '\0';
@@ -279,23 +353,25 @@ cli_precheck(const struct cli_opts *o, const char *pool)
 	long status;
 	int ret;
 
-	if (!util_valid_name(pool)) {
-		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
-		return CLI_EXIT_USAGE;
-	}
+	if (!util_valid_name(pool))
+		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a pool name",
+		    pool);
 	cli_pool_path(path, sizeof(path), pool, "precheck");
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
 		return ret;
+	if (status != 200) {
+		ret = cli_refused(o, CLI_EXIT_FAIL, reply, "precheck", status);
+		json_decref(reply);
+		return ret;
+	}
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-	} else if (status == 200) {
+	} else {
 		printf("prechecks for pool %s (target %s):\n", pool,
 		    cli_jstr(reply, "target_version"));
 		cli_print_checks(reply);
-	} else
-		fprintf(stderr, "poolboot: precheck failed (HTTP %ld): %s\n",
-		    status, reply ? cli_jstr(reply, "error") : "");
+	}
 	ret = (status == 200 && json_is_true(json_object_get(reply, "ok"))) ?
 	    0 : CLI_EXIT_FAIL;
 	if (!o->json && status == 200)
@@ -471,11 +547,10 @@ cli_status(const struct cli_opts *o, const char *pool, int follow)
 		    &reply)) != 0)
 			return ret;
 		if (status != 200) {
-			fprintf(stderr, "poolboot: %s (HTTP %ld)\n", reply ?
-			    cli_jstr(reply, "error") : "request failed",
+			ret = cli_refused(o, CLI_EXIT_FAIL, reply, "status",
 			    status);
 			json_decref(reply);
-			return CLI_EXIT_FAIL;
+			return ret;
 		}
 		pools = json_object_get(reply, "pools");
 		going = bad = 0;
@@ -511,16 +586,14 @@ cli_upgrade(const struct cli_opts *o, const char *pool)
 	long status;
 	int ret;
 
-	if (!util_valid_name(pool)) {
-		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
-		return CLI_EXIT_USAGE;
-	}
+	if (!util_valid_name(pool))
+		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a pool name",
+		    pool);
 	if (o->placement != NULL) {
 		if (strcmp(o->placement, "return") != 0 &&
 		    strcmp(o->placement, "leave") != 0) {
-			fprintf(stderr, "poolboot: --placement '%s': want "
-			    "return or leave\n", o->placement);
-			return CLI_EXIT_USAGE;
+			return cli_fail(o, CLI_EXIT_USAGE, "--placement '%s': "
+			    "want return or leave", o->placement);
 		}
 		snprintf(place, sizeof(place), ", \"placement\": \"%s\"",
 		    o->placement);
@@ -531,7 +604,7 @@ cli_upgrade(const struct cli_opts *o, const char *pool)
 	    place);
 	if ((ret = cli_api_send(o, "POST", path, body, &status, &reply)) != 0)
 		return ret;
-	if (o->json) {
+	if (o->json && (status == 202 || (status == 200 && o->dry_run))) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
 	}
@@ -551,13 +624,9 @@ cli_upgrade(const struct cli_opts *o, const char *pool)
 			    "run")), cli_jstr(reply, "dump"));
 		ret = o->follow ? cli_status(o, pool, 1) : 0;
 	} else {
-		if (!o->json) {
-			fprintf(stderr, "poolboot: upgrade refused (HTTP %ld): %s\n",
-			    status, reply ? cli_jstr(reply, "error") : "");
-			if (json_object_get(reply, "checks") != NULL)
-				cli_print_checks(reply);
-		}
-		ret = CLI_EXIT_FAIL;
+		ret = cli_refused(o, CLI_EXIT_FAIL, reply, "upgrade", status);
+		if (!o->json && json_object_get(reply, "checks") != NULL)
+			cli_print_checks(reply);
 	}
 	json_decref(reply);
 	return ret;
@@ -571,10 +640,9 @@ cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
 	long status;
 	int ret;
 
-	if (!util_valid_name(pool)) {
-		fprintf(stderr, "poolboot: '%s' is not a pool name\n", pool);
-		return CLI_EXIT_USAGE;
-	}
+	if (!util_valid_name(pool))
+		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a pool name",
+		    pool);
 	cli_pool_path(path, sizeof(path), pool, action);
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
 		return ret;
@@ -587,11 +655,8 @@ cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
 			    (long long)json_integer_value(json_object_get(reply,
 			    "run")), cli_jstr(reply, "state"));
 		ret = o->follow ? cli_status(o, pool, 1) : 0;
-	} else {
-		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n", action,
-		    status, reply ? cli_jstr(reply, "error") : "");
-		ret = CLI_EXIT_FAIL;
-	}
+	} else
+		ret = cli_refused(o, CLI_EXIT_FAIL, reply, action, status);
 	json_decref(reply);
 	return ret;
 }
@@ -644,10 +709,10 @@ cli_follow_job(const struct cli_opts *o, long long id)
 		    &reply)) != 0)
 			return ret;
 		if (status != 200 || reply == NULL) {
-			fprintf(stderr, "poolboot: cannot read job %lld (HTTP "
-			    "%ld)\n", id, status);
+			ret = cli_refused(o, CLI_EXIT_FAIL, reply, "reading the "
+			    "job", status);
 			json_decref(reply);
-			return CLI_EXIT_FAIL;
+			return ret;
 		}
 		snprintf(now, sizeof(now), "%s|%s|%s|%s", cli_jstr(reply,
 		    "state"), cli_jstr(reply, "step"), cli_jstr(reply,
@@ -676,25 +741,21 @@ cli_job_start(const struct cli_opts *o, const char *host, const char *kind)
 	long status;
 	int ret;
 
-	if (!util_valid_name(host)) {
-		fprintf(stderr, "poolboot: '%s' is not a host name\n", host);
-		return CLI_EXIT_USAGE;
-	}
-	if (!o->wipe) {
-		fprintf(stderr, "poolboot: %s installs %s fresh: its local storage "
-		    "and every VM on it are wiped; pass --wipe to go ahead\n",
-		    kind, host);
-		return CLI_EXIT_FAIL;
-	}
+	if (!util_valid_name(host))
+		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a host name",
+		    host);
+	if (!o->wipe)
+		return cli_fail(o, CLI_EXIT_FAIL, "%s installs %s fresh: its "
+		    "local storage and every VM on it are wiped; pass --wipe to "
+		    "go ahead", kind, host);
 	snprintf(path, sizeof(path), "/api/v1/hosts/%s/%s", host, kind);
 	if ((ret = cli_api_send(o, "POST", path, "{\"wipe\": true}", &status,
 	    &reply)) != 0)
 		return ret;
 	if (status != 202) {
-		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n", kind,
-		    status, reply ? cli_jstr(reply, "error") : "");
+		ret = cli_refused(o, CLI_EXIT_FAIL, reply, kind, status);
 		json_decref(reply);
-		return CLI_EXIT_FAIL;
+		return ret;
 	}
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -716,18 +777,16 @@ cli_job_action(const struct cli_opts *o, const char *action, const char *idstr)
 	long status;
 	int ret;
 
-	if (*end != '\0' || id <= 0) {
-		fprintf(stderr, "poolboot: '%s' is not a job id\n", idstr);
-		return CLI_EXIT_USAGE;
-	}
+	if (*end != '\0' || id <= 0)
+		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a job id",
+		    idstr);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/%s", id, action);
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
 		return ret;
 	if (status / 100 != 2) {
-		fprintf(stderr, "poolboot: %s refused (HTTP %ld): %s\n",
-		    action, status, reply ? cli_jstr(reply, "error") : "");
+		ret = cli_refused(o, CLI_EXIT_FAIL, reply, action, status);
 		json_decref(reply);
-		return CLI_EXIT_FAIL;
+		return ret;
 	}
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -750,9 +809,9 @@ cli_jobs_list(const struct cli_opts *o)
 	    &reply)) != 0)
 		return ret;
 	if (status != 200) {
-		fprintf(stderr, "poolboot: HTTP %ld\n", status);
+		ret = cli_refused(o, CLI_EXIT_FAIL, reply, "jobs", status);
 		json_decref(reply);
-		return CLI_EXIT_FAIL;
+		return ret;
 	}
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

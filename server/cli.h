@@ -45,6 +45,7 @@ struct cli_opts {
 	int	 follow;	/* --follow */
 	int	 syslog;	/* serve --syslog */
 	const char *new_master;	/* recover --new-master HOST */
+	const char *pool;	/* hosts --pool NAME, or NULL */
 };
 
 /* Process-wide set-up of libxml2's parser and libcurl, once, before any
@@ -52,16 +53,34 @@ struct cli_opts {
 void  cli_init(void);
 void  cli_cleanup(void);
 
+/* With --json every failure prints {"error": MESSAGE, "exit": CODE} on
+ * stdout (a refusal from the server: its reply with those two set), and
+ * the message to stderr as text too. */
+
+/* Prints "poolboot: MESSAGE" (fmt's) to stderr and, with o->json, the JSON
+ * error to stdout. Returns code. */
+int   cli_fail(const struct cli_opts *o, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Prints {"error": msg, "exit": code} to stdout. */
+void  cli_json_error(int code, const char *msg);
+
 /* Loads the configuration at path, printing every problem and warning to
  * stderr. Returns the configuration (caller frees with config_free), or
  * NULL when it is invalid. */
 struct config *cli_load_config(const char *path);
 
+/* cli_load_config(o->conf) for a command: with --json a failure also
+ * prints the JSON error. */
+struct config *cli_config(const struct cli_opts *o);
+
 /* arm HOST [--wipe] (disarm == 0), or disarm HOST (disarm != 0). */
 int   cli_arm(const struct cli_opts *o, const char *host, int disarm);
 
-/* hosts: the inventory with each host's state from the state database
- * (idle when there is no database yet). */
+/* hosts [--pool NAME]: the inventory (only NAME's hosts with --pool; an
+ * unknown pool is CLI_EXIT_FAIL, like other names not found) with each
+ * host's state from the state database (idle when there is no database
+ * yet). With --json last_event_at is in ms since the epoch (0: none). */
 int   cli_hosts(const struct cli_opts *o);
 
 /* precheck POOL: 0 when every check passed, CLI_EXIT_FAIL otherwise. */

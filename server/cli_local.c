@@ -258,10 +258,10 @@ cli_local_render(const struct cli_opts *o, const char *hostname)
 	size_t len;
 	int ret = CLI_EXIT_FAIL;
 
-	if ((cfg = cli_load_config(o->conf)) == NULL)
+	if ((cfg = cli_config(o)) == NULL)
 		return CLI_EXIT_FAIL;
 	if ((h = config_host(cfg, hostname)) == NULL) {
-		fprintf(stderr, "poolboot: no host '%s' in %s\n", hostname,
+		cli_fail(o, CLI_EXIT_FAIL, "no host '%s' in %s", hostname,
 		    o->conf);
 		goto out;
 	}
@@ -314,7 +314,7 @@ cli_local_render(const struct cli_opts *o, const char *hostname)
 	ret = 0;
 	goto out;
 fail:
-	fprintf(stderr, "poolboot: cannot render for host %s: %s\n", hostname,
+	cli_fail(o, CLI_EXIT_FAIL, "cannot render for host %s: %s", hostname,
 	    err);
 out:
 	free(s);

@@ -310,8 +310,9 @@ client_perform_error(const struct config *cfg, CURL *c, CURLcode rc,
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_COULDNT_RESOLVE_HOST:
-		snprintf(err, errlen, "cannot reach poolboot serve at %s (%s); "
-		    "is it running? start it with: poolboot serve -c %s", base,
+		snprintf(err, errlen, "poolboot serve is not running (cannot "
+		    "connect to %s: %s); start it with: poolboot serve -c %s",
+		    strstr(base, "://") ? strstr(base, "://") + 3 : base,
 		    oserr != 0 ? strerror((int)oserr) : curl_easy_strerror(rc),
 		    cfg->path ? cfg->path : "<config file>");
 		break;
@@ -350,7 +351,7 @@ client_request(const struct config *cfg, const char *method,
 	struct client_buf cb;
 	struct curl_slist *hdrs = NULL;
 	char base[300], *url = NULL, *auth = NULL, *token = NULL;
-	char cerr[CURL_ERROR_SIZE];
+	char cerr[CURL_ERROR_SIZE], tokerr[512];
 	CURL *c = NULL;
 	CURLcode rc;
 	int ret = -1;
@@ -368,13 +369,20 @@ client_request(const struct config *cfg, const char *method,
 		snprintf(err, errlen, "listen address too long");
 		goto out;
 	}
-	if ((token = client_admin_token(cfg, 0, err, errlen)) == NULL)
+	/* no token file yet is most often a server that never ran: say so
+	 * when nothing answers (the request then goes without a token) */
+	if ((token = client_admin_token(cfg, 0, err, errlen)) == NULL &&
+	    (cfg->admin_token_file == NULL || access(cfg->admin_token_file,
+	    F_OK) == 0 || errno != ENOENT))
 		goto out;
+	if (token == NULL)
+		snprintf(tokerr, sizeof(tokerr), "%s", err);
 	if (asprintf(&url, "%s%s", base, path) < 0) {
 		url = NULL;
 		goto oom;
 	}
-	if (asprintf(&auth, "Authorization: Bearer %s", token) < 0) {
+	if (asprintf(&auth, "Authorization: Bearer %s", token ? token : "") <
+	    0) {
 		auth = NULL;
 		goto oom;
 	}
@@ -384,6 +392,10 @@ client_request(const struct config *cfg, const char *method,
 	client_setopts(c, cfg, url, hdrs, method, json_body, &cb, cerr);
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
 		client_perform_error(cfg, c, rc, base, &cb, cerr, err, errlen);
+		goto out;
+	}
+	if (token == NULL) {	/* it runs: the token file is the problem */
+		snprintf(err, errlen, "%s", tokerr);
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);

@@ -120,10 +120,12 @@ static const char *main_cmd_help[][2] = {
 	{ "disarm", "usage: poolboot disarm [-c FILE] HOST\n\n"
 	    "Puts an armed HOST back to local boot and retires its token.\n"
 	    "Goes through the running server.\n" },
-	{ "hosts", "usage: poolboot hosts [-c FILE] [--json]\n\n"
+	{ "hosts", "usage: poolboot hosts [-c FILE] [--pool NAME] [--json]\n\n"
 	    "Lists the inventory hosts: pool, mode, MAC, state and last event.\n"
 	    "Reads the state database directly; works with or without a running\n"
-	    "server.\n" },
+	    "server.\n"
+	    "  --pool NAME  only the hosts of pool NAME\n"
+	    "  --json       last_event_at in ms since the epoch (0: none)\n" },
 	{ "precheck", "usage: poolboot precheck [-c FILE] POOL [--json]\n\n"
 	    "Runs every precheck of a rolling upgrade of POOL against XAPI and\n"
 	    "prints the plan (master first, then members): hosts live and\n"
@@ -209,7 +211,174 @@ main_usage_cmd(const char *cmd, FILE *f)
 	main_usage(f);
 }
 
-/* Loads the configuration, printing every problem. NULL on failure. */
+/* The first line of cmd's help (its "usage: ..." line). */
+static void
+main_synopsis(const char *cmd, FILE *f)
+{
+	size_t i;
+	const char *t;
+
+	for (i = 0; i < sizeof(main_cmd_help) / sizeof(main_cmd_help[0]); i++)
+		if (strcmp(main_cmd_help[i][0], cmd) == 0) {
+			t = main_cmd_help[i][1];
+			fprintf(f, "%.*s\n", (int)strcspn(t, "\n"), t);
+		}
+}
+
+/* 1 when cmd is a or b. */
+static int
+main_is(const char *cmd, const char *a, const char *b)
+{
+	return strcmp(cmd, a) == 0 || (b != NULL && strcmp(cmd, b) == 0);
+}
+
+/* The arguments each command takes: at least min, at most max, named
+ * names (one word per argument). */
+static const struct main_args {
+	const char	*cmd;
+	int		 min, max;
+	const char	*names[2];
+} main_args[] = {
+	{ "check", 0, 0, { NULL, NULL } },
+	{ "render", 1, 1, { "HOST", NULL } },
+	{ "serve", 0, 0, { NULL, NULL } },
+	{ "init-tftp", 0, 0, { NULL, NULL } },
+	{ "arm", 1, 1, { "HOST", NULL } },
+	{ "disarm", 1, 1, { "HOST", NULL } },
+	{ "hosts", 0, 0, { NULL, NULL } },
+	{ "precheck", 1, 1, { "POOL", NULL } },
+	{ "upgrade", 1, 1, { "POOL", NULL } },
+	{ "status", 0, 1, { "POOL", NULL } },
+	{ "retry", 1, 1, { "POOL", NULL } },
+	{ "abort", 1, 1, { "POOL", NULL } },
+	{ "rebuild", 1, 1, { "HOST", NULL } },
+	{ "install", 1, 1, { "HOST", NULL } },
+	{ "jobs", 0, 2, { "retry|abort", "ID" } },
+	{ "recover", 1, 1, { "POOL", NULL } },
+	{ "version", 0, 0, { NULL, NULL } },
+};
+
+/* The optimal-string-alignment distance of a and b (a swap of two
+ * neighbours counts 1), capped at 9. */
+static int
+main_distance(const char *a, const char *b)
+{
+	int d[17][17];
+	size_t la = strlen(a), lb = strlen(b), i, j;
+
+	if (la > 16 || lb > 16)
+		return 9;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			int c = a[i - 1] != b[j - 1], v = d[i - 1][j - 1] + c;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The command nearest to cmd (at most 2 edits away), or NULL. */
+static const char *
+main_suggest(const char *cmd)
+{
+	const char *best = NULL;
+	int bestd = 3, dist;
+	size_t i;
+
+	for (i = 0; i < sizeof(main_args) / sizeof(main_args[0]); i++) {
+		dist = main_distance(cmd, main_args[i].cmd);
+		if (dist < bestd) {
+			bestd = dist;
+			best = main_args[i].cmd;
+		}
+	}
+	return best;
+}
+
+/* cmd's entry in main_args, or NULL for an unknown command. */
+static const struct main_args *
+main_args_of(const char *cmd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(main_args) / sizeof(main_args[0]); i++)
+		if (strcmp(main_args[i].cmd, cmd) == 0)
+			return &main_args[i];
+	return NULL;
+}
+
+/* A usage mistake: one line naming it ("poolboot CMD: what", or with cmd
+ * NULL "poolboot: what"), then where help is, to stderr; with --json also
+ * the JSON error on stdout. Returns CLI_EXIT_USAGE. */
+static int
+main_usage_error(const struct cli_opts *o, const char *cmd, const char *what)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s%s%s", cmd ? cmd : "", cmd ? ": " : "",
+	    what);
+	fprintf(stderr, "poolboot%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "",
+	    what);
+	if (cmd != NULL) {
+		main_synopsis(cmd, stderr);
+		fprintf(stderr, "Run 'poolboot %s --help' for more.\n", cmd);
+	} else
+		fprintf(stderr, "Run 'poolboot --help' for the commands.\n");
+	if (o->json)
+		cli_json_error(CLI_EXIT_USAGE, msg);
+	return CLI_EXIT_USAGE;
+}
+
+/* An unknown command: the error line with a suggestion. */
+static int
+main_unknown_command(const struct cli_opts *o, const char *cmd)
+{
+	const char *near = main_suggest(cmd);
+	char what[300];
+
+	snprintf(what, sizeof(what), "unknown command '%.100s'%s%s%s", cmd,
+	    near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	return main_usage_error(o, NULL, what);
+}
+
+/* Checks the number of arguments n of a known command; 0, or prints the
+ * mistake and returns CLI_EXIT_USAGE. */
+static int
+main_check_args(const struct cli_opts *o, const struct main_args *a, int n,
+    char **args)
+{
+	char what[300];
+
+	if (n < a->min) {
+		snprintf(what, sizeof(what), "missing %s", a->names[n]);
+		return main_usage_error(o, a->cmd, what);
+	}
+	if (n > a->max) {
+		snprintf(what, sizeof(what), "unexpected argument '%.100s'",
+		    args[a->max]);
+		return main_usage_error(o, a->cmd, what);
+	}
+	if (strcmp(a->cmd, "jobs") == 0 && n >= 1 &&
+	    !main_is(args[0], "retry", "abort")) {
+		snprintf(what, sizeof(what), "unknown action '%.100s' (want "
+		    "retry or abort)", args[0]);
+		return main_usage_error(o, a->cmd, what);
+	}
+	if (strcmp(a->cmd, "jobs") == 0 && n == 1)
+		return main_usage_error(o, a->cmd, "missing ID");
+	return 0;
+}
 
 /* ---- main --------------------------------------------------------------- */
 
@@ -228,9 +397,10 @@ main_default_conf(void)
 }
 
 /* Parses the options after the command into o. 0, or -1 on an unknown
- * option (getopt has complained). */
+ * option or one without its value, with the mistake in what. */
 static int
-main_parse_opts(int argc, char **argv, struct cli_opts *o)
+main_parse_opts(int argc, char **argv, struct cli_opts *o, char *what,
+    size_t whatlen)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -247,13 +417,15 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o)
 		{ "syslog", no_argument, NULL, 'L' },
 		{ "new-master", required_argument, NULL, 'M' },
 		{ "placement", required_argument, NULL, 'E' },
+		{ "pool", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
 
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->conf = optarg; break;
 		case 'v': o->verbose++; break;
@@ -269,23 +441,26 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o)
 		case 'L': o->syslog = 1; break;
 		case 'M': o->new_master = optarg; break;
 		case 'E': o->placement = optarg; break;
+		case 'O': o->pool = optarg; break;
 		case 'h': o->help = 1; break;
+		case ':':
+			snprintf(what, whatlen, "option '%.100s' needs a value",
+			    argv[optind - 1]);
+			return -1;
 		default:
+			if (optopt != 0 && optopt != '?')
+				snprintf(what, whatlen, "unknown option '-%c'",
+				    optopt);
+			else
+				snprintf(what, whatlen, "unknown option '%.100s'",
+				    argv[optind - 1]);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* 1 when cmd is a or b. */
-static int
-main_is(const char *cmd, const char *a, const char *b)
-{
-	return strcmp(cmd, a) == 0 || (b != NULL && strcmp(cmd, b) == 0);
-}
-
-/* Runs cmd with its n arguments args; a command it does not know, or the
- * wrong number of arguments, prints the command's usage (exit 2). */
+/* Runs cmd with its n arguments args (main_check_args has checked them). */
 static int
 main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 {
@@ -320,16 +495,17 @@ main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 	if (main_is(cmd, "jobs", NULL) && n == 2 &&
 	    main_is(args[0], "retry", "abort"))
 		return cli_job_action(o, args[0], args[1]);
-	main_usage_cmd(cmd, stderr);
-	return CLI_EXIT_USAGE;
+	return main_unknown_command(o, cmd);
 }
 
 int
 main(int argc, char **argv)
 {
 	struct cli_opts o = { .conf = main_default_conf() };
+	const struct main_args *a;
 	const char *cmd;
-	int ret;
+	char what[300];
+	int ret, i;
 
 	if (argc < 2) {
 		main_usage(stderr);
@@ -348,14 +524,22 @@ main(int argc, char **argv)
 		printf("poolboot %s\n", POOLBOOT_VERSION);
 		return 0;
 	}
-	if (main_parse_opts(argc, argv, &o) == -1) {
-		main_usage_cmd(cmd, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	for (i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			o.json = 1;	/* for the JSON error of a usage mistake */
+	if ((a = main_args_of(cmd)) == NULL)
+		return main_unknown_command(&o, cmd);
+	if (main_parse_opts(argc, argv, &o, what, sizeof(what)) == -1)
+		return main_usage_error(&o, cmd, what);
 	if (o.help) {
 		main_usage_cmd(cmd, stdout);
 		return 0;
 	}
+	if ((ret = main_check_args(&o, a, argc - optind, argv + optind)) != 0)
+		return ret;
+	if (o.pool != NULL && strcmp(cmd, "hosts") != 0)
+		return main_usage_error(&o, cmd, "option '--pool' is only for "
+		    "hosts");
 	log_init("poolboot", PB_LOG_INFO + o.verbose, 0);
 	cli_init();
 	ret = main_dispatch(&o, cmd, argc - optind, argv + optind);

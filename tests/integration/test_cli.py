@@ -49,12 +49,19 @@ class HelpTest(unittest.TestCase):
                 self.assertEqual(p.err, "", argv)
 
     def test_usage_errors_exit_2(self):
-        for argv in ((), ("frobnicate",), ("check", "--no-such-option"),
+        for argv in ((), ("check", "--no-such-option"),
                      ("render",), ("arm",), ("arm", "a", "b")):
             p = run(*argv)
             self.assertEqual(p.returncode, 2, "%s: %d" % (argv, p.returncode))
             self.assertIn("usage:", p.err, argv)
             self.assertEqual(p.out, "", argv)
+        # an unknown command: the error line and where the commands are
+        # (test_cli_ux.py has the details)
+        p = run("frobnicate")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unknown command 'frobnicate'", p.err)
+        self.assertIn("poolboot --help", p.err)
+        self.assertEqual(p.out, "")
         p = run("jobs", "retry", "x")
         self.assertEqual(p.returncode, 2)
         self.assertIn("not a job id", p.err)
