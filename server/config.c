@@ -606,9 +606,9 @@ config_existing_dir(const char *dir, char *out, size_t outlen)
 		}
 		if (errno != ENOENT || (slash = strrchr(out, '/')) == NULL)
 			return -1;
-		if (slash == out) {
-			out[1] = '\0';
-		} else
+		if (slash == out)
+			out[1] = '\0';		/* "/" */
+		else
 			*slash = '\0';
 	}
 }
