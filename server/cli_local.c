@@ -129,6 +129,7 @@ cli_local_check(const struct cli_opts *o)
 			strlist_addf(&problems, "GRUB grub.cfg: %s", err);
 		free(s);
 	}
+	config_check_state_dir(cfg, &problems);
 	tftp_check_layout(cfg, &problems, &notes);
 	dnsmasq_check(cfg, &problems, &notes);
 	if (o->json) {

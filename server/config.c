@@ -60,6 +60,7 @@ config_load_server_paths(struct config *cfg, struct config_ini_section *sec)
 	if ((kv = config_ini_get(sec, "state_dir")) != NULL) {
 		free(cfg->state_dir);
 		cfg->state_dir = config_path_in(cfg, kv->value);
+		cfg->state_dir_line = kv->line;
 	}
 	if ((kv = config_ini_get(sec, "tftp_root")) != NULL) {
 		free(cfg->tftp_root);
@@ -579,6 +580,75 @@ config_load_text(const char *name, const char *dir, const char *text,
 out:
 	config_ini_free(&ini);
 	config_free(cfg);
+	return ret;
+}
+
+/*
+ * The folder nearest to dir that exists (dir itself, else a parent) into
+ * out; -1 with errno when none can be reached (a parent is a file: ENOTDIR).
+ */
+static int
+config_existing_dir(const char *dir, char *out, size_t outlen)
+{
+	struct stat sb;
+	char *slash;
+
+	if ((size_t)snprintf(out, outlen, "%s", dir) >= outlen) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (;;) {
+		if (stat(out, &sb) == 0) {
+			if (S_ISDIR(sb.st_mode))
+				return 0;
+			errno = ENOTDIR;
+			return -1;
+		}
+		if (errno != ENOENT || (slash = strrchr(out, '/')) == NULL)
+			return -1;
+		if (slash == out)
+			out[1] = '\0';		/* "/" */
+		else
+			*slash = '\0';
+	}
+}
+
+int
+config_check_state_dir(const struct config *cfg, struct strlist *problems)
+{
+	char where[PATH_MAX + 32], base[PATH_MAX], *probe = NULL;
+	const char *dflt = cfg->state_dir_line > 0 ? "" : " (the default)";
+	int fd, ret = -1;
+
+	if (cfg->state_dir_line > 0)
+		snprintf(where, sizeof(where), "%s:%d", cfg->path,
+		    cfg->state_dir_line);
+	else
+		snprintf(where, sizeof(where), "%s", cfg->path);
+	if (config_existing_dir(cfg->state_dir, base, sizeof(base)) == -1) {
+		strlist_addf(problems, "%s: state_dir %s%s cannot be created: "
+		    "%s (set state_dir in [server] to a folder poolboot can "
+		    "write)", where, cfg->state_dir, dflt, strerror(errno));
+		goto out;
+	}
+	/* a file really created, not access(2): also right for root, on a
+	 * read-only file system and with ACLs */
+	if (asprintf(&probe, "%s/.poolboot-check.XXXXXX", base) == -1) {
+		probe = NULL;
+		goto out;
+	}
+	if ((fd = mkstemp(probe)) == -1) {
+		strlist_addf(problems, "%s: state_dir %s%s is not writable: "
+		    "cannot create files in %s: %s (fix its owner or mode, or "
+		    "set state_dir in [server] to a folder poolboot can write)",
+		    where, cfg->state_dir, dflt, base, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	unlink(probe);
+	ret = 0;
+out:
+	free(probe);
 	return ret;
 }
 

@@ -65,6 +65,7 @@ struct config {
 	int	 header_timeout;	/* seconds for a whole request */
 	char	*public_url;		/* without trailing slash */
 	char	*state_dir;
+	int	 state_dir_line;	/* its key's line; 0: the default */
 	char	*tftp_root;
 	char	*admin_token_file;
 	char	*template_dir;		/* resolved; see config_find_template_dir() */
@@ -103,6 +104,13 @@ int   config_load(const char *path, struct config **out,
 int   config_load_text(const char *name, const char *dir, const char *text,
 	    size_t len, struct config **out, struct strlist *errors,
 	    struct strlist *warnings);
+/* What serve needs of cfg->state_dir and check reports: that it exists
+ * and files can be created in it, or that it can be created (its nearest
+ * existing parent is a writable folder). Creates and removes one probe
+ * file; creates no folder. 0 when fine, else -1 with one "file:line:
+ * message" (file: (default) when state_dir is not set) in problems. */
+int   config_check_state_dir(const struct config *cfg,
+	    struct strlist *problems);
 /* Frees cfg and everything it holds; NULL is fine. */
 void  config_free(struct config *cfg);
 

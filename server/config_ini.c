@@ -15,8 +15,9 @@
 void
 config_ini_err(struct config_ini *ini, int line, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], full[1400];
 	va_list ap;
+	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -24,24 +25,36 @@ config_ini_err(struct config_ini *ini, int line, const char *fmt, ...)
 	ini->nerrors++;
 	if (ini->errors != NULL) {
 		if (line > 0)
-			strlist_addf(ini->errors, "%s:%d: %s", ini->file, line,
-			    msg);
+			snprintf(full, sizeof(full), "%s:%d: %s", ini->file,
+			    line, msg);
 		else
-			strlist_addf(ini->errors, "%s: %s", ini->file, msg);
+			snprintf(full, sizeof(full), "%s: %s", ini->file, msg);
+		/* a [defaults] value is checked again for every host that
+		 * inherits it: its problem is listed once */
+		for (i = 0; i < ini->errors->n; i++)
+			if (strcmp(ini->errors->v[i], full) == 0)
+				return;
+		strlist_add(ini->errors, full);
 	}
 }
 
 void
 config_ini_warn(struct config_ini *ini, int line, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], full[1400];
 	va_list ap;
+	size_t i;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (ini->warnings != NULL)
-		strlist_addf(ini->warnings, "%s:%d: %s", ini->file, line, msg);
+	if (ini->warnings == NULL)
+		return;
+	snprintf(full, sizeof(full), "%s:%d: %s", ini->file, line, msg);
+	for (i = 0; i < ini->warnings->n; i++)	/* once, as errors */
+		if (strcmp(ini->warnings->v[i], full) == 0)
+			return;
+	strlist_add(ini->warnings, full);
 }
 
 /*
@@ -63,6 +76,9 @@ config_ini_reader(char *str, int num, void *stream)
 	if (num < 2 || fgets(str, num, ini->fp) == NULL)
 		return NULL;
 	ini->lineno++;
+	/* a UTF-8 byte order mark (editors on Windows write one) */
+	if (ini->lineno == 1 && strncmp(str, "\xEF\xBB\xBF", 3) == 0)
+		memmove(str, str + 3, strlen(str + 3) + 1);
 	len = strlen(str);
 	if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(ini->fp)) {
 		config_ini_err(ini, ini->lineno, "line too long (at most %d "

@@ -10,7 +10,36 @@
 
 #define CONFIG_SECRET_MAX_SIZE	4096
 
-void
+/*
+ * Reports a secret whose first line is empty (an empty file too): the
+ * password read from it would be "", and serve would fail to log in.
+ * Only the first bytes are read; nothing of the secret is kept.
+ */
+static int
+config_secret_first_line(struct config_ini *ini, int line, const char *what,
+    const char *path)
+{
+	char buf[2];
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		config_ini_err(ini, line, "%s '%s' is not readable: %s", what,
+		    path, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, 1, fp);
+	fclose(fp);
+	if (n == 0 || buf[0] == '\n' || buf[0] == '\r') {
+		config_ini_err(ini, line, "%s '%s' is empty%s: write the "
+		    "secret on its first line", what, path,
+		    n == 0 ? "" : " (its first line is)");
+		return -1;
+	}
+	return 0;
+}
+
+int
 config_secret_check(struct config_ini *ini, int line, const char *what,
     const char *path)
 {
@@ -19,21 +48,22 @@ config_secret_check(struct config_ini *ini, int line, const char *what,
 	if (stat(path, &sb) == -1) {
 		config_ini_err(ini, line, "%s '%s': %s", what, path,
 		    strerror(errno));
-		return;
+		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
 		config_ini_err(ini, line, "%s '%s' is not a regular file", what,
 		    path);
-		return;
+		return -1;
 	}
 	if (access(path, R_OK) == -1) {
 		config_ini_err(ini, line, "%s '%s' is not readable: %s", what,
 		    path, strerror(errno));
-		return;
+		return -1;
 	}
 	if (sb.st_mode & 0077)
 		config_ini_warn(ini, line, "%s '%s' is readable by other users "
 		    "(chmod 600 it)", what, path);
+	return config_secret_first_line(ini, line, what, path);
 }
 
 /*
@@ -52,7 +82,8 @@ config_secret_hash(struct config_ini *ini, struct config_secret_cache *cache,
 	for (i = 0; i < cache->files.n; i++)
 		if (strcmp(cache->files.v[i], path) == 0)
 			return strdup(cache->hashes.v[i]);
-	config_secret_check(ini, line, "root_password_file", path);
+	if (config_secret_check(ini, line, "root_password_file", path) == -1)
+		goto out;
 	text = util_read_file(path, CONFIG_SECRET_MAX_SIZE, &len);
 	if (text == NULL) {
 		if (errno == EFBIG)

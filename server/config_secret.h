@@ -21,8 +21,9 @@ struct config_secret_cache {
 };
 
 /* Reports (as what 'path', on line) a path that is not a readable regular
- * file, and warns when its mode lets other users read it. */
-void  config_secret_check(struct config_ini *ini, int line, const char *what,
+ * file or whose first line is empty (an empty file too), and warns when
+ * its mode lets other users read it. 0 when usable, -1 when reported. */
+int   config_secret_check(struct config_ini *ini, int line, const char *what,
 	    const char *path);
 
 /* The SHA-512 crypt(3) hash ($6$) of the first line of the

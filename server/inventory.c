@@ -4,13 +4,19 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_ini.h"
 #include "config_secret.h"
 #include "xapi_pin.h"
+
+#ifndef INVENTORY_ZONEINFO
+#define INVENTORY_ZONEINFO	"/usr/share/zoneinfo"	/* the tz database */
+#endif
 
 /* ---- host values --------------------------------------------------------- */
 
@@ -287,6 +293,34 @@ inventory_load_network(struct config_ini *ini, struct config_ini_section *sec,
 	}
 }
 
+/*
+ * 1 when tz (letters, digits, "/_+-", no "..": checked by the caller)
+ * names a zone of the tz database: INVENTORY_ZONEINFO/tz is a regular
+ * TZif file (tzfile(5): it starts with the magic "TZif"). The installer
+ * takes the same names. "UTC" is always one, even without tzdata here.
+ */
+static int
+inventory_tz_exists(const char *tz)
+{
+	char path[256], magic[4];
+	struct stat sb;
+	FILE *fp;
+	int ok;
+
+	if (strcmp(tz, "UTC") == 0)
+		return 1;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", INVENTORY_ZONEINFO,
+	    tz) >= sizeof(path))
+		return 0;
+	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    (fp = fopen(path, "rb")) == NULL)
+		return 0;
+	ok = fread(magic, 1, sizeof(magic), fp) == sizeof(magic) &&
+	    memcmp(magic, "TZif", 4) == 0;
+	fclose(fp);
+	return ok;
+}
+
 /* The installed system's settings: timezone, keymap, interface, sr_type. */
 static void
 inventory_load_system(struct config_ini *ini, struct config_ini_section *sec,
@@ -296,9 +330,14 @@ inventory_load_system(struct config_ini *ini, struct config_ini_section *sec,
 
 	if ((kv = inventory_get(sec, defs, "timezone")) != NULL) {
 		if (!config_ini_chars(kv->value, "/_+-", 64) ||
-		    strstr(kv->value, "..") != NULL)
+		    strstr(kv->value, "..") != NULL || kv->value[0] == '/')
 			config_ini_err(ini, kv->line, "timezone: '%s' is not a "
 			    "tz name such as Europe/Berlin or UTC", kv->value);
+		else if (!inventory_tz_exists(kv->value))
+			config_ini_err(ini, kv->line, "timezone: '%s' is not in "
+			    "the tz database (%s); use a name such as "
+			    "Europe/Berlin or UTC", kv->value,
+			    INVENTORY_ZONEINFO);
 		else
 			h->timezone = strdup(kv->value);
 	}

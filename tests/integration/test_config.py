@@ -186,6 +186,107 @@ class ConfigTest(unittest.TestCase):
                              "problem on line %d (%s) not reported:\n%s"
                              % (n, marker, r.err))
 
+    # ---- what serve would fail on (issue 14) -------------------------------
+    def unwritable_dir(self):
+        """A folder that exists but in which this user cannot create files:
+        root ignores file modes, /sys refuses it even root."""
+        if os.geteuid() == 0:
+            return "/sys"
+        d = os.path.join(self.env.dir, "ro%d" % ConfigTest.n)
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o500)
+        return d
+
+    def test_state_dir_not_writable(self):
+        ro = self.unwritable_dir()
+        t = self.base().replace("state_dir = %s\n" % self.env.state,
+                                "state_dir = %s\n" % ro)
+        self.assert_problem(t, "state_dir = ", "state_dir", ro, "writable")
+
+    def test_state_dir_parent_cannot_be_created(self):
+        f = os.path.join(self.env.dir, "a-file")
+        harness.write(f, "not a folder\n")
+        t = self.base().replace("state_dir = %s\n" % self.env.state,
+                                "state_dir = %s/state\n" % f)
+        self.assert_problem(t, "state_dir = ", "state_dir", f,
+                            "cannot be created")
+
+    def test_state_dir_to_be_created_is_fine(self):
+        # serve creates a missing state_dir: check only needs the parent
+        t = self.base().replace("state_dir = %s\n" % self.env.state,
+                                "state_dir = %s/new/state\n" % self.env.dir)
+        p, r = self.check(t)
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertFalse(os.path.exists(self.env.dir + "/new"),
+                         "check created the state_dir")
+
+    def test_empty_password_file(self):
+        for n, text in (("empty.pw", ""), ("blank.pw", "\nsecret\n")):
+            pw = os.path.join(self.env.dir, n)
+            harness.write(pw, text, 0o600)
+            t = self.base().replace(self.env.pool_pw, pw)
+            self.assert_problem(t, n, "password_file", pw, "empty")
+
+    def test_empty_root_password_file_once(self):
+        pw = os.path.join(self.env.dir, "emptyroot.pw")
+        harness.write(pw, "", 0o600)
+        t = self.base().replace(self.env.root_pw, pw)
+        r = self.assert_problem(t, "emptyroot.pw", "root_password_file",
+                                "empty")
+        self.assertEqual(r.err.count("emptyroot.pw"), 1, r.err)
+
+    def test_timezone_must_exist(self):
+        t = self.base().replace("ntp = ntp1.example.com\n",
+                                "ntp = ntp1.example.com\n"
+                                "timezone = Mars/Olympus\n")
+        self.assert_problem(t, "Mars/Olympus", "timezone", "Mars/Olympus",
+                            "tz database")
+        for bad in ("../../../etc/passwd", "/etc/passwd", "Europe/../UTC"):
+            t = self.base().replace("ntp = ntp1.example.com\n",
+                                    "ntp = ntp1.example.com\n"
+                                    "timezone = %s\n" % bad)
+            self.assert_problem(t, "timezone = ", "timezone")
+
+    def test_timezone_good(self):
+        zones = ["UTC"]
+        if os.path.exists("/usr/share/zoneinfo/Europe/Berlin"):
+            zones.append("Europe/Berlin")
+        for tz in zones:
+            t = self.base().replace("ntp = ntp1.example.com\n",
+                                    "ntp = ntp1.example.com\n"
+                                    "timezone = %s\n" % tz)
+            p, r = self.check(t)
+            self.assertEqual(r.returncode, 0, r.err)
+            self.assertIn("configuration OK", r.out)
+
+    def test_utf8_bom_accepted(self):
+        p = self.conf(self.base())
+        with open(p, "rb") as f:
+            data = f.read()
+        with open(p, "wb") as f:
+            f.write(b"\xef\xbb\xbf" + data)
+        r = self.run_cli("check", "-c", p)
+        self.assertEqual(r.returncode, 0, r.err)
+        self.assertIn("configuration OK", r.out)
+        # no problem and no warning about the file (notes about the
+        # tftp-root may remain)
+        self.assertNotIn(p + ":", r.err)
+        self.assertNotIn("warning", r.err)
+
+    def test_defaults_mistake_reported_once(self):
+        # three hosts inherit it: one line, at the [defaults] key
+        t = self.base().replace("[host h1]\n", "[defaults]\n"
+                                "timezone = Mars/Olympus\n"
+                                "disk = sd a\n\n[host h1]\n", 1)
+        t = t.replace("disk = sda\n", "")
+        p, r = self.check(t)
+        self.assertEqual(r.returncode, 1, r.err)
+        for marker in ("Mars/Olympus", "disk = sd a"):
+            want = "%s:%d: " % (p, line_of(t, marker))
+            hits = [l for l in r.err.splitlines() if l.startswith(want)]
+            self.assertEqual(len(hits), 1, r.err)
+        self.assertIn("2 problems", r.err)
+
     # ---- hostile values ---------------------------------------------------
     def test_hostile_values_refused(self):
         cases = [
