@@ -98,8 +98,8 @@ cli_config(const struct cli_opts *o)
 	return cfg;
 }
 
-struct config *
-cli_load_config(const char *path)
+static struct config *
+cli_load_config_opt(const char *path, int warn)
 {
 	struct strlist errors = { 0 }, warnings = { 0 };
 	struct config *cfg = NULL;
@@ -111,11 +111,26 @@ cli_load_config(const char *path)
 		fprintf(stderr, "%zu problem%s in %s\n", errors.n,
 		    errors.n == 1 ? "" : "s", path);
 	}
-	for (i = 0; i < warnings.n; i++)
-		fprintf(stderr, "warning: %s\n", warnings.v[i]);
+	/* the warnings are check's and serve's to show (at start-up): not
+	 * repeated by every other command; with errors they help */
+	if (warn || cfg == NULL)
+		for (i = 0; i < warnings.n; i++)
+			fprintf(stderr, "warning: %s\n", warnings.v[i]);
 	strlist_free(&errors);
 	strlist_free(&warnings);
 	return cfg;
+}
+
+struct config *
+cli_load_config(const char *path)
+{
+	return cli_load_config_opt(path, 0);
+}
+
+struct config *
+cli_load_config_warn(const char *path)
+{
+	return cli_load_config_opt(path, 1);
 }
 
 /* ---- the admin API ------------------------------------------------------ */

@@ -65,10 +65,13 @@ int   cli_fail(const struct cli_opts *o, int code, const char *fmt, ...)
 /* Prints {"error": msg, "exit": code} to stdout. */
 void  cli_json_error(int code, const char *msg);
 
-/* Loads the configuration at path, printing every problem and warning to
- * stderr. Returns the configuration (caller frees with config_free), or
- * NULL when it is invalid. */
+/* Loads the configuration at path, printing every problem to stderr (and
+ * its warnings only when it is invalid: check and serve show them, not
+ * every command). Returns the configuration (caller frees with
+ * config_free), or NULL when it is invalid. */
 struct config *cli_load_config(const char *path);
+/* The same, always printing the warnings (serve's start-up). */
+struct config *cli_load_config_warn(const char *path);
 
 /* cli_load_config(o->conf) for a command: with --json a failure also
  * prints the JSON error. */

@@ -281,7 +281,7 @@ serve_run(const struct cli_opts *o)
 
 	memset(&p, 0, sizeof(p));
 	p.lock_fd = -1;
-	if ((cfg = p.cfg = cli_load_config(o->conf)) == NULL)
+	if ((cfg = p.cfg = cli_load_config_warn(o->conf)) == NULL)
 		return CLI_EXIT_FAIL;
 	/* from here on every line goes to syslog when asked to (the
 	 * configuration's own problems went to stderr above) */

@@ -96,6 +96,12 @@ class ConfigTest(unittest.TestCase):
         # https:// gets no such warning
         p, r = self.check(self.base())
         self.assertNotIn("clear", r.err)
+        # shown by check (and serve's start-up), not repeated by every
+        # other command: hosts (no server running) reads the same config
+        p = self.conf(t)
+        r = self.run_cli("hosts", "-c", p)
+        self.assertNotIn("warning", r.err)
+        self.assertNotIn("clear", r.err)
 
     # ---- bad, one at a time -----------------------------------------------
     def test_unknown_key(self):
