@@ -22,6 +22,14 @@
 
 #define API_MAX_SEGS	6
 
+/* A store time (seconds since the epoch) in ms, like every time of the
+ * API (/pools, /jobs); null when 0 (never). */
+static json_t *
+api_ms_or_null(int64_t t)
+{
+	return api_json_time_or_null(t * 1000);
+}
+
 /* The JSON view of one inventory host with its state from the store.
  * NULL on a store error. */
 static json_t *
@@ -40,9 +48,9 @@ api_host_json(const struct api_deps *deps, const struct host *h)
 		armed = json_pack("{s:s,s:i,s:I,s:o,s:o}",
 		    "mode", config_mode_name(a.mode),
 		    "attempts", a.attempts,
-		    "armed_at", (json_int_t)a.armed_at,
-		    "first_fetch_at", api_json_time_or_null(a.first_fetch_at),
-		    "last_fetch_at", api_json_time_or_null(a.last_fetch_at));
+		    "armed_at", (json_int_t)a.armed_at * 1000,
+		    "first_fetch_at", api_ms_or_null(a.first_fetch_at),
+		    "last_fetch_at", api_ms_or_null(a.last_fetch_at));
 	else
 		armed = json_null();
 	/* repo_bytes: what its installer has downloaded from our repo since
@@ -57,8 +65,8 @@ api_host_json(const struct api_deps *deps, const struct host *h)
 	    "disk", api_json_str_or_null(h->disk),
 	    "state", state_host_name(hs.state),
 	    "last_event", api_json_str_or_null(hs.last_event),
-	    "last_event_at", api_json_time_or_null(hs.last_event_at),
-	    "updated_at", api_json_time_or_null(hs.updated_at),
+	    "last_event_at", api_ms_or_null(hs.last_event_at),
+	    "updated_at", api_ms_or_null(hs.updated_at),
 	    "armed", armed,
 	    "repo_bytes", (json_int_t)(deps->repo_bytes == NULL ? 0 :
 	    deps->repo_bytes(deps->repo_bytes_arg, h->name)));
