@@ -87,10 +87,14 @@ cli_refused(const struct cli_opts *o, int code, json_t *reply,
 	return code;
 }
 
-struct config *
-cli_config(const struct cli_opts *o)
+static struct config *cli_load_config_opt(const char *path, int warn,
+    int flags);
+
+/* cli_config, loading with flags (CONFIG_LOAD_*). */
+static struct config *
+cli_config_flags(const struct cli_opts *o, int flags)
 {
-	struct config *cfg = cli_load_config(o->conf);
+	struct config *cfg = cli_load_config_opt(o->conf, 0, flags);
 	char msg[512];
 
 	if (cfg == NULL && o->json) {
@@ -101,14 +105,22 @@ cli_config(const struct cli_opts *o)
 	return cfg;
 }
 
+/* The commands that come here only read the config or talk to the
+ * server, which reads the pools' passwords itself: they need none. */
+struct config *
+cli_config(const struct cli_opts *o)
+{
+	return cli_config_flags(o, CONFIG_LOAD_NO_PASSWORDS);
+}
+
 static struct config *
-cli_load_config_opt(const char *path, int warn)
+cli_load_config_opt(const char *path, int warn, int flags)
 {
 	struct strlist errors = { 0 }, warnings = { 0 };
 	struct config *cfg = NULL;
 	size_t i;
 
-	if (config_load(path, &cfg, &errors, &warnings) == -1) {
+	if (config_load_flags(path, flags, &cfg, &errors, &warnings) == -1) {
 		for (i = 0; i < errors.n; i++)
 			fprintf(stderr, "%s\n", errors.v[i]);
 		fprintf(stderr, "%zu problem%s in %s\n", errors.n,
@@ -127,13 +139,13 @@ cli_load_config_opt(const char *path, int warn)
 struct config *
 cli_load_config(const char *path)
 {
-	return cli_load_config_opt(path, 0);
+	return cli_load_config_opt(path, 0, 0);
 }
 
 struct config *
 cli_load_config_warn(const char *path)
 {
-	return cli_load_config_opt(path, 1);
+	return cli_load_config_opt(path, 1, 0);
 }
 
 /* ---- the admin API ------------------------------------------------------ */
@@ -361,7 +373,9 @@ cli_hosts(const struct cli_opts *o)
 	size_t i;
 	int ret = CLI_EXIT_FAIL;
 
-	if ((cfg = cli_config(o)) == NULL)
+	/* no secret at all: hosts renders nothing */
+	if ((cfg = cli_config_flags(o, CONFIG_LOAD_NO_PASSWORDS |
+	    CONFIG_LOAD_NO_ROOT_HASH)) == NULL)
 		return CLI_EXIT_FAIL;
 	if (o->pool != NULL && config_pool(cfg, o->pool) == NULL) {
 		ret = cli_fail(o, CLI_EXIT_FAIL, "no pool named '%s' in %s",

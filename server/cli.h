@@ -73,8 +73,9 @@ struct config *cli_load_config(const char *path);
 /* The same, always printing the warnings (serve's start-up). */
 struct config *cli_load_config_warn(const char *path);
 
-/* cli_load_config(o->conf) for a command: with --json a failure also
- * prints the JSON error. */
+/* cli_load_config(o->conf) for a command, without checking the password
+ * files (CONFIG_LOAD_NO_PASSWORDS: read-only commands and the admin API's
+ * clients need none): with --json a failure also prints the JSON error. */
 struct config *cli_config(const struct cli_opts *o);
 
 /* arm HOST [--wipe] (disarm == 0), or disarm HOST (disarm != 0). */

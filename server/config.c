@@ -529,6 +529,13 @@ int
 config_load(const char *path, struct config **out, struct strlist *errors,
     struct strlist *warnings)
 {
+	return config_load_flags(path, 0, out, errors, warnings);
+}
+
+int
+config_load_flags(const char *path, int flags, struct config **out,
+    struct strlist *errors, struct strlist *warnings)
+{
 	struct config_ini ini = { 0 };
 	struct config *cfg = NULL;
 	int ret = -1;
@@ -537,6 +544,8 @@ config_load(const char *path, struct config **out, struct strlist *errors,
 	ini.file = path;
 	ini.errors = errors;
 	ini.warnings = warnings;
+	ini.no_passwords = (flags & CONFIG_LOAD_NO_PASSWORDS) != 0;
+	ini.no_root_hash = (flags & CONFIG_LOAD_NO_ROOT_HASH) != 0;
 	if ((cfg = calloc(1, sizeof(*cfg))) == NULL)
 		goto out;
 	if (config_locate(&ini, cfg, path) == -1 ||

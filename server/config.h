@@ -97,6 +97,15 @@ struct config {
  * tls_verify = no). Either list may be NULL. */
 int   config_load(const char *path, struct config **out,
 	    struct strlist *errors, struct strlist *warnings);
+/* config_load for commands that only read (hosts, status, jobs, render,
+ * the admin API's clients): flags leave secret files unread, so that they
+ * need no access to them; serve and check use config_load. */
+#define CONFIG_LOAD_NO_PASSWORDS 0x1	/* the XAPI, BMC password files and
+					   admin_tls_key: not checked */
+#define CONFIG_LOAD_NO_ROOT_HASH 0x2	/* root_password_file: not read,
+					   hosts' root_password_hash NULL */
+int   config_load_flags(const char *path, int flags, struct config **out,
+	    struct strlist *errors, struct strlist *warnings);
 /* The same for a configuration held in memory: len bytes of text, named
  * name in cfg->path and in the messages ("name:line: message"), relative
  * paths taken relative to dir (absolute). The repos' trees and secret

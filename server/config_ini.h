@@ -52,6 +52,8 @@ struct config_ini {
 	struct strlist *errors;
 	struct strlist *warnings;
 	int	 nerrors;	/* counted even when errors is NULL */
+	int	 no_passwords;	/* password files not checked (CLI reads) */
+	int	 no_root_hash;	/* root_password_file not read */
 };
 
 /* Reads ini->file (or ini->text, named ini->file in messages) into

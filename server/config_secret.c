@@ -39,8 +39,9 @@ config_secret_first_line(struct config_ini *ini, int line, const char *what,
 	return 0;
 }
 
-int
-config_secret_check(struct config_ini *ini, int line, const char *what,
+/* config_secret_check without the no_passwords exception. */
+static int
+config_secret_check_file(struct config_ini *ini, int line, const char *what,
     const char *path)
 {
 	struct stat sb;
@@ -66,6 +67,15 @@ config_secret_check(struct config_ini *ini, int line, const char *what,
 	return config_secret_first_line(ini, line, what, path);
 }
 
+int
+config_secret_check(struct config_ini *ini, int line, const char *what,
+    const char *path)
+{
+	if (ini->no_passwords)
+		return 0;
+	return config_secret_check_file(ini, line, what, path);
+}
+
 /*
  * root_password_file: hashes its first line with crypt(3) SHA-512 ($6$)
  * once per file. A line that already is a $6$ or $5$ crypt hash is used as
@@ -79,10 +89,13 @@ config_secret_hash(struct config_ini *ini, struct config_secret_cache *cache,
 	char *text = NULL, *salt = NULL, *res = NULL, *h;
 	size_t len, i;
 
+	if (ini->no_root_hash)
+		return NULL;
 	for (i = 0; i < cache->files.n; i++)
 		if (strcmp(cache->files.v[i], path) == 0)
 			return strdup(cache->hashes.v[i]);
-	if (config_secret_check(ini, line, "root_password_file", path) == -1)
+	if (config_secret_check_file(ini, line, "root_password_file",
+	    path) == -1)
 		goto out;
 	text = util_read_file(path, CONFIG_SECRET_MAX_SIZE, &len);
 	if (text == NULL) {

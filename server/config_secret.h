@@ -22,7 +22,8 @@ struct config_secret_cache {
 
 /* Reports (as what 'path', on line) a path that is not a readable regular
  * file or whose first line is empty (an empty file too), and warns when
- * its mode lets other users read it. 0 when usable, -1 when reported. */
+ * its mode lets other users read it. 0 when usable, -1 when reported.
+ * With ini->no_passwords set: checks nothing and returns 0. */
 int   config_secret_check(struct config_ini *ini, int line, const char *what,
 	    const char *path);
 
@@ -30,7 +31,7 @@ int   config_secret_check(struct config_ini *ini, int line, const char *what,
  * root_password_file path, or that line itself when it already is a $6$
  * or $5$ hash. Checks the file like config_secret_check. Returns a copy
  * (caller wipes and frees it), or NULL with the problem reported on
- * line. */
+ * line. With ini->no_root_hash set: reads nothing and returns NULL. */
 char *config_secret_hash(struct config_ini *ini,
 	    struct config_secret_cache *cache, int line, const char *path);
 
