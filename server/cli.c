@@ -261,14 +261,7 @@ cli_arm(const struct cli_opts *o, const char *host, int disarm)
 
 /* ---- hosts -------------------------------------------------------------- */
 
-/* The string at key of o, or "" (absent, or not a string). */
-static const char *
-cli_jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : "";
-}
+static const char *cli_jstr(json_t *o, const char *key);
 
 /* One row of hosts, as hosts --json prints it (last_event_at in ms, 0:
  * no event yet). */
@@ -328,16 +321,18 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 	json_t *arr;
 	char dbpath[4096];
 	size_t i;
+	int found;
 
 	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
-	if (stat(dbpath, &sb) == -1 && errno != ENOENT) {
+	/* none yet: serve never ran, every host is idle */
+	if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
 		    "%s: %s (run hosts as the user serve runs as, or start "
 		    "serve)", dbpath, strerror(errno));
 		return NULL;
 	}
-	if ((stat(dbpath, &sb) == 0 && (!S_ISREG(sb.st_mode) ||
-	    store_open(cfg->state_dir, 1, &st) == -1))) {
+	if (found && (!S_ISREG(sb.st_mode) ||
+	    store_open(cfg->state_dir, 1, &st) == -1)) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
 		    "%s (run hosts as the user serve runs as, or start serve)",
 		    dbpath);
@@ -421,6 +416,15 @@ out:
 }
 
 /* ---- rolling upgrades --------------------------------------------------- */
+
+/* The string at key of o, or "" (absent, or not a string). */
+static const char *
+cli_jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
 
 /* The checks and the plan of a precheck or dry-run reply. */
 static void
