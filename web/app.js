@@ -567,7 +567,7 @@
 				bytes(h.repo_bytes) : '—'),
 			    el('td', {class: 'last'},
 				h.last_event ? el('span', {class: 'when'},
-				    ago(h.last_event_at * 1000)) : null,
+				    ago(h.last_event_at)) : null,
 				h.last_event || '—')));
 		}
 		if (list.length === 0)
