@@ -479,9 +479,10 @@ cli_print_run_host(FILE *f, const struct cli_draw *d, json_t *h, int moves)
 	col = cli_jstr(h, "error")[0] ? CLI_FOLLOW_RED : known && (cs == STEP_DONE ||
 	    cs == STEP_SKIPPED) ? CLI_FOLLOW_GREEN : known && cs == STEP_PENDING ?
 	    "" : CLI_FOLLOW_YELLOW;
-	fprintf(f, "  %-20s %-7s %s%s%s %-19s", cli_jstr(h, "host"),
+	fprintf(f, "  %-20s %-7s %s%s%s ", cli_jstr(h, "host"),
 	    cli_jstr(h, "role"), cli_col(d, col), step, col[0] ?
-	    cli_col(d, CLI_FOLLOW_PLAIN) : "", ver);
+	    cli_col(d, CLI_FOLLOW_PLAIN) : "");
+	fprintf(f, known && cs == STEP_PENDING ? "%s" : "%-19s", ver);
 	if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
 		fprintf(f, " %.1f s total", (double)(json_integer_value(
 		    json_object_get(h, "finished_at")) - json_integer_value(
