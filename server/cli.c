@@ -852,7 +852,7 @@ cli_job_start(const struct cli_opts *o, const char *host, const char *kind)
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-	} else
+	} else if (!o->follow)	/* following shows it */
 		cli_print_job(reply);
 	ret = o->follow ? cli_follow_job(o, (long long)json_integer_value(
 	    json_object_get(reply, "id"))) : 0;
@@ -883,7 +883,7 @@ cli_job_action(const struct cli_opts *o, const char *action, const char *idstr)
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-	} else
+	} else if (!o->follow)	/* following shows it */
 		cli_print_job(reply);
 	json_decref(reply);
 	return o->follow ? cli_follow_job(o, id) : 0;

@@ -17,6 +17,7 @@ import unittest
 
 import harness
 import simharness as sh
+import test_rebuild as tr
 
 CURSOR_UP = re.compile(rb"\x1b\[\d+A")
 GREEN, YELLOW, RED = b"\x1b[32m", b"\x1b[33m", b"\x1b[31m"
@@ -26,7 +27,7 @@ class Follower:
     """`poolboot status POOL --follow` running, its stdout a pty (tty=True)
     or a pipe; extra: environment variables set for it (None: removed)."""
 
-    def __init__(self, env, pool, tty, **extra):
+    def __init__(self, env, pool, tty, args=None, **extra):
         e = harness.clean_env()
         e["TERM"] = "xterm"
         e.pop("NO_COLOR", None)
@@ -35,8 +36,9 @@ class Follower:
                 e.pop(k, None)
             else:
                 e[k] = v
-        argv = [harness.poolboot_bin(), "status", "-c", env.conf, pool,
-                "--follow"]
+        argv = [harness.poolboot_bin()] + (args or ["status", pool,
+                                                    "--follow"])
+        argv[2:2] = ["-c", env.conf]
         self.fd = None
         if tty:
             master, slave = os.openpty()
@@ -114,8 +116,8 @@ class FollowTest(unittest.TestCase):
         self.env, sim = sh.world([spec])
         return self.env, sim
 
-    def follow(self, pool, tty, **extra):
-        f = Follower(self.env, pool, tty, **extra)
+    def follow(self, pool, tty, args=None, **extra):
+        f = Follower(self.env, pool, tty, args, **extra)
         self.followers.append(f)
         return f
 
@@ -203,6 +205,27 @@ class FollowTest(unittest.TestCase):
         p2 = env.cli("status", "fh")
         self.assertEqual(in_step_secs(p1.out, bad), in_step_secs(p2.out, bad),
                          p1.out + p2.out)
+
+    def test_ctrl_c_stops_following_a_job_not_the_job(self):
+        pool = tr.pool_at_new("fj", 66, 3)
+        self.env, sim = tr.start([pool], {"fjh3": tr.fresh_identity(
+            "fjh3", "127.0.66.3")})
+        sim.fault("dead", host="fjh3")
+        f = self.follow(None, False, ["rebuild", "fjh3", "--wipe",
+                                      "--follow"])
+        # power = manual: the job waits for the operator
+        self.assertTrue(f.wait_output(b"power on fjh3 now"), f.out)
+        f.proc.send_signal(signal.SIGINT)
+        rc, out, err = f.finish(10)
+        self.assertEqual(rc, 0, out.decode() + err)
+        text = out.decode()
+        self.assertTrue(text.endswith("stopped following; the job goes on "
+                                      "in poolboot serve (poolboot jobs)\n"),
+                        text)
+        lines = text.splitlines()
+        self.assertEqual(len(lines), len(set(lines)), text)
+        jobs = self.env.api("GET", "/jobs").json()["jobs"]
+        self.assertEqual([j["state"] for j in jobs], ["running"], jobs)
 
 
 if __name__ == "__main__":
