@@ -475,7 +475,9 @@ cli_print_run_host(FILE *f, const struct cli_draw *d, json_t *h, int moves)
 		    "old_version"), cli_jstr(h, "new_version"));
 	else
 		snprintf(ver, sizeof(ver), "%s", cli_jstr(h, "old_version"));
-	snprintf(step, sizeof(step), "%-9s", cli_jstr(h, "step"));
+	/* a pending host without a version yet: no trailing blanks */
+	snprintf(step, sizeof(step), known && cs == STEP_PENDING && !ver[0] ?
+	    "%s" : "%-9s", cli_jstr(h, "step"));
 	col = cli_jstr(h, "error")[0] ? CLI_FOLLOW_RED : known && (cs == STEP_DONE ||
 	    cs == STEP_SKIPPED) ? CLI_FOLLOW_GREEN : known && cs == STEP_PENDING ?
 	    "" : CLI_FOLLOW_YELLOW;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t cli_follow_interrupted;
@@ -46,6 +47,29 @@ cli_follow_stopped(void)
 	return cli_follow_interrupted != 0;
 }
 
+/* The terminal rows a line of len bytes takes on a screen cols wide (0:
+ * unknown): its ANSI escapes (ESC [ ... letter) take no column; longer
+ * lines wrap. */
+static int
+cli_follow_rows(const char *line, size_t len, int cols)
+{
+	size_t i, width = 0;
+
+	for (i = 0; i < len; i++) {
+		if (line[i] == '\033' && i + 1 < len && line[i + 1] == '[') {
+			for (i += 2; i < len && !(line[i] >= '@' &&
+			    line[i] <= '~'); i++)
+				;
+			continue;
+		}
+		if (((unsigned char)line[i] & 0xc0) != 0x80)	/* UTF-8 */
+			width++;
+	}
+	if (cols <= 0 || width == 0)
+		return 1;
+	return (int)((width - 1) / (size_t)cols) + 1;
+}
+
 /* 1 when the line of len bytes at line is one of the lines of text. */
 static int
 cli_follow_has_line(const char *text, const char *line, size_t len)
@@ -64,7 +88,8 @@ void
 cli_follow_show(struct cli_follow *f, char *text, char *keys)
 {
 	const char *t = text, *k = keys;
-	int n = 0;
+	struct winsize ws;
+	int n = 0, cols = 0;
 
 	if (text == NULL || keys == NULL || (f->tty && f->text != NULL &&
 	    strcmp(f->text, text) == 0)) {
@@ -74,6 +99,8 @@ cli_follow_show(struct cli_follow *f, char *text, char *keys)
 	}
 	/* back to the first line of the previous text, then over it: each
 	 * line's rest erased (ESC [ K), and what is left below (ESC [ J) */
+	if (f->tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		cols = ws.ws_col;
 	if (f->tty && f->lines > 0)
 		printf("\033[%dA\r", f->lines);
 	while (*t != '\0') {
@@ -83,7 +110,7 @@ cli_follow_show(struct cli_follow *f, char *text, char *keys)
 			printf("%.*s\033[K\n", (int)tl, t);
 		else if (!cli_follow_has_line(f->keys, k, kl))
 			printf("%.*s\n", (int)tl, t);
-		n++;
+		n += cli_follow_rows(t, tl, cols);
 		t += tl + (t[tl] == '\n');
 		k += kl + (k[kl] == '\n');
 	}

@@ -20,7 +20,8 @@
 
 struct cli_follow {
 	int	 tty;		/* redraw in place, with colour */
-	int	 lines;		/* lines of the text shown last (tty) */
+	int	 lines;		/* terminal rows of the text shown last (tty;
+				   long lines wrap) */
 	char	*text;		/* the text shown last */
 	char	*keys;		/* its lines without clock or colour */
 };

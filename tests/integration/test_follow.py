@@ -7,11 +7,14 @@ timer stops at the halt.
 Real `poolboot serve` and CLI against the XAPI pool simulator; terminals
 are pseudo-terminals (os.openpty).
 """
+import fcntl
 import os
 import re
 import select
 import signal
+import struct
 import subprocess
+import termios
 import time
 import unittest
 
@@ -27,7 +30,7 @@ class Follower:
     """`poolboot status POOL --follow` running, its stdout a pty (tty=True)
     or a pipe; extra: environment variables set for it (None: removed)."""
 
-    def __init__(self, env, pool, tty, args=None, **extra):
+    def __init__(self, env, pool, tty, args=None, cols=80, **extra):
         e = harness.clean_env()
         e["TERM"] = "xterm"
         e.pop("NO_COLOR", None)
@@ -42,6 +45,8 @@ class Follower:
         self.fd = None
         if tty:
             master, slave = os.openpty()
+            fcntl.ioctl(slave, termios.TIOCSWINSZ,
+                        struct.pack("HHHH", 50, cols, 0, 0))
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=slave, stderr=subprocess.PIPE,
                                          env=e, cwd=env.dir)
@@ -93,6 +98,13 @@ class Follower:
             self.finish(5)
 
 
+def screen_rows(draw, cols):
+    """The terminal rows text drawn on a screen cols wide takes."""
+    text = re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", draw).replace(b"\r", b"")
+    return sum(max(1, -(-len(line) // cols))
+               for line in text.split(b"\n")[:-1])
+
+
 def in_step_secs(out, host):
     """The "N s in step" of host's line in status output."""
     m = re.search(r"^  %s .* ([0-9.]+) s in step$" % re.escape(host), out,
@@ -116,8 +128,8 @@ class FollowTest(unittest.TestCase):
         self.env, sim = sh.world([spec])
         return self.env, sim
 
-    def follow(self, pool, tty, args=None, **extra):
-        f = Follower(self.env, pool, tty, args, **extra)
+    def follow(self, pool, tty, args=None, cols=80, **extra):
+        f = Follower(self.env, pool, tty, args, cols, **extra)
         self.followers.append(f)
         return f
 
@@ -129,7 +141,7 @@ class FollowTest(unittest.TestCase):
         spec = sh.pool_spec("fo", 61, 3, install_delay=0.8)
         env, _ = self.world(spec)
         self.upgrade("fo")
-        tty = self.follow("fo", True)
+        tty = self.follow("fo", True, cols=40)	# its lines wrap
         nocolor = self.follow("fo", True, NO_COLOR="1")
         pipe = self.follow("fo", False)
         results = [f.finish() for f in (tty, nocolor, pipe)]
@@ -140,6 +152,13 @@ class FollowTest(unittest.TestCase):
         # the terminal: the table is redrawn over itself, in colour
         self.assertTrue(CURSOR_UP.search(out), out)
         self.assertIn(b"\x1b[K", out)
+        # each redraw goes up exactly the rows the previous table took
+        # (its lines wrap at 40 columns), so it overwrites it, no more
+        parts = re.split(rb"\x1b\[(\d+)A", out)
+        self.assertGreater(len(parts), 3, out)
+        for i in range(1, len(parts), 2):
+            self.assertEqual(int(parts[i]), screen_rows(parts[i - 1], 40),
+                             parts[i - 1])
         self.assertIn(YELLOW + b"running", out)
         self.assertIn(GREEN + b"done", out)
         self.assertIn(GREEN + b"done     ", out)	# a host's step
