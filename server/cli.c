@@ -440,7 +440,8 @@ cli_print_run_moves(FILE *f, json_t *h)
 			fprintf(f, "%s%s back from %s", sep, cli_jstr(m, "vm"),
 			    cli_jstr(m, "from"));
 		else if (strcmp(res, "home") == 0)
-			fprintf(f, "%s%s already there", sep, cli_jstr(m, "vm"));
+			fprintf(f, "%s%s already there", sep, cli_jstr(m,
+			    "vm"));
 		else if (strcmp(res, "pending") == 0)
 			fprintf(f, "%s%s to come back", sep, cli_jstr(m, "vm"));
 		else if (strcmp(res, "gone") == 0 || strcmp(res, "halted") == 0)
@@ -455,8 +456,8 @@ cli_print_run_moves(FILE *f, json_t *h)
 	json_array_foreach(moves, i, m)
 		if (strcmp(cli_jstr(m, "result"), "failed") == 0 ||
 		    strcmp(cli_jstr(m, "result"), "refused") == 0)
-			fprintf(f, "      WARNING: VM %s did not come back from "
-			    "%s: %s\n", cli_jstr(m, "vm"), cli_jstr(m,
+			fprintf(f, "      WARNING: VM %s did not come back "
+			    "from %s: %s\n", cli_jstr(m, "vm"), cli_jstr(m,
 			    "from")[0] ? cli_jstr(m, "from") : "another host",
 			    cli_jstr(m, "message"));
 }
@@ -478,13 +479,19 @@ cli_print_run_host(FILE *f, const struct cli_draw *d, json_t *h, int moves)
 	/* a pending host without a version yet: no trailing blanks */
 	snprintf(step, sizeof(step), known && cs == STEP_PENDING && !ver[0] ?
 	    "%s" : "%-9s", cli_jstr(h, "step"));
-	col = cli_jstr(h, "error")[0] ? CLI_FOLLOW_RED : known && (cs == STEP_DONE ||
-	    cs == STEP_SKIPPED) ? CLI_FOLLOW_GREEN : known && cs == STEP_PENDING ?
-	    "" : CLI_FOLLOW_YELLOW;
-	fprintf(f, "  %-20s %-7s %s%s%s ", cli_jstr(h, "host"),
+	if (cli_jstr(h, "error")[0])
+		col = CLI_FOLLOW_RED;
+	else if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
+		col = CLI_FOLLOW_GREEN;
+	else
+		col = known && cs == STEP_PENDING ? "" : CLI_FOLLOW_YELLOW;
+	fprintf(f, "  %-20s %-7s %s%s%s", cli_jstr(h, "host"),
 	    cli_jstr(h, "role"), cli_col(d, col), step, col[0] ?
 	    cli_col(d, CLI_FOLLOW_PLAIN) : "");
-	fprintf(f, known && cs == STEP_PENDING ? "%s" : "%-19s", ver);
+	if (!(known && cs == STEP_PENDING))
+		fprintf(f, " %-19s", ver);
+	else if (ver[0])
+		fprintf(f, " %s", ver);
 	if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
 		fprintf(f, " %.1f s total", (double)(json_integer_value(
 		    json_object_get(h, "finished_at")) - json_integer_value(
@@ -506,7 +513,8 @@ cli_print_run(FILE *f, const struct cli_draw *dd, json_t *pr)
 	json_t *hosts = json_object_get(pr, "hosts"), *h;
 	const char *state = cli_jstr(pr, "state");
 	const char *col = state_run_is(state, RUN_DONE) ? CLI_FOLLOW_GREEN :
-	    state_run_is(state, RUN_RUNNING) ? CLI_FOLLOW_YELLOW : CLI_FOLLOW_RED;
+	    state_run_is(state, RUN_RUNNING) ? CLI_FOLLOW_YELLOW :
+	    CLI_FOLLOW_RED;
 	struct cli_draw d = *dd;
 	size_t i;
 
@@ -538,8 +546,8 @@ cli_print_run(FILE *f, const struct cli_draw *dd, json_t *pr)
 		cli_print_run_host(f, &d, h, cli_jstr(pr, "report")[0] == '\0');
 	if (cli_jstr(pr, "error")[0])
 		fprintf(f, "  %shalted%s: %s\n  fix the cause, then: poolboot "
-		    "retry %s (or poolboot abort %s)\n", cli_col(&d, CLI_FOLLOW_RED),
-		    cli_col(&d, CLI_FOLLOW_PLAIN), cli_jstr(pr, "error"),
+		    "retry %s (or poolboot abort %s)\n", cli_col(&d,
+		    CLI_FOLLOW_RED), cli_col(&d, CLI_FOLLOW_PLAIN), cli_jstr(pr, "error"),
 		    cli_jstr(pr, "pool"), cli_jstr(pr, "pool"));
 	if (cli_jstr(pr, "report")[0])
 		fprintf(f, "%s\n", cli_jstr(pr, "report"));
