@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "cli_follow.h"
 #include "client.h"
 #include "render_xml.h"
 #include "state.h"
@@ -494,19 +495,36 @@ cli_precheck(const struct cli_opts *o, const char *pool)
 	return ret;
 }
 
+/* ---- progress: status tables, following ---------------------------------- */
+
+/* How a table is drawn: colour (ANSI), clock (the live "s in step" times;
+ * without them a table only changes when the run does), now (ms since the
+ * epoch). */
+struct cli_draw {
+	int		 colour;
+	int		 clock;
+	json_int_t	 now;
+};
+
+static const char *
+cli_col(const struct cli_draw *d, const char *code)
+{
+	return d->colour ? code : "";
+}
+
 /* Seconds from the time at key of h (ms) to now (ms); 0 when unset. */
 static double
 cli_secs(json_t *h, const char *key, json_int_t now)
 {
 	json_int_t t = json_integer_value(json_object_get(h, key));
 
-	return t > 0 ? (double)(now - t) / 1000.0 : 0.0;
+	return t > 0 && now > t ? (double)(now - t) / 1000.0 : 0.0;
 }
 
 /* The VMs of host h's run line (its "moves"): one line of the VMs back or
  * on their way, a warning line for each that did not come back. */
 static void
-cli_print_run_moves(json_t *h)
+cli_print_run_moves(FILE *f, json_t *h)
 {
 	json_t *moves = json_object_get(h, "moves"), *m;
 	const char *sep = "      VMs: ";
@@ -516,153 +534,191 @@ cli_print_run_moves(json_t *h)
 		const char *res = cli_jstr(m, "result");
 
 		if (strcmp(res, "moved") == 0)
-			printf("%s%s back from %s", sep, cli_jstr(m, "vm"),
+			fprintf(f, "%s%s back from %s", sep, cli_jstr(m, "vm"),
 			    cli_jstr(m, "from"));
 		else if (strcmp(res, "home") == 0)
-			printf("%s%s already there", sep, cli_jstr(m, "vm"));
+			fprintf(f, "%s%s already there", sep, cli_jstr(m,
+			    "vm"));
 		else if (strcmp(res, "pending") == 0)
-			printf("%s%s to come back", sep, cli_jstr(m, "vm"));
+			fprintf(f, "%s%s to come back", sep, cli_jstr(m, "vm"));
 		else if (strcmp(res, "gone") == 0 || strcmp(res, "halted") == 0)
-			printf("%s%s left alone (%s)", sep, cli_jstr(m, "vm"),
-			    cli_jstr(m, "message"));
+			fprintf(f, "%s%s left alone (%s)", sep, cli_jstr(m,
+			    "vm"), cli_jstr(m, "message"));
 		else
 			continue;
 		sep = ", ";
 	}
 	if (sep[0] == ',')
-		printf("\n");
+		fprintf(f, "\n");
 	json_array_foreach(moves, i, m)
 		if (strcmp(cli_jstr(m, "result"), "failed") == 0 ||
 		    strcmp(cli_jstr(m, "result"), "refused") == 0)
-			printf("      WARNING: VM %s did not come back from %s: %s\n",
-			    cli_jstr(m, "vm"), cli_jstr(m, "from")[0] ?
-			    cli_jstr(m, "from") : "another host",
+			fprintf(f, "      WARNING: VM %s did not come back "
+			    "from %s: %s\n", cli_jstr(m, "vm"), cli_jstr(m,
+			    "from")[0] ? cli_jstr(m, "from") : "another host",
 			    cli_jstr(m, "message"));
 }
 
-/* One host's line of a run (and its error, and with moves its VMs); now in
- * ms since the epoch. */
+/* One host's line of a run (and its error, and with moves its VMs). */
 static void
-cli_print_run_host(json_t *h, json_int_t now, int moves)
+cli_print_run_host(FILE *f, const struct cli_draw *d, json_t *h, int moves)
 {
-	char ver[64];
-	const char *step = cli_jstr(h, "step");
+	char ver[64], step[32];
 	enum coord_step cs;
-	int known = state_step_parse(step, &cs) == 0;
+	const char *col;
+	int known = state_step_parse(cli_jstr(h, "step"), &cs) == 0;
 
 	if (cli_jstr(h, "new_version")[0])
 		snprintf(ver, sizeof(ver), "%s -> %s", cli_jstr(h,
 		    "old_version"), cli_jstr(h, "new_version"));
 	else
 		snprintf(ver, sizeof(ver), "%s", cli_jstr(h, "old_version"));
-	if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
-		printf("  %-20s %-7s %-9s %-19s %.1f s total\n",
-		    cli_jstr(h, "host"), cli_jstr(h, "role"), step, ver,
-		    (double)(json_integer_value(json_object_get(h,
-		    "finished_at")) - json_integer_value(
-		    json_object_get(h, "started_at"))) / 1000.0);
-	else if (known && cs == STEP_PENDING)
-		printf("  %-20s %-7s %-9s %s\n", cli_jstr(h, "host"),
-		    cli_jstr(h, "role"), step, ver);
-	else
-		printf("  %-20s %-7s %-9s %-19s %.1f s in step\n",
-		    cli_jstr(h, "host"), cli_jstr(h, "role"), step, ver,
-		    cli_secs(h, "step_started_at", now));
+	/* a pending host without a version yet: no trailing blanks */
+	snprintf(step, sizeof(step), known && cs == STEP_PENDING && !ver[0] ?
+	    "%s" : "%-9s", cli_jstr(h, "step"));
 	if (cli_jstr(h, "error")[0])
-		printf("      error: %s\n", cli_jstr(h, "error"));
+		col = CLI_FOLLOW_RED;
+	else if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
+		col = CLI_FOLLOW_GREEN;
+	else
+		col = known && cs == STEP_PENDING ? "" : CLI_FOLLOW_YELLOW;
+	fprintf(f, "  %-20s %-7s %s%s%s", cli_jstr(h, "host"),
+	    cli_jstr(h, "role"), cli_col(d, col), step, col[0] ?
+	    cli_col(d, CLI_FOLLOW_PLAIN) : "");
+	if (!(known && cs == STEP_PENDING))
+		fprintf(f, " %-19s", ver);
+	else if (ver[0])
+		fprintf(f, " %s", ver);
+	if (known && (cs == STEP_DONE || cs == STEP_SKIPPED))
+		fprintf(f, " %.1f s total", (double)(json_integer_value(
+		    json_object_get(h, "finished_at")) - json_integer_value(
+		    json_object_get(h, "started_at"))) / 1000.0);
+	else if (!(known && cs == STEP_PENDING) && d->clock)
+		fprintf(f, " %.1f s in step", cli_secs(h, "step_started_at",
+		    d->now));
+	fprintf(f, "\n");
+	if (cli_jstr(h, "error")[0])
+		fprintf(f, "      error: %s\n", cli_jstr(h, "error"));
 	if (moves)
-		cli_print_run_moves(h);
+		cli_print_run_moves(f, h);
 }
 
-/* One screenful of a run; returns 1 while the run is still going. */
-static int
-cli_print_run(json_t *pr)
+/* One screenful of a run pr. */
+static void
+cli_print_run(FILE *f, const struct cli_draw *dd, json_t *pr)
 {
 	json_t *hosts = json_object_get(pr, "hosts"), *h;
 	const char *state = cli_jstr(pr, "state");
-	json_int_t now;
-	struct timespec ts;
+	const char *col = state_run_is(state, RUN_DONE) ? CLI_FOLLOW_GREEN :
+	    state_run_is(state, RUN_RUNNING) ? CLI_FOLLOW_YELLOW :
+	    CLI_FOLLOW_RED;
+	struct cli_draw d = *dd;
 	size_t i;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (json_is_null(json_object_get(pr, "run"))) {
-		printf("pool %s: no rolling upgrade yet\n", cli_jstr(pr,
+		fprintf(f, "pool %s: no rolling upgrade yet\n", cli_jstr(pr,
 		    "pool"));
-		return 0;
+		return;
 	}
-	printf("pool %s: run %lld %s, target %s, %lld/%lld hosts done, "
-	    "placement %s\n", cli_jstr(pr, "pool"),
-	    (long long)json_integer_value(json_object_get(pr, "run")), state,
+	/* a run that stopped (halted, aborted, done) stopped its clock: a
+	 * halted one when it halted (updated_at), the others at finished_at */
+	if (!state_run_is(state, RUN_RUNNING)) {
+		json_int_t end = json_integer_value(json_object_get(pr,
+		    "finished_at"));
+
+		d.now = end > 0 ? end : json_integer_value(json_object_get(pr,
+		    "updated_at"));
+	}
+	fprintf(f, "pool %s: run %lld %s%s%s, target %s, %lld/%lld hosts "
+	    "done, placement %s\n", cli_jstr(pr, "pool"),
+	    (long long)json_integer_value(json_object_get(pr, "run")),
+	    cli_col(&d, col), state, cli_col(&d, CLI_FOLLOW_PLAIN),
 	    cli_jstr(pr, "target_version"), (long long)json_integer_value(
 	    json_object_get(pr, "hosts_done")), (long long)json_integer_value(
 	    json_object_get(pr, "hosts_total")), cli_jstr(pr, "placement"));
-	printf("  %-20s %-7s %-9s %-19s %s\n", "HOST", "ROLE", "STEP",
+	fprintf(f, "  %-20s %-7s %-9s %-19s %s\n", "HOST", "ROLE", "STEP",
 	    "VERSION", "TIME");
 	/* a finished run's report says where the VMs went */
 	json_array_foreach(hosts, i, h)
-		cli_print_run_host(h, now, cli_jstr(pr, "report")[0] == '\0');
+		cli_print_run_host(f, &d, h, cli_jstr(pr, "report")[0] == '\0');
 	if (cli_jstr(pr, "error")[0])
-		printf("  halted: %s\n  fix the cause, then: poolboot retry %s "
-		    "(or poolboot abort %s)\n", cli_jstr(pr, "error"),
+		fprintf(f, "  %shalted%s: %s\n  fix the cause, then: poolboot "
+		    "retry %s (or poolboot abort %s)\n", cli_col(&d,
+		    CLI_FOLLOW_RED), cli_col(&d, CLI_FOLLOW_PLAIN), cli_jstr(pr, "error"),
 		    cli_jstr(pr, "pool"), cli_jstr(pr, "pool"));
 	if (cli_jstr(pr, "report")[0])
-		printf("%s\n", cli_jstr(pr, "report"));
-	return state_run_is(state, RUN_RUNNING);
+		fprintf(f, "%s\n", cli_jstr(pr, "report"));
 }
 
-/* Prints the runs of pools (a status reply's "pools"); in follow mode only
- * when something changed since last (ignoring the clock), and last (of
- * size lastlen) is updated. */
-static void
-cli_status_print(json_t *pools, int follow, char *last, size_t lastlen)
+/* The runs of pools (a status reply's "pools") drawn as d says, in a
+ * malloc'd string (NULL when out of memory). */
+static char *
+cli_status_text(json_t *pools, const struct cli_draw *d)
 {
-	json_t *copy = json_deep_copy(pools);
-	json_t *pr, *h;
-	char *dump;
-	size_t i, k;
+	char *buf = NULL;
+	size_t len = 0, i;
+	json_t *pr;
+	FILE *f = open_memstream(&buf, &len);
 
-	json_array_foreach(copy, i, pr) {
-		json_object_del(pr, "updated_at");
-		json_array_foreach(json_object_get(pr, "hosts"), k, h)
-			json_object_del(h, "attempts");
+	if (f == NULL)
+		return NULL;
+	json_array_foreach(pools, i, pr)
+		cli_print_run(f, d, pr);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
 	}
-	dump = json_dumps(copy, JSON_COMPACT);
-	json_decref(copy);
-	if (!follow || dump == NULL || strcmp(dump, last) != 0) {
-		if (follow)
-			printf("\n");
-		json_array_foreach(pools, i, pr)
-			cli_print_run(pr);
-		fflush(stdout);
-		if (dump != NULL)
-			snprintf(last, lastlen, "%s", dump);
+	return buf;
+}
+
+/* The runs of pools on stdout: once, or as one step of following fw. */
+static void
+cli_status_show(json_t *pools, struct cli_follow *fw)
+{
+	struct cli_draw d = { fw != NULL ? fw->tty : cli_follow_fancy(), 1, 0 };
+	struct cli_draw plain = { 0, 0, 0 };
+	struct timespec ts;
+	char *text;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	d.now = (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	text = cli_status_text(pools, &d);
+	if (fw != NULL)
+		cli_follow_show(fw, text, cli_status_text(pools, &plain));
+	else if (text != NULL) {
+		fputs(text, stdout);
+		free(text);
 	}
-	free(dump);
 }
 
 int
 cli_status(const struct cli_opts *o, const char *pool, int follow)
 {
-	char path[256], last[8192] = "";
+	char path[256], cmd[128];
 	json_t *reply = NULL, *pools, *pr;
+	struct cli_follow fw;
 	long status;
 	size_t i;
-	int ret, going, bad;
+	int ret = 0, going, bad = 0;
 
 	if (pool != NULL)
 		cli_pool_path(path, sizeof(path), pool, NULL);
 	else
 		snprintf(path, sizeof(path), "/api/v1/pools");
+	snprintf(cmd, sizeof(cmd), "poolboot status%s%s", pool ? " " : "",
+	    pool ? pool : "");
+	if (follow)
+		cli_follow_begin(&fw);
 	for (;;) {
+		if (follow && cli_follow_stopped())
+			break;
 		if ((ret = cli_api_send(o, "GET", path, NULL, &status,
 		    &reply)) != 0)
-			return ret;
+			break;
 		if (status != 200) {
 			ret = cli_refused(o, CLI_EXIT_FAIL, reply, "status",
 			    status);
-			json_decref(reply);
-			return ret;
+			break;
 		}
 		pools = json_object_get(reply, "pools");
 		going = bad = 0;
@@ -680,14 +736,17 @@ cli_status(const struct cli_opts *o, const char *pool, int follow)
 			    JSON_PRESERVE_ORDER);
 			putchar('\n');
 		} else
-			cli_status_print(pools, follow, last, sizeof(last));
+			cli_status_show(pools, follow ? &fw : NULL);
 		json_decref(reply);
 		reply = NULL;
 		if (!follow || !going)
 			break;
 		usleep(300 * 1000);
 	}
-	return bad ? CLI_EXIT_FAIL : 0;
+	json_decref(reply);
+	if (ret == 0 && bad)
+		ret = CLI_EXIT_FAIL;
+	return follow ? cli_follow_end(&fw, ret, "run", cmd) : ret;
 }
 
 int
@@ -775,22 +834,52 @@ cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
 
 /* ---- rebuild / install jobs --------------------------------------------- */
 
-/* One job (an element of GET /api/v1/jobs, or a job's reply). */
+/* One job (an element of GET /api/v1/jobs, or a job's reply) on f, its
+ * state coloured with colour. */
 static void
-cli_print_job(json_t *j)
+cli_print_job_to(FILE *f, json_t *j, int colour)
 {
 	const char *pool = cli_jstr(j, "pool");
 	const char *step_ms = cli_jstr(j, "step_ms");
+	const char *st = cli_jstr(j, "state");
+	const char *col = state_run_is(st, RUN_DONE) ? CLI_FOLLOW_GREEN :
+	    state_run_is(st, RUN_RUNNING) || strcmp(st, "aborting") == 0 ?
+	    CLI_FOLLOW_YELLOW : CLI_FOLLOW_RED;
 
-	printf("job %lld: %s %s%s%s%s: %s, step %s%s%s\n",
+	fprintf(f, "job %lld: %s %s%s%s%s: %s%s%s, step %s%s%s\n",
 	    (long long)json_integer_value(json_object_get(j, "id")),
 	    cli_jstr(j, "kind"), cli_jstr(j, "host"), pool[0] ? " (pool " : "",
-	    pool, pool[0] ? ")" : "", cli_jstr(j, "state"), cli_jstr(j, "step"),
-	    step_ms[0] ? "; " : "", step_ms);
+	    pool, pool[0] ? ")" : "", colour ? col : "", st, colour ?
+	    CLI_FOLLOW_PLAIN : "", cli_jstr(j, "step"), step_ms[0] ? "; " : "",
+	    step_ms);
 	if (cli_jstr(j, "message")[0])
-		printf("    >>> %s\n", cli_jstr(j, "message"));
+		fprintf(f, "    >>> %s\n", cli_jstr(j, "message"));
 	if (cli_jstr(j, "error")[0])
-		printf("    error: %s\n", cli_jstr(j, "error"));
+		fprintf(f, "    error: %s\n", cli_jstr(j, "error"));
+}
+
+static void
+cli_print_job(json_t *j)
+{
+	cli_print_job_to(stdout, j, cli_follow_fancy());
+}
+
+/* Job j as a malloc'd string (NULL when out of memory). */
+static char *
+cli_job_text(json_t *j, int colour)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return NULL;
+	cli_print_job_to(f, j, colour);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 /* 1 while a job in reply is still going: running, or "aborting" (what the
@@ -804,45 +893,43 @@ cli_job_going(json_t *reply)
 	return state_run_is(st, RUN_RUNNING) || strcmp(st, "aborting") == 0;
 }
 
-/* Polls job id until it is no longer running; prints each change. */
+/* Polls job id until it is no longer running; shows each change as
+ * following does (cli_follow_show); Ctrl-C stops following, not the job. */
 static int
 cli_follow_job(const struct cli_opts *o, long long id)
 {
-	char path[128], last[4096] = "";
+	char path[128];
 	json_t *reply = NULL;
+	struct cli_follow fw;
 	long status;
-	int ret;
+	int ret = 0;
 
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld", id);
+	cli_follow_begin(&fw);
 	for (;;) {
-		char now[4096];
-
+		if (cli_follow_stopped())
+			break;
 		if ((ret = cli_api_send(o, "GET", path, NULL, &status,
 		    &reply)) != 0)
-			return ret;
+			break;
 		if (status != 200 || reply == NULL) {
 			ret = cli_refused(o, CLI_EXIT_FAIL, reply, "reading the "
 			    "job", status);
-			json_decref(reply);
-			return ret;
+			break;
 		}
-		snprintf(now, sizeof(now), "%s|%s|%s|%s", cli_jstr(reply,
-		    "state"), cli_jstr(reply, "step"), cli_jstr(reply,
-		    "message"), cli_jstr(reply, "error"));
-		if (strcmp(now, last) != 0) {
-			cli_print_job(reply);
-			fflush(stdout);
-			snprintf(last, sizeof(last), "%s", now);
-		}
+		cli_follow_show(&fw, cli_job_text(reply, fw.tty),
+		    cli_job_text(reply, 0));
 		if (!cli_job_going(reply)) {
 			ret = state_run_is(cli_jstr(reply, "state"), RUN_DONE) ?
 			    0 : CLI_EXIT_FAIL;
-			json_decref(reply);
-			return ret;
+			break;
 		}
 		json_decref(reply);
+		reply = NULL;
 		usleep(300 * 1000);
 	}
+	json_decref(reply);
+	return cli_follow_end(&fw, ret, "job", "poolboot jobs");
 }
 
 int
@@ -872,7 +959,7 @@ cli_job_start(const struct cli_opts *o, const char *host, const char *kind)
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-	} else
+	} else if (!o->follow)	/* following shows it */
 		cli_print_job(reply);
 	ret = o->follow ? cli_follow_job(o, (long long)json_integer_value(
 	    json_object_get(reply, "id"))) : 0;
@@ -903,7 +990,7 @@ cli_job_action(const struct cli_opts *o, const char *action, const char *idstr)
 	if (o->json) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
-	} else
+	} else if (!o->follow)	/* following shows it */
 		cli_print_job(reply);
 	json_decref(reply);
 	return o->follow ? cli_follow_job(o, id) : 0;

@@ -147,12 +147,19 @@ static const char *main_cmd_help[][2] = {
 	    "  --placement   return (default: the pool's placement key, else\n"
 	    "                return): each host's VMs go back to it once it is\n"
 	    "                upgraded; leave: they stay where evacuation put them\n"
-	    "  --follow      show progress until the run ends\n" },
+	    "  --follow      show progress until the run ends (as status\n"
+	    "                --follow)\n" },
 	{ "status", "usage: poolboot status [-c FILE] [POOL] [--follow] "
 	    "[--json]\n\n"
 	    "Shows the latest rolling-upgrade run of each pool (or of POOL):\n"
 	    "state, each host's step, versions, times and errors.\n"
-	    "  --follow  keep showing progress until the runs end\n" },
+	    "  --follow  keep showing progress until the runs end: on a\n"
+	    "            terminal the table is redrawn in place, in colour\n"
+	    "            (green done, yellow running, red halted or failed);\n"
+	    "            with NO_COLOR set, TERM=dumb or stdout not a terminal,\n"
+	    "            plain lines, each change once. Ctrl-C stops following\n"
+	    "            only (exit 0): the run goes on in poolboot serve.\n"
+	    "            Also for upgrade, retry, abort, rebuild, install.\n" },
 	{ "retry", "usage: poolboot retry [-c FILE] POOL\n\n"
 	    "Resumes a halted run at the step that failed (a failed install\n"
 	    "restarts at arming). Fix the cause first.\n" },
