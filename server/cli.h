@@ -77,6 +77,8 @@ struct config *cli_load_config_warn(const char *path);
  * files (CONFIG_LOAD_NO_PASSWORDS: read-only commands and the admin API's
  * clients need none): with --json a failure also prints the JSON error. */
 struct config *cli_config(const struct cli_opts *o);
+/* cli_config, loading with flags (CONFIG_LOAD_*, config.h). */
+struct config *cli_config_flags(const struct cli_opts *o, int flags);
 
 /* arm HOST [--wipe] (disarm == 0), or disarm HOST (disarm != 0). */
 int   cli_arm(const struct cli_opts *o, const char *host, int disarm);

@@ -1,0 +1,182 @@
+/* cli_hosts.c — poolboot hosts (cli.h): every inventory host with its
+ * state, read from the running server's API, else from the state database
+ * directly; never made up when neither can be read. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "client.h"
+#include "state.h"
+#include "store.h"
+#include "util.h"
+
+/* ---- hosts -------------------------------------------------------------- */
+
+/* The string at key of o, or "" (absent, or not a string). */
+static const char *
+cli_hosts_jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* One row of hosts, as hosts --json prints it (last_event_at in ms, 0:
+ * no event yet). */
+static json_t *
+cli_hosts_row(const struct host *h, const char *state, const char *event,
+    json_int_t event_ms)
+{
+	return json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s?, s:I}", "name",
+	    h->name, "pool", h->pool_name, "mode", config_mode_name(h->mode),
+	    "mac", h->mac, "state", state, "last_event",
+	    event != NULL && event[0] != '\0' ? event : NULL,
+	    "last_event_at", event_ms);
+}
+
+/* The rows of every inventory host from a running server's GET
+ * /api/v1/hosts (its times are in ms): NULL when no server answers. */
+static json_t *
+cli_hosts_from_api(const struct config *cfg)
+{
+	json_t *reply = NULL, *arr = NULL, *it, *st;
+	char err[512];
+	char *resp = NULL;
+	long status = 0;
+	size_t i, k;
+
+	if (client_request(cfg, "GET", "/api/v1/hosts", NULL, &status, &resp,
+	    err, sizeof(err)) == -1 || status != 200)
+		goto out;
+	if ((reply = json_loads(resp, 0, NULL)) == NULL ||
+	    !json_is_array(reply) || (arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < cfg->nhosts; i++) {
+		/* the server's inventory may be older than the file's */
+		for (k = 0; (it = json_array_get(reply, k)) != NULL; k++)
+			if (strcmp(cli_hosts_jstr(it, "name"), cfg->hosts[i].name) == 0)
+				break;
+		st = json_object_get(it, "state");
+		json_array_append_new(arr, cli_hosts_row(&cfg->hosts[i],
+		    json_is_string(st) ? json_string_value(st) : "unknown",
+		    cli_hosts_jstr(it, "last_event"), json_integer_value(
+		    json_object_get(it, "last_event_at"))));
+	}
+out:
+	json_decref(reply);
+	free(resp);
+	return arr;
+}
+
+/* The same rows from the state database: all idle when there is none yet
+ * (serve never ran), an error naming it when it cannot be read. */
+static json_t *
+cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
+{
+	struct store *st = NULL;
+	struct host_status hs;
+	struct stat sb;
+	json_t *arr;
+	char dbpath[4096];
+	size_t i;
+	int found;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
+	/* none yet: serve never ran, every host is idle */
+	if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
+		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
+		    "%s: %s (run hosts as the user serve runs as, or start "
+		    "serve)", dbpath, strerror(errno));
+		return NULL;
+	}
+	if (found && (!S_ISREG(sb.st_mode) ||
+	    store_open(cfg->state_dir, 1, &st) == -1)) {
+		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
+		    "%s (run hosts as the user serve runs as, or start serve)",
+		    dbpath);
+		return NULL;
+	}
+	arr = json_array();
+	for (i = 0; arr != NULL && i < cfg->nhosts; i++) {
+		memset(&hs, 0, sizeof(hs));
+		hs.state = HOST_IDLE;
+		if (st != NULL && store_host_status(st, cfg->hosts[i].name,
+		    &hs) == -1) {
+			cli_fail(o, CLI_EXIT_FAIL, "cannot read the state of %s "
+			    "from %s", cfg->hosts[i].name, dbpath);
+			json_decref(arr);
+			arr = NULL;
+			break;
+		}
+		json_array_append_new(arr, cli_hosts_row(&cfg->hosts[i],
+		    state_host_name(hs.state), hs.last_event,
+		    (json_int_t)hs.last_event_at * 1000));
+	}
+	store_close(st);
+	return arr;
+}
+
+int
+cli_hosts(const struct cli_opts *o)
+{
+	struct config *cfg;
+	json_t *rows = NULL, *out = NULL, *r;
+	char when[32];
+	json_int_t ms;
+	size_t i;
+	int ret = CLI_EXIT_FAIL;
+
+	/* no secret at all: hosts renders nothing */
+	if ((cfg = cli_config_flags(o, CONFIG_LOAD_NO_PASSWORDS |
+	    CONFIG_LOAD_NO_ROOT_HASH)) == NULL)
+		return CLI_EXIT_FAIL;
+	if (o->pool != NULL && config_pool(cfg, o->pool) == NULL) {
+		ret = cli_fail(o, CLI_EXIT_FAIL, "no pool named '%s' in %s",
+		    o->pool, o->conf);
+		goto out;
+	}
+	/* the server's view when it runs, else the database's */
+	if ((rows = cli_hosts_from_api(cfg)) == NULL &&
+	    (rows = cli_hosts_from_store(o, cfg)) == NULL)
+		goto out;
+	if (o->json)
+		out = json_array();
+	else
+		printf("%-20s %-12s %-10s %-18s %-11s %s\n", "HOST", "POOL", "MODE",
+		    "MAC", "STATE", "LAST EVENT");
+	json_array_foreach(rows, i, r) {
+		if (o->pool != NULL && strcmp(cli_hosts_jstr(r, "pool"), o->pool) != 0)
+			continue;
+		if (o->json) {
+			json_array_append(out, r);
+			continue;
+		}
+		when[0] = '\0';
+		ms = json_integer_value(json_object_get(r, "last_event_at"));
+		if (ms > 0)
+			util_iso8601(ms / 1000, when);
+		printf("%-20s %-12s %-10s %-18s %-11s %s%s%s\n", cli_hosts_jstr(r,
+		    "name"), cli_hosts_jstr(r, "pool")[0] ? cli_hosts_jstr(r, "pool") : "-",
+		    cli_hosts_jstr(r, "mode"), cli_hosts_jstr(r, "mac"), cli_hosts_jstr(r, "state"),
+		    when, when[0] ? " " : "", cli_hosts_jstr(r, "last_event")[0] ?
+		    cli_hosts_jstr(r, "last_event") : "-");
+	}
+	if (o->json) {
+		json_dumpf(out, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	ret = 0;
+out:
+	json_decref(out);
+	json_decref(rows);
+	config_free(cfg);
+	return ret;
+}
+
