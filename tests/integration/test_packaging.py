@@ -292,7 +292,7 @@ RUN_PKGS = ("dnsmasq-base", "pxelinux", "syslinux-common",
 TEST_ONLY = ("valgrind", "libcmocka-dev", "python3-os-xenapi", "openipmi",
              "qemu-system-x86", "ipxe-qemu", "ovmf", "busybox-static",
              "chromium", "clang-14", "libclang-rt-14-dev", "redfishtool",
-             "shim-signed", "grub-efi-amd64-signed", "sqlite3", "man-db")
+             "sqlite3", "man-db")
 
 
 class DepsProfileTest(unittest.TestCase):
