@@ -38,20 +38,11 @@ setup(void **state)
 	(void)state;
 	dir = unit_tmpdir();
 	assert_non_null(dir);
-	assert_int_equal(asprintf(&p, "%s/repo/boot", dir) > 0, 1);
-	assert_int_equal(util_mkdirs(p, 0755), 0);
-	free(p);
 	assert_int_equal(asprintf(&p, "%s/tpl", dir) > 0, 1);
 	assert_int_equal(util_mkdirs(p, 0755), 0);
 	free(p);
-	free(unit_write(dir, "repo/boot/xen.gz", "xen"));
-	free(unit_write(dir, "repo/boot/vmlinuz", "vmlinuz"));
-	free(unit_write(dir, "repo/install.img", "img"));
-	free(unit_write(dir, "repo/.treeinfo", "[platform]\nname = XCP\n"
-	    "version = 3.2.1\n[branding]\nname = XCP-ng\nversion = 8.2.1\n"));
-	p = unit_write(dir, "pool.pw", "secret\n");
-	chmod(p, 0600);
-	free(p);
+	assert_int_equal(unit_repo(dir, 0), 0);
+	assert_int_equal(unit_secret(dir, "pool.pw", "secret\n"), 0);
 	return 0;
 }
 
@@ -179,9 +170,7 @@ test_empty_password_file(void **state)
 		strlist_free(&errs);
 	}
 	/* a secret on the first line is fine */
-	p = unit_write(dir, "pool.pw", "secret\n");
-	chmod(p, 0600);
-	free(p);
+	assert_int_equal(unit_secret(dir, "pool.pw", "secret\n"), 0);
 	assert_int_equal(load("", "", &cfg, &errs, NULL), 0);
 	assert_int_equal(errs.n, 0);
 	config_free(cfg);

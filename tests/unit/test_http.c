@@ -91,21 +91,9 @@ setup_api(void **state)
 		fail_msg("templates folder not found");
 	f->dir = unit_tmpdir();
 	assert_non_null(f->dir);
-	p = pathf("%s/repo/boot", f->dir);
-	assert_int_equal(util_mkdirs(p, 0755), 0);
-	free(p);
-	free(unit_write(f->dir, "repo/boot/xen.gz", "xen"));
-	free(unit_write(f->dir, "repo/boot/vmlinuz", "vmlinuz"));
-	free(unit_write(f->dir, "repo/install.img", "img"));
-	free(unit_write(f->dir, "repo/.treeinfo", "[platform]\nname = XCP\n"
-	    "version = 3.2.1\n[branding]\nname = XCP-ng\nversion = 8.2.1\n"
-	    "[build]\nnumber = release/yangtze/58\n"));
-	p = unit_write(f->dir, "pool.pw", "secret\n");
-	chmod(p, 0600);
-	free(p);
-	p = unit_write(f->dir, "root.pw", "hunter2\n");
-	chmod(p, 0600);
-	free(p);
+	assert_int_equal(unit_repo(f->dir, 1), 0);
+	assert_int_equal(unit_secret(f->dir, "pool.pw", "secret\n"), 0);
+	assert_int_equal(unit_secret(f->dir, "root.pw", "hunter2\n"), 0);
 	assert_true(asprintf(&text,
 	    "[server]\n"
 	    "listen = 127.0.0.1:8080\n"
@@ -160,16 +148,11 @@ static int
 teardown_api(void **state)
 {
 	struct apifix *f = *state;
-	char *cmd;
 
 	arm_free(f->arm);
 	store_close(f->st);
 	config_free(f->cfg);
-	cmd = pathf("rm -rf '%s'", f->dir);
-	if (system(cmd) != 0) {
-		/* leave it */
-	}
-	free(cmd);
+	unit_rmtree(f->dir);
 	free(f->dir);
 	free(f);
 	return 0;

@@ -48,22 +48,11 @@ static const char *HOSTS =
 static int
 setup(void **state)
 {
-	char *p;
-
 	(void)state;
 	dir = unit_tmpdir();
 	assert_non_null(dir);
-	assert_int_equal(asprintf(&p, "%s/repo/boot", dir) > 0, 1);
-	assert_int_equal(util_mkdirs(p, 0755), 0);
-	free(p);
-	free(unit_write(dir, "repo/boot/xen.gz", "xen"));
-	free(unit_write(dir, "repo/boot/vmlinuz", "vmlinuz"));
-	free(unit_write(dir, "repo/install.img", "img"));
-	free(unit_write(dir, "repo/.treeinfo", "[platform]\nname = XCP\n"
-	    "version = 3.2.1\n[branding]\nname = XCP-ng\nversion = 8.2.1\n"));
-	p = unit_write(dir, "root.pw", "hunter2\n");
-	chmod(p, 0600);
-	free(p);
+	assert_int_equal(unit_repo(dir, 0), 0);
+	assert_int_equal(unit_secret(dir, "root.pw", "hunter2\n"), 0);
 	tpl = realpath("templates", NULL);
 	assert_non_null(tpl);
 	return 0;
@@ -72,15 +61,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (getenv("POOLBOOT_KEEP") == NULL &&
-	    asprintf(&cmd, "rm -rf '%s'", dir) > 0) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "# could not remove %s\n", dir);
-		free(cmd);
-	}
+	unit_rmtree(dir);
 	free(dir);
 	free(tpl);
 	return 0;

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cmocka.h>
 
 /* Makes a fresh directory under $TMPDIR (or /tmp); returns a static-ish
@@ -44,6 +46,73 @@ unit_write(const char *dir, const char *name, const char *s)
 	fputs(s, f);
 	fclose(f);
 	return p;
+}
+
+/* Makes dir/repo an unpacked installation repo the config loader accepts:
+ * boot/xen.gz, boot/vmlinuz, install.img and a .treeinfo of XCP-ng 8.2.1
+ * (platform 3.2.1), with [build] number release/yangtze/58 when
+ * with_build. Returns 0, or -1 when a file cannot be written. */
+static inline int
+unit_repo(const char *dir, int with_build)
+{
+	static const char *const files[][2] = {
+		{ "repo/boot/xen.gz", "xen" },
+		{ "repo/boot/vmlinuz", "vmlinuz" },
+		{ "repo/install.img", "img" },
+	};
+	char *p;
+	size_t i;
+	int ret = 0;
+
+	if (asprintf(&p, "mkdir -p '%s/repo/boot'", dir) < 0)
+		return -1;
+	if (system(p) != 0)
+		ret = -1;
+	free(p);
+	for (i = 0; ret == 0 && i < sizeof(files) / sizeof(files[0]); i++) {
+		if ((p = unit_write(dir, files[i][0], files[i][1])) == NULL)
+			ret = -1;
+		free(p);
+	}
+	if (ret == 0 && (p = unit_write(dir, "repo/.treeinfo",
+	    with_build ? "[platform]\nname = XCP\nversion = 3.2.1\n"
+	    "[branding]\nname = XCP-ng\nversion = 8.2.1\n"
+	    "[build]\nnumber = release/yangtze/58\n" :
+	    "[platform]\nname = XCP\nversion = 3.2.1\n"
+	    "[branding]\nname = XCP-ng\nversion = 8.2.1\n")) == NULL)
+		ret = -1;
+	if (ret == 0)
+		free(p);
+	return ret;
+}
+
+/* Writes a secret file dir/name (mode 0600, as config_secret wants). */
+static inline int
+unit_secret(const char *dir, const char *name, const char *s)
+{
+	char *p;
+	int ret;
+
+	if ((p = unit_write(dir, name, s)) == NULL)
+		return -1;
+	ret = chmod(p, 0600);
+	free(p);
+	return ret;
+}
+
+/* Removes the scratch folder dir (kept when POOLBOOT_KEEP is set, to
+ * look at after a failure). */
+static inline void
+unit_rmtree(const char *dir)
+{
+	char *cmd;
+
+	if (dir == NULL || getenv("POOLBOOT_KEEP") != NULL ||
+	    asprintf(&cmd, "rm -rf '%s'", dir) < 0)
+		return;
+	if (system(cmd) != 0)
+		fprintf(stderr, "# could not remove %s\n", dir);
+	free(cmd);
 }
 
 #endif
