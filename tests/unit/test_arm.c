@@ -49,23 +49,6 @@ path2(const char *a, const char *b)
 	return p;
 }
 
-/* The repo's templates/ folder, from the working directory (make runs the
- * tests from the top of the tree) or from this file's location. */
-static void
-find_templates(char out[PATH_MAX])
-{
-	char cwd[PATH_MAX - 64];
-
-	assert_non_null(getcwd(cwd, sizeof(cwd)));
-	snprintf(out, PATH_MAX, "%s/templates", cwd);
-	if (access("templates/" RENDER_TPL_PXE_LOCAL, R_OK) == 0)
-		return;
-	snprintf(out, PATH_MAX, "%s/%s", cwd, __FILE__);
-	*strrchr(out, '/') = '\0';
-	strncat(out, "/../../templates", PATH_MAX - strlen(out) - 1);
-	assert_int_equal(access(out, R_OK), 0);
-}
-
 static void
 mkrepo(const char *dir)
 {
@@ -112,7 +95,8 @@ setup(void **state)
 	f->state = path2(f->tmp, "state");
 	f->repodir = path2(f->tmp, "xcp-ng-8.2.1");
 	mkrepo(f->repodir);
-	find_templates(f->tpldir);
+	unit_templates(f->tpldir, sizeof(f->tpldir));
+	assert_int_equal(access(f->tpldir, R_OK), 0);
 
 	f->repo.name = "xs82";
 	f->repo.path = f->repodir;

@@ -30,22 +30,6 @@ config_mode_name(enum host_mode m)
 
 static char template_dir[4096];
 
-/* The repo's templates/: from $POOLBOOT_TEMPLATE_DIR, else next to this
- * file's tests/unit/ (relative to the repo root when __FILE__ is). */
-static void
-find_templates(void)
-{
-	const char *env = getenv("POOLBOOT_TEMPLATE_DIR");
-	const char *f = __FILE__, *cut = strstr(f, "tests/unit/");
-
-	if (env != NULL) {
-		snprintf(template_dir, sizeof(template_dir), "%s", env);
-		return;
-	}
-	snprintf(template_dir, sizeof(template_dir), "%.*stemplates",
-	    cut != NULL ? (int)(cut - f) : 0, f);
-}
-
 static void
 mkcfg(struct config *c, enum boot_files bf)
 {
@@ -1328,6 +1312,6 @@ main(void)
 		cmocka_unit_test(test_hostcert_script),
 	};
 
-	find_templates();
+	unit_templates(template_dir, sizeof(template_dir));
 	return cmocka_run_group_tests(tests, NULL, teardown_all);
 }

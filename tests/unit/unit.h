@@ -115,4 +115,25 @@ unit_rmtree(const char *dir)
 	free(cmd);
 }
 
+/* The project's templates/ into out (n bytes): $POOLBOOT_TEMPLATE_DIR when
+ * set, else the folder two levels above this header (tests/unit/), made
+ * absolute when it exists. */
+static inline void
+unit_templates(char *out, size_t n)
+{
+	const char *env = getenv("POOLBOOT_TEMPLATE_DIR");
+	const char *f = __FILE__, *cut = strstr(f, "tests/unit/");
+	char rel[4096], *abs;
+
+	if (env != NULL) {
+		snprintf(out, n, "%s", env);
+		return;
+	}
+	snprintf(rel, sizeof(rel), "%.*stemplates",
+	    cut != NULL ? (int)(cut - f) : 0, f);
+	abs = realpath(rel, NULL);
+	snprintf(out, n, "%s", abs != NULL ? abs : rel);
+	free(abs);
+}
+
 #endif
