@@ -6,6 +6,7 @@
  * with auto_poweron off is left alone, and every change is an event.
  * Skipped with a message when python3 or the simulator is missing. */
 #include "unit.h"
+#include "unit_sim.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,71 +23,17 @@
 #include "store.h"
 #include "xapi.h"
 
-struct sim {
-	pid_t	 pid;
-	int	 out;		/* its stdout */
-	char	*dir;
-	char	*spec;
-	char	 control[64];	/* 127.0.0.1:port */
-	int	 port;		/* the hosts' common port */
-	char	 net[16];	/* "127.0.N." */
-};
-
-static struct sim S;
-static int sim_up;
-
-/* One line of the simulator's stdout within timeout_ms; -1 otherwise. */
-static int
-read_line(int fd, char *buf, size_t len, int timeout_ms)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
-	size_t n = 0;
-	char c;
-
-	while (n + 1 < len) {
-		if (poll(&p, 1, timeout_ms) != 1)
-			return -1;
-		if (read(fd, &c, 1) != 1)
-			return -1;
-		if (c == '\n')
-			break;
-		buf[n++] = c;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
-static const char *
-sim_path(void)
-{
-	const char *p = getenv("XAPISIM");
-
-	return p != NULL ? p : "tests/xapisim/xapisim.py";
-}
-
-static int
-have_python(void)
-{
-	int rc = system("python3 -c 'import sys; sys.exit(sys.version_info < "
-	    "(3, 9))' >/dev/null 2>&1");
-
-	return rc != -1 && WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
-}
+static struct unit_sim S;
 
 static int
 setup(void **state)
 {
-	char line[256], spec[1024];
-	int fds[2], n;
+	char spec[1024];
+	int n;
 
 	(void)state;
-	memset(&S, 0, sizeof(S));
-	if (!have_python() || access(sim_path(), R_OK) == -1)
-		return 0;
 	/* a loopback block of our own so parallel runs do not collide */
-	snprintf(S.net, sizeof(S.net), "127.0.%d.", 20 + (int)(getpid() % 60));
-	S.dir = unit_tmpdir();
-	assert_non_null(S.dir);
+	unit_sim_net(&S, 20, 60);
 	n = snprintf(spec, sizeof(spec),
 	    "{\"port\": 0, \"control_port\": 0, \"pools\": [{\"name\": \"p1\", "
 	    "\"username\": \"root\", \"password\": \"secret\", "
@@ -97,81 +44,16 @@ setup(void **state)
 	    "\"power_state\": \"Halted\", \"other_config\": "
 	    "{\"auto_poweron\": \"true\"}}]}]}\n", S.net, S.net);
 	assert_true(n > 0 && (size_t)n < sizeof(spec));
-	S.spec = unit_write(S.dir, "spec.json", spec);
-	assert_non_null(S.spec);
-	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
-	S.pid = fork();
-	assert_true(S.pid >= 0);
-	if (S.pid == 0) {
-		dup2(fds[1], 1);
-		execlp("python3", "python3", sim_path(), "--spec", S.spec,
-		    (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	S.out = fds[0];
-	for (;;) {
-		if (read_line(S.out, line, sizeof(line), 15000) == -1)
-			fail_msg("xapisim did not start");
-		if (sscanf(line, "xapisim control %63s port %d", S.control,
-		    &S.port) == 2)
-			continue;
-		if (strcmp(line, "xapisim ready") == 0)
-			break;
-	}
-	assert_true(S.port > 0);
-	sim_up = 1;
+	unit_sim_start(&S, spec);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	int st;
-
 	(void)state;
-	if (S.pid > 0) {
-		kill(S.pid, SIGTERM);
-		waitpid(S.pid, &st, 0);
-		close(S.out);
-	}
-	if (S.spec != NULL) {
-		unlink(S.spec);
-		free(S.spec);
-	}
-	if (S.dir != NULL) {
-		rmdir(S.dir);
-		free(S.dir);
-	}
-	memset(&S, 0, sizeof(S));
+	unit_sim_stop(&S);
 	return 0;
-}
-
-static void
-skip_without_sim(void)
-{
-	if (!sim_up) {
-		printf("# SKIP: python3 or %s missing; the XAPI client was not "
-		    "tried against the pool simulator\n", sim_path());
-		skip();
-	}
-}
-
-static struct xapi *
-client_via_member(void)
-{
-	struct xapi_conf c = { 0 };
-	struct xapi *x = NULL;
-	char url[64];
-
-	snprintf(url, sizeof(url), "http://%s2:%d", S.net, S.port);
-	c.url = url;
-	c.username = "root";
-	c.password = "secret";
-	c.tls_verify = 1;
-	c.originator = "poolboot-test";
-	assert_int_equal(xapi_new(&c, &x), 0);
-	return x;
 }
 
 /* The pool's other_config:key through XAPI (a copy in buf, "" when
@@ -249,10 +131,10 @@ test_off_then_restore_after_a_restart(void **state)
 	int nev = 0;
 
 	(void)state;
-	skip_without_sim();
+	unit_sim_skip_unless_up(&S);
 	dir = unit_tmpdir();
 	assert_int_equal(store_open(dir, 0, &st), 0);
-	x = client_via_member();
+	x = unit_sim_client(&S, 2);
 	assert_int_equal(coord_power_off(x, st, &p, err, sizeof(err)), 0);
 	assert_true(oc_get(x, "auto_poweron", v, sizeof(v)));
 	assert_string_equal(v, "false");
@@ -263,7 +145,7 @@ test_off_then_restore_after_a_restart(void **state)
 	assert_true(oc_get(x, COORD_POWER_MARK, v, sizeof(v)));
 	xapi_free(x);		/* "kill -9": nothing of it survives */
 
-	x2 = client_via_member();
+	x2 = unit_sim_client(&S, 2);
 	coord_power_restore(x2, st, &p);
 	assert_true(oc_get(x2, "auto_poweron", v, sizeof(v)));
 	assert_string_equal(v, "true");
@@ -289,10 +171,10 @@ test_off_pool_left_alone(void **state)
 	char v[64], err[512], *dir;
 
 	(void)state;
-	skip_without_sim();
+	unit_sim_skip_unless_up(&S);
 	dir = unit_tmpdir();
 	assert_int_equal(store_open(dir, 0, &st), 0);
-	x = client_via_member();
+	x = unit_sim_client(&S, 2);
 	oc_set(x, "auto_poweron", NULL);
 	assert_int_equal(coord_power_off(x, st, &p, err, sizeof(err)), 0);
 	assert_false(oc_get(x, COORD_POWER_MARK, v, sizeof(v)));
