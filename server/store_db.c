@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -113,6 +115,45 @@ void
 store_db_finalize(struct store_stmt *s)
 {
 	sqlite3_finalize(STORE_STMT(s));
+}
+
+int
+store_db_collect(struct store *st, struct store_stmt *s, size_t elem_size,
+    int max, store_db_read_fn read, const char *what, void **out, size_t *n)
+{
+	char *v = NULL, *nv;
+	size_t cnt = 0, cap = 0;
+	enum store_db_step rc = STORE_DB_DONE;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	while ((max <= 0 || cnt < (size_t)max) &&
+	    (rc = store_db_step(s)) == STORE_DB_ROW) {
+		if (cnt == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			if ((nv = realloc(v, cap * elem_size)) == NULL) {
+				log_error("store", "%s: out of memory", what);
+				goto out;
+			}
+			v = nv;
+		}
+		memset(v + cnt * elem_size, 0, elem_size);
+		read(s, v + cnt * elem_size);
+		cnt++;
+	}
+	if (rc != STORE_DB_DONE && rc != STORE_DB_ROW) {
+		store_db_err(st, what);
+		goto out;
+	}
+	*out = v;
+	*n = cnt;
+	v = NULL;
+	ret = 0;
+out:
+	store_db_finalize(s);
+	free(v);
+	return ret;
 }
 
 void

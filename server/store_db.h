@@ -79,4 +79,16 @@ void  store_db_col_text(struct store_stmt *s, int i, char *buf, size_t size);
 int   store_db_col_int(struct store_stmt *s, int i);
 int64_t store_db_col_int64(struct store_stmt *s, int i);
 
+/* Reads one row of s into the element at elem (a callback of
+ * store_db_collect). */
+typedef void (*store_db_read_fn)(struct store_stmt *s, void *elem);
+/* Runs s (prepared and bound) to completion, or until max rows when
+ * max > 0, reading each row with read into a growing array of elements of
+ * size elem_size, and finalizes s. 0 with *out (malloc'd, caller frees;
+ * NULL when no row) and *n; -1 when out of memory or a step fails ("what:
+ * reason" logged), *out NULL and *n 0. */
+int   store_db_collect(struct store *st, struct store_stmt *s,
+	    size_t elem_size, int max, store_db_read_fn read, const char *what,
+	    void **out, size_t *n);
+
 #endif

@@ -118,15 +118,21 @@ out:
 	return ret;
 }
 
+/* store_job_read for store_db_collect */
+static void
+store_job_read_row(struct store_stmt *s, void *elem)
+{
+	store_job_read(s, elem);
+}
+
 /* Jobs by a query with at most one text or number parameter. */
 static int
 store_job_query(struct store *st, const char *sql, const char *text,
     int64_t num, int max, struct job **out, size_t *n)
 {
-	struct job *v = NULL, *nv;
 	struct store_stmt *s;
-	size_t cnt = 0;
-	int rc, ret = -1;
+	void *v = NULL;
+	int ret = -1;
 
 	*out = NULL;
 	*n = 0;
@@ -137,26 +143,10 @@ store_job_query(struct store *st, const char *sql, const char *text,
 		store_db_bind_text(s, 1, text);
 	else if (num != 0)
 		store_db_bind_int64(s, 1, num);
-	while ((int)cnt < max && (rc = store_db_step(s)) == STORE_DB_ROW) {
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			store_db_finalize(s);
-			goto out;
-		}
-		v = nv;
-		store_job_read(s, &v[cnt++]);
-	}
-	if ((int)cnt < max && rc != STORE_DB_DONE) {
-		store_db_err(st, "jobs query");
-		store_db_finalize(s);
-		goto out;
-	}
-	store_db_finalize(s);
+	ret = store_db_collect(st, s, sizeof(**out), max, store_job_read_row,
+	    "jobs query", &v, n);
 	*out = v;
-	*n = cnt;
-	v = NULL;
-	ret = 0;
 out:
-	free(v);
 	store_db_unlock(st);
 	return ret;
 }

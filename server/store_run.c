@@ -242,14 +242,20 @@ out:
 	return ret;
 }
 
+/* store_run_host_read for store_db_collect */
+static void
+store_run_host_read_row(struct store_stmt *s, void *elem)
+{
+	store_run_host_read(s, elem);
+}
+
 int
 store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,
     size_t *n)
 {
-	struct run_host *v = NULL, *nv;
 	struct store_stmt *s;
-	size_t cnt = 0;
-	int rc, ret = -1;
+	void *v = NULL;
+	int ret = -1;
 
 	*out = NULL;
 	*n = 0;
@@ -258,25 +264,10 @@ store_run_hosts(struct store *st, int64_t run_id, struct run_host **out,
 	    " WHERE run_id = ?1 ORDER BY ord")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, run_id);
-	while ((rc = store_db_step(s)) == STORE_DB_ROW) {
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			store_db_finalize(s);
-			goto out;
-		}
-		v = nv;
-		store_run_host_read(s, &v[cnt++]);
-	}
-	store_db_finalize(s);
-	if (rc != STORE_DB_DONE) {
-		store_db_err(st, "run hosts");
-		goto out;
-	}
+	ret = store_db_collect(st, s, sizeof(**out), 0,
+	    store_run_host_read_row, "run hosts", &v, n);
 	*out = v;
-	*n = cnt;
-	v = NULL;
-	ret = 0;
 out:
-	free(v);
 	store_db_unlock(st);
 	return ret;
 }

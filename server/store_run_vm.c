@@ -81,14 +81,20 @@ store_run_vm_update(struct store *st, const struct run_vm *v)
 	    "update run vm");
 }
 
+/* store_run_vm_read for store_db_collect */
+static void
+store_run_vm_read_row(struct store_stmt *s, void *elem)
+{
+	store_run_vm_read(s, elem);
+}
+
 int
 store_run_vm_list(struct store *st, int64_t run_id, const char *host,
     struct run_vm **out, size_t *n)
 {
-	struct run_vm *v = NULL, *nv;
 	struct store_stmt *s;
-	size_t cnt = 0;
-	int rc, ret = -1;
+	void *v = NULL;
+	int ret = -1;
 
 	*out = NULL;
 	*n = 0;
@@ -100,25 +106,10 @@ store_run_vm_list(struct store *st, int64_t run_id, const char *host,
 	store_db_bind_int64(s, 1, run_id);
 	if (host != NULL)
 		store_db_bind_text(s, 2, host);
-	while ((rc = store_db_step(s)) == STORE_DB_ROW) {
-		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL) {
-			store_db_finalize(s);
-			goto out;
-		}
-		v = nv;
-		store_run_vm_read(s, &v[cnt++]);
-	}
-	store_db_finalize(s);
-	if (rc != STORE_DB_DONE) {
-		store_db_err(st, "run vms");
-		goto out;
-	}
+	ret = store_db_collect(st, s, sizeof(**out), 0, store_run_vm_read_row,
+	    "run vms", &v, n);
 	*out = v;
-	*n = cnt;
-	v = NULL;
-	ret = 0;
 out:
-	free(v);
 	store_db_unlock(st);
 	return ret;
 }
