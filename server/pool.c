@@ -53,6 +53,8 @@ pool_host_fill(struct pool_host *h, const char *ref, const struct xr_value *rec,
 	util_strlcpy(h->version, sizeof(h->version), xr_get_str(sv,
 	    "product_version"));
 	util_strlcpy(h->build, sizeof(h->build), xr_get_str(sv, "build_number"));
+	util_strlcpy(h->brand, sizeof(h->brand), xr_get_str(sv,
+	    "product_brand"));
 	/* xapi rewrites boot_time (whole seconds) at every boot and
 	 * agent_start_time (sub-second) at every start of xapi: both
 	 * together tell a new boot even when two fall in one second */

@@ -26,6 +26,8 @@ struct pool_host {
 	char	 address[64];
 	char	 version[64];
 	char	 build[64];
+	char	 brand[64];	/* software_version's product_brand, e.g.
+				 * "XCP-ng"; "" when XAPI names none */
 	char	 boot_time[64];	/* "boot_time/agent_start_time" */
 	int	 enabled;
 	int	 live;

@@ -319,62 +319,33 @@ precheck_repo_version(struct precheck_ctx *pc, const char *name)
 		    "%s", repo->name, repo->product_version, pc->from_version);
 }
 
-/* Each host's product brand as XAPI reports it, software_version's
- * product_brand (the snapshot of pool.h does not keep it): one
- * host.get_software_version call a host, into brands[i] for s.hosts[i]
- * ("" when XAPI names none). 0, or -1 with why in b. */
-static int
-precheck_brands(struct precheck_ctx *pc, char (*brands)[64], struct sbuf *b)
-{
-	struct xapi_error xe;
-	size_t i;
-
-	memset(&xe, 0, sizeof(xe));
-	for (i = 0; i < pc->s.nhosts; i++) {
-		struct xr_value *res = NULL;
-		const char *v;
-
-		if (xapi_call_s(pc->x, "host.get_software_version", &res, &xe,
-		    pc->s.hosts[i].ref, NULL, NULL) == -1) {
-			sbuf_printf(b, "cannot read %s's product brand from XAPI "
-			    "(host.get_software_version: %s); run the precheck "
-			    "again", pc->s.hosts[i].name, xapi_strerror(&xe));
-			return -1;
-		}
-		v = xr_get_str(res, "product_brand");
-		util_strlcpy(brands[i], sizeof(brands[i]), v ? v : "");
-		xr_free(res);
-	}
-	return 0;
-}
-
 /* When the hosts of the pool run more than one product: -1 with them
  * listed in b by brand ("XCP-ng: a, b; Citrix Hypervisor: c"); else 0.
  * Hosts whose brand XAPI does not name are not counted. */
 static int
-precheck_one_product(const struct precheck_ctx *pc, char (*brands)[64],
-    struct sbuf *b)
+precheck_one_product(const struct precheck_ctx *pc, struct sbuf *b)
 {
+	const struct pool_host *h = pc->s.hosts;
 	size_t i, j, k;
 	int mixed = 0;
 
 	for (i = 0; i < pc->s.nhosts; i++)
 		for (j = 0; j < i; j++)
-			if (!rules_same_product(brands[i], brands[j]))
+			if (!rules_same_product(h[i].brand, h[j].brand))
 				mixed = 1;
 	if (!mixed)
 		return 0;
 	for (i = 0; i < pc->s.nhosts; i++) {
 		for (j = 0; j < i; j++)
-			if (strcmp(brands[i], brands[j]) == 0)
+			if (strcmp(h[i].brand, h[j].brand) == 0)
 				break;
-		if (j < i || brands[i][0] == '\0')
+		if (j < i || h[i].brand[0] == '\0')
 			continue;	/* brand listed already, or none */
-		sbuf_printf(b, "%s%s: ", b->len ? "; " : "", brands[i]);
+		sbuf_printf(b, "%s%s: ", b->len ? "; " : "", h[i].brand);
 		for (k = i; k < pc->s.nhosts; k++)
-			if (strcmp(brands[k], brands[i]) == 0)
+			if (strcmp(h[k].brand, h[i].brand) == 0)
 				sbuf_printf(b, "%s%s", k == i ? "" : ", ",
-				    pc->s.hosts[k].name);
+				    h[k].name);
 	}
 	return -1;
 }
@@ -382,15 +353,15 @@ precheck_one_product(const struct precheck_ctx *pc, char (*brands)[64],
 /* The product brand (XAPI's) of the hosts to upgrade: that of the first
  * host not on the repo's version, or of the first host when all are. */
 static const char *
-precheck_from_brand(const struct precheck_ctx *pc, char (*brands)[64])
+precheck_from_brand(const struct precheck_ctx *pc)
 {
 	size_t i;
 
 	for (i = 0; i < pc->s.nhosts; i++)
 		if (rules_version_cmp(pc->s.hosts[i].version,
 		    pc->repo->product_version) != 0)
-			return brands[i];
-	return pc->s.nhosts > 0 ? brands[0] : "";
+			return pc->s.hosts[i].brand;
+	return pc->s.nhosts > 0 ? pc->s.hosts[0].brand : "";
 }
 
 /* The path from the hosts' product and version to the repo's, by the
@@ -408,27 +379,19 @@ precheck_upgrade_path(struct precheck_ctx *pc, const char *name)
 	struct rules *rules = NULL;
 	struct strlist rerr = { 0 };
 	struct sbuf b = { .max = 2048 };
-	char (*brands)[64] = NULL, err[1024];
+	char err[1024];
 	const char *fb;
 
 	if (pc->s.nhosts == 0)
 		return;
-	if ((brands = calloc(pc->s.nhosts, sizeof(*brands))) == NULL) {
-		pc->oom = 1;
-		return;
-	}
-	if (precheck_brands(pc, brands, &b) == -1) {
-		precheck_add(pc, name, 0, "%s", b.p ? b.p : "XAPI error");
-		goto out;
-	}
-	if (precheck_one_product(pc, brands, &b) == -1) {
+	if (precheck_one_product(pc, &b) == -1) {
 		precheck_add(pc, name, 0, "pool %s mixes products (%s): a pool "
 		    "runs one product, and poolboot upgrades it with an ISO of "
 		    "that product; make every host the same product before a "
 		    "rolling upgrade", pc->p->name, b.p);
 		goto out;
 	}
-	fb = precheck_from_brand(pc, brands);
+	fb = precheck_from_brand(pc);
 	if (!rules_brand_check(fb, rb, err, sizeof(err))) {
 		precheck_add(pc, name, 0, "the hosts of pool %s run %s %s and "
 		    "repo %s holds %s %s. %s", pc->p->name, fb,
@@ -452,7 +415,6 @@ out:
 	rules_free(rules);
 	strlist_free(&rerr);
 	sbuf_free(&b);
-	free(brands);
 }
 
 /* The files of need[from..to) missing from tftp-root, into b. */
