@@ -1049,6 +1049,50 @@ def scenario_unknown(w):
         raise Fail("the known host's state changed from %s" % armed)
 
 
+def scenario_uefi_unknown(w):
+    """An unknown MAC on UEFI PXE: GRUB runs grub/grub.cfg, finds no file
+    for the MAC, says so and exits to the firmware; nothing is fetched from
+    poolboot and no file is written for it."""
+    w.start_server()
+    w.arm(firmware=w.firmware)   # the known host has an install entry
+    armed = w.hosts()[HOST]["state"]
+    if w.grub_file(UNKNOWN_MAC) is not None:
+        raise Fail("a GRUB file exists for a MAC not in the inventory")
+    m = w.start_machine(UNKNOWN_MAC, firmware="uefi")
+    hit = m.wait(machine.GRUB_RE, 90)
+    if not hit:
+        raise Fail("the unknown machine's UEFI PXE never started GRUB\n%s"
+                   % w.evidence())
+    w.note("QEMU start -> UEFI PXE, GRUB", hit[1] - m.started)
+    hit = m.wait(machine.GRUB_CFG_RE, 20, start=hit[0])
+    if not hit:
+        raise Fail("GRUB did not run poolboot's grub/grub.cfg\n%s"
+                   % w.evidence())
+    if hit[2].group(1) != UNKNOWN_MAC:
+        raise Fail("GRUB's ${net_default_mac} is %s, the NIC's MAC %s"
+                   % (hit[2].group(1), UNKNOWN_MAC))
+    t_cfg = hit[1]
+    local = m.wait(machine.GRUB_LOCAL_RE, 30, start=hit[0])
+    if not local or local[2].group(1) != "no install entry":
+        raise Fail("GRUB did not say 'poolboot: no install entry' for the "
+                   "unknown MAC\n%s" % w.evidence())
+    back = m.wait_local(BOOT_TIMEOUT, start=hit[0])
+    if not back:
+        raise Fail("GRUB did not return to the firmware's next boot option"
+                   "\n%s" % w.evidence())
+    w.note("grub.cfg -> no install entry -> firmware starts \"%s\""
+           % back[2].group(2), back[1] - t_cfg)
+    assert_no_second_install(w, m, 0, 0)
+    if w.http_reqs("/answerfile") or w.http_reqs("/repo/"):
+        raise Fail("the unknown machine fetched from poolboot: %s"
+                   % (w.http_reqs("/answerfile") + w.http_reqs("/repo/")))
+    if w.grub_file(UNKNOWN_MAC) is not None or \
+            w.pxe_file(UNKNOWN_MAC) is not None:
+        raise Fail("poolboot wrote a boot file for the unknown MAC")
+    if w.hosts()[HOST]["state"] != armed:
+        raise Fail("the known host's state changed from %s" % armed)
+
+
 def scenario_uefi(w):
     """UEFI PXE (OVMF), boot files as boot_files says; uefi-httpboot: UEFI
     HTTP boot, dnsmasq without TFTP."""
@@ -1511,6 +1555,9 @@ SCENARIOS = [
     ("uefi", "UEFI PXE (OVMF) over TFTP: GRUB file install entry, done, "
      "then GRUB local boot back to the firmware", scenario_uefi,
      dict(boot_files="tftp", firmware="uefi"), True),
+    ("uefi-unknown", "unknown MAC on UEFI PXE: grub.cfg finds no file for "
+     "it, GRUB exits to the firmware, nothing fetched or written",
+     scenario_uefi_unknown, dict(boot_files="tftp", firmware="uefi"), True),
     ("uefi-http", "UEFI PXE, boot files over GRUB's http (boot_files = "
      "http): done, then local boot", scenario_uefi,
      dict(boot_files="http", firmware="uefi"), True),
