@@ -219,6 +219,9 @@ async function main() {
 			    ', want ' + JSON.stringify(names));
 		}
 
+		await page.screenshot({path: out.replace(/\.png$/, '') +
+		    '-halted.png', fullPage: true});
+
 		/* 3. arm from the keyboard, cancelled with Escape */
 		step('arm-cancel');
 		await page.getByRole('button', {name: 'Arm ' + W.done +
