@@ -638,7 +638,8 @@
 		if (c.run && c.rh.step === 'pending')
 			return [badge('pending'), el('span', {class: 'sub',
 			    title: 'last network install: ' + h.state},
-			    ' waits its turn in ' + run)];
+			    ' waits its turn in ' + run + (c.run.state ===
+			    'halted' ? ' (halted)' : ''))];
 		if (c.run && hostFailed(c.rh, c.run))
 			return [badge('failed'), el('span', {class: 'sub'},
 			    ' in step ' + c.rh.step + ' of ' + run +
