@@ -21,6 +21,12 @@
 	const poolCards = new Map();	/* pool name -> card refs */
 	let hostsByName = new Map();
 	let lastPools = [];
+	let lastJobs = [];
+	const hostRows = new Map();	/* host name -> row refs */
+	let readOnly = '';		/* the 403 that told us, else '' */
+	let auditMissing = false;	/* GET /audit answered 404 */
+	let auditTick = 0;
+	let resultFresh = false;	/* an action's answer was just shown */
 
 	/* ---- small helpers ---------------------------------------------- */
 
@@ -263,6 +269,13 @@
 		events.clear();
 		eventsSince = 0;
 		$('events').replaceChildren();
+		readOnly = '';
+		auditMissing = false;
+		hostRows.clear();
+		$('hosts').replaceChildren();
+		$('ro-note').hidden = true;
+		$('action-result').hidden = true;
+		$('audit-section').hidden = true;
 		showLogin('');
 	}
 
@@ -276,6 +289,7 @@
 	function startPolling() {
 		stopPolling();
 		polling = true;
+		auditTick = 0;
 		poll();
 	}
 
@@ -299,11 +313,19 @@
 
 			if (hosts.status !== 200)
 				throw new Error('hosts: ' + apiError(hosts));
+			/* the hosts table shows each host's state in its
+			 * pool's current run and its job: those first */
+			if (pools.status === 200)
+				lastPools = pools.data.pools || [];
+			if (jobs.status === 200)
+				lastJobs = jobs.data.jobs || [];
 			renderHosts(hosts.data);
 			renderPools(pools);
 			renderJobs(jobs);
 			if (evs.status === 200)
 				addEvents(evs.data.events || []);
+			if (!auditMissing && auditTick++ % 3 === 0)
+				await pollAudit();
 			$('banner').hidden = true;
 			setConn('ok', 'live · updated ' + clock(Date.now()));
 		} catch (e) {
@@ -412,6 +434,9 @@
 		c.retry.disabled = !(hasRun && p.state === 'halted');
 		c.abort.disabled = !(hasRun && (p.state === 'running' ||
 		    p.state === 'halted'));
+		if (readOnly)
+			c.start.disabled = c.retry.disabled = c.abort.disabled =
+			    true;
 		if (!hasRun) {
 			c.meta.textContent = 'no rolling upgrade has run yet';
 			c.progress.replaceChildren();
@@ -459,6 +484,36 @@
 		    ' not back' : ''));
 	}
 
+	/* 1 when h stopped its run p with an error (the run halted on it). */
+	function hostFailed(h, p) {
+		return !!h.error && p.state === 'halted';
+	}
+
+	/* The VERSION cell of a host in run p: an arrow only for what it
+	 * was upgraded to (new_version) or, while the run is at it, what it
+	 * is being upgraded to; a host that failed or was stopped shows the
+	 * version it was on and why it is not upgraded. */
+	function versionText(h, p) {
+		const old = h.old_version || '';
+		const busy = h.step !== 'pending' && h.step !== 'done' &&
+		    h.step !== 'skipped';
+
+		if (h.new_version)
+			return old && old !== h.new_version ?
+			    old + ' → ' + h.new_version : h.new_version;
+		if (!old)
+			return '';
+		if (hostFailed(h, p))
+			return old + ' · not upgraded (failed in step ' +
+			    h.step + ')';
+		if (busy && p.state === 'running')
+			return old + ' → ' + (p.target_version || '?') +
+			    ' (upgrading)';
+		if (busy)
+			return old + ' · not upgraded (run ' + p.state + ')';
+		return old;
+	}
+
 	function runHostTable(p) {
 		const tb = el('tbody');
 
@@ -469,15 +524,13 @@
 			    h.step !== 'skipped';
 			const info = hostsByName.get(h.host);
 			const repo = info ? info.repo_bytes : 0;
+			const failed = hostFailed(h, p);
 			const stepCell = el('td', {class: 'step'},
-			    badge(h.step, 'step-' + (h.error && p.state ===
-				'halted' ? 'failed' : h.step)));
-			let versions = h.old_version || '';
-
-			if (h.new_version)
-				versions += ' → ' + h.new_version;
-			else if (h.old_version && h.step !== 'skipped')
-				versions += ' → ' + (p.target_version || '?');
+			    badge(h.step, 'step-' + (failed ? 'failed' :
+				h.step)),
+			    failed ? el('span', {class: 'failed-label'},
+				' failed') : null);
+			const versions = versionText(h, p);
 			if (h.step === 'install' || (repo && live))
 				stepCell.append(el('span', {class: 'repo',
 				    title: 'repo bytes this host\'s installer ' +
@@ -547,33 +600,183 @@
 		    h.mode + ')' : null}, m);
 	}
 
+	/* What a host is in now: its step in its pool's current run (a
+	 * running or halted run it is part of) and its newest job. The
+	 * inventory state of /hosts is the state of its last network
+	 * install: "done" from an earlier run says nothing about the run
+	 * going on, so a host that run has not finished with shows its
+	 * step there instead. */
+	function hostContext(h) {
+		const c = {run: null, rh: null, job: null, owned: false};
+		const p = h.pool ? lastPools.find((x) => x.pool === h.pool) :
+		    null;
+
+		if (p && p.run !== null && p.run !== undefined &&
+		    (p.state === 'running' || p.state === 'halted')) {
+			const rh = (p.hosts || []).find((x) => x.host === h.name);
+
+			if (rh) {
+				c.run = p;
+				c.rh = rh;
+				c.owned = rh.step !== 'done' &&
+				    rh.step !== 'skipped';
+			}
+		}
+		/* /jobs is newest first */
+		c.job = lastJobs.find((j) => j.host === h.name) || null;
+		if (c.job && (c.job.state === 'running' ||
+		    c.job.state === 'halted'))
+			c.owned = true;
+		return c;
+	}
+
+	/* The State cell: [badge, detail text]. */
+	function hostStateCell(h, c) {
+		const run = c.run ? 'run #' + c.run.run + ' of ' + c.run.pool : '';
+		const job = c.job ? c.job.kind + ' job #' + c.job.id : '';
+
+		if (c.run && c.rh.step === 'pending')
+			return [badge('pending'), el('span', {class: 'sub',
+			    title: 'last network install: ' + h.state},
+			    ' waits its turn in ' + run + (c.run.state ===
+			    'halted' ? ' (halted)' : ''))];
+		if (c.run && hostFailed(c.rh, c.run))
+			return [badge('failed'), el('span', {class: 'sub'},
+			    ' in step ' + c.rh.step + ' of ' + run +
+			    ' (halted)')];
+		if (c.owned && c.run)
+			return [badge('upgrading', 'installing'),
+			    el('span', {class: 'sub'}, ' step ' + c.rh.step +
+				' of ' + run)];
+		if (c.job && c.job.state === 'halted')
+			return [badge('failed'), el('span', {class: 'sub'},
+			    ' ' + job + ' halted in step ' + c.job.step)];
+		if (c.job && c.job.state === 'running')
+			return [badge(h.state), el('span', {class: 'sub'},
+			    ' ' + job + ', step ' + c.job.step)];
+		return [badge(h.state), h.armed ? el('span', {class:
+		    'sub nowrap', title: 'answerfile fetches since it was ' +
+		    'armed'}, ' (fetch ' + h.armed.attempts + ')') : null];
+	}
+
+	/* The actions that make sense for h now, each {action, text, label}:
+	 * arm or disarm when no run or job is at the host, retry when its
+	 * pool's run halted on it or its job halted. None for a read-only
+	 * token. */
+	function hostActions(h, c) {
+		const a = [];
+
+		if (readOnly)
+			return a;
+		if (c.run && hostFailed(c.rh, c.run))
+			a.push({action: 'retry-run', text: 'Retry…',
+			    label: 'Retry the upgrade of ' + h.name +
+			    ' (resume run #' + c.run.run + ' of ' + c.run.pool +
+			    ')'});
+		if (c.job && c.job.state === 'halted')
+			a.push({action: 'retry-job', text: 'Retry…',
+			    label: 'Retry the ' + c.job.kind + ' of ' + h.name +
+			    ' (job #' + c.job.id + ')'});
+		if (!c.owned && !h.armed)
+			a.push({action: 'arm', text: 'Arm…', label: 'Arm ' +
+			    h.name + ' for ' + (h.mode === 'upgrade' ?
+			    'an upgrade' : 'a ' + h.mode + ' install')});
+		if (!c.owned && h.armed)
+			a.push({action: 'disarm', text: 'Disarm…',
+			    label: 'Disarm ' + h.name});
+		return a;
+	}
+
+	function hostActionButtons(h, acts) {
+		const box = el('div', {class: 'actions'});
+
+		for (const x of acts) {
+			const b = el('button', {type: 'button', class: 'btn btn-sm' +
+			    (x.action === 'arm' && h.mode !== 'upgrade' ?
+			    ' btn-danger' : ''), 'aria-label': x.label,
+			    title: x.label, data: {action: x.action}}, x.text);
+
+			b.addEventListener('click', () => hostActionFlow(h.name,
+			    x.action));
+			box.append(b);
+		}
+		if (acts.length === 0 && readOnly)
+			box.append(el('span', {class: 'sub'}, 'read-only'));
+		return box;
+	}
+
+	/* One row per host, kept from poll to poll: its action buttons are
+	 * rebuilt only when the actions change, so a button keeps the
+	 * keyboard focus. */
+	function hostRow(h) {
+		let r = hostRows.get(h.name);
+
+		if (!r) {
+			r = {name: el('th', {scope: 'row'}, h.name),
+			    pool: el('td'), mode: el('td'),
+			    state: el('td', {class: 'state'}),
+			    repo: el('td', {class: 'num'}),
+			    last: el('td', {class: 'last'}),
+			    acts: el('td', {class: 'acts'}), key: null};
+			r.tr = el('tr', {data: {host: h.name}}, r.name, r.pool,
+			    r.mode, r.state, r.repo, r.last, r.acts);
+			hostRows.set(h.name, r);
+		}
+		const c = hostContext(h);
+		const acts = hostActions(h, c);
+		const key = acts.map((x) => x.label).join('|') + '|' + readOnly;
+
+		r.tr.dataset.state = h.state;
+		r.pool.textContent = h.pool || '—';
+		r.mode.replaceChildren(modeCell(h));
+		r.state.replaceChildren(...hostStateCell(h, c).filter(Boolean));
+		r.repo.textContent = h.repo_bytes ? bytes(h.repo_bytes) : '—';
+		r.last.replaceChildren(h.last_event ? el('span',
+		    {class: 'when'}, ago(h.last_event_at)) : '',
+		    h.last_event || '—');
+		if (key !== r.key) {
+			const had = r.acts.contains(document.activeElement) ?
+			    document.activeElement.dataset.action : null;
+
+			r.acts.replaceChildren(hostActionButtons(h, acts));
+			r.key = key;
+			const again = had ? r.acts.querySelector(
+			    'button[data-action="' + had + '"]') : null;
+			if (again)
+				again.focus();
+		}
+		return r.tr;
+	}
+
 	function renderHosts(list) {
-		const tb = el('tbody', {id: 'hosts'});
+		const tb = $('hosts');
+		const seen = new Set();
 
 		hostsByName = new Map();
 		for (const h of list) {
 			hostsByName.set(h.name, h);
-			const armed = h.armed ? el('span', {class: 'sub nowrap',
-			    title: 'answerfile fetches since it was armed'},
-			    ' (fetch ' + h.armed.attempts + ')') : null;
-
-			tb.append(el('tr', {data: {host: h.name,
-			    state: h.state}},
-			    el('th', {scope: 'row'}, h.name),
-			    el('td', null, h.pool || '—'),
-			    el('td', null, modeCell(h)),
-			    el('td', {class: 'nowrap'}, badge(h.state), armed),
-			    el('td', {class: 'num'}, h.repo_bytes ?
-				bytes(h.repo_bytes) : '—'),
-			    el('td', {class: 'last'},
-				h.last_event ? el('span', {class: 'when'},
-				    ago(h.last_event_at)) : null,
-				h.last_event || '—')));
+			seen.add(h.name);
 		}
+		for (const [name, r] of hostRows)
+			if (!seen.has(name)) {
+				r.tr.remove();
+				hostRows.delete(name);
+			}
+		for (const tr of [...tb.children])
+			if (!tr.dataset.host)
+				tr.remove();
+		/* in order, moving a row only when it is out of place (a move
+		 * would take the focus from its button) */
+		list.forEach(function (h, i) {
+			const tr = hostRow(h);
+			const at = tb.children[i];
+
+			if (at !== tr)
+				tb.insertBefore(tr, at || null);
+		});
 		if (list.length === 0)
-			tb.append(el('tr', null, el('td', {colspan: 6,
+			tb.append(el('tr', null, el('td', {colspan: 7,
 			    class: 'empty'}, 'No hosts in the inventory.')));
-		$('hosts').replaceWith(tb);
 	}
 
 	/* ---- jobs ---------------------------------------------------------- */
@@ -699,6 +902,7 @@
 		const ok = $('dialog-ok');
 
 		ok.disabled = true;
+		resultFresh = false;
 		try {
 			const err = await dialogOk();
 
@@ -708,6 +912,8 @@
 				return;
 			}
 			closeDialog();
+			if (resultFresh)
+				$('action-result').focus();
 			startPolling();
 		} catch (e) {
 			if (e instanceof AuthError) {
@@ -813,7 +1019,7 @@
 				return null;
 			if (r.data && r.data.checks)
 				body.replaceChildren(checkList(r.data.checks));
-			return 'Not started: ' + apiError(r);
+			return 'Not started: ' + refusal(r);
 		    }});
 		try {
 			await dry();
@@ -851,7 +1057,7 @@
 			const r = await api('POST', '/pools/' +
 			    encodeURIComponent(pool) + '/retry');
 
-			return r.status < 300 ? null : apiError(r);
+			return r.status < 300 ? null : refusal(r);
 		    }});
 	}
 
@@ -877,8 +1083,267 @@
 			const r = await api('POST', '/pools/' +
 			    encodeURIComponent(pool) + '/abort');
 
-			return r.status < 300 ? null : apiError(r);
+			return r.status < 300 ? null : refusal(r);
 		    }});
+	}
+
+	/* ---- per-host actions ------------------------------------------ */
+
+	/* The answer of the last action, as visible text (red and marked
+	 * "Refused" when it failed). */
+	function showResult(text, bad) {
+		const r = $('action-result');
+
+		r.textContent = text;
+		r.className = 'action-result ' + (bad ? 'error' : 'okline');
+		r.hidden = false;
+		resultFresh = true;
+	}
+
+	/* A refusal as the operator reads it: the status and the server's
+	 * own words. A read-only token's 403 also takes the actions away. */
+	function refusal(r) {
+		const msg = apiError(r);
+
+		if (r.status === 403 && /read-only/i.test(msg))
+			setReadOnly(msg);
+		return 'Refused (HTTP ' + r.status + '): ' + msg;
+	}
+
+	function setReadOnly(msg) {
+		const n = $('ro-note');
+
+		readOnly = msg;
+		n.textContent = 'Signed in with a read-only token: the server ' +
+		    'refused a change (' + msg + '). The dashboard shows ' +
+		    'everything but offers no actions; sign in with an admin ' +
+		    'token to arm, disarm, retry or start runs.';
+		n.hidden = false;
+		for (const r of hostRows.values())
+			r.key = null;
+		for (const h of hostsByName.values())
+			hostRow(h);
+		for (const c of poolCards.values())
+			c.start.disabled = c.retry.disabled = c.abort.disabled =
+			    true;
+	}
+
+	function hostActionFlow(name, action) {
+		const h = hostsByName.get(name);
+
+		if (!h)
+			return;
+		const c = hostContext(h);
+
+		if (action === 'arm')
+			armFlow(h);
+		else if (action === 'disarm')
+			disarmFlow(h);
+		else if (action === 'retry-run' && c.run)
+			hostRetryRunFlow(h, c.run, c.rh);
+		else if (action === 'retry-job' && c.job)
+			jobRetryFlow(h, c.job);
+	}
+
+	/* Arm: an upgrade keeps the host's system; a fresh install or
+	 * reinstall wipes its disks, which the API refuses without
+	 * "wipe": true, so the operator must tick that first. */
+	function armFlow(h) {
+		const name = h.name;
+		const wipe = h.mode !== 'upgrade';
+		const from = h.repo ? ' from repo ' + h.repo : '';
+		const cb = el('input', {type: 'checkbox', id: 'opt-wipe'});
+		const body = [];
+
+		if (wipe)
+			body.push(el('p', {class: 'warn'}, 'Its disks will be wiped ' +
+			    'at its next PXE boot: the installer erases ' +
+			    (h.disk ? 'disk ' + h.disk : 'its local disk') +
+			    ' of ' + name + ' and every VM stored there, then ' +
+			    'installs it ' + (h.mode === 'fresh' ? 'fresh' :
+			    'again (' + h.mode + ')') + from + '.'),
+			    el('p', {class: 'opt'}, cb, ' ', el('label',
+				{for: 'opt-wipe'}, 'Wipe ' + name + '\'s disks ' +
+				'(required for a ' + h.mode + ' install)')));
+		else
+			body.push(el('p', null, 'At its next PXE boot ' + name +
+			    ' is upgraded in place' + from + ': its ' +
+			    'configuration and VMs are kept, nothing is wiped.'));
+		body.push(el('p', {class: 'sub'}, 'Arming does not reboot ' +
+		    name + ': nothing happens until it boots from the network. ' +
+		    'Until then, Disarm undoes it.'));
+		cb.addEventListener('change', () => {
+			$('dialog-ok').disabled = !cb.checked;
+		});
+		openDialog({title: wipe ? 'Arm ' + name + ' for a ' + h.mode +
+		    ' install?' : 'Arm ' + name + ' for an upgrade?',
+		    body: body, okText: wipe ? 'Arm ' + name + ' and wipe it' :
+		    'Arm ' + name, danger: wipe, okDisabled: wipe,
+		    onOk: async function () {
+			if (wipe && !cb.checked)
+				return 'Tick "Wipe ' + name + '\'s disks" first.';
+			const r = await api('POST', '/hosts/' +
+			    encodeURIComponent(name) + '/arm', {wipe: wipe});
+
+			if (r.status !== 200)
+				return refusal(r);
+			showResult(name + ' armed for ' + (r.data.mode || h.mode) +
+			    ' install (' + (r.data.state || 'armed') + '): at its ' +
+			    'next PXE boot it ' + (wipe ? 'is wiped and installed' :
+			    'is upgraded') + '. Boot file: ' +
+			    (r.data.pxelinux_file || r.data.grub_file || '?') +
+			    '.');
+			return null;
+		    }});
+	}
+
+	function disarmFlow(h) {
+		const name = h.name;
+		const body = [el('p', null, name + ' goes back to booting from ' +
+		    'its local disk: its network install entry is removed and ' +
+		    'its answerfile token retired' + (h.armed ? ' (armed for ' +
+		    h.armed.mode + ', answerfile fetched ' + h.armed.attempts +
+		    ' times).' : '.'))];
+
+		if (h.state === 'installing')
+			body.push(el('p', {class: 'warn'}, 'Its installer has ' +
+			    'already fetched the answerfile: an install under way ' +
+			    'is not stopped by this.'));
+		openDialog({title: 'Disarm ' + name + '?', body: body,
+		    okText: 'Disarm ' + name,
+		    onOk: async function () {
+			const r = await api('POST', '/hosts/' +
+			    encodeURIComponent(name) + '/disarm');
+
+			if (r.status !== 200)
+				return refusal(r);
+			showResult(name + ' disarmed (state ' + (r.data.state ||
+			    'idle') + '): it boots from its local disk.');
+			return null;
+		    }});
+	}
+
+	/* Retry for the host its pool's run halted on: POST
+	 * /pools/P/retry resumes the run at that host's failed step. */
+	function hostRetryRunFlow(h, p, rh) {
+		const name = h.name;
+		const rest = (p.hosts || []).filter((x) => x.step === 'pending')
+		    .map((x) => x.host);
+		const body = [el('p', null, 'Run #' + p.run + ' of pool ' +
+		    p.pool + ' halted: ' + name + ' failed in step ' + rh.step +
+		    ': ' + rh.error),
+		    el('p', null, rh.step === 'install' ? 'Retry arms ' + name +
+			' again and reboots it into the installer: upgrade to ' +
+			(p.target_version || '?') + ', its configuration and ' +
+			'VMs are kept.' : 'Retry runs step ' + rh.step + ' of ' +
+			name + ' again (upgrade to ' + (p.target_version || '?') +
+			').'),
+		    el('p', null, rest.length ? 'Then the run goes on with ' +
+			rest.join(', ') + ', one host at a time.' :
+			'It is the last host of the run.')];
+
+		openDialog({title: 'Retry the upgrade of ' + name + '?',
+		    body: body, okText: 'Retry ' + name + ' (run #' + p.run + ')',
+		    onOk: async function () {
+			const r = await api('POST', '/pools/' +
+			    encodeURIComponent(p.pool) + '/retry');
+
+			if (r.status >= 300)
+				return refusal(r);
+			showResult('Run #' + (r.data.run || p.run) + ' of pool ' +
+			    p.pool + ' resumed at ' + name + ' (' +
+			    (r.data.state || 'running') + ').');
+			return null;
+		    }});
+	}
+
+	/* Retry of a halted rebuild or install job: POST /jobs/ID/retry.
+	 * A failed install starts again at arming (job.c), a fresh install
+	 * that wipes the host. */
+	function jobRetryFlow(h, j) {
+		const name = h.name;
+		const again = j.step === 'install' || j.step === 'power';
+		const body = [el('p', null, 'Job #' + j.id + ' (' + j.kind +
+		    ' of ' + name + ') halted in step ' + j.step +
+		    (j.error ? ': ' + j.error : '.'))];
+
+		body.push(again ? el('p', {class: 'warn'}, 'Retry starts again ' +
+		    'at arming: ' + name + ' is armed for a fresh install ' +
+		    'again, and its disks will be wiped when it boots from the ' +
+		    'network; then it is powered on (or you are asked to).') :
+		    el('p', null, 'Retry resumes the job at step ' + j.step +
+			'.'));
+		openDialog({title: 'Retry the ' + j.kind + ' of ' + name + '?',
+		    body: body, okText: 'Retry job #' + j.id, danger: again,
+		    onOk: async function () {
+			const r = await api('POST', '/jobs/' + j.id + '/retry');
+
+			if (r.status >= 300)
+				return refusal(r);
+			showResult(j.kind + ' job #' + j.id + ' of ' + name +
+			    ' resumed at step ' + (r.data.step || '?') + ' (' +
+			    (r.data.state || 'running') + ').');
+			return null;
+		    }});
+	}
+
+	/* ---- audit ----------------------------------------------------------- */
+
+	/* GET /audit: the panel, hidden for a server without the route
+	 * (404: older than the audit log), which is then not asked again. */
+	async function pollAudit() {
+		const r = await api('GET', '/audit?limit=25');
+		const sec = $('audit-section');
+
+		if (r.status === 404) {
+			auditMissing = true;
+			sec.hidden = true;
+			return;
+		}
+		sec.hidden = false;
+		if (r.status !== 200) {
+			$('audit').replaceChildren(el('p', {class: 'error'},
+			    'Audit log: ' + apiError(r)));
+			return;
+		}
+		renderAudit((r.data && r.data.audit) || []);
+	}
+
+	function auditOutcome(e) {
+		const st = Number(e.status) || 0;
+		const word = st >= 500 ? 'failed' : st >= 400 ? 'refused' : 'ok';
+
+		return el('td', {class: 'outcome' + (st >= 400 ? ' err' : '')},
+		    el('strong', null, word), ' (' + st + ')' +
+		    (e.result ? ': ' + e.result : ''));
+	}
+
+	function renderAudit(list) {
+		if (list.length === 0) {
+			$('audit').replaceChildren(el('p', {class: 'empty'},
+			    'No admin actions recorded yet.'));
+			return;
+		}
+		const tb = el('tbody');
+
+		for (const e of list)
+			tb.append(el('tr', {data: {id: e.id}},
+			    el('td', {class: 'nowrap'}, el('time', {datetime:
+				new Date(e.time).toISOString()}, dateTime(e.time))),
+			    el('td', null, e.token || '-'),
+			    el('td', {class: 'mono'}, e.client || '-'),
+			    el('td', null, e.action || ''),
+			    el('td', null, e.target || '—'),
+			    auditOutcome(e)));
+		$('audit').replaceChildren(el('div', {class: 'tablewrap'},
+		    el('table', {class: 'grid audit'},
+			el('thead', null, el('tr', null,
+			    el('th', {scope: 'col'}, 'Time'),
+			    el('th', {scope: 'col'}, 'Token'),
+			    el('th', {scope: 'col'}, 'Client'),
+			    el('th', {scope: 'col'}, 'Action'),
+			    el('th', {scope: 'col'}, 'Target'),
+			    el('th', {scope: 'col'}, 'Outcome'))), tb)));
 	}
 
 	/* ---- start ----------------------------------------------------------- */
