@@ -172,16 +172,16 @@ tftp_link_repo(const char *root, const struct repo *r, char link[PATH_MAX],
     char *err, size_t errlen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX];
+	char rnd[UTIL_TOKEN_LEN + 1];
 	struct stat sb;
 	ssize_t n;
+	int tries;
 
 	link[0] = '\0';
 	if (r->name == NULL || r->path == NULL || !util_valid_name(r->name))
 		return TFTP_LINK_INVALID;
 	if (snprintf(dir, sizeof(dir), "%s/repo", root) >= (int)sizeof(dir) ||
-	    snprintf(link, PATH_MAX, "%s/%s", dir, r->name) >= PATH_MAX ||
-	    snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%ld", dir, r->name,
-	    (long)getpid()) >= (int)sizeof(tmp))
+	    snprintf(link, PATH_MAX, "%s/%s", dir, r->name) >= PATH_MAX)
 		return TFTP_LINK_TOOLONG;
 	if (util_mkdirs(dir, 0755) == -1) {
 		snprintf(err, errlen, "cannot create %s: %s", dir,
@@ -197,8 +197,26 @@ tftp_link_repo(const char *root, const struct repo *r, char link[PATH_MAX],
 				return TFTP_LINK_KEPT;
 		}
 	}
-	(void)unlink(tmp);
-	if (symlink(r->path, tmp) == -1 || rename(tmp, link) == -1) {
+	/* the new link under a random name nobody can have made first
+	 * (symlink(2) never follows or replaces what is there), then renamed
+	 * over the old one */
+	for (tries = 0;; tries++) {
+		if (util_random_token(rnd) == -1) {
+			snprintf(err, errlen, "no random bytes for a temp name");
+			return TFTP_LINK_FAILED;
+		}
+		if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp.%.16s", dir, r->name,
+		    rnd) >= (int)sizeof(tmp))
+			return TFTP_LINK_TOOLONG;
+		if (symlink(r->path, tmp) == 0)
+			break;
+		if (errno != EEXIST || tries == 8) {
+			snprintf(err, errlen, "cannot make a link in %s: %s",
+			    dir, strerror(errno));
+			return TFTP_LINK_FAILED;
+		}
+	}
+	if (rename(tmp, link) == -1) {
 		snprintf(err, errlen, "cannot link %s -> %s: %s", link, r->path,
 		    strerror(errno));
 		(void)unlink(tmp);
