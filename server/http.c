@@ -204,7 +204,7 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	    rq->ip, rq->method[0] ? rq->method : "-", lp ? lp : "-", status,
 	    rq->bytes, http_req_elapsed_ms(rq), what);
 	free(lp);
-	http_audit_done(srv->deps.api.st, rq);	/* a change: who, what, how */
+	http_audit_done(srv->deps.api.st, rq);	/* if not yet: client gone */
 	http_req_free(rq);
 	*con_cls = NULL;
 }
@@ -652,6 +652,7 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		if (rq->status != 0) {	/* refused: the deadline is over */
 			http_conn_request_read(con);
 			http_count(rq);
+			http_audit_done(l->srv->deps.api.st, rq);
 		}
 		return r;
 	}
@@ -667,6 +668,7 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		return MHD_YES;
 	r = http_answer(l, con, rq);
 	http_count(rq);
+	http_audit_done(l->srv->deps.api.st, rq);	/* as it is answered */
 	return r;
 }
 

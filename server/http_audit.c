@@ -101,22 +101,25 @@ http_audit_answer(struct http_req *rq, const char *body)
 }
 
 void
-http_audit_done(struct store *st, const struct http_req *rq)
+http_audit_done(struct store *st, struct http_req *rq)
 {
 	struct audit_entry e;
 	const char *path, *body = rq->audit_body;
 	int status = (int)rq->status;
 
-	if (rq->route != HTTP_REQ_API || rq->method[0] == '\0' ||
-	    http_audit_reads(rq->method) || rq->path == NULL)
+	if (rq->audited || rq->route != HTTP_REQ_API || rq->method[0] ==
+	    '\0' || http_audit_reads(rq->method) || rq->path == NULL)
 		return;
 	/* a slow request whose client left while it was answered: done all
-	 * the same */
+	 * the same; else nothing was done without an answer */
 	if (status == 0 && rq->slow == HTTP_REQ_SLOW_DONE) {
 		status = rq->slow_status;
 		if (body == NULL)
 			body = rq->slow_body;
 	}
+	if (status == 0)
+		return;
+	rq->audited = 1;
 	path = rq->path + 7;	/* after "/api/v1" (routed so) */
 	memset(&e, 0, sizeof(e));
 	util_strlcpy(e.client, sizeof(e.client), rq->ip);

@@ -5,9 +5,9 @@
  *     /metrics becomes a token's name and role (tokens.h) in the request;
  *   - http_audit_refuse: a read-only token asking for a change: 403;
  *   - http_audit_answer: a copy of the API's answer to a change;
- *   - http_audit_done: once the request is complete, every /api/v1 request
- *     but GET and HEAD is one audit entry (audit.h), refused ones (401,
- *     403, 404, 405, 409, 413, 503) too.
+ *   - http_audit_done: once the request is answered, every /api/v1
+ *     request but GET and HEAD is one audit entry (audit.h), refused ones
+ *     (401, 403, 404, 405, 409, 413, 503) too.
  */
 #ifndef POOLBOOT_HTTP_AUDIT_H
 #define POOLBOOT_HTTP_AUDIT_H
@@ -37,8 +37,10 @@ enum MHD_Result http_audit_refuse(struct MHD_Connection *con,
  * HEAD), for its audit entry. */
 void  http_audit_answer(struct http_req *rq, const char *body);
 
-/* rq is complete: when it is an /api/v1 request other than GET and HEAD,
- * its audit entry (store st and the log). */
-void  http_audit_done(struct store *st, const struct http_req *rq);
+/* rq has its answer (called as it is queued, so that the entries are in
+ * the order of the answers; and once more when rq is complete, for a
+ * slow request whose client left): when it is an /api/v1 request other
+ * than GET and HEAD, its audit entry (store st and the log), once. */
+void  http_audit_done(struct store *st, struct http_req *rq);
 
 #endif

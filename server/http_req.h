@@ -64,6 +64,7 @@ struct http_req {
 	char	 who[64];
 	int	 role;
 	char	*audit_body;
+	int	 audited;		/* its audit entry is written */
 };
 
 /* A new request from con (the client's address) with uri (NULL, or the
