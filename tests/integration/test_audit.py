@@ -213,6 +213,18 @@ class TokensAndAudit(unittest.TestCase):
             self.assertNotIn(s, api)
             self.assertNotIn(s, env.log_text())
 
+    def test_slow_request_audited(self):
+        # abort is answered off the HTTP threads (http_slow.c): recorded
+        # all the same, with the worker's answer
+        t0 = int(time.time() * 1000)
+        r = self.env.api("POST", "/pools/poolA/abort", token=self.alice)
+        self.assertEqual(r.status, 409, r)
+        e = self.audit("?token=alice&since=%d" % t0)["audit"]
+        self.assertEqual(len(e), 1, e)
+        self.assertEqual((e[0]["action"], e[0]["target"], e[0]["status"]),
+                         ("abort", "pool:poolA", 409))
+        self.assertEqual(e[0]["result"], r.json()["error"])
+
     def test_removed_token_stops_without_restart(self):
         env = self.env
         carol = add_token(env, "carol")
