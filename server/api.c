@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "api_audit.h"
 #include "api_job.h"
 #include "api_json.h"
 #include "api_pool.h"
@@ -375,6 +376,10 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 	}
 	if (n >= 1 && strcmp(segs[0], "jobs") == 0) {
 		api_job_handle(deps, rq, segs, n, rs);
+		return;
+	}
+	if (n == 1 && strcmp(segs[0], "audit") == 0) {
+		api_audit_handle(deps, rq, rs);
 		return;
 	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {

@@ -16,6 +16,8 @@
  *   POST /api/v1/pools/{pool}/precheck|upgrade|retry|abort   (api_pool.c)
  *   GET  /api/v1/jobs[/{id}]                (api_job.c)
  *   POST /api/v1/jobs/{id}/retry|abort      (api_job.c)
+ *   GET  /api/v1/audit?since=&before=&limit=&token=&host=&pool=
+ *                                           (api_audit.c)
  * Errors: {"error": "message"} with 400/404/405/409/500/502/503.
  */
 #ifndef POOLBOOT_API_H

@@ -46,6 +46,9 @@ struct cli_opts {
 	int	 syslog;	/* serve --syslog */
 	const char *new_master;	/* recover --new-master HOST */
 	const char *pool;	/* hosts --pool NAME, or NULL */
+	int	 read_only;	/* token add --read-only */
+	const char *limit;	/* audit --limit N, or NULL */
+	const char *token_file;	/* --token-file FILE, or NULL */
 };
 
 /* Process-wide set-up of libxml2's parser and libcurl, once, before any

@@ -13,6 +13,7 @@
 #include "render.h"
 #include "render_xml.h"
 #include "tftp.h"
+#include "tokens.h"
 #include "util.h"
 
 /* ---- check -------------------------------------------------------------- */
@@ -130,6 +131,7 @@ cli_local_check(const struct cli_opts *o)
 		free(s);
 	}
 	config_check_state_dir(cfg, &problems);
+	tokens_check(cfg, &problems, &notes);
 	tftp_check_layout(cfg, &problems, &notes);
 	dnsmasq_check(cfg, &problems, &notes);
 	if (o->json) {

@@ -194,6 +194,55 @@ client_admin_token(const struct config *cfg, int create, char *err,
 	return client_read_token(path, err, errlen);
 }
 
+/* ---- the CLI's token: POOLBOOT_TOKEN, --token-file, admin_token_file ---- */
+
+static const char *client_token_file;	/* --token-file, or NULL */
+
+void
+client_set_token_file(const char *path)
+{
+	client_token_file = path;
+}
+
+/* The token the CLI sends (caller wipes and frees): $POOLBOOT_TOKEN when
+ * set, else the first line of --token-file's file, else the admin token
+ * file's. NULL with err set. */
+static char *
+client_cli_token(const struct config *cfg, char *err, size_t errlen)
+{
+	const char *env = getenv("POOLBOOT_TOKEN");
+	char *tok;
+	size_t i, n;
+	int missing;
+
+	if (env != NULL && env[0] != '\0') {
+		for (i = 0, n = strlen(env); i < n; i++)
+			if ((unsigned char)env[i] <= 0x20 ||
+			    (unsigned char)env[i] >= 0x7f)
+				break;
+		if (n < CLIENT_TOKEN_MIN || i < n) {
+			snprintf(err, errlen, "POOLBOOT_TOKEN must be a token "
+			    "(at least %d printable characters, no spaces), "
+			    "as poolboot token add printed it",
+			    CLIENT_TOKEN_MIN);
+			return NULL;
+		}
+		if ((tok = strdup(env)) == NULL)
+			snprintf(err, errlen, "out of memory");
+		return tok;
+	}
+	if (client_token_file != NULL)
+		return client_read_token(client_token_file, err, errlen);
+	if ((tok = client_admin_token(cfg, 0, err, errlen)) != NULL)
+		return tok;
+	missing = errno == ENOENT;
+	if (!missing && strlen(err) + 1 < errlen)
+		snprintf(err + strlen(err), errlen - strlen(err), " (without "
+		    "access to it, use a named token: POOLBOOT_TOKEN=TOKEN or "
+		    "--token-file FILE; poolboot token add NAME makes one)");
+	return NULL;
+}
+
 struct client_buf {
 	struct sbuf b;
 	int	 too_big;
@@ -371,7 +420,7 @@ client_request(const struct config *cfg, const char *method,
 	}
 	/* no token file yet is most often a server that never ran: say so
 	 * when nothing answers (the request then goes without a token) */
-	if ((token = client_admin_token(cfg, 0, err, errlen)) == NULL &&
+	if ((token = client_cli_token(cfg, err, errlen)) == NULL &&
 	    (cfg->admin_token_file == NULL || access(cfg->admin_token_file,
 	    F_OK) == 0 || errno != ENOENT))
 		goto out;

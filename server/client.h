@@ -10,8 +10,9 @@
 
 /* Sends method path (e.g. "/api/v1/hosts/h1/arm") with an optional JSON
  * body to the server's admin listener (cfg's admin_listen; HTTPS checked
- * against admin_tls_cert when that is set), with the admin token read
- * from cfg->admin_token_file. *status gets the HTTP status and *resp the
+ * against admin_tls_cert when that is set), with the token
+ * client_set_token_file describes (by default the admin token read from
+ * cfg->admin_token_file). *status gets the HTTP status and *resp the
  * body (caller frees). Returns -1 when the server cannot be reached, with
  * a message for the operator in err. */
 int   client_request(const struct config *cfg, const char *method,
@@ -22,6 +23,11 @@ int   client_request(const struct config *cfg, const char *method,
  * does not exist) the admin token. Returns malloc'd token or NULL. */
 char *client_admin_token(const struct config *cfg, int create, char *err,
 	    size_t errlen);
+
+/* The token client_request sends: $POOLBOOT_TOKEN when set, else the
+ * first line of path (--token-file; NULL: none; kept, not copied), else
+ * the admin token file's (the token named "local"). */
+void  client_set_token_file(const char *path);
 
 /* libcurl's process-wide set-up: client_global_init once before any
  * thread starts (and before any request, here or in xapi.c);

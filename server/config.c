@@ -68,7 +68,13 @@ config_load_server_paths(struct config *cfg, struct config_ini_section *sec)
 	}
 	if ((kv = config_ini_get(sec, "admin_token_file")) != NULL) {
 		free(cfg->admin_token_file);
+	free(cfg->admin_tokens_file);
 		cfg->admin_token_file = config_path_in(cfg, kv->value);
+	}
+	if ((kv = config_ini_get(sec, "admin_tokens")) != NULL) {
+		free(cfg->admin_tokens_file);
+		cfg->admin_tokens_file = config_path_in(cfg, kv->value);
+		cfg->admin_tokens_line = kv->line;
 	}
 	if ((kv = config_ini_get(sec, "template_dir")) != NULL) {
 		free(cfg->template_dir);
@@ -386,6 +392,9 @@ config_setup_server(struct config_ini *ini, struct config *cfg,
 	if (cfg->admin_token_file == NULL)
 		cfg->admin_token_file = util_path_join(cfg->state_dir,
 		    "admin.token");
+	if (cfg->admin_tokens_file == NULL)
+		cfg->admin_tokens_file = util_path_join(cfg->state_dir,
+		    "tokens");
 	config_resolve_template_dir(ini, cfg);
 	config_resolve_web_dir(ini, cfg);
 	if (cfg->upgrade_paths == NULL && cfg->template_dir != NULL)
@@ -706,6 +715,7 @@ config_free(struct config *cfg)
 	free(cfg->state_dir);
 	free(cfg->tftp_root);
 	free(cfg->admin_token_file);
+	free(cfg->admin_tokens_file);
 	free(cfg->template_dir);
 	free(cfg->web_dir);
 	free(cfg->upgrade_paths);

@@ -68,6 +68,9 @@ struct config {
 	int	 state_dir_line;	/* its key's line; 0: the default */
 	char	*tftp_root;
 	char	*admin_token_file;
+	char	*admin_tokens_file;	/* named tokens (tokens.h); default
+					   state_dir/tokens */
+	int	 admin_tokens_line;	/* its key's line; 0: the default */
 	char	*template_dir;		/* resolved; see config_find_template_dir() */
 	int	 template_dir_explicit;
 	char	*web_dir;		/* dashboard files; resolved like template_dir,

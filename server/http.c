@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "http_audit.h"
 #include "http_file.h"
 #include "http_conn.h"
 #include "http_host.h"
@@ -203,6 +204,7 @@ http_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 	    rq->ip, rq->method[0] ? rq->method : "-", lp ? lp : "-", status,
 	    rq->bytes, http_req_elapsed_ms(rq), what);
 	free(lp);
+	http_audit_done(srv->deps.api.st, rq);	/* if not yet: client gone */
 	http_req_free(rq);
 	*con_cls = NULL;
 }
@@ -350,33 +352,14 @@ http_route_on(const struct http_listener *l, const char *path,
 		memset(m, 0, sizeof(*m));	/* HTTP_REQ_NONE */
 }
 
+/* The bearer token is a known one (tokens.h): its name and role are kept
+ * in rq (http_audit.h). */
 static int
-http_authorized(const struct http_server *srv, struct MHD_Connection *con)
+http_authorized(const struct http_server *srv, struct MHD_Connection *con,
+    struct http_req *rq)
 {
-	const char *h, *admin = srv->deps.admin_token;
-	char tok[256];
-	size_t n;
-
-	if (admin == NULL || admin[0] == '\0')
-		return 0;
-	h = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_AUTHORIZATION);
-	if (h == NULL || strncasecmp(h, "Bearer", 6) != 0 ||
-	    (h[6] != ' ' && h[6] != '\t'))
-		return 0;
-	h += 6;
-	while (*h == ' ' || *h == '\t')
-		h++;
-	n = strlen(h);
-	while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '\t'))
-		n--;
-	if (n == 0 || n >= sizeof(tok))
-		return 0;
-	memcpy(tok, h, n);
-	tok[n] = '\0';
-	n = (size_t)util_streq_ct(tok, admin);
-	util_wipe(tok, sizeof(tok));
-	return (int)n;
+	return http_audit_auth(srv->deps.tokens, srv->deps.admin_token, con,
+	    rq) != TOKENS_NONE;
 }
 
 static const char *
@@ -507,6 +490,7 @@ http_serve_api(struct http_server *srv, struct MHD_Connection *con,
 		    "application/json", "{\"error\":\"internal error\"}\n",
 		    NULL);
 	}
+	http_audit_answer(rq, ars.body);
 	return http_req_owned(con, rq, (unsigned int)ars.status,
 	    "application/json", ars.body, strlen(ars.body));
 }
@@ -546,7 +530,7 @@ http_first_call(struct http_server *srv, struct MHD_Connection *con,
 	    srv->deps.api.cfg->metrics == METRICS_OFF))
 		return http_req_not_found(con, rq);
 	if (m->route == HTTP_REQ_METRICS && srv->deps.api.cfg->metrics ==
-	    METRICS_AUTH && !http_authorized(srv, con))
+	    METRICS_AUTH && !http_authorized(srv, con, rq))
 		return http_req_text(con, rq, MHD_HTTP_UNAUTHORIZED,
 		    HTTP_REQ_TEXT_PLAIN, "missing or wrong admin token "
 		    "(Authorization: Bearer ...)\n", NULL);
@@ -555,11 +539,13 @@ http_first_call(struct http_server *srv, struct MHD_Connection *con,
 		    HTTP_REQ_TEXT_PLAIN, "method not allowed\n",
 		    http_method_allow(m->route));
 	if (m->route == HTTP_REQ_API) {
-		if (!http_authorized(srv, con))
+		if (!http_authorized(srv, con, rq))
 			return http_req_text(con, rq, MHD_HTTP_UNAUTHORIZED,
 			    "application/json",
 			    "{\"error\":\"missing or wrong admin token "
 			    "(Authorization: Bearer ...)\"}\n", NULL);
+		if (http_audit_read_only(rq))	/* 403, before any body */
+			return http_audit_refuse(con, rq);
 		rq->keep_body = 1;
 	}
 	cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
@@ -666,6 +652,7 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		if (rq->status != 0) {	/* refused: the deadline is over */
 			http_conn_request_read(con);
 			http_count(rq);
+			http_audit_done(l->srv->deps.api.st, rq);
 		}
 		return r;
 	}
@@ -681,6 +668,7 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 		return MHD_YES;
 	r = http_answer(l, con, rq);
 	http_count(rq);
+	http_audit_done(l->srv->deps.api.st, rq);	/* as it is answered */
 	return r;
 }
 

@@ -37,13 +37,18 @@
 #include "store.h"
 
 struct dnsmasq_sup;
+struct tokens;
 
 struct http_deps {
 	/* what the admin API works on, and the server's own configuration,
 	 * store and arming (api.cfg, api.st, api.arm); http_start sets
 	 * api.repo_bytes in its own copy to the server's counter */
 	struct api_deps	 api;
-	const char	*admin_token;	/* bearer token for /api/v1 */
+	const char	*admin_token;	/* bearer token for /api/v1 ("local"),
+					   when tokens is NULL */
+	struct tokens	*tokens;	/* the named tokens and the local one
+					   (tokens.h), or NULL; must outlive
+					   the server */
 	struct dnsmasq_sup *dnsmasq;	/* managed dnsmasq for /metrics, or NULL;
 					   must outlive the server */
 };

@@ -61,6 +61,7 @@ http_req_free(struct http_req *rq)
 	free(rq->raw);
 	free(rq->path);
 	free(rq->slow_body);
+	free(rq->audit_body);
 	sbuf_free(&rq->body);
 	free(rq);
 }

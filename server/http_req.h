@@ -58,6 +58,13 @@ struct http_req {
 	    HTTP_REQ_SLOW_DONE } slow;
 	int	 slow_status;
 	char	*slow_body;
+	/* the admin API's token and the audit entry (http_audit.h): the
+	 * token's name ("-" none) and role (enum tokens_role), a copy of
+	 * the answer to a change (malloc'd, freed with rq) */
+	char	 who[64];
+	int	 role;
+	char	*audit_body;
+	int	 audited;		/* its audit entry is written */
 };
 
 /* A new request from con (the client's address) with uri (NULL, or the

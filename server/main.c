@@ -15,8 +15,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_audit.h"
 #include "cli_local.h"
 #include "cli_recover.h"
+#include "cli_token.h"
+#include "client.h"
 #include "log.h"
 #include "serve.h"
 
@@ -45,6 +48,9 @@ main_usage(FILE *f)
 	    "  install   fresh-install a new host (and join its pool)\n"
 	    "  jobs      list rebuild/install jobs; jobs retry|abort ID\n"
 	    "  recover   promote a live member when the pool's master is dead\n"
+	    "  token     named admin tokens: token add NAME [--read-only],\n"
+	    "            token list, token remove NAME\n"
+	    "  audit     who did what through the admin API (newest first)\n"
 	    "  version   print the version\n"
 	    "\n"
 	    "  -c FILE   configuration file (default: $POOLBOOT_CONF, else\n"
@@ -54,6 +60,8 @@ main_usage(FILE *f)
 	    "  --json    JSON output (check, render, hosts, precheck, status,\n"
 	    "            jobs, version, arm, disarm, upgrade, retry, abort,\n"
 	    "            rebuild, install)\n"
+	    "  --token-file FILE  send the token in FILE (a named token)\n"
+	    "            instead of admin_token_file's; or $POOLBOOT_TOKEN\n"
 	    "  --help    help for a command: poolboot COMMAND --help\n"
 	    "\n"
 	    "exit codes: 0 ok, 1 invalid configuration or request refused/failed,\n"
@@ -197,6 +205,24 @@ static const char *main_cmd_help[][2] = {
 	    "--wipe it then rebuilds the old master as a member through the\n"
 	    "server (poolboot rebuild: forget, fresh install, join HOST).\n"
 	    "Each step is printed; run it again after a failure: it resumes.\n" },
+	{ "token", "usage: poolboot token add NAME [--read-only] [-c FILE] "
+	    "[--json]\n"
+	    "       poolboot token list [-c FILE] [--json]\n"
+	    "       poolboot token remove NAME [-c FILE]\n\n"
+	    "Named admin tokens, one per operator, in the tokens file ([server]\n"
+	    "admin_tokens, default STATE_DIR/tokens): a line NAME ROLE SHA256,\n"
+	    "the token itself kept nowhere. add makes a random token, adds its\n"
+	    "line (mode 600) and prints the token once: give it to the CLI as\n"
+	    "POOLBOOT_TOKEN=TOKEN or --token-file FILE, to the API as\n"
+	    "Authorization: Bearer TOKEN. A running server takes a change at\n"
+	    "once. The admin token file's token is the token named local.\n"
+	    "  --read-only  may read everything (GET), change nothing (403)\n" },
+	{ "audit", "usage: poolboot audit [-c FILE] [--limit N] [--json]\n\n"
+	    "The newest entries of the audit log (through the server): every\n"
+	    "change asked of the admin API (arm, disarm, upgrade, retry, abort,\n"
+	    "rebuild, install, precheck, reload), refused ones too, with its\n"
+	    "time, client address, token name, target and answer.\n"
+	    "  --limit N  at most N entries (1 to 1000, default 20)\n" },
 	{ "version", "usage: poolboot version [--json]\n\n"
 	    "Prints the version (--json: with the library versions).\n" },
 };
@@ -263,6 +289,8 @@ static const struct main_args {
 	{ "jobs", 0, 2, { "retry|abort", "ID" } },
 	{ "recover", 1, 1, { "POOL", NULL } },
 	{ "version", 0, 0, { NULL, NULL } },
+	{ "token", 1, 2, { "add|list|remove", "NAME" } },
+	{ "audit", 0, 0, { NULL, NULL } },
 };
 
 /* The optimal-string-alignment distance of a and b (a swap of two
@@ -425,6 +453,9 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o, char *what,
 		{ "new-master", required_argument, NULL, 'M' },
 		{ "placement", required_argument, NULL, 'E' },
 		{ "pool", required_argument, NULL, 'O' },
+		{ "read-only", no_argument, NULL, 'R' },
+		{ "limit", required_argument, NULL, 'N' },
+		{ "token-file", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -449,6 +480,9 @@ main_parse_opts(int argc, char **argv, struct cli_opts *o, char *what,
 		case 'M': o->new_master = optarg; break;
 		case 'E': o->placement = optarg; break;
 		case 'O': o->pool = optarg; break;
+		case 'R': o->read_only = 1; break;
+		case 'N': o->limit = optarg; break;
+		case 'T': o->token_file = optarg; break;
 		case 'h': o->help = 1; break;
 		case ':':
 			snprintf(what, whatlen, "option '%.100s' needs a value",
@@ -497,6 +531,10 @@ main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 		return cli_job_start(o, args[0], cmd);
 	if (main_is(cmd, "recover", NULL) && n == 1)
 		return cli_recover_run(o, args[0]);
+	if (main_is(cmd, "token", NULL))
+		return cli_token(o, n, args);
+	if (main_is(cmd, "audit", NULL) && n == 0)
+		return cli_audit(o);
 	if (main_is(cmd, "jobs", NULL) && n == 0)
 		return cli_jobs_list(o);
 	if (main_is(cmd, "jobs", NULL) && n == 2 &&
@@ -549,6 +587,7 @@ main(int argc, char **argv)
 		    "hosts");
 	log_init("poolboot", PB_LOG_INFO + o.verbose, 0);
 	cli_init();
+	client_set_token_file(o.token_file);	/* NULL: admin_token_file */
 	ret = main_dispatch(&o, cmd, argc - optind, argv + optind);
 	cli_cleanup();
 	return ret;

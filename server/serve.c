@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "store.h"
+#include "tokens.h"
 
 /* The parts of a running server; serve_stop stops what is there. */
 struct serve_parts {
@@ -28,6 +29,7 @@ struct serve_parts {
 	struct store	*st;
 	struct arm	*arm;
 	char		*token;		/* the admin token */
+	struct tokens	*tokens;	/* named tokens and the local one */
 	struct coord	*co;
 	struct jobs	*jb;
 	struct notify	*nt;
@@ -203,6 +205,9 @@ serve_start_parts(struct serve_parts *p)
 		log_error("serve", "%s", err);
 		return -1;
 	}
+	/* the tokens file's problems are logged as file:line */
+	if (tokens_new(cfg->admin_tokens_file, p->token, &p->tokens) == -1)
+		return -1;
 	if (coord_new(cfg, p->st, p->arm, &p->co) == -1) {
 		log_error("serve", "cannot start the coordinators");
 		return -1;
@@ -227,6 +232,7 @@ serve_start_parts(struct serve_parts *p)
 	p->deps.api.coord = p->co;
 	p->deps.api.jobs = p->jb;
 	p->deps.admin_token = p->token;
+	p->deps.tokens = p->tokens;
 	return 0;
 }
 
@@ -243,6 +249,7 @@ serve_stop_parts(struct serve_parts *p)
 	arm_free(p->arm);
 	notify_free(p->nt);
 	store_close(p->st);
+	tokens_free(p->tokens);
 	if (p->token != NULL)
 		util_wipe(p->token, strlen(p->token));
 	free(p->token);

@@ -9,6 +9,7 @@
  *   runs, run_hosts   rolling-upgrade runs and their hosts (store_run.h)
  *   run_vms    the VMs each host of a run gets back (store_run_vm.h)
  *   jobs       rebuild and install jobs (store_job.h)
+ *   audit      the audit log: who did what, answered how (store_audit.h)
  * This header is the store's whole public face: it includes store_run.h,
  * store_run_vm.h and store_job.h. store.c owns the connection, the hosts, armings and
  * events; store_run.c and store_job.c their tables; SQLite itself is used
@@ -25,6 +26,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store_audit.h"
 #include "store_job.h"
 #include "state.h"
 #include "store_run.h"

@@ -164,6 +164,27 @@ static const char *const store_schema_v5_sql =
 	" PRIMARY KEY (run_id, host, vm_uuid));"
 	"PRAGMA user_version = 5;";
 
+/* Version 6: the audit log (issue 14): one row per admin action, with the
+ * name of the token used (never the token). IF NOT EXISTS: the step may
+ * run again on a database that has the table (it is one transaction with
+ * the version bump, so a crash leaves either both or neither). */
+static const char *const store_schema_v6_sql =
+	"CREATE TABLE IF NOT EXISTS audit ("
+	" id INTEGER PRIMARY KEY,"
+	" ts_ms INTEGER NOT NULL,"
+	" client TEXT NOT NULL DEFAULT '',"
+	" token TEXT NOT NULL DEFAULT '-',"
+	" action TEXT NOT NULL DEFAULT '',"
+	" target TEXT NOT NULL DEFAULT '',"
+	" method TEXT NOT NULL DEFAULT '',"
+	" path TEXT NOT NULL DEFAULT '',"
+	" status INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts_ms);"
+	"CREATE INDEX IF NOT EXISTS audit_token ON audit(token, id);"
+	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target, id);"
+	"PRAGMA user_version = 6;";
+
 /* Creates the schema in one transaction unless it is there already. */
 int
 store_schema_init(struct store *st)
@@ -192,7 +213,9 @@ store_schema_init(struct store *st)
 	    (ver < 4 && store_db_exec(st, store_schema_v4_sql,
 	    "schema v4") == -1) ||
 	    (ver < 5 && store_db_exec(st, store_schema_v5_sql,
-	    "schema v5") == -1))
+	    "schema v5") == -1) ||
+	    (ver < 6 && store_db_exec(st, store_schema_v6_sql,
+	    "schema v6") == -1))
 		goto out;
 	if (ver < STORE_SCHEMA_VERSION)
 		log_info("store", "database schema %s version %d%s",

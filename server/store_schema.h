@@ -7,11 +7,12 @@
  *   4  one unfinished (running or halted) run per pool and job per host:
  *      unique partial indexes runs_one_active, jobs_one_active
  *   5  runs.placement, run_vms (the VMs to bring back to each host)
+ *   6  audit (the audit log: store_audit.h)
  */
 #ifndef POOLBOOT_STORE_SCHEMA_H
 #define POOLBOOT_STORE_SCHEMA_H
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 

@@ -16,6 +16,8 @@ import harness
 COMMANDS = ["check", "render", "serve", "init-tftp", "arm", "disarm", "hosts",
             "precheck", "upgrade", "status", "retry", "abort", "rebuild",
             "install", "jobs", "recover", "version"]
+# issue 14: named admin tokens and the audit log
+COMMANDS += ["token", "audit"]
 
 
 def run(*argv, env=None, timeout=30):

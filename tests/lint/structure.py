@@ -33,6 +33,9 @@ PREFIXES = {
     "job": ("job_", "jobs_"),
     # the hosts command itself (cli.h) and its helpers
     "cli_hosts": ("cli_hosts", "cli_hosts_"),
+    # the token and audit commands themselves (cli_token.h, cli_audit.h)
+    "cli_token": ("cli_token", "cli_token_"),
+    "cli_audit": ("cli_audit", "cli_audit_"),
 }
 
 # (module, forbidden include, why)
@@ -62,9 +65,11 @@ LIBRARY_ONLY = {
 LAYERS = [
     ("base", ["log", "sbuf", "strlist", "util", "state", "notify", "proc"]),
     ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
-                           "render", "render_grub", "tftp", "hostcert"]),
+                           "render", "render_grub", "tftp", "hostcert",
+                           "tokens"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
-                "coord", "job", "dnsmasq", "metrics", "recover"]),
+                "coord", "job", "dnsmasq", "metrics", "recover",
+                "audit"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]

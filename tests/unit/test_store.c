@@ -104,7 +104,7 @@ open_creates_state_dir_and_wal_database(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(v, "5");
+	assert_string_equal(v, "6");
 	free(v);
 	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('hosts', 'armings', 'events')");
@@ -736,10 +736,65 @@ run_vms_are_durable_and_recorded_once(void **state)
 	assert_null(vs);
 }
 
+/* The audit log: entries newest first, filtered, paged, the texts as
+ * given (audit.c scrubs before it stores). */
+static void
+audit_entries_filter_and_page(void **state)
+{
+	struct fix *f = *state;
+	struct audit_entry e, *v;
+	struct audit_query q;
+	size_t n;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		memset(&e, 0, sizeof(e));
+		e.time_ms = 1000 + i;
+		snprintf(e.client, sizeof(e.client), "10.0.0.%d", i);
+		snprintf(e.token, sizeof(e.token), "%s", i % 2 ? "bob" : "alice");
+		snprintf(e.action, sizeof(e.action), "arm");
+		snprintf(e.target, sizeof(e.target), "%s", i < 3 ? "host:h1" :
+		    "pool:p1");
+		e.status = 200 + i;
+		assert_int_equal(store_audit_add(f->st, &e, NULL), 0);
+	}
+	assert_int_equal(store_audit_list(f->st, NULL, &v, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0].status, 204);	/* newest first */
+	assert_string_equal(v[4].client, "10.0.0.0");
+	assert_int_equal(v[4].time_ms, 1000);
+	free(v);
+	memset(&q, 0, sizeof(q));
+	q.token = "bob";
+	assert_int_equal(store_audit_list(f->st, &q, &v, &n), 0);
+	assert_int_equal(n, 2);
+	free(v);
+	memset(&q, 0, sizeof(q));
+	q.host = "h1";
+	q.since_ms = 1001;
+	q.limit = 1;
+	assert_int_equal(store_audit_list(f->st, &q, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].status, 202);
+	q.before_id = v[0].id;
+	free(v);
+	assert_int_equal(store_audit_list(f->st, &q, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].status, 201);
+	free(v);
+	memset(&q, 0, sizeof(q));
+	q.pool = "nosuch";
+	assert_int_equal(store_audit_list(f->st, &q, &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(audit_entries_filter_and_page,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    open_creates_state_dir_and_wal_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(arm_makes_one_active_arming,
