@@ -1,0 +1,157 @@
+"""Errors that name the right cause (issue 14): a XAPI that accepts the
+connection but never answers is reported by the server, naming XAPI, its
+URL, the pool and the call, with HTTP 504, before the CLI gives up on the
+server; the CLI says "poolboot serve did not answer" only when serve
+itself is the one that is silent."""
+import json
+import os
+import socket
+import threading
+import time
+import unittest
+
+import harness
+
+
+class SilentListener:
+    """A TCP listener that accepts every connection and never answers
+    (a hung xapi, or a hung server)."""
+
+    def __init__(self, port=0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self.accepted = 0
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while not self.stopping:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.conns.append(c)    # held open, never read nor answered
+
+    def close(self):
+        self.stopping = True
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+def silent_pool(name, port, pw, timeout=None):
+    return ("[pool %s]\nxapi = http://127.0.0.1:%d\nusername = root\n"
+            "password_file = %s\nrepo = xs82\n%s\n"
+            % (name, port, pw, "xapi_timeout = %d\n" % timeout
+               if timeout else ""))
+
+
+class SilentXapiTest(unittest.TestCase):
+    """precheck and upgrade against a pool whose XAPI never answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.xapi = SilentListener()
+        cls.env = harness.Env()
+        cls.env.write_config(extra_hosts=silent_pool(
+            "slow", cls.xapi.port, cls.env.pool_pw, timeout=2) + silent_pool(
+            "slow30", cls.xapi.port, cls.env.pool_pw))
+        cls.env.start()
+        cls.url = "http://127.0.0.1:%d" % cls.xapi.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.cleanup()
+        cls.xapi.close()
+
+    def timed_cli(self, *args, timeout=200):
+        t0 = time.time()
+        p = self.env.cli(*args, timeout=timeout)
+        return p, time.time() - t0
+
+    def assert_names_xapi(self, text, pool, secs):
+        self.assertIn('pool "%s": XAPI at %s did not answer '
+                      'session.login_with_password within %d s'
+                      % (pool, self.url, secs), text)
+        self.assertIn("xapi_timeout", text, "says what to change")
+        self.assertNotIn("poolboot serve", text)
+
+    def test_precheck_names_xapi_within_its_timeout(self):
+        p, took = self.timed_cli("precheck", "slow")
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assertEqual(p.out, "")
+        self.assert_names_xapi(p.err, "slow", 2)
+        self.assertIn("HTTP 504", p.err)
+        self.assertGreaterEqual(took, 1.5)
+        self.assertLess(took, 8, "one login timeout, not more")
+
+    def test_precheck_json(self):
+        p, _ = self.timed_cli("precheck", "slow", "--json")
+        self.assertEqual(p.returncode, 1, p.err)
+        d = json.loads(p.out)
+        self.assertEqual(d["exit"], 1)
+        self.assert_names_xapi(d["error"], "slow", 2)
+
+    def test_upgrade_names_xapi_and_starts_nothing(self):
+        p, took = self.timed_cli("upgrade", "slow")
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assert_names_xapi(p.err, "slow", 2)
+        self.assertLess(took, 8)
+        r = self.env.api("GET", "/pools/slow")
+        self.assertEqual(r.status, 200)
+        self.assertIsNone(r.json()["pools"][0]["run"])
+
+    def test_api_answers_504(self):
+        t0 = time.time()
+        r = self.env.api("POST", "/pools/slow/precheck", body={})
+        self.assertEqual(r.status, 504, r)
+        self.assert_names_xapi(r.json()["error"], "slow", 2)
+        self.assertLess(time.time() - t0, 8)
+
+    def test_default_timeout_is_30s_and_the_cli_waits_for_it(self):
+        # the issue's case: the CLI used to give up after 60 s saying
+        # serve did not answer, while serve waited 120 s on XAPI
+        p, took = self.timed_cli("precheck", "slow30")
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assert_names_xapi(p.err, "slow30", 30)
+        self.assertGreaterEqual(took, 29)
+        self.assertLess(took, 40)
+
+
+class SilentServeTest(unittest.TestCase):
+    """When serve itself does not answer, the CLI says so, and after how
+    long."""
+
+    def test_serve_silent(self):
+        env = harness.Env()
+        silent = SilentListener(env.admin_port)
+        try:
+            t0 = time.time()
+            p = env.cli("status", "--json", timeout=120)
+            took = time.time() - t0
+            self.assertEqual(p.returncode, 3, p.err)
+            d = json.loads(p.out)
+            self.assertEqual(d["exit"], 3)
+            self.assertIn("poolboot serve at http://127.0.0.1:%d did not "
+                          "answer within 60 s" % env.admin_port, d["error"])
+            self.assertIn("see its log", d["error"])
+            self.assertGreaterEqual(took, 59)
+            self.assertLess(took, 75)
+            self.assertEqual(silent.accepted, 1)
+        finally:
+            silent.close()
+            env.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()
