@@ -128,6 +128,72 @@ class SilentXapiTest(unittest.TestCase):
         self.assertLess(took, 40)
 
 
+class RecoverJsonTest(unittest.TestCase):
+    """recover --json: stdout is one JSON document, {"error", "exit"} on
+    every failure like the other commands; the step lines go to stderr."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = harness.Env()
+        host = ("[host %s]\npool = dp\nmac = 52:54:00:00:00:3%d\ndisk = sda\n"
+                "ip = 127.0.0.1/8\ngateway = 127.0.0.2\ndns = 127.0.0.3\n\n")
+        cls.env.write_config(extra_hosts=(
+            "[pool dp]\nxapi = http://127.0.0.1:%d\nusername = root\n"
+            "password_file = %s\nrepo = xs82\n\n"
+            % (harness.free_port(), cls.env.pool_pw)) +
+            host % ("dh1", 1) + host % ("dh2", 2) +
+            "[host dh3]\npool = dp\nmac = 52:54:00:00:00:33\ndisk = sda\n\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.cleanup()
+
+    def json_error(self, args, rc, conf=None):
+        if conf is None:
+            p = self.env.cli("recover", *args, "--json")
+        else:
+            p = self.env.cli("recover", "-c", conf, *args, "--json",
+                             conf=False)
+        self.assertEqual(p.returncode, rc, p.err)
+        d = json.loads(p.out)       # the whole of stdout
+        self.assertEqual(sorted(d), ["error", "exit"])
+        self.assertEqual(d["exit"], rc)
+        if conf is None:    # a bad config: its problems, not this line
+            self.assertIn("poolboot: " + d["error"], p.err)
+        return d
+
+    def test_usage(self):
+        d = self.json_error(("dp",), 2)
+        self.assertIn("--new-master HOST", d["error"])
+
+    def test_unknown_pool_and_host(self):
+        d = self.json_error(("nopool", "--new-master", "dh2"), 1)
+        self.assertIn("no pool named 'nopool'", d["error"])
+        d = self.json_error(("dp", "--new-master", "nohost"), 1)
+        self.assertIn("no host named 'nohost'", d["error"])
+
+    def test_refused(self):
+        d = self.json_error(("dp", "--new-master", "dh3"), 1)
+        self.assertIn("static ip", d["error"])
+
+    def test_failed_after_steps_were_printed(self):
+        d = self.json_error(("dp", "--new-master", "dh2"), 1)
+        self.assertIn("none of the", d["error"])
+        p = self.env.cli("recover", "dp", "--new-master", "dh2", "--json")
+        self.assertIn("recover: check: is the master of pool dp dead?",
+                      p.err, "the step lines go to stderr")
+        # without --json they stay on stdout
+        p = self.env.cli("recover", "dp", "--new-master", "dh2")
+        self.assertIn("recover: check: is the master", p.out)
+
+    def test_invalid_config(self):
+        bad = os.path.join(self.env.dir, "bad.conf")
+        with open(bad, "w") as f:
+            f.write("[server]\nlisten = nonsense\n")
+        d = self.json_error(("dp", "--new-master", "dh2"), 1, conf=bad)
+        self.assertIn(bad, d["error"])
+
+
 class SilentServeTest(unittest.TestCase):
     """When serve itself does not answer, the CLI says so, and after how
     long."""
