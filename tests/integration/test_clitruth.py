@@ -194,6 +194,34 @@ class RecoverJsonTest(unittest.TestCase):
         self.assertIn(bad, d["error"])
 
 
+class EventTimesTest(unittest.TestCase):
+    """GET /api/v1/events: ts in ms like every other time in the JSON,
+    and since in ms too."""
+
+    def test_ts_and_since_in_ms(self):
+        env = harness.Env()
+        try:
+            env.start()
+            before = int(time.time()) * 1000
+            p = env.cli("arm", "h1")
+            self.assertEqual(p.returncode, 0, p.err)
+            after = int(time.time() + 1) * 1000
+            evs = env.events(host="h1")
+            self.assertTrue(evs)
+            ts = evs[0]["ts"]
+            self.assertGreaterEqual(ts, before)
+            self.assertLessEqual(ts, after)
+            self.assertEqual(evs[0]["time"], time.strftime(
+                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts // 1000)))
+            r = env.api("GET", "/events?host=h1&since=%d" % ts)
+            self.assertIn(evs[0]["id"], [e["id"] for e in
+                                         r.json()["events"]])
+            r = env.api("GET", "/events?host=h1&since=%d" % (ts + 2000))
+            self.assertEqual(r.json()["events"], [])
+        finally:
+            env.cleanup()
+
+
 class SilentServeTest(unittest.TestCase):
     """When serve itself does not answer, the CLI says so, and after how
     long."""
