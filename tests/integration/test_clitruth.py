@@ -222,6 +222,40 @@ class EventTimesTest(unittest.TestCase):
             env.cleanup()
 
 
+class TlsVerifyWarningOnceTest(unittest.TestCase):
+    """The tls_verify = no warning is shown by check and by serve's
+    start-up, once each, and not repeated by every other command."""
+
+    def test_warned_by_check_and_serve_only(self):
+        env = harness.Env()
+        try:
+            with open(env.conf) as f:
+                t = f.read()
+            t = t.replace("repo = xs82\n\n[host h1]",
+                          "repo = xs82\ntls_verify = no\n\n[host h1]", 1)
+            self.assertIn("tls_verify = no", t)
+            with open(env.conf, "w") as f:
+                f.write(t)
+            p = env.cli("check")
+            self.assertEqual(p.returncode, 0, p.err)
+            self.assertEqual(p.err.count("tls_verify = no: the XAPI "
+                                         "certificate is NOT checked"), 1,
+                             p.err)
+            for args in (("hosts",), ("hosts", "--json"), ("render", "h1"),
+                         ("status",), ("jobs",)):
+                p = env.cli(*args)
+                self.assertNotIn("tls_verify", p.err, args)
+                self.assertNotIn("warning", p.err, args)
+            env.start()
+            self.assertEqual(env.log_text().count("tls_verify = no: the "
+                                                  "XAPI certificate"), 1)
+            p = env.cli("status")
+            self.assertEqual(p.returncode, 0, p.err)
+            self.assertNotIn("warning", p.err)
+        finally:
+            env.cleanup()
+
+
 class SilentServeTest(unittest.TestCase):
     """When serve itself does not answer, the CLI says so, and after how
     long."""
