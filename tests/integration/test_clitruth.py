@@ -91,7 +91,7 @@ class SilentXapiTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.err)
         self.assertEqual(p.out, "")
         self.assert_names_xapi(p.err, "slow", 2)
-        self.assertIn("HTTP 504", p.err)
+        self.assertIn("poolboot: precheck failed (HTTP 504): ", p.err)
         self.assertGreaterEqual(took, 1.5)
         self.assertLess(took, 8, "one login timeout, not more")
 
