@@ -214,7 +214,6 @@ xapi_prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
 	return CURL_PREREQFUNC_ABORT;
 }
 
-/* ---- time limits ---- */
 int64_t
 xapi_deadline_ms(long budget_ms)
 {
@@ -236,8 +235,7 @@ xapi_timed_out(const struct xapi *x)
 	return x->timed_out;
 }
 
-/* *tmo cut to what is left before x's deadline; -1 (err: XAPI named,
- * a timeout) when nothing is. */
+/* *tmo cut to x's deadline; -1 (err set, a timeout) when it passed. */
 static int
 xapi_budget(struct xapi *x, long *tmo, struct xapi_error *err)
 {
@@ -245,9 +243,8 @@ xapi_budget(struct xapi *x, long *tmo, struct xapi_error *err)
 	    *tmo;
 
 	if ((x->timed_out = left <= 0)) {
-		xapi_error_set(err, 1, "XAPI at %s: no time left for %s (XAPI "
-		    "answered too slowly: this request's time is up)", x->url,
-		    x->what);
+		xapi_error_set(err, 1, "XAPI at %s: no time left for %s: it "
+		    "answered too slowly", x->url, x->what);
 		return -1;
 	}
 	if (left < *tmo)
@@ -324,11 +321,17 @@ xapi_curl_error(struct xapi *x, CURLcode rc, int too_big, size_t max,
 		xapi_error_set(err, 1, "XAPI at %s: reply larger than %zu "
 		    "bytes", x->url, max);
 	else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		curl_off_t up = 0;	/* 0: TCP (https: TLS) not done */
+		long t = x->tmo_used;
+
+		curl_easy_getinfo(x->curl, strncmp(x->url, "https:", 6) == 0 ?
+		    CURLINFO_APPCONNECT_TIME_T : CURLINFO_CONNECT_TIME_T, &up);
+		if (up == 0 && x->connect_timeout_ms < t)
+			t = x->connect_timeout_ms;
 		x->timed_out = 1;
 		xapi_error_set(err, 1, "XAPI at %s did not answer %s within "
-		    "%ld %s", x->url, x->what, x->tmo_used % 1000 ?
-		    x->tmo_used : x->tmo_used / 1000, x->tmo_used % 1000 ?
-		    "ms" : "s");
+		    "%ld %s%s", x->url, x->what, t % 1000 ? t : t / 1000,
+		    t % 1000 ? "ms" : "s", up == 0 ? " (connecting)" : "");
 	}
 	else
 		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->cerr[0] ?

@@ -49,10 +49,10 @@ class SilentListener:
             c.close()
 
 
-def silent_pool(name, port, pw, timeout=None):
-    return ("[pool %s]\nxapi = http://127.0.0.1:%d\nusername = root\n"
+def silent_pool(name, port, pw, timeout=None, scheme="http"):
+    return ("[pool %s]\nxapi = %s://127.0.0.1:%d\nusername = root\n"
             "password_file = %s\nrepo = xs82\n%s\n"
-            % (name, port, pw, "xapi_timeout = %d\n" % timeout
+            % (name, scheme, port, pw, "xapi_timeout = %d\n" % timeout
                if timeout else ""))
 
 
@@ -65,7 +65,8 @@ class SilentXapiTest(unittest.TestCase):
         cls.env = harness.Env()
         cls.env.write_config(extra_hosts=silent_pool(
             "slow", cls.xapi.port, cls.env.pool_pw, timeout=2) + silent_pool(
-            "slow30", cls.xapi.port, cls.env.pool_pw))
+            "slow30", cls.xapi.port, cls.env.pool_pw) + silent_pool(
+            "slowtls", cls.xapi.port, cls.env.pool_pw, scheme="https"))
         cls.env.start()
         cls.url = "http://127.0.0.1:%d" % cls.xapi.port
 
@@ -117,6 +118,18 @@ class SilentXapiTest(unittest.TestCase):
         self.assertEqual(r.status, 504, r)
         self.assert_names_xapi(r.json()["error"], "slow", 2)
         self.assertLess(time.time() - t0, 8)
+
+    def test_https_no_tls_handshake_is_the_connect_timeout(self):
+        # https: a listener that accepts and never answers never completes
+        # the TLS handshake; the 5 s connect timeout ends it, and the
+        # message gives those 5 s, not the call's 30
+        p, took = self.timed_cli("precheck", "slowtls")
+        self.assertEqual(p.returncode, 1, p.err)
+        self.assertIn('pool "slowtls": XAPI at https://127.0.0.1:%d did not '
+                      'answer session.login_with_password within 5 s '
+                      '(connecting)' % self.xapi.port, p.err)
+        self.assertGreaterEqual(took, 4.5)
+        self.assertLess(took, 12)
 
     def test_default_timeout_is_30s_and_the_cli_waits_for_it(self):
         # the case: the CLI used to give up after 60 s saying
