@@ -228,7 +228,7 @@ api_event_cb(const struct event *ev, void *arg)
 	util_iso8601(ev->ts, iso);
 	o = json_pack("{s:I,s:I,s:s,s:o,s:o,s:o,s:o}",
 	    "id", (json_int_t)ev->id,
-	    "ts", (json_int_t)ev->ts,
+	    "ts", (json_int_t)ev->ts * 1000,	/* ms, like every time */
 	    "time", iso,
 	    "host", api_json_str_or_null(ev->host),
 	    "pool", api_json_str_or_null(ev->pool),
@@ -261,7 +261,7 @@ api_events(const struct api_deps *deps, const struct api_request *rq,
 	memset(&q, 0, sizeof(q));
 	q.host = (host != NULL && host[0] != '\0') ? host : NULL;
 	q.pool = (pool != NULL && pool[0] != '\0') ? pool : NULL;
-	q.since = since;
+	q.since = since / 1000;		/* ms, like ts; the store has s */
 	q.before_id = before;
 	q.limit = (int)limit;
 	if ((c.arr = json_array()) == NULL) {

@@ -88,6 +88,7 @@ api_pool_http_status(enum coord_result res)
 	case COORD_CONFLICT:		return 409;
 	case COORD_PRECHECK_FAILED:	return 409;
 	case COORD_XAPI_FAILED:		return 502;
+	case COORD_XAPI_TIMEOUT:	return 504;
 	case COORD_ERROR:		return 500;
 	default:			return 500;
 	}

@@ -73,8 +73,10 @@ cli_refused(const struct cli_opts *o, int code, json_t *reply,
 	json_t *e = json_object_get(reply, "error"), *doc;
 	char msg[1024];
 
-	snprintf(msg, sizeof(msg), "%s%srefused (HTTP %ld): %s", what ? what :
-	    "", what ? " " : "", status, json_is_string(e) ?
+	/* 5xx: the server (or XAPI behind it) failed; it refused nothing */
+	snprintf(msg, sizeof(msg), "%s%s%s (HTTP %ld): %s", what ? what :
+	    "", what ? " " : "", status >= 500 ? "failed" : "refused", status,
+	    json_is_string(e) ?
 	    json_string_value(e) : "request failed");
 	fprintf(stderr, "poolboot: %s\n", msg);
 	if (!o->json)

@@ -17,6 +17,7 @@
 #define CLIENT_RESP_MAX		(4 * 1024 * 1024)
 #define CLIENT_CONNECT_TIMEOUT	3L
 #define CLIENT_TOTAL_TIMEOUT	60L
+#define CLIENT_XAPI_MARGIN	30L	/* s beyond the server's XAPI budget */
 #define CLIENT_TOKEN_MIN	32
 #define CLIENT_TOKEN_FILE_MAX	4096
 
@@ -305,6 +306,29 @@ oom:
 	return NULL;
 }
 
+/* How long to wait for the answer to method path: a pool's precheck,
+ * upgrade, retry or abort waits on XAPI, which the server gives at most
+ * config_pool_request_s (the longest of any pool); the CLI waits longer,
+ * so that the server's answer naming XAPI arrives, not a timeout here. */
+static long
+client_timeout(const struct config *cfg, const char *method,
+    const char *path)
+{
+	long t = CLIENT_TOTAL_TIMEOUT, need;
+	size_t i;
+
+	if (method == NULL || strcmp(method, "POST") != 0 ||
+	    strncmp(path, "/api/v1/pools/", 14) != 0)
+		return t;
+	for (i = 0; i < cfg->npools; i++) {
+		need = config_pool_request_s(&cfg->pools[i]) +
+		    CLIENT_XAPI_MARGIN;
+		if (need > t)
+			t = need;
+	}
+	return t;
+}
+
 /* Sets up c for one request of method to url with hdrs and json_body,
  * the answer going to cb and curl's own message to cerr. With TLS the
  * server must present a certificate that chains to cfg's admin_tls_cert
@@ -313,7 +337,7 @@ oom:
 static void
 client_setopts(CURL *c, const struct config *cfg, const char *url,
     struct curl_slist *hdrs, const char *method, const char *json_body,
-    struct client_buf *cb, char *cerr)
+    long tmo, struct client_buf *cb, char *cerr)
 {
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	/* the admin token must never go to a proxy from the environment */
@@ -329,7 +353,7 @@ client_setopts(CURL *c, const struct config *cfg, const char *url,
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CLIENT_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, CLIENT_TOTAL_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, tmo);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "poolboot-cli");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
@@ -350,7 +374,7 @@ client_setopts(CURL *c, const struct config *cfg, const char *url,
 /* The operator's reason for a failed request to the server at base. */
 static void
 client_perform_error(const struct config *cfg, CURL *c, CURLcode rc,
-    const char *base, const struct client_buf *cb, const char *cerr,
+    const char *base, long tmo, const struct client_buf *cb, const char *cerr,
     char *err, size_t errlen)
 {
 	long oserr = 0;
@@ -367,7 +391,8 @@ client_perform_error(const struct config *cfg, CURL *c, CURLcode rc,
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(err, errlen, "poolboot serve at %s did not answer "
-		    "within %ld s", base, CLIENT_TOTAL_TIMEOUT);
+		    "within %ld s (serve itself is stuck or overloaded: see "
+		    "its log)", base, tmo);
 		break;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
@@ -403,6 +428,7 @@ client_request(const struct config *cfg, const char *method,
 	char cerr[CURL_ERROR_SIZE], tokerr[512];
 	CURL *c = NULL;
 	CURLcode rc;
+	long tmo;
 	int ret = -1;
 
 	*status = 0;
@@ -438,9 +464,11 @@ client_request(const struct config *cfg, const char *method,
 	if ((c = curl_easy_init()) == NULL ||
 	    (hdrs = client_headers(auth, json_body != NULL)) == NULL)
 		goto oom;
-	client_setopts(c, cfg, url, hdrs, method, json_body, &cb, cerr);
+	tmo = client_timeout(cfg, method, path);
+	client_setopts(c, cfg, url, hdrs, method, json_body, tmo, &cb, cerr);
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
-		client_perform_error(cfg, c, rc, base, &cb, cerr, err, errlen);
+		client_perform_error(cfg, c, rc, base, tmo, &cb, cerr, err,
+		    errlen);
 		goto out;
 	}
 	if (token == NULL) {	/* it runs: the token file is the problem */

@@ -51,6 +51,12 @@ config_pool_fingerprint_ok(const char *s)
 	return nhex == 64;
 }
 
+int
+config_pool_request_s(const struct pool *p)
+{
+	return CONFIG_POOL_REQUEST_CALLS * p->xapi_timeout;
+}
+
 /* The rolling upgrade's step timeouts and XAPI poll interval of a pool. */
 static void
 config_pool_load_timeouts(struct config_ini *ini,
@@ -68,6 +74,7 @@ config_pool_load_timeouts(struct config_ini *ini,
 		CONFIG_POOL_NUM("rejoin_timeout", rejoin_timeout, 1, 86400),
 		CONFIG_POOL_NUM("step_timeout", step_timeout, 1, 86400),
 		CONFIG_POOL_NUM("poll_interval_ms", poll_ms, 10, 60000),
+		CONFIG_POOL_NUM("xapi_timeout", xapi_timeout, 1, 600),
 #undef CONFIG_POOL_NUM
 	};
 	struct config_ini_kv *kv;
@@ -78,6 +85,7 @@ config_pool_load_timeouts(struct config_ini *ini,
 	p->rejoin_timeout = 1200;
 	p->step_timeout = 600;
 	p->poll_ms = 1000;
+	p->xapi_timeout = 30;
 	for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if ((kv = config_ini_get(sec, nums[i].key)) == NULL)
 			continue;

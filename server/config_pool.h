@@ -39,6 +39,8 @@ struct pool {
 	int	 rejoin_timeout;	/* default 1200 */
 	int	 step_timeout;		/* other steps, XAPI retries; default 600 */
 	int	 poll_ms;		/* default 1000 */
+	int	 xapi_timeout;		/* s per XAPI call while answering an
+					 * admin request; default 30 */
 	int	 placement_leave;	/* placement = leave; default return */
 	int	 line;
 };
@@ -52,6 +54,14 @@ int   config_pool_url_ok(const char *s, int allow_https);
  * taken relative to dir (the config file's folder). */
 void  config_pool_load(struct config_ini *ini, const char *dir,
 	    struct config_ini_section *sec, struct pool *p);
+
+/* The longest, in seconds, an admin API request (precheck, upgrade
+ * start, abort) spends on p's XAPI: CONFIG_POOL_REQUEST_CALLS times
+ * xapi_timeout (a login and a few calls). The server cuts its XAPI
+ * calls there (pool_xapi_request); the CLI waits longer than that for
+ * any pool's (client.c), so that it prints the server's answer. */
+#define CONFIG_POOL_REQUEST_CALLS	4
+int   config_pool_request_s(const struct pool *p);
 
 /* After the hosts are loaded: each pool's member_addrs = the inventory
  * ips of its hosts (pool_addr.h tries them when the xapi URLs fail). */

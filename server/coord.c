@@ -420,20 +420,24 @@ coord_no_pool(const char *pool, char *err, size_t errlen)
 	return COORD_NOT_FOUND;
 }
 
-/* The prechecks of p through a XAPI client of its own. */
+/* The prechecks of p through a XAPI client of its own, XAPI's answers
+ * due by deadline. */
 static enum coord_result
 coord_precheck_pool(struct coord *c, const struct pool *p, int disable_ha,
-    struct precheck_report *out, char *err, size_t errlen)
+    int64_t deadline, struct precheck_report *out, char *err, size_t errlen)
 {
 	struct xapi *x;
-	int rc;
+	int rc, slow;
 
 	memset(out, 0, sizeof(*out));
-	if ((x = pool_xapi(p, err, errlen)) == NULL)
+	if ((x = pool_xapi_request(p, deadline, err, errlen)) == NULL)
 		return COORD_ERROR;
 	rc = precheck_run(c->cfg, p, x, disable_ha, out, err, errlen);
+	slow = xapi_timed_out(x);
 	xapi_free(x);
-	return rc == -1 ? COORD_XAPI_FAILED : COORD_OK;
+	if (rc == -1)
+		return slow ? COORD_XAPI_TIMEOUT : COORD_XAPI_FAILED;
+	return COORD_OK;
 }
 
 enum coord_result
@@ -445,7 +449,8 @@ coord_precheck(struct coord *c, const char *pool, struct precheck_report *out,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL)
 		return coord_no_pool(pool, err, errlen);
-	return coord_precheck_pool(c, p, 0, out, err, errlen);
+	return coord_precheck_pool(c, p, 0, xapi_deadline_ms(
+	    (long)config_pool_request_s(p) * 1000), out, err, errlen);
 }
 
 /* 1 (err says why) when the store holds a running or halted run of
@@ -498,14 +503,14 @@ coord_upgrade_release(struct coord *c, struct coord_runner *r)
 
 /* The pool database dump, before anything changes, into dump. */
 static enum coord_result
-coord_upgrade_dump(struct coord *c, const struct pool *p, char *dump,
-    size_t dumplen, char *err, size_t errlen)
+coord_upgrade_dump(struct coord *c, const struct pool *p, int64_t deadline,
+    char *dump, size_t dumplen, char *err, size_t errlen)
 {
 	struct xapi *x;
 	struct xapi_error e;
 	char xerr[512];
 
-	if ((x = pool_xapi(p, xerr, sizeof(xerr))) == NULL) {
+	if ((x = pool_xapi_request(p, deadline, xerr, sizeof(xerr))) == NULL) {
 		snprintf(err, errlen, "%s", xerr);
 		return COORD_ERROR;
 	}
@@ -515,10 +520,11 @@ coord_upgrade_dump(struct coord *c, const struct pool *p, char *dump,
 	    p->name, (long long)util_now());
 	memset(&e, 0, sizeof(e));
 	if (xapi_dump_db(x, dump, &e) == -1) {
-		xapi_free(x);
 		snprintf(err, errlen, "cannot save the pool database dump before "
 		    "the upgrade (%s); nothing was changed", xapi_strerror(&e));
-		return COORD_XAPI_FAILED;
+		e.transport = xapi_timed_out(x);
+		xapi_free(x);
+		return e.transport ? COORD_XAPI_TIMEOUT : COORD_XAPI_FAILED;
 	}
 	xapi_free(x);
 	return COORD_OK;
@@ -591,9 +597,12 @@ coord_upgrade_checked(struct coord *c, const struct pool *p,
 	const char *pool = p->name;
 	enum coord_result res;
 	struct run run;
+	/* prechecks and dump share the request's time for XAPI */
+	int64_t deadline = xapi_deadline_ms((long)config_pool_request_s(p) *
+	    1000);
 
-	res = coord_precheck_pool(c, p, o->disable_ha, &out->report, err,
-	    errlen);
+	res = coord_precheck_pool(c, p, o->disable_ha, deadline, &out->report,
+	    err, errlen);
 	if (res != COORD_OK)
 		return res;
 	if (o->dry_run) {
@@ -616,8 +625,8 @@ coord_upgrade_checked(struct coord *c, const struct pool *p,
 	    o->placement != COORD_PLACE_DEFAULT ? o->placement :
 	    coord_place_default(p)));
 	run.created_at = run.updated_at = util_now_ms();
-	res = coord_upgrade_dump(c, p, out->dump, sizeof(out->dump), err,
-	    errlen);
+	res = coord_upgrade_dump(c, p, deadline, out->dump, sizeof(out->dump),
+	    err, errlen);
 	if (res == COORD_OK) {
 		util_strlcpy(run.dump_path, sizeof(run.dump_path), out->dump);
 		res = coord_upgrade_start(c, p, r, &out->report, out->dump,
@@ -831,7 +840,8 @@ coord_abort_here(struct coord *c, const struct pool *p, const char *pool,
 	}
 	if (store_run_hosts(c->st, run.id, &hosts, &n) == 0) {
 		char xerr[256];
-		struct xapi *x = pool_xapi(p, xerr, sizeof(xerr));
+		struct xapi *x = pool_xapi_request(p, xapi_deadline_ms((long)
+		    config_pool_request_s(p) * 1000), xerr, sizeof(xerr));
 
 		coord_abort_cleanup(c->st, c->arm, p, x, &run, hosts, n);
 		xapi_free(x);

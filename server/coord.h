@@ -50,6 +50,9 @@ enum coord_result {
 				 * nothing was changed; the report says which */
 	COORD_XAPI_FAILED,	/* (502) XAPI could not be read, or refused
 				 * the pool database dump */
+	COORD_XAPI_TIMEOUT,	/* (504) XAPI did not answer in time (the
+				 * pool's xapi_timeout; err names the URL
+				 * and the call) */
 	COORD_ERROR		/* (500) no XAPI client (password file, URL),
 				 * the store, memory or a thread */
 };

@@ -59,7 +59,7 @@ main_usage(FILE *f)
 	    "  -v        debug log lines too (any command; -vv is the same)\n"
 	    "  --json    JSON output (check, render, hosts, precheck, status,\n"
 	    "            jobs, version, arm, disarm, upgrade, retry, abort,\n"
-	    "            rebuild, install)\n"
+	    "            rebuild, install, recover, audit, token list)\n"
 	    "  --token-file FILE  send the token in FILE (a named token)\n"
 	    "            instead of admin_token_file's; or $POOLBOOT_TOKEN\n"
 	    "  --help    help for a command: poolboot COMMAND --help\n"
@@ -195,7 +195,7 @@ static const char *main_cmd_help[][2] = {
 	    "errors; retry resumes a halted job at its failed step (a failed\n"
 	    "install starts again at arming); abort stops it and disarms.\n" },
 	{ "recover", "usage: poolboot recover [-c FILE] POOL --new-master HOST "
-	    "[--wipe] [--follow]\n\n"
+	    "[--wipe] [--follow] [--json]\n\n"
 	    "For a pool whose master is dead: checks that no address of the\n"
 	    "pool answers as master (refused while one does, or when nothing\n"
 	    "of the pool answers), then on HOST, a live member, logs in locally\n"

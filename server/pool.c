@@ -18,6 +18,13 @@ pool_xapi(const struct pool *p, char *err, size_t errlen)
 	return pool_addr_connect(p, NULL, 0, err, errlen);
 }
 
+struct xapi *
+pool_xapi_request(const struct pool *p, int64_t deadline, char *err,
+    size_t errlen)
+{
+	return pool_addr_connect_until(p, deadline, NULL, 0, err, errlen);
+}
+
 void
 pool_snapshot_free(struct pool_snapshot *s)
 {

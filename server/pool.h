@@ -18,6 +18,13 @@
 /* A XAPI client for pool p (its password read from password_file and
  * wiped after). NULL with err on failure. Caller frees with xapi_free. */
 struct xapi *pool_xapi(const struct pool *p, char *err, size_t errlen);
+/* pool_xapi for an admin API request (prechecks, upgrade start, abort):
+ * each XAPI call gets p's xapi_timeout and none ends after deadline
+ * (xapi_deadline_ms(config_pool_request_s(p) * 1000) when the request
+ * came in), so that the request is answered, naming XAPI, before the
+ * CLI gives up on it (client.c). */
+struct xapi *pool_xapi_request(const struct pool *p, int64_t deadline,
+	    char *err, size_t errlen);
 
 struct pool_host {
 	char	 ref[128];

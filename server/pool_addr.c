@@ -157,9 +157,11 @@ pool_addr_candidates(const struct pool *p, struct strlist *out)
 	return out->n > 0 || p->xapi == NULL ? 0 : -1;
 }
 
-struct xapi *
-pool_addr_client(const struct pool *p, const char *url, int pin_idx, int stay,
-    int local, char *err, size_t errlen)
+/* pool_addr_client; deadline != 0: an admin request's client, each call
+ * given xapi_timeout and none ending after deadline. */
+static struct xapi *
+pool_addr_client_until(const struct pool *p, const char *url, int pin_idx,
+    int stay, int local, int64_t deadline, char *err, size_t errlen)
 {
 	struct xapi_conf xc = { 0 };
 	struct xapi *x = NULL;
@@ -182,14 +184,25 @@ pool_addr_client(const struct pool *p, const char *url, int pin_idx, int stay,
 	xc.stay = stay;
 	xc.local = local;
 	xc.connect_timeout_ms = 5000;
-	xc.timeout_ms = 120000;
+	/* the coordinator's own calls may be long (pool.enable_ha) */
+	xc.timeout_ms = deadline != 0 ? (long)p->xapi_timeout * 1000 : 120000;
 	xc.originator = "poolboot";
 	if (xapi_new(&xc, &x) == -1)
 		snprintf(err, errlen, "cannot create a XAPI client for %s",
 		    xc.url ? xc.url : "(no URL)");
+	else if (deadline != 0)
+		xapi_set_deadline(x, deadline);
 	util_wipe(pw, len);
 	free(pw);
 	return x;
+}
+
+struct xapi *
+pool_addr_client(const struct pool *p, const char *url, int pin_idx, int stay,
+    int local, char *err, size_t errlen)
+{
+	return pool_addr_client_until(p, url, pin_idx, stay, local, 0, err,
+	    errlen);
 }
 
 /* The index in p's tls_pins of the fingerprint a peer showed, or -1. */
@@ -243,8 +256,8 @@ pool_addr_discover(const struct pool *p, struct xapi *x)
  * URL that showed it) once. 0 with *xp logged in, or -1 with e (*xp is
  * then the last client tried, or NULL). */
 static int
-pool_addr_login(const struct pool *p, const char *url, struct xapi **xp,
-    struct xapi_error *e, char *err, size_t errlen)
+pool_addr_login(const struct pool *p, const char *url, int64_t deadline,
+    struct xapi **xp, struct xapi_error *e, char *err, size_t errlen)
 {
 	char at[300];
 	int k, pin = p->tls_pins.n > 0 ? 0 : -1, attempt;
@@ -252,8 +265,8 @@ pool_addr_login(const struct pool *p, const char *url, struct xapi **xp,
 	util_strlcpy(at, sizeof(at), url);
 	for (attempt = 0; attempt < 2; attempt++) {
 		xapi_free(*xp);
-		if ((*xp = pool_addr_client(p, at, pin, 0, 0, err,
-		    errlen)) == NULL)
+		if ((*xp = pool_addr_client_until(p, at, pin, 0, 0, deadline,
+		    err, errlen)) == NULL)
 			return -1;
 		if (xapi_login(*xp, e) == 0)
 			return 0;
@@ -272,6 +285,13 @@ struct xapi *
 pool_addr_connect(const struct pool *p, char *answered, size_t alen,
     char *err, size_t errlen)
 {
+	return pool_addr_connect_until(p, 0, answered, alen, err, errlen);
+}
+
+struct xapi *
+pool_addr_connect_until(const struct pool *p, int64_t deadline,
+    char *answered, size_t alen, char *err, size_t errlen)
+{
 	struct strlist c;
 	struct xapi_error e;
 	struct xapi *x = NULL;
@@ -285,13 +305,14 @@ pool_addr_connect(const struct pool *p, char *answered, size_t alen,
 	}
 	if (c.n <= 1) {
 		/* one address: no probing, as before (the first call logs in) */
-		x = pool_addr_client(p, NULL, p->tls_pins.n > 0 ? 0 : -1, 0, 0,
-		    err, errlen);
+		x = pool_addr_client_until(p, NULL, p->tls_pins.n > 0 ? 0 : -1,
+		    0, 0, deadline, err, errlen);
 		goto out;
 	}
 	for (i = 0; i < c.n; i++) {
 		memset(&e, 0, sizeof(e));
-		if (pool_addr_login(p, c.v[i], &x, &e, err, errlen) == 0) {
+		if (pool_addr_login(p, c.v[i], deadline, &x, &e, err,
+		    errlen) == 0) {
 			if (answered != NULL)
 				util_strlcpy(answered, alen, c.v[i]);
 			log_info("xapi", "pool %s: %s answered (master %s)",
@@ -313,8 +334,8 @@ pool_addr_connect(const struct pool *p, char *answered, size_t alen,
 	log_warn("xapi", "pool %s: none of its %zu addresses answers", p->name,
 	    c.n);
 	xapi_free(x);
-	x = pool_addr_client(p, NULL, p->tls_pins.n > 0 ? 0 : -1, 0, 0, err,
-	    errlen);
+	x = pool_addr_client_until(p, NULL, p->tls_pins.n > 0 ? 0 : -1, 0, 0,
+	    deadline, err, errlen);
 out:
 	strlist_free(&c);
 	return x;

@@ -24,6 +24,7 @@
 #define POOLBOOT_POOL_ADDR_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "util.h"
@@ -52,6 +53,11 @@ struct xapi *pool_addr_client(const struct pool *p, const char *url,
  * with err (out of memory, password file, bad URL or pin). */
 struct xapi *pool_addr_connect(const struct pool *p, char *answered,
 	    size_t alen, char *err, size_t errlen);
+/* pool_addr_connect for an admin API request: each call (the logins
+ * too) gets p's xapi_timeout, and none ends after deadline
+ * (xapi_deadline_ms). */
+struct xapi *pool_addr_connect_until(const struct pool *p, int64_t deadline,
+	    char *answered, size_t alen, char *err, size_t errlen);
 
 /* Remembers addrs (host.address values) as pool name's hosts; they
  * replace what was learned before. */

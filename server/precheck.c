@@ -718,8 +718,21 @@ precheck_run(const struct config *cfg, const struct pool *p, struct xapi *x,
 	pc.disable_ha = disable_ha;
 	pc.r = out;
 	if (pool_snapshot_take(x, &pc.s, 1, &xe) == -1) {
-		snprintf(err, errlen, "cannot read the pool from XAPI at %s: %s",
-		    xapi_url(x), xapi_strerror(&xe));
+		/* a transport failure names the URL itself (and the call
+		 * that got no answer) */
+		if (xapi_timed_out(x))
+			snprintf(err, errlen, "pool \"%s\": %s (is xapi running "
+			    "on the pool's master, and is %s its address? a "
+			    "slow pool may need a larger xapi_timeout in [pool "
+			    "%s])", p->name, xapi_strerror(&xe), xapi_url(x),
+			    p->name);
+		else if (xe.transport)
+			snprintf(err, errlen, "pool \"%s\": %s", p->name,
+			    xapi_strerror(&xe));
+		else
+			snprintf(err, errlen, "pool \"%s\": cannot read the "
+			    "pool from XAPI at %s: %s", p->name, xapi_url(x),
+			    xapi_strerror(&xe));
 		return -1;
 	}
 	if (pc.repo == NULL) {

@@ -68,6 +68,10 @@ struct xapi {
 	char		*originator;
 
 	char		*session;	/* NULL: not logged in */
+	int64_t		 deadline;	/* xapi_set_deadline; 0: none */
+	const char	*what;		/* the call under way, for errors */
+	long		 tmo_used;	/* its timeout, ms */
+	int		 timed_out;	/* xapi_timed_out */
 	CURL		*curl;
 	char		 cerr[CURL_ERROR_SIZE];
 	char		 pinned_conn[256];	/* 4-tuple that passed the pin */
@@ -111,6 +115,7 @@ xapi_new(const struct xapi_conf *conf, struct xapi **out)
 		x->has_pin = 1;
 	}
 	x->tls_verify = conf->tls_verify;
+	x->what = "the call";
 	x->stay = conf->stay || conf->local;
 	x->local = conf->local;
 	x->connect_timeout_ms = conf->connect_timeout_ms > 0 ?
@@ -209,6 +214,45 @@ xapi_prereq_cb(void *arg, char *rip, char *lip, int rport, int lport)
 	return CURL_PREREQFUNC_ABORT;
 }
 
+int64_t
+xapi_deadline_ms(long budget_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + budget_ms;
+}
+
+void
+xapi_set_deadline(struct xapi *x, int64_t at)
+{
+	x->deadline = at;
+}
+
+int
+xapi_timed_out(const struct xapi *x)
+{
+	return x->timed_out;
+}
+
+/* *tmo cut to x's deadline; -1 (err set, a timeout) when it passed. */
+static int
+xapi_budget(struct xapi *x, long *tmo, struct xapi_error *err)
+{
+	int64_t left = x->deadline != 0 ? x->deadline - xapi_deadline_ms(0) :
+	    *tmo;
+
+	if ((x->timed_out = left <= 0)) {
+		xapi_error_set(err, 1, "XAPI at %s: no time left for %s: it "
+		    "answered too slowly", x->url, x->what);
+		return -1;
+	}
+	if (left < *tmo)
+		*tmo = (long)left;
+	x->tmo_used = *tmo;
+	return 0;
+}
+
 /* Resets the handle (keeping its live connections) and sets what every
  * request needs: url, timeouts, TLS, no proxy, no redirects. */
 static int
@@ -219,6 +263,8 @@ xapi_setup(struct xapi *x, const char *url, long timeout_ms,
 		xapi_error_set(err, 1, "cannot create a libcurl handle");
 		return -1;
 	}
+	if (xapi_budget(x, &timeout_ms, err) == -1)
+		return -1;
 	curl_easy_reset(x->curl);
 	x->cerr[0] = '\0';
 	x->pin_err[0] = '\0';
@@ -258,7 +304,7 @@ xapi_setup(struct xapi *x, const char *url, long timeout_ms,
 /* err for a failed curl_easy_perform. too_big: the reply hit max. */
 static void
 xapi_curl_error(struct xapi *x, CURLcode rc, int too_big, size_t max,
-    long timeout_ms, struct xapi_error *err)
+    struct xapi_error *err)
 {
 	if (rc == CURLE_ABORTED_BY_CALLBACK && x->pin_err[0] != '\0') {
 		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->pin_err);
@@ -274,10 +320,19 @@ xapi_curl_error(struct xapi *x, CURLcode rc, int too_big, size_t max,
 	else if (too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		xapi_error_set(err, 1, "XAPI at %s: reply larger than %zu "
 		    "bytes", x->url, max);
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		xapi_error_set(err, 1, "XAPI at %s: no answer within %ld ms "
-		    "(%s)", x->url, timeout_ms, x->cerr[0] ? x->cerr :
-		    curl_easy_strerror(rc));
+	else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		curl_off_t up = 0;	/* 0: TCP (https: TLS) not done */
+		long t = x->tmo_used;
+
+		curl_easy_getinfo(x->curl, strncmp(x->url, "https:", 6) == 0 ?
+		    CURLINFO_APPCONNECT_TIME_T : CURLINFO_CONNECT_TIME_T, &up);
+		if (up == 0 && x->connect_timeout_ms < t)
+			t = x->connect_timeout_ms;
+		x->timed_out = 1;
+		xapi_error_set(err, 1, "XAPI at %s did not answer %s within "
+		    "%ld %s%s", x->url, x->what, t % 1000 ? t : t / 1000,
+		    t % 1000 ? "ms" : "s", up == 0 ? " (connecting)" : "");
+	}
 	else
 		xapi_error_set(err, 1, "XAPI at %s: %s", x->url, x->cerr[0] ?
 		    x->cerr : curl_easy_strerror(rc));
@@ -344,8 +399,7 @@ xapi_post(struct xapi *x, const char *body, size_t len, long timeout_ms,
 	curl_easy_setopt(x->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(x->curl, CURLOPT_POSTFIELDS, NULL);
 	if (rc != CURLE_OK) {
-		xapi_curl_error(x, rc, k.too_big, x->max_reply, timeout_ms,
-		    err);
+		xapi_curl_error(x, rc, k.too_big, x->max_reply, err);
 		goto out;
 	}
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, &status);
@@ -386,6 +440,7 @@ xapi_rpc(struct xapi *x, const char *method, struct xr_value *const *params,
 	int ret = -1;
 
 	*value = NULL;
+	x->what = method;
 	log_debug("xapi", "call %s", method);
 	if ((body = xr_build_call(method, params, n, &len)) == NULL) {
 		xapi_error_set(err, 0, "cannot encode the request for %s "
@@ -779,6 +834,7 @@ xapi_dump_once(struct xapi *x, const char *tmp, long *status,
 
 	*status = 0;
 	(void)unlink(tmp);
+	x->what = "the pool database dump";
 	if ((f.fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1) {
 		xapi_error_set(err, 0, "cannot create %s: %s", tmp,
@@ -807,8 +863,7 @@ xapi_dump_once(struct xapi *x, const char *tmp, long *status,
 		goto out;
 	}
 	if (rc != CURLE_OK) {
-		xapi_curl_error(x, rc, f.too_big, (size_t)XAPI_DUMP_MAX, tmo,
-		    err);
+		xapi_curl_error(x, rc, f.too_big, (size_t)XAPI_DUMP_MAX, err);
 		goto out;
 	}
 	curl_easy_getinfo(x->curl, CURLINFO_RESPONSE_CODE, status);

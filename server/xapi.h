@@ -101,6 +101,17 @@ int   xapi_event_from(struct xapi *x, const char *const *classes,
  * (atomically). 0/-1. */
 int   xapi_dump_db(struct xapi *x, const char *path, struct xapi_error *err);
 
+/* Time limits. A call that gets no answer within its timeout (conf's
+ * timeout_ms, or a deadline's rest) fails as a transport error "XAPI at
+ * URL did not answer METHOD within N s". xapi_deadline_ms: the
+ * monotonic time budget_ms from now. xapi_set_deadline: no later call of
+ * x ends after at (0: no deadline); one that would start after it fails
+ * at once. xapi_timed_out: 1 when x's last call failed for want of time
+ * (then callers say XAPI is slow, HTTP 504), else 0. */
+int64_t xapi_deadline_ms(long budget_ms);
+void  xapi_set_deadline(struct xapi *x, int64_t at);
+int   xapi_timed_out(const struct xapi *x);
+
 /* Formats err for the operator: "HOST_OFFLINE [OpaqueRef:...]". */
 const char *xapi_strerror(const struct xapi_error *err);
 

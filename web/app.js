@@ -16,7 +16,7 @@
 	let timer = null;
 	let polling = false;
 	let skewMs = 0;			/* server clock minus ours */
-	let eventsSince = 0;		/* newest event ts (s) seen */
+	let eventsSince = 0;		/* newest event ts (ms) seen */
 	const events = new Map();	/* id -> event */
 	const poolCards = new Map();	/* pool name -> card refs */
 	let hostsByName = new Map();
@@ -848,7 +848,7 @@
 			ol.prepend(el('li', {class: bad ? 'ev ev-bad' : 'ev',
 			    data: {id: e.id}},
 			    el('time', {datetime: e.time, title: e.time},
-				clock(e.ts * 1000)),
+				clock(e.ts)),
 			    el('span', {class: 'ev-kind'}, e.kind),
 			    el('span', {class: 'ev-where'}, where),
 			    el('span', {class: 'ev-msg'}, e.message)));

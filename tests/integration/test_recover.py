@@ -123,12 +123,13 @@ class RecoverTest(unittest.TestCase):
             r = env.cli("recover", "rv", "--new-master", "rvh2", "--wipe",
                         "--json")
             self.assertEqual(r.returncode, 0, r.out + r.err + env.diag())
-            self.assertIn("emergency_transition_to_master", r.out)
-            self.assertIn("pool.recover_slaves: rvh3", r.out)
-            self.assertIn("rvh1 is dead in pool rv", r.out)
+            # --json: the steps on stderr, the rebuild's job on stdout
+            self.assertIn("emergency_transition_to_master", r.err)
+            self.assertIn("pool.recover_slaves: rvh3", r.err)
+            self.assertIn("rvh1 is dead in pool rv", r.err)
             self.assertEqual(len(sim.events("emergency_transition",
                                             host="rvh2")), 1)
-            job = json.loads(r.out[r.out.index("{"):])
+            job = json.loads(r.out)
             # power = manual: the operator powers the old master on
             wait_job(env, job["id"], message="power on rvh1 now")
             sim._req("POST", "/power-on", {"host": "rvh1"})

@@ -134,6 +134,32 @@ test_mac_forms(void **state)
 	}
 }
 
+/* [pool] xapi_timeout: 30 s by default, an admin request's XAPI budget
+ * 4 times that; out of range is an error at its line. */
+static void
+test_pool_xapi_timeout(void **state)
+{
+	struct strlist errs = { 0 };
+	struct config *cfg = NULL;
+
+	(void)state;
+	assert_int_equal(load("", &cfg, &errs), 0);
+	assert_int_equal(config_pool(cfg, "poolA")->xapi_timeout, 30);
+	assert_int_equal(config_pool_request_s(config_pool(cfg, "poolA")),
+	    120);
+	config_free(cfg);
+	cfg = NULL;
+	assert_int_equal(load("xapi_timeout = 5\n", &cfg, &errs), 0);
+	assert_int_equal(config_pool(cfg, "poolA")->xapi_timeout, 5);
+	config_free(cfg);
+	cfg = NULL;
+	assert_int_equal(load("xapi_timeout = 0\n", &cfg, &errs), -1);
+	assert_error_at(&errs, line_of("xapi_timeout"), "xapi_timeout: '0' "
+	    "is not a number from 1 to 600");
+	config_free(cfg);
+	strlist_free(&errs);
+}
+
 static void
 test_good_inventory(void **state)
 {
@@ -460,6 +486,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mac_forms),
 		cmocka_unit_test(test_good_inventory),
+		cmocka_unit_test(test_pool_xapi_timeout),
 		cmocka_unit_test(test_every_error_has_its_line),
 		cmocka_unit_test(test_network_identity_checks),
 		cmocka_unit_test(test_file_level_problems),

@@ -1053,11 +1053,51 @@ test_slow_peer_times_out(void **state)
 	dt = now_s() - t0;
 	assert_true(dt >= 0.25 && dt < 2.0);
 	assert_int_equal(e.transport, 1);
-	if (strstr(e.message, "no answer within 300 ms") == NULL)
+	if (strstr(e.message, "did not answer pool.get_all within 300 ms") ==
+	    NULL)
 		fail_msg("unexpected error: %s", e.message);
+	assert_int_equal(xapi_timed_out(x), 1);
 	xapi_free(x);	/* session dropped with the transport error */
 	peer_stop(p);
 	assert_int_equal(p->nreq, 2);	/* no logout after the timeout */
+}
+
+/* A deadline cuts a call's own timeout short, and a call that would
+ * start after it fails at once without a request, naming XAPI. */
+static void
+test_deadline_bounds_calls(void **state)
+{
+	struct peer *p;
+	struct xapi *x;
+	struct xapi_error e;
+	double t0, dt;
+
+	(void)state;
+	assert_int_equal(peer_start(&p, "127.0.0.1", 0, h_slow), 0);
+	peer_run(p);
+	x = client(p, "http", 5000, 0);
+	assert_int_equal(xapi_login(x, &e), 0);
+	assert_int_equal(xapi_timed_out(x), 0);
+	xapi_set_deadline(x, xapi_deadline_ms(400));
+	t0 = now_s();
+	assert_int_equal(xapi_call_s(x, "pool.get_all", NULL, &e, NULL, NULL,
+	    NULL), -1);
+	dt = now_s() - t0;
+	assert_true(dt >= 0.3 && dt < 2.0);	/* not the call's 5 s */
+	assert_int_equal(xapi_timed_out(x), 1);
+	if (strstr(e.message, "did not answer pool.get_all within") == NULL)
+		fail_msg("unexpected error: %s", e.message);
+	t0 = now_s();
+	assert_int_equal(xapi_call_s(x, "host.get_all", NULL, &e, NULL, NULL,
+	    NULL), -1);
+	assert_true(now_s() - t0 < 0.2);
+	assert_int_equal(xapi_timed_out(x), 1);
+	if (strstr(e.message, "no time left for "
+	    "session.login_with_password") == NULL)
+		fail_msg("unexpected error: %s", e.message);
+	xapi_free(x);
+	peer_stop(p);
+	assert_int_equal(p->nreq, 2);	/* login, pool.get_all: no more */
 }
 
 static void
@@ -1541,6 +1581,7 @@ main(void)
 		cmocka_unit_test_teardown(test_reply_larger_than_max_is_transport_error, teardown),
 		cmocka_unit_test_teardown(test_connection_refused_is_quick_transport_error, teardown),
 		cmocka_unit_test_teardown(test_slow_peer_times_out, teardown),
+		cmocka_unit_test_teardown(test_deadline_bounds_calls, teardown),
 		cmocka_unit_test_teardown(test_non_xmlrpc_peer_is_transport_error, teardown),
 		cmocka_unit_test_teardown(test_task_wait_success, teardown),
 		cmocka_unit_test_teardown(test_task_wait_failure, teardown),
