@@ -102,8 +102,9 @@ class DeadMasterTest(unittest.TestCase):
         # would be powered into the installer, but h3 is still disabled
         r = env.cli("recover", "dm", "--new-master", h2, "--wipe", "--json")
         self.assertEqual(r.returncode, 0, r.out + r.err + env.diag())
-        self.assertIn("%s is dead in pool dm" % h1, r.out)
-        job = json.loads(r.out[r.out.index("{"):])
+        # with --json the step lines go to stderr, stdout is the job
+        self.assertIn("%s is dead in pool dm" % h1, r.err)
+        job = json.loads(r.out)
         job = wait_job(env, job["id"])
         self.assertEqual((job["state"], job["step"]), ("halted", "power"),
                          env.diag())
