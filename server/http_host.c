@@ -6,19 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_live.h"
 #include "util.h"
 
 #define HTTP_HOST_IP_SLOTS	256	/* installer addresses remembered */
 
-/* An installer's address and the host whose answerfile it fetched. */
+/* An installer's address, the host whose answerfile it fetched (by
+ * name: a reload may change the inventory) and its repo bytes. */
 struct http_host_ipslot {
 	char	 ip[INET6_ADDRSTRLEN];
-	size_t	 host;			/* index in cfg->hosts */
+	char	 host[64];
+	uint64_t bytes;			/* repo bytes since that fetch */
 	uint64_t used;			/* ipseq when set: oldest goes first */
 };
 
 struct http_host {
-	const struct config *cfg;
+	struct config_live *live;
 	struct arm	*arm;
 	/* repo bytes per host (http_host_bytes), under mu */
 	pthread_mutex_t mu;
@@ -26,11 +29,10 @@ struct http_host {
 	struct http_host_ipslot ips[HTTP_HOST_IP_SLOTS];
 	size_t	 nips;
 	uint64_t ipseq;
-	uint64_t *repo_bytes;		/* [cfg->nhosts] */
 };
 
 int
-http_host_new(const struct config *cfg, struct arm *arm,
+http_host_new(struct config_live *live, struct arm *arm,
     struct http_host **out)
 {
 	struct http_host *hh;
@@ -39,11 +41,9 @@ http_host_new(const struct config *cfg, struct arm *arm,
 	*out = NULL;
 	if ((hh = calloc(1, sizeof(*hh))) == NULL)
 		goto out;
-	hh->cfg = cfg;
+	hh->live = live;
 	hh->arm = arm;
-	if ((hh->repo_bytes = calloc(cfg->nhosts + 1,
-	    sizeof(*hh->repo_bytes))) == NULL ||
-	    pthread_mutex_init(&hh->mu, NULL) != 0)
+	if (pthread_mutex_init(&hh->mu, NULL) != 0)
 		goto out;
 	hh->mu_init = 1;
 	*out = hh;
@@ -61,7 +61,6 @@ http_host_free(struct http_host *hh)
 		return;
 	if (hh->mu_init)
 		pthread_mutex_destroy(&hh->mu);
-	free(hh->repo_bytes);
 	free(hh);
 }
 
@@ -74,16 +73,14 @@ static void
 http_host_note_installer(struct http_host *hh, const char *ip,
     const char *host)
 {
-	const struct config *cfg = hh->cfg;
-	const struct host *h = config_host(cfg, host);
-	size_t idx, i, oldest = 0;
+	size_t i, oldest = 0;
 
-	if (h == NULL || strcmp(ip, "-") == 0)
+	if (strcmp(ip, "-") == 0)
 		return;
-	idx = (size_t)(h - cfg->hosts);
 	pthread_mutex_lock(&hh->mu);
 	for (i = 0; i < hh->nips;) {
-		if (hh->ips[i].host == idx || strcmp(hh->ips[i].ip, ip) == 0)
+		if (strcmp(hh->ips[i].host, host) == 0 ||
+		    strcmp(hh->ips[i].ip, ip) == 0)
 			hh->ips[i] = hh->ips[--hh->nips];
 		else
 			i++;
@@ -96,9 +93,9 @@ http_host_note_installer(struct http_host *hh, const char *ip,
 	}
 	i = hh->nips++;
 	snprintf(hh->ips[i].ip, sizeof(hh->ips[i].ip), "%s", ip);
-	hh->ips[i].host = idx;
+	snprintf(hh->ips[i].host, sizeof(hh->ips[i].host), "%s", host);
 	hh->ips[i].used = ++hh->ipseq;
-	hh->repo_bytes[idx] = 0;
+	hh->ips[i].bytes = 0;
 	pthread_mutex_unlock(&hh->mu);
 }
 
@@ -112,7 +109,7 @@ http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 	pthread_mutex_lock(&hh->mu);
 	for (i = 0; i < hh->nips; i++)
 		if (strcmp(hh->ips[i].ip, ip) == 0) {
-			hh->repo_bytes[hh->ips[i].host] += bytes;
+			hh->ips[i].bytes += bytes;
 			break;
 		}
 	pthread_mutex_unlock(&hh->mu);
@@ -121,14 +118,15 @@ http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 uint64_t
 http_host_bytes(struct http_host *hh, const char *host)
 {
-	const struct host *h;
-	uint64_t n;
+	uint64_t n = 0;
+	size_t i;
 
-	if (hh == NULL || host == NULL ||
-	    (h = config_host(hh->cfg, host)) == NULL)
+	if (hh == NULL || host == NULL)
 		return 0;
 	pthread_mutex_lock(&hh->mu);
-	n = hh->repo_bytes[h - hh->cfg->hosts];
+	for (i = 0; i < hh->nips; i++)
+		if (strcmp(hh->ips[i].host, host) == 0)
+			n = hh->ips[i].bytes;
 	pthread_mutex_unlock(&hh->mu);
 	return n;
 }
@@ -182,11 +180,18 @@ enum MHD_Result
 http_host_serve(struct http_host *hh, struct MHD_Connection *con,
     struct http_req *rq, const char *host, const char *token, int result)
 {
+	const struct config *cfg;
 	enum arm_status as;
 	char *body = NULL;
 	size_t len = 0;
+	int known;
 
-	if (!util_valid_name(host) || config_host(hh->cfg, host) == NULL)
+	if (!util_valid_name(host))
+		return http_host_status(con, rq, ARM_NOT_FOUND);
+	cfg = config_live_get(hh->live);
+	known = config_host(cfg, host) != NULL;
+	config_live_put(hh->live, cfg);
+	if (!known)
 		return http_host_status(con, rq, ARM_NOT_FOUND);
 	if (token == NULL)
 		return http_host_status(con, rq, ARM_FORBIDDEN);

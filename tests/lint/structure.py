@@ -64,7 +64,8 @@ LAYERS = [
     ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
                            "render", "render_grub", "tftp", "hostcert"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
-                "coord", "job", "dnsmasq", "metrics", "recover"]),
+                "coord", "job", "dnsmasq", "metrics", "recover",
+                "reload"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]
