@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "cli_local.h"
 #include "cli_recover.h"
+#include "cli_reload.h"
 #include "log.h"
 #include "serve.h"
 
@@ -45,6 +46,7 @@ main_usage(FILE *f)
 	    "  install   fresh-install a new host (and join its pool)\n"
 	    "  jobs      list rebuild/install jobs; jobs retry|abort ID\n"
 	    "  recover   promote a live member when the pool's master is dead\n"
+	    "  reload    have the running server re-read its configuration\n"
 	    "  version   print the version\n"
 	    "\n"
 	    "  -c FILE   configuration file (default: $POOLBOOT_CONF, else\n"
@@ -197,6 +199,20 @@ static const char *main_cmd_help[][2] = {
 	    "--wipe it then rebuilds the old master as a member through the\n"
 	    "server (poolboot rebuild: forget, fresh install, join HOST).\n"
 	    "Each step is printed; run it again after a failure: it resumes.\n" },
+	{ "reload", "usage: poolboot reload [-c FILE] [--json]\n\n"
+	    "Has the running server re-read the configuration file it was\n"
+	    "started with and apply what changed (hosts, pools, repos, [dnsmasq]\n"
+	    "and the [server] keys that can change live) without dropping a\n"
+	    "connection, a run or a job; the same as SIGHUP to poolboot serve\n"
+	    "(systemctl reload poolboot). Prints what changed, e.g. 'reload: 1\n"
+	    "host added (xen21), 0 removed, 0 changed; dnsmasq not restarted'.\n"
+	    "Nothing is applied, and each reason is printed (exit 1), when the\n"
+	    "file has problems (file:line: message), when a host to change or\n"
+	    "remove is armed, in a running or halted run or job, or when a key\n"
+	    "that needs a restart changed (listen, admin_listen, state_dir,\n"
+	    "tftp_root, ...). Goes through the running server.\n"
+	    "  --json  the server's answer: {result, summary, hosts, pools,\n"
+	    "          repos, server, dnsmasq, warnings} or {error, errors}\n" },
 	{ "version", "usage: poolboot version [--json]\n\n"
 	    "Prints the version (--json: with the library versions).\n" },
 };
@@ -262,6 +278,7 @@ static const struct main_args {
 	{ "install", 1, 1, { "HOST", NULL } },
 	{ "jobs", 0, 2, { "retry|abort", "ID" } },
 	{ "recover", 1, 1, { "POOL", NULL } },
+	{ "reload", 0, 0, { NULL, NULL } },
 	{ "version", 0, 0, { NULL, NULL } },
 };
 
@@ -497,6 +514,8 @@ main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 		return cli_job_start(o, args[0], cmd);
 	if (main_is(cmd, "recover", NULL) && n == 1)
 		return cli_recover_run(o, args[0]);
+	if (main_is(cmd, "reload", NULL) && n == 0)
+		return cli_reload_run(o);
 	if (main_is(cmd, "jobs", NULL) && n == 0)
 		return cli_jobs_list(o);
 	if (main_is(cmd, "jobs", NULL) && n == 2 &&
