@@ -197,19 +197,19 @@ config_diff_live(const struct config *a, const struct config *b,
 	int rc = 0;
 
 	if (!config_diff_str(a->public_url, b->public_url))
-		rc |= strlist_add(&d->live_keys, "public_url");
+		rc |= strlist_add(&d->live_keys, "[server] public_url");
 	if (a->boot_files != b->boot_files)
-		rc |= strlist_add(&d->live_keys, "boot_files");
+		rc |= strlist_add(&d->live_keys, "[server] boot_files");
 	if (!config_diff_str(a->template_dir, b->template_dir))
-		rc |= strlist_add(&d->live_keys, "template_dir");
+		rc |= strlist_add(&d->live_keys, "[server] template_dir");
 	if (!config_diff_str(a->web_dir, b->web_dir))
-		rc |= strlist_add(&d->live_keys, "web_dir");
+		rc |= strlist_add(&d->live_keys, "[server] web_dir");
 	if (a->boot_attempts != b->boot_attempts)
-		rc |= strlist_add(&d->live_keys, "boot_attempts");
+		rc |= strlist_add(&d->live_keys, "[server] boot_attempts");
 	if (!config_diff_str(a->upgrade_paths, b->upgrade_paths))
-		rc |= strlist_add(&d->live_keys, "upgrade_paths");
+		rc |= strlist_add(&d->live_keys, "[server] upgrade_paths");
 	if (a->metrics != b->metrics)
-		rc |= strlist_add(&d->live_keys, "metrics");
+		rc |= strlist_add(&d->live_keys, "[server] metrics");
 	return rc;
 }
 
@@ -352,9 +352,7 @@ config_diff_summary(const struct config_diff *d)
 		    &d->repos_changed);
 	}
 	for (i = 0; i < d->live_keys.n; i++)
-		sbuf_printf(&b, "%s%s", i ? ", " : "; [server] ",
+		sbuf_printf(&b, "%s%s", i ? ", " : "; changed: ",
 		    d->live_keys.v[i]);
-	if (d->live_keys.n > 0)
-		sbuf_puts(&b, " changed");
 	return sbuf_take(&b);
 }

@@ -24,7 +24,8 @@ struct config_diff {
 	struct strlist hosts_added, hosts_removed, hosts_changed;
 	struct strlist pools_added, pools_removed, pools_changed;
 	struct strlist repos_added, repos_removed, repos_changed;
-	/* [server] and [dnsmasq] keys that apply live ("metrics", ...) */
+	/* [server] keys that apply live ("[server] metrics", ...); reload.c
+	 * adds "[dnsmasq]" when dnsmasq.conf's text changes */
 	struct strlist live_keys;
 	/* keys that cannot change while serve runs, one line each:
 	 * "[server] listen: 0.0.0.0:8080 -> 0.0.0.0:8090" */
@@ -43,8 +44,8 @@ int   config_diff_empty(const struct config_diff *d);
 
 /* One line for the log, the events and the API, e.g. "1 host added
  * (xen21), 0 removed, 0 changed; pools: 0 added, 0 removed, 0 changed;
- * repos: ..."; names are listed up to a few per kind. Caller frees; NULL
- * when out of memory. */
+ * repos: ...; changed: [server] metrics"; names are listed up to a few
+ * per kind. Caller frees; NULL when out of memory. */
 char *config_diff_summary(const struct config_diff *d);
 
 #endif

@@ -340,6 +340,8 @@ reload_with(struct reload *r, struct config *new, struct reload_report *rep)
 		goto out;
 	}
 	conf_changed = reload_check_dnsmasq(old, new, rep, &invalid);
+	if (conf_changed && strlist_add(&rep->diff.live_keys, "[dnsmasq]") == -1)
+		goto out;
 	if ((sum = config_diff_summary(&rep->diff)) != NULL)
 		snprintf(rep->summary, sizeof(rep->summary), "%s", sum);
 	if (rep->errors.n > 0) {

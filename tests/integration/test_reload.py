@@ -15,6 +15,7 @@ import unittest
 
 import harness
 import simharness as sh
+import test_dnsmasq as dq
 
 XEN21 = ("[host xen21]\npool = poolA\nmac = 52:54:00:00:00:21\n"
          "disk = sda\n\n")
@@ -29,6 +30,11 @@ def wait_for(fn, timeout=10.0, step=0.05):
         if v or time.time() >= deadline:
             return v
         time.sleep(step)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
 
 
 def reload_events(env):
@@ -282,6 +288,88 @@ class ReloadDuringRunTest(unittest.TestCase):
         p = env.cli("reload")
         self.assertEqual(p.returncode, 0, p.out + p.err)
         self.assertIn("1 changed (rah2)", p.out)
+
+
+@unittest.skipIf(dq.netns_problem() is not None, dq.netns_problem() or "")
+class ReloadManagedDnsmasqTest(unittest.TestCase):
+    """[dnsmasq] mode = managed, dhcp = full: a host-only reload writes its
+    hostsdir file, which the same dnsmasq reads; only a changed
+    dnsmasq.conf restarts it."""
+
+    def setUp(self):
+        try:
+            self.net = dq.Net()
+        except RuntimeError as e:
+            self.skipTest("cannot create network namespaces here: %s" % e)
+        self.kv = dict(interface=self.net.ifname, dhcp="full",
+                       range="10.213.0.100,10.213.0.150,255.255.255.0",
+                       ping_check="no")
+        self.env = dq.NsEnv(self.net, boot_files="tftp",
+                            extra_hosts=dq.dnsmasq_section(**self.kv))
+        self.addCleanup(self.net.close)
+        self.addCleanup(self.env.cleanup)
+
+    def pid(self):
+        pids = dq.children(self.env.proc.pid, "dnsmasq")
+        return pids[0] if len(pids) == 1 else None
+
+    def reload(self):
+        # the admin API is on loopback inside the server's namespace
+        p = dq.run("ip", "netns", "exec", self.net.srv,
+                   harness.poolboot_bin(), "reload", "-c", self.env.conf,
+                   check=False)
+        return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+    def test_host_only_reload_keeps_dnsmasq_and_it_reads_the_new_host(self):
+        env = self.env
+        env.start()
+        pid = dq.wait_for(self.pid, 5)
+        self.assertTrue(pid, env.log_tail())
+        hd = os.path.join(env.state, "dnsmasq/hosts.d")
+        logp = os.path.join(env.state, "dnsmasq/dnsmasq.log")
+        self.assertTrue(dq.wait_for(lambda: ("read %s/h1" % hd) in
+                                    read(logp), 5))
+        conf = os.path.join(env.state, "dnsmasq/dnsmasq.conf")
+        mtime = os.stat(conf).st_mtime_ns
+
+        env.write_config(extra_hosts=XEN21.replace(
+            "disk = sda\n", "disk = sda\nip = 10.213.0.121/24\n") +
+            dq.dnsmasq_section(**self.kv))
+        rc, out, err = self.reload()
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(out.splitlines()[0], "reload: 1 host added (xen21), "
+                         "0 removed, 0 changed; dnsmasq not restarted")
+        with open(os.path.join(hd, "xen21")) as f:
+            self.assertEqual(f.read(), "52:54:00:00:00:21,10.213.0.121\n")
+        self.assertEqual(os.stat(conf).st_mtime_ns, mtime)
+        # the same dnsmasq read the new file by itself (inotify)
+        self.assertTrue(dq.wait_for(lambda: ("read %s/xen21" % hd) in
+                                    read(logp), 5),
+                        "dnsmasq did not read hosts.d/xen21")
+        self.assertEqual(self.pid(), pid)
+
+        # a removed host: its file goes, dnsmasq gets SIGHUP (no restart)
+        env.write_config(extra_hosts=dq.dnsmasq_section(**self.kv))
+        rc, out, err = self.reload()
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("1 removed (xen21)", out)
+        self.assertIn("dnsmasq not restarted (SIGHUP", out)
+        self.assertFalse(os.path.exists(os.path.join(hd, "xen21")))
+        self.assertEqual(self.pid(), pid)
+
+        # dnsmasq.conf itself changes: dnsmasq is restarted with it
+        kv = dict(self.kv, range="10.213.0.100,10.213.0.160,255.255.255.0")
+        env.write_config(extra_hosts=dq.dnsmasq_section(**kv))
+        rc, out, err = self.reload()
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("dnsmasq restarted (its dnsmasq.conf changed)", out)
+        new = dq.wait_for(lambda: (self.pid() or pid) != pid and self.pid(),
+                          6)
+        self.assertTrue(new, env.log_tail())
+        with open(conf) as f:
+            self.assertIn("dhcp-range=10.213.0.100,10.213.0.160,", f.read())
+        self.assertIn("starting it again with its new dnsmasq.conf",
+                      env.log_text())
 
 
 if __name__ == "__main__":
