@@ -15,7 +15,7 @@ import harness
 
 COMMANDS = ["check", "render", "serve", "init-tftp", "arm", "disarm", "hosts",
             "precheck", "upgrade", "status", "retry", "abort", "rebuild",
-            "install", "jobs", "recover", "version"]
+            "install", "jobs", "recover", "reload", "version"]
 
 
 def run(*argv, env=None, timeout=30):
