@@ -11,13 +11,19 @@
 
 #define HTTP_HOST_IP_SLOTS	256	/* installer addresses remembered */
 
-/* An installer's address, the host whose answerfile it fetched (by
- * name: a reload may change the inventory) and its repo bytes. */
+/* An installer's address and the host whose answerfile it fetched (by
+ * name: a reload may change the inventory). */
 struct http_host_ipslot {
 	char	 ip[INET6_ADDRSTRLEN];
 	char	 host[64];
-	uint64_t bytes;			/* repo bytes since that fetch */
 	uint64_t used;			/* ipseq when set: oldest goes first */
+};
+
+/* A host's repo bytes since its latest answerfile fetch; kept when its
+ * address goes to another host. */
+struct http_host_count {
+	char	 host[64];
+	uint64_t bytes;
 };
 
 struct http_host {
@@ -29,6 +35,8 @@ struct http_host {
 	struct http_host_ipslot ips[HTTP_HOST_IP_SLOTS];
 	size_t	 nips;
 	uint64_t ipseq;
+	struct http_host_count *counts;	/* one per host that fetched one */
+	size_t	 ncounts, capcounts;
 };
 
 int
@@ -61,10 +69,37 @@ http_host_free(struct http_host *hh)
 		return;
 	if (hh->mu_init)
 		pthread_mutex_destroy(&hh->mu);
+	free(hh->counts);
 	free(hh);
 }
 
 /* ---- repo bytes per host --------------------------------------------- */
+
+/* host's count, added (at 0) when create is set and it has none; NULL
+ * when it has none or out of memory. Caller holds mu. */
+static struct http_host_count *
+http_host_count(struct http_host *hh, const char *host, int create)
+{
+	struct http_host_count *c;
+	size_t i, cap;
+
+	for (i = 0; i < hh->ncounts; i++)
+		if (strcmp(hh->counts[i].host, host) == 0)
+			return &hh->counts[i];
+	if (!create)
+		return NULL;
+	if (hh->ncounts == hh->capcounts) {
+		cap = hh->capcounts ? hh->capcounts * 2 : 64;
+		if ((c = realloc(hh->counts, cap * sizeof(*c))) == NULL)
+			return NULL;
+		hh->counts = c;
+		hh->capcounts = cap;
+	}
+	c = &hh->counts[hh->ncounts++];
+	snprintf(c->host, sizeof(c->host), "%s", host);
+	c->bytes = 0;
+	return c;
+}
 
 /* host (by name) fetched its answerfile from ip: from now on repo bytes
  * sent to ip are that host's, counted from 0 (a new install). One address
@@ -73,11 +108,14 @@ static void
 http_host_note_installer(struct http_host *hh, const char *ip,
     const char *host)
 {
+	struct http_host_count *c;
 	size_t i, oldest = 0;
 
 	if (strcmp(ip, "-") == 0)
 		return;
 	pthread_mutex_lock(&hh->mu);
+	if ((c = http_host_count(hh, host, 1)) != NULL)
+		c->bytes = 0;
 	for (i = 0; i < hh->nips;) {
 		if (strcmp(hh->ips[i].host, host) == 0 ||
 		    strcmp(hh->ips[i].ip, ip) == 0)
@@ -95,13 +133,13 @@ http_host_note_installer(struct http_host *hh, const char *ip,
 	snprintf(hh->ips[i].ip, sizeof(hh->ips[i].ip), "%s", ip);
 	snprintf(hh->ips[i].host, sizeof(hh->ips[i].host), "%s", host);
 	hh->ips[i].used = ++hh->ipseq;
-	hh->ips[i].bytes = 0;
 	pthread_mutex_unlock(&hh->mu);
 }
 
 void
 http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 {
+	struct http_host_count *c;
 	size_t i;
 
 	if (hh == NULL || bytes == 0)
@@ -109,7 +147,8 @@ http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 	pthread_mutex_lock(&hh->mu);
 	for (i = 0; i < hh->nips; i++)
 		if (strcmp(hh->ips[i].ip, ip) == 0) {
-			hh->ips[i].bytes += bytes;
+			if ((c = http_host_count(hh, hh->ips[i].host, 0)) != NULL)
+				c->bytes += bytes;
 			break;
 		}
 	pthread_mutex_unlock(&hh->mu);
@@ -118,15 +157,14 @@ http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 uint64_t
 http_host_bytes(struct http_host *hh, const char *host)
 {
+	struct http_host_count *c;
 	uint64_t n = 0;
-	size_t i;
 
 	if (hh == NULL || host == NULL)
 		return 0;
 	pthread_mutex_lock(&hh->mu);
-	for (i = 0; i < hh->nips; i++)
-		if (strcmp(hh->ips[i].host, host) == 0)
-			n = hh->ips[i].bytes;
+	if ((c = http_host_count(hh, host, 0)) != NULL)
+		n = c->bytes;
 	pthread_mutex_unlock(&hh->mu);
 	return n;
 }

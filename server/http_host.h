@@ -13,7 +13,7 @@
  * repo files later sent to that address count for the host, from 0. In
  * memory only; one address per host and one host per address (the latest
  * fetch wins); the 256 most recent installer addresses are remembered,
- * with their bytes.
+ * each host's bytes (by name) until the next fetch of its answerfile.
  */
 #ifndef POOLBOOT_HTTP_HOST_H
 #define POOLBOOT_HTTP_HOST_H

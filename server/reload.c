@@ -375,6 +375,7 @@ reload_run(struct reload *r, const char *who, struct reload_report *rep)
 {
 	struct config *new = NULL;
 	enum reload_result res;
+	size_t len;
 
 	memset(rep, 0, sizeof(*rep));
 	pthread_mutex_lock(&r->mu);
@@ -383,17 +384,15 @@ reload_run(struct reload *r, const char *who, struct reload_report *rep)
 		    "problem%s; still running the old configuration", r->path,
 		    rep->errors.n, rep->errors.n == 1 ? "" : "s");
 		res = RELOAD_INVALID;
-	} else
-		res = reload_with(r, new, rep);
-	if (res == RELOAD_REFUSED)
-		snprintf(rep->summary + strlen(rep->summary),
-		    sizeof(rep->summary) - strlen(rep->summary), "%s"
-		    "nothing applied, still running the old configuration",
-		    rep->summary[0] ? ": " : "");
-	if (res == RELOAD_INVALID && strstr(rep->summary, "problem") == NULL)
+	} else if ((res = reload_with(r, new, rep)) == RELOAD_INVALID)
 		snprintf(rep->summary, sizeof(rep->summary), "dnsmasq refuses "
 		    "the new dnsmasq.conf; still running the old configuration");
-	if (res == RELOAD_ERROR)
+	else if (res == RELOAD_REFUSED) {
+		len = strlen(rep->summary);
+		snprintf(rep->summary + len, sizeof(rep->summary) - len, "%s"
+		    "nothing applied, still running the old configuration",
+		    len > 0 ? ": " : "");
+	} else if (res == RELOAD_ERROR)
 		snprintf(rep->summary, sizeof(rep->summary), "%s",
 		    rep->errors.n > 0 ? rep->errors.v[0] : "failed");
 	reload_say(r, who, res, rep);
