@@ -45,9 +45,12 @@ def reload_events(env):
 class ReloadTest(unittest.TestCase):
     def setUp(self):
         self.env = harness.Env().start()
+        self.addCleanup(self.env.cleanup)
 
     def tearDown(self):
-        self.env.cleanup()
+        # every reader let go of its configuration by the end
+        self.assertEqual(self.env.stop(), 0)
+        self.assertNotIn("bug: ", self.env.log_text())
 
     def edit(self, old, new):
         with open(self.env.conf) as f:
