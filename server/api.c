@@ -15,7 +15,9 @@
 #include "api_job.h"
 #include "api_json.h"
 #include "api_pool.h"
+#include "api_reload.h"
 #include "arm.h"
+#include "config_live.h"
 #include "log.h"
 #include "render.h"
 #include "store.h"
@@ -308,14 +310,17 @@ api_is_slow(const char *method, const char *path)
 	if (method == NULL || path == NULL || strcmp(method, "POST") != 0 ||
 	    api_split(path, buf, sizeof(buf), segs, &n) == -1)
 		return 0;
+	if (n == 1 && strcmp(segs[0], "reload") == 0)
+		return 1;	/* files, repos, dnsmasq --test */
 	return n == 3 && strcmp(segs[0], "pools") == 0 &&
 	    (strcmp(segs[2], "precheck") == 0 ||
 	    strcmp(segs[2], "upgrade") == 0 || strcmp(segs[2], "retry") == 0 ||
 	    strcmp(segs[2], "abort") == 0);
 }
 
-void
-api_handle(const struct api_deps *deps, const struct api_request *rq,
+/* api_handle in deps->cfg. */
+static void
+api_route(const struct api_deps *deps, const struct api_request *rq,
     struct api_response *rs)
 {
 	char buf[512], *segs[API_MAX_SEGS];
@@ -382,6 +387,10 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 		api_audit_handle(deps, rq, rs);
 		return;
 	}
+	if (n == 1 && strcmp(segs[0], "reload") == 0) {
+		api_reload_handle(deps, rq, rs);
+		return;
+	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {
 		if (!get) {
 			api_json_error(rs, 405, "method %.16s not allowed here "
@@ -392,4 +401,16 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 		return;
 	}
 	api_json_error(rs, 404, "no such API endpoint");
+}
+
+void
+api_handle(const struct api_deps *deps, const struct api_request *rq,
+    struct api_response *rs)
+{
+	struct api_deps d = *deps;
+
+	if (deps->live != NULL)
+		d.cfg = config_live_get(deps->live);
+	api_route(&d, rq, rs);
+	config_live_put(deps->live, d.cfg);
 }

@@ -18,7 +18,8 @@
  *   POST /api/v1/jobs/{id}/retry|abort      (api_job.c)
  *   GET  /api/v1/audit?since=&before=&limit=&token=&host=&pool=
  *                                           (api_audit.c)
- * Errors: {"error": "message"} with 400/404/405/409/500/502/503.
+ *   POST /api/v1/reload                     re-read the config (api_reload.c)
+ * Errors: {"error": "message"} with 400/403/404/405/409/422/500/502/503/504.
  */
 #ifndef POOLBOOT_API_H
 #define POOLBOOT_API_H
@@ -27,7 +28,8 @@
 
 /* 1 when answering method path (as in struct api_request) may wait on
  * XAPI: POST /pools/{pool}/precheck|upgrade|retry|abort (prechecks, the
- * pool database dump, an abort's clean-up). The HTTP server answers those
+ * pool database dump, an abort's clean-up), or on files and dnsmasq
+ * --test: POST /reload. The HTTP server answers those
  * off its own threads (http_slow.h); everything else is quick (the store,
  * arming, memory) and answered in place. Job starts, retries and aborts
  * are quick: a job's XAPI work is on the job's thread. */

@@ -128,7 +128,7 @@ api_pool_precheck(const struct api_deps *deps, const char *pool,
 	struct precheck_report rep;
 	json_t *doc = NULL;
 
-	*res = coord_precheck(deps->coord, pool, &rep, err, errlen);
+	*res = coord_precheck(deps->coord, deps->cfg, pool, &rep, err, errlen);
 	if (*res == COORD_OK)
 		doc = api_pool_precheck_json(pool, &rep);
 	precheck_report_free(&rep);
@@ -144,7 +144,7 @@ api_pool_upgrade(const struct api_deps *deps, const char *pool,
 	struct coord_upgrade_result u;
 	json_t *doc = NULL;
 
-	*res = coord_upgrade(deps->coord, pool, o, &u, err, errlen);
+	*res = coord_upgrade(deps->coord, deps->cfg, pool, o, &u, err, errlen);
 	if (*res == COORD_OK || *res == COORD_STARTED ||
 	    *res == COORD_PRECHECK_FAILED)
 		doc = api_pool_precheck_json(pool, &u.report);
@@ -224,7 +224,7 @@ api_pool_status(const struct api_deps *deps, const char *pool,
 	json_t *arr;
 	size_t i;
 
-	*res = coord_status(deps->coord, pool, &s, err, errlen);
+	*res = coord_status(deps->coord, deps->cfg, pool, &s, err, errlen);
 	if (*res != COORD_OK)
 		return NULL;
 	arr = json_array();
@@ -244,8 +244,8 @@ api_pool_run_ref(const struct api_deps *deps, const char *pool, int abort,
 	struct coord_run_ref ref;
 	const char *state;
 
-	*res = abort ? coord_abort(deps->coord, pool, &ref, err, errlen) :
-	    coord_retry(deps->coord, pool, &ref, err, errlen);
+	*res = abort ? coord_abort(deps->coord, deps->cfg, pool, &ref, err, errlen) :
+	    coord_retry(deps->coord, deps->cfg, pool, &ref, err, errlen);
 	if (*res != COORD_OK && *res != COORD_STARTED)
 		return NULL;
 	if (abort && *res == COORD_STARTED)

@@ -11,12 +11,19 @@
 
 struct arm;
 struct config;
+struct config_live;
 struct coord;
 struct jobs;
+struct reload;
 struct store;
 
 /* What the API works on; it must outlive every api_handle call. */
 struct api_deps {
+	/* the server's configuration (config_live.h): api_handle takes a
+	 * reference for each request and answers it in that one, cfg in
+	 * its own copy of the deps. NULL: cfg is fixed (tests). */
+	struct config_live *live;
+	struct reload	*reload;	/* POST /reload; NULL: 503 */
 	const struct config *cfg;
 	struct store	*st;
 	struct arm	*arm;

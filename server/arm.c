@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "hostcert.h"
+#include "config_live.h"
 #include "log.h"
 #include "notify.h"
 #include "render.h"
@@ -28,14 +29,16 @@
 	"per-MAC file missing or changed after restart; re-arm the host"
 
 struct arm {
-	const struct config *cfg;
+	struct config_live *live;
+	const struct config *cfg;	/* arm's reference; replaced (arm_reload)
+					 * and read only under mu */
 	struct store	*st;
 	struct notify	*notify;	/* may be NULL */
 	pthread_mutex_t	 mu;
 };
 
 int
-arm_new(const struct config *cfg, struct store *st, struct arm **out)
+arm_new(struct config_live *live, struct store *st, struct arm **out)
 {
 	struct arm *a;
 
@@ -46,7 +49,8 @@ arm_new(const struct config *cfg, struct store *st, struct arm **out)
 		free(a);
 		return -1;
 	}
-	a->cfg = cfg;
+	a->live = live;
+	a->cfg = config_live_get(live);
 	a->st = st;
 	*out = a;
 	return 0;
@@ -63,6 +67,7 @@ arm_free(struct arm *a)
 {
 	if (a == NULL)
 		return;
+	config_live_put(a->live, a->cfg);
 	pthread_mutex_destroy(&a->mu);
 	free(a);
 }
@@ -268,24 +273,27 @@ static enum arm_status
 arm_hostcert_new(struct arm *a, const char *host, int mode_override,
     struct hostcert **hc, char *err, size_t errlen)
 {
-	const struct host *h = config_host(a->cfg, host);
+	const struct config *cfg = config_live_get(a->live);
+	const struct host *h = config_host(cfg, host);
+	enum arm_status ret = ARM_OK;
 	enum host_mode hmode;
 
 	if (h == NULL)
-		return ARM_OK;
+		goto out;
 	hmode = mode_override >= 0 ? (enum host_mode)mode_override : h->mode;
 	if (hmode != MODE_FRESH && hmode != MODE_REINSTALL) {
 		arm_fmt_msg(err, errlen, "host %s: a XAPI certificate is only "
 		    "installed by a fresh install or reinstall, not in mode %s",
 		    h->name, config_mode_name(hmode));
-		return ARM_CONFLICT;
-	}
-	if (hostcert_new(h, hc, err, errlen) == -1) {
+		ret = ARM_CONFLICT;
+	} else if (hostcert_new(h, hc, err, errlen) == -1) {
 		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
 		    "not armed: %s", err);
-		return ARM_ERROR;
+		ret = ARM_ERROR;
 	}
-	return ARM_OK;
+out:
+	config_live_put(a->live, cfg);
+	return ret;
 }
 
 enum arm_status
@@ -906,4 +914,44 @@ out:
 	pthread_mutex_unlock(&a->mu);
 	tftp_local_free(&local);
 	return ret;
+}
+
+int
+arm_reload(struct arm *a, const struct config *cfg,
+    const struct strlist *hosts)
+{
+	struct tftp_local local = { NULL, NULL };
+	const struct config *old;
+	const struct host *h;
+	size_t i;
+	int bad = 0;
+
+	pthread_mutex_lock(&a->mu);
+	old = a->cfg;
+	/* a removed host's files go (or a host's old MAC's) */
+	for (i = 0; i < old->nhosts; i++) {
+		h = &old->hosts[i];
+		if (config_host_by_mac(cfg, h->mac) != NULL)
+			continue;
+		if (tftp_remove_host(cfg, h) == -1)
+			bad = 1;
+		else
+			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+			    "reload: per-MAC files of %s removed", h->mac);
+	}
+	a->cfg = cfg;
+	if (tftp_reconcile_begin(cfg, &local) == -1)
+		bad = 1;
+	else {
+		if (tftp_reconcile_tree(cfg, &local) == -1)
+			bad = 1;
+		for (i = 0; i < hosts->n; i++)
+			if ((h = config_host(cfg, hosts->v[i])) != NULL &&
+			    arm_reconcile_host(a, h, &local) == -1)
+				bad = 1;
+	}
+	pthread_mutex_unlock(&a->mu);
+	tftp_local_free(&local);
+	config_live_put(a->live, old);
+	return bad ? -1 : 0;
 }

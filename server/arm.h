@@ -57,7 +57,12 @@ enum arm_status {
 	ARM_ERROR		/* 500: render/validation/store failure (logged) */
 };
 
-int   arm_new(const struct config *cfg, struct store *st, struct arm **out);
+struct config_live;
+
+/* arm reads the configuration through live (config_live.h): it holds a
+ * reference to the one it works with, replaced only by arm_reload. live
+ * and st must outlive a. */
+int   arm_new(struct config_live *live, struct store *st, struct arm **out);
 void  arm_free(struct arm *a);
 
 struct notify;
@@ -76,6 +81,19 @@ void  arm_set_notify(struct arm *a, struct notify *n);
  * recorded as events. 0, or -1 if anything failed (the rest is still
  * done) or tftp-root is unusable. */
 int   arm_reconcile(struct arm *a);
+
+/* poolboot reload (reload.h): cfg, a reference the caller took with
+ * config_live_get and hands over, becomes arm's configuration, under
+ * arm's lock (no arming decision sees half of it), and tftp-root follows
+ * it: the per-MAC files of every old host whose MAC no host of cfg has
+ * are removed; the tree is reconciled as at start-up (pxelinux.cfg and
+ * grub defaults, repo links of new repos); each host named in hosts
+ * (added or changed; the caller has made sure none is armed) is
+ * reconciled with the store as arm_reconcile does. The old reference is
+ * dropped. 0, or -1 when a file could not be written or removed
+ * (logged; cfg is arm's either way). */
+int   arm_reload(struct arm *a, const struct config *cfg,
+	    const struct strlist *hosts);
 
 /* Arms host h in its inventory mode. Modes other than upgrade need
  * wipe != 0 (else ARM_CONFLICT). On ARM_OK token_out holds the new token.

@@ -150,6 +150,33 @@ out:
 	return res;
 }
 
+int
+config_secret_same_hash(const char *path, const char *hash)
+{
+	struct crypt_data *cd = NULL;
+	char *text = NULL, *h;
+	size_t len;
+	int same = 0;
+
+	if (path == NULL || hash == NULL ||
+	    (text = util_read_file(path, CONFIG_SECRET_MAX_SIZE, &len)) == NULL)
+		return 0;
+	text[strcspn(text, "\r\n")] = '\0';
+	if (text[0] != '\0' && strcmp(text, hash) == 0)
+		same = 1;
+	else if (text[0] != '\0' && hash[0] == '$' &&
+	    (cd = calloc(1, sizeof(*cd))) != NULL &&
+	    (h = crypt_r(text, hash, cd)) != NULL)
+		same = strcmp(h, hash) == 0;
+	util_wipe(text, strlen(text));
+	free(text);
+	if (cd != NULL) {
+		util_wipe(cd, sizeof(*cd));
+		free(cd);
+	}
+	return same;
+}
+
 void
 config_secret_cache_free(struct config_secret_cache *cache)
 {

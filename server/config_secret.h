@@ -35,6 +35,13 @@ int   config_secret_check(struct config_ini *ini, int line, const char *what,
 char *config_secret_hash(struct config_ini *ini,
 	    struct config_secret_cache *cache, int line, const char *path);
 
+/* 1 when the first line of the root_password_file path still holds the
+ * password hash was made from (crypt(3) with hash as its salt gives hash),
+ * or is hash itself; else 0 (changed, unreadable, empty). A reload
+ * (config_diff.h) keeps a host's old hash then: a new load hashes with a
+ * new salt, which is no change. The plaintext is wiped. */
+int   config_secret_same_hash(const char *path, const char *hash);
+
 /* Wipes the cached hashes and frees them; the cache can be used again. */
 void  config_secret_cache_free(struct config_secret_cache *cache);
 

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_live.h"
 #include "coord_abort.h"
 #include "coord_ha.h"
 #include "coord_power.h"
@@ -48,7 +49,11 @@
 
 struct coord_runner {
 	struct coord	*c;
-	const struct pool *pool;
+	struct coord_runner *next;
+	char		 name[64];	/* the pool's */
+	const struct config *cfg;	/* the next turn's (coord_runner_start):
+					 * a reference, under c->mu */
+	const struct pool *pool;	/* the thread's, in its turn's config */
 	int		 running;	/* its (detached) thread is live */
 	int		 again;		/* go round once more: run_id anew */
 	int		 starting;	/* coord_upgrade is checking/dumping */
@@ -59,24 +64,36 @@ struct coord_runner {
 };
 
 struct coord {
-	const struct config *cfg;
+	struct config_live *live;
 	struct store	*st;
 	struct arm	*arm;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	unsigned	 generation;	/* bumped by coord_notify */
-	struct coord_runner *runners;	/* one per cfg->pools[] */
+	struct coord_runner *runners;	/* one per pool ever configured */
 };
 
+/* pool's runner, made on first use; NULL when cfg has no such pool. A
+ * runner stays until coord_free (a pool a reload removed keeps it). */
 static struct coord_runner *
-coord_runner_for(struct coord *c, const char *pool)
+coord_runner_for(struct coord *c, const struct config *cfg, const char *pool)
 {
-	size_t i;
+	struct coord_runner *r;
 
-	for (i = 0; i < c->cfg->npools; i++)
-		if (strcmp(c->cfg->pools[i].name, pool) == 0)
-			return &c->runners[i];
-	return NULL;
+	if (config_pool(cfg, pool) == NULL)
+		return NULL;
+	pthread_mutex_lock(&c->mu);
+	for (r = c->runners; r != NULL && strcmp(r->name, pool) != 0;
+	    r = r->next)
+		;
+	if (r == NULL && (r = calloc(1, sizeof(*r))) != NULL) {
+		r->c = c;
+		util_strlcpy(r->name, sizeof(r->name), pool);
+		r->next = c->runners;
+		c->runners = r;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return r;
 }
 
 void
@@ -351,14 +368,26 @@ coord_runner_main(void *arg)
 {
 	struct coord_runner *r = arg;
 	struct coord *c = r->c;
-	const struct pool *p = r->pool;
-	struct xapi *x = NULL;
+	const struct config *cfg = NULL;
+	const struct pool *p;
+	struct xapi *x;
 	char err[512];
 	int ok;
 
 	for (;;) {
-		if ((x = pool_xapi(p, err, sizeof(err))) == NULL)
-			log_error("coord", "pool %s: %s", p->name, err);
+		/* a run keeps the configuration it was (re)started with */
+		pthread_mutex_lock(&c->mu);
+		if (r->cfg != NULL) {
+			config_live_put(c->live, cfg);
+			cfg = r->cfg;
+			r->cfg = NULL;
+		}
+		pthread_mutex_unlock(&c->mu);
+		x = NULL;
+		if ((p = r->pool = config_pool(cfg, r->name)) == NULL ||
+		    (x = pool_xapi(p, err, sizeof(err))) == NULL)
+			log_error("coord", "pool %s: %s", r->name, p != NULL ?
+			    err : "no longer in the configuration");
 		while (x != NULL && coord_runner_once(r, x) == 0)
 			;
 		free(r->cache.ev_token);
@@ -375,6 +404,7 @@ coord_runner_main(void *arg)
 		}
 		break;
 	}
+	config_live_put(c->live, cfg);
 	r->running = 0;
 	r->again = 0;
 	pthread_cond_broadcast(&c->cv);		/* coord_free waits for it */
@@ -382,10 +412,12 @@ coord_runner_main(void *arg)
 	return NULL;		/* r and c are no longer touched */
 }
 
-/* Has r's thread drive run_id: a new detached thread, or the live one
- * (winding down) goes round again. Never waits. Caller holds c->mu. */
+/* Has r's thread drive run_id in cfg (it takes a reference): a new
+ * detached thread, or the live one (winding down) goes round again.
+ * Never waits. Caller holds c->mu. */
 static int
-coord_runner_start(struct coord_runner *r, int64_t run_id)
+coord_runner_start(struct coord_runner *r, int64_t run_id,
+    const struct config *cfg)
 {
 	pthread_attr_t attr;
 	pthread_t th;
@@ -394,6 +426,8 @@ coord_runner_start(struct coord_runner *r, int64_t run_id)
 	if (r->stop)
 		return -1;
 	r->run_id = run_id;
+	config_live_put(r->c->live, r->cfg);
+	r->cfg = config_live_ref(r->c->live, cfg);
 	if (r->running) {
 		r->again = 1;
 		pthread_cond_broadcast(&r->c->cv);
@@ -405,8 +439,11 @@ coord_runner_start(struct coord_runner *r, int64_t run_id)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&th, &attr, coord_runner_main, r);
 	pthread_attr_destroy(&attr);
-	if (rc != 0)
+	if (rc != 0) {
+		config_live_put(r->c->live, r->cfg);
+		r->cfg = NULL;
 		return -1;
+	}
 	r->running = 1;
 	return 0;
 }
@@ -423,8 +460,9 @@ coord_no_pool(const char *pool, char *err, size_t errlen)
 /* The prechecks of p through a XAPI client of its own, XAPI's answers
  * due by deadline. */
 static enum coord_result
-coord_precheck_pool(struct coord *c, const struct pool *p, int disable_ha,
-    int64_t deadline, struct precheck_report *out, char *err, size_t errlen)
+coord_precheck_pool(const struct config *cfg, const struct pool *p,
+    int disable_ha, int64_t deadline, struct precheck_report *out, char *err,
+    size_t errlen)
 {
 	struct xapi *x;
 	int rc, slow;
@@ -432,7 +470,7 @@ coord_precheck_pool(struct coord *c, const struct pool *p, int disable_ha,
 	memset(out, 0, sizeof(*out));
 	if ((x = pool_xapi_request(p, deadline, err, errlen)) == NULL)
 		return COORD_ERROR;
-	rc = precheck_run(c->cfg, p, x, disable_ha, out, err, errlen);
+	rc = precheck_run(cfg, p, x, disable_ha, out, err, errlen);
 	slow = xapi_timed_out(x);
 	xapi_free(x);
 	if (rc == -1)
@@ -441,15 +479,16 @@ coord_precheck_pool(struct coord *c, const struct pool *p, int disable_ha,
 }
 
 enum coord_result
-coord_precheck(struct coord *c, const char *pool, struct precheck_report *out,
-    char *err, size_t errlen)
+coord_precheck(struct coord *c, const struct config *cfg, const char *pool,
+    struct precheck_report *out, char *err, size_t errlen)
 {
-	const struct pool *p = config_pool(c->cfg, pool);
+	const struct pool *p = config_pool(cfg, pool);
 
+	(void)c;
 	memset(out, 0, sizeof(*out));
 	if (p == NULL)
 		return coord_no_pool(pool, err, errlen);
-	return coord_precheck_pool(c, p, 0, xapi_deadline_ms(
+	return coord_precheck_pool(cfg, p, 0, xapi_deadline_ms(
 	    (long)config_pool_request_s(p) * 1000), out, err, errlen);
 }
 
@@ -503,8 +542,8 @@ coord_upgrade_release(struct coord *c, struct coord_runner *r)
 
 /* The pool database dump, before anything changes, into dump. */
 static enum coord_result
-coord_upgrade_dump(struct coord *c, const struct pool *p, int64_t deadline,
-    char *dump, size_t dumplen, char *err, size_t errlen)
+coord_upgrade_dump(const struct config *cfg, const struct pool *p,
+    int64_t deadline, char *dump, size_t dumplen, char *err, size_t errlen)
 {
 	struct xapi *x;
 	struct xapi_error e;
@@ -514,9 +553,9 @@ coord_upgrade_dump(struct coord *c, const struct pool *p, int64_t deadline,
 		snprintf(err, errlen, "%s", xerr);
 		return COORD_ERROR;
 	}
-	snprintf(dump, dumplen, "%s/dumps", c->cfg->state_dir);
+	snprintf(dump, dumplen, "%s/dumps", cfg->state_dir);
 	util_mkdirs(dump, 0700);
-	snprintf(dump, dumplen, "%s/dumps/%s-%lld.xml", c->cfg->state_dir,
+	snprintf(dump, dumplen, "%s/dumps/%s-%lld.xml", cfg->state_dir,
 	    p->name, (long long)util_now());
 	memset(&e, 0, sizeof(e));
 	if (xapi_dump_db(x, dump, &e) == -1) {
@@ -533,8 +572,9 @@ coord_upgrade_dump(struct coord *c, const struct pool *p, int64_t deadline,
 /* Writes run with the hosts of rep's plan to the store (run->id set) and
  * starts its runner; dump: the pool database dump taken for it. */
 static enum coord_result
-coord_upgrade_start(struct coord *c, const struct pool *p,
-    struct coord_runner *r, const struct precheck_report *rep,
+coord_upgrade_start(struct coord *c, const struct config *cfg,
+    const struct pool *p, struct coord_runner *r,
+    const struct precheck_report *rep,
     const char *dump, struct run *run, char *err, size_t errlen)
 {
 	struct run_host *rh;
@@ -579,7 +619,7 @@ coord_upgrade_start(struct coord *c, const struct pool *p,
 	    "hosts; database dump %s)", run->target_version, (long long)run->id,
 	    n, dump);
 	pthread_mutex_lock(&c->mu);
-	rc = coord_runner_start(r, run->id);
+	rc = coord_runner_start(r, run->id, cfg);
 	pthread_mutex_unlock(&c->mu);
 	if (rc == -1) {
 		snprintf(err, errlen, "cannot start the coordinator thread");
@@ -590,8 +630,8 @@ coord_upgrade_start(struct coord *c, const struct pool *p,
 
 /* coord_upgrade once it may go ahead: prechecks, dump, run, runner. */
 static enum coord_result
-coord_upgrade_checked(struct coord *c, const struct pool *p,
-    struct coord_runner *r, const struct coord_opts *o,
+coord_upgrade_checked(struct coord *c, const struct config *cfg,
+    const struct pool *p, struct coord_runner *r, const struct coord_opts *o,
     struct coord_upgrade_result *out, char *err, size_t errlen)
 {
 	const char *pool = p->name;
@@ -601,8 +641,8 @@ coord_upgrade_checked(struct coord *c, const struct pool *p,
 	int64_t deadline = xapi_deadline_ms((long)config_pool_request_s(p) *
 	    1000);
 
-	res = coord_precheck_pool(c, p, o->disable_ha, deadline, &out->report,
-	    err, errlen);
+	res = coord_precheck_pool(cfg, p, o->disable_ha, deadline,
+	    &out->report, err, errlen);
 	if (res != COORD_OK)
 		return res;
 	if (o->dry_run) {
@@ -625,11 +665,11 @@ coord_upgrade_checked(struct coord *c, const struct pool *p,
 	    o->placement != COORD_PLACE_DEFAULT ? o->placement :
 	    coord_place_default(p)));
 	run.created_at = run.updated_at = util_now_ms();
-	res = coord_upgrade_dump(c, p, deadline, out->dump, sizeof(out->dump),
+	res = coord_upgrade_dump(cfg, p, deadline, out->dump, sizeof(out->dump),
 	    err, errlen);
 	if (res == COORD_OK) {
 		util_strlcpy(run.dump_path, sizeof(run.dump_path), out->dump);
-		res = coord_upgrade_start(c, p, r, &out->report, out->dump,
+		res = coord_upgrade_start(c, cfg, p, r, &out->report, out->dump,
 		    &run, err, errlen);
 	}
 	if (res != COORD_STARTED) {
@@ -644,11 +684,12 @@ coord_upgrade_checked(struct coord *c, const struct pool *p,
 }
 
 enum coord_result
-coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
-    struct coord_upgrade_result *out, char *err, size_t errlen)
+coord_upgrade(struct coord *c, const struct config *cfg, const char *pool,
+    const struct coord_opts *o, struct coord_upgrade_result *out, char *err,
+    size_t errlen)
 {
-	const struct pool *p = config_pool(c->cfg, pool);
-	struct coord_runner *r = coord_runner_for(c, pool);
+	const struct pool *p = config_pool(cfg, pool);
+	struct coord_runner *r = coord_runner_for(c, cfg, pool);
 	enum coord_result res;
 
 	memset(out, 0, sizeof(*out));
@@ -659,94 +700,38 @@ coord_upgrade(struct coord *c, const char *pool, const struct coord_opts *o,
 	if (coord_upgrade_busy(c, pool, err, errlen))
 		res = COORD_CONFLICT;
 	else
-		res = coord_upgrade_checked(c, p, r, o, out, err, errlen);
+		res = coord_upgrade_checked(c, cfg, p, r, o, out, err, errlen);
 	if (!o->dry_run)
 		coord_upgrade_release(c, r);
 	return res;
 }
 
-/* v's run's hosts, and how many are done or skipped. */
-static void
-coord_status_hosts(struct coord *c, struct coord_run_view *v)
-{
-	size_t i;
-
-	if (store_run_vm_list(c->st, v->run.id, NULL, &v->vms, &v->nvms) == -1) {
-		v->vms = NULL;
-		v->nvms = 0;
-	}
-	if (store_run_hosts(c->st, v->run.id, &v->hosts, &v->nhosts) == -1) {
-		v->hosts = NULL;
-		v->nhosts = 0;
-		return;
-	}
-	for (i = 0; i < v->nhosts; i++) {
-		enum coord_step s = STEP_PENDING;
-
-		(void)state_step_parse(v->hosts[i].step, &s);
-		if (s == STEP_DONE || s == STEP_SKIPPED)
-			v->hosts_done++;
-	}
-}
-
 enum coord_result
-coord_status(struct coord *c, const char *pool,
+coord_status(struct coord *c, const struct config *cfg, const char *pool,
     struct coord_status_report *out, char *err, size_t errlen)
 {
-	size_t i;
-
-	memset(out, 0, sizeof(*out));
-	if ((out->pools = calloc(c->cfg->npools + 1, sizeof(*out->pools))) ==
-	    NULL) {
-		snprintf(err, errlen, "out of memory");
+	switch (coord_view_read(c->st, cfg, pool, out, err, errlen)) {
+	case 0:
+		return COORD_OK;
+	case 1:
+		return coord_no_pool(pool, err, errlen);
+	default:
 		return COORD_ERROR;
 	}
-	for (i = 0; i < c->cfg->npools; i++) {
-		const struct pool *p = &c->cfg->pools[i];
-		struct coord_run_view *v = &out->pools[out->npools];
-		int rc;
-
-		if (pool != NULL && strcmp(pool, p->name) != 0)
-			continue;
-		if ((rc = store_run_latest(c->st, p->name, &v->run)) == -1) {
-			coord_status_report_free(out);
-			snprintf(err, errlen, "cannot read the store");
-			return COORD_ERROR;
-		}
-		v->pool = p->name;
-		v->has_run = rc == 0;
-		out->npools++;
-		if (v->has_run)
-			coord_status_hosts(c, v);
-	}
-	if (pool != NULL && out->npools == 0) {
-		coord_status_report_free(out);
-		return coord_no_pool(pool, err, errlen);
-	}
-	return COORD_OK;
 }
 
 void
 coord_status_report_free(struct coord_status_report *s)
 {
-	size_t i;
-
-	if (s == NULL)
-		return;
-	for (i = 0; i < s->npools; i++) {
-		free(s->pools[i].hosts);
-		free(s->pools[i].vms);
-	}
-	free(s->pools);
-	memset(s, 0, sizeof(*s));
+	coord_view_free(s);
 }
 
 enum coord_result
-coord_retry(struct coord *c, const char *pool, struct coord_run_ref *out,
-    char *err, size_t errlen)
+coord_retry(struct coord *c, const struct config *cfg, const char *pool,
+    struct coord_run_ref *out, char *err, size_t errlen)
 {
-	const struct pool *p = config_pool(c->cfg, pool);
-	struct coord_runner *r = coord_runner_for(c, pool);
+	const struct pool *p = config_pool(cfg, pool);
+	struct coord_runner *r = coord_runner_for(c, cfg, pool);
 	struct run_host *hosts = NULL;
 	struct run run;
 	size_t i, n = 0;
@@ -796,7 +781,7 @@ coord_retry(struct coord *c, const char *pool, struct coord_run_ref *out,
 	}
 	free(hosts);
 	pthread_mutex_lock(&c->mu);
-	rc = coord_runner_start(r, run.id);
+	rc = coord_runner_start(r, run.id, cfg);
 	pthread_mutex_unlock(&c->mu);
 	if (rc == -1) {
 		snprintf(err, errlen, "cannot start the coordinator thread");
@@ -857,11 +842,11 @@ coord_abort_here(struct coord *c, const struct pool *p, const char *pool,
 }
 
 enum coord_result
-coord_abort(struct coord *c, const char *pool, struct coord_run_ref *out,
-    char *err, size_t errlen)
+coord_abort(struct coord *c, const struct config *cfg, const char *pool,
+    struct coord_run_ref *out, char *err, size_t errlen)
 {
-	const struct pool *p = config_pool(c->cfg, pool);
-	struct coord_runner *r = coord_runner_for(c, pool);
+	const struct pool *p = config_pool(cfg, pool);
+	struct coord_runner *r = coord_runner_for(c, cfg, pool);
 	int running;
 
 	memset(out, 0, sizeof(*out));
@@ -890,6 +875,7 @@ coord_abort(struct coord *c, const char *pool, struct coord_run_ref *out,
 void
 coord_resume(struct coord *c)
 {
+	const struct config *cfg = config_live_get(c->live);
 	int64_t *ids = NULL;
 	size_t n = 0, i;
 
@@ -901,7 +887,7 @@ coord_resume(struct coord *c)
 
 		if (store_run_get(c->st, ids[i], &run) == -1)
 			continue;
-		if ((r = coord_runner_for(c, run.pool)) == NULL) {
+		if ((r = coord_runner_for(c, cfg, run.pool)) == NULL) {
 			log_ctx(PB_LOG_WARN, "coord", run.pool, NULL, "run %lld: "
 			    "the pool is no longer in the configuration; not "
 			    "resumed", (long long)run.id);
@@ -912,36 +898,27 @@ coord_resume(struct coord *c)
 		store_event(c->st, NULL, run.pool, "upgrade", "resuming run %lld "
 		    "after a restart", (long long)run.id);
 		pthread_mutex_lock(&c->mu);
-		coord_runner_start(r, run.id);
+		coord_runner_start(r, run.id, cfg);
 		pthread_mutex_unlock(&c->mu);
 	}
 	free(ids);
+	config_live_put(c->live, cfg);
 }
 
 int
-coord_new(const struct config *cfg, struct store *st, struct arm *arm,
+coord_new(struct config_live *live, struct store *st, struct arm *arm,
     struct coord **out)
 {
 	struct coord *c;
-	size_t i;
 
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -1;
-	c->cfg = cfg;
+	c->live = live;
 	c->st = st;
 	c->arm = arm;
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	if ((c->runners = calloc(cfg->npools + 1, sizeof(*c->runners))) ==
-	    NULL) {
-		coord_free(c);
-		return -1;
-	}
-	for (i = 0; i < cfg->npools; i++) {
-		c->runners[i].c = c;
-		c->runners[i].pool = &cfg->pools[i];
-	}
 	*out = c;
 	return 0;
 }
@@ -949,20 +926,24 @@ coord_new(const struct config *cfg, struct store *st, struct arm *arm,
 void
 coord_free(struct coord *c)
 {
-	size_t i;
+	struct coord_runner *r, *next;
 
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&c->mu);
-	for (i = 0; c->runners != NULL && i < c->cfg->npools; i++)
-		c->runners[i].stop = 1;
+	for (r = c->runners; r != NULL; r = r->next)
+		r->stop = 1;
 	pthread_cond_broadcast(&c->cv);
 	/* the runners' threads are detached: wait until each has let go */
-	for (i = 0; c->runners != NULL && i < c->cfg->npools; i++)
-		while (c->runners[i].running)
+	for (r = c->runners; r != NULL; r = r->next)
+		while (r->running)
 			pthread_cond_wait(&c->cv, &c->mu);
 	pthread_mutex_unlock(&c->mu);
-	free(c->runners);
+	for (r = c->runners; r != NULL; r = next) {
+		next = r->next;
+		config_live_put(c->live, r->cfg);
+		free(r);
+	}
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	free(c);

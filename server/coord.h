@@ -32,6 +32,7 @@
 #include "config.h"
 #include "coord_place.h"
 #include "coord_step.h"
+#include "coord_view.h"
 #include "precheck.h"
 #include "state.h"
 #include "store.h"
@@ -75,26 +76,6 @@ struct coord_upgrade_result {
 	char	 dump[1024];	/* COORD_STARTED: the pool database dump */
 };
 
-/* One pool's latest run, as coord_status sees it. */
-struct coord_run_view {
-	const char *pool;	/* the pool's name (points into the config) */
-	int	 has_run;	/* 0: the pool never had a run (rest empty) */
-	struct run run;
-	struct run_host *hosts;	/* in plan order; none when the store could
-				 * not read them */
-	size_t	 nhosts;
-	size_t	 hosts_done;	/* of them, done or skipped */
-	struct run_vm *vms;	/* the VMs recorded to come back, by host
-				 * (coord_place.h); none when the store
-				 * could not read them */
-	size_t	 nvms;
-};
-
-struct coord_status_report {
-	struct coord_run_view *pools;	/* in configuration order */
-	size_t	 npools;
-};
-
 /* The run a retry or abort acted on. */
 struct coord_run_ref {
 	int	 has_run;	/* 0: the pool has no run (abort, COORD_OK) */
@@ -106,9 +87,14 @@ struct coord_run_ref {
 	enum run_state state;
 };
 
+struct config_live;
+
 /* The coordinators of a running server (all pools); nothing runs yet
- * (coord_resume). 0, or -1 (out of memory); free with coord_free. */
-int   coord_new(const struct config *cfg, struct store *st, struct arm *arm,
+ * (coord_resume). A run's thread holds a reference to the configuration
+ * the run was started (or retried, or resumed) in, and uses that one to
+ * its end: a reload (reload.h) does not touch a run. live, st and arm
+ * must outlive c. 0, or -1 (out of memory); free with coord_free. */
+int   coord_new(struct config_live *live, struct store *st, struct arm *arm,
 	    struct coord **out);
 /* Starts a runner thread for each run the store says is running (one per
  * pool: the store's rule) and returns at once: it never waits for a
@@ -124,6 +110,10 @@ void  coord_free(struct coord *c);
  * runner) are for a caller that may wait (the API runs them off the HTTP
  * threads: api_is_slow). */
 
+/* Every entry point works in cfg, the configuration of the request: a
+ * reference the caller holds for the call (config_live.h); a run started
+ * takes its own. */
+
 /* Every entry point: err (errlen >= 1) gets the reason of any result
  * other than COORD_OK and COORD_STARTED (for COORD_PRECHECK_FAILED:
  * "prechecks failed: nothing was changed"). */
@@ -131,8 +121,9 @@ void  coord_free(struct coord *c);
 /* The prechecks and the plan of pool, nothing changed. COORD_OK with *out
  * filled (caller frees with precheck_report_free), COORD_NOT_FOUND,
  * COORD_ERROR (no XAPI client) or COORD_XAPI_FAILED. */
-enum coord_result coord_precheck(struct coord *c, const char *pool,
-	    struct precheck_report *out, char *err, size_t errlen);
+enum coord_result coord_precheck(struct coord *c, const struct config *cfg,
+	    const char *pool, struct precheck_report *out, char *err,
+	    size_t errlen);
 /* Starts a rolling upgrade of pool: prechecks, then (when they pass and
  * o->dry_run is 0) the pool database dump, the run in the store and its
  * thread: COORD_STARTED. A dry run stops after the prechecks: COORD_OK.
@@ -140,27 +131,30 @@ enum coord_result coord_precheck(struct coord *c, const char *pool,
  * another request is starting one: the store keeps one per pool, and a
  * second concurrent request is refused at once),
  * COORD_PRECHECK_FAILED, COORD_XAPI_FAILED or COORD_ERROR. */
-enum coord_result coord_upgrade(struct coord *c, const char *pool,
-	    const struct coord_opts *o, struct coord_upgrade_result *out,
-	    char *err, size_t errlen);
+enum coord_result coord_upgrade(struct coord *c, const struct config *cfg,
+	    const char *pool, const struct coord_opts *o,
+	    struct coord_upgrade_result *out, char *err, size_t errlen);
 /* The latest run of pool, or of every pool when pool is NULL: COORD_OK
  * with *out filled (caller frees with coord_status_report_free),
  * COORD_NOT_FOUND or COORD_ERROR (the store). */
-enum coord_result coord_status(struct coord *c, const char *pool,
-	    struct coord_status_report *out, char *err, size_t errlen);
+enum coord_result coord_status(struct coord *c, const struct config *cfg,
+	    const char *pool, struct coord_status_report *out, char *err,
+	    size_t errlen);
 /* Frees what s holds and leaves it empty; an empty s and NULL are fine. */
 void  coord_status_report_free(struct coord_status_report *s);
 /* Resumes pool's halted run where it failed: COORD_STARTED with *out,
  * COORD_NOT_FOUND, COORD_CONFLICT (no halted run; of concurrent retries
  * all but one get it) or COORD_ERROR. */
-enum coord_result coord_retry(struct coord *c, const char *pool,
-	    struct coord_run_ref *out, char *err, size_t errlen);
+enum coord_result coord_retry(struct coord *c, const struct config *cfg,
+	    const char *pool, struct coord_run_ref *out, char *err,
+	    size_t errlen);
 /* Aborts pool's running or halted run: disarms, re-enables what it can,
  * restores HA/WLB. A run whose thread is live is aborted by that thread:
  * COORD_STARTED. Else it is done here: COORD_OK with the run as it is
  * then. COORD_NOT_FOUND, COORD_CONFLICT (no run to abort). */
-enum coord_result coord_abort(struct coord *c, const char *pool,
-	    struct coord_run_ref *out, char *err, size_t errlen);
+enum coord_result coord_abort(struct coord *c, const struct config *cfg,
+	    const char *pool, struct coord_run_ref *out, char *err,
+	    size_t errlen);
 
 /* An installer reported back (notify.h): a waiting coordinator wakes at
  * once instead of at its next poll. c NULL: nothing. */

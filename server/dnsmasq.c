@@ -570,6 +570,7 @@ struct dnsmasq_sup {
 	char		*confarg;
 	pid_t		 pid;		/* child not yet reaped; 0 none */
 	int		 stopping;
+	int		 restart_req;	/* dnsmasq_restart: at once, no backoff */
 	unsigned	 restarts;
 	int		 first_done;
 	int		 first_ok;
@@ -735,6 +736,14 @@ dnsmasq_run_child(struct dnsmasq_sup *s, char *argv[], int *first,
 		*first = 0;
 	dnsmasq_reap(s, pid, what, sizeof(what));
 	pthread_mutex_lock(&s->mu);
+	if (s->restart_req && !s->stopping && !*first) {
+		s->restart_req = 0;
+		pthread_mutex_unlock(&s->mu);
+		log_info("dnsmasq", "dnsmasq (pid %ld) %s: starting it again "
+		    "with its new dnsmasq.conf", (long)pid, what);
+		*delay = 0;
+		return 1;
+	}
 	if (s->stopping || *first) {
 		pthread_mutex_unlock(&s->mu);
 		if (*first)
@@ -764,14 +773,15 @@ dnsmasq_backoff(struct dnsmasq_sup *s, int delay)
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += delay;
 	pthread_mutex_lock(&s->mu);
-	while (!s->stopping && pthread_cond_timedwait(&s->cv, &s->mu,
-	    &until) != ETIMEDOUT)
+	while (delay > 0 && !s->stopping && pthread_cond_timedwait(&s->cv,
+	    &s->mu, &until) != ETIMEDOUT)
 		;
 	if (s->stopping) {
 		pthread_mutex_unlock(&s->mu);
 		return -1;
 	}
-	s->restarts++;
+	if (delay > 0)		/* a restart asked for is no crash */
+		s->restarts++;
 	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
@@ -791,7 +801,8 @@ dnsmasq_supervise(void *arg)
 	argv[3] = NULL;
 	while (dnsmasq_run_child(s, argv, &first, &delay) &&
 	    dnsmasq_backoff(s, delay) == 0)
-		delay = delay * 2 > BACKOFF_MAX ? BACKOFF_MAX : delay * 2;
+		delay = delay == 0 ? BACKOFF_FIRST : delay * 2 > BACKOFF_MAX ?
+		    BACKOFF_MAX : delay * 2;
 	return NULL;
 }
 
@@ -929,4 +940,34 @@ dnsmasq_pid(struct dnsmasq_sup *s)
 	pid = s->pid;
 	pthread_mutex_unlock(&s->mu);
 	return pid;
+}
+
+/* Sends sig to the running child; -1 when none runs. */
+static int
+dnsmasq_signal(struct dnsmasq_sup *s, int sig, int restart)
+{
+	int ret = -1;
+
+	if (s == NULL)
+		return -1;
+	pthread_mutex_lock(&s->mu);
+	if (s->pid > 0 && !s->stopping && kill(s->pid, sig) == 0) {
+		if (restart)
+			s->restart_req = 1;
+		ret = 0;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ret;
+}
+
+int
+dnsmasq_restart(struct dnsmasq_sup *s)
+{
+	return dnsmasq_signal(s, SIGTERM, 1);
+}
+
+int
+dnsmasq_reread_hosts(struct dnsmasq_sup *s)
+{
+	return dnsmasq_signal(s, SIGHUP, 0);
 }

@@ -5,7 +5,8 @@
  * reservation file per inventory host in a dhcp-hostsdir, which dnsmasq
  * re-reads by itself), checks it with `dnsmasq --test`, and in mode
  * managed runs dnsmasq as a child in the foreground, restarting it with
- * backoff when it dies. It never restarts dnsmasq for inventory changes.
+ * backoff when it dies. It never restarts dnsmasq for inventory changes
+ * (a reload restarts it only when dnsmasq.conf itself changed).
  * What dnsmasq serves over TFTP (tftp-root: boot loaders, pxelinux.cfg,
  * repo links) is tftp.c's (tftp.h; poolboot init-tftp fills it). See
  * docs/network.md.
@@ -106,6 +107,15 @@ int   dnsmasq_start(const struct config *cfg, struct dnsmasq_sup **out,
 /* Terminates (SIGTERM, SIGKILL after 5 s) and reaps the child, stops the
  * thread, frees sup. NULL is fine. */
 void  dnsmasq_stop(struct dnsmasq_sup *sup);
+/* poolboot reload (reload.h): dnsmasq_restart stops the child (SIGTERM)
+ * and the supervisor starts it again at once, with the dnsmasq.conf
+ * written meanwhile (not counted as a restart); dnsmasq_reread_hosts
+ * sends it SIGHUP, on which dnsmasq reads its dhcp-hostsdir again and
+ * forgets hosts whose files were removed or changed (new files it reads
+ * by itself, through inotify; dnsmasq(8), --dhcp-hostsdir). 0, or -1
+ * when no child runs (sup NULL included). */
+int   dnsmasq_restart(struct dnsmasq_sup *sup);
+int   dnsmasq_reread_hosts(struct dnsmasq_sup *sup);
 /* How many times the child was restarted (for metrics). */
 unsigned dnsmasq_restarts(struct dnsmasq_sup *sup);
 /* The running child's pid, 0 while none runs. */

@@ -26,6 +26,7 @@
 #include <microhttpd.h>
 
 #include "api.h"
+#include "config_live.h"
 #include "http_audit.h"
 #include "http_file.h"
 #include "http_conn.h"
@@ -43,7 +44,8 @@
 #define HTTP_MAX_SEGS		8
 
 struct http_server {
-	const struct config *cfg;
+	const struct config *cfg;	/* http_bind's, until http_start returns:
+					 * the listeners cannot change live */
 	struct http_listener install;	/* [server] listen */
 	struct http_listener admin;	/* [server] admin_listen */
 	struct http_deps deps;
@@ -404,12 +406,12 @@ http_method_ok(enum http_req_route r, const char *method)
 
 /* /repo/{name}/{rest}: a configured repo with a path, else 404. */
 static enum MHD_Result
-http_serve_repo(struct http_server *srv, struct MHD_Connection *con,
+http_serve_repo(const struct config *cfg, struct MHD_Connection *con,
     struct http_req *rq, const struct http_route_match *m)
 {
 	const struct repo *r;
 
-	if ((r = config_repo(srv->deps.api.cfg, m->segs[0])) == NULL ||
+	if ((r = config_repo(cfg, m->segs[0])) == NULL ||
 	    r->path == NULL)
 		return http_req_not_found(con, rq);
 	return http_file_repo(con, rq, r->path, m->rest);
@@ -442,10 +444,9 @@ http_grub_host(const struct config *cfg, const char *rest)
  * tells which hosts booted UEFI over HTTP (the content, and so the
  * token, is never logged). */
 static enum MHD_Result
-http_serve_grub(struct http_server *srv, struct MHD_Connection *con,
+http_serve_grub(const struct config *cfg, struct MHD_Connection *con,
     struct http_req *rq, const struct http_route_match *m)
 {
-	const struct config *cfg = srv->deps.api.cfg;
 	enum MHD_Result r;
 	const char *host;
 
@@ -497,13 +498,13 @@ http_serve_api(struct http_server *srv, struct MHD_Connection *con,
 
 /* GET /metrics: rendered per scrape (access checked on the first call). */
 static enum MHD_Result
-http_serve_metrics(struct http_server *srv, struct MHD_Connection *con,
-    struct http_req *rq)
+http_serve_metrics(struct http_server *srv, const struct config *cfg,
+    struct MHD_Connection *con, struct http_req *rq)
 {
 	struct sbuf b = { .max = 4 * 1024 * 1024 };
 	size_t len;
 
-	if (metrics_render(srv->deps.api.cfg, srv->deps.api.st,
+	if (metrics_render(cfg, srv->deps.api.st,
 	    srv->deps.dnsmasq, &b) == -1) {
 		sbuf_free(&b);
 		return http_req_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -525,12 +526,19 @@ http_first_call(struct http_server *srv, struct MHD_Connection *con,
 	const char *cl;
 	unsigned long long n;
 	char *end;
+	enum metrics_access metrics = METRICS_ON;
 
+	if (m->route == HTTP_REQ_METRICS) {
+		const struct config *cfg = config_live_get(srv->deps.api.live);
+
+		metrics = cfg->metrics;
+		config_live_put(srv->deps.api.live, cfg);
+	}
 	if (m->route == HTTP_REQ_NONE || (m->route == HTTP_REQ_METRICS &&
-	    srv->deps.api.cfg->metrics == METRICS_OFF))
+	    metrics == METRICS_OFF))
 		return http_req_not_found(con, rq);
-	if (m->route == HTTP_REQ_METRICS && srv->deps.api.cfg->metrics ==
-	    METRICS_AUTH && !http_authorized(srv, con, rq))
+	if (m->route == HTTP_REQ_METRICS && metrics == METRICS_AUTH &&
+	    !http_authorized(srv, con, rq))
 		return http_req_text(con, rq, MHD_HTTP_UNAUTHORIZED,
 		    HTTP_REQ_TEXT_PLAIN, "missing or wrong admin token "
 		    "(Authorization: Bearer ...)\n", NULL);
@@ -582,6 +590,42 @@ http_body_chunk(struct http_req *rq, const char *data, size_t size)
 	return MHD_YES;
 }
 
+/* http_answer's routes, in cfg. */
+static enum MHD_Result
+http_answer_in(struct http_server *srv, const struct config *cfg,
+    struct MHD_Connection *con, struct http_req *rq,
+    const struct http_route_match *m)
+{
+	const char *token;
+	int result;
+
+	switch (m->route) {
+	case HTTP_REQ_REPO:
+		return http_serve_repo(cfg, con, rq, m);
+	case HTTP_REQ_GRUB:
+		return http_serve_grub(cfg, con, rq, m);
+	case HTTP_REQ_ANSWERFILE:
+	case HTTP_REQ_SCRIPT:
+	case HTTP_REQ_CALLBACK:
+	case HTTP_REQ_HOSTCERT_SCRIPT:
+	case HTTP_REQ_HOSTCERT:
+		/* /hosts/{host}/{token}/callback/{result} */
+		token = m->missing_token ? NULL : m->segs[2];
+		result = m->route == HTTP_REQ_CALLBACK && token != NULL &&
+		    m->segs[4][0] == '1' ? 1 : 0;
+		return http_host_serve(srv->hosts, con, rq, m->segs[1], token,
+		    result);
+	case HTTP_REQ_API:
+		return http_serve_api(srv, con, rq);
+	case HTTP_REQ_WEB:
+		return http_file_web(con, rq, cfg->web_dir, m->rest);
+	case HTTP_REQ_METRICS:
+		return http_serve_metrics(srv, cfg, con, rq);
+	default:
+		return http_req_not_found(con, rq);
+	}
+}
+
 /* The last call for a request, with its whole body: the real answer. */
 static enum MHD_Result
 http_answer(const struct http_listener *l, struct MHD_Connection *con,
@@ -589,39 +633,18 @@ http_answer(const struct http_listener *l, struct MHD_Connection *con,
 {
 	struct http_server *srv = l->srv;
 	struct http_route_match m;
-	const char *token;
-	int result;
+	const struct config *cfg;
+	enum MHD_Result r;
 
 	if (rq->body_too_big)
 		return http_req_text(con, rq, MHD_HTTP_CONTENT_TOO_LARGE,
 		    HTTP_REQ_TEXT_PLAIN, "request body too large\n", NULL);
 	http_route_on(l, rq->path, &m);
-	switch (m.route) {
-	case HTTP_REQ_REPO:
-		return http_serve_repo(srv, con, rq, &m);
-	case HTTP_REQ_GRUB:
-		return http_serve_grub(srv, con, rq, &m);
-	case HTTP_REQ_ANSWERFILE:
-	case HTTP_REQ_SCRIPT:
-	case HTTP_REQ_CALLBACK:
-	case HTTP_REQ_HOSTCERT_SCRIPT:
-	case HTTP_REQ_HOSTCERT:
-		/* /hosts/{host}/{token}/callback/{result} */
-		token = m.missing_token ? NULL : m.segs[2];
-		result = m.route == HTTP_REQ_CALLBACK && token != NULL &&
-		    m.segs[4][0] == '1' ? 1 : 0;
-		return http_host_serve(srv->hosts, con, rq, m.segs[1], token,
-		    result);
-	case HTTP_REQ_API:
-		return http_serve_api(srv, con, rq);
-	case HTTP_REQ_WEB:
-		return http_file_web(con, rq, srv->deps.api.cfg->web_dir,
-		    m.rest);
-	case HTTP_REQ_METRICS:
-		return http_serve_metrics(srv, con, rq);
-	default:
-		return http_req_not_found(con, rq);
-	}
+	/* the request is answered in one configuration (config_live.h) */
+	cfg = config_live_get(srv->deps.api.live);
+	r = http_answer_in(srv, cfg, con, rq, &m);
+	config_live_put(srv->deps.api.live, cfg);
+	return r;
 }
 
 static enum MHD_Result
@@ -802,7 +825,7 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	struct http_listen_opts o;
 	unsigned int threads, conns;
 
-	if (srv == NULL || deps == NULL || deps->api.cfg != srv->cfg) {
+	if (srv == NULL || deps == NULL || deps->api.live == NULL) {
 		log_error("http", "no configuration");
 		return -1;
 	}
@@ -810,7 +833,7 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	srv->deps = *deps;
 	srv->deps.api.repo_bytes = http_repo_bytes_cb;
 	srv->deps.api.repo_bytes_arg = srv;
-	if (http_host_new(cfg, deps->api.arm, &srv->hosts) == -1 ||
+	if (http_host_new(deps->api.live, deps->api.arm, &srv->hosts) == -1 ||
 	    http_slow_new(&srv->deps.api, &srv->slow) == -1)
 		return -1;
 	conns = http_install_limit(cfg);
@@ -836,6 +859,7 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 		return -1;
 	atomic_store(&srv->running, 1);
 	http_log_started(srv, threads, conns);
+	srv->cfg = NULL;	/* may be freed after a reload from now on */
 	return 0;
 }
 

@@ -41,7 +41,9 @@ struct tokens;
 
 struct http_deps {
 	/* what the admin API works on, and the server's own configuration,
-	 * store and arming (api.cfg, api.st, api.arm); http_start sets
+	 * store and arming (api.live, api.st, api.arm): every request is
+	 * answered in the configuration current when it arrived whole (a
+	 * reference from api.live, config_live.h); http_start sets
 	 * api.repo_bytes in its own copy to the server's counter */
 	struct api_deps	 api;
 	const char	*admin_token;	/* bearer token for /api/v1 ("local"),
@@ -59,11 +61,12 @@ struct http_server;
  * admin_listen_addr:admin_listen_port) and serves nothing yet: connections
  * wait in the kernel's queue until http_start. Touches no file. 0 with
  * *out set (free it with http_stop), or -1 (logged, naming the address,
- * port and [server] key; *out NULL). cfg must outlive the server. */
+ * port and [server] key; *out NULL). cfg is read until http_start
+ * returns (the listeners' keys cannot change live: reload.h). */
 int   http_bind(const struct config *cfg, struct http_server **out);
-/* Starts serving on srv's listeners. deps is copied (deps->api.cfg must be
- * the cfg given to http_bind); what it points to must outlive the server.
- * 0, or -1 (logged; srv is still freed with http_stop). */
+/* Starts serving on srv's listeners. deps is copied (deps->api.live must
+ * be set); what it points to must outlive the server. 0, or -1 (logged;
+ * srv is still freed with http_stop). */
 int   http_start(struct http_server *srv, const struct http_deps *deps);
 /* Stops serving (waits for the worker threads), closes the listeners and
  * frees srv; NULL is safe. */

@@ -6,19 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_live.h"
 #include "util.h"
 
 #define HTTP_HOST_IP_SLOTS	256	/* installer addresses remembered */
 
-/* An installer's address and the host whose answerfile it fetched. */
+/* An installer's address and the host whose answerfile it fetched (by
+ * name: a reload may change the inventory). */
 struct http_host_ipslot {
 	char	 ip[INET6_ADDRSTRLEN];
-	size_t	 host;			/* index in cfg->hosts */
+	char	 host[64];
 	uint64_t used;			/* ipseq when set: oldest goes first */
 };
 
+/* A host's repo bytes since its latest answerfile fetch; kept when its
+ * address goes to another host. */
+struct http_host_count {
+	char	 host[64];
+	uint64_t bytes;
+};
+
 struct http_host {
-	const struct config *cfg;
+	struct config_live *live;
 	struct arm	*arm;
 	/* repo bytes per host (http_host_bytes), under mu */
 	pthread_mutex_t mu;
@@ -26,11 +35,12 @@ struct http_host {
 	struct http_host_ipslot ips[HTTP_HOST_IP_SLOTS];
 	size_t	 nips;
 	uint64_t ipseq;
-	uint64_t *repo_bytes;		/* [cfg->nhosts] */
+	struct http_host_count *counts;	/* one per host that fetched one */
+	size_t	 ncounts, capcounts;
 };
 
 int
-http_host_new(const struct config *cfg, struct arm *arm,
+http_host_new(struct config_live *live, struct arm *arm,
     struct http_host **out)
 {
 	struct http_host *hh;
@@ -39,11 +49,9 @@ http_host_new(const struct config *cfg, struct arm *arm,
 	*out = NULL;
 	if ((hh = calloc(1, sizeof(*hh))) == NULL)
 		goto out;
-	hh->cfg = cfg;
+	hh->live = live;
 	hh->arm = arm;
-	if ((hh->repo_bytes = calloc(cfg->nhosts + 1,
-	    sizeof(*hh->repo_bytes))) == NULL ||
-	    pthread_mutex_init(&hh->mu, NULL) != 0)
+	if (pthread_mutex_init(&hh->mu, NULL) != 0)
 		goto out;
 	hh->mu_init = 1;
 	*out = hh;
@@ -61,11 +69,37 @@ http_host_free(struct http_host *hh)
 		return;
 	if (hh->mu_init)
 		pthread_mutex_destroy(&hh->mu);
-	free(hh->repo_bytes);
+	free(hh->counts);
 	free(hh);
 }
 
 /* ---- repo bytes per host --------------------------------------------- */
+
+/* host's count, added (at 0) when create is set and it has none; NULL
+ * when it has none or out of memory. Caller holds mu. */
+static struct http_host_count *
+http_host_count(struct http_host *hh, const char *host, int create)
+{
+	struct http_host_count *c;
+	size_t i, cap;
+
+	for (i = 0; i < hh->ncounts; i++)
+		if (strcmp(hh->counts[i].host, host) == 0)
+			return &hh->counts[i];
+	if (!create)
+		return NULL;
+	if (hh->ncounts == hh->capcounts) {
+		cap = hh->capcounts ? hh->capcounts * 2 : 64;
+		if ((c = realloc(hh->counts, cap * sizeof(*c))) == NULL)
+			return NULL;
+		hh->counts = c;
+		hh->capcounts = cap;
+	}
+	c = &hh->counts[hh->ncounts++];
+	snprintf(c->host, sizeof(c->host), "%s", host);
+	c->bytes = 0;
+	return c;
+}
 
 /* host (by name) fetched its answerfile from ip: from now on repo bytes
  * sent to ip are that host's, counted from 0 (a new install). One address
@@ -74,16 +108,17 @@ static void
 http_host_note_installer(struct http_host *hh, const char *ip,
     const char *host)
 {
-	const struct config *cfg = hh->cfg;
-	const struct host *h = config_host(cfg, host);
-	size_t idx, i, oldest = 0;
+	struct http_host_count *c;
+	size_t i, oldest = 0;
 
-	if (h == NULL || strcmp(ip, "-") == 0)
+	if (strcmp(ip, "-") == 0)
 		return;
-	idx = (size_t)(h - cfg->hosts);
 	pthread_mutex_lock(&hh->mu);
+	if ((c = http_host_count(hh, host, 1)) != NULL)
+		c->bytes = 0;
 	for (i = 0; i < hh->nips;) {
-		if (hh->ips[i].host == idx || strcmp(hh->ips[i].ip, ip) == 0)
+		if (strcmp(hh->ips[i].host, host) == 0 ||
+		    strcmp(hh->ips[i].ip, ip) == 0)
 			hh->ips[i] = hh->ips[--hh->nips];
 		else
 			i++;
@@ -96,15 +131,15 @@ http_host_note_installer(struct http_host *hh, const char *ip,
 	}
 	i = hh->nips++;
 	snprintf(hh->ips[i].ip, sizeof(hh->ips[i].ip), "%s", ip);
-	hh->ips[i].host = idx;
+	snprintf(hh->ips[i].host, sizeof(hh->ips[i].host), "%s", host);
 	hh->ips[i].used = ++hh->ipseq;
-	hh->repo_bytes[idx] = 0;
 	pthread_mutex_unlock(&hh->mu);
 }
 
 void
 http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 {
+	struct http_host_count *c;
 	size_t i;
 
 	if (hh == NULL || bytes == 0)
@@ -112,7 +147,8 @@ http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 	pthread_mutex_lock(&hh->mu);
 	for (i = 0; i < hh->nips; i++)
 		if (strcmp(hh->ips[i].ip, ip) == 0) {
-			hh->repo_bytes[hh->ips[i].host] += bytes;
+			if ((c = http_host_count(hh, hh->ips[i].host, 0)) != NULL)
+				c->bytes += bytes;
 			break;
 		}
 	pthread_mutex_unlock(&hh->mu);
@@ -121,14 +157,14 @@ http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes)
 uint64_t
 http_host_bytes(struct http_host *hh, const char *host)
 {
-	const struct host *h;
-	uint64_t n;
+	struct http_host_count *c;
+	uint64_t n = 0;
 
-	if (hh == NULL || host == NULL ||
-	    (h = config_host(hh->cfg, host)) == NULL)
+	if (hh == NULL || host == NULL)
 		return 0;
 	pthread_mutex_lock(&hh->mu);
-	n = hh->repo_bytes[h - hh->cfg->hosts];
+	if ((c = http_host_count(hh, host, 0)) != NULL)
+		n = c->bytes;
 	pthread_mutex_unlock(&hh->mu);
 	return n;
 }
@@ -182,11 +218,18 @@ enum MHD_Result
 http_host_serve(struct http_host *hh, struct MHD_Connection *con,
     struct http_req *rq, const char *host, const char *token, int result)
 {
+	const struct config *cfg;
 	enum arm_status as;
 	char *body = NULL;
 	size_t len = 0;
+	int known;
 
-	if (!util_valid_name(host) || config_host(hh->cfg, host) == NULL)
+	if (!util_valid_name(host))
+		return http_host_status(con, rq, ARM_NOT_FOUND);
+	cfg = config_live_get(hh->live);
+	known = config_host(cfg, host) != NULL;
+	config_live_put(hh->live, cfg);
+	if (!known)
 		return http_host_status(con, rq, ARM_NOT_FOUND);
 	if (token == NULL)
 		return http_host_status(con, rq, ARM_FORBIDDEN);

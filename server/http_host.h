@@ -12,7 +12,8 @@
  * answerfile (200) is that host's installer from then on, and the bytes of
  * repo files later sent to that address count for the host, from 0. In
  * memory only; one address per host and one host per address (the latest
- * fetch wins); the 256 most recent installer addresses are remembered.
+ * fetch wins); the 256 most recent installer addresses are remembered,
+ * each host's bytes (by name) until the next fetch of its answerfile.
  */
 #ifndef POOLBOOT_HTTP_HOST_H
 #define POOLBOOT_HTTP_HOST_H
@@ -25,10 +26,12 @@
 
 struct http_host;
 
-/* The installer side for cfg's hosts, arming through arm; cfg and arm must
- * outlive it. 0, or -1 (out of memory). Free with http_host_free (NULL is
- * safe). */
-int   http_host_new(const struct config *cfg, struct arm *arm,
+struct config_live;
+
+/* The installer side for the hosts of live's configuration (config_live.h,
+ * taken per request), arming through arm; live and arm must outlive it.
+ * 0, or -1 (out of memory). Free with http_host_free (NULL is safe). */
+int   http_host_new(struct config_live *live, struct arm *arm,
 	    struct http_host **out);
 void  http_host_free(struct http_host *hh);
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config_live.h"
 #include "hostcert.h"
 #include "job_step.h"
 #include "log.h"
@@ -52,7 +53,7 @@ struct job_thread {
 };
 
 struct jobs {
-	const struct config *cfg;
+	struct config_live *live;
 	struct store	*st;
 	struct arm	*arm;
 	pthread_mutex_t	 mu;
@@ -120,7 +121,8 @@ job_record_time(struct job *j, enum job_step s)
  * (NULL: whatever it is), then its host disarmed. 0, or 1 when the state
  * had moved on (nothing done), -1 when the store failed. */
 static int
-job_abort_cleanup(struct jobs *js, struct job *j, const char *expect)
+job_abort_cleanup(struct jobs *js, const struct config *cfg, struct job *j,
+    const char *expect)
 {
 	char err[256];
 	int rc;
@@ -131,21 +133,22 @@ job_abort_cleanup(struct jobs *js, struct job *j, const char *expect)
 		return rc;
 	if (arm_disarm(js->arm, j->host, err, sizeof(err)) == ARM_OK)
 		job_step_event(js->st, j, "abort: disarmed (local boot)");
-	hostcert_forget(js->cfg, j->host);
+	hostcert_forget(cfg, j->host);
 	job_step_event(js->st, j, "aborted by the operator");
 	return 0;
 }
 
 /* Takes j's step once into c (filled here). */
 static enum job_step_res
-job_run_step(struct jobs *js, struct job *j, struct job_step_ctx *c)
+job_run_step(struct jobs *js, const struct config *cfg, struct job *j,
+    struct job_step_ctx *c)
 {
-	c->cfg = js->cfg;
+	c->cfg = cfg;
 	c->st = js->st;
 	c->arm = js->arm;
 	c->j = j;
-	c->h = config_host(js->cfg, j->host);
-	c->p = j->pool[0] ? config_pool(js->cfg, j->pool) : NULL;
+	c->h = config_host(cfg, j->host);
+	c->p = j->pool[0] ? config_pool(cfg, j->pool) : NULL;
 	if (c->h == NULL || state_job_step_parse(j->step, &c->step) == -1) {
 		snprintf(c->err, sizeof(c->err), "host %s or step %s is no "
 		    "longer known", j->host, j->step);
@@ -157,13 +160,14 @@ job_run_step(struct jobs *js, struct job *j, struct job_step_ctx *c)
 
 /* Halts j with reason err. */
 static void
-job_halt(struct jobs *js, struct job *j, const char *err)
+job_halt(struct jobs *js, const struct config *cfg, struct job *j,
+    const char *err)
 {
 	util_strlcpy(j->error, sizeof(j->error), err);
 	job_set_state(j, RUN_HALTED);
 	/* a retry at xapi or join needs the pin; an undelivered key is of
 	 * no use (a retry at arm makes a new one) */
-	hostcert_drop_key(js->cfg, j->host);
+	hostcert_drop_key(cfg, j->host);
 	j->updated_at = util_now_ms();
 	store_job_update(js->st, j);
 	job_step_event(js->st, j, "halted in step %s: %s; fix it, then poolboot "
@@ -174,7 +178,7 @@ job_halt(struct jobs *js, struct job *j, const char *err)
 /* Moves j on from its finished step c->step. 0 to go on, 1 when the job is
  * done, -1 when the store refuses. */
 static int
-job_advance(struct jobs *js, struct job *j, const struct job_step_ctx *c)
+job_advance(struct jobs *js, const struct job_step_ctx *c, struct job *j)
 {
 	enum job_step next;
 
@@ -191,7 +195,7 @@ job_advance(struct jobs *js, struct job *j, const struct job_step_ctx *c)
 	if (store_job_update(js->st, j) == -1)
 		return -1;
 	if (next == JOB_DONE) {
-		hostcert_forget(js->cfg, j->host);
+		hostcert_forget(c->cfg, j->host);
 		job_step_event(js->st, j, "finished (%s)", j->step_ms);
 		return 1;
 	}
@@ -199,11 +203,14 @@ job_advance(struct jobs *js, struct job *j, const struct job_step_ctx *c)
 	return 0;
 }
 
-/* The job's steps until it waits no more (done, halted, aborted, stop). */
+/* The job's steps until it waits no more (done, halted, aborted, stop),
+ * in the configuration current when this turn began (a reference held to
+ * its end: a reload does not touch a job, reload.h). */
 static void
 job_thread_loop(struct job_thread *t)
 {
 	struct jobs *js = t->js;
+	const struct config *cfg = config_live_get(js->live);
 	struct job j;
 
 	for (;;) {
@@ -219,12 +226,12 @@ job_thread_loop(struct job_thread *t)
 		t->abort_req = 0;
 		pthread_mutex_unlock(&js->mu);
 		if (abort_now) {
-			job_abort_cleanup(js, &j, NULL);
+			job_abort_cleanup(js, cfg, &j, NULL);
 			break;
 		}
 		if (stop || !state_run_is(j.state, RUN_RUNNING))
 			break;
-		res = job_run_step(js, &j, &c);
+		res = job_run_step(js, cfg, &j, &c);
 		if (res == JOB_STEP_WAIT) {
 			store_job_update(js->st, &j);
 			job_thread_wait(t, c.wait_ms > 0 ? c.wait_ms :
@@ -232,12 +239,13 @@ job_thread_loop(struct job_thread *t)
 			continue;
 		}
 		if (res == JOB_STEP_FAIL) {
-			job_halt(js, &j, c.err);
+			job_halt(js, cfg, &j, c.err);
 			break;
 		}
-		if (job_advance(js, &j, &c) != 0)
+		if (job_advance(js, &c, &j) != 0)
 			break;
 	}
+	config_live_put(js->live, cfg);
 }
 
 static void *
@@ -427,11 +435,12 @@ jobs_check_latest(struct jobs *js, const char *host, char *err,
 	return JOBS_OK;
 }
 
-enum jobs_result
-jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
-    struct job *out, char *err, size_t errlen)
+/* jobs_start in cfg. */
+static enum jobs_result
+jobs_start_in(struct jobs *js, const struct config *cfg, const char *host,
+    const char *kind, int wipe, struct job *out, char *err, size_t errlen)
 {
-	const struct host *h = config_host(js->cfg, host);
+	const struct host *h = config_host(cfg, host);
 	int rebuild = strcmp(kind, "rebuild") == 0;
 	enum jobs_result res;
 	struct job j;
@@ -475,6 +484,18 @@ jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
 	}
 	*out = j;
 	return JOBS_ACCEPTED;
+}
+
+enum jobs_result
+jobs_start(struct jobs *js, const char *host, const char *kind, int wipe,
+    struct job *out, char *err, size_t errlen)
+{
+	const struct config *cfg = config_live_get(js->live);
+	enum jobs_result res;
+
+	res = jobs_start_in(js, cfg, host, kind, wipe, out, err, errlen);
+	config_live_put(js->live, cfg);
+	return res;
 }
 
 enum jobs_result
@@ -552,6 +573,7 @@ enum jobs_result
 jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
     size_t errlen)
 {
+	const struct config *cfg;
 	struct job_thread *t;
 	struct job j;
 	char was[sizeof(j.state)];
@@ -581,7 +603,10 @@ jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
 		return JOBS_ACCEPTED;
 	}
 	util_strlcpy(was, sizeof(was), j.state);
-	if ((rc = job_abort_cleanup(js, &j, was)) != 0) {
+	cfg = config_live_get(js->live);
+	rc = job_abort_cleanup(js, cfg, &j, was);
+	config_live_put(js->live, cfg);
+	if (rc != 0) {
 		snprintf(err, errlen, rc == 1 ? "job %lld changed while it was "
 		    "being aborted (a retry?): look at it and abort again" :
 		    "cannot write job %lld to the store", (long long)id);
@@ -594,7 +619,7 @@ jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
 /* ---- life cycle ------------------------------------------------------------------ */
 
 int
-jobs_new(const struct config *cfg, struct store *st, struct arm *arm,
+jobs_new(struct config_live *live, struct store *st, struct arm *arm,
     struct jobs **out)
 {
 	struct jobs *js;
@@ -602,7 +627,7 @@ jobs_new(const struct config *cfg, struct store *st, struct arm *arm,
 	*out = NULL;
 	if ((js = calloc(1, sizeof(*js))) == NULL)
 		return -1;
-	js->cfg = cfg;
+	js->live = live;
 	js->st = st;
 	js->arm = arm;
 	pthread_mutex_init(&js->mu, NULL);

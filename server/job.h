@@ -53,11 +53,16 @@ enum jobs_result {
 };
 
 struct jobs;
+struct config_live;
 
-/* The job runner; nothing runs yet (jobs_resume). 0, or -1 (out of
+/* The job runner; nothing runs yet (jobs_resume). The configuration comes
+ * from live (config_live.h): each entry point takes it for the call, and
+ * a job's thread holds the one current when it (re)started until it
+ * waits no more, so a reload (reload.h) does not touch a job in the
+ * middle of a step. live, st and arm must outlive j. 0, or -1 (out of
  * memory). Free with jobs_free (NULL is safe), which stops the threads and
  * waits until each has let go. */
-int   jobs_new(const struct config *cfg, struct store *st, struct arm *arm,
+int   jobs_new(struct config_live *live, struct store *st, struct arm *arm,
 	    struct jobs **out);
 /* Starts a thread for each job the store says is running and returns at
  * once (it never waits for a thread): serve calls it once HTTP is served.

@@ -18,6 +18,7 @@
 #include "cli_audit.h"
 #include "cli_local.h"
 #include "cli_recover.h"
+#include "cli_reload.h"
 #include "cli_token.h"
 #include "client.h"
 #include "log.h"
@@ -51,6 +52,7 @@ main_usage(FILE *f)
 	    "  token     named admin tokens: token add NAME [--read-only],\n"
 	    "            token list, token remove NAME\n"
 	    "  audit     who did what through the admin API (newest first)\n"
+	    "  reload    have the running server re-read its configuration\n"
 	    "  version   print the version\n"
 	    "\n"
 	    "  -c FILE   configuration file (default: $POOLBOOT_CONF, else\n"
@@ -59,7 +61,7 @@ main_usage(FILE *f)
 	    "  -v        debug log lines too (any command; -vv is the same)\n"
 	    "  --json    JSON output (check, render, hosts, precheck, status,\n"
 	    "            jobs, version, arm, disarm, upgrade, retry, abort,\n"
-	    "            rebuild, install, recover, audit, token list)\n"
+	    "            rebuild, install, recover, reload, audit, token list)\n"
 	    "  --token-file FILE  send the token in FILE (a named token)\n"
 	    "            instead of admin_token_file's; or $POOLBOOT_TOKEN\n"
 	    "  --help    help for a command: poolboot COMMAND --help\n"
@@ -223,6 +225,20 @@ static const char *main_cmd_help[][2] = {
 	    "rebuild, install, precheck, reload), refused ones too, with its\n"
 	    "time, client address, token name, target and answer.\n"
 	    "  --limit N  at most N entries (1 to 1000, default 20)\n" },
+	{ "reload", "usage: poolboot reload [-c FILE] [--json]\n\n"
+	    "Has the running server re-read the configuration file it was\n"
+	    "started with and apply what changed (hosts, pools, repos, [dnsmasq]\n"
+	    "and the [server] keys that can change live) without dropping a\n"
+	    "connection, a run or a job; the same as SIGHUP to poolboot serve\n"
+	    "(systemctl reload poolboot). Prints what changed, e.g. 'reload: 1\n"
+	    "host added (xen21), 0 removed, 0 changed; dnsmasq not restarted'.\n"
+	    "Nothing is applied, and each reason is printed (exit 1), when the\n"
+	    "file has problems (file:line: message), when a host to change or\n"
+	    "remove is armed, in a running or halted run or job, or when a key\n"
+	    "that needs a restart changed (listen, admin_listen, state_dir,\n"
+	    "tftp_root, ...). Goes through the running server.\n"
+	    "  --json  the server's answer: {result, summary, hosts, pools,\n"
+	    "          repos, server, dnsmasq, warnings} or {error, errors}\n" },
 	{ "version", "usage: poolboot version [--json]\n\n"
 	    "Prints the version (--json: with the library versions).\n" },
 };
@@ -288,6 +304,7 @@ static const struct main_args {
 	{ "install", 1, 1, { "HOST", NULL } },
 	{ "jobs", 0, 2, { "retry|abort", "ID" } },
 	{ "recover", 1, 1, { "POOL", NULL } },
+	{ "reload", 0, 0, { NULL, NULL } },
 	{ "version", 0, 0, { NULL, NULL } },
 	{ "token", 1, 2, { "add|list|remove", "NAME" } },
 	{ "audit", 0, 0, { NULL, NULL } },
@@ -535,6 +552,8 @@ main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 		return cli_token(o, n, args);
 	if (main_is(cmd, "audit", NULL) && n == 0)
 		return cli_audit(o);
+	if (main_is(cmd, "reload", NULL) && n == 0)
+		return cli_reload_run(o);
 	if (main_is(cmd, "jobs", NULL) && n == 0)
 		return cli_jobs_list(o);
 	if (main_is(cmd, "jobs", NULL) && n == 2 &&

@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "arm.h"
+#include "audit.h"
 #include "client.h"
+#include "config_live.h"
 #include "coord.h"
 #include "dnsmasq.h"
 #include "http.h"
@@ -20,12 +22,15 @@
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "reload.h"
 #include "store.h"
 #include "tokens.h"
 
 /* The parts of a running server; serve_stop stops what is there. */
 struct serve_parts {
-	struct config	*cfg;
+	struct config	*cfg;		/* the start-up one; freed by live */
+	struct config_live *live;	/* the current one (config_live.h) */
+	struct reload	*rl;
 	struct store	*st;
 	struct arm	*arm;
 	char		*token;		/* the admin token */
@@ -192,12 +197,17 @@ serve_start_parts(struct serve_parts *p)
 	struct config *cfg = p->cfg;
 	char err[512];
 
+	if (config_live_new(cfg, 1, &p->live) == -1) {
+		log_error("serve", "out of memory");
+		return -1;
+	}
 	if (store_open(cfg->state_dir, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
 		return -1;
 	}
-	if (arm_new(cfg, p->st, &p->arm) == -1 || arm_reconcile(p->arm) == -1) {
+	if (arm_new(p->live, p->st, &p->arm) == -1 ||
+	    arm_reconcile(p->arm) == -1) {
 		log_error("serve", "cannot prepare tftp-root %s", cfg->tftp_root);
 		return -1;
 	}
@@ -208,11 +218,11 @@ serve_start_parts(struct serve_parts *p)
 	/* the tokens file's problems are logged as file:line */
 	if (tokens_new(cfg->admin_tokens_file, p->token, &p->tokens) == -1)
 		return -1;
-	if (coord_new(cfg, p->st, p->arm, &p->co) == -1) {
+	if (coord_new(p->live, p->st, p->arm, &p->co) == -1) {
 		log_error("serve", "cannot start the coordinators");
 		return -1;
 	}
-	if (jobs_new(cfg, p->st, p->arm, &p->jb) == -1) {
+	if (jobs_new(p->live, p->st, p->arm, &p->jb) == -1) {
 		log_error("serve", "cannot start the job runner");
 		return -1;
 	}
@@ -226,7 +236,7 @@ serve_start_parts(struct serve_parts *p)
 		return -1;
 	}
 	arm_set_notify(p->arm, p->nt);
-	p->deps.api.cfg = cfg;
+	p->deps.api.live = p->live;
 	p->deps.api.st = p->st;
 	p->deps.api.arm = p->arm;
 	p->deps.api.coord = p->co;
@@ -243,6 +253,7 @@ static void
 serve_stop_parts(struct serve_parts *p)
 {
 	http_stop(p->srv);	/* first: /metrics reads dns */
+	reload_free(p->rl);
 	dnsmasq_stop(p->dns);
 	jobs_free(p->jb);
 	coord_free(p->co);
@@ -253,15 +264,40 @@ serve_stop_parts(struct serve_parts *p)
 	if (p->token != NULL)
 		util_wipe(p->token, strlen(p->token));
 	free(p->token);
-	config_free(p->cfg);
+	if (p->live != NULL)
+		config_live_free(p->live);	/* every reader has stopped */
+	else
+		config_free(p->cfg);
 	if (p->lock_fd != -1)
 		close(p->lock_fd);	/* the lock goes with it */
 }
 
-/* Waits for SIGINT or SIGTERM (blocked in set); SIGHUP is logged and
- * ignored. Returns the signal. */
+/* SIGHUP: the same reload as POST /api/v1/reload (reload.h), which logs
+ * and records its outcome. */
+static void
+serve_reload(struct serve_parts *p)
+{
+	struct reload_report rep;
+	enum reload_result res;
+
+	res = reload_run(p->rl, "SIGHUP", &rep);
+	/* in the audit log like POST /reload (http_audit records that one),
+	 * with the status the API would have answered; the client is the
+	 * signal, there is no token */
+	audit_record(p->st, 0, "signal", "-", "reload", "", res == RELOAD_OK ?
+	    200 : res == RELOAD_INVALID ? 422 : res == RELOAD_REFUSED ? 409 :
+	    500, rep.errors.n > 0 ? rep.errors.v[0] : rep.summary);
+	if (res != RELOAD_OK)
+		log_info("serve", "SIGHUP: the reload was %s; poolboot serve "
+		    "goes on with its configuration as it was",
+		    reload_result_name(res));
+	reload_report_free(&rep);
+}
+
+/* Waits for SIGINT or SIGTERM (blocked in set); SIGHUP reloads the
+ * configuration. Returns the signal. */
 static int
-serve_wait(const sigset_t *set)
+serve_wait(struct serve_parts *p, const sigset_t *set)
 {
 	int sig;
 
@@ -269,9 +305,7 @@ serve_wait(const sigset_t *set)
 		if (sigwait(set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			log_info("serve", "SIGHUP: configuration reload is not "
-			    "supported yet; restart poolboot serve to apply "
-			    "inventory changes");
+			serve_reload(p);
 			continue;
 		}
 		return sig;
@@ -313,6 +347,11 @@ serve_run(const struct cli_opts *o)
 	if (serve_dnsmasq(cfg, &p.dns) == -1)
 		goto out;
 	p.deps.dnsmasq = p.dns;
+	if (reload_new(o->conf, p.live, p.st, p.arm, p.dns, &p.rl) == -1) {
+		log_error("serve", "out of memory");
+		goto out;
+	}
+	p.deps.api.reload = p.rl;
 	if (http_start(p.srv, &p.deps) == -1)
 		goto out;
 	log_info("serve", "poolboot %s serving %zu host%s on %s:%d (public URL "
@@ -326,7 +365,7 @@ serve_run(const struct cli_opts *o)
 	 * XAPI, and installers can report back while the runs resume */
 	coord_resume(p.co);
 	jobs_resume(p.jb);
-	sig = serve_wait(&set);
+	sig = serve_wait(&p, &set);
 	log_info("serve", "signal %d: shutting down", sig);
 	store_event(p.st, NULL, NULL, "serve", "server stopped");
 	ret = 0;

@@ -102,6 +102,27 @@ tftp_pxe_path(const struct config *cfg, const struct host *h)
 }
 
 int
+tftp_remove_host(const struct config *cfg, const struct host *h)
+{
+	char *path[2];
+	int i, ret = 0;
+
+	path[0] = tftp_pxe_path(cfg, h);
+	path[1] = tftp_grub_path(cfg, h);
+	for (i = 0; i < 2; i++)
+		if (path[i] == NULL || (unlink(path[i]) == -1 &&
+		    errno != ENOENT)) {
+			log_error("arm", "cannot remove %s: %s", path[i] ?
+			    path[i] : "a per-MAC file", path[i] ?
+			    strerror(errno) : "out of memory");
+			ret = -1;
+		}
+	free(path[0]);
+	free(path[1]);
+	return ret;
+}
+
+int
 tftp_read_pxe(const struct config *cfg, const struct host *h, char **text)
 {
 	char *path;

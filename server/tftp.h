@@ -77,6 +77,10 @@ int   tftp_write_pxe(const struct config *cfg, const struct host *h,
 int   tftp_write_local(const struct config *cfg, const struct host *h,
 	    char *err, size_t errlen);
 
+/* Removes h's per-MAC files, pxelinux's and GRUB's (a host no longer in
+ * the inventory: arm_reload); missing ones are fine. 0, or -1 (logged). */
+int   tftp_remove_host(const struct config *cfg, const struct host *h);
+
 /* ---- start-up reconcile (the tree part of arm_reconcile) ------------- */
 
 /* The local-boot entries, as the start-up reconcile compares files with

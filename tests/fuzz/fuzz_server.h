@@ -11,12 +11,14 @@
 
 #include "arm.h"
 #include "config.h"
+#include "config_live.h"
 #include "log.h"
 #include "store.h"
 
 struct fuzz_server {
 	const char	*dir;
 	struct config	*cfg;
+	struct config_live *live;	/* owns cfg */
 	struct store	*st;
 	struct arm	*arm;
 };
@@ -55,7 +57,8 @@ fuzz_server_start(struct fuzz_server *fs)
 	}
 	strlist_free(&errors);
 	if (store_open(fs->cfg->state_dir, 0, &fs->st) == -1 ||
-	    arm_new(fs->cfg, fs->st, &fs->arm) == -1 ||
+	    config_live_new(fs->cfg, 1, &fs->live) == -1 ||
+	    arm_new(fs->live, fs->st, &fs->arm) == -1 ||
 	    arm_reconcile(fs->arm) == -1) {
 		fprintf(stderr, "fuzz: cannot start the store and arm\n");
 		exit(1);

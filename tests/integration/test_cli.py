@@ -15,7 +15,7 @@ import harness
 
 COMMANDS = ["check", "render", "serve", "init-tftp", "arm", "disarm", "hosts",
             "precheck", "upgrade", "status", "retry", "abort", "rebuild",
-            "install", "jobs", "recover", "version"]
+            "install", "jobs", "recover", "reload", "version"]
 # issue 14: named admin tokens and the audit log
 COMMANDS += ["token", "audit"]
 

@@ -69,7 +69,7 @@ LAYERS = [
                            "tokens"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
                 "coord", "job", "dnsmasq", "metrics", "recover",
-                "audit"]),
+                "audit", "reload"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]

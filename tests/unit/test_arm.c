@@ -14,6 +14,7 @@
 
 #include "arm.h"
 #include "config.h"
+#include "config_live.h"
 #include "hostcert.h"
 #include "log.h"
 #include "render.h"
@@ -36,6 +37,7 @@ struct fix {
 	struct pool	 pool;
 	struct host	 hosts[NHOSTS];
 	struct config	 cfg;
+	struct config_live *live;	/* borrows cfg */
 	struct store	*st;
 	struct arm	*arm;
 };
@@ -133,7 +135,8 @@ setup(void **state)
 
 	/* what serve does at start-up */
 	assert_int_equal(store_open(f->state, 0, &f->st), 0);
-	assert_int_equal(arm_new(&f->cfg, f->st, &f->arm), 0);
+	assert_int_equal(config_live_new(&f->cfg, 0, &f->live), 0);
+	assert_int_equal(arm_new(f->live, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);
 	*state = f;
 	return 0;
@@ -147,6 +150,7 @@ teardown(void **state)
 	int i;
 
 	arm_free(f->arm);
+	config_live_free(f->live);
 	store_close(f->st);
 	for (i = 0; i < NHOSTS; i++) {
 		strlist_free(&f->hosts[i].dns);
@@ -176,7 +180,7 @@ restart(struct fix *f)
 	f->arm = NULL;
 	f->st = NULL;
 	assert_int_equal(store_open(f->state, 0, &f->st), 0);
-	assert_int_equal(arm_new(&f->cfg, f->st, &f->arm), 0);
+	assert_int_equal(arm_new(f->live, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);
 }
 

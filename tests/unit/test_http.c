@@ -19,6 +19,7 @@
 #include "arm.h"
 #include "client.h"
 #include "config.h"
+#include "config_live.h"
 #include "http.h"
 #include "log.h"
 #include "store.h"
@@ -38,6 +39,7 @@ pathf(const char *fmt, const char *a)
 struct apifix {
 	char		*dir;
 	struct config	*cfg;
+	struct config_live *live;	/* borrows cfg */
 	struct store	*st;
 	struct arm	*arm;
 	struct http_deps deps;
@@ -134,8 +136,10 @@ setup_api(void **state)
 	free(p);
 	strlist_free(&errs);
 	assert_int_equal(store_open(f->cfg->state_dir, 0, &f->st), 0);
-	assert_int_equal(arm_new(f->cfg, f->st, &f->arm), 0);
+	assert_int_equal(config_live_new(f->cfg, 0, &f->live), 0);
+	assert_int_equal(arm_new(f->live, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);
+	f->deps.api.live = f->live;
 	f->deps.api.cfg = f->cfg;
 	f->deps.api.st = f->st;
 	f->deps.api.arm = f->arm;
@@ -150,6 +154,7 @@ teardown_api(void **state)
 	struct apifix *f = *state;
 
 	arm_free(f->arm);
+	config_live_free(f->live);
 	store_close(f->st);
 	config_free(f->cfg);
 	unit_rmtree(f->dir);

@@ -5,6 +5,7 @@
  * (real store in a scratch dir; no job thread is started). */
 #include "unit.h"
 
+#include "config_live.h"
 #include "job.h"
 
 static void
@@ -65,6 +66,7 @@ struct fix {
 	struct pool	 pool;
 	struct host	 hosts[NH];
 	struct config	 cfg;
+	struct config_live *live;	/* borrows cfg */
 	struct store	*st;
 	struct jobs	*js;
 };
@@ -95,7 +97,8 @@ setup(void **state)
 	f->cfg.hosts = f->hosts;
 	f->cfg.nhosts = NH;
 	assert_int_equal(store_open(f->tmp, 0, &f->st), 0);
-	assert_int_equal(jobs_new(&f->cfg, f->st, NULL, &f->js), 0);
+	assert_int_equal(config_live_new(&f->cfg, 0, &f->live), 0);
+	assert_int_equal(jobs_new(f->live, f->st, NULL, &f->js), 0);
 	*state = f;
 	return 0;
 }
@@ -107,6 +110,7 @@ teardown(void **state)
 	char *cmd;
 
 	jobs_free(f->js);
+	config_live_free(f->live);
 	store_close(f->st);
 	if (asprintf(&cmd, "rm -rf '%s'", f->tmp) > 0) {
 		if (system(cmd) != 0) {
