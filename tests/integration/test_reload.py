@@ -202,6 +202,25 @@ class ReloadTest(unittest.TestCase):
                                  env.log_text()), env.log_tail())
         self.assertIsNone(env.proc.poll())
         self.assertEqual(env.api("GET", "/hosts/xen21").status, 200)
+        # both in the audit log, newest first: the signal as the client,
+        # no token, the refused one with its first problem
+        audit = [a for a in env.api("GET", "/audit?limit=50").json()
+                 ["audit"] if a["action"] == "reload"]
+        self.assertEqual([(a["client"], a["token"], a["status"])
+                          for a in audit],
+                         [("signal", "-", 422), ("signal", "-", 200)], audit)
+        self.assertIn("%s:%d: " % (env.conf, line), audit[0]["result"])
+        self.assertIn("1 host added (xen21)", audit[1]["result"])
+
+    def test_tokens_file_path_change_needs_a_restart(self):
+        env = self.env
+        env.write_config(extra_server="admin_tokens = %s/other-tokens\n"
+                         % env.dir)
+        r = env.api("POST", "/reload")
+        self.assertEqual(r.status, 409, r)
+        self.assertTrue(any(e.startswith("[server] admin_tokens") and
+                            "restart poolboot serve" in e
+                            for e in r.json()["errors"]), r.json())
 
     def test_reload_while_requests_run(self):
         """Requests during reloads: every answer is whole and right."""
