@@ -31,6 +31,7 @@
 /* What main() parsed from the command line. Strings point into argv (or
  * the environment) and are never freed. */
 struct cli_opts {
+	const char *cmd;	/* the command ("arm"), NULL when unknown */
 	const char *conf;	/* -c FILE, or its default */
 	const char *skeleton;	/* init-tftp --skeleton DIR */
 	int	 verbose;	/* -v, once per -v */
