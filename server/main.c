@@ -131,10 +131,12 @@ static const char *main_cmd_help[][2] = {
 	    "Goes through the running server.\n" },
 	{ "hosts", "usage: poolboot hosts [-c FILE] [--pool NAME] [--json]\n\n"
 	    "Lists the inventory hosts: pool, mode, MAC, state and last event.\n"
-	    "Reads the state database directly; works with or without a running\n"
-	    "server.\n"
+	    "A host its pool's current run has not finished with shows where\n"
+	    "it is in that run (pending (run 2), failed: install (run 2,\n"
+	    "halted)). Asks the running server, else reads the state database.\n"
 	    "  --pool NAME  only the hosts of pool NAME\n"
-	    "  --json       last_event_at in ms since the epoch (0: none)\n" },
+	    "  --json       last_event_at in ms since the epoch (0: none);\n"
+	    "               run: {id, state, step, error} of such a host\n" },
 	{ "precheck", "usage: poolboot precheck [-c FILE] POOL [--json]\n\n"
 	    "Runs every precheck of a rolling upgrade of POOL against XAPI and\n"
 	    "prints the plan (master first, then members): hosts live and\n"
