@@ -15,6 +15,7 @@
 #include "api_job.h"
 #include "api_json.h"
 #include "api_pool.h"
+#include "api_whoami.h"
 #include "arm.h"
 #include "log.h"
 #include "render.h"
@@ -380,6 +381,10 @@ api_handle(const struct api_deps *deps, const struct api_request *rq,
 	}
 	if (n == 1 && strcmp(segs[0], "audit") == 0) {
 		api_audit_handle(deps, rq, rs);
+		return;
+	}
+	if (n == 1 && strcmp(segs[0], "whoami") == 0) {
+		api_whoami_handle(rq, rs);
 		return;
 	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {
