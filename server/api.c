@@ -16,6 +16,7 @@
 #include "api_json.h"
 #include "api_pool.h"
 #include "api_reload.h"
+#include "api_whoami.h"
 #include "arm.h"
 #include "config_live.h"
 #include "log.h"
@@ -389,6 +390,10 @@ api_route(const struct api_deps *deps, const struct api_request *rq,
 	}
 	if (n == 1 && strcmp(segs[0], "reload") == 0) {
 		api_reload_handle(deps, rq, rs);
+		return;
+	}
+	if (n == 1 && strcmp(segs[0], "whoami") == 0) {
+		api_whoami_handle(rq, rs);
 		return;
 	}
 	if (n == 1 && strcmp(segs[0], "events") == 0) {

@@ -43,6 +43,10 @@ struct api_request {
 	/* query string lookup; returns NULL when absent */
 	const char *(*query)(void *qctx, const char *key);
 	void	   *qctx;
+	/* who asks: the bearer token's name ("local": admin_token_file's)
+	 * and role ("admin", "read-only"); NULL when not known */
+	const char *token;
+	const char *role;
 };
 
 struct api_response {

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli_follow.h"
+#include "cli_usage.h"
 #include "client.h"
 #include "render_xml.h"
 #include "state.h"
@@ -234,7 +235,8 @@ cli_arm(const struct cli_opts *o, const char *host, int disarm)
 	int ret;
 
 	if (!util_valid_name(host))
-		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a host name",
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a host name",
 		    host);
 	snprintf(path, sizeof(path), "/api/v1/hosts/%s/%s", host,
 	    disarm ? "disarm" : "arm");
@@ -313,7 +315,8 @@ cli_precheck(const struct cli_opts *o, const char *pool)
 	int ret;
 
 	if (!util_valid_name(pool))
-		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a pool name",
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a pool name",
 		    pool);
 	cli_pool_path(path, sizeof(path), pool, "precheck");
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
@@ -604,12 +607,14 @@ cli_upgrade(const struct cli_opts *o, const char *pool)
 	int ret;
 
 	if (!util_valid_name(pool))
-		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a pool name",
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a pool name",
 		    pool);
 	if (o->placement != NULL) {
 		if (strcmp(o->placement, "return") != 0 &&
 		    strcmp(o->placement, "leave") != 0) {
-			return cli_fail(o, CLI_EXIT_USAGE, "--placement '%s': "
+			return cli_usage_error(o->cmd, o->json,
+			    "--placement '%s': "
 			    "want return or leave", o->placement);
 		}
 		snprintf(place, sizeof(place), ", \"placement\": \"%s\"",
@@ -658,7 +663,8 @@ cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
 	int ret;
 
 	if (!util_valid_name(pool))
-		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a pool name",
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a pool name",
 		    pool);
 	cli_pool_path(path, sizeof(path), pool, action);
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
@@ -787,7 +793,8 @@ cli_job_start(const struct cli_opts *o, const char *host, const char *kind)
 	int ret;
 
 	if (!util_valid_name(host))
-		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a host name",
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a host name",
 		    host);
 	if (!o->wipe)
 		return cli_fail(o, CLI_EXIT_FAIL, "%s installs %s fresh: its "
@@ -823,7 +830,8 @@ cli_job_action(const struct cli_opts *o, const char *action, const char *idstr)
 	int ret;
 
 	if (*end != '\0' || id <= 0)
-		return cli_fail(o, CLI_EXIT_USAGE, "'%s' is not a job id",
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a job id",
 		    idstr);
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/%s", id, action);
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)

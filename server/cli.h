@@ -31,6 +31,7 @@
 /* What main() parsed from the command line. Strings point into argv (or
  * the environment) and are never freed. */
 struct cli_opts {
+	const char *cmd;	/* the command ("arm"), NULL when unknown */
 	const char *conf;	/* -c FILE, or its default */
 	const char *skeleton;	/* init-tftp --skeleton DIR */
 	int	 verbose;	/* -v, once per -v */
@@ -89,7 +90,9 @@ int   cli_arm(const struct cli_opts *o, const char *host, int disarm);
 /* hosts [--pool NAME]: the inventory (only NAME's hosts with --pool; an
  * unknown pool is CLI_EXIT_FAIL, like other names not found) with each
  * host's state from the state database (idle when there is no database
- * yet). With --json last_event_at is in ms since the epoch (0: none). */
+ * yet), and where its pool's running or halted run is with it (--json:
+ * "run": {id, state, step, error}). With --json last_event_at is in ms
+ * since the epoch (0: none). */
 int   cli_hosts(const struct cli_opts *o);
 
 /* precheck POOL: 0 when every check passed, CLI_EXIT_FAIL otherwise. */

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cli_usage.h"
 #include "client.h"
 
 static const char *
@@ -68,7 +69,8 @@ cli_audit(const struct cli_opts *o)
 		limit = strtol(o->limit, &end, 10);
 		if (errno != 0 || end == o->limit || *end != '\0' || limit < 1 ||
 		    limit > 1000)
-			return cli_fail(o, CLI_EXIT_USAGE, "audit: --limit '%s' "
+			return cli_usage_error(o->cmd, o->json,
+			    "--limit '%s' "
 			    "must be a number from 1 to 1000", o->limit);
 	}
 	if ((cfg = cli_config(o)) == NULL)

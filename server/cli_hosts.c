@@ -1,6 +1,10 @@
 /* cli_hosts.c — poolboot hosts (cli.h): every inventory host with its
  * state, read from the running server's API, else from the state database
- * directly; never made up when neither can be read. */
+ * directly; never made up when neither can be read. A host's state is
+ * that of its last network install; when its pool's current run (running
+ * or halted) has not finished with it, the row says where it is in that
+ * run too, as the dashboard's hosts table does ("done" from an earlier
+ * run says nothing about the run going on). */
 #include "cli.h"
 
 #include <errno.h>
@@ -41,6 +45,140 @@ cli_hosts_row(const struct host *h, const char *state, const char *event,
 	    "last_event_at", event_ms);
 }
 
+/* ---- the pools' current runs ---------------------------------------- */
+
+/* A run's host as the row's "run": {"id", "state", "step", "error"}; the
+ * run's hosts are {host: {"step", "error"}}. */
+static void
+cli_hosts_run_add(json_t *runs, const char *pool, json_int_t id,
+    const char *state, const char *host, const char *step, const char *error)
+{
+	json_t *r = json_object_get(runs, pool);
+
+	if (r == NULL) {
+		r = json_pack("{s:I, s:s, s:{}}", "id", id, "state", state,
+		    "hosts");
+		json_object_set_new(runs, pool, r);
+	}
+	json_object_set_new(json_object_get(r, "hosts"), host, json_pack(
+	    "{s:s, s:s}", "step", step, "error", error ? error : ""));
+}
+
+/* 1 when a run in state is not over. */
+static int
+cli_hosts_run_open(const char *state)
+{
+	return strcmp(state, "running") == 0 || strcmp(state, "halted") == 0;
+}
+
+/* The current runs from a running server's GET /api/v1/pools: {pool:
+ * run}, only running or halted ones; an empty object when it cannot be
+ * read (the rows keep their install state). */
+static json_t *
+cli_hosts_runs_api(const struct config *cfg)
+{
+	json_t *runs = json_object(), *reply = NULL, *p, *h;
+	char err[512];
+	char *resp = NULL;
+	long status = 0;
+	size_t i, k;
+
+	if (client_request(cfg, "GET", "/api/v1/pools", NULL, &status, &resp,
+	    err, sizeof(err)) == -1 || status != 200 ||
+	    (reply = json_loads(resp, 0, NULL)) == NULL)
+		goto out;
+	json_array_foreach(json_object_get(reply, "pools"), i, p) {
+		if (!json_is_integer(json_object_get(p, "run")) ||
+		    !cli_hosts_run_open(cli_hosts_jstr(p, "state")))
+			continue;
+		json_array_foreach(json_object_get(p, "hosts"), k, h)
+			cli_hosts_run_add(runs, cli_hosts_jstr(p, "pool"),
+			    json_integer_value(json_object_get(p, "run")),
+			    cli_hosts_jstr(p, "state"), cli_hosts_jstr(h, "host"),
+			    cli_hosts_jstr(h, "step"), cli_hosts_jstr(h, "error"));
+	}
+out:
+	json_decref(reply);
+	free(resp);
+	return runs;
+}
+
+/* The same from the state database st (NULL: none yet, no runs). -1 on
+ * a read error. */
+static int
+cli_hosts_runs_store(struct store *st, const struct config *cfg,
+    json_t *runs)
+{
+	struct run r;
+	struct run_host *rh = NULL;
+	size_t i, k, n = 0;
+	int rc;
+
+	for (i = 0; st != NULL && i < cfg->npools; i++) {
+		if ((rc = store_run_latest(st, cfg->pools[i].name, &r)) == -1)
+			return -1;
+		if (rc == 1 || !cli_hosts_run_open(r.state))
+			continue;
+		if (store_run_hosts(st, r.id, &rh, &n) == -1)
+			return -1;
+		for (k = 0; k < n; k++)
+			cli_hosts_run_add(runs, r.pool, (json_int_t)r.id, r.state,
+			    rh[k].host, rh[k].step, rh[k].error);
+		free(rh);
+		rh = NULL;
+	}
+	return 0;
+}
+
+/* Adds "run": {"id", "state", "step", "error"?} to each row whose pool's
+ * current run has not finished with its host. */
+static void
+cli_hosts_overlay(json_t *rows, json_t *runs)
+{
+	json_t *row, *run, *h;
+	const char *step;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		run = json_object_get(runs, cli_hosts_jstr(row, "pool"));
+		h = json_object_get(json_object_get(run, "hosts"),
+		    cli_hosts_jstr(row, "name"));
+		step = cli_hosts_jstr(h, "step");
+		if (h == NULL || strcmp(step, "done") == 0 ||
+		    strcmp(step, "skipped") == 0)
+			continue;
+		json_object_set_new(row, "run", json_pack("{s:O, s:O, s:s, "
+		    "s:s?}", "id", json_object_get(run, "id"), "state",
+		    json_object_get(run, "state"), "step", step, "error",
+		    cli_hosts_jstr(h, "error")[0] ? cli_hosts_jstr(h, "error") :
+		    NULL));
+	}
+}
+
+/* The STATE column of row: its install state, or where its pool's run is
+ * with it: "pending (run 2)", "upgrading: evacuate (run 2)", "failed:
+ * install (run 2, halted)". */
+static void
+cli_hosts_state_text(json_t *row, char *buf, size_t len)
+{
+	json_t *run = json_object_get(row, "run");
+	const char *step = cli_hosts_jstr(run, "step");
+	int halted = strcmp(cli_hosts_jstr(run, "state"), "halted") == 0;
+	long long id = (long long)json_integer_value(json_object_get(run,
+	    "id"));
+
+	if (run == NULL)
+		snprintf(buf, len, "%s", cli_hosts_jstr(row, "state"));
+	else if (strcmp(step, "pending") == 0)
+		snprintf(buf, len, "pending (run %lld%s)", id, halted ?
+		    ", halted" : "");
+	else if (halted && json_object_get(run, "error") != NULL)
+		snprintf(buf, len, "failed: %s (run %lld, halted)", step, id);
+	else
+		snprintf(buf, len, "upgrading: %s (run %lld%s)", step, id,
+		    halted ? ", halted" : "");
+}
+
 /* The rows of every inventory host from a running server's GET
  * /api/v1/hosts (its times are in ms): NULL when no server answers. */
 static json_t *
@@ -68,6 +206,12 @@ cli_hosts_from_api(const struct config *cfg)
 		    json_is_string(st) ? json_string_value(st) : "unknown",
 		    cli_hosts_jstr(it, "last_event"), json_integer_value(
 		    json_object_get(it, "last_event_at"))));
+	}
+	if (arr != NULL) {
+		json_t *runs = cli_hosts_runs_api(cfg);
+
+		cli_hosts_overlay(arr, runs);
+		json_decref(runs);
 	}
 out:
 	json_decref(reply);
@@ -119,6 +263,18 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 		    state_host_name(hs.state), hs.last_event,
 		    (json_int_t)hs.last_event_at * 1000));
 	}
+	if (arr != NULL) {
+		json_t *runs = json_object();
+
+		if (cli_hosts_runs_store(st, cfg, runs) == -1) {
+			cli_fail(o, CLI_EXIT_FAIL, "cannot read the rolling-"
+			    "upgrade runs from %s", dbpath);
+			json_decref(arr);
+			arr = NULL;
+		} else
+			cli_hosts_overlay(arr, runs);
+		json_decref(runs);
+	}
 	store_close(st);
 	return arr;
 }
@@ -128,10 +284,10 @@ cli_hosts(const struct cli_opts *o)
 {
 	struct config *cfg;
 	json_t *rows = NULL, *out = NULL, *r;
-	char when[32];
+	char when[32], state[160];
 	json_int_t ms;
 	size_t i;
-	int ret = CLI_EXIT_FAIL;
+	int ret = CLI_EXIT_FAIL, w = 11;
 
 	/* no secret at all: hosts renders nothing */
 	if ((cfg = cli_config_flags(o, CONFIG_LOAD_NO_PASSWORDS |
@@ -146,11 +302,16 @@ cli_hosts(const struct cli_opts *o)
 	if ((rows = cli_hosts_from_api(cfg)) == NULL &&
 	    (rows = cli_hosts_from_store(o, cfg)) == NULL)
 		goto out;
+	json_array_foreach(rows, i, r) {
+		cli_hosts_state_text(r, state, sizeof(state));
+		if ((int)strlen(state) > w)
+			w = (int)strlen(state);
+	}
 	if (o->json)
 		out = json_array();
 	else
-		printf("%-20s %-12s %-10s %-18s %-11s %s\n", "HOST", "POOL", "MODE",
-		    "MAC", "STATE", "LAST EVENT");
+		printf("%-20s %-12s %-10s %-18s %-*s %s\n", "HOST", "POOL", "MODE",
+		    "MAC", w, "STATE", "LAST EVENT");
 	json_array_foreach(rows, i, r) {
 		if (o->pool != NULL && strcmp(cli_hosts_jstr(r, "pool"), o->pool) != 0)
 			continue;
@@ -162,9 +323,10 @@ cli_hosts(const struct cli_opts *o)
 		ms = json_integer_value(json_object_get(r, "last_event_at"));
 		if (ms > 0)
 			util_iso8601(ms / 1000, when);
-		printf("%-20s %-12s %-10s %-18s %-11s %s%s%s\n", cli_hosts_jstr(r,
+		cli_hosts_state_text(r, state, sizeof(state));
+		printf("%-20s %-12s %-10s %-18s %-*s %s%s%s\n", cli_hosts_jstr(r,
 		    "name"), cli_hosts_jstr(r, "pool")[0] ? cli_hosts_jstr(r, "pool") : "-",
-		    cli_hosts_jstr(r, "mode"), cli_hosts_jstr(r, "mac"), cli_hosts_jstr(r, "state"),
+		    cli_hosts_jstr(r, "mode"), cli_hosts_jstr(r, "mac"), w, state,
 		    when, when[0] ? " " : "", cli_hosts_jstr(r, "last_event")[0] ?
 		    cli_hosts_jstr(r, "last_event") : "-");
 	}

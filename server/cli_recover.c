@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "cli_usage.h"
 #include "config.h"
 #include "recover.h"
 #include "util.h"
@@ -45,10 +46,17 @@ cli_recover_run(const struct cli_opts *o, const char *pool)
 	FILE *say = o->json ? stderr : stdout;
 	int ret = CLI_EXIT_FAIL;
 
-	if (o->new_master == NULL || !util_valid_name(o->new_master) ||
-	    !util_valid_name(pool))
-		return cli_fail(o, CLI_EXIT_USAGE, "recover needs a pool and "
-		    "--new-master HOST (an inventory host of that pool)");
+	if (!util_valid_name(pool))
+		return cli_usage_error(o->cmd, o->json,
+		    "'%s' is not a pool name", pool);
+	if (o->new_master == NULL)
+		return cli_usage_error(o->cmd, o->json,
+		    "missing --new-master HOST (a live "
+		    "member of pool %s to promote)", pool);
+	if (!util_valid_name(o->new_master))
+		return cli_usage_error(o->cmd, o->json,
+		    "--new-master '%s' is not a host "
+		    "name", o->new_master);
 	if ((cfg = cli_config_flags(o, 0)) == NULL)
 		return CLI_EXIT_FAIL;
 	if ((p = config_pool(cfg, pool)) == NULL) {

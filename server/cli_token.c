@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "cli_usage.h"
 #include "tokens.h"
 #include "util.h"
 
@@ -131,7 +132,8 @@ cli_token_add(const struct cli_opts *o, const char *path, const char *name)
 	json_t *doc;
 
 	if (!util_valid_name(name) || strcmp(name, TOKENS_LOCAL) == 0)
-		return cli_fail(o, CLI_EXIT_USAGE, "token add: '%s' is not a "
+		return cli_usage_error(o->cmd, o->json,
+		    "add: '%s' is not a "
 		    "token name (letters, digits, .-_, at most 63; 'local' is "
 		    "the admin token file's)", name);
 	tok[0] = '\0';
@@ -318,11 +320,12 @@ cli_token(const struct cli_opts *o, int n, char **args)
 	if (strcmp(args[0], "list") == 0 ? n != 1 :
 	    (strcmp(args[0], "add") == 0 || strcmp(args[0], "remove") == 0) ?
 	    n != 2 : 1)
-		return cli_fail(o, CLI_EXIT_USAGE, "token: want 'token list', "
-		    "'token add NAME [--read-only]' or 'token remove NAME' "
-		    "(see poolboot token --help)");
+		return cli_usage_error(o->cmd, o->json,
+		    "want 'token list', 'token add NAME "
+		    "[--read-only]' or 'token remove NAME'");
 	if (o->read_only && strcmp(args[0], "add") != 0)
-		return cli_fail(o, CLI_EXIT_USAGE, "token: --read-only is for "
+		return cli_usage_error(o->cmd, o->json,
+		    "option '--read-only' is only for "
 		    "token add");
 	if ((cfg = cli_config(o)) == NULL)
 		return CLI_EXIT_FAIL;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "tokens.h"
 
 struct http_slow_item {
 	struct MHD_Connection *con;
@@ -49,6 +50,8 @@ http_slow_api_request(const struct http_req *rq, struct api_request *arq)
 	arq->path = sub[0] ? sub : "/";
 	arq->body = rq->body.len ? rq->body.p : NULL;
 	arq->body_len = rq->body.len;
+	arq->token = rq->who[0] ? rq->who : NULL;
+	arq->role = tokens_role_name((enum tokens_role)rq->role);
 }
 
 /* Gives rq its answer (body copied from text when owned is NULL) and

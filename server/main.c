@@ -20,6 +20,7 @@
 #include "cli_recover.h"
 #include "cli_reload.h"
 #include "cli_token.h"
+#include "cli_usage.h"
 #include "client.h"
 #include "log.h"
 #include "serve.h"
@@ -132,10 +133,12 @@ static const char *main_cmd_help[][2] = {
 	    "Goes through the running server.\n" },
 	{ "hosts", "usage: poolboot hosts [-c FILE] [--pool NAME] [--json]\n\n"
 	    "Lists the inventory hosts: pool, mode, MAC, state and last event.\n"
-	    "Reads the state database directly; works with or without a running\n"
-	    "server.\n"
+	    "A host its pool's current run has not finished with shows where\n"
+	    "it is in that run (pending (run 2), failed: install (run 2,\n"
+	    "halted)). Asks the running server, else reads the state database.\n"
 	    "  --pool NAME  only the hosts of pool NAME\n"
-	    "  --json       last_event_at in ms since the epoch (0: none)\n" },
+	    "  --json       last_event_at in ms since the epoch (0: none);\n"
+	    "               run: {id, state, step, error} of such a host\n" },
 	{ "precheck", "usage: poolboot precheck [-c FILE] POOL [--json]\n\n"
 	    "Runs every precheck of a rolling upgrade of POOL against XAPI and\n"
 	    "prints the plan (master first, then members): hosts live and\n"
@@ -370,26 +373,12 @@ main_args_of(const char *cmd)
 	return NULL;
 }
 
-/* A usage mistake: one line naming it ("poolboot CMD: what", or with cmd
- * NULL "poolboot: what"), then where help is, to stderr; with --json also
- * the JSON error on stdout. Returns CLI_EXIT_USAGE. */
+/* A usage mistake of cmd (NULL: no command) in cli_usage.h's shape.
+ * Returns CLI_EXIT_USAGE. */
 static int
 main_usage_error(const struct cli_opts *o, const char *cmd, const char *what)
 {
-	char msg[512];
-
-	snprintf(msg, sizeof(msg), "%s%s%s", cmd ? cmd : "", cmd ? ": " : "",
-	    what);
-	fprintf(stderr, "poolboot%s%s: %s\n", cmd ? " " : "", cmd ? cmd : "",
-	    what);
-	if (cmd != NULL) {
-		main_synopsis(cmd, stderr);
-		fprintf(stderr, "Run 'poolboot %s --help' for more.\n", cmd);
-	} else
-		fprintf(stderr, "Run 'poolboot --help' for the commands.\n");
-	if (o->json)
-		cli_json_error(CLI_EXIT_USAGE, msg);
-	return CLI_EXIT_USAGE;
+	return cli_usage_error(cmd, o->json, "%s", what);
 }
 
 /* An unknown command: the error line with a suggestion. */
@@ -429,6 +418,65 @@ main_check_args(const struct cli_opts *o, const struct main_args *a, int n,
 	}
 	if (strcmp(a->cmd, "jobs") == 0 && n == 1)
 		return main_usage_error(o, a->cmd, "missing ID");
+	return 0;
+}
+
+/* 1 when cmd is one of the words of list (separated by ", "). */
+static int
+main_takes(const char *list, const char *cmd)
+{
+	size_t len = strlen(cmd);
+	const char *c;
+
+	for (c = list; (c = strstr(c, cmd)) != NULL; c += len)
+		if ((c == list || c[-1] == ' ') && (c[len] == ',' ||
+		    c[len] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* The options only some commands take (the others would ignore them):
+ * 0, or the mistake printed and CLI_EXIT_USAGE. -c, -v and --help are
+ * for every command. */
+static int
+main_check_opts(const struct cli_opts *o, const char *cmd)
+{
+	const struct {
+		const char *opt;
+		int	 set;
+		const char *cmds;	/* the commands that take it */
+	} t[] = {
+		{ "--json", o->json, "check, render, hosts, precheck, upgrade, "
+		    "status, retry, abort, rebuild, install, jobs, recover, "
+		    "reload, token, audit, version, arm, disarm" },
+		{ "--token-file", o->token_file != NULL, "arm, disarm, hosts, "
+		    "precheck, upgrade, status, retry, abort, rebuild, "
+		    "install, jobs, recover, reload, audit" },
+		{ "--wipe", o->wipe, "arm, rebuild, install, recover" },
+		{ "--follow", o->follow, "upgrade, status, retry, abort, "
+		    "rebuild, install, jobs, recover" },
+		{ o->what == 1 ? "--pxelinux" : o->what == 2 ? "--answerfile" :
+		    "--script", o->what != 0, "render" },
+		{ "--dry-run", o->dry_run, "upgrade" },
+		{ "--disable-ha", o->disable_ha, "upgrade" },
+		{ "--placement", o->placement != NULL, "upgrade" },
+		{ "--skeleton", o->skeleton != NULL, "init-tftp" },
+		{ "--syslog", o->syslog, "serve" },
+		{ "--new-master", o->new_master != NULL, "recover" },
+		{ "--pool", o->pool != NULL, "hosts" },
+		{ "--read-only", o->read_only, "token" },
+		{ "--limit", o->limit != NULL, "audit" },
+	};
+	char what[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].set && !main_takes(t[i].cmds, cmd)) {
+			snprintf(what, sizeof(what), "option '%s' is only for "
+			    "%s", t[i].opt, strcmp(t[i].cmds, "token") == 0 ?
+			    "token add" : t[i].cmds);
+			return main_usage_error(o, cmd, what);
+		}
 	return 0;
 }
 
@@ -593,6 +641,8 @@ main(int argc, char **argv)
 			o.json = 1;	/* for the JSON error of a usage mistake */
 	if ((a = main_args_of(cmd)) == NULL)
 		return main_unknown_command(&o, cmd);
+	o.cmd = a->cmd;
+	cli_usage_set_synopsis(main_synopsis);
 	if (main_parse_opts(argc, argv, &o, what, sizeof(what)) == -1)
 		return main_usage_error(&o, cmd, what);
 	if (o.help) {
@@ -601,9 +651,8 @@ main(int argc, char **argv)
 	}
 	if ((ret = main_check_args(&o, a, argc - optind, argv + optind)) != 0)
 		return ret;
-	if (o.pool != NULL && strcmp(cmd, "hosts") != 0)
-		return main_usage_error(&o, cmd, "option '--pool' is only for "
-		    "hosts");
+	if ((ret = main_check_opts(&o, cmd)) != 0)
+		return ret;
 	log_init("poolboot", PB_LOG_INFO + o.verbose, 0);
 	cli_init();
 	client_set_token_file(o.token_file);	/* NULL: admin_token_file */

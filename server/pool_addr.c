@@ -158,7 +158,9 @@ pool_addr_candidates(const struct pool *p, struct strlist *out)
 }
 
 /* pool_addr_client; deadline != 0: an admin request's client, each call
- * given xapi_timeout and none ending after deadline. */
+ * given xapi_timeout and none ending after deadline; deadline
+ * POOL_ADDR_SHORT: each call given xapi_timeout, no deadline. */
+#define POOL_ADDR_SHORT	(-1)
 static struct xapi *
 pool_addr_client_until(const struct pool *p, const char *url, int pin_idx,
     int stay, int local, int64_t deadline, char *err, size_t errlen)
@@ -190,7 +192,7 @@ pool_addr_client_until(const struct pool *p, const char *url, int pin_idx,
 	if (xapi_new(&xc, &x) == -1)
 		snprintf(err, errlen, "cannot create a XAPI client for %s",
 		    xc.url ? xc.url : "(no URL)");
-	else if (deadline != 0)
+	else if (deadline > 0)
 		xapi_set_deadline(x, deadline);
 	util_wipe(pw, len);
 	free(pw);
@@ -352,14 +354,19 @@ pool_addr_open(const struct pool *p, const char *url, int local,
 	memset(e, 0, sizeof(*e));
 	for (attempt = 0; attempt < 2; attempt++) {
 		xapi_free(x);
-		if ((x = pool_addr_client(p, url, pin, 1, local, err,
-		    sizeof(err))) == NULL) {
+		/* recover's and the dead-master checks' calls: the pool's
+		 * xapi_timeout each, as an admin request's */
+		if ((x = pool_addr_client_until(p, url, pin, 1, local,
+		    POOL_ADDR_SHORT, err, sizeof(err))) == NULL) {
 			snprintf(e->message, sizeof(e->message), "%s", err);
 			return NULL;
 		}
 		memset(e, 0, sizeof(*e));
 		if (xapi_login(x, e) == 0)
 			return x;
+		if (xapi_timed_out(x) && e->code[0] == '\0')
+			snprintf(e->code, sizeof(e->code), "%s",
+			    POOL_ADDR_TIMEOUT);
 		if (strcmp(e->code, XAPI_PIN_MISMATCH) != 0 || e->nparams < 1 ||
 		    (k = pool_addr_pin_index(p, e->params[0])) == -1 ||
 		    k == pin)
@@ -368,6 +375,12 @@ pool_addr_open(const struct pool *p, const char *url, int local,
 	}
 	xapi_free(x);
 	return NULL;
+}
+
+int
+pool_addr_timed_out(const struct xapi_error *e)
+{
+	return e->transport && strcmp(e->code, POOL_ADDR_TIMEOUT) == 0;
 }
 
 enum pool_addr_answer
@@ -383,6 +396,8 @@ pool_addr_probe(const struct pool *p, const char *url, char *master,
 		return POOL_ADDR_MASTER;
 	}
 	snprintf(why, wlen, "%s", e.message);
+	if (pool_addr_timed_out(&e))
+		return POOL_ADDR_DOWN_SLOW;
 	if (xapi_error_is(&e, "HOST_IS_SLAVE")) {
 		util_strlcpy(master, mlen, e.nparams >= 1 ? e.params[0] : "");
 		return POOL_ADDR_MEMBER;
@@ -418,8 +433,13 @@ pool_addr_judge(const struct pool *p, const char *url, struct strlist *c,
 		if (pool_addr_url(url, master, murl, sizeof(murl)) == 0)
 			pool_addr_add(c, murl);
 		break;
+	case POOL_ADDR_DOWN_SLOW:
+		v->timed_out = 1;
+		/* FALLTHROUGH */
 	case POOL_ADDR_DOWN:
 		(*down)++;
+		if (v->down_why[0] == '\0')
+			util_strlcpy(v->down_why, sizeof(v->down_why), why);
 		break;
 	case POOL_ADDR_REFUSED:
 		if (v->why[0] == '\0')
@@ -457,8 +477,10 @@ pool_addr_master_dead(const struct pool *p, struct pool_master_verdict *v)
 		v->state = POOL_MASTER_REFUSED;
 	else
 		snprintf(v->why, sizeof(v->why), "none of the %zu addresses of "
-		    "pool %s answers: the network between poolboot and the "
-		    "pool may be down, not the master", c.n, p->name);
+		    "pool %s answers%s%.300s%s: the network between poolboot "
+		    "and the pool may be down, not the master", c.n, p->name,
+		    v->down_why[0] ? " (" : "", v->down_why,
+		    v->down_why[0] ? ")" : "");
 	strlist_free(&c);
 	return v->state;
 }

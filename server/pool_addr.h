@@ -67,8 +67,13 @@ void  pool_addr_forget(void);
 
 /* A client logged in at url itself (HOST_IS_SLAVE not followed; a
  * certificate among tls_pins accepted with its pin); local: with
- * session.slave_local_login_with_password. NULL with e (the login's
- * error) or err (no client could be made: e->message says so too). */
+ * session.slave_local_login_with_password. Each of its calls (the login
+ * too) gets p's xapi_timeout. NULL with e (the login's error; its code
+ * POOL_ADDR_TIMEOUT when XAPI did not answer in time) or err (no client
+ * could be made: e->message says so too). */
+#define POOL_ADDR_TIMEOUT	"POOLBOOT_XAPI_TIMEOUT"
+/* 1 when e is pool_addr_open's "did not answer in time", else 0. */
+int   pool_addr_timed_out(const struct xapi_error *e);
 struct xapi *pool_addr_open(const struct pool *p, const char *url, int local,
 	    struct xapi_error *e);
 
@@ -77,6 +82,7 @@ enum pool_addr_answer {
 	POOL_ADDR_MASTER = 0,	/* login worked: this host is a master */
 	POOL_ADDR_MEMBER,	/* HOST_IS_SLAVE [master]: a live member */
 	POOL_ADDR_DOWN,		/* nothing answered (transport failure) */
+	POOL_ADDR_DOWN_SLOW,	/* the same: no answer within xapi_timeout */
 	POOL_ADDR_REFUSED	/* another XAPI error (password, ...) */
 };
 /* Logs in at url without following; *master gets HOST_IS_SLAVE's
@@ -101,6 +107,10 @@ struct pool_master_verdict {
 	char	 master_addr[128];	/* DEAD: the address the members name */
 	struct strlist members;		/* DEAD/UP: URLs of live members */
 	char	 why[512];		/* for the operator */
+	char	 down_why[512];		/* the first address that did not
+					 * answer: why ("XAPI at URL did not
+					 * answer ... within N s"), or "" */
+	int	 timed_out;		/* 1: one did not answer in time */
 };
 /* Fills v (free with pool_addr_verdict_free) and returns v->state. */
 enum pool_master_state pool_addr_master_dead(const struct pool *p,

@@ -46,6 +46,19 @@ recover_say(struct recover_ctx *c, const char *fmt, ...)
 		c->say(c->arg, line);
 }
 
+/* What the operator reads after a XAPI that did not answer in time
+ * (slow != 0), else "". */
+static const char *
+recover_slow_hint(struct recover_ctx *c, int slow, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (slow)
+		snprintf(buf, len, " (is xapi running there? a slow pool may "
+		    "need a larger xapi_timeout in [pool %s], now %d s)",
+		    c->p->name, c->p->xapi_timeout);
+	return buf;
+}
+
 /* check: 0 the master is dead (promote), 1 the new master already is
  * the master (resume), -1 refused (c->err). */
 static int
@@ -89,9 +102,19 @@ recover_check(struct recover_ctx *c)
 		ret = 0;
 		break;
 	default:
-		snprintf(c->err, c->errlen, "refused: %s; nothing was changed "
-		    "(check the network to the pool and poolboot's login, then "
-		    "run recover again)", v.why);
+		if (v.timed_out)
+			/* name XAPI, as the server's 504 does */
+			snprintf(c->err, c->errlen, "refused: pool \"%s\": %s, "
+			    "and none of the pool's addresses answers; nothing was "
+			    "changed (is xapi running on the pool's hosts? a "
+			    "slow pool may need a larger xapi_timeout in [pool "
+			    "%s], now %d s; then run recover again)",
+			    c->p->name, v.down_why, c->p->name,
+			    c->p->xapi_timeout);
+		else
+			snprintf(c->err, c->errlen, "refused: %s; nothing was "
+			    "changed (check the network to the pool and "
+			    "poolboot's login, then run recover again)", v.why);
 		break;
 	}
 	pool_addr_verdict_free(&v);
@@ -105,14 +128,16 @@ recover_promote(struct recover_ctx *c)
 {
 	struct xapi_error e;
 	struct xapi *x;
-	char m[256], why[512];
+	char m[256], why[512], hint[160];
 	int64_t end;
 
 	recover_say(c, "promote: %s: session.slave_local_login_with_password, "
 	    "pool.emergency_transition_to_master", c->nm->name);
 	if ((x = pool_addr_open(c->p, c->out->new_master_url, 1, &e)) == NULL) {
 		snprintf(c->err, c->errlen, "promote: local login on %s "
-		    "failed: %s", c->nm->name, xapi_strerror(&e));
+		    "failed: pool \"%s\": %s%s", c->nm->name, c->p->name,
+		    xapi_strerror(&e), recover_slow_hint(c, pool_addr_timed_out(
+		    &e), hint, sizeof(hint)));
 		return -1;
 	}
 	if (xapi_call(x, "pool.emergency_transition_to_master", NULL, 0, NULL,
@@ -220,17 +245,22 @@ recover_slaves(struct recover_ctx *c)
 	struct xapi_error e;
 	struct xapi *x;
 	struct sbuf b = { .max = 512 };
+	char hint[160];
 	size_t i;
 	int ret = -1;
 
 	if ((x = pool_addr_open(c->p, c->out->new_master_url, 0, &e)) == NULL) {
 		snprintf(c->err, c->errlen, "recover slaves: cannot log in to "
-		    "%s: %s", c->nm->name, xapi_strerror(&e));
+		    "%s: pool \"%s\": %s%s", c->nm->name, c->p->name,
+		    xapi_strerror(&e), recover_slow_hint(c, pool_addr_timed_out(
+		    &e), hint, sizeof(hint)));
 		return -1;
 	}
 	if (xapi_call(x, "pool.recover_slaves", NULL, 0, &v, &e) == -1) {
-		snprintf(c->err, c->errlen, "pool.recover_slaves on %s: %s",
-		    c->nm->name, xapi_strerror(&e));
+		snprintf(c->err, c->errlen, "pool.recover_slaves on %s: pool "
+		    "\"%s\": %s%s", c->nm->name, c->p->name, xapi_strerror(&e),
+		    recover_slow_hint(c, xapi_timed_out(x), hint,
+		    sizeof(hint)));
 		goto out;
 	}
 	for (i = 0; v != NULL && v->type == XR_ARRAY && i < v->n; i++) {

@@ -23,7 +23,7 @@
 	let lastPools = [];
 	let lastJobs = [];
 	const hostRows = new Map();	/* host name -> row refs */
-	let readOnly = '';		/* the 403 that told us, else '' */
+	let readOnly = '';		/* why the token is read-only, else '' */
 	let auditMissing = false;	/* GET /audit answered 404 */
 	let auditTick = 0;
 	let resultFresh = false;	/* an action's answer was just shown */
@@ -260,7 +260,23 @@
 		}
 		sessionStorage.setItem(TOKEN_KEY, token);
 		showApp();
+		await whoami();
 		startPolling();
+	}
+
+	/* Asks the server which token this is (GET /whoami): a read-only
+	 * one gets no action buttons from the start. A server without
+	 * /whoami (404) or a failure leaves it to the first 403. */
+	async function whoami() {
+		try {
+			const r = await api('GET', '/whoami');
+
+			if (r.status === 200 && r.data &&
+			    r.data.role === 'read-only')
+				setReadOnly('', r.data.token);
+		} catch (e) {
+			/* the polls say what is wrong */
+		}
 	}
 
 	function signOut() {
@@ -1110,14 +1126,18 @@
 		return 'Refused (HTTP ' + r.status + '): ' + msg;
 	}
 
-	function setReadOnly(msg) {
+	/* msg: the server's 403 that told us; or '' and name: GET /whoami
+	 * said the token named name is read-only. */
+	function setReadOnly(msg, name) {
 		const n = $('ro-note');
 
-		readOnly = msg;
-		n.textContent = 'Signed in with a read-only token: the server ' +
-		    'refused a change (' + msg + '). The dashboard shows ' +
-		    'everything but offers no actions; sign in with an admin ' +
-		    'token to arm, disarm, retry or start runs.';
+		readOnly = msg || 'token "' + name + '" is read-only';
+		n.textContent = (msg ? 'Signed in with a read-only token: the ' +
+		    'server refused a change (' + msg + ').' :
+		    'Signed in with the read-only token "' + name + '".') +
+		    ' The dashboard shows everything but offers no actions; ' +
+		    'sign in with an admin token to arm, disarm, retry or ' +
+		    'start runs.';
 		n.hidden = false;
 		for (const r of hostRows.values())
 			r.key = null;
@@ -1358,7 +1378,7 @@
 		});
 		if (token) {
 			showApp();
-			startPolling();
+			whoami().then(startPolling);
 		} else
 			showLogin('');
 	});

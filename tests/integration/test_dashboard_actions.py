@@ -9,7 +9,10 @@ and the XAPI simulator:
   the host a run halted on (POST /pools/P/retry) and of a halted install
   job (POST /jobs/ID/retry), each confirmed first, its answer shown, its
   effect checked through the API;
-- a read-only token's 403 shown as text, the actions then hidden;
+- a read-only token (poolboot token add viewer --read-only): the server's
+  403 to a change sent with it shown as text, the actions then hidden;
+  signed in with it, no action offered from the start (GET /whoami) and a
+  POST forced from the page refused by the server;
 - the audit panel (GET /api/v1/audit), or, on a server without that route,
   no panel.
 A screenshot goes to tests/artifacts/dashboard-actions.png.
@@ -22,6 +25,7 @@ import unittest
 
 import harness
 import simharness as sh
+from test_audit import add_token
 from test_dashboard import ARTIFACTS, WEB_TEST_DIR, _setup_browser
 
 MAC_JOB = "52:54:00:77:00:01"
@@ -120,7 +124,8 @@ class DashboardActionsTest(unittest.TestCase):
         world = {"pool": "da", "run": run, "old": "8.2.1",
                  "target": "8.2.2", "done": "dah1", "failed": "dah2",
                  "pending": "dah3", "wipe": "fresh2", "job_host": "fresh1",
-                 "job": jid}
+                 "job": jid, "viewer_token": add_token(env, "viewer",
+                                                        read_only=True)}
         wpath = os.path.join(env.dir, "world.json")
         with open(wpath, "w") as f:
             json.dump(world, f)

@@ -9,7 +9,7 @@
  *
  * WORLD.json names what tests/integration/test_dashboard_actions.py set up:
  *   {"pool", "run", "old", "target", "done", "failed", "pending", "wipe",
- *    "job_host", "job"}
+ *    "job_host", "job", "viewer_token"}
  * pool's current run (#run, old -> target) halted on host `failed` (its
  * install failed); `done` was upgraded in it; `pending` waits, though its
  * last network install (an earlier run's) was done; `wipe` is an idle host
@@ -28,8 +28,11 @@
  * 5. retry of the halted job (the API has it running again);
  * 6. retry of `failed` (POST /pools/P/retry): the run resumes and ends
  *    done, `failed` on the target, the page shows it upgraded;
- * 7. a read-only token (its 403, played by the page's network layer): the
- *    refusal is visible text in the dialog, the actions go away;
+ * 7. a read-only token (poolboot token add viewer --read-only): a change
+ *    the admin page sends with it is refused by the server, the refusal
+ *    is visible text in the dialog, the actions go away; signed in with
+ *    it, the page shows no action from the start (GET /whoami) and a
+ *    POST forced from the page gets the server's 403;
  * 8. the audit panel when the server has GET /api/v1/audit, else that the
  *    panel stays hidden (and a SKIP line on stderr).
  * Prints a JSON summary on stdout.
@@ -125,7 +128,7 @@ async function main() {
 
 	page.on('pageerror', (e) => pageErrors.push(String(e)));
 	page.on('console', (m) => {
-		/* the read-only refusal this test plays shows as a failed
+		/* the read-only token's refusals show as a failed
 		 * load, and so does GET /api/v1/audit on a server without
 		 * the audit log */
 		if (m.type() === 'error' && !/status of 403/.test(m.text()) &&
@@ -370,16 +373,27 @@ async function main() {
 		await until('the page to show ' + W.pending + ' done',
 		    async () => /done/.test(await hostCell(W.pending, 3)));
 
-		/* 7. a read-only token: its 403 (the server's words, played
-		 * here until the tokens are merged) */
+		/* 7. a read-only token (made with poolboot token add viewer
+		 * --read-only): (a) a change the admin page asks for, sent
+		 * with it, is refused by the server (403, its words), the
+		 * refusal shows and the actions go away; (b) signed in with
+		 * it, the page asks GET /whoami and shows no action from the
+		 * start, and a POST forced from the page is refused. */
 		step('read-only');
-		const ro = 'token "viewer" is read-only: it may look but not ' +
-		    'change anything; ask for an admin token';
+		const forced = await fetch(url + '/api/v1/hosts/' + W.done +
+		    '/arm', {method: 'POST', body: '{"wipe": false}',
+		    headers: {Authorization: 'Bearer ' + W.viewer_token,
+			'Content-Type': 'application/json'}});
+		const ro = ((await forced.json().catch(() => null)) || {}).error;
 
+		check(forced.status === 403 && /^token "viewer" is read-only/
+		    .test(ro || ''), 'the server answers a read-only token\'s ' +
+		    'POST ' + forced.status + ' ' + JSON.stringify(ro));
 		await page.route('**/api/v1/**', (route) =>
-		    route.request().method() === 'POST' ? route.fulfill({
-			status: 403, contentType: 'application/json',
-			body: JSON.stringify({error: ro})}) : route.continue());
+		    route.request().method() === 'POST' ? route.continue({
+			headers: {...route.request().headers(),
+			    authorization: 'Bearer ' + W.viewer_token}}) :
+		    route.continue());
 		await page.getByRole('button', {name: 'Arm ' + W.done +
 		    ' for an upgrade'}).click();
 		await dialog.waitFor({state: 'visible'});
@@ -405,6 +419,47 @@ async function main() {
 		    '"] button[data-action="start"]').isDisabled(),
 		    'Start upgrade stays enabled for a read-only token');
 		await page.unroute('**/api/v1/**');
+		h = await api('GET', '/hosts/' + W.done);
+		check(h.data.armed === null, W.done + ' got armed');
+
+		/* (b) signed in as viewer: read-only before any change */
+		await page.locator('#logout').click();
+		await page.getByLabel('Admin token').fill(W.viewer_token);
+		const posts = [];
+
+		page.on('request', (rq) => {
+			if (rq.method() === 'POST')
+				posts.push(rq.url());
+		});
+		await page.getByRole('button', {name: 'Sign in'}).click();
+		await page.waitForFunction((w) => document.querySelector(
+		    '#hosts tr[data-host="' + w.done + '"]'), W);
+		await sleep(1200);	/* a poll or two: rows and pool cards */
+		const vnote = await note.isVisible() ? await note.innerText() : '';
+
+		summary.viewerNote = vnote;
+		check(/read-only token "viewer"/.test(vnote),
+		    'signed in as viewer, the note reads ' + JSON.stringify(vnote));
+		check(await page.locator('#hosts button').count() === 0,
+		    'signed in as viewer, the hosts table offers actions');
+		check(await page.locator('article.pool[data-pool="' + W.pool +
+		    '"] button[data-action="start"]').isDisabled(),
+		    'signed in as viewer, Start upgrade is enabled');
+		const pageForced = await page.evaluate(async (w) => {
+			const r = await fetch('/api/v1/hosts/' + w.done + '/arm', {
+			    method: 'POST', body: '{"wipe": false}',
+			    headers: {'Content-Type': 'application/json',
+				Authorization: 'Bearer ' +
+				sessionStorage.getItem('poolboot.admin-token')}});
+			return {status: r.status, body: await r.json()};
+		}, W);
+
+		summary.viewerForced = pageForced;
+		check(pageForced.status === 403 && pageForced.body.error === ro,
+		    'a POST forced from the viewer\'s page: ' +
+		    JSON.stringify(pageForced));
+		check(posts.length === 1, 'the viewer\'s page sent POSTs of ' +
+		    'its own: ' + JSON.stringify(posts));
 		h = await api('GET', '/hosts/' + W.done);
 		check(h.data.armed === null, W.done + ' got armed');
 
