@@ -65,7 +65,7 @@ class OptionNotForCommandTest(UsageShape):
                 (("check", "--token-file", "/x"), "poolboot check: option "
                  "'--token-file' is only for arm, disarm, hosts, precheck, "
                  "upgrade, status, retry, abort, rebuild, install, jobs, "
-                 "recover, audit"),
+                 "recover, reload, audit"),
                 (("status", "--pool", "poolA"), "poolboot status: option "
                  "'--pool' is only for hosts")):
             self.assert_usage(argv, first)
