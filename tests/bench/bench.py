@@ -324,6 +324,40 @@ class Nginx:
         self.proc = None
 
 
+def collapsed(pb, kind, conns, name, runs):
+    """Says so when one round of a server ran at under a tenth of its
+    other round's rate (docs/performance.md, "The 512-connection
+    collapse"), with the requests per second its log shows in that round:
+    a frozen server logs nothing."""
+    rates = [r["rps"] for r in runs]
+    if len(rates) < 2 or max(rates) == 0 or min(rates) >= 0.1 * max(rates):
+        return
+    bad = runs[rates.index(min(rates))]
+    t0, t1 = bad["wall"]
+    per_s = {}
+    try:
+        with open(pb.log_path, "rb") as f:
+            for line in f:
+                m = re.match(rb"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z http: ",
+                             line)
+                if not m:
+                    continue
+                t = time.mktime(time.strptime(m.group(1).decode(),
+                                              "%Y-%m-%dT%H:%M:%S")) - \
+                    time.timezone
+                if t0 - 1 <= t <= t1 + 1:
+                    per_s[int(t)] = per_s.get(int(t), 0) + 1
+    except OSError:
+        pass
+    say("  COLLAPSE: %s %s c=%d ran at %.0f req/s against %.0f in its other "
+        "round (%d errors, p99 %s ms); log lines per second in it: %s" % (
+            name, kind, conns, min(rates), max(rates), bad["errors"],
+            fmt_ms(bad["p99_us"]),
+            " ".join("%d" % per_s.get(int(t), 0)
+                     for t in range(int(t0), int(t1) + 1))))
+    bad["collapsed"] = True
+
+
 def bench_repo(work, duration, quick):
     say("\n== 1. repo serving: poolboot vs nginx ==")
     d = os.path.join(work, "repo-bench")
@@ -372,6 +406,7 @@ def bench_repo(work, duration, quick):
                     for name in names:
                         port, prefix = servers[name]
                         url = "http://127.0.0.1:%d" % port
+                        t_start = time.time()
                         if kind == "large":
                             r = wrk(url + prefix + "install.img", conns,
                                     duration, timeout="60s")
@@ -379,6 +414,7 @@ def bench_repo(work, duration, quick):
                             r = wrk(url, conns, duration,
                                     script="random_files.lua",
                                     args=(lists[name],), timeout="10s")
+                        r["wall"] = (t_start, time.time())
                         results.setdefault((kind, conns, name), []).append(r)
                         order.append((kind, conns, name, rnd))
                         say("  %-5s c=%-3d %-10s round %d: %8.1f MB/s %9.0f "
@@ -389,6 +425,11 @@ def bench_repo(work, duration, quick):
                                 "  (%d errors, %d non-2xx)" % (
                                     r["errors"], r["err_status"])
                                 if r["errors"] or r["err_status"] else ""))
+        pbs = {"poolboot-%s" % pb.dir[-1]: pb for pb in procs
+               if isinstance(pb, Poolboot)}
+        for (kind, conns, name), runs in results.items():
+            if name in pbs:
+                collapsed(pbs[name], kind, conns, name, runs)
         for pb in procs:
             if isinstance(pb, Poolboot):
                 errs = [l for l in pb.log_tail(200000).splitlines()
@@ -985,7 +1026,8 @@ def summary(res):
         r = row["ratio_mbps"]
         need = row["file"] == "large" or row["conns"] > 1
         add("repo %s files, %d conns: MB/s (nginx)" % (
-            "256 MB" if row["file"] == "large" else "1-64 KB", row["conns"]),
+            "%d MB" % rp["big_mb"] if row["file"] == "large" else "1-64 KB",
+            row["conns"]),
             "%.0f" % a["mbps"], ">= 1.0x nginx" if need else "-",
             (r is not None and r >= 1.0) if need else None,
             "%.0f" % b["mbps"], r, a["mbps"])
