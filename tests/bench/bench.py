@@ -802,8 +802,17 @@ def one_coord_run(npools, nhosts, vms, timeout, delays=None, poll_ms=10):
         states = [st for _, st in done.values()]
         bad = [s for s in states if s["state"] != "done"]
         if bad:
-            raise RuntimeError("run %s ended %s: %s" % (
-                bad[0]["pool"], bad[0]["state"], bad[0].get("error")))
+            why = [e for s in sims for e in s.log()
+                   if e.get("event") == "install_error"]
+            raise RuntimeError("%d of %d runs did not finish; run %s ended "
+                               "%s: %s%s" % (
+                                   len(bad), len(states), bad[0]["pool"],
+                                   bad[0]["state"], bad[0].get("error"),
+                                   "; the simulated installer said: %s" %
+                                   "; ".join("%s: %s" % (e.get("host"),
+                                                         e.get("reason"))
+                                             for e in why[:3])
+                                   if why else ""))
         log = [e for s in sims for e in s.log()]
         names = set(h["name"] for p in pools for h in p["hosts"])
         per_host = [ms for s in states for ms in run_host_times(s)]
@@ -869,8 +878,13 @@ def bench_coord(work, quick):
             nh, ", ".join("%s %g" % (k.replace("_delay", ""), v)
                           for k, v in delays.items()),
             d1["wall_ms"] / 1000, d1["host_ms_median"]))
-    many = one_coord_run(npools, nh, nh, timeout=tmo, delays=delays,
-                         poll_ms=100)
+    try:
+        many = one_coord_run(npools, nh, nh, timeout=tmo, delays=delays,
+                             poll_ms=100)
+    except RuntimeError as e:
+        say("  %d pools at once, same delays: FAILED: %s" % (npools, e))
+        return {"one": one, "delays": delays, "one_delayed": d1,
+                "many": {"pools": npools, "error": str(e)}, "ratio": None}
     ratio = many["wall_ms"] / d1["wall_ms"]
     say("  %d pools at once, same delays (%d simulator processes): wall "
         "%.1f s (%.2fx one pool; target <= 1.2), per host median %.0f ms "
@@ -1060,10 +1074,11 @@ def summary(res):
             "%.0f" % one["host_ms_median"], "< 100",
             one["host_ms_median"] < 100, raw=one["host_ms_median"])
         add("coord %d pools x 16, delays: wall (1 pool's)" %
-            co["many"]["pools"], "%.1f s" % (co["many"]["wall_ms"] / 1000),
-            "<= 1.2x", co["ratio"] <= 1.2,
+            co["many"]["pools"], "run failed" if co["ratio"] is None else
+            "%.1f s" % (co["many"]["wall_ms"] / 1000), "<= 1.2x",
+            co["ratio"] is not None and co["ratio"] <= 1.2,
             "%.1f s" % (co["one_delayed"]["wall_ms"] / 1000), co["ratio"],
-            co["many"]["wall_ms"])
+            co["many"].get("wall_ms"))
     for sc in (res.get("scale") or {}).get("sizes", []):
         n = sc["hosts"]
         big = n > 10000
