@@ -669,7 +669,11 @@ class MultiSimEnv(sh.UpgradeEnv):
         if self.pools is None or self.sim_of is None:
             return super().write_config(extra_server, extra_hosts,
                                         hosts_text)
-        text = self.server_section(extra_server)
+        # every simulated installer fetches from 127.0.0.1: 50 pools
+        # installing at once pass the default 32 per address, and the
+        # refused ones are reset connections, failed installs (a real
+        # installer has an address of its own)
+        text = self.server_section(extra_server + "per_ip_connections = 0\n")
         text += "[repo up]\npath = %s\n\n" % self.repo
         for p in self.pools:
             hosts = p["hosts"]
