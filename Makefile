@@ -96,11 +96,16 @@ e2e: deps-e2e
 	@$(MAKE) -s WERROR=1 $(BUILD)/poolboot
 	@sh tests/e2e/run.sh $(BUILD)
 
-# Benchmarks (issue 7): not part of make check; see docs/performance.md.
+# Benchmarks (issues 7 and 15): not part of make check; see
+# docs/performance.md. The tftp section needs root (network namespaces).
 bench: deps-bench
 	@sh tests/bench/install-deps.sh
-	@$(MAKE) -s poolboot $(BUILD)/bench_render
+	@$(MAKE) -s poolboot $(BUILD)/bench_render $(BUILD)/bench_storm
 	@python3 tests/bench/bench.py
+
+# the boot-storm client (tests/bench/bench_storm.c): no server code in it
+$(BUILD)/bench_storm: tests/bench/bench_storm.c | $(BUILD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 $(BUILD)/bench_render: tests/bench/bench_render.c $(LIBOBJS) | $(BUILD)
 	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)

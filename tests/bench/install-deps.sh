@@ -2,11 +2,13 @@
 # Installs what `make bench` needs besides the build dependencies, when it
 # is missing (Debian 12): wrk (load generator), nginx (the reference
 # server; the script starts its own instance on loopback, never the
-# system service) and hyperfine (command timing). Idempotent; needs root
+# system service), hyperfine (command timing), and for the tftp section
+# iproute2 (network namespaces), dnsmasq-base (the TFTP server) and curl
+# (the TFTP and HTTP client). Idempotent; needs root
 # (or sudo) only when something must be installed.
 set -eu
 
-PKGS="wrk nginx hyperfine python3"
+PKGS="wrk nginx hyperfine python3 iproute2 dnsmasq-base curl"
 
 missing=""
 for p in $PKGS; do
