@@ -302,8 +302,12 @@ store_commit_stop(struct store *st)
 	started = gc->started;
 	pthread_cond_broadcast(&gc->cv);
 	pthread_mutex_unlock(&gc->mu);
-	if (started)
+	if (started) {
 		pthread_join(gc->th, NULL);
+		log_info("store", "answerfile fetches counted: %llu in %llu "
+		    "transactions", (unsigned long long)gc->nfetch,
+		    (unsigned long long)gc->ntx);
+	}
 	for (i = 0; i < SC_COUNT; i++)
 		store_db_finalize(gc->s[i]);
 	pthread_cond_destroy(&gc->cv);
