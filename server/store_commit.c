@@ -156,14 +156,18 @@ store_commit_main(void *arg)
 		/* everything queued so far, in one transaction: while it is
 		 * on its way to the disk the next batch queues up */
 		store_commit_batch(st, gc, batch);
-		for (n = 0, f = batch; f != NULL; f = next, n++) {
+		for (n = 0, f = batch; f != NULL; f = f->next)
+			n++;
+		pthread_mutex_lock(&gc->mu);	/* counted before anyone wakes */
+		gc->ntx++;
+		gc->nfetch += n;
+		pthread_mutex_unlock(&gc->mu);
+		for (f = batch; f != NULL; f = next) {
 			next = f->next;
 			f->next = NULL;
 			f->done(f);		/* may free f */
 		}
 		pthread_mutex_lock(&gc->mu);
-		gc->ntx++;
-		gc->nfetch += n;
 	}
 	pthread_mutex_unlock(&gc->mu);
 	return NULL;
