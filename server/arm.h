@@ -34,7 +34,18 @@
  *             The firmware is the inventory's at start-up: a host whose
  *             firmware changed while poolboot was down is judged by its
  *             new one.
- * All functions are serialised by a mutex inside struct arm.
+ *   answerfile fetch: the count first (with its event and the host's
+ *             state, in the store's next group commit, store_commit.h),
+ *             then the answerfile; a crash before the commit loses a
+ *             fetch nobody was answered, never one that was. A count
+ *             lands only while its arming is active: a callback, disarm
+ *             or re-arm stored before it wins, and the fetch gets 410.
+ *             The loop guard ends an arming only once every fetch of it
+ *             in flight has landed.
+ * Every decision is serialised by a mutex inside struct arm; an
+ * answerfile fetch holds it only to decide (token, loop guard, its
+ * attempt number), never while rendering or waiting for the disk
+ * (arm_fetch_begin).
  */
 #ifndef POOLBOOT_ARM_H
 #define POOLBOOT_ARM_H
