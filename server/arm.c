@@ -7,6 +7,7 @@
  * store keeps only their SHA-256.
  */
 #include "arm.h"
+#include "arm_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -28,14 +29,6 @@
 #define REASON_RESTART \
 	"per-MAC file missing or changed after restart; re-arm the host"
 
-struct arm {
-	struct config_live *live;
-	const struct config *cfg;	/* arm's reference; replaced (arm_reload)
-					 * and read only under mu */
-	struct store	*st;
-	struct notify	*notify;	/* may be NULL */
-	pthread_mutex_t	 mu;
-};
 
 int
 arm_new(struct config_live *live, struct store *st, struct arm **out)
@@ -49,6 +42,7 @@ arm_new(struct config_live *live, struct store *st, struct arm **out)
 		free(a);
 		return -1;
 	}
+	pthread_cond_init(&a->cv, NULL);
 	a->live = live;
 	a->cfg = config_live_get(live);
 	a->st = st;
@@ -68,7 +62,9 @@ arm_free(struct arm *a)
 	if (a == NULL)
 		return;
 	config_live_put(a->live, a->cfg);
+	pthread_cond_destroy(&a->cv);
 	pthread_mutex_destroy(&a->mu);
+	free(a->inflight);
 	free(a);
 }
 
@@ -90,12 +86,7 @@ arm_fmt_msg(char *err, size_t errlen, const char *fmt, ...)
 
 /* Records an event for h (with its pool). A failure to record is logged by
  * the store and does not undo the transition it describes. */
-static void
-arm_ev(struct arm *a, const struct host *h, const char *kind,
-    const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
+void
 arm_ev(struct arm *a, const struct host *h, const char *kind,
     const char *fmt, ...)
 {
@@ -147,7 +138,7 @@ arm_write_file(struct arm *a, const struct host *h, enum arm_file f,
 
 /* Points both of h's per-MAC files back at local boot (both are tried);
  * a failure is logged. */
-static int
+int
 arm_write_local(struct arm *a, const struct host *h)
 {
 	int ret = 0;
@@ -161,7 +152,7 @@ arm_write_local(struct arm *a, const struct host *h)
 
 /* Checks token against h's armings: ARM_OK with the active arming in *ar,
  * ARM_GONE for the token of a retired arming, ARM_FORBIDDEN otherwise. */
-static enum arm_status
+enum arm_status
 arm_check_token(struct arm *a, const struct host *h, const char *token,
     struct arming *ar)
 {
@@ -464,97 +455,47 @@ out:
 	return ret;
 }
 
+/* arm_get_answerfile's wait for its fetch to land. */
+struct arm_wait {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 done;
+};
+
+static void
+arm_wait_done(void *arg)
+{
+	struct arm_wait *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
 enum arm_status
 arm_get_answerfile(struct arm *a, const char *host, const char *token,
     char **body, size_t *len)
 {
+	struct arm_fetch *f;
 	enum arm_status ret;
-	struct arming ar;
-	struct host *h;
-	char err[256];
-	enum hostcert_state hs;
-	char *af;
-	size_t aflen = 0;
-	int attempts = 0;
+	struct arm_wait w;
 
 	*body = NULL;
 	*len = 0;
-	pthread_mutex_lock(&a->mu);
-	if ((h = config_host(a->cfg, host)) == NULL) {
-		ret = ARM_NOT_FOUND;
-		goto out;
+	memset(&w, 0, sizeof(w));
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	if ((ret = arm_fetch_begin(a, host, token, arm_wait_done, &w,
+	    &f)) == ARM_OK) {
+		pthread_mutex_lock(&w.mu);
+		while (!w.done)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		ret = arm_fetch_end(a, f, body, len);
 	}
-	if ((ret = arm_check_token(a, h, token, &ar)) != ARM_OK) {
-		if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
-			log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
-			    "answerfile refused (%s token)",
-			    ret == ARM_GONE ? "retired" : "wrong");
-		goto out;
-	}
-	/* boot-loop guard: the installer keeps coming back without ever
-	 * calling back; stop booting it into the installer */
-	if (ar.attempts >= a->cfg->boot_attempts) {
-		char reason[256];
-
-		snprintf(reason, sizeof(reason), "boot loop guard: answerfile "
-		    "fetched %d times without a callback", ar.attempts);
-		if (store_arming_finish(a->st, ar.id, "failed", reason,
-		    util_now()) == -1) {
-			ret = ARM_ERROR;
-			goto out;
-		}
-		hostcert_drop_key(a->cfg, h->name);
-		(void)arm_write_local(a, h);
-		arm_ev(a, h, "loopguard", "%s; back to local boot, host marked "
-		    "failed", reason);
-		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
-		    "%s; back to local boot", reason);
-		ret = ARM_LOOP_GUARD;
-		goto out;
-	}
-	/* counted before anything else can fail, so that even a host that
-	 * is refused below runs into the loop guard eventually */
-	if (store_arming_fetched(a->st, ar.id, util_now(), &attempts) == -1) {
-		ret = ARM_ERROR;
-		goto out;
-	}
-	/* an arming follows the inventory's mode, unless an explicit
-	 * rebuild chose it (purpose); then the inventory cannot disagree */
-	if (ar.purpose[0] == '\0' && h->mode != ar.mode) {
-		arm_ev(a, h, "refused", "answerfile refused: armed for %s but "
-		    "the inventory now says %s; re-arm the host",
-		    config_mode_name(ar.mode), config_mode_name(h->mode));
-		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
-		    "answerfile refused: armed for %s, "
-		    "inventory mode is %s", config_mode_name(ar.mode),
-		    config_mode_name(h->mode));
-		ret = ARM_CONFLICT;
-		goto out;
-	}
-	err[0] = '\0';
-	if (hostcert_state(a->cfg, h->name, ar.token_hash, &hs) == -1) {
-		ret = ARM_ERROR;
-		goto out;
-	}
-	if ((af = render_answerfile_for(a->cfg, h, ar.mode, token,
-	    hs != HOSTCERT_NONE, &aflen, err, sizeof(err))) == NULL) {
-		arm_ev(a, h, "refused", "answerfile not served: %s", err);
-		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
-		    "answerfile not served: %s", err);
-		ret = ARM_ERROR;
-		goto out;
-	}
-	arm_ev(a, h, "fetch", "%s answerfile served (fetch %d of %d)",
-	    config_mode_name(ar.mode), attempts, a->cfg->boot_attempts);
-	log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
-	    "%s answerfile served (fetch %d of %d)",
-	    config_mode_name(ar.mode), attempts,
-	    a->cfg->boot_attempts);
-	*body = af;
-	*len = aflen;
-	ret = ARM_OK;
-out:
-	pthread_mutex_unlock(&a->mu);
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
 	return ret;
 }
 

@@ -34,7 +34,18 @@
  *             The firmware is the inventory's at start-up: a host whose
  *             firmware changed while poolboot was down is judged by its
  *             new one.
- * All functions are serialised by a mutex inside struct arm.
+ *   answerfile fetch: the count first (with its event and the host's
+ *             state, in the store's next group commit, store_commit.h),
+ *             then the answerfile; a crash before the commit loses a
+ *             fetch nobody was answered, never one that was. A count
+ *             lands only while its arming is active: a callback, disarm
+ *             or re-arm stored before it wins, and the fetch gets 410.
+ *             The loop guard ends an arming only once every fetch of it
+ *             in flight has landed.
+ * Every decision is serialised by a mutex inside struct arm; an
+ * answerfile fetch holds it only to decide (token, loop guard, its
+ * attempt number), never while rendering or waiting for the disk
+ * (arm_fetch_begin).
  */
 #ifndef POOLBOOT_ARM_H
 #define POOLBOOT_ARM_H
@@ -118,9 +129,36 @@ enum arm_status arm_host_for(struct arm *a, const char *host,
 enum arm_status arm_disarm(struct arm *a, const char *host, char *err,
 	    size_t errlen);
 
-/* Host-facing. On ARM_OK *body is malloc'd (caller frees) with *len. */
+/* Host-facing. On ARM_OK *body is malloc'd (caller frees) with *len.
+ * arm_get_answerfile is arm_fetch_begin + waiting + arm_fetch_end in one
+ * call (tests, tools); the server uses the two halves. */
 enum arm_status arm_get_answerfile(struct arm *a, const char *host,
 	    const char *token, char **body, size_t *len);
+
+/* An answerfile fetch in two halves (arm_fetch.c), so that no thread
+ * waits for the disk while holding anything (arm.h's note on fetches):
+ *
+ * arm_fetch_begin decides under arm's lock: token, loop guard, and the
+ * fetch's attempt number, reserved in memory (concurrent fetches of one
+ * host get 1, 2, 3, ... as if each had been committed alone; the loop
+ * guard trips only once every earlier fetch of the arming has landed).
+ * The answerfile is rendered after the lock is released, then the count
+ * (with its event and the host's state) is queued for the store's group
+ * commit (store_commit.h). ARM_OK: pending; done(arg) is called exactly
+ * once, from the store's committer thread, when the count is on disk or
+ * failed; then (on any thread) arm_fetch_end. Other statuses: final
+ * (*f NULL, done never called).
+ *
+ * arm_fetch_end gives the answer and frees f: ARM_OK with *body (malloc'd,
+ * caller frees) only when the count is on disk; ARM_GONE when the arming
+ * ended (callback, disarm, re-arm) before the count landed (not counted);
+ * ARM_CONFLICT or ARM_ERROR as arm_get_answerfile. */
+struct arm_fetch;
+enum arm_status arm_fetch_begin(struct arm *a, const char *host,
+	    const char *token, void (*done)(void *arg), void *arg,
+	    struct arm_fetch **f);
+enum arm_status arm_fetch_end(struct arm *a, struct arm_fetch *f,
+	    char **body, size_t *len);
 enum arm_status arm_get_script(struct arm *a, const char *host,
 	    const char *token, char **body, size_t *len);
 /* The arming's certificate (arm_host_for with hostcert): the

@@ -729,6 +729,7 @@ http_free(struct http_server *srv)
 	 * left for MHD_stop_daemon */
 	http_slow_free(srv->slow);
 	srv->slow = NULL;
+	http_host_drain(srv->hosts);	/* answerfiles waiting for the disk */
 	http_listen_stop(&srv->install);	/* waits for its threads */
 	http_listen_stop(&srv->admin);
 	http_host_free(srv->hosts);

@@ -2,6 +2,7 @@
 #include "http_host.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,22 @@ struct http_host {
 	uint64_t ipseq;
 	struct http_host_count *counts;	/* one per host that fetched one */
 	size_t	 ncounts, capcounts;
+	/* answerfile connections suspended until their count is on disk
+	 * (http_host_drain waits for none), under wmu */
+	pthread_mutex_t wmu;
+	pthread_cond_t	wcv;
+	unsigned	 waiting;
+};
+
+/* An answerfile whose count is on its way to the disk: its connection
+ * is suspended until arm says it landed (http_host_landed), then the
+ * access handler is called again and answers (arm_fetch_end). */
+enum { HTTP_HOST_W_BEGUN, HTTP_HOST_W_SUSPENDED, HTTP_HOST_W_LANDED };
+struct http_host_wait {
+	struct http_host *hh;
+	struct MHD_Connection *con;
+	struct arm_fetch *f;
+	atomic_int	 state;
 };
 
 int
@@ -53,6 +70,8 @@ http_host_new(struct config_live *live, struct arm *arm,
 	hh->arm = arm;
 	if (pthread_mutex_init(&hh->mu, NULL) != 0)
 		goto out;
+	pthread_mutex_init(&hh->wmu, NULL);
+	pthread_cond_init(&hh->wcv, NULL);
 	hh->mu_init = 1;
 	*out = hh;
 	hh = NULL;
@@ -67,8 +86,12 @@ http_host_free(struct http_host *hh)
 {
 	if (hh == NULL)
 		return;
-	if (hh->mu_init)
+	if (hh->mu_init) {
+		http_host_drain(hh);
 		pthread_mutex_destroy(&hh->mu);
+		pthread_cond_destroy(&hh->wcv);
+		pthread_mutex_destroy(&hh->wmu);
+	}
 	free(hh->counts);
 	free(hh);
 }
@@ -169,6 +192,110 @@ http_host_bytes(struct http_host *hh, const char *host)
 	return n;
 }
 
+/* ---- answerfiles waiting for the disk --------------------------------- */
+
+void
+http_host_drain(struct http_host *hh)
+{
+	if (hh == NULL)
+		return;
+	pthread_mutex_lock(&hh->wmu);
+	while (hh->waiting > 0)
+		pthread_cond_wait(&hh->wcv, &hh->wmu);
+	pthread_mutex_unlock(&hh->wmu);
+}
+
+/* One suspended answerfile fewer (landed). */
+static void
+http_host_unwait(struct http_host *hh)
+{
+	pthread_mutex_lock(&hh->wmu);
+	if (--hh->waiting == 0)
+		pthread_cond_broadcast(&hh->wcv);
+	pthread_mutex_unlock(&hh->wmu);
+}
+
+/* arm: the fetch's count landed (the store's committer thread). The
+ * connection is resumed by whoever comes second: this or the access
+ * handler that suspends it; nothing of w is touched after that. */
+static void
+http_host_landed(void *arg)
+{
+	struct http_host_wait *w = arg;
+	struct MHD_Connection *con = w->con;
+	struct http_host *hh = w->hh;
+
+	if (atomic_exchange(&w->state, HTTP_HOST_W_LANDED) ==
+	    HTTP_HOST_W_SUSPENDED)
+		MHD_resume_connection(con);
+	http_host_unwait(hh);
+}
+
+/* rq freed (client gone) with its fetch not yet answered. */
+static void
+http_host_wait_free(void *arg)
+{
+	struct http_host_wait *w = arg;
+	char *body = NULL;
+	size_t len = 0;
+
+	if (w->f != NULL) {
+		(void)arm_fetch_end(w->hh->arm, w->f, &body, &len);
+		if (body != NULL)
+			util_wipe(body, len);
+		free(body);
+	}
+	free(w);
+}
+
+/* The answerfile route: begins the fetch and suspends con until its
+ * count is on disk (MHD_YES, nothing queued), or the final status in *as
+ * with MHD_NO returned as "not suspended". */
+static int
+http_host_fetch(struct http_host *hh, struct MHD_Connection *con,
+    struct http_req *rq, const char *host, const char *token,
+    enum arm_status *as)
+{
+	struct http_host_wait *w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		*as = ARM_ERROR;
+		return 0;
+	}
+	w->hh = hh;
+	w->con = con;
+	atomic_init(&w->state, HTTP_HOST_W_BEGUN);
+	pthread_mutex_lock(&hh->wmu);
+	hh->waiting++;
+	pthread_mutex_unlock(&hh->wmu);
+	if ((*as = arm_fetch_begin(hh->arm, host, token, http_host_landed, w,
+	    &w->f)) != ARM_OK) {
+		http_host_unwait(hh);
+		free(w);
+		return 0;
+	}
+	rq->host_wait = w;
+	rq->host_wait_free = http_host_wait_free;
+	MHD_suspend_connection(con);
+	/* landed already: resumed here (the next call answers) */
+	if (atomic_exchange(&w->state, HTTP_HOST_W_SUSPENDED) ==
+	    HTTP_HOST_W_LANDED)
+		MHD_resume_connection(con);
+	return 1;
+}
+
+/* The answer of a fetch whose count landed. */
+static enum arm_status
+http_host_fetched(struct http_host *hh, struct http_req *rq, char **body,
+    size_t *len)
+{
+	struct http_host_wait *w = rq->host_wait;
+	struct arm_fetch *f = w->f;
+
+	w->f = NULL;
+	return arm_fetch_end(hh->arm, f, body, len);
+}
+
 /* ---- the routes --------------------------------------------------------- */
 
 /* arm's result as the answer to the installer. */
@@ -235,7 +362,12 @@ http_host_serve(struct http_host *hh, struct MHD_Connection *con,
 		return http_host_status(con, rq, ARM_FORBIDDEN);
 	switch (rq->route) {
 	case HTTP_REQ_ANSWERFILE:
-		as = arm_get_answerfile(hh->arm, host, token, &body, &len);
+		/* counted on disk before it is answered: suspended until
+		 * then, called again after */
+		if (rq->host_wait != NULL)
+			as = http_host_fetched(hh, rq, &body, &len);
+		else if (http_host_fetch(hh, con, rq, host, token, &as))
+			return MHD_YES;
 		if (as == ARM_OK) {
 			http_host_note_installer(hh, rq->ip, host);
 			return http_req_owned(con, rq, MHD_HTTP_OK,

@@ -43,6 +43,12 @@ enum MHD_Result http_host_serve(struct http_host *hh,
 	    struct MHD_Connection *con, struct http_req *rq, const char *host,
 	    const char *token, int result);
 
+/* An answerfile's connection is suspended until its count is on disk
+ * (arm_fetch_begin); waits until none is (each resumed). Call before
+ * the daemons stop (libmicrohttpd refuses to stop with a suspended
+ * connection); http_host_free calls it too. NULL is safe. */
+void  http_host_drain(struct http_host *hh);
+
 /* bytes of repo files were sent to the address ip: they count for the
  * host whose installer ip is, if any. Thread-safe. */
 void  http_host_sent(struct http_host *hh, const char *ip, uint64_t bytes);

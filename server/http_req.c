@@ -58,6 +58,8 @@ http_req_free(struct http_req *rq)
 {
 	if (rq == NULL)
 		return;
+	if (rq->host_wait != NULL && rq->host_wait_free != NULL)
+		rq->host_wait_free(rq->host_wait);
 	free(rq->raw);
 	free(rq->path);
 	free(rq->slow_body);

@@ -65,6 +65,10 @@ struct http_req {
 	int	 role;
 	char	*audit_body;
 	int	 audited;		/* its audit entry is written */
+	/* an answerfile waiting for its count to reach the disk
+	 * (http_host.c): freed with rq by host_wait_free */
+	void	*host_wait;
+	void	(*host_wait_free)(void *);
 };
 
 /* A new request from con (the client's address) with uri (NULL, or the

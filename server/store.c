@@ -114,6 +114,56 @@ store_stmt_get(struct store *st, enum stmt_id id)
 	return s;
 }
 
+/* The cached statement id of the read connection (st->rd; st->db for a
+ * read-only store), reset; NULL on error (logged). Caller holds
+ * st->rd_mu (or st->mu without st->rd). */
+static sqlite3_stmt *
+store_stmt_rd(struct store *st, enum stmt_id id)
+{
+	sqlite3_stmt *s;
+
+	if (st->rd == NULL)
+		return store_stmt_get(st, id);
+	if ((s = st->rd_stmt[id]) == NULL) {
+		if (sqlite3_prepare_v3(st->rd, store_stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			log_error("store", "prepare: %s", sqlite3_errmsg(st->rd));
+			return NULL;
+		}
+		st->rd_stmt[id] = s;
+		return s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* The lock of the read connection (store_stmt_rd). */
+static pthread_mutex_t *
+store_rd_lock(struct store *st)
+{
+	pthread_mutex_t *mu = st->rd != NULL ? &st->rd_mu : &st->mu;
+
+	pthread_mutex_lock(mu);
+	return mu;
+}
+
+/* Opens st->rd, the read-only connection to path beside st->db. */
+static int
+store_rd_open(struct store *st, const char *path)
+{
+	if ((st->rd_stmt = calloc(S_COUNT, sizeof(*st->rd_stmt))) == NULL)
+		return -1;
+	if (sqlite3_open_v2(path, &st->rd, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(st->rd, 5000) != SQLITE_OK) {
+		log_error("store", "cannot open %s for reading: %s", path,
+		    st->rd != NULL ? sqlite3_errmsg(st->rd) : "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Binds a text parameter; NULL becomes the empty string. */
 static int
 store_bind_text(sqlite3_stmt *s, int i, const char *v)
@@ -225,6 +275,7 @@ store_open(const char *state_dir, int readonly, struct store **out)
 		free(st);
 		return -1;
 	}
+	pthread_mutex_init(&st->rd_mu, NULL);
 	st->readonly = readonly;
 	flags = readonly ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
@@ -270,7 +321,8 @@ store_open(const char *state_dir, int readonly, struct store **out)
 		if (store_db_exec(st, "PRAGMA synchronous = FULL",
 		    "synchronous") == -1 || store_schema_init(st) == -1 ||
 		    store_private(path, "-wal") == -1 ||
-		    store_private(path, "-shm") == -1)
+		    store_private(path, "-shm") == -1 ||
+		    store_rd_open(st, path) == -1)
 			goto out;
 	}
 	*out = st;
@@ -290,9 +342,17 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < S_COUNT; i++)
+	store_commit_stop(st);	/* what is queued is written first */
+	for (i = 0; i < S_COUNT; i++) {
 		sqlite3_finalize(st->stmt[i]);
+		if (st->rd_stmt != NULL)
+			sqlite3_finalize(st->rd_stmt[i]);
+	}
 	free(st->stmt);
+	free(st->rd_stmt);
+	if (st->rd != NULL && sqlite3_close(st->rd) != SQLITE_OK)
+		log_error("store", "close: %s", sqlite3_errmsg(st->rd));
+	pthread_mutex_destroy(&st->rd_mu);
 	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
 		log_error("store", "close: %s", sqlite3_errmsg(st->db));
 	pthread_mutex_destroy(&st->mu);
@@ -411,7 +471,10 @@ store_arming_fetch(struct store *st, sqlite3_stmt *s, struct arming *a,
 	else if (rc == SQLITE_DONE)
 		ret = 1;
 	else {
-		store_db_err(st, what);
+		/* s may be of the read connection */
+		(void)st;
+		log_error("store", "%s: %s", what,
+		    sqlite3_errmsg(sqlite3_db_handle(s)));
 		ret = -1;
 	}
 	sqlite3_reset(s);
@@ -424,13 +487,14 @@ store_active_arming(struct store *st, const char *host, struct arming *a)
 	sqlite3_stmt *s;
 	int ret = -1;
 
-	pthread_mutex_lock(&st->mu);
-	if ((s = store_stmt_get(st, S_ARMING_ACTIVE)) == NULL)
+	pthread_mutex_t *mu = store_rd_lock(st);
+
+	if ((s = store_stmt_rd(st, S_ARMING_ACTIVE)) == NULL)
 		goto out;
 	store_bind_text(s, 1, host);
 	ret = store_arming_fetch(st, s, a, "active arming");
 out:
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(mu);
 	return ret;
 }
 
@@ -441,14 +505,15 @@ store_arming_by_hash(struct store *st, const char *host,
 	sqlite3_stmt *s;
 	int ret = -1;
 
-	pthread_mutex_lock(&st->mu);
-	if ((s = store_stmt_get(st, S_ARMING_BY_HASH)) == NULL)
+	pthread_mutex_t *mu = store_rd_lock(st);
+
+	if ((s = store_stmt_rd(st, S_ARMING_BY_HASH)) == NULL)
 		goto out;
 	store_bind_text(s, 1, host);
 	store_bind_text(s, 2, token_hash);
 	ret = store_arming_fetch(st, s, a, "arming by token");
 out:
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(mu);
 	return ret;
 }
 

@@ -11,7 +11,8 @@
  *   jobs       rebuild and install jobs (store_job.h)
  *   audit      the audit log: who did what, answered how (store_audit.h)
  * This header is the store's whole public face: it includes store_run.h,
- * store_run_vm.h and store_job.h. store.c owns the connection, the hosts, armings and
+ * store_run_vm.h, store_job.h and store_commit.h (answerfile fetches
+ * counted in batches). store.c owns the connection, the hosts, armings and
  * events; store_run.c and store_job.c their tables; SQLite itself is used
  * in store.c only (the others go through store_db.h).
  *
@@ -27,6 +28,7 @@
 
 #include "config.h"
 #include "store_audit.h"
+#include "store_commit.h"
 #include "store_job.h"
 #include "state.h"
 #include "store_run.h"
@@ -92,7 +94,8 @@ int   store_active_arming(struct store *st, const char *host, struct arming *a);
 int   store_arming_by_hash(struct store *st, const char *host,
 	    const char *token_hash, struct arming *a);
 /* Counts one answerfile fetch: attempts+1, times, host -> HOST_INSTALLING.
- * *attempts_out gets the new count. */
+ * *attempts_out gets the new count. One transaction per call; the server
+ * counts its fetches in batches instead (store_commit.h). */
 int   store_arming_fetched(struct store *st, int64_t id, int64_t now,
 	    int *attempts_out);
 /* Ends an arming: result "done" -> HOST_DONE, "failed" -> HOST_FAILED,

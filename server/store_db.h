@@ -22,11 +22,21 @@ struct store_stmt;
 
 /* The store behind store.h's opaque struct store: one connection shared
  * by several threads behind mu. */
+struct store_commit;
+
 struct store {
 	struct sqlite3	*db;
 	pthread_mutex_t	 mu;
 	int		 readonly;
 	struct sqlite3_stmt **stmt;	/* store.c's cached statements */
+	/* a second, read-only connection for the arming lookups of
+	 * installers' requests (store_active_arming, store_arming_by_hash),
+	 * so that they never wait behind a commit's fsync on db; NULL for
+	 * a read-only store (db serves them) */
+	struct sqlite3	*rd;
+	pthread_mutex_t	 rd_mu;
+	struct sqlite3_stmt **rd_stmt;
+	struct store_commit *gc;	/* store_commit.c: fetch counts */
 };
 
 /* What store_db_step returns. */

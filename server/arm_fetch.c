@@ -1,0 +1,307 @@
+/* arm_fetch.c — an installer's answerfile fetch; see arm.h
+ * (arm_fetch_begin, arm_fetch_end).
+ *
+ * Under arm's lock only what must be decided in order: the token, the
+ * loop guard and the fetch's attempt number. The number is reserved in
+ * a->inflight (arm_int.h): the store's count plus the fetches of the
+ * arming still on their way to the disk, so N concurrent fetches get the
+ * numbers a one-commit-per-fetch server would give them. The loop guard
+ * trips on a count that is all on disk: with fetches in flight it waits
+ * (a->cv) until they have landed and decides again, so the fetch that
+ * trips it is the one after the last counted one, as before.
+ *
+ * Then, without the lock, with the request's own configuration
+ * reference: the answerfile is rendered (render.h is thread-safe:
+ * libxml2 is initialised once before any thread, every parse has its own
+ * context) and the count is queued with its event for the store's group
+ * commit (store_commit.h), which calls arm_fetch_landed when it is on
+ * disk. Only then may the answerfile leave (arm_fetch_end).
+ */
+#include "arm.h"
+#include "arm_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_live.h"
+#include "hostcert.h"
+#include "log.h"
+#include "render.h"
+#include "util.h"
+
+struct arm_fetch {
+	struct store_fetch sf;		/* its count, queued */
+	struct arm	*a;
+	const struct config *cfg;	/* a reference, dropped by _end */
+	const struct host *h;		/* in cfg */
+	struct arming	 ar;
+	int		 attempts;	/* the number reserved: fetch N */
+	int		 of;		/* of boot_attempts */
+	int		 hostcert;	/* the arming has a certificate */
+	enum arm_status	 status;	/* once counted: ARM_OK, ARM_CONFLICT,
+					 * ARM_ERROR */
+	char		*body;
+	size_t		 len;
+	void		(*done)(void *);
+	void		*arg;
+};
+
+/* The in-flight entry of arming id, added (count 0) when create is set;
+ * NULL when none or out of memory. Caller holds a->mu. */
+static struct arm_inflight *
+arm_fetch_slot(struct arm *a, int64_t id, int create)
+{
+	struct arm_inflight *v;
+	size_t i, cap;
+
+	for (i = 0; i < a->ninflight; i++)
+		if (a->inflight[i].arming_id == id)
+			return &a->inflight[i];
+	if (!create)
+		return NULL;
+	if (a->ninflight == a->capinflight) {
+		cap = a->capinflight ? a->capinflight * 2 : 16;
+		if ((v = realloc(a->inflight, cap * sizeof(*v))) == NULL)
+			return NULL;
+		a->inflight = v;
+		a->capinflight = cap;
+	}
+	v = &a->inflight[a->ninflight++];
+	memset(v, 0, sizeof(*v));
+	v->arming_id = id;
+	return v;
+}
+
+/* One fetch of arming id is no longer in flight (landed or never
+ * queued); the last one's entry goes and the loop guard, if it waits,
+ * decides again. */
+static void
+arm_fetch_release(struct arm *a, int64_t id)
+{
+	struct arm_inflight *v;
+
+	pthread_mutex_lock(&a->mu);
+	if ((v = arm_fetch_slot(a, id, 0)) != NULL && --v->inflight <= 0) {
+		*v = a->inflight[--a->ninflight];
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* The loop guard trips on arming ar of h: the arming fails (store first),
+ * then local boot. Caller holds a->mu; no fetch of ar is in flight. */
+static enum arm_status
+arm_fetch_trip(struct arm *a, const struct host *h, const struct arming *ar)
+{
+	char reason[256];
+
+	snprintf(reason, sizeof(reason), "boot loop guard: answerfile "
+	    "fetched %d times without a callback", ar->attempts);
+	if (store_arming_finish(a->st, ar->id, "failed", reason,
+	    util_now()) == -1)
+		return ARM_ERROR;
+	hostcert_drop_key(a->cfg, h->name);
+	(void)arm_write_local(a, h);
+	arm_ev(a, h, "loopguard", "%s; back to local boot, host marked "
+	    "failed", reason);
+	log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+	    "%s; back to local boot", reason);
+	return ARM_LOOP_GUARD;
+}
+
+/* arm_fetch_begin's part under arm's lock: token, loop guard, the
+ * attempt number reserved. ARM_OK: f has its arming, number, host and
+ * configuration reference. */
+static enum arm_status
+arm_fetch_decide(struct arm *a, const char *host, const char *token,
+    struct arm_fetch *f)
+{
+	enum arm_status ret;
+	enum hostcert_state hs;
+	struct arm_inflight *v;
+	const struct host *h;
+	int base;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		if ((h = config_host(a->cfg, host)) == NULL) {
+			ret = ARM_NOT_FOUND;
+			goto out;
+		}
+		if ((ret = arm_check_token(a, h, token, &f->ar)) != ARM_OK) {
+			if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
+				log_ctx(PB_LOG_INFO, "arm", h->pool_name,
+				    h->name, "answerfile refused (%s token)",
+				    ret == ARM_GONE ? "retired" : "wrong");
+			goto out;
+		}
+		v = arm_fetch_slot(a, f->ar.id, 0);
+		base = v != NULL ? v->count : f->ar.attempts;
+		if (base < a->cfg->boot_attempts)
+			break;
+		/* boot-loop guard: the installer keeps coming back without
+		 * ever calling back. It trips on the count on disk: the
+		 * fetches still in flight land first, then all is decided
+		 * again (the arming may have ended meanwhile) */
+		if (v == NULL) {
+			ret = arm_fetch_trip(a, h, &f->ar);
+			goto out;
+		}
+		pthread_cond_wait(&a->cv, &a->mu);
+	}
+	if (hostcert_state(a->cfg, h->name, f->ar.token_hash, &hs) == -1) {
+		ret = ARM_ERROR;
+		goto out;
+	}
+	if ((v = arm_fetch_slot(a, f->ar.id, 1)) == NULL) {
+		log_error("arm", "out of memory");
+		ret = ARM_ERROR;
+		goto out;
+	}
+	/* counted before anything else can fail, so that even a host that
+	 * is refused below runs into the loop guard eventually */
+	v->count = base + 1;
+	v->inflight++;
+	f->attempts = base + 1;
+	f->of = a->cfg->boot_attempts;
+	f->hostcert = hs != HOSTCERT_NONE;
+	f->cfg = config_live_ref(a->live, a->cfg);
+	f->h = h;
+	ret = ARM_OK;
+out:
+	pthread_mutex_unlock(&a->mu);
+	return ret;
+}
+
+/* arm_fetch_begin's part without the lock: the answer (f->status,
+ * f->body) for token, and the count's event. */
+static void
+arm_fetch_render(struct arm_fetch *f, const char *token)
+{
+	const struct host *h = f->h;
+	const char *mode = config_mode_name(f->ar.mode);
+	struct store_fetch *sf = &f->sf;
+	char err[256];
+
+	snprintf(sf->pool, sizeof(sf->pool), "%s", h->pool_name);
+	/* an arming follows the inventory's mode, unless an explicit
+	 * rebuild chose it (purpose); then the inventory cannot disagree */
+	if (f->ar.purpose[0] == '\0' && h->mode != f->ar.mode) {
+		f->status = ARM_CONFLICT;
+		snprintf(sf->kind, sizeof(sf->kind), "refused");
+		snprintf(sf->message, sizeof(sf->message), "answerfile "
+		    "refused: armed for %s but the inventory now says %s; "
+		    "re-arm the host", mode, config_mode_name(h->mode));
+		log_ctx(PB_LOG_WARN, "arm", h->pool_name, h->name,
+		    "answerfile refused: armed for %s, inventory mode is %s",
+		    mode, config_mode_name(h->mode));
+		return;
+	}
+	err[0] = '\0';
+	if ((f->body = render_answerfile_for(f->cfg, h, f->ar.mode, token,
+	    f->hostcert, &f->len, err, sizeof(err))) == NULL) {
+		f->status = ARM_ERROR;
+		snprintf(sf->kind, sizeof(sf->kind), "refused");
+		snprintf(sf->message, sizeof(sf->message), "answerfile not "
+		    "served: %s", err);
+		log_ctx(PB_LOG_ERROR, "arm", h->pool_name, h->name,
+		    "answerfile not served: %s", err);
+		return;
+	}
+	f->status = ARM_OK;
+	snprintf(sf->kind, sizeof(sf->kind), "fetch");
+	snprintf(sf->message, sizeof(sf->message), "%s answerfile served "
+	    "(fetch %d of %d)", mode, f->attempts, f->of);
+}
+
+/* The store's committer: f's count is on disk (or failed). */
+static void
+arm_fetch_landed(struct store_fetch *sf)
+{
+	struct arm_fetch *f = sf->arg;
+
+	arm_fetch_release(f->a, f->ar.id);
+	f->done(f->arg);	/* f is the caller's from here on */
+}
+
+/* Frees f (its body wiped: it carries the token). */
+static void
+arm_fetch_free(struct arm *a, struct arm_fetch *f)
+{
+	if (f == NULL)
+		return;
+	if (f->body != NULL) {
+		util_wipe(f->body, f->len);
+		free(f->body);
+	}
+	config_live_put(a->live, f->cfg);
+	free(f);
+}
+
+enum arm_status
+arm_fetch_begin(struct arm *a, const char *host, const char *token,
+    void (*done)(void *), void *arg, struct arm_fetch **out)
+{
+	struct arm_fetch *f;
+	enum arm_status ret;
+
+	*out = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return ARM_ERROR;
+	f->a = a;
+	f->done = done;
+	f->arg = arg;
+	if ((ret = arm_fetch_decide(a, host, token, f)) != ARM_OK) {
+		arm_fetch_free(a, f);
+		return ret;
+	}
+	arm_fetch_render(f, token);
+	f->sf.arming_id = f->ar.id;
+	f->sf.now = util_now();
+	f->sf.done = arm_fetch_landed;
+	f->sf.arg = f;
+	if (store_commit_queue(a->st, &f->sf) == -1) {
+		arm_fetch_release(a, f->ar.id);
+		arm_fetch_free(a, f);
+		return ARM_ERROR;
+	}
+	*out = f;
+	return ARM_OK;
+}
+
+enum arm_status
+arm_fetch_end(struct arm *a, struct arm_fetch *f, char **body, size_t *len)
+{
+	const struct host *h = f->h;
+	enum arm_status ret;
+
+	*body = NULL;
+	*len = 0;
+	switch (f->sf.result) {
+	case STORE_FETCH_COUNTED:
+		ret = f->status;
+		break;
+	case STORE_FETCH_INACTIVE:
+		/* a callback, disarm or re-arm came first: as if this fetch
+		 * had come after it */
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "answerfile refused (token retired while it was being "
+		    "counted)");
+		ret = ARM_GONE;
+		break;
+	default:
+		ret = ARM_ERROR;
+		break;
+	}
+	if (ret == ARM_OK) {
+		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		    "%s answerfile served (fetch %d of %d)",
+		    config_mode_name(f->ar.mode), f->attempts, f->of);
+		*body = f->body;
+		*len = f->len;
+		f->body = NULL;
+	}
+	arm_fetch_free(a, f);
+	return ret;
+}

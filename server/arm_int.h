@@ -1,0 +1,55 @@
+/* arm_int.h — arm's insides, shared by arm.c and arm_fetch.c (the
+ * answerfile fetch). Not for any other module: they use arm.h. Include
+ * arm.h first (enum arm_status).
+ *
+ * Lock: mu serialises every decision (arm.h). cv is signalled (with mu)
+ * when the last fetch in flight of an arming has landed (arm_fetch.c):
+ * the loop guard waits for it before it ends the arming.
+ */
+#ifndef POOLBOOT_ARM_INT_H
+#define POOLBOOT_ARM_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "store.h"
+
+struct config_live;
+struct notify;
+
+/* The answerfile fetches of one arming reserved but not yet landed on
+ * disk (arm_fetch.c): count is the attempt number the last of them got,
+ * so the next fetch is count + 1 whatever the store says yet. An entry
+ * exists only while inflight > 0; then the store's count is the truth. */
+struct arm_inflight {
+	int64_t	 arming_id;
+	int	 count;
+	int	 inflight;
+};
+
+struct arm {
+	struct config_live *live;
+	const struct config *cfg;	/* arm's reference; replaced (arm_reload)
+					 * and read only under mu */
+	struct store	*st;
+	struct notify	*notify;	/* may be NULL */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;		/* an arming's last fetch landed */
+	struct arm_inflight *inflight;	/* under mu */
+	size_t		 ninflight, capinflight;
+};
+
+/* Records an event for h (with its pool); a failure is logged. */
+void  arm_ev(struct arm *a, const struct host *h, const char *kind,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Both of h's per-MAC files back to local boot; -1 when one failed
+ * (logged). Caller holds mu. */
+int   arm_write_local(struct arm *a, const struct host *h);
+/* token against h's armings: ARM_OK with the active arming in *ar,
+ * ARM_GONE for a retired arming's, ARM_FORBIDDEN otherwise. */
+enum arm_status arm_check_token(struct arm *a, const struct host *h,
+	    const char *token, struct arming *ar);
+
+#endif
