@@ -161,7 +161,7 @@ class RecoverJsonTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.env.cleanup()
 
-    def json_error(self, args, rc, conf=None):
+    def json_error(self, args, rc, conf=None, usage=False):
         if conf is None:
             p = self.env.cli("recover", *args, "--json")
         else:
@@ -171,12 +171,15 @@ class RecoverJsonTest(unittest.TestCase):
         d = json.loads(p.out)       # the whole of stdout
         self.assertEqual(sorted(d), ["error", "exit"])
         self.assertEqual(d["exit"], rc)
-        if conf is None:    # a bad config: its problems, not this line
+        if conf is None and usage:  # cli_usage_error's shape
+            self.assertEqual(p.err.splitlines()[0], "poolboot " + d["error"])
+            self.assertIn("Run 'poolboot recover --help'", p.err)
+        elif conf is None:  # a bad config: its problems, not this line
             self.assertIn("poolboot: " + d["error"], p.err)
         return d
 
     def test_usage(self):
-        d = self.json_error(("dp",), 2)
+        d = self.json_error(("dp",), 2, usage=True)
         self.assertIn("--new-master HOST", d["error"])
 
     def test_unknown_pool_and_host(self):
