@@ -712,6 +712,13 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
+	/* libmicrohttpd 0.9's words for a connection refused at
+	 * max_connections or per_ip_connections: counted and warned about
+	 * (http_conn.h), not lost in the debug output */
+	if (strncmp(msg, "Server reached connection limit", 31) == 0) {
+		http_conn_refused(((struct http_listener *)cls)->conns);
+		return;
+	}
 	if (atomic_load(&srv->running))
 		log_debug("http", "libmicrohttpd: %s", msg);
 	else
@@ -851,6 +858,8 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	o.cls = &srv->install;
 	if (http_listen_start(&srv->install, &o) == -1)
 		return -1;
+	http_conn_set_limits(srv->install.conns, conns, o.per_ip_limit,
+	    threads);
 	o.conn_limit = HTTP_ADMIN_CONN_LIMIT;
 	o.per_ip_limit = 0;
 	o.tls_cert_file = cfg->admin_tls_cert;
@@ -858,6 +867,7 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	o.cls = &srv->admin;
 	if (http_listen_start(&srv->admin, &o) == -1)
 		return -1;
+	http_conn_set_limits(srv->admin.conns, o.conn_limit, 0, threads);
 	atomic_store(&srv->running, 1);
 	http_log_started(srv, threads, conns);
 	srv->cfg = NULL;	/* may be freed after a reload from now on */

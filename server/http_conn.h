@@ -11,6 +11,14 @@
  * as a client that went away. Answers being sent are not timed here (the
  * idle timeout covers a client that stops reading).
  *
+ * The reaper's round runs every 250 ms. A round that comes more than a
+ * second late (the process was stopped, or starved of CPU) moves every
+ * deadline on by the delay, and a connection whose client has sent bytes
+ * the server has not read yet gets one more timeout: in both cases the
+ * server, not the client, was behind. Its warnings (connections closed,
+ * refused, a late round; at most one a minute of each count) are logged
+ * after the mutex is released.
+ *
  * Thread safety: one mutex guards the list; the notify and request calls
  * come from libmicrohttpd's threads, the reaper runs on its own. A socket
  * is shut down only while its connection is in the list, and
@@ -46,6 +54,15 @@ void  http_conn_request_read(struct MHD_Connection *con);
 /* The answer on con is complete: the deadline for the next request
  * starts now. */
 void  http_conn_request_done(struct MHD_Connection *con);
+
+/* The listener's connection limits, for the warning about refused
+ * connections (which limit refused them). */
+void  http_conn_set_limits(struct http_conn_set *set, unsigned int conn_limit,
+	    unsigned int per_ip_limit, unsigned int threads);
+/* libmicrohttpd refused a connection (max_connections or the per-address
+ * limit): counted in /metrics, and warned about at most once a minute.
+ * Safe to call from any thread; NULL is a no-op. */
+void  http_conn_refused(struct http_conn_set *set);
 
 /* Connections closed at the deadline so far. */
 uint64_t http_conn_reaped(struct http_conn_set *set);

@@ -17,6 +17,7 @@
 #define POOLBOOT_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum log_level { PB_LOG_ERROR = 0, PB_LOG_WARN = 1, PB_LOG_INFO = 2, PB_LOG_DEBUG = 3 };
 
@@ -41,6 +42,24 @@ void log_ctx(enum log_level level, const char *subsys, const char *pool,
  * other bytes, UTF-8 included, unchanged. Cut short rather than split an
  * escape. Returns the length of out. */
 size_t log_escape(const char *in, char *out, size_t outlen);
+/* The log queue, for `poolboot serve`: from log_queue_start on, a line
+ * is formatted by its caller (time stamp of the event) and written by one
+ * writer thread, so that no caller waits for the log's reader (a stalled
+ * pipe to journald or cat, a slow disk, a stuck syslog daemon). At most
+ * 4096 lines wait; more are dropped and counted, and once the writer can
+ * write again it adds "log: warning: N lines dropped (the log's reader
+ * was too slow)" where they are missing. Exception: an error line with
+ * nothing queued, in stderr mode, is written by its caller when stderr
+ * takes it at once (poll), so that the last line before a crash is out.
+ * log_queue_start: 0, or -1 (errno; lines stay synchronous). Starting a
+ * running queue is a no-op. log_queue_stop (also run at exit) writes what
+ * is queued, waiting at most 3 s for the reader, and stops the writer;
+ * lines are synchronous again afterwards. Safe when not running. */
+int   log_queue_start(void);
+void  log_queue_stop(void);
+/* Lines lost since the process started: dropped by a full queue, or
+ * refused by the syslog socket. For /metrics; thread-safe. */
+uint64_t log_dropped_lines(void);
 /* Only at start-up and while reading config: print and exit(code). */
 void log_fatal(int code, const char *subsys, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));

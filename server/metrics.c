@@ -15,6 +15,7 @@ static atomic_uint_fast64_t metrics_requests[METRICS_ROUTE_COUNT]
     [METRICS_STATUS_CLASSES];
 static atomic_uint_fast64_t metrics_bytes[METRICS_ROUTE_COUNT];
 static atomic_uint_fast64_t metrics_callbacks[2];	/* done, failed */
+static atomic_uint_fast64_t metrics_conns[2][METRICS_CONN_EVENTS];
 
 static const char *const metrics_route_names[METRICS_ROUTE_COUNT] = {
 	"repo", "hosts", "boot", "api", "other"
@@ -59,6 +60,14 @@ metrics_callback(int result)
 }
 
 void
+metrics_http_conn(int admin, enum metrics_conn_event ev)
+{
+	if ((unsigned int)ev < METRICS_CONN_EVENTS)
+		atomic_fetch_add_explicit(&metrics_conns[admin ? 1 : 0][ev], 1,
+		    memory_order_relaxed);
+}
+
+void
 metrics_reset(void)
 {
 	size_t r, c;
@@ -70,6 +79,9 @@ metrics_reset(void)
 	}
 	atomic_store(&metrics_callbacks[0], 0);
 	atomic_store(&metrics_callbacks[1], 0);
+	for (r = 0; r < 2; r++)
+		for (c = 0; c < METRICS_CONN_EVENTS; c++)
+			atomic_store(&metrics_conns[r][c], 0);
 }
 
 int
@@ -243,6 +255,34 @@ out:
 	return ret;
 }
 
+/* Connections refused and reaped by listener, lines the log lost. */
+static void
+metrics_render_conns(struct sbuf *out)
+{
+	static const char *const names[2] = { "install", "admin" };
+	size_t l;
+
+	metrics_head(out, "poolboot_http_refused_connections_total", "counter",
+	    "Connections refused: max_connections or per_ip_connections "
+	    "reached.");
+	for (l = 0; l < 2; l++)
+		sbuf_printf(out, "poolboot_http_refused_connections_total"
+		    "{listener=\"%s\"} %llu\n", names[l], (unsigned long long)
+		    atomic_load(&metrics_conns[l][METRICS_CONN_REFUSED]));
+	metrics_head(out, "poolboot_http_reaped_connections_total", "counter",
+	    "Connections closed for not sending a whole request within "
+	    "header_timeout.");
+	for (l = 0; l < 2; l++)
+		sbuf_printf(out, "poolboot_http_reaped_connections_total"
+		    "{listener=\"%s\"} %llu\n", names[l], (unsigned long long)
+		    atomic_load(&metrics_conns[l][METRICS_CONN_REAPED]));
+	metrics_head(out, "poolboot_log_dropped_lines_total", "counter",
+	    "Log lines lost because the log's reader (stderr's pipe or file, "
+	    "the syslog socket) was too slow or gone.");
+	sbuf_printf(out, "poolboot_log_dropped_lines_total %llu\n",
+	    (unsigned long long)log_dropped_lines());
+}
+
 int
 metrics_render(const struct config *cfg, struct store *st,
     struct dnsmasq_sup *dns, struct sbuf *out)
@@ -274,6 +314,7 @@ metrics_render(const struct config *cfg, struct store *st,
 		sbuf_printf(out, "poolboot_http_sent_bytes_total{route=\"%s\"} "
 		    "%llu\n", metrics_route_names[r],
 		    (unsigned long long)atomic_load(&metrics_bytes[r]));
+	metrics_render_conns(out);
 	metrics_head(out, "poolboot_dnsmasq_restarts_total", "counter",
 	    "Restarts of the managed dnsmasq child (0 without one).");
 	sbuf_printf(out, "poolboot_dnsmasq_restarts_total %u\n",

@@ -46,6 +46,15 @@ void  metrics_http_request(enum metrics_route route, unsigned int status,
  * anything else (failed). Thread-safe, lock-free. */
 void  metrics_callback(int result);
 
+enum metrics_conn_event {
+	METRICS_CONN_REFUSED = 0,	/* over max_connections / per address */
+	METRICS_CONN_REAPED,		/* closed at the request deadline */
+	METRICS_CONN_EVENTS
+};
+/* One connection refused or reaped on the install (admin 0) or admin
+ * (admin 1) listener. Thread-safe, lock-free. */
+void  metrics_http_conn(int admin, enum metrics_conn_event ev);
+
 /* Appends every metric to out. cfg and st are read (hosts by state, runs,
  * step durations); dns may be NULL (no managed dnsmasq: 0 restarts).
  * Returns 0, or -1 (logged) when the store could not be read or out

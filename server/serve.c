@@ -328,6 +328,10 @@ serve_run(const struct cli_opts *o)
 	 * configuration's own problems went to stderr above) */
 	if (o->syslog || cfg->log_syslog)
 		log_init("poolboot", PB_LOG_INFO + o->verbose, 1);
+	/* a stalled log reader must not stop a request (log.h) */
+	if (log_queue_start() == -1)
+		log_warn("serve", "log lines are written synchronously: cannot "
+		    "start the log writer: %s", strerror(errno));
 	/* before any file is touched (the tftp-root reconcile, dnsmasq's
 	 * files, the store): one serve per state_dir, and our ports, so
 	 * that a second serve that cannot run changes nothing */
@@ -371,5 +375,6 @@ serve_run(const struct cli_opts *o)
 	ret = 0;
 out:
 	serve_stop_parts(&p);
+	log_queue_stop();	/* every queued line out */
 	return ret;
 }
