@@ -141,9 +141,10 @@ class LogInjectionTest(unittest.TestCase):
         try:
             deadline = time.time() + 10
             while time.time() < deadline:
+                # an HTTP answer, not only a connect: the port is bound
+                # (and accepts) before the admin token file is written
                 try:
-                    socket.create_connection(("127.0.0.1", self.env.port),
-                                             1).close()
+                    self.env.request("GET", "/", timeout=2)
                     break
                 except OSError:
                     time.sleep(0.05)
