@@ -322,6 +322,17 @@ serve_run(const struct cli_opts *o)
 
 	memset(&p, 0, sizeof(p));
 	p.lock_fd = -1;
+	/* blocked before the first thread starts (the log writer, the
+	 * reaper, libmicrohttpd's, the coordinators'): every thread
+	 * inherits the mask, so that SIGHUP and SIGTERM only ever reach
+	 * serve_wait's sigwait; a thread with SIGHUP unblocked would take
+	 * it with the default action, which ends the process */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if ((cfg = p.cfg = cli_load_config_warn(o->conf)) == NULL)
 		return CLI_EXIT_FAIL;
 	/* from here on every line goes to syslog when asked to (the
@@ -340,13 +351,6 @@ serve_run(const struct cli_opts *o)
 		goto out;
 	if (serve_start_parts(&p) == -1)
 		goto out;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (serve_dnsmasq(cfg, &p.dns) == -1)
 		goto out;

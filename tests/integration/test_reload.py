@@ -212,6 +212,23 @@ class ReloadTest(unittest.TestCase):
         self.assertIn("%s:%d: " % (env.conf, line), audit[0]["result"])
         self.assertIn("1 host added (xen21)", audit[1]["result"])
 
+    def test_sighups_back_to_back_never_end_the_server(self):
+        """SIGHUPs arriving while a reload runs: each waits for sigwait;
+        none reaches a thread of the server with the default action
+        (which would end the process)."""
+        env = self.env
+        env.write_config(extra_hosts=XEN21)
+        for _ in range(20):
+            env.proc.send_signal(signal.SIGHUP)
+        self.assertTrue(wait_for(lambda: "reload (SIGHUP): 1 host added "
+                                 "(xen21)" in env.log_text()), env.log_tail())
+        for _ in range(20):
+            env.proc.send_signal(signal.SIGHUP)
+            time.sleep(0.005)
+        time.sleep(1)
+        self.assertIsNone(env.proc.poll(), env.log_tail())
+        self.assertEqual(env.api("GET", "/hosts/xen21").status, 200)
+
     def test_tokens_file_path_change_needs_a_restart(self):
         env = self.env
         env.write_config(extra_server="admin_tokens = %s/other-tokens\n"
