@@ -31,6 +31,7 @@
 #include "config_mode.h"
 #include "config_pool.h"
 #include "inventory.h"
+#include "strmap.h"
 #include "util.h"
 
 enum boot_files { BOOT_FILES_TFTP = 0, BOOT_FILES_HTTP = 1 };
@@ -91,6 +92,11 @@ struct config {
 	size_t	 nhosts;
 
 	struct dnsmasq_cfg dnsmasq;
+
+	/* name and MAC indexes for config_host, config_host_by_mac and
+	   config_pool (built by config_load; without them, e.g. out of
+	   memory or a config built by hand, the lookups scan) */
+	struct strmap	 host_names, host_macs, pool_names;
 };
 
 /* Loads and checks path, including the repos' trees and the secret files
