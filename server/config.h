@@ -97,6 +97,9 @@ struct config {
 	   config_pool (built by config_load; without them, e.g. out of
 	   memory or a config built by hand, the lookups scan) */
 	struct strmap	 host_names, host_macs, pool_names;
+	/* templates read once (render_cache.h); set and freed by the
+	   caller that renders many hosts (check); NULL: read each time */
+	struct render_cache *templates;
 };
 
 /* Loads and checks path, including the repos' trees and the secret files
