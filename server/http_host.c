@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config_live.h"
+#include "strmap.h"
 #include "util.h"
 
 #define HTTP_HOST_IP_SLOTS	256	/* installer addresses remembered */
@@ -37,6 +38,9 @@ struct http_host {
 	uint64_t ipseq;
 	struct http_host_count *counts;	/* one per host that fetched one */
 	size_t	 ncounts, capcounts;
+	struct strmap countidx;		/* host -> its count, rebuilt as
+					   counts grows (GET /hosts asks
+					   for every host's) */
 };
 
 int
@@ -70,6 +74,7 @@ http_host_free(struct http_host *hh)
 	if (hh->mu_init)
 		pthread_mutex_destroy(&hh->mu);
 	free(hh->counts);
+	strmap_free(&hh->countidx);
 	free(hh);
 }
 
@@ -83,9 +88,12 @@ http_host_count(struct http_host *hh, const char *host, int create)
 	struct http_host_count *c;
 	size_t i, cap;
 
-	for (i = 0; i < hh->ncounts; i++)
-		if (strcmp(hh->counts[i].host, host) == 0)
-			return &hh->counts[i];
+	if (strmap_get(&hh->countidx, host, &i) == 0)
+		return &hh->counts[i];
+	if (hh->countidx.cap == 0)	/* the index could not be built */
+		for (i = 0; i < hh->ncounts; i++)
+			if (strcmp(hh->counts[i].host, host) == 0)
+				return &hh->counts[i];
 	if (!create)
 		return NULL;
 	if (hh->ncounts == hh->capcounts) {
@@ -94,10 +102,22 @@ http_host_count(struct http_host *hh, const char *host, int create)
 			return NULL;
 		hh->counts = c;
 		hh->capcounts = cap;
+		/* the keys moved: index them again, sized for cap */
+		strmap_free(&hh->countidx);
+		if (strmap_init(&hh->countidx, cap) == 0)
+			for (i = 0; i < hh->ncounts; i++)
+				(void)strmap_put(&hh->countidx,
+				    hh->counts[i].host, i);
 	}
-	c = &hh->counts[hh->ncounts++];
+	c = &hh->counts[hh->ncounts];
 	snprintf(c->host, sizeof(c->host), "%s", host);
 	c->bytes = 0;
+	if (hh->countidx.cap > 0 &&
+	    strmap_put(&hh->countidx, c->host, hh->ncounts) == -1) {
+		/* cannot happen (sized for capcounts); scan from now on */
+		strmap_free(&hh->countidx);
+	}
+	hh->ncounts++;
 	return c;
 }
 
