@@ -122,7 +122,8 @@ store_hosts_status(struct store *st, const char *const *names, size_t n,
 	    store_db_step(begin) == STORE_DB_DONE)
 		in_txn = 1;
 	for (i = 0; i < n; i++) {
-		if (store_hosts_one(st, s, names[i], &hs[i]) == -1)
+		if (hs != NULL && store_hosts_one(st, s, names[i], &hs[i]) ==
+		    -1)
 			goto out;
 		if (a == NULL)
 			continue;

@@ -14,8 +14,8 @@
  * more hosts call again (other threads get the store in between). */
 #define STORE_HOSTS_CHUNK	512
 
-/* For names[0..n-1] (n <= STORE_HOSTS_CHUNK): hs[i] as store_host_status
- * fills it, and when a is not NULL a[i] as store_active_arming fills it
+/* For names[0..n-1] (n <= STORE_HOSTS_CHUNK): when hs is not NULL hs[i]
+ * as store_host_status fills it, and when a is not NULL a[i] as store_active_arming fills it
  * with armed[i] 1, or armed[i] 0 when the host has no active arming.
  * One read transaction, statements prepared once. 0, or -1 on a
  * database error (logged; the arrays are then undefined). */
