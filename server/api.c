@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "api_audit.h"
+#include "api_hosts.h"
 #include "api_job.h"
 #include "api_json.h"
 #include "api_pool.h"
@@ -26,14 +27,6 @@
 
 #define API_MAX_SEGS	6
 
-/* A store time (seconds since the epoch) in ms, like every time of the
- * API (/pools, /jobs); null when 0 (never). */
-static json_t *
-api_ms_or_null(int64_t t)
-{
-	return api_json_time_or_null(t * 1000);
-}
-
 /* The JSON view of one inventory host with its state from the store.
  * NULL on a store error. */
 static json_t *
@@ -41,62 +34,13 @@ api_host_json(const struct api_deps *deps, const struct host *h)
 {
 	struct host_status hs;
 	struct arming a;
-	json_t *o, *armed;
 	int rc;
 
 	if (store_host_status(deps->st, h->name, &hs) == -1)
 		return NULL;
 	if ((rc = store_active_arming(deps->st, h->name, &a)) == -1)
 		return NULL;
-	if (rc == 0)
-		armed = json_pack("{s:s,s:i,s:I,s:o,s:o}",
-		    "mode", config_mode_name(a.mode),
-		    "attempts", a.attempts,
-		    "armed_at", (json_int_t)a.armed_at * 1000,
-		    "first_fetch_at", api_ms_or_null(a.first_fetch_at),
-		    "last_fetch_at", api_ms_or_null(a.last_fetch_at));
-	else
-		armed = json_null();
-	/* repo_bytes: what its installer has downloaded from our repo since
-	 * it fetched its answerfile (in memory; 0 after a restart) */
-	o = json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:I}",
-	    "name", api_json_str(h->name),
-	    "pool", api_json_str_or_null(h->pool_name),
-	    "repo", api_json_str_or_null(h->repo != NULL ? h->repo->name :
-	    h->repo_name),
-	    "mode", config_mode_name(h->mode),
-	    "mac", api_json_str(h->mac),
-	    "disk", api_json_str_or_null(h->disk),
-	    "state", state_host_name(hs.state),
-	    "last_event", api_json_str_or_null(hs.last_event),
-	    "last_event_at", api_ms_or_null(hs.last_event_at),
-	    "updated_at", api_ms_or_null(hs.updated_at),
-	    "armed", armed,
-	    "repo_bytes", (json_int_t)(deps->repo_bytes == NULL ? 0 :
-	    deps->repo_bytes(deps->repo_bytes_arg, h->name)));
-	return o;
-}
-
-static void
-api_hosts(const struct api_deps *deps, struct api_response *rs)
-{
-	json_t *arr, *o;
-	size_t i;
-
-	if ((arr = json_array()) == NULL) {
-		api_json_error(rs, 500, "out of memory");
-		return;
-	}
-	for (i = 0; i < deps->cfg->nhosts; i++) {
-		if ((o = api_host_json(deps, &deps->cfg->hosts[i])) == NULL) {
-			json_decref(arr);
-			api_json_error(rs, 500, "state database error (see the "
-			    "server log)");
-			return;
-		}
-		json_array_append_new(arr, o);
-	}
-	api_json_set(rs, 200, arr);
+	return api_hosts_one(deps, h, &hs, rc == 0 ? &a : NULL);
 }
 
 static void
@@ -364,7 +308,7 @@ api_route(const struct api_deps *deps, const struct api_request *rq,
 			return;
 		}
 		if (n == 1)
-			api_hosts(deps, rs);
+			api_hosts_list(deps, rs);
 		else if (n == 2)
 			api_host(deps, h, rs);
 		else if (strcmp(segs[2], "arm") == 0)

@@ -11,6 +11,7 @@
 #include "client.h"
 #include "dnsmasq.h"
 #include "render.h"
+#include "render_cache.h"
 #include "render_xml.h"
 #include "tftp.h"
 #include "tokens.h"
@@ -87,6 +88,8 @@ cli_local_check(const struct cli_opts *o)
 	if (!o->json)
 		for (i = 0; i < warnings.n; i++)
 			fprintf(stderr, "warning: %s\n", warnings.v[i]);
+	/* every host renders the same few templates: read them once */
+	cfg->templates = render_cache_new();
 	for (i = 0; i < cfg->nhosts; i++) {
 		const struct host *h = &cfg->hosts[i];
 		char *s;
@@ -164,6 +167,8 @@ out:
 	strlist_free(&problems);
 	strlist_free(&notes);
 	strlist_free(&warnings);
+	if (cfg != NULL)
+		render_cache_free(cfg->templates);
 	config_free(cfg);
 	return ret;
 }

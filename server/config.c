@@ -487,6 +487,33 @@ config_resolve_host(struct config_ini *ini, struct config *cfg, struct host *h)
 		    , h->name);
 }
 
+/* The name and MAC indexes, once the sections are loaded (hosts and pools
+ * no longer move). A 50,000-host inventory looked each host's pool up by
+ * a scan (config_resolve), and a reload each host by name in both
+ * configs: quadratic, tens of seconds. Out of memory leaves an index
+ * empty and its lookups scan. */
+static void
+config_index(struct config *cfg)
+{
+	size_t i;
+
+	if (strmap_init(&cfg->host_names, cfg->nhosts) == 0)
+		for (i = 0; i < cfg->nhosts; i++)
+			if (cfg->hosts[i].name != NULL)
+				(void)strmap_put(&cfg->host_names,
+				    cfg->hosts[i].name, i);
+	if (strmap_init(&cfg->host_macs, cfg->nhosts) == 0)
+		for (i = 0; i < cfg->nhosts; i++)
+			if (cfg->hosts[i].mac[0] != '\0')
+				(void)strmap_put(&cfg->host_macs,
+				    cfg->hosts[i].mac, i);
+	if (strmap_init(&cfg->pool_names, cfg->npools) == 0)
+		for (i = 0; i < cfg->npools; i++)
+			if (cfg->pools[i].name != NULL)
+				(void)strmap_put(&cfg->pool_names,
+				    cfg->pools[i].name, i);
+}
+
 /* References between sections: pool -> repo, then host -> pool, repo. */
 static void
 config_resolve(struct config_ini *ini, struct config *cfg)
@@ -523,6 +550,7 @@ config_load_ini(struct config_ini *ini, struct config *cfg)
 	config_setup_server(ini, cfg, secs.server);
 	if (config_load_sections(ini, &secrets, cfg, &secs) == -1)
 		goto out;
+	config_index(cfg);
 	config_resolve(ini, cfg);
 	if (inventory_check_duplicates(ini, cfg->hosts, cfg->nhosts) == -1)
 		goto out;
@@ -720,6 +748,9 @@ config_free(struct config *cfg)
 	free(cfg->web_dir);
 	free(cfg->upgrade_paths);
 	config_dnsmasq_free(&cfg->dnsmasq);
+	strmap_free(&cfg->host_names);
+	strmap_free(&cfg->host_macs);
+	strmap_free(&cfg->pool_names);
 	free(cfg);
 }
 
@@ -730,8 +761,12 @@ config_host(const struct config *cfg, const char *name)
 {
 	size_t i;
 
+	if (cfg->host_names.cap > 0)
+		return strmap_get(&cfg->host_names, name, &i) == 0 ?
+		    &cfg->hosts[i] : NULL;
 	for (i = 0; i < cfg->nhosts; i++)
-		if (strcmp(cfg->hosts[i].name, name) == 0)
+		if (cfg->hosts[i].name != NULL &&
+		    strcmp(cfg->hosts[i].name, name) == 0)
 			return &cfg->hosts[i];
 	return NULL;
 }
@@ -744,6 +779,9 @@ config_host_by_mac(const struct config *cfg, const char *mac)
 
 	if (util_mac_parse(mac, norm, NULL) == -1)
 		return NULL;
+	if (cfg->host_macs.cap > 0)
+		return strmap_get(&cfg->host_macs, norm, &i) == 0 ?
+		    &cfg->hosts[i] : NULL;
 	for (i = 0; i < cfg->nhosts; i++)
 		if (strcmp(cfg->hosts[i].mac, norm) == 0)
 			return &cfg->hosts[i];
@@ -755,8 +793,12 @@ config_pool(const struct config *cfg, const char *name)
 {
 	size_t i;
 
+	if (cfg->pool_names.cap > 0)
+		return strmap_get(&cfg->pool_names, name, &i) == 0 ?
+		    &cfg->pools[i] : NULL;
 	for (i = 0; i < cfg->npools; i++)
-		if (strcmp(cfg->pools[i].name, name) == 0)
+		if (cfg->pools[i].name != NULL &&
+		    strcmp(cfg->pools[i].name, name) == 0)
 			return &cfg->pools[i];
 	return NULL;
 }

@@ -31,6 +31,7 @@
 #include "config_mode.h"
 #include "config_pool.h"
 #include "inventory.h"
+#include "strmap.h"
 #include "util.h"
 
 enum boot_files { BOOT_FILES_TFTP = 0, BOOT_FILES_HTTP = 1 };
@@ -91,6 +92,14 @@ struct config {
 	size_t	 nhosts;
 
 	struct dnsmasq_cfg dnsmasq;
+
+	/* name and MAC indexes for config_host, config_host_by_mac and
+	   config_pool (built by config_load; without them, e.g. out of
+	   memory or a config built by hand, the lookups scan) */
+	struct strmap	 host_names, host_macs, pool_names;
+	/* templates read once (render_cache.h); set and freed by the
+	   caller that renders many hosts (check); NULL: read each time */
+	struct render_cache *templates;
 };
 
 /* Loads and checks path, including the repos' trees and the secret files

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config_live.h"
+#include "strmap.h"
 #include "util.h"
 
 #define HTTP_HOST_IP_SLOTS	256	/* installer addresses remembered */
@@ -38,6 +39,9 @@ struct http_host {
 	uint64_t ipseq;
 	struct http_host_count *counts;	/* one per host that fetched one */
 	size_t	 ncounts, capcounts;
+	struct strmap countidx;		/* host -> its count, rebuilt as
+					   counts grows (GET /hosts asks
+					   for every host's) */
 	/* answerfile connections suspended until their count is on disk
 	 * (http_host_drain waits for none), under wmu */
 	pthread_mutex_t wmu;
@@ -93,6 +97,7 @@ http_host_free(struct http_host *hh)
 		pthread_mutex_destroy(&hh->wmu);
 	}
 	free(hh->counts);
+	strmap_free(&hh->countidx);
 	free(hh);
 }
 
@@ -106,9 +111,12 @@ http_host_count(struct http_host *hh, const char *host, int create)
 	struct http_host_count *c;
 	size_t i, cap;
 
-	for (i = 0; i < hh->ncounts; i++)
-		if (strcmp(hh->counts[i].host, host) == 0)
-			return &hh->counts[i];
+	if (strmap_get(&hh->countidx, host, &i) == 0)
+		return &hh->counts[i];
+	if (hh->countidx.cap == 0)	/* the index could not be built */
+		for (i = 0; i < hh->ncounts; i++)
+			if (strcmp(hh->counts[i].host, host) == 0)
+				return &hh->counts[i];
 	if (!create)
 		return NULL;
 	if (hh->ncounts == hh->capcounts) {
@@ -117,10 +125,22 @@ http_host_count(struct http_host *hh, const char *host, int create)
 			return NULL;
 		hh->counts = c;
 		hh->capcounts = cap;
+		/* the keys moved: index them again, sized for cap */
+		strmap_free(&hh->countidx);
+		if (strmap_init(&hh->countidx, cap) == 0)
+			for (i = 0; i < hh->ncounts; i++)
+				(void)strmap_put(&hh->countidx,
+				    hh->counts[i].host, i);
 	}
-	c = &hh->counts[hh->ncounts++];
+	c = &hh->counts[hh->ncounts];
 	snprintf(c->host, sizeof(c->host), "%s", host);
 	c->bytes = 0;
+	if (hh->countidx.cap > 0 &&
+	    strmap_put(&hh->countidx, c->host, hh->ncounts) == -1) {
+		/* cannot happen (sized for capcounts); scan from now on */
+		strmap_free(&hh->countidx);
+	}
+	hh->ncounts++;
 	return c;
 }
 

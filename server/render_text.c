@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "render_cache.h"
 
 #define RENDER_TEXT_TPL_MAX	(256 * 1024)	/* a template file */
 #define RENDER_TEXT_TOKEN_MAX	64
@@ -164,7 +165,9 @@ render_text_read_template(const struct config *cfg, const char *name,
 		    name);
 		goto out;
 	}
-	if ((buf = util_read_file(path, RENDER_TEXT_TPL_MAX, len)) == NULL)
+	if ((buf = cfg->templates != NULL ?
+	    render_cache_read(cfg->templates, path, RENDER_TEXT_TPL_MAX, len) :
+	    util_read_file(path, RENDER_TEXT_TPL_MAX, len)) == NULL)
 		render_text_fail(err, errlen, "template %s: %s", path,
 		    strerror(errno));
 out:

@@ -63,7 +63,7 @@ LIBRARY_ONLY = {
 # covers config_ini, config_mode, ...). A new module must be given a layer
 # here and in docs/architecture.md.
 LAYERS = [
-    ("base", ["log", "sbuf", "strlist", "util", "state", "notify", "proc"]),
+    ("base", ["log", "sbuf", "strlist", "strmap", "util", "state", "notify", "proc"]),
     ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
                            "render", "render_grub", "tftp", "hostcert",
                            "tokens"]),
