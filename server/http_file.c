@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -340,21 +341,21 @@ http_file_date(time_t t, char out[40])
 
 #define HTTP_FILE_CACHE_MAX	 (64u * 1024 * 1024)	/* every entry */
 #define HTTP_FILE_CACHE_FILE_MAX (256u * 1024)		/* one file */
-#define HTTP_FILE_CACHE_SETTLE	 2	/* seconds since the last change */
+#define HTTP_FILE_CACHE_SETTLE	 2	/* s since the last change */
 #define HTTP_FILE_CACHE_BUCKETS	 4096
-#define HTTP_FILE_CACHE_OVERHEAD 512	/* libmicrohttpd's response, headers */
+#define HTTP_FILE_CACHE_OVERHEAD 512	/* MHD's response, headers */
 
 struct http_file_cent {
 	struct http_file_cent *hnext;		/* hash chain */
 	struct http_file_cent *prev, *next;	/* LRU, most recent first */
-	char	*key;			/* root "/" clean relative path */
+	char	*key;		/* root "/" clean relative path */
 	uint32_t hash;
 	dev_t	 dev;
 	ino_t	 ino;
 	off_t	 size;
 	struct timespec mtim, ctim;
 	struct MHD_Response *resp;	/* 200 with its headers */
-	size_t	 cost;			/* counted in http_file_cache.bytes */
+	size_t	 cost;		/* in http_file_cache.bytes */
 	unsigned int refs;		/* requests holding it */
 	int	 cached;		/* in the table and the LRU list */
 };
@@ -364,7 +365,7 @@ static struct {
 	struct http_file_cent *tab[HTTP_FILE_CACHE_BUCKETS];
 	struct http_file_cent *head, *tail;
 	size_t		 bytes, n;
-	size_t		 max, file_max;
+	atomic_size_t max, file_max;	/* read without mu (a miss) */
 } http_file_cache = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.max = HTTP_FILE_CACHE_MAX,
@@ -396,7 +397,7 @@ static void
 http_file_cache_destroy(struct http_file_cent *e)
 {
 	if (e->resp != NULL)
-		MHD_destroy_response(e->resp);	/* body freed with the last */
+		MHD_destroy_response(e->resp); /* the body with the last */
 	free(e->key);
 	free(e);
 }
@@ -485,6 +486,7 @@ static void
 http_file_cache_put(struct http_file_cent *e)
 {
 	struct http_file_cent *o;
+	size_t max;
 
 	pthread_mutex_lock(&http_file_cache.mu);
 	for (o = http_file_cache.tab[e->hash % HTTP_FILE_CACHE_BUCKETS];
@@ -493,10 +495,11 @@ http_file_cache_put(struct http_file_cent *e)
 			http_file_cache_unlink(o);
 			break;
 		}
-	while (http_file_cache.tail != NULL &&
-	    http_file_cache.bytes + e->cost > http_file_cache.max)
+	max = atomic_load(&http_file_cache.max);
+	while (e->cost <= max && http_file_cache.tail != NULL &&
+	    http_file_cache.bytes + e->cost > max)
 		http_file_cache_unlink(http_file_cache.tail);
-	if (http_file_cache.bytes + e->cost <= http_file_cache.max) {
+	if (http_file_cache.bytes + e->cost <= max) {
 		e->hnext = http_file_cache.tab[e->hash %
 		    HTTP_FILE_CACHE_BUCKETS];
 		http_file_cache.tab[e->hash % HTTP_FILE_CACHE_BUCKETS] = e;
@@ -544,7 +547,7 @@ http_file_cache_load(int fd, const struct stat *st, const char *key,
 	time_t now = time(NULL);
 	ssize_t n;
 
-	if (st->st_size <= 0 || size > http_file_cache.file_max ||
+	if (st->st_size <= 0 || size > atomic_load(&http_file_cache.file_max) ||
 	    st->st_mtime > now - HTTP_FILE_CACHE_SETTLE ||
 	    st->st_ctime > now - HTTP_FILE_CACHE_SETTLE ||
 	    (buf = malloc(size)) == NULL)
@@ -610,10 +613,9 @@ void
 http_file_cache_limits(size_t max, size_t file_max)
 {
 	pthread_mutex_lock(&http_file_cache.mu);
-	http_file_cache.max = max;
-	http_file_cache.file_max = file_max;
-	while (http_file_cache.tail != NULL &&
-	    http_file_cache.bytes > http_file_cache.max)
+	atomic_store(&http_file_cache.max, max);
+	atomic_store(&http_file_cache.file_max, file_max);
+	while (http_file_cache.tail != NULL && http_file_cache.bytes > max)
 		http_file_cache_unlink(http_file_cache.tail);
 	pthread_mutex_unlock(&http_file_cache.mu);
 }

@@ -36,7 +36,7 @@ handler(void *cls, struct MHD_Connection *con, const char *url,
 	(void)upload_data;
 	(void)upload_data_size;
 	if (*con_cls == NULL) {
-		*con_cls = &port;	/* headers seen: answer on the next call */
+		*con_cls = &port;	/* headers seen: answer next call */
 		return MHD_YES;
 	}
 	assert_non_null(rq = http_req_new(con, url));
@@ -300,7 +300,7 @@ test_memory_bounds(void **state)
 		expect(name, (char)('0' + i), 20000);
 	}
 	before = entries();
-	expect("c.rpm", 'c', 50000);		/* over the per-file bound */
+	expect("c.rpm", 'c', 50000);	/* over the per-file bound */
 	assert_int_equal(entries(), before);
 	http_file_cache_limits(30000, 40000);	/* shrinks at once */
 	http_file_cache_stats(&bytes, &n);
