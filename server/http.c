@@ -740,6 +740,7 @@ http_free(struct http_server *srv)
 	http_listen_stop(&srv->install);	/* waits for its threads */
 	http_listen_stop(&srv->admin);
 	http_host_free(srv->hosts);
+	http_file_cache_clear();	/* the repo files kept in memory */
 	free(srv);
 }
 

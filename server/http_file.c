@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,12 +100,12 @@ http_file_open_fallback(const char *root, const char *clean)
 	return fd;
 }
 
-int
-http_file_open_beneath(const char *root, const char *relpath)
+/* http_file_open_beneath, with the file's stat in *st. */
+static int
+http_file_open_st(const char *root, const char *relpath, struct stat *st)
 {
 	char clean[PATH_MAX];
 	struct open_how how;
-	struct stat st;
 	int dfd = -1, fd = -1, e;
 
 	if (root == NULL || relpath == NULL) {
@@ -160,22 +162,30 @@ fallback:
 		return -1;
 	}
 check:
-	if (fstat(fd, &st) == -1) {
+	if (fstat(fd, st) == -1) {
 		close(fd);
 		errno = ENOENT;
 		return -1;
 	}
-	if (S_ISDIR(st.st_mode)) {
+	if (S_ISDIR(st->st_mode)) {
 		close(fd);
 		errno = EISDIR;
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!S_ISREG(st->st_mode)) {
 		close(fd);
 		errno = ENOENT;
 		return -1;
 	}
 	return fd;
+}
+
+int
+http_file_open_beneath(const char *root, const char *relpath)
+{
+	struct stat st;
+
+	return http_file_open_st(root, relpath, &st);
 }
 
 /* ---- Range ------------------------------------------------------------ */
@@ -316,10 +326,322 @@ http_file_date(time_t t, char out[40])
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* ---- the small-file cache --------------------------------------------- */
+
+/* A repo's small files (the installer's RPMs, .treeinfo, repodata) are
+ * kept as ready responses: headers built once, body in memory, so that a
+ * hit costs one stat(2) and one send of headers and body together instead
+ * of open, openat2, fstat, sendfile and close. A hit is served only while
+ * the path still names the same file, unchanged (device, inode, size,
+ * mtime, ctime); a file changed less than HTTP_FILE_CACHE_SETTLE seconds
+ * ago is not cached at all (timestamps are coarse: two writes within a
+ * clock tick could look alike). The bodies are shared by every
+ * connection sending them; libmicrohttpd counts its own references, and
+ * refs counts the requests between lookup and queueing. */
+
+#define HTTP_FILE_CACHE_MAX	 (64u * 1024 * 1024)	/* every entry */
+#define HTTP_FILE_CACHE_FILE_MAX (256u * 1024)		/* one file */
+#define HTTP_FILE_CACHE_SETTLE	 2	/* s since the last change */
+#define HTTP_FILE_CACHE_BUCKETS	 4096
+#define HTTP_FILE_CACHE_OVERHEAD 512	/* MHD's response, headers */
+
+struct http_file_cent {
+	struct http_file_cent *hnext;		/* hash chain */
+	struct http_file_cent *prev, *next;	/* LRU, most recent first */
+	char	*key;		/* root "/" clean relative path */
+	uint32_t hash;
+	dev_t	 dev;
+	ino_t	 ino;
+	off_t	 size;
+	struct timespec mtim, ctim;
+	struct MHD_Response *resp;	/* 200 with its headers */
+	size_t	 cost;		/* in http_file_cache.bytes */
+	unsigned int refs;		/* requests holding it */
+	int	 cached;		/* in the table and the LRU list */
+};
+
+static struct {
+	pthread_mutex_t	 mu;
+	struct http_file_cent *tab[HTTP_FILE_CACHE_BUCKETS];
+	struct http_file_cent *head, *tail;
+	size_t		 bytes, n;
+	atomic_size_t max, file_max;	/* read without mu (a miss) */
+} http_file_cache = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.max = HTTP_FILE_CACHE_MAX,
+	.file_max = HTTP_FILE_CACHE_FILE_MAX,
+};
+
+static uint32_t
+http_file_cache_hash(const char *s)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int
+http_file_cache_same(const struct http_file_cent *e, const struct stat *st)
+{
+	return e->dev == st->st_dev && e->ino == st->st_ino &&
+	    e->size == st->st_size &&
+	    e->mtim.tv_sec == st->st_mtim.tv_sec &&
+	    e->mtim.tv_nsec == st->st_mtim.tv_nsec &&
+	    e->ctim.tv_sec == st->st_ctim.tv_sec &&
+	    e->ctim.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+static void
+http_file_cache_destroy(struct http_file_cent *e)
+{
+	if (e->resp != NULL)
+		MHD_destroy_response(e->resp); /* the body with the last */
+	free(e->key);
+	free(e);
+}
+
+/* Takes e out of the table and the list (mu held); freed now unless a
+ * request still holds it (then by http_file_cache_release). */
+static void
+http_file_cache_unlink(struct http_file_cent *e)
+{
+	struct http_file_cent **pp;
+
+	pp = &http_file_cache.tab[e->hash % HTTP_FILE_CACHE_BUCKETS];
+	while (*pp != NULL && *pp != e)
+		pp = &(*pp)->hnext;
+	if (*pp == e)
+		*pp = e->hnext;
+	if (e->prev != NULL)
+		e->prev->next = e->next;
+	else
+		http_file_cache.head = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		http_file_cache.tail = e->prev;
+	http_file_cache.bytes -= e->cost;
+	http_file_cache.n--;
+	e->cached = 0;
+	e->hnext = e->prev = e->next = NULL;
+	if (e->refs == 0)
+		http_file_cache_destroy(e);
+}
+
+static void
+http_file_cache_front(struct http_file_cent *e)
+{
+	if (http_file_cache.head == e)
+		return;
+	e->prev->next = e->next;
+	if (e->next != NULL)
+		e->next->prev = e->prev;
+	else
+		http_file_cache.tail = e->prev;
+	e->prev = NULL;
+	e->next = http_file_cache.head;
+	http_file_cache.head->prev = e;
+	http_file_cache.head = e;
+}
+
+/* The entry of key if it still is the file st describes, held (release
+ * it), or NULL; a stale entry is dropped. */
+static struct http_file_cent *
+http_file_cache_get(const char *key, const struct stat *st)
+{
+	struct http_file_cent *e;
+	uint32_t h = http_file_cache_hash(key);
+
+	pthread_mutex_lock(&http_file_cache.mu);
+	for (e = http_file_cache.tab[h % HTTP_FILE_CACHE_BUCKETS]; e != NULL;
+	    e = e->hnext)
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			break;
+	if (e != NULL && !http_file_cache_same(e, st)) {
+		http_file_cache_unlink(e);
+		e = NULL;
+	}
+	if (e != NULL) {
+		http_file_cache_front(e);
+		e->refs++;
+	}
+	pthread_mutex_unlock(&http_file_cache.mu);
+	return e;
+}
+
+static void
+http_file_cache_release(struct http_file_cent *e)
+{
+	pthread_mutex_lock(&http_file_cache.mu);
+	if (--e->refs == 0 && !e->cached)
+		http_file_cache_destroy(e);
+	pthread_mutex_unlock(&http_file_cache.mu);
+}
+
+/* Adds e (held by the caller) in place of any entry of its key, evicting
+ * the least recently used entries to stay within max. */
+static void
+http_file_cache_put(struct http_file_cent *e)
+{
+	struct http_file_cent *o;
+	size_t max;
+
+	pthread_mutex_lock(&http_file_cache.mu);
+	for (o = http_file_cache.tab[e->hash % HTTP_FILE_CACHE_BUCKETS];
+	    o != NULL; o = o->hnext)
+		if (o->hash == e->hash && strcmp(o->key, e->key) == 0) {
+			http_file_cache_unlink(o);
+			break;
+		}
+	max = atomic_load(&http_file_cache.max);
+	while (e->cost <= max && http_file_cache.tail != NULL &&
+	    http_file_cache.bytes + e->cost > max)
+		http_file_cache_unlink(http_file_cache.tail);
+	if (http_file_cache.bytes + e->cost <= max) {
+		e->hnext = http_file_cache.tab[e->hash %
+		    HTTP_FILE_CACHE_BUCKETS];
+		http_file_cache.tab[e->hash % HTTP_FILE_CACHE_BUCKETS] = e;
+		e->next = http_file_cache.head;
+		if (e->next != NULL)
+			e->next->prev = e;
+		else
+			http_file_cache.tail = e;
+		http_file_cache.head = e;
+		http_file_cache.bytes += e->cost;
+		http_file_cache.n++;
+		e->cached = 1;
+	}
+	pthread_mutex_unlock(&http_file_cache.mu);
+}
+
+/* The cache key of rest beneath root (root "/" its clean form): 0, or -1
+ * for a path the cache leaves to http_file_open_st (refused, too long). */
+static int
+http_file_cache_key(const char *root, const char *rest, char *key,
+    size_t keylen)
+{
+	char clean[PATH_MAX];
+	int n;
+
+	if (root == NULL || rest == NULL ||
+	    http_file_clean_relpath(rest, clean, sizeof(clean)) == -1 ||
+	    clean[0] == '\0')
+		return -1;
+	n = snprintf(key, keylen, "%s/%s", root, clean);
+	return n < 0 || (size_t)n >= keylen ? -1 : 0;
+}
+
+/* Reads the whole of fd (st: its fstat) into a new cache entry, held:
+ * NULL when the file is not for the cache (empty, too big, changed
+ * lately or while read). */
+static struct http_file_cent *
+http_file_cache_load(int fd, const struct stat *st, const char *key,
+    const char *rest)
+{
+	struct http_file_cent *e = NULL;
+	struct stat st2;
+	char lastmod[40], *buf = NULL;
+	size_t size = (size_t)st->st_size, got = 0;
+	time_t now = time(NULL);
+	ssize_t n;
+
+	if (st->st_size <= 0 || size > atomic_load(&http_file_cache.file_max) ||
+	    st->st_mtime > now - HTTP_FILE_CACHE_SETTLE ||
+	    st->st_ctime > now - HTTP_FILE_CACHE_SETTLE ||
+	    (buf = malloc(size)) == NULL)
+		return NULL;
+	while (got < size) {
+		n = pread(fd, buf + got, size - got, (off_t)got);
+		if (n <= 0)
+			goto fail;
+		got += (size_t)n;
+	}
+	if (fstat(fd, &st2) == -1 || st2.st_size != st->st_size ||
+	    st2.st_mtim.tv_sec != st->st_mtim.tv_sec ||
+	    st2.st_mtim.tv_nsec != st->st_mtim.tv_nsec ||
+	    st2.st_ctim.tv_sec != st->st_ctim.tv_sec ||
+	    st2.st_ctim.tv_nsec != st->st_ctim.tv_nsec)
+		goto fail;
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->key = strdup(key)) == NULL)
+		goto fail;
+	if ((e->resp = MHD_create_response_from_buffer_with_free_callback(
+	    size, buf, free)) == NULL)
+		goto fail;
+	buf = NULL;	/* the response's now */
+	http_file_date(st->st_mtime, lastmod);
+	MHD_add_response_header(e->resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    http_file_content_type(rest));
+	MHD_add_response_header(e->resp, MHD_HTTP_HEADER_ACCEPT_RANGES,
+	    "bytes");
+	MHD_add_response_header(e->resp, MHD_HTTP_HEADER_LAST_MODIFIED,
+	    lastmod);
+	http_req_server_header(e->resp);
+	e->hash = http_file_cache_hash(key);
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->size = st->st_size;
+	e->mtim = st->st_mtim;
+	e->ctim = st->st_ctim;
+	e->cost = size + strlen(key) + sizeof(*e) + HTTP_FILE_CACHE_OVERHEAD;
+	e->refs = 1;
+	http_file_cache_put(e);
+	return e;
+fail:
+	if (e != NULL)
+		http_file_cache_destroy(e);
+	free(buf);
+	return NULL;
+}
+
+/* Queues the held entry e's response (200) and releases e. */
+static enum MHD_Result
+http_file_cache_answer(struct MHD_Connection *con, struct http_req *rq,
+    struct http_file_cent *e)
+{
+	enum MHD_Result r;
+
+	r = http_req_queue_shared(con, rq, MHD_HTTP_OK, e->resp,
+	    (uint64_t)e->size);
+	http_file_cache_release(e);
+	return r;
+}
+
+void
+http_file_cache_limits(size_t max, size_t file_max)
+{
+	pthread_mutex_lock(&http_file_cache.mu);
+	atomic_store(&http_file_cache.max, max);
+	atomic_store(&http_file_cache.file_max, file_max);
+	while (http_file_cache.tail != NULL && http_file_cache.bytes > max)
+		http_file_cache_unlink(http_file_cache.tail);
+	pthread_mutex_unlock(&http_file_cache.mu);
+}
+
+void
+http_file_cache_stats(size_t *bytes, size_t *entries)
+{
+	pthread_mutex_lock(&http_file_cache.mu);
+	*bytes = http_file_cache.bytes;
+	*entries = http_file_cache.n;
+	pthread_mutex_unlock(&http_file_cache.mu);
+}
+
+void
+http_file_cache_clear(void)
+{
+	pthread_mutex_lock(&http_file_cache.mu);
+	while (http_file_cache.head != NULL)
+		http_file_cache_unlink(http_file_cache.head);
+	pthread_mutex_unlock(&http_file_cache.mu);
+}
+
 /* ---- answers ---------------------------------------------------------- */
 
 /* Opens rest beneath root for an answer: 0 with *fd (caller closes) and
- * *st, or -1 with the refusal (403, 404 or 500) queued and its result in
+ * *st, or -1 with the refusal (403 or 404) queued and its result in
  * *res. hide: a path outside root is a 404 too (nothing said about what
  * is there). */
 static int
@@ -327,19 +649,12 @@ http_file_open(struct MHD_Connection *con, struct http_req *rq,
     const char *root, const char *rest, int hide, int *fd, struct stat *st,
     enum MHD_Result *res)
 {
-	if ((*fd = http_file_open_beneath(root, rest)) == -1) {
+	if ((*fd = http_file_open_st(root, rest, st)) == -1) {
 		if (errno == EACCES && !hide)
 			*res = http_req_text(con, rq, MHD_HTTP_FORBIDDEN,
 			    HTTP_REQ_TEXT_PLAIN, "forbidden\n", NULL);
 		else
 			*res = http_req_not_found(con, rq);
-		return -1;
-	}
-	if (fstat(*fd, st) == -1) {
-		close(*fd);
-		*fd = -1;
-		*res = http_req_text(con, rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    HTTP_REQ_TEXT_PLAIN, "internal error\n", NULL);
 		return -1;
 	}
 	return 0;
@@ -390,15 +705,30 @@ http_file_send(struct MHD_Connection *con, struct http_req *rq,
     const char *root, const char *rest, int hide)
 {
 	struct MHD_Response *resp;
+	struct http_file_cent *e;
 	struct stat st;
-	char lastmod[40], crange[96];
+	char lastmod[40], crange[96], key[PATH_MAX];
 	uint64_t size, start = 0, len;
 	unsigned int status = MHD_HTTP_OK;
 	enum MHD_Result res;
-	int fd, rr;
+	int fd, rr, cacheable;
 
+	/* whole files from the cache; a Range (GET only) takes the fd way
+	 * below (If-Range, 206, 416) */
+	cacheable = (strcmp(rq->method, "GET") != 0 ||
+	    MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_RANGE) == NULL) &&
+	    http_file_cache_key(root, rest, key, sizeof(key)) == 0;
+	if (cacheable && stat(key, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (e = http_file_cache_get(key, &st)) != NULL)
+		return http_file_cache_answer(con, rq, e);
 	if (http_file_open(con, rq, root, rest, hide, &fd, &st, &res) == -1)
 		return res;
+	if (cacheable &&
+	    (e = http_file_cache_load(fd, &st, key, rest)) != NULL) {
+		close(fd);
+		return http_file_cache_answer(con, rq, e);
+	}
 	size = (uint64_t)st.st_size;
 	len = size;
 	http_file_date(st.st_mtime, lastmod);

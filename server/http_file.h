@@ -9,6 +9,7 @@
 #ifndef POOLBOOT_HTTP_FILE_H
 #define POOLBOOT_HTTP_FILE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "http_req.h"
@@ -46,6 +47,19 @@ enum MHD_Result http_file_grub(struct MHD_Connection *con, struct http_req *rq,
  * security headers (CSP to this server only, no framing, no sniffing). */
 enum MHD_Result http_file_web(struct MHD_Connection *con, struct http_req *rq,
 	    const char *dir, const char *rest);
+
+/* The small-file cache of http_file_repo and http_file_grub: whole
+ * files of at most 256 KB, unchanged for 2 s, kept as ready responses
+ * (64 MB in all by default, least recently used out first), each served
+ * only while its path still names the same unchanged file (device,
+ * inode, size, mtime, ctime). http_file_cache_limits sets the total and
+ * per-file bounds in bytes (0: nothing cached) and evicts down to them;
+ * http_file_cache_stats gives the bytes counted and the entries;
+ * http_file_cache_clear empties it (responses still being sent are freed
+ * by libmicrohttpd once sent). Thread-safe. */
+void  http_file_cache_limits(size_t max, size_t file_max);
+void  http_file_cache_stats(size_t *bytes, size_t *entries);
+void  http_file_cache_clear(void);
 
 /* Unit tests only: non-zero makes http_file_open_beneath take the
  * realpath() fallback that kernels without openat2(2) (before 5.6) get. */

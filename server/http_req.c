@@ -82,14 +82,30 @@ http_req_queue(struct MHD_Connection *con, struct http_req *rq,
 
 	if (resp == NULL)
 		return MHD_NO;
-	MHD_add_response_header(resp, "Server", "poolboot");
-	r = MHD_queue_response(con, status, resp);
+	http_req_server_header(resp);
+	r = http_req_queue_shared(con, rq, status, resp, bytes);
 	MHD_destroy_response(resp);
+	return r;
+}
+
+enum MHD_Result
+http_req_queue_shared(struct MHD_Connection *con, struct http_req *rq,
+    unsigned int status, struct MHD_Response *resp, uint64_t bytes)
+{
+	enum MHD_Result r;
+
+	r = MHD_queue_response(con, status, resp);
 	if (r == MHD_YES) {
 		rq->status = status;
 		rq->bytes = strcmp(rq->method, "HEAD") == 0 ? 0 : bytes;
 	}
 	return r;
+}
+
+void
+http_req_server_header(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "Server", "poolboot");
 }
 
 enum MHD_Result

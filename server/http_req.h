@@ -86,6 +86,16 @@ int64_t http_req_elapsed_ms(const struct http_req *rq);
 enum MHD_Result http_req_queue(struct MHD_Connection *con, struct http_req *rq,
 	    unsigned int status, struct MHD_Response *resp, uint64_t bytes);
 
+/* Queues resp, a response shared by many requests (built with its
+ * headers, "Server" included, once; not destroyed here), like
+ * http_req_queue otherwise. */
+enum MHD_Result http_req_queue_shared(struct MHD_Connection *con,
+	    struct http_req *rq, unsigned int status, struct MHD_Response *resp,
+	    uint64_t bytes);
+
+/* Adds "Server: poolboot", as http_req_queue does to every answer. */
+void  http_req_server_header(struct MHD_Response *resp);
+
 /* A constant body text (not copied: a literal) of type ctype. allow: the
  * value of Allow (405) or NULL. A 401 also gets WWW-Authenticate. */
 enum MHD_Result http_req_text(struct MHD_Connection *con, struct http_req *rq,
