@@ -26,15 +26,15 @@ enum store_commit_sql {
 
 static const char *const store_commit_sqls[SC_COUNT] = {
 	[SC_FETCHED] =
-	    "UPDATE armings SET attempts = attempts + 1,"
+	    ("UPDATE armings SET attempts = attempts + 1,"
 	    " first_fetch_at = CASE first_fetch_at WHEN 0 THEN ?2"
 	    " ELSE first_fetch_at END, last_fetch_at = ?2"
-	    " WHERE id = ?1 AND active = 1 RETURNING attempts, host",
+	    " WHERE id = ?1 AND active = 1 RETURNING attempts, host"),
 	[SC_HOST] =
 	    "UPDATE hosts SET state = ?2, updated_at = ?3 WHERE name = ?1",
 	[SC_EVENT] =
-	    "INSERT INTO events(ts, host, pool, kind, message)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	    ("INSERT INTO events(ts, host, pool, kind, message)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)"),
 };
 
 struct store_commit {
