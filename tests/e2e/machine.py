@@ -280,7 +280,9 @@ def installer_report(lines, start=0):
             r["script_arg"] = int(m.group(1))
         m = re.search(r"E2E-INSTALLER: treeinfo \| (.*)$", line)
         if m:
-            ti.append(m.group(1))
+            # the kernel's console lines can land in the middle of one of
+            # ours on the shared serial line ("8.3.0[    6.42] IPv6: ...")
+            ti.append(re.sub(r"\[\s*\d+\.\d+\] .*$", "", m.group(1)))
         m = re.search(r"E2E-INSTALLER: FATAL: (.*)$", line)
         if m:
             r["fatal"] = m.group(1)
