@@ -134,30 +134,6 @@ api_disarm(const struct api_deps *deps, const struct host *h,
 	api_host(deps, h, rs);
 }
 
-/* Parses an integer query parameter in [min, max]. Absent or "" leaves
- * *v alone. -1 (with a 400 answer naming the parameter) when bad. */
-static int
-api_query_int(const struct api_request *rq, const char *key, int64_t min,
-    int64_t max, int64_t *v, struct api_response *rs)
-{
-	const char *s = rq->query ? rq->query(rq->qctx, key) : NULL;
-	long long x;
-	char *end;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	errno = 0;
-	x = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == ' ' ||
-	    x < min || x > max) {
-		api_json_error(rs, 400, "bad value for parameter %s: expected an "
-		    "integer from %" PRId64 " to %" PRId64, key, min, max);
-		return -1;
-	}
-	*v = (int64_t)x;
-	return 0;
-}
-
 struct api_events_ctx {
 	json_t	*arr;
 	int64_t	 last_id;
@@ -199,9 +175,9 @@ api_events(const struct api_deps *deps, const struct api_request *rq,
 	int64_t since = 0, before = 0, limit = 100;
 	const char *host, *pool;
 
-	if (api_query_int(rq, "since", 0, INT64_MAX, &since, rs) == -1 ||
-	    api_query_int(rq, "before", 1, INT64_MAX, &before, rs) == -1 ||
-	    api_query_int(rq, "limit", 1, 1000, &limit, rs) == -1)
+	if (api_json_query_int(rq, "since", 0, INT64_MAX, &since, rs) == -1 ||
+	    api_json_query_int(rq, "before", 1, INT64_MAX, &before, rs) == -1 ||
+	    api_json_query_int(rq, "limit", 1, 1000, &limit, rs) == -1)
 		return;
 	host = rq->query ? rq->query(rq->qctx, "host") : NULL;
 	pool = rq->query ? rq->query(rq->qctx, "pool") : NULL;

@@ -15,30 +15,6 @@
 
 #define API_AUDIT_SEGS	4
 
-/* An integer query parameter in [min, max]; absent or "" leaves *v.
- * -1 with the 400 answer set when bad. */
-static int
-api_audit_int(const struct api_request *rq, const char *key, int64_t min,
-    int64_t max, int64_t *v, struct api_response *rs)
-{
-	const char *s = rq->query ? rq->query(rq->qctx, key) : NULL;
-	long long x;
-	char *end;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	errno = 0;
-	x = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || s[0] == ' ' ||
-	    x < min || x > max) {
-		api_json_error(rs, 400, "bad value for parameter %s: expected an "
-		    "integer from %" PRId64 " to %" PRId64, key, min, max);
-		return -1;
-	}
-	*v = (int64_t)x;
-	return 0;
-}
-
 /* A text query parameter: NULL when absent or "". */
 static const char *
 api_audit_str(const struct api_request *rq, const char *key)
@@ -79,9 +55,9 @@ api_audit_handle(const struct api_deps *deps, const struct api_request *rq,
 		    rq->method ? rq->method : "");
 		return;
 	}
-	if (api_audit_int(rq, "since", 0, INT64_MAX, &since, rs) == -1 ||
-	    api_audit_int(rq, "before", 1, INT64_MAX, &before, rs) == -1 ||
-	    api_audit_int(rq, "limit", 1, 1000, &limit, rs) == -1)
+	if (api_json_query_int(rq, "since", 0, INT64_MAX, &since, rs) == -1 ||
+	    api_json_query_int(rq, "before", 1, INT64_MAX, &before, rs) == -1 ||
+	    api_json_query_int(rq, "limit", 1, 1000, &limit, rs) == -1)
 		return;
 	memset(&q, 0, sizeof(q));
 	q.since_ms = since;

@@ -1,6 +1,8 @@
 /* api_json.c — see api_json.h. */
 #include "api_json.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,4 +153,26 @@ api_json_wipe_body(const struct api_request *rq, int *wipe,
 out:
 	json_decref(doc);
 	return ret;
+}
+
+int
+api_json_query_int(const struct api_request *rq, const char *key, int64_t min,
+    int64_t max, int64_t *v, struct api_response *rs)
+{
+	const char *s = rq->query ? rq->query(rq->qctx, key) : NULL;
+	long long x;
+	char *end;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || s[0] == ' ' ||
+	    x < min || x > max) {
+		api_json_error(rs, 400, "bad value for parameter %s: expected an "
+		    "integer from %" PRId64 " to %" PRId64, key, min, max);
+		return -1;
+	}
+	*v = (int64_t)x;
+	return 0;
 }

@@ -32,4 +32,10 @@ void  api_json_error(struct api_response *rs, int status, const char *fmt, ...)
 int   api_json_wipe_body(const struct api_request *rq, int *wipe,
 	    struct api_response *rs);
 
+/* The query parameter key as an integer in [min, max] into *v: 0 (v
+ * untouched when the parameter is absent or empty), or -1 with a 400
+ * naming the parameter and the range set in rs. */
+int   api_json_query_int(const struct api_request *rq, const char *key,
+	    int64_t min, int64_t max, int64_t *v, struct api_response *rs);
+
 #endif
