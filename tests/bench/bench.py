@@ -1040,7 +1040,7 @@ def summary(res):
             raw=None):
         rows.append({"figure": figure, "value": value, "reference": ref,
                      "ratio": ratio, "target": target, "met": ok,
-                     "raw": raw})
+                     "raw": raw, "section": figure.split()[0]})
 
     rp = res.get("repo")
     for row in (rp or {}).get("table", []):
@@ -1139,6 +1139,41 @@ def summary(res):
             "-" if r["ratio"] is None else "%.2f" % r["ratio"], r["target"],
             "-" if r["met"] is None else "pass" if r["met"] else "FAIL"))
     return rows
+
+
+def summary_markdown(res, rows, path):
+    """The summary as a Markdown table for docs/performance.md: the
+    machine, the commit, and per figure the command that measures it
+    again."""
+    m = res["machine"]
+    try:
+        rev = subprocess.run(["git", "-C", REPO_ROOT, "rev-parse", "--short",
+                              "HEAD"], capture_output=True, text=True,
+                             timeout=10).stdout.strip() or "?"
+    except OSError:
+        rev = "?"
+    busy = [b for v in res.get("background_busy", {}).values() for b in v]
+    out = ["Machine: %s, %s CPUs (%s), %.1f GiB RAM, kernel %s; %s; %s." % (
+        m.get("Model name", "?"), m.get("nproc"),
+        m.get("Hypervisor vendor", "bare metal"),
+        m.get("mem_total_kb", 0) / 1048576, m.get("kernel"), m.get("wrk"),
+        m.get("nginx")),
+        "Code: main at %s. Started %s; %.0f s in all. Other work kept at "
+        "most %.0f%% of the CPUs busy before a section." % (
+            rev, res.get("started"), res.get("total_s", 0),
+            max(busy + [0]) * 100), "",
+        "| figure | poolboot | reference | ratio | target | result | "
+        "command |", "|---|---:|---:|---:|---|---|---|"]
+    for r in rows:
+        out.append("| %s | %s | %s | %s | %s | %s | `python3 tests/bench/"
+                   "bench.py --only %s` |" % (
+                       r["figure"], r["value"], r["reference"] or "-",
+                       "-" if r["ratio"] is None else "%.2f" % r["ratio"],
+                       r["target"], "-" if r["met"] is None else
+                       "pass" if r["met"] else "**FAIL**",
+                       r["section"]))
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
 
 
 BUSY = {}
@@ -1248,7 +1283,10 @@ def main():
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
         json.dump(res, f, indent=1, default=str)
-    say("\nbench: %.0f s; figures in %s" % (res["total_s"], a.json))
+    md = os.path.splitext(a.json)[0] + ".md"
+    summary_markdown(res, res["summary"], md)
+    say("\nbench: %.0f s; figures in %s, the table as Markdown in %s"
+        % (res["total_s"], a.json, md))
 
 
 if __name__ == "__main__":
