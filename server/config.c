@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +367,22 @@ config_load_listen(struct config_ini *ini, struct config *cfg,
 	cfg->header_timeout = l.header_timeout;
 }
 
+/* The default of http_threads: one libmicrohttpd worker per CPU this
+ * process may run on, from 2 (one worker alone stalls at 128 ready
+ * connections, docs/performance.md) to 64. */
+static int
+config_default_threads(void)
+{
+	cpu_set_t set;
+	long n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 2 ? 2 : n > 64 ? 64 : (int)n;
+}
+
 /* [server] (required) with the defaults of what it leaves out, and the
  * folders that follow from it. */
 static void
@@ -374,7 +391,7 @@ config_setup_server(struct config_ini *ini, struct config *cfg,
 {
 	cfg->boot_attempts = 3;
 	cfg->boot_files = BOOT_FILES_TFTP;
-	cfg->http_threads = 2;
+	cfg->http_threads = config_default_threads();
 	config_load_listen(ini, cfg, server);
 	if (server == NULL)
 		config_ini_err(ini, 0, "no [server] section (it needs at least "

@@ -79,7 +79,7 @@ struct config {
 	int	 web_dir_explicit;
 	int	 boot_attempts;		/* boot-loop guard, default 3 */
 	enum boot_files boot_files;
-	int	 http_threads;		/* libmicrohttpd thread pool, default 2 */
+	int	 http_threads;		/* libmicrohttpd workers; default: CPUs, 2..64 */
 	char	*upgrade_paths;		/* rules file; default template_dir/upgrade-paths.conf */
 	enum metrics_access metrics;	/* [server] metrics, default METRICS_ON */
 	int	 log_syslog;		/* [server] log = syslog (default stderr) */
