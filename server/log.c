@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
@@ -249,6 +250,8 @@ log_sink(int to_syslog, const char *line, size_t n)
 
 #define LOG_QUEUE_LINES		4096	/* lines waiting, at most */
 #define LOG_QUEUE_STOP_MS	3000	/* log_queue_stop waits this long */
+#define LOG_QUEUE_BATCH		64	/* lines per write, at most */
+#define LOG_QUEUE_GATHER_US	1000	/* a burst's lines gather this long */
 
 struct log_entry {
 	char	*line;
@@ -288,14 +291,67 @@ log_queue_note(char *line, size_t size)
 	    size) : log_format_stderr(PB_LOG_WARN, "log", msg, line, size);
 }
 
-/* The writer thread: one line at a time, in order, the gap note where
- * lines were dropped; leaves once stopping and the queue is empty. */
+/* Writes lines to stderr with as few write(2)s as it can: a burst of
+ * requests' lines in one writev, partial writes continued. */
+static void
+log_sink_stderrv(struct iovec *iov, int cnt)
+{
+	ssize_t w;
+
+	while (cnt > 0) {
+		if ((w = writev(STDERR_FILENO, iov, cnt)) < 0) {
+			if (errno == EINTR)
+				continue;
+			atomic_fetch_add(&log_lost, 1);
+			return;		/* nowhere left to report it */
+		}
+		while (cnt > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+}
+
+/* Writes batch (n lines, in order): consecutive stderr lines in one
+ * writev, syslog lines one datagram each; frees them. */
+static void
+log_queue_flush(struct log_entry *batch, size_t n)
+{
+	struct iovec iov[LOG_QUEUE_BATCH];
+	size_t i;
+	int cnt = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!batch[i].to_syslog) {
+			iov[cnt].iov_base = batch[i].line;
+			iov[cnt++].iov_len = batch[i].n;
+			continue;
+		}
+		log_sink_stderrv(iov, cnt);
+		cnt = 0;
+		log_sink_syslog(batch[i].line, batch[i].n);
+	}
+	log_sink_stderrv(iov, cnt);
+	for (i = 0; i < n; i++)
+		free(batch[i].line);
+}
+
+/* The writer thread: the lines in order, up to LOG_QUEUE_BATCH at a
+ * time (a request's line costs a copy, not a write(2) and a context
+ * switch), the gap note where lines were dropped; leaves once stopping
+ * and the queue is empty. */
 static void *
 log_queue_writer(void *arg)
 {
-	struct log_entry e;
+	struct log_entry batch[LOG_QUEUE_BATCH];
 	char note[512];
-	int n;
+	size_t n;
+	int nn;
 
 	(void)arg;
 	pthread_mutex_lock(&log_q.mu);
@@ -305,27 +361,35 @@ log_queue_writer(void *arg)
 			continue;
 		}
 		if (log_q.count > 0) {
-			e = log_q.e[log_q.head];
-			log_q.head = (log_q.head + 1) % LOG_QUEUE_LINES;
-			log_q.count--;
+			for (n = 0; n < LOG_QUEUE_BATCH && log_q.count > 0;
+			    n++) {
+				batch[n] = log_q.e[log_q.head];
+				log_q.head = (log_q.head + 1) % LOG_QUEUE_LINES;
+				log_q.count--;
+			}
+			log_q.busy = 1;
+			pthread_mutex_unlock(&log_q.mu);
+			log_queue_flush(batch, n);
 		} else if (log_q.dropped > 0) {
-			if ((n = log_queue_note(note, sizeof(note))) <= 0)
+			if ((nn = log_queue_note(note, sizeof(note))) <= 0)
 				continue;
-			e.line = note;
-			e.n = (size_t)n;
-			e.to_syslog = log_syslog;
+			log_q.busy = 1;
+			pthread_mutex_unlock(&log_q.mu);
+			log_sink(log_syslog, note, (size_t)nn);
 		} else if (log_q.stopping) {
 			break;
 		} else {
 			pthread_cond_broadcast(&log_q.cv);	/* drained */
 			pthread_cond_wait(&log_q.cv, &log_q.mu);
+			if (!log_q.stopping && log_q.count < LOG_QUEUE_BATCH) {
+				/* woken by a burst's first line: let the
+				 * others join it in one write */
+				pthread_mutex_unlock(&log_q.mu);
+				usleep(LOG_QUEUE_GATHER_US);
+				pthread_mutex_lock(&log_q.mu);
+			}
 			continue;
 		}
-		log_q.busy = 1;
-		pthread_mutex_unlock(&log_q.mu);
-		log_sink(e.to_syslog, e.line, e.n);
-		if (e.line != note)
-			free(e.line);
 		pthread_mutex_lock(&log_q.mu);
 		log_q.busy = 0;
 	}
@@ -382,8 +446,10 @@ log_queue_put(enum log_level level, int to_syslog, const char *line,
 	} else {
 		log_q.e[(log_q.head + log_q.count) % LOG_QUEUE_LINES] =
 		    (struct log_entry){ copy, n, to_syslog };
-		log_q.count++;
-		pthread_cond_broadcast(&log_q.cv);
+		/* the writer sleeps only on an empty queue (or while another
+		 * line is written, whose end wakes it) */
+		if (log_q.count++ == 0)
+			pthread_cond_broadcast(&log_q.cv);
 	}
 	pthread_mutex_unlock(&log_q.mu);
 	return 0;
