@@ -346,7 +346,9 @@ test_diff_through_pools_and_secrets(void **state)
 static void
 test_diff_fixed_keys(void **state)
 {
-	struct config *a = load(NULL, NULL, HOSTS), *b;
+	/* http_threads set: its default is the number of CPUs */
+	struct config *a = load("listen = 127.0.0.1:8080", "listen = "
+	    "127.0.0.1:8080\nhttp_threads = 2", HOSTS), *b;
 	struct config_diff d;
 
 	(void)state;
