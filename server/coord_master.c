@@ -86,6 +86,33 @@ coord_master_write(struct coord_stepctx *sc, const struct run_host *hosts,
 	return COORD_STEP_OK;
 }
 
+/* The name (name_label) of the pool's master, in two small calls: the
+ * pool's record (its master field) and that host's name_label, instead of
+ * every host's and every host_metrics' record. -1 when either fails (the
+ * caller falls back to the whole pool's read, whose errors it reports). */
+static int
+coord_master_name(struct xapi *x, char *name, size_t len)
+{
+	struct xr_value *pools = NULL, *nl = NULL;
+	struct xapi_error e;
+	const char *mref;
+	int ret = -1;
+
+	if (xapi_call(x, "pool.get_all_records", NULL, 0, &pools, &e) == -1 ||
+	    pools == NULL || pools->type != XR_STRUCT || pools->n != 1 ||
+	    (mref = xr_get_str(pools->items[0], "master")) == NULL)
+		goto out;
+	if (xapi_call_s(x, "host.get_name_label", &nl, &e, mref, NULL,
+	    NULL) == -1 || xr_str(nl) == NULL)
+		goto out;
+	util_strlcpy(name, len, xr_str(nl));
+	ret = 0;
+out:
+	xr_free(pools);
+	xr_free(nl);
+	return ret;
+}
+
 enum coord_step_result
 coord_master_sync(struct coord_stepctx *sc, struct run_host *hosts, size_t n)
 {
@@ -103,12 +130,16 @@ coord_master_sync(struct coord_stepctx *sc, struct run_host *hosts, size_t n)
 		sc->dirty = 1;
 	}
 	memset(&e, 0, sizeof(e));
-	if (pool_snapshot_take(sc->x, &s, 0, &e) == -1)
-		return coord_step_xapi_retry(sc, "reading the pool's master", &e);
-	for (i = 0; i < s.nhosts; i++)
-		if (s.hosts[i].is_master)
-			util_strlcpy(now, sizeof(now), s.hosts[i].name);
-	pool_snapshot_free(&s);
+	if (coord_master_name(sc->x, now, sizeof(now)) == -1) {
+		now[0] = '\0';
+		if (pool_snapshot_take(sc->x, &s, 0, &e) == -1)
+			return coord_step_xapi_retry(sc, "reading the pool's "
+			    "master", &e);
+		for (i = 0; i < s.nhosts; i++)
+			if (s.hosts[i].is_master)
+				util_strlcpy(now, sizeof(now), s.hosts[i].name);
+		pool_snapshot_free(&s);
+	}
 	for (i = 0; i < n; i++)
 		if (hosts[i].is_master)
 			util_strlcpy(was, sizeof(was), hosts[i].host);

@@ -303,6 +303,57 @@ coord_place_host_by_ref(const struct pool_snapshot *s, const char *ref)
 	return NULL;
 }
 
+/* coord_place_where from two hosts' records (home by pc->home_ref, and
+ * the host the VM runs on) instead of the whole pool's: 0, -2 (v could
+ * not be looked up: e), or 1 when the small reads do not settle it (no
+ * ref, a ref no longer pc->host's, a read failed): the caller reads the
+ * whole pool then, and reports its errors. */
+static int
+coord_place_where_small(struct coord_place_ctx *pc, const struct run_vm *v,
+    enum coord_place_action *a, char home[128], char home_ver[64],
+    char vm[128], char from[64], char ver[64], struct xapi_error *e)
+{
+	struct pool_snapshot hs, os;
+	const struct pool_host *on = NULL;
+	struct coord_place_seen seen;
+	char onref[128];
+	int ret = 1;
+
+	memset(&hs, 0, sizeof(hs));
+	memset(&os, 0, sizeof(os));
+	if (pc->home_ref == NULL || pc->home_ref[0] == '\0' ||
+	    pool_snapshot_one(pc->x, pc->home_ref, &hs, e) == -1)
+		goto out;
+	if (strcmp(hs.hosts[0].name, pc->host) != 0)
+		goto out;
+	util_strlcpy(home, 128, pc->home_ref);
+	util_strlcpy(home_ver, 64, hs.hosts[0].version);
+	if (coord_place_look(pc, v->vm_uuid, &seen, vm, 128, onref,
+	    sizeof(onref), e) == -1) {
+		ret = -2;
+		goto out;
+	}
+	if (seen.resident_on != NULL && strcmp(seen.resident_on,
+	    pc->home_ref) == 0)
+		on = &hs.hosts[0];
+	else if (seen.resident_on != NULL) {
+		if (pool_snapshot_one(pc->x, seen.resident_on, &os, e) == -1)
+			goto out;
+		on = &os.hosts[0];
+	}
+	util_strlcpy(from, 64, on ? on->name : "");
+	util_strlcpy(ver, 64, on ? on->version : "");
+	seen.on_version = on ? ver : NULL;
+	*a = coord_place_decide(&seen, home, home_ver);
+	ret = 0;
+out:
+	if (ret == 1)
+		memset(e, 0, sizeof(*e));
+	pool_snapshot_free(&os);
+	pool_snapshot_free(&hs);
+	return ret;
+}
+
 /* Where v is and what to do with it, from a fresh read of the pool:
  * *a, with home's ref and version, the VM's ref and the name and version
  * of the host it runs on. 0, -1 (the pool could not be read: e), or -2 (v
@@ -316,8 +367,12 @@ coord_place_where(struct coord_place_ctx *pc, const struct run_vm *v,
 	const struct pool_host *xh, *on;
 	struct coord_place_seen seen;
 	char onref[128];
+	int rc;
 
 	memset(e, 0, sizeof(*e));
+	if ((rc = coord_place_where_small(pc, v, a, home, home_ver, vm, from,
+	    ver, e)) != 1)
+		return rc;
 	if (pool_snapshot_take(pc->x, &s, 0, e) == -1)
 		return -1;
 	if ((xh = pool_snapshot_host(&s, pc->host)) == NULL) {

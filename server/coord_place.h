@@ -59,6 +59,8 @@ struct coord_place_ctx {
 	struct xapi	*x;
 	const struct run *run;
 	const char	*host;
+	const char	*home_ref;	/* host's XAPI ref as last read, or
+					 * NULL: a hint, checked before use */
 	int		 attempts;	/* in/out: tries of the current VM */
 	char		 err[256];	/* COORD_PLACE_FAIL: why */
 };

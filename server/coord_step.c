@@ -569,7 +569,9 @@ static enum coord_step_result
 coord_step_return(struct coord_stepctx *sc)
 {
 	struct coord_place_ctx pc = { .st = sc->st, .p = sc->p, .x = sc->x,
-	    .run = sc->run, .host = sc->h->host, .attempts = sc->h->attempts };
+	    .run = sc->run, .host = sc->h->host, .attempts = sc->h->attempts,
+	    .home_ref = strcmp(sc->cache->ref_host, sc->h->host) == 0 ?
+	    sc->cache->ref : NULL };
 	struct xapi_error e;
 	enum coord_place_turn t = coord_place_return(&pc, &e);
 

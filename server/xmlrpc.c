@@ -1,10 +1,7 @@
 /* xmlrpc.c — see xmlrpc.h. Requests are built with the libxml2 tree API and
- * serialised by libxml2, so no value is ever pasted into XML text. Replies
- * are parsed without network access, without entity substitution and
- * without a DOCTYPE (refused as soon as the parser meets one, before any
- * internal subset is read), and the value tree is walked with a depth
- * bound, so a hostile peer can neither expand entities nor exhaust the
- * stack. */
+ * serialised by libxml2, so no value is ever pasted into XML text, and
+ * their value trees are walked with a depth bound. Replies are parsed in
+ * xmlrpc_parse.c. */
 #include "xmlrpc.h"
 
 #include <errno.h>
@@ -20,18 +17,10 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-/* Nesting of <value>s (arrays, structs) we accept or build. XAPI's deepest
- * replies (records holding maps of maps) stay well below. */
-#define XR_MAX_DEPTH	64
-
 /* libxml2 takes const xmlChar * almost everywhere; BAD_CAST drops const. */
 #define XC(s)	((const xmlChar *)(s))
 
-static void
-xr_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
+void
 xr_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -43,7 +32,7 @@ xr_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static struct xr_value *
+struct xr_value *
 xr_new(enum xr_type type)
 {
 	struct xr_value *v;
@@ -54,8 +43,7 @@ xr_new(enum xr_type type)
 	return v;
 }
 
-/* A value of type that owns s (freed on failure). */
-static struct xr_value *
+struct xr_value *
 xr_new_str(enum xr_type type, char *s)
 {
 	struct xr_value *v;
@@ -306,9 +294,7 @@ xr_get_bool(const struct xr_value *st, const char *key, int dflt)
 	return v->i != 0;
 }
 
-/* Strict decimal int64: optional sign, digits, nothing else (surrounding
- * blanks tolerated). */
-static int
+int
 xr_parse_int(const char *s, int64_t *out)
 {
 	const char *p = s;
@@ -525,385 +511,4 @@ out:
 	xr_wipe_tree(xmlDocGetRootElement(doc));
 	xmlFreeDoc(doc);
 	return out;
-}
-
-/* ---- parsing ---- */
-
-struct xr_parse {
-	int	 doctype;
-};
-
-/* SAX hook run when the parser has read "<!DOCTYPE name ...", before any
- * internal subset: no entity declaration is ever looked at. */
-static void
-xr_sax_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
-    const xmlChar *sid)
-{
-	xmlParserCtxtPtr c = ctx;
-	struct xr_parse *st = c->_private;
-
-	(void)name;
-	(void)eid;
-	(void)sid;
-	st->doctype = 1;
-	xmlStopParser(c);
-}
-
-static int
-xr_is(xmlNodePtr n, const char *name)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE &&
-	    xmlStrEqual(n->name, XC(name));
-}
-
-static xmlNodePtr
-xr_elem(xmlNodePtr n)
-{
-	while (n != NULL && n->type != XML_ELEMENT_NODE)
-		n = n->next;
-	return n;
-}
-
-static xmlNodePtr
-xr_first(xmlNodePtr parent)
-{
-	return parent != NULL ? xr_elem(parent->children) : NULL;
-}
-
-static xmlNodePtr
-xr_next(xmlNodePtr n)
-{
-	return n != NULL ? xr_elem(n->next) : NULL;
-}
-
-static int
-xr_blank(const xmlChar *s)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
-}
-
-/* The text directly inside n (text and CDATA children concatenated), as a
- * malloc'd string; NULL if n has element children or memory ran out. */
-static char *
-xr_text(xmlNodePtr n, char *err, size_t errlen)
-{
-	xmlNodePtr c;
-	size_t len = 0, l;
-	char *s;
-
-	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE) {
-			xr_seterr(err, errlen, "unexpected <%s> inside <%s>",
-			    (const char *)c->name, (const char *)n->name);
-			return NULL;
-		}
-		if ((c->type == XML_TEXT_NODE ||
-		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL)
-			len += strlen((const char *)c->content);
-	}
-	if ((s = malloc(len + 1)) == NULL) {
-		xr_seterr(err, errlen, "out of memory");
-		return NULL;
-	}
-	len = 0;
-	for (c = n->children; c != NULL; c = c->next) {
-		if ((c->type == XML_TEXT_NODE ||
-		    c->type == XML_CDATA_SECTION_NODE) && c->content != NULL) {
-			l = strlen((const char *)c->content);
-			memcpy(s + len, c->content, l);
-			len += l;
-		}
-	}
-	s[len] = '\0';
-	return s;
-}
-
-static struct xr_value *xr_decode(xmlNodePtr value, int depth, char *err,
-	    size_t errlen);
-
-static struct xr_value *
-xr_decode_array(xmlNodePtr t, int depth, char *err, size_t errlen)
-{
-	struct xr_value *arr, *item;
-	xmlNodePtr data, c;
-
-	data = xr_first(t);
-	if (!xr_is(data, "data") || xr_next(data) != NULL) {
-		xr_seterr(err, errlen, "<array> without one <data>");
-		return NULL;
-	}
-	if ((arr = xr_array()) == NULL)
-		goto oom;
-	for (c = xr_first(data); c != NULL; c = xr_next(c)) {
-		if (!xr_is(c, "value")) {
-			xr_seterr(err, errlen, "unexpected <%s> in <data>",
-			    (const char *)c->name);
-			goto fail;
-		}
-		if ((item = xr_decode(c, depth + 1, err, errlen)) == NULL)
-			goto fail;
-		if (xr_array_add(arr, item) == -1)
-			goto oom;
-	}
-	return arr;
-oom:
-	xr_seterr(err, errlen, "out of memory");
-fail:
-	xr_free(arr);
-	return NULL;
-}
-
-static struct xr_value *
-xr_decode_struct(xmlNodePtr t, int depth, char *err, size_t errlen)
-{
-	struct xr_value *st, *item;
-	xmlNodePtr m, c, name, value;
-	char *key;
-
-	if ((st = xr_struct()) == NULL)
-		goto oom;
-	for (m = xr_first(t); m != NULL; m = xr_next(m)) {
-		if (!xr_is(m, "member")) {
-			xr_seterr(err, errlen, "unexpected <%s> in <struct>",
-			    (const char *)m->name);
-			goto fail;
-		}
-		name = value = NULL;
-		for (c = xr_first(m); c != NULL; c = xr_next(c)) {
-			if (xr_is(c, "name") && name == NULL)
-				name = c;
-			else if (xr_is(c, "value") && value == NULL)
-				value = c;
-			else {
-				xr_seterr(err, errlen, "unexpected <%s> in "
-				    "<member>", (const char *)c->name);
-				goto fail;
-			}
-		}
-		if (name == NULL || value == NULL) {
-			xr_seterr(err, errlen, "<member> without <name> and "
-			    "<value>");
-			goto fail;
-		}
-		if ((key = xr_text(name, err, errlen)) == NULL)
-			goto fail;
-		item = xr_decode(value, depth + 1, err, errlen);
-		if (item == NULL) {
-			free(key);
-			goto fail;
-		}
-		if (xr_struct_set(st, key, item) == -1) {
-			free(key);
-			goto oom;
-		}
-		free(key);
-	}
-	return st;
-oom:
-	xr_seterr(err, errlen, "out of memory");
-fail:
-	xr_free(st);
-	return NULL;
-}
-
-static struct xr_value *
-xr_decode_scalar(xmlNodePtr t, char *err, size_t errlen)
-{
-	struct xr_value *v = NULL;
-	const char *name = (const char *)t->name;
-	char *text, *end;
-	int64_t i;
-	double d;
-
-	if ((text = xr_text(t, err, errlen)) == NULL)
-		return NULL;
-	if (strcmp(name, "string") == 0)
-		return xr_new_str(XR_STRING, text);
-	if (strcmp(name, "dateTime.iso8601") == 0)
-		return xr_new_str(XR_DATETIME, text);
-	if (strcmp(name, "base64") == 0)
-		return xr_new_str(XR_BASE64, text);
-	if (strcmp(name, "i4") == 0 || strcmp(name, "int") == 0 ||
-	    strcmp(name, "i8") == 0) {
-		if (xr_parse_int(text, &i) == -1)
-			xr_seterr(err, errlen, "bad <%s> \"%.40s\"", name, text);
-		else
-			v = xr_int(i);
-	} else if (strcmp(name, "boolean") == 0) {
-		if (xr_parse_int(text, &i) == 0 && (i == 0 || i == 1))
-			v = xr_bool((int)i);
-		else if (strcmp(text, "true") == 0 || strcmp(text, "false") == 0)
-			v = xr_bool(text[0] == 't');
-		else
-			xr_seterr(err, errlen, "bad <boolean> \"%.40s\"", text);
-	} else if (strcmp(name, "double") == 0) {
-		errno = 0;
-		d = strtod(text, &end);
-		while (end != text && (*end == ' ' || *end == '\t' ||
-		    *end == '\n' || *end == '\r'))
-			end++;
-		if (end == text || *end != '\0' || errno != 0 || !isfinite(d))
-			xr_seterr(err, errlen, "bad <double> \"%.40s\"", text);
-		else
-			v = xr_double(d);
-	} else if (strcmp(name, "nil") == 0) {
-		if (!xr_blank(XC(text)))
-			xr_seterr(err, errlen, "<nil> with content");
-		else
-			v = xr_new(XR_NIL);
-	} else {
-		xr_seterr(err, errlen, "unknown value type <%.40s>", name);
-		free(text);
-		return NULL;
-	}
-	if (v == NULL && err != NULL && errlen > 0 && err[0] == '\0')
-		xr_seterr(err, errlen, "out of memory");
-	free(text);
-	return v;
-}
-
-/* One <value>: untyped text is a string (<value/> the empty one); else
- * exactly one typed element, blanks around it allowed. */
-static struct xr_value *
-xr_decode(xmlNodePtr value, int depth, char *err, size_t errlen)
-{
-	struct xr_value *v;
-	xmlNodePtr t, c;
-
-	if (depth > XR_MAX_DEPTH) {
-		xr_seterr(err, errlen, "values nested deeper than %d levels",
-		    XR_MAX_DEPTH);
-		return NULL;
-	}
-	if ((t = xr_first(value)) == NULL) {
-		if ((v = xr_new_str(XR_STRING, xr_text(value, err, errlen))) ==
-		    NULL && err != NULL && errlen > 0 && err[0] == '\0')
-			xr_seterr(err, errlen, "out of memory");
-		return v;
-	}
-	if (xr_next(t) != NULL) {
-		xr_seterr(err, errlen, "<value> with more than one element");
-		return NULL;
-	}
-	for (c = value->children; c != NULL; c = c->next) {
-		if ((c->type == XML_TEXT_NODE ||
-		    c->type == XML_CDATA_SECTION_NODE) && !xr_blank(c->content)) {
-			xr_seterr(err, errlen, "<value> mixes text and <%s>",
-			    (const char *)t->name);
-			return NULL;
-		}
-	}
-	if (xr_is(t, "array"))
-		return xr_decode_array(t, depth, err, errlen);
-	if (xr_is(t, "struct"))
-		return xr_decode_struct(t, depth, err, errlen);
-	return xr_decode_scalar(t, err, errlen);
-}
-
-/* <fault><value><struct>faultCode, faultString -> err. */
-static void
-xr_fault(xmlNodePtr fault, char *err, size_t errlen)
-{
-	struct xr_value *v;
-	xmlNodePtr value = xr_first(fault);
-	char sub[128];
-	const char *fs;
-	int64_t code = 0;
-
-	sub[0] = '\0';
-	if (!xr_is(value, "value") ||
-	    (v = xr_decode(value, 1, sub, sizeof(sub))) == NULL) {
-		xr_seterr(err, errlen, "XML-RPC fault (unreadable: %s)",
-		    sub[0] ? sub : "no value");
-		return;
-	}
-	fs = xr_get_str(v, "faultString");
-	(void)xr_get_int(v, "faultCode", &code);
-	xr_seterr(err, errlen, "XML-RPC fault %lld: %s", (long long)code,
-	    fs != NULL ? fs : "(no faultString)");
-	xr_free(v);
-}
-
-int
-xr_parse_response(const char *body, size_t len, struct xr_value **out,
-    char *err, size_t errlen)
-{
-	struct xr_parse st = { 0 };
-	xmlParserCtxtPtr ctxt = NULL;
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root, c, param;
-	const xmlError *xe;
-	int ret = -1;
-
-	*out = NULL;
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (body == NULL || len == 0) {
-		xr_seterr(err, errlen, "empty reply");
-		return -1;
-	}
-	if (len > INT_MAX) {
-		xr_seterr(err, errlen, "reply too large");
-		return -1;
-	}
-	if ((ctxt = xmlCreateMemoryParserCtxt(body, (int)len)) == NULL) {
-		xr_seterr(err, errlen, "out of memory");
-		return -1;
-	}
-	/* no network, no entity substitution (no XML_PARSE_NOENT), no DTD
-	 * loading, no error printing: we report errors ourselves */
-	xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR |
-	    XML_PARSE_NOWARNING);
-	ctxt->_private = &st;
-	ctxt->sax->internalSubset = xr_sax_doctype;
-	ctxt->sax->externalSubset = NULL;
-	(void)xmlParseDocument(ctxt);
-	doc = ctxt->myDoc;
-	ctxt->myDoc = NULL;
-	if (st.doctype) {
-		xr_seterr(err, errlen, "reply has a DOCTYPE (refused)");
-		goto out;
-	}
-	if (!ctxt->wellFormed || doc == NULL) {
-		xe = xmlCtxtGetLastError(ctxt);
-		xr_seterr(err, errlen, "malformed XML: %s",
-		    xe != NULL && xe->message != NULL ? xe->message :
-		    "not well-formed\n");
-		if (err != NULL && errlen > 0)	/* libxml2 ends it with \n */
-			err[strcspn(err, "\n")] = '\0';
-		goto out;
-	}
-	root = xmlDocGetRootElement(doc);
-	if (!xr_is(root, "methodResponse")) {
-		xr_seterr(err, errlen, "not an XML-RPC methodResponse");
-		goto out;
-	}
-	c = xr_first(root);
-	if (xr_is(c, "fault")) {
-		xr_fault(c, err, errlen);
-		goto out;
-	}
-	if (!xr_is(c, "params") || xr_next(c) != NULL) {
-		xr_seterr(err, errlen, "methodResponse without <params>");
-		goto out;
-	}
-	param = xr_first(c);
-	if (!xr_is(param, "param") || xr_next(param) != NULL ||
-	    !xr_is(xr_first(param), "value") ||
-	    xr_next(xr_first(param)) != NULL) {
-		xr_seterr(err, errlen, "methodResponse without exactly one "
-		    "<param><value>");
-		goto out;
-	}
-	if ((*out = xr_decode(xr_first(param), 1, err, errlen)) == NULL)
-		goto out;
-	ret = 0;
-out:
-	if (doc != NULL)
-		xmlFreeDoc(doc);
-	xmlFreeParserCtxt(ctxt);
-	return ret;
 }

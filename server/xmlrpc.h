@@ -74,4 +74,22 @@ char *xr_build_call(const char *method, struct xr_value *const *params,
 int   xr_parse_response(const char *body, size_t len, struct xr_value **out,
 	    char *err, size_t errlen);
 
+/* ---- between xmlrpc.c and xmlrpc_parse.c only ---- */
+
+/* Nesting of <value>s (arrays, structs) we accept or build. XAPI's deepest
+ * replies (records holding maps of maps) stay well below. */
+#define XR_MAX_DEPTH	64
+
+/* printf into err (errlen bytes; nothing when err is NULL or errlen 0). */
+void  xr_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A value of type, zeroed; NULL when out of memory. */
+struct xr_value *xr_new(enum xr_type type);
+/* A value of type (STRING, DATETIME, BASE64) that owns s, a malloc'd
+ * string (freed on failure); NULL when s is NULL or out of memory. */
+struct xr_value *xr_new_str(enum xr_type type, char *s);
+/* Strict decimal int64: optional sign, digits, nothing else (surrounding
+ * blanks tolerated). 0 and *out set, or -1. */
+int   xr_parse_int(const char *s, int64_t *out);
+
 #endif

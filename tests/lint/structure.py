@@ -29,6 +29,7 @@ FUNC_MAX = 120
 # The prefix every function of a module carries (default: "<module>_").
 PREFIXES = {
     "xmlrpc": ("xr_",),
+    "xmlrpc_parse": ("xr_",),	# xmlrpc.h's xr_parse_response, split out
     "main": ("main", "main_"),
     "job": ("job_", "jobs_"),
     # the hosts command itself (cli.h) and its helpers
