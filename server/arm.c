@@ -39,7 +39,9 @@ arm_new(struct config_live *live, struct store *st, struct arm **out)
 	*out = NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return -1;
-	if (pthread_mutex_init(&a->mu, NULL) != 0) {
+	if ((a->afc = arm_afcache_new()) == NULL ||
+	    pthread_mutex_init(&a->mu, NULL) != 0) {
+		arm_afcache_free(a->afc);
 		free(a);
 		return -1;
 	}
@@ -66,6 +68,7 @@ arm_free(struct arm *a)
 	pthread_cond_destroy(&a->cv);
 	pthread_mutex_destroy(&a->mu);
 	free(a->inflight);
+	arm_afcache_free(a->afc);
 	free(a);
 }
 
@@ -919,6 +922,7 @@ arm_reload(struct arm *a, const struct config *cfg,
 			    "reload: per-MAC files of %s removed", h->mac);
 	}
 	a->cfg = cfg;
+	arm_afcache_clear(a->afc);	/* answerfiles of the old config */
 	if (tftp_reconcile_begin(cfg, &local) == -1)
 		bad = 1;
 	else {

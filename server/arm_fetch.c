@@ -20,6 +20,7 @@
 #include "arm.h"
 #include "arm_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,7 @@ struct arm_fetch {
 	struct arming	 ar;
 	int		 attempts;	/* the number reserved: fetch N */
 	int		 of;		/* of boot_attempts */
-	int		 hostcert;	/* the arming has a certificate */
+	uint64_t	 epoch;		/* a->afc's, with cfg */
 	enum arm_status	 status;	/* once counted: ARM_OK, ARM_CONFLICT,
 					 * ARM_ERROR */
 	char		*body;
@@ -102,6 +103,7 @@ arm_fetch_trip(struct arm *a, const struct host *h, const struct arming *ar)
 	    util_now()) == -1)
 		return ARM_ERROR;
 	hostcert_drop_key(a->cfg, h->name);
+	arm_afcache_drop(a->afc, ar->id);
 	(void)arm_write_local(a, h);
 	arm_ev(a, h, "loopguard", "%s; back to local boot, host marked "
 	    "failed", reason);
@@ -118,7 +120,6 @@ arm_fetch_decide(struct arm *a, const char *host, const char *token,
     struct arm_fetch *f)
 {
 	enum arm_status ret;
-	enum hostcert_state hs;
 	struct arm_inflight *v;
 	const struct host *h;
 	int base;
@@ -150,10 +151,6 @@ arm_fetch_decide(struct arm *a, const char *host, const char *token,
 		}
 		pthread_cond_wait(&a->cv, &a->mu);
 	}
-	if (hostcert_state(a->cfg, h->name, f->ar.token_hash, &hs) == -1) {
-		ret = ARM_ERROR;
-		goto out;
-	}
 	if ((v = arm_fetch_slot(a, f->ar.id, 1)) == NULL) {
 		log_error("arm", "out of memory");
 		ret = ARM_ERROR;
@@ -165,13 +162,50 @@ arm_fetch_decide(struct arm *a, const char *host, const char *token,
 	v->inflight++;
 	f->attempts = base + 1;
 	f->of = a->cfg->boot_attempts;
-	f->hostcert = hs != HOSTCERT_NONE;
+	f->epoch = arm_afcache_epoch(a->afc);
 	f->cfg = config_live_ref(a->live, a->cfg);
 	f->h = h;
 	ret = ARM_OK;
 out:
 	pthread_mutex_unlock(&a->mu);
 	return ret;
+}
+
+/* f's answerfile for token: the one rendered for its arming before
+ * when nothing it was made from changed (arm_afcache.h), else rendered
+ * (and kept). NULL with err. */
+static char *
+arm_fetch_body(struct arm_fetch *f, const char *token, size_t *len,
+    char *err, size_t errlen)
+{
+	struct arm_afcache *afc = f->a->afc;
+	struct arm_afcache_key k;
+	struct arm_afcache_file tf;
+	enum hostcert_state hs;
+	char path[PATH_MAX], *body;
+
+	memset(&k, 0, sizeof(k));
+	k.arming_id = f->ar.id;
+	memcpy(k.token_hash, f->ar.token_hash, sizeof(k.token_hash));
+	k.mode = (int)f->ar.mode;
+	k.epoch = f->epoch;
+	k.hc_gen = hostcert_generation();	/* before the pin is read */
+	if (render_answerfile_template(f->cfg, f->ar.mode, path,
+	    sizeof(path)) == 0)
+		arm_afcache_stat(path, &tf);	/* before the render */
+	else
+		memset(&tf, 0, sizeof(tf));
+	if ((body = arm_afcache_get(afc, &k, &tf, len)) != NULL)
+		return body;
+	if (hostcert_state(f->cfg, f->h->name, f->ar.token_hash, &hs) == -1) {
+		snprintf(err, errlen, "cannot read the certificate pin");
+		return NULL;
+	}
+	k.hostcert = hs != HOSTCERT_NONE;
+	if ((body = render_answerfile_for(f->cfg, f->h, f->ar.mode, token,
+	    k.hostcert, len, err, errlen)) != NULL)
+		arm_afcache_put(afc, &k, &tf, body, *len);
+	return body;
 }
 
 /* arm_fetch_begin's part without the lock: the answer (f->status,
@@ -199,8 +233,8 @@ arm_fetch_render(struct arm_fetch *f, const char *token)
 		return;
 	}
 	err[0] = '\0';
-	if ((f->body = render_answerfile_for(f->cfg, h, f->ar.mode, token,
-	    f->hostcert, &f->len, err, sizeof(err))) == NULL) {
+	if ((f->body = arm_fetch_body(f, token, &f->len, err,
+	    sizeof(err))) == NULL) {
 		f->status = ARM_ERROR;
 		snprintf(sf->kind, sizeof(sf->kind), "refused");
 		snprintf(sf->message, sizeof(sf->message), "answerfile not "
@@ -285,6 +319,7 @@ arm_fetch_end(struct arm *a, struct arm_fetch *f, char **body, size_t *len)
 	case STORE_FETCH_INACTIVE:
 		/* a callback, disarm or re-arm came first: as if this fetch
 		 * had come after it */
+		arm_afcache_drop(a->afc, f->ar.id);
 		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 		    "answerfile refused (token retired while it was being "
 		    "counted)");

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arm_afcache.h"
 #include "config.h"
 #include "store.h"
 
@@ -39,6 +40,8 @@ struct arm {
 	pthread_cond_t	 cv;		/* an arming's last fetch landed */
 	struct arm_inflight *inflight;	/* under mu */
 	size_t		 ninflight, capinflight;
+	struct arm_afcache *afc;	/* rendered answerfiles; its epoch
+					 * changes with cfg (under mu) */
 };
 
 /* Records an event for h (with its pool); a failure is logged. */

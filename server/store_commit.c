@@ -173,22 +173,32 @@ store_commit_main(void *arg)
 	return NULL;
 }
 
-/* st->gc, made on first use; NULL when out of memory (logged). The
- * caller serialises first use with the store's mutex. */
+/* Serialises the first use of every store's gc (store_commit_get). */
+static pthread_mutex_t store_commit_init_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* st->gc, made on first use; NULL when out of memory (logged). Never
+ * takes the store's mutex: the committer holds it while a commit is on
+ * its way to the disk, and a fetch that waited for it here would keep
+ * its HTTP thread from queueing the next ones (one fetch per
+ * transaction, no batch). */
 static struct store_commit *
 store_commit_get(struct store *st)
 {
 	struct store_commit *gc;
 
-	if (st->gc != NULL)
-		return st->gc;
-	if ((gc = calloc(1, sizeof(*gc))) == NULL) {
-		log_error("store", "out of memory");
-		return NULL;
+	if ((gc = __atomic_load_n(&st->gc, __ATOMIC_ACQUIRE)) != NULL)
+		return gc;
+	pthread_mutex_lock(&store_commit_init_mu);
+	if ((gc = st->gc) == NULL) {
+		if ((gc = calloc(1, sizeof(*gc))) == NULL)
+			log_error("store", "out of memory");
+		else {
+			pthread_mutex_init(&gc->mu, NULL);
+			pthread_cond_init(&gc->cv, NULL);
+			__atomic_store_n(&st->gc, gc, __ATOMIC_RELEASE);
+		}
 	}
-	pthread_mutex_init(&gc->mu, NULL);
-	pthread_cond_init(&gc->cv, NULL);
-	st->gc = gc;
+	pthread_mutex_unlock(&store_commit_init_mu);
 	return gc;
 }
 
@@ -202,10 +212,7 @@ store_commit_queue(struct store *st, struct store_fetch *f)
 		log_error("store", "count fetch: the store is read-only");
 		return -1;
 	}
-	store_db_lock(st);
-	gc = store_commit_get(st);
-	store_db_unlock(st);
-	if (gc == NULL)
+	if ((gc = store_commit_get(st)) == NULL)
 		return -1;
 	f->next = NULL;
 	f->result = STORE_FETCH_ERROR;
