@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "store_db.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -248,6 +249,76 @@ readonly_store_refuses_to_count(void **state)
 	assert_int_equal(attempts_of(f->st, "h3"), 0);
 }
 
+/* A queued fetch's done: counts it. */
+static void
+queued_done(struct store_fetch *sf)
+{
+	__atomic_add_fetch((int *)sf->arg, 1, __ATOMIC_SEQ_CST);
+}
+
+struct queuer {
+	struct store		*st;
+	struct store_fetch	*sf;
+	int			 n;
+	int			 queued;	/* all n queued */
+};
+
+static void *
+queuer_main(void *arg)
+{
+	struct queuer *q = arg;
+	int i;
+
+	for (i = 0; i < q->n; i++)
+		assert_int_equal(store_commit_queue(q->st, &q->sf[i]), 0);
+	__atomic_store_n(&q->queued, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* While a commit holds the store's mutex (its fsync), HTTP threads go on
+ * queueing fetches: they all land in the next transaction, which is
+ * what makes batches (before, each queue call waited for the commit in
+ * progress, and every transaction had one fetch). */
+static void
+queueing_does_not_wait_for_a_commit_in_progress(void **state)
+{
+	struct fix *f = *state;
+	struct store_fetch sf[20], first;
+	struct queuer q = { .st = f->st, .sf = sf, .n = 20 };
+	uint64_t tx0, n0, tx, n;
+	pthread_t th;
+	int i, done = 0;
+
+	/* the committer runs (its first transaction is behind us) */
+	fetch_init(&first, f->id[0], "first");
+	assert_int_equal(store_commit_count(f->st, &first),
+	    STORE_FETCH_COUNTED);
+	store_commit_stats(f->st, &tx0, &n0);
+	for (i = 0; i < 20; i++) {
+		fetch_init(&sf[i], f->id[i % NARM], "queued");
+		sf[i].done = queued_done;
+		sf[i].arg = &done;
+	}
+	store_db_lock(f->st);		/* as the committer in its fsync */
+	assert_int_equal(pthread_create(&th, NULL, queuer_main, &q), 0);
+	for (i = 0; i < 200 && !__atomic_load_n(&q.queued, __ATOMIC_SEQ_CST);
+	    i++)
+		usleep(10000);
+	assert_true(__atomic_load_n(&q.queued, __ATOMIC_SEQ_CST));
+	store_db_unlock(f->st);
+	pthread_join(th, NULL);
+	for (i = 0; i < 500 && __atomic_load_n(&done, __ATOMIC_SEQ_CST) < 20;
+	    i++)
+		usleep(10000);
+	assert_int_equal(done, 20);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(sf[i].result, STORE_FETCH_COUNTED);
+	store_commit_stats(f->st, &tx, &n);
+	assert_int_equal(n - n0, 20);
+	assert_true(tx - tx0 <= 2);	/* the committer may have taken the
+					 * first one alone */
+}
+
 int
 main(void)
 {
@@ -265,6 +336,9 @@ main(void)
 		    queued_fetches_are_written_at_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    readonly_store_refuses_to_count, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    queueing_does_not_wait_for_a_commit_in_progress, setup,
+		    teardown),
 	};
 
 	log_init("test_store_commit", -1, 0);
