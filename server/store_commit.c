@@ -137,12 +137,36 @@ out:
 	store_db_unlock(st);
 }
 
+/* The end of batch's transaction: each distinct landed once with the
+ * whole batch, then every fetch's done (which may free it). */
+static void
+store_commit_landed(struct store_fetch *batch)
+{
+	struct store_fetch *f, *g, *next;
+
+	for (f = batch; f != NULL; f = f->next) {
+		if (f->landed == NULL)
+			continue;
+		/* the first fetch with this landed calls it (with a single
+		 * landed in the batch, g stops at once for every f) */
+		for (g = batch; g != f && g->landed != f->landed; g = g->next)
+			;
+		if (g == f)
+			f->landed(batch);
+	}
+	for (f = batch; f != NULL; f = next) {
+		next = f->next;
+		f->next = NULL;
+		f->done(f);		/* may free f */
+	}
+}
+
 static void *
 store_commit_main(void *arg)
 {
 	struct store *st = arg;
 	struct store_commit *gc = st->gc;
-	struct store_fetch *batch, *f, *next;
+	struct store_fetch *batch, *f;
 	uint64_t n;
 
 	pthread_mutex_lock(&gc->mu);
@@ -162,11 +186,7 @@ store_commit_main(void *arg)
 		gc->ntx++;
 		gc->nfetch += n;
 		pthread_mutex_unlock(&gc->mu);
-		for (f = batch; f != NULL; f = next) {
-			next = f->next;
-			f->next = NULL;
-			f->done(f);		/* may free f */
-		}
+		store_commit_landed(batch);
 		pthread_mutex_lock(&gc->mu);
 	}
 	pthread_mutex_unlock(&gc->mu);
@@ -264,12 +284,14 @@ store_commit_count(struct store *st, struct store_fetch *f)
 {
 	struct store_commit_waiter w;
 	void (*done)(struct store_fetch *) = f->done;
+	void (*landed)(struct store_fetch *) = f->landed;
 	void *arg = f->arg;
 
 	memset(&w, 0, sizeof(w));
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
 	f->done = store_commit_wake;
+	f->landed = NULL;
 	f->arg = &w;
 	if (store_commit_queue(st, f) == 0) {
 		pthread_mutex_lock(&w.mu);
@@ -279,6 +301,7 @@ store_commit_count(struct store *st, struct store_fetch *f)
 	} else
 		f->result = STORE_FETCH_ERROR;
 	f->done = done;
+	f->landed = landed;
 	f->arg = arg;
 	pthread_cond_destroy(&w.cv);
 	pthread_mutex_destroy(&w.mu);

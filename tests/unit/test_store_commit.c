@@ -319,6 +319,102 @@ queueing_does_not_wait_for_a_commit_in_progress(void **state)
 					 * first one alone */
 }
 
+/* A fetch of landed_once_per_transaction. */
+struct lrec {
+	int	 done;		/* its done ran */
+	int	 seen;		/* times a landed of its own saw it */
+};
+
+static int landed_calls[2], landed_bad, ndone;
+
+/* landed of kind k: every own fetch of the batch has its result and no
+ * done has run for it yet. */
+static void
+landed_k(struct store_fetch *batch, void (*self)(struct store_fetch *),
+    int k)
+{
+	struct store_fetch *sf;
+	struct lrec *r;
+
+	__atomic_add_fetch(&landed_calls[k], 1, __ATOMIC_SEQ_CST);
+	for (sf = batch; sf != NULL; sf = sf->next) {
+		if (sf->landed != self)
+			continue;
+		r = sf->arg;
+		if (r->done || sf->result != STORE_FETCH_COUNTED)
+			__atomic_add_fetch(&landed_bad, 1, __ATOMIC_SEQ_CST);
+		r->seen++;
+	}
+}
+
+static void
+landed_a(struct store_fetch *batch)
+{
+	landed_k(batch, landed_a, 0);
+}
+
+static void
+landed_b(struct store_fetch *batch)
+{
+	landed_k(batch, landed_b, 1);
+}
+
+static void
+landed_done(struct store_fetch *sf)
+{
+	((struct lrec *)sf->arg)->done = 1;
+	__atomic_add_fetch(&ndone, 1, __ATOMIC_SEQ_CST);
+}
+
+/* landed (arm_fetch.c: one lock of arm's mutex per batch) is called once
+ * per transaction for each distinct hook, with the whole batch, after
+ * the commit and before any done of it; fetches without one are left
+ * alone. 12 fetches with hook a, 3 with b, 1 with none, queued while a
+ * commit holds the store: a few transactions, so far fewer calls than
+ * fetches, and every fetch seen exactly once by its own hook. */
+static void
+landed_once_per_transaction(void **state)
+{
+	struct fix *f = *state;
+	struct store_fetch sf[16], first;
+	struct lrec rec[16];
+	uint64_t tx0, n0, tx, n;
+	int i;
+
+	fetch_init(&first, f->id[0], "first");
+	assert_int_equal(store_commit_count(f->st, &first),
+	    STORE_FETCH_COUNTED);
+	store_commit_stats(f->st, &tx0, &n0);
+	memset(rec, 0, sizeof(rec));
+	store_db_lock(f->st);		/* as the committer in its fsync */
+	for (i = 0; i < 16; i++) {
+		fetch_init(&sf[i], f->id[i % NARM], "queued");
+		sf[i].done = landed_done;
+		sf[i].landed = i < 12 ? landed_a : i < 15 ? landed_b : NULL;
+		sf[i].arg = &rec[i];
+		assert_int_equal(store_commit_queue(f->st, &sf[i]), 0);
+	}
+	store_db_unlock(f->st);
+	for (i = 0; i < 500 && __atomic_load_n(&ndone, __ATOMIC_SEQ_CST) < 16;
+	    i++)
+		usleep(10000);
+	assert_int_equal(ndone, 16);
+	store_commit_stats(f->st, &tx, &n);
+	assert_int_equal(n - n0, 16);
+	assert_int_equal(landed_bad, 0);
+	for (i = 0; i < 16; i++) {
+		assert_int_equal(rec[i].done, 1);
+		assert_int_equal(rec[i].seen, i < 15 ? 1 : 0);
+		assert_int_equal(sf[i].result, STORE_FETCH_COUNTED);
+	}
+	/* the committer may have taken the first queued one alone */
+	assert_true(tx - tx0 <= 2);
+	assert_true(landed_calls[0] >= 1 &&
+	    (uint64_t)landed_calls[0] <= tx - tx0);
+	assert_true(landed_calls[1] >= 1 &&
+	    (uint64_t)landed_calls[1] <= tx - tx0);
+}
+
 int
 main(void)
 {
@@ -339,6 +435,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    queueing_does_not_wait_for_a_commit_in_progress, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    landed_once_per_transaction, setup, teardown),
 	};
 
 	log_init("test_store_commit", -1, 0);
