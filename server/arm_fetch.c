@@ -87,6 +87,7 @@ arm_fetch_unreserve(struct arm *a, int64_t id)
 	if ((v = arm_fetch_slot(a, id, 0)) == NULL || --v->inflight > 0)
 		return 0;
 	*v = a->inflight[--a->ninflight];
+	arm_changed(a);		/* the store's count is the truth again */
 	return 1;
 }
 
@@ -112,6 +113,7 @@ arm_fetch_trip(struct arm *a, const struct host *h, const struct arming *ar)
 	if (store_arming_finish(a->st, ar->id, "failed", reason,
 	    util_now()) == -1)
 		return ARM_ERROR;
+	arm_changed(a);
 	hostcert_drop_key(a->cfg, h->name);
 	arm_afcache_drop(a->afc, ar->id);
 	(void)arm_write_local(a, h);
@@ -129,18 +131,30 @@ static enum arm_status
 arm_fetch_decide(struct arm *a, const char *host, const char *token,
     struct arm_fetch *f)
 {
-	enum arm_status ret;
+	enum arm_status ret, pre;
 	struct arm_inflight *v;
 	const struct host *h;
-	int base;
+	uint64_t gen;
+	int base, first = 1;
 
+	/* the token looked up in the store before the lock (the costly
+	 * part, which kept every other fetch and the committer waiting),
+	 * used under it only while nothing it depends on changed since
+	 * (arm_int.h, arm_changed) */
+	gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE);
+	pre = arm_check_token_of(a, host, token, &f->ar);
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		if ((h = config_host(a->cfg, host)) == NULL) {
 			ret = ARM_NOT_FOUND;
 			goto out;
 		}
-		if ((ret = arm_check_token(a, h, token, &f->ar)) != ARM_OK) {
+		if (!first || pre == ARM_ERROR ||
+		    gen != __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE))
+			pre = arm_check_token(a, h, token, &f->ar);
+		ret = pre;
+		first = 0;	/* after a wait: looked up again */
+		if (ret != ARM_OK) {
 			if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
 				log_ctx(PB_LOG_INFO, "arm", h->pool_name,
 				    h->name, "answerfile refused (%s token)",
