@@ -19,7 +19,7 @@
 
 enum store_commit_sql {
 	SC_FETCHED,		/* attempts + 1 of an active arming */
-	SC_HOST,		/* its host to installing */
+	SC_HOST,		/* its host to installing, if not yet */
 	SC_EVENT,		/* its event */
 	SC_COUNT
 };
@@ -30,8 +30,11 @@ static const char *const store_commit_sqls[SC_COUNT] = {
 	    " first_fetch_at = CASE first_fetch_at WHEN 0 THEN ?2"
 	    " ELSE first_fetch_at END, last_fetch_at = ?2"
 	    " WHERE id = ?1 AND active = 1 RETURNING attempts, host"),
+	/* a page written only when the state changes (the first fetch of
+	 * an arming): the fetch's own time is in the arming and its event */
 	[SC_HOST] =
-	    "UPDATE hosts SET state = ?2, updated_at = ?3 WHERE name = ?1",
+	    ("UPDATE hosts SET state = ?2, updated_at = ?3"
+	    " WHERE name = ?1 AND state <> ?2"),
 	[SC_EVENT] =
 	    ("INSERT INTO events(ts, host, pool, kind, message)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)"),

@@ -118,9 +118,19 @@ one_fetch_is_counted_with_host_state_and_event(void **state)
 	    "(fetch 1 of 3)");
 	(void)q;
 	assert_int_equal(fetch_events(f->st, "h0"), 1);
+	assert_int_equal(hs.updated_at, 200);
 	fetch_init(&sf, f->id[0], "again");
+	sf.now = 300;
 	assert_int_equal(store_commit_count(f->st, &sf), STORE_FETCH_COUNTED);
 	assert_int_equal(sf.attempts, 2);
+	/* the host's state did not change: its row is not written again
+	 * (updated_at is when it became installing); the fetch's time is
+	 * the arming's last_fetch_at and its event's */
+	assert_int_equal(store_host_status(f->st, "h0", &hs), 0);
+	assert_int_equal(hs.state, HOST_INSTALLING);
+	assert_int_equal(hs.updated_at, 200);
+	assert_string_equal(hs.last_event, "fetch: again");
+	assert_int_equal(fetch_events(f->st, "h0"), 2);
 }
 
 static void
