@@ -30,7 +30,6 @@
 #define HOSTCERT_PEM_MAX	(16 * 1024)
 #define HOSTCERT_PIN_LEN	(64 + 1 + 64 + 1)	/* "hash pin\n" */
 
-/* state_dir/hostcert/host.ext into path; -1 if it does not fit. */
 /* hostcert_generation's number: one more after every change of a pin. */
 static unsigned long hostcert_gen;
 
@@ -47,6 +46,7 @@ hostcert_generation(void)
 	return __atomic_load_n(&hostcert_gen, __ATOMIC_SEQ_CST);
 }
 
+/* state_dir/hostcert/host.ext into path; -1 if it does not fit. */
 static int
 hostcert_path(const struct config *cfg, const char *host, const char *ext,
     char path[PATH_MAX])
