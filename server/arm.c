@@ -39,7 +39,9 @@ arm_new(struct config_live *live, struct store *st, struct arm **out)
 	*out = NULL;
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return -1;
-	if (pthread_mutex_init(&a->mu, NULL) != 0) {
+	if ((a->afc = arm_afcache_new()) == NULL ||
+	    pthread_mutex_init(&a->mu, NULL) != 0) {
+		arm_afcache_free(a->afc);
 		free(a);
 		return -1;
 	}
@@ -66,6 +68,7 @@ arm_free(struct arm *a)
 	pthread_cond_destroy(&a->cv);
 	pthread_mutex_destroy(&a->mu);
 	free(a->inflight);
+	arm_afcache_free(a->afc);
 	free(a);
 }
 
@@ -153,8 +156,21 @@ arm_write_local(struct arm *a, const struct host *h)
 
 /* Checks token against h's armings: ARM_OK with the active arming in *ar,
  * ARM_GONE for the token of a retired arming, ARM_FORBIDDEN otherwise. */
+void
+arm_changed(struct arm *a)
+{
+	__atomic_add_fetch(&a->gen, 1, __ATOMIC_RELEASE);
+}
+
 enum arm_status
 arm_check_token(struct arm *a, const struct host *h, const char *token,
+    struct arming *ar)
+{
+	return arm_check_token_of(a, h->name, token, ar);
+}
+
+enum arm_status
+arm_check_token_of(struct arm *a, const char *host, const char *token,
     struct arming *ar)
 {
 	char hash[65];
@@ -163,12 +179,12 @@ arm_check_token(struct arm *a, const struct host *h, const char *token,
 	if (token == NULL || *token == '\0' || strlen(token) > ARM_TOKEN_MAX)
 		return ARM_FORBIDDEN;
 	util_sha256_hex(token, hash);
-	rc = store_active_arming(a->st, h->name, ar);
+	rc = store_active_arming(a->st, host, ar);
 	if (rc == -1)
 		return ARM_ERROR;
 	if (rc == 0 && util_streq_ct(hash, ar->token_hash))
 		return ARM_OK;
-	rc = store_arming_by_hash(a->st, h->name, hash, ar);
+	rc = store_arming_by_hash(a->st, host, hash, ar);
 	if (rc == -1)
 		return ARM_ERROR;
 	if (rc == 0 && !ar->active)
@@ -397,6 +413,7 @@ arm_host_for(struct arm *a, const char *host, int mode_override,
 	memcpy(token_out, token, sizeof(token));
 	ret = ARM_OK;
 out:
+	arm_changed(a);
 	pthread_mutex_unlock(&a->mu);
 	hostcert_free(hc);
 	util_wipe(token, sizeof(token));
@@ -452,6 +469,7 @@ arm_disarm(struct arm *a, const char *host, char *err, size_t errlen)
 	    "disarmed (arming %lld)", (long long)ar.id);
 	ret = ARM_OK;
 out:
+	arm_changed(a);
 	pthread_mutex_unlock(&a->mu);
 	return ret;
 }
@@ -646,6 +664,7 @@ arm_get_hostcert(struct arm *a, const char *host, const char *token,
 	    "XAPI key and certificate handed to the installer (once)");
 	ret = ARM_OK;
 out:
+	arm_changed(a);
 	pthread_mutex_unlock(&a->mu);
 	return ret;
 }
@@ -708,6 +727,7 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 		    "local boot", config_mode_name(ar.mode), reason);
 	ret = ARM_OK;
 out:
+	arm_changed(a);
 	pthread_mutex_unlock(&a->mu);
 	/* outside the lock: the listeners take their own locks */
 	if (announce)
@@ -890,6 +910,7 @@ arm_reconcile(struct arm *a)
 		bad = 1;
 	ret = bad ? -1 : 0;
 out:
+	arm_changed(a);
 	pthread_mutex_unlock(&a->mu);
 	tftp_local_free(&local);
 	return ret;
@@ -919,6 +940,7 @@ arm_reload(struct arm *a, const struct config *cfg,
 			    "reload: per-MAC files of %s removed", h->mac);
 	}
 	a->cfg = cfg;
+	arm_afcache_clear(a->afc);	/* answerfiles of the old config */
 	if (tftp_reconcile_begin(cfg, &local) == -1)
 		bad = 1;
 	else {
@@ -929,6 +951,7 @@ arm_reload(struct arm *a, const struct config *cfg,
 			    arm_reconcile_host(a, h, &local, NULL, 0) == -1)
 				bad = 1;
 	}
+	arm_changed(a);
 	pthread_mutex_unlock(&a->mu);
 	tftp_local_free(&local);
 	config_live_put(a->live, old);

@@ -14,12 +14,15 @@
  * reference: the answerfile is rendered (render.h is thread-safe:
  * libxml2 is initialised once before any thread, every parse has its own
  * context) and the count is queued with its event for the store's group
- * commit (store_commit.h), which calls arm_fetch_landed when it is on
- * disk. Only then may the answerfile leave (arm_fetch_end).
+ * commit (store_commit.h), which calls arm_fetch_landed_batch once per
+ * transaction (the batch's reservations released under one lock), then
+ * arm_fetch_landed for each fetch. Only then may the answerfile leave
+ * (arm_fetch_end).
  */
 #include "arm.h"
 #include "arm_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,7 @@ struct arm_fetch {
 	struct arming	 ar;
 	int		 attempts;	/* the number reserved: fetch N */
 	int		 of;		/* of boot_attempts */
-	int		 hostcert;	/* the arming has a certificate */
+	uint64_t	 epoch;		/* a->afc's, with cfg */
 	enum arm_status	 status;	/* once counted: ARM_OK, ARM_CONFLICT,
 					 * ARM_ERROR */
 	char		*body;
@@ -74,18 +77,27 @@ arm_fetch_slot(struct arm *a, int64_t id, int create)
 }
 
 /* One fetch of arming id is no longer in flight (landed or never
- * queued); the last one's entry goes and the loop guard, if it waits,
- * decides again. */
-static void
-arm_fetch_release(struct arm *a, int64_t id)
+ * queued); the last one's entry goes: 1 then (the loop guard, if it
+ * waits, must decide again), else 0. Caller holds a->mu. */
+static int
+arm_fetch_unreserve(struct arm *a, int64_t id)
 {
 	struct arm_inflight *v;
 
+	if ((v = arm_fetch_slot(a, id, 0)) == NULL || --v->inflight > 0)
+		return 0;
+	*v = a->inflight[--a->ninflight];
+	arm_changed(a);		/* the store's count is the truth again */
+	return 1;
+}
+
+/* arm_fetch_unreserve for a fetch that was never queued. */
+static void
+arm_fetch_release(struct arm *a, int64_t id)
+{
 	pthread_mutex_lock(&a->mu);
-	if ((v = arm_fetch_slot(a, id, 0)) != NULL && --v->inflight <= 0) {
-		*v = a->inflight[--a->ninflight];
+	if (arm_fetch_unreserve(a, id))
 		pthread_cond_broadcast(&a->cv);
-	}
 	pthread_mutex_unlock(&a->mu);
 }
 
@@ -101,7 +113,9 @@ arm_fetch_trip(struct arm *a, const struct host *h, const struct arming *ar)
 	if (store_arming_finish(a->st, ar->id, "failed", reason,
 	    util_now()) == -1)
 		return ARM_ERROR;
+	arm_changed(a);
 	hostcert_drop_key(a->cfg, h->name);
+	arm_afcache_drop(a->afc, ar->id);
 	(void)arm_write_local(a, h);
 	arm_ev(a, h, "loopguard", "%s; back to local boot, host marked "
 	    "failed", reason);
@@ -117,19 +131,30 @@ static enum arm_status
 arm_fetch_decide(struct arm *a, const char *host, const char *token,
     struct arm_fetch *f)
 {
-	enum arm_status ret;
-	enum hostcert_state hs;
+	enum arm_status ret, pre;
 	struct arm_inflight *v;
 	const struct host *h;
-	int base;
+	uint64_t gen;
+	int base, first = 1;
 
+	/* the token looked up in the store before the lock (the costly
+	 * part, which kept every other fetch and the committer waiting),
+	 * used under it only while nothing it depends on changed since
+	 * (arm_int.h, arm_changed) */
+	gen = __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE);
+	pre = arm_check_token_of(a, host, token, &f->ar);
 	pthread_mutex_lock(&a->mu);
 	for (;;) {
 		if ((h = config_host(a->cfg, host)) == NULL) {
 			ret = ARM_NOT_FOUND;
 			goto out;
 		}
-		if ((ret = arm_check_token(a, h, token, &f->ar)) != ARM_OK) {
+		if (!first || pre == ARM_ERROR ||
+		    gen != __atomic_load_n(&a->gen, __ATOMIC_ACQUIRE))
+			pre = arm_check_token(a, h, token, &f->ar);
+		ret = pre;
+		first = 0;	/* after a wait: looked up again */
+		if (ret != ARM_OK) {
 			if (ret == ARM_FORBIDDEN || ret == ARM_GONE)
 				log_ctx(PB_LOG_INFO, "arm", h->pool_name,
 				    h->name, "answerfile refused (%s token)",
@@ -150,10 +175,6 @@ arm_fetch_decide(struct arm *a, const char *host, const char *token,
 		}
 		pthread_cond_wait(&a->cv, &a->mu);
 	}
-	if (hostcert_state(a->cfg, h->name, f->ar.token_hash, &hs) == -1) {
-		ret = ARM_ERROR;
-		goto out;
-	}
 	if ((v = arm_fetch_slot(a, f->ar.id, 1)) == NULL) {
 		log_error("arm", "out of memory");
 		ret = ARM_ERROR;
@@ -165,13 +186,50 @@ arm_fetch_decide(struct arm *a, const char *host, const char *token,
 	v->inflight++;
 	f->attempts = base + 1;
 	f->of = a->cfg->boot_attempts;
-	f->hostcert = hs != HOSTCERT_NONE;
+	f->epoch = arm_afcache_epoch(a->afc);
 	f->cfg = config_live_ref(a->live, a->cfg);
 	f->h = h;
 	ret = ARM_OK;
 out:
 	pthread_mutex_unlock(&a->mu);
 	return ret;
+}
+
+/* f's answerfile for token: the one rendered for its arming before
+ * when nothing it was made from changed (arm_afcache.h), else rendered
+ * (and kept). NULL with err. */
+static char *
+arm_fetch_body(struct arm_fetch *f, const char *token, size_t *len,
+    char *err, size_t errlen)
+{
+	struct arm_afcache *afc = f->a->afc;
+	struct arm_afcache_key k;
+	struct arm_afcache_file tf;
+	enum hostcert_state hs;
+	char path[PATH_MAX], *body;
+
+	memset(&k, 0, sizeof(k));
+	k.arming_id = f->ar.id;
+	memcpy(k.token_hash, f->ar.token_hash, sizeof(k.token_hash));
+	k.mode = (int)f->ar.mode;
+	k.epoch = f->epoch;
+	k.hc_gen = hostcert_generation();	/* before the pin is read */
+	if (render_answerfile_template(f->cfg, f->ar.mode, path,
+	    sizeof(path)) == 0)
+		arm_afcache_stat(path, &tf);	/* before the render */
+	else
+		memset(&tf, 0, sizeof(tf));
+	if ((body = arm_afcache_get(afc, &k, &tf, len)) != NULL)
+		return body;
+	if (hostcert_state(f->cfg, f->h->name, f->ar.token_hash, &hs) == -1) {
+		snprintf(err, errlen, "cannot read the certificate pin");
+		return NULL;
+	}
+	k.hostcert = hs != HOSTCERT_NONE;
+	if ((body = render_answerfile_for(f->cfg, f->h, f->ar.mode, token,
+	    k.hostcert, len, err, errlen)) != NULL)
+		arm_afcache_put(afc, &k, &tf, body, *len);
+	return body;
 }
 
 /* arm_fetch_begin's part without the lock: the answer (f->status,
@@ -199,8 +257,8 @@ arm_fetch_render(struct arm_fetch *f, const char *token)
 		return;
 	}
 	err[0] = '\0';
-	if ((f->body = render_answerfile_for(f->cfg, h, f->ar.mode, token,
-	    f->hostcert, &f->len, err, sizeof(err))) == NULL) {
+	if ((f->body = arm_fetch_body(f, token, &f->len, err,
+	    sizeof(err))) == NULL) {
 		f->status = ARM_ERROR;
 		snprintf(sf->kind, sizeof(sf->kind), "refused");
 		snprintf(sf->message, sizeof(sf->message), "answerfile not "
@@ -215,13 +273,47 @@ arm_fetch_render(struct arm_fetch *f, const char *token)
 	    "(fetch %d of %d)", mode, f->attempts, f->of);
 }
 
-/* The store's committer: f's count is on disk (or failed). */
+/* The store's committer: a transaction's fetches are on disk (or
+ * failed). Every one of them in batch that is an arm_fetch is no longer
+ * in flight: one lock of arm's mutex and one broadcast per transaction,
+ * not per fetch (store_commit.h, landed). */
+static void
+arm_fetch_landed_batch(struct store_fetch *batch)
+{
+	struct store_fetch *sf;
+	struct arm_fetch *f;
+	struct arm *a = NULL;
+	int gone = 0;
+
+	for (sf = batch; sf != NULL; sf = sf->next) {
+		if (sf->landed != arm_fetch_landed_batch)
+			continue;
+		f = sf->arg;
+		if (f->a != a) {	/* one arm in practice */
+			if (a != NULL) {
+				if (gone)
+					pthread_cond_broadcast(&a->cv);
+				pthread_mutex_unlock(&a->mu);
+			}
+			a = f->a;
+			gone = 0;
+			pthread_mutex_lock(&a->mu);
+		}
+		gone |= arm_fetch_unreserve(a, f->ar.id);
+	}
+	if (a != NULL) {
+		if (gone)
+			pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+	}
+}
+
+/* The store's committer, after arm_fetch_landed_batch: f may answer. */
 static void
 arm_fetch_landed(struct store_fetch *sf)
 {
 	struct arm_fetch *f = sf->arg;
 
-	arm_fetch_release(f->a, f->ar.id);
 	f->done(f->arg);	/* f is the caller's from here on */
 }
 
@@ -260,6 +352,7 @@ arm_fetch_begin(struct arm *a, const char *host, const char *token,
 	f->sf.arming_id = f->ar.id;
 	f->sf.now = util_now();
 	f->sf.done = arm_fetch_landed;
+	f->sf.landed = arm_fetch_landed_batch;
 	f->sf.arg = f;
 	if (store_commit_queue(a->st, &f->sf) == -1) {
 		arm_fetch_release(a, f->ar.id);
@@ -285,6 +378,7 @@ arm_fetch_end(struct arm *a, struct arm_fetch *f, char **body, size_t *len)
 	case STORE_FETCH_INACTIVE:
 		/* a callback, disarm or re-arm came first: as if this fetch
 		 * had come after it */
+		arm_afcache_drop(a->afc, f->ar.id);
 		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
 		    "answerfile refused (token retired while it was being "
 		    "counted)");
@@ -295,7 +389,10 @@ arm_fetch_end(struct arm *a, struct arm_fetch *f, char **body, size_t *len)
 		break;
 	}
 	if (ret == ARM_OK) {
-		log_ctx(PB_LOG_INFO, "arm", h->pool_name, h->name,
+		/* the event (written with the count) and the access log line
+		 * say it already: this line only at debug level (one
+		 * formatted line per answerfile cost ~8% of serve's CPU) */
+		log_ctx(PB_LOG_DEBUG, "arm", h->pool_name, h->name,
 		    "%s answerfile served (fetch %d of %d)",
 		    config_mode_name(f->ar.mode), f->attempts, f->of);
 		*body = f->body;

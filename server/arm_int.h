@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arm_afcache.h"
 #include "config.h"
 #include "store.h"
 
@@ -39,6 +40,10 @@ struct arm {
 	pthread_cond_t	 cv;		/* an arming's last fetch landed */
 	struct arm_inflight *inflight;	/* under mu */
 	size_t		 ninflight, capinflight;
+	struct arm_afcache *afc;	/* rendered answerfiles; its epoch
+					 * changes with cfg (under mu) */
+	uint64_t	 gen;		/* arm_changed: atomic, bumped under
+					 * mu */
 };
 
 /* Records an event for h (with its pool); a failure is logged. */
@@ -51,5 +56,17 @@ int   arm_write_local(struct arm *a, const struct host *h);
  * ARM_GONE for a retired arming's, ARM_FORBIDDEN otherwise. */
 enum arm_status arm_check_token(struct arm *a, const struct host *h,
 	    const char *token, struct arming *ar);
+/* The same by host name: arm_fetch.c's look-up before arm's lock. */
+enum arm_status arm_check_token_of(struct arm *a, const char *host,
+	    const char *token, struct arming *ar);
+
+/* What arm_check_token answers, or the decision of arm_fetch_decide
+ * built on it, may have changed: a->gen bumped (release). Called under
+ * mu after every change of an arming in the store (arm, disarm,
+ * callback, loop guard, reconcile), of a->cfg (reload), and when an
+ * arming's last fetch in flight landed (its count in the store is the
+ * truth again). A look-up done without mu after reading gen (acquire)
+ * is still what it would be under mu while gen is unchanged. */
+void  arm_changed(struct arm *a);
 
 #endif

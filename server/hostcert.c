@@ -30,6 +30,22 @@
 #define HOSTCERT_PEM_MAX	(16 * 1024)
 #define HOSTCERT_PIN_LEN	(64 + 1 + 64 + 1)	/* "hash pin\n" */
 
+/* hostcert_generation's number: one more after every change of a pin. */
+static unsigned long hostcert_gen;
+
+/* A pin was written or removed: a state read before is stale. */
+static void
+hostcert_changed(void)
+{
+	__atomic_add_fetch(&hostcert_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+unsigned long
+hostcert_generation(void)
+{
+	return __atomic_load_n(&hostcert_gen, __ATOMIC_SEQ_CST);
+}
+
 /* state_dir/hostcert/host.ext into path; -1 if it does not fit. */
 static int
 hostcert_path(const struct config *cfg, const char *host, const char *ext,
@@ -276,8 +292,10 @@ hostcert_save(const struct config *cfg, const char *host,
 		snprintf(err, errlen, "cannot write %s: %s", dir,
 		    strerror(errno));
 		hostcert_wipe_file(pem_path);
+		hostcert_changed();
 		return -1;
 	}
+	hostcert_changed();
 	return 0;
 }
 
@@ -392,4 +410,5 @@ hostcert_forget(const struct config *cfg, const char *host)
 	    unlink(path) == -1 && errno != ENOENT)
 		log_warn("hostcert", "cannot remove %s: %s", path,
 		    strerror(errno));
+	hostcert_changed();
 }

@@ -77,6 +77,13 @@ int   hostcert_take(const struct config *cfg, const char *host,
 int   hostcert_pin(const struct config *cfg, const char *host,
 	    char pin[65], char *err, size_t errlen);
 
+/* A number that changes after every change this process makes to a pin
+ * file (hostcert_save, hostcert_forget): whether a host has a pin for an
+ * arming (hostcert_state NONE or not) read while it was g stays true
+ * while it is g, if g was read before the state. serve is the only
+ * writer of state_dir while it runs (state_dir/serve.lock). */
+unsigned long hostcert_generation(void);
+
 /* Wipes host's key (the pin stays). Nothing there is fine. */
 void  hostcert_drop_key(const struct config *cfg, const char *host);
 /* Wipes host's key and pin. Nothing there is fine. */

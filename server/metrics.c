@@ -8,6 +8,7 @@
 #include "state.h"
 #include "dnsmasq.h"
 #include "log.h"
+#include "store_commit.h"
 #include "store_hosts.h"
 
 #define METRICS_STATUS_CLASSES	5	/* 1xx .. 5xx */
@@ -309,6 +310,26 @@ metrics_render_conns(struct sbuf *out)
 	    (unsigned long long)log_dropped_lines());
 }
 
+/* The answerfile group commit (store_commit.h): fetches counted and the
+ * transactions they took; their ratio is the mean batch. */
+static void
+metrics_render_commits(struct store *st, struct sbuf *out)
+{
+	uint64_t tx, n;
+
+	store_commit_stats(st, &tx, &n);
+	metrics_head(out, "poolboot_store_commit_transactions_total", "counter",
+	    "Transactions that counted answerfile fetches (since serve "
+	    "started).");
+	sbuf_printf(out, "poolboot_store_commit_transactions_total %llu\n",
+	    (unsigned long long)tx);
+	metrics_head(out, "poolboot_store_commit_fetches_total", "counter",
+	    "Answerfile fetches counted durably before they were answered; "
+	    "divided by the transactions: the mean group-commit batch.");
+	sbuf_printf(out, "poolboot_store_commit_fetches_total %llu\n",
+	    (unsigned long long)n);
+}
+
 int
 metrics_render(const struct config *cfg, struct store *st,
     struct dnsmasq_sup *dns, struct sbuf *out)
@@ -326,6 +347,7 @@ metrics_render(const struct config *cfg, struct store *st,
 	    "%llu\n", (unsigned long long)atomic_load(&metrics_callbacks[0]));
 	sbuf_printf(out, "poolboot_install_callbacks_total{result=\"failed\"} "
 	    "%llu\n", (unsigned long long)atomic_load(&metrics_callbacks[1]));
+	metrics_render_commits(st, out);
 	metrics_head(out, "poolboot_http_requests_total", "counter",
 	    "HTTP requests answered, by route and status class.");
 	for (r = 0; r < METRICS_ROUTE_COUNT; r++)

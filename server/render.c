@@ -312,6 +312,20 @@ render_answerfile_doc(const struct config *cfg, enum host_mode mode,
 	return doc;
 }
 
+int
+render_answerfile_template(const struct config *cfg, enum host_mode mode,
+    char *path, size_t size)
+{
+	int n;
+
+	if (cfg->template_dir == NULL || !render_mode_ok(mode))
+		return -1;
+	/* as render_text_read_template finds it (util_path_join) */
+	n = snprintf(path, size, "%s%sanswerfile-%s.xml", cfg->template_dir,
+	    *cfg->template_dir != '\0' ? "/" : "", config_mode_name(mode));
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 /* doc serialised (UTF-8, indented) and validated for h in mode; *len its
  * length. Caller frees; NULL with err set. */
 static char *

@@ -85,6 +85,11 @@ char *render_grub_main(const struct config *cfg, char *err, size_t errlen);
 char *render_answerfile(const struct config *cfg, const struct host *h,
 	    enum host_mode mode, const char *token, size_t *len,
 	    char *err, size_t errlen);
+/* The path of the template render_answerfile reads for mode (the file a
+ * cache of rendered answerfiles watches), into path: 0, or -1 when it
+ * does not fit or no template_dir is configured. */
+int   render_answerfile_template(const struct config *cfg,
+	    enum host_mode mode, char *path, size_t size);
 /* The same; hostcert != 0 (a host poolboot joins to a pool, mode fresh or
  * reinstall only) adds the filesystem-populated script that installs the
  * certificate poolboot made for it: {{hostcert_script_url}}, which is

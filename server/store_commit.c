@@ -19,7 +19,7 @@
 
 enum store_commit_sql {
 	SC_FETCHED,		/* attempts + 1 of an active arming */
-	SC_HOST,		/* its host to installing */
+	SC_HOST,		/* its host to installing, if not yet */
 	SC_EVENT,		/* its event */
 	SC_COUNT
 };
@@ -30,8 +30,11 @@ static const char *const store_commit_sqls[SC_COUNT] = {
 	    " first_fetch_at = CASE first_fetch_at WHEN 0 THEN ?2"
 	    " ELSE first_fetch_at END, last_fetch_at = ?2"
 	    " WHERE id = ?1 AND active = 1 RETURNING attempts, host"),
+	/* a page written only when the state changes (the first fetch of
+	 * an arming): the fetch's own time is in the arming and its event */
 	[SC_HOST] =
-	    "UPDATE hosts SET state = ?2, updated_at = ?3 WHERE name = ?1",
+	    ("UPDATE hosts SET state = ?2, updated_at = ?3"
+	    " WHERE name = ?1 AND state <> ?2"),
 	[SC_EVENT] =
 	    ("INSERT INTO events(ts, host, pool, kind, message)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5)"),
@@ -137,12 +140,36 @@ out:
 	store_db_unlock(st);
 }
 
+/* The end of batch's transaction: each distinct landed once with the
+ * whole batch, then every fetch's done (which may free it). */
+static void
+store_commit_landed(struct store_fetch *batch)
+{
+	struct store_fetch *f, *g, *next;
+
+	for (f = batch; f != NULL; f = f->next) {
+		if (f->landed == NULL)
+			continue;
+		/* the first fetch with this landed calls it (with a single
+		 * landed in the batch, g stops at once for every f) */
+		for (g = batch; g != f && g->landed != f->landed; g = g->next)
+			;
+		if (g == f)
+			f->landed(batch);
+	}
+	for (f = batch; f != NULL; f = next) {
+		next = f->next;
+		f->next = NULL;
+		f->done(f);		/* may free f */
+	}
+}
+
 static void *
 store_commit_main(void *arg)
 {
 	struct store *st = arg;
 	struct store_commit *gc = st->gc;
-	struct store_fetch *batch, *f, *next;
+	struct store_fetch *batch, *f;
 	uint64_t n;
 
 	pthread_mutex_lock(&gc->mu);
@@ -162,33 +189,39 @@ store_commit_main(void *arg)
 		gc->ntx++;
 		gc->nfetch += n;
 		pthread_mutex_unlock(&gc->mu);
-		for (f = batch; f != NULL; f = next) {
-			next = f->next;
-			f->next = NULL;
-			f->done(f);		/* may free f */
-		}
+		store_commit_landed(batch);
 		pthread_mutex_lock(&gc->mu);
 	}
 	pthread_mutex_unlock(&gc->mu);
 	return NULL;
 }
 
-/* st->gc, made on first use; NULL when out of memory (logged). The
- * caller serialises first use with the store's mutex. */
+/* Serialises the first use of every store's gc (store_commit_get). */
+static pthread_mutex_t store_commit_init_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* st->gc, made on first use; NULL when out of memory (logged). Never
+ * takes the store's mutex: the committer holds it while a commit is on
+ * its way to the disk, and a fetch that waited for it here would keep
+ * its HTTP thread from queueing the next ones (one fetch per
+ * transaction, no batch). */
 static struct store_commit *
 store_commit_get(struct store *st)
 {
 	struct store_commit *gc;
 
-	if (st->gc != NULL)
-		return st->gc;
-	if ((gc = calloc(1, sizeof(*gc))) == NULL) {
-		log_error("store", "out of memory");
-		return NULL;
+	if ((gc = __atomic_load_n(&st->gc, __ATOMIC_ACQUIRE)) != NULL)
+		return gc;
+	pthread_mutex_lock(&store_commit_init_mu);
+	if ((gc = st->gc) == NULL) {
+		if ((gc = calloc(1, sizeof(*gc))) == NULL)
+			log_error("store", "out of memory");
+		else {
+			pthread_mutex_init(&gc->mu, NULL);
+			pthread_cond_init(&gc->cv, NULL);
+			__atomic_store_n(&st->gc, gc, __ATOMIC_RELEASE);
+		}
 	}
-	pthread_mutex_init(&gc->mu, NULL);
-	pthread_cond_init(&gc->cv, NULL);
-	st->gc = gc;
+	pthread_mutex_unlock(&store_commit_init_mu);
 	return gc;
 }
 
@@ -202,10 +235,7 @@ store_commit_queue(struct store *st, struct store_fetch *f)
 		log_error("store", "count fetch: the store is read-only");
 		return -1;
 	}
-	store_db_lock(st);
-	gc = store_commit_get(st);
-	store_db_unlock(st);
-	if (gc == NULL)
+	if ((gc = store_commit_get(st)) == NULL)
 		return -1;
 	f->next = NULL;
 	f->result = STORE_FETCH_ERROR;
@@ -257,12 +287,14 @@ store_commit_count(struct store *st, struct store_fetch *f)
 {
 	struct store_commit_waiter w;
 	void (*done)(struct store_fetch *) = f->done;
+	void (*landed)(struct store_fetch *) = f->landed;
 	void *arg = f->arg;
 
 	memset(&w, 0, sizeof(w));
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
 	f->done = store_commit_wake;
+	f->landed = NULL;
 	f->arg = &w;
 	if (store_commit_queue(st, f) == 0) {
 		pthread_mutex_lock(&w.mu);
@@ -272,6 +304,7 @@ store_commit_count(struct store *st, struct store_fetch *f)
 	} else
 		f->result = STORE_FETCH_ERROR;
 	f->done = done;
+	f->landed = landed;
 	f->arg = arg;
 	pthread_cond_destroy(&w.cv);
 	pthread_mutex_destroy(&w.mu);

@@ -36,7 +36,14 @@ enum store_fetch_result {
 /* One answerfile fetch to count. The caller fills the fields above the
  * line; the committer fills result and attempts, then calls done once,
  * on its own thread, holding none of the store's locks (done may free f,
- * and may use the store except store_commit_count). */
+ * and may use the store except store_commit_count).
+ *
+ * landed (may be NULL) is for work done once per transaction rather than
+ * once per fetch: after a transaction, before any of its fetches' done,
+ * each distinct landed of its fetches is called once, with the whole
+ * batch (every fetch of the transaction, results set, linked by next, in
+ * queue order; landed handles those whose landed is itself and leaves
+ * the others, and frees none). Same thread and locks as done. */
 struct store_fetch {
 	int64_t	 arming_id;
 	int64_t	 now;
@@ -44,7 +51,9 @@ struct store_fetch {
 	char	 kind[32];		/* the event: "fetch", "refused" */
 	char	 message[512];
 	void	(*done)(struct store_fetch *f);
-	void	*arg;			/* done's, untouched here */
+	void	(*landed)(struct store_fetch *batch);
+	void	*arg;			/* done's and landed's, untouched
+					 * here */
 	/* ---- */
 	enum store_fetch_result result;
 	int	 attempts;
@@ -57,7 +66,7 @@ struct store_fetch {
 int   store_commit_queue(struct store *st, struct store_fetch *f);
 
 /* Counts f and waits until its transaction has committed: f->result
- * (f->done and f->arg are not used). */
+ * (f->done, f->landed and f->arg are not used). */
 enum store_fetch_result store_commit_count(struct store *st,
 	    struct store_fetch *f);
 

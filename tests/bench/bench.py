@@ -537,7 +537,8 @@ def bench_render(work, duration, quick):
     nhosts = max(3000, int(25000 * duration / 20))
     ngone = 10
     port = free_port()
-    text = server_section(d, port, boot_attempts=20, http_threads=2,
+    threads = int(os.environ.get("BENCH_RENDER_HTTP_THREADS", "2"))
+    text = server_section(d, port, boot_attempts=20, http_threads=threads,
                           template_dir=os.path.join(REPO_ROOT, "templates"))
     text += ("[repo r]\npath = %s\n\n[pool rack]\nxapi = https://192.0.2.10\n"
              "username = root\npassword_file = %s\nrepo = r\n\n"
@@ -581,12 +582,16 @@ def bench_render(work, duration, quick):
                 codes
         c.close()
         runs = {}
-        runs["script"] = wrk(base, 64, duration, "random_files.lua", (lsc,),
-                             timeout="10s")
-        runs["answerfile"] = wrk(base, 64, duration, "round_robin.lua",
-                                 (laf, 2), timeout="10s")
-        runs["410 (loop guard)"] = wrk(base, 64, duration, "random_files.lua",
-                                       (lgone,), timeout="10s")
+        # serve's own CPU per request (user + system), which other load on
+        # the machine disturbs much less than req/s
+        for k, script, args in (("script", "random_files.lua", (lsc,)),
+                                ("answerfile", "round_robin.lua", (laf, 2)),
+                                ("410 (loop guard)", "random_files.lua",
+                                 (lgone,))):
+            c0 = cpu_s(pb.proc.pid)
+            runs[k] = wrk(base, 64, duration, script, args, timeout="10s")
+            runs[k]["cpu_us_per_req"] = ((cpu_s(pb.proc.pid) - c0) * 1e6 /
+                                         max(1, runs[k]["requests"]))
         if os.path.exists(BENCH_RENDER):
             p = subprocess.run([BENCH_RENDER, pb.conf, names[0], "2"],
                                capture_output=True, text=True, timeout=120,
@@ -599,13 +604,13 @@ def bench_render(work, duration, quick):
             say("  (build/bench_render not built: no in-process figures)")
     finally:
         pb.stop()
-    say("\n  request                 req/s   p50 ms  p99 ms   2xx     "
-        "non-2xx")
+    say("\n  request (http_threads %d)  req/s   p50 ms  p99 ms   2xx     "
+        "non-2xx  CPU us/req" % threads)
     for k, r in runs.items():
         ok = r["requests"] - r["err_status"]
-        say("  %-20s %8.0f %8s %7s %7d %7d" % (k, r["rps"], fmt_ms(r["p50_us"]),
-                                               fmt_ms(r["p99_us"]), ok,
-                                               r["err_status"]))
+        say("  %-20s %8.0f %8s %7s %7d %7d %8.0f" % (
+            k, r["rps"], fmt_ms(r["p50_us"]), fmt_ms(r["p99_us"]), ok,
+            r["err_status"], r["cpu_us_per_req"]))
     af_ok = runs["answerfile"]["requests"] - runs["answerfile"]["err_status"]
     if runs["answerfile"]["err_status"]:
         say("  answerfile: %d of %d were 410 (hosts past boot_attempts): "

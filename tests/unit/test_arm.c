@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "arm.h"
+#include "arm_int.h"
 #include "config.h"
 #include "config_live.h"
 #include "hostcert.h"
@@ -592,6 +594,62 @@ loop_guard_stops_a_boot_loop(void **state)
 	free(evs);
 }
 
+struct late_fetch {
+	struct fix	*f;
+	const char	*token;
+	enum arm_status	 r;
+};
+
+static void *
+late_fetch_main(void *arg)
+{
+	struct late_fetch *lf = arg;
+	char *body = NULL;
+	size_t len = 0;
+
+	lf->r = arm_get_answerfile(lf->f->arm, "h1", lf->token, &body, &len);
+	free(body);
+	return NULL;
+}
+
+/* arm_fetch.c looks the token up before arm's lock: a fetch whose
+ * look-up saw 2 of 3 fetches counted, but which gets the lock after a
+ * third one landed (its count in the store, its reservation released:
+ * arm_changed), must decide on 3, i.e. trip the loop guard, not serve a
+ * fourth answerfile on the stale count. */
+static void
+lookup_before_the_lock_is_redone_after_a_change(void **state)
+{
+	struct fix *f = *state;
+	char token[UTIL_TOKEN_LEN + 1];
+	struct late_fetch lf;
+	struct arming a;
+	pthread_t th;
+
+	arm_ok(f, H1, 0, token);
+	assert_int_equal(get_af(f, "h1", token), ARM_OK);
+	assert_int_equal(get_af(f, "h1", token), ARM_OK);
+	assert_int_equal(store_active_arming(f->st, "h1", &a), 0);
+	assert_int_equal(a.attempts, 2);
+	memset(&lf, 0, sizeof(lf));
+	lf.f = f;
+	lf.token = token;
+	pthread_mutex_lock(&f->arm->mu);
+	assert_int_equal(pthread_create(&th, NULL, late_fetch_main, &lf), 0);
+	usleep(300000);		/* its look-up done, it waits for the lock */
+	/* what a third fetch landing does meanwhile */
+	assert_int_equal(store_arming_fetched(f->st, a.id, util_now(), NULL),
+	    0);
+	arm_changed(f->arm);
+	pthread_mutex_unlock(&f->arm->mu);
+	pthread_join(th, NULL);
+	assert_int_equal(lf.r, ARM_LOOP_GUARD);
+	assert_int_equal(store_arming_by_hash(f->st, "h1", a.token_hash, &a),
+	    0);
+	assert_int_equal(a.attempts, 3);
+	assert_int_equal(a.active, 0);
+}
+
 static void
 disarm_and_rearm_retire_the_token(void **state)
 {
@@ -1046,6 +1104,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(loop_guard_stops_a_boot_loop,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    lookup_before_the_lock_is_redone_after_a_change, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    disarm_and_rearm_retire_the_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(

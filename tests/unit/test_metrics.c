@@ -156,6 +156,9 @@ test_render_empty_world(void **state)
 	assert_true(sample(t, "poolboot_install_callbacks_total"
 	    "{result=\"done\"}") == 0);
 	assert_true(sample(t, "poolboot_dnsmasq_restarts_total") == 0);
+	assert_true(sample(t, "poolboot_store_commit_transactions_total") ==
+	    0);
+	assert_true(sample(t, "poolboot_store_commit_fetches_total") == 0);
 	assert_non_null(strstr(t, "# TYPE poolboot_step_duration_seconds "
 	    "histogram\n"));
 	assert_non_null(strstr(t, "# TYPE poolboot_http_requests_total "
@@ -181,6 +184,20 @@ test_render_counts_what_happened(void **state)
 		assert_int_equal(store_arming_finish(f->st, a.id, "done", "ok",
 		    2), 0);
 	}
+	{
+		struct store_fetch sf;
+		struct arming a;
+
+		/* one answerfile fetch of a2 counted: one transaction */
+		assert_int_equal(store_active_arming(f->st, "a2", &a), 0);
+		memset(&sf, 0, sizeof(sf));
+		sf.arming_id = a.id;
+		sf.now = 3;
+		snprintf(sf.kind, sizeof(sf.kind), "fetch");
+		snprintf(sf.message, sizeof(sf.message), "served");
+		assert_int_equal(store_commit_count(f->st, &sf),
+		    STORE_FETCH_COUNTED);
+	}
 	/* p1: an old aborted run, then a running one (the store holds one
 	 * running or halted run per pool); p2: a done run */
 	add_run(f, "p1", "aborted", "disable=500 evacuate=45000", "");
@@ -199,7 +216,10 @@ test_render_counts_what_happened(void **state)
 
 	t = render(f);
 	assert_true(sample(t, "poolboot_hosts{state=\"done\"}") == 1);
-	assert_true(sample(t, "poolboot_hosts{state=\"armed\"}") == 1);
+	assert_true(sample(t, "poolboot_hosts{state=\"installing\"}") == 1);
+	assert_true(sample(t, "poolboot_store_commit_transactions_total") ==
+	    1);
+	assert_true(sample(t, "poolboot_store_commit_fetches_total") == 1);
 	assert_true(sample(t, "poolboot_hosts{state=\"idle\"}") == 1);
 	/* latest run per pool: p1 running (not the old aborted one), p2 done */
 	assert_true(sample(t, "poolboot_runs{state=\"running\"}") == 1);
