@@ -40,6 +40,13 @@
 #define HTTP_BODY_DRAIN_MAX	(1024 * 1024)	/* past this: drop the connection */
 #define HTTP_ADMIN_CONN_LIMIT	256		/* the admin listener's connections */
 #define HTTP_FD_RESERVE		128		/* descriptors besides connections */
+/* A listener thread's connections, at most: libmicrohttpd 0.9.75's epoll
+ * loop (MHD_epoll) calls epoll_wait again, with its full timeout, after
+ * one that returned its maximum of 128 events and before it handles
+ * them, so a thread with exactly 128 ready descriptors sleeps on answers
+ * it has not sent (up to the 60 s idle timeout). Below 126 connections
+ * plus the listen socket and the wake-up pipe, no call returns 128. */
+#define HTTP_CONNS_PER_THREAD	120
 #define HTTP_LOG_PATH_MAX	300		/* characters of path in the log */
 #define HTTP_MAX_SEGS		8
 
@@ -772,6 +779,17 @@ http_install_limit(const struct config *cfg)
 	return (unsigned int)fit;
 }
 
+/* Threads for a listener of conns connections: want, or more when each
+ * thread would hold more than HTTP_CONNS_PER_THREAD. */
+static unsigned int
+http_threads_for(unsigned int want, unsigned int conns)
+{
+	unsigned int need = (conns + HTTP_CONNS_PER_THREAD - 1) /
+	    HTTP_CONNS_PER_THREAD;
+
+	return want > need ? want : need;
+}
+
 /* The start-up lines: where each listener is, what it serves, the
  * dashboard. */
 static void
@@ -846,7 +864,8 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	    http_slow_new(&srv->deps.api, &srv->slow) == -1)
 		return -1;
 	conns = http_install_limit(cfg);
-	threads = cfg->http_threads > 0 ? (unsigned int)cfg->http_threads : 2;
+	threads = http_threads_for(cfg->http_threads > 0 ?
+	    (unsigned int)cfg->http_threads : 2, conns);
 	memset(&o, 0, sizeof(o));
 	o.threads = threads;
 	o.conn_limit = conns;
@@ -862,13 +881,14 @@ http_start(struct http_server *srv, const struct http_deps *deps)
 	http_conn_set_limits(srv->install.conns, conns, o.per_ip_limit,
 	    threads);
 	o.conn_limit = HTTP_ADMIN_CONN_LIMIT;
+	o.threads = http_threads_for(2, o.conn_limit);
 	o.per_ip_limit = 0;
 	o.tls_cert_file = cfg->admin_tls_cert;
 	o.tls_key_file = cfg->admin_tls_key;
 	o.cls = &srv->admin;
 	if (http_listen_start(&srv->admin, &o) == -1)
 		return -1;
-	http_conn_set_limits(srv->admin.conns, o.conn_limit, 0, threads);
+	http_conn_set_limits(srv->admin.conns, o.conn_limit, 0, o.threads);
 	atomic_store(&srv->running, 1);
 	http_log_started(srv, threads, conns);
 	srv->cfg = NULL;	/* may be freed after a reload from now on */

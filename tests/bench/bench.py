@@ -209,7 +209,7 @@ def server_section(d, port, **extra):
                os.path.join(d, "tftp")))
     # wrk's hundreds of connections all come from 127.0.0.1
     extra.setdefault("per_ip_connections", 0)
-    extra.setdefault("max_connections", 8192)
+    extra.setdefault("max_connections", 1024)
     for k, v in extra.items():
         text += "%s = %s\n" % (k, v)
     os.makedirs(os.path.join(d, "state"), exist_ok=True)
