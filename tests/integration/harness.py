@@ -341,12 +341,38 @@ class Env:
             return
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
+    def log_text(self, settle=0.03, limit=2.0):
+        """serve's log so far. serve writes its lines from a queue on a
+        thread of its own (log.c), so a line logged a moment ago may not
+        be in the file yet: the file is read again until it stops growing
+        for settle seconds (limit in all)."""
+        deadline = time.monotonic() + limit
+        last = None
+        while True:
+            try:
+                with open(self.log_path, "rb") as f:
+                    text = f.read().decode("utf-8", "replace")
+            except OSError:
+                text = ""
+            if text == last or time.monotonic() >= deadline:
+                return text
+            last = text
+            time.sleep(settle)
+
+    def wait_log(self, needle, timeout=10.0):
+        """The log once it contains needle (AssertionError naming it and
+        showing the tail when it does not within timeout)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.log_text()
+            if needle in text:
+                return text
+            if time.monotonic() >= deadline:
+                raise AssertionError("%r not in serve's log within %g s; its "
+                                     "tail:\n%s" % (needle, timeout,
+                                                     "\n".join(
+                                                         text.splitlines()[-30:])))
+            time.sleep(0.1)
 
     def sanitizer_report(self):
         """Sanitizer findings in the server log ("" if none)."""

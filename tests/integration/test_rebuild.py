@@ -637,7 +637,7 @@ class DurableJobTest(unittest.TestCase):
             wait_job(env, jid, message="power on rkh3 now")
             # the server dies while the job waits for the installer
             env.restart_hard()
-            self.assertIn("resuming job", env.log_tail(40))
+            env.wait_log("resuming job")
             sim._req("POST", "/power-on", {"host": "rkh3"})
             job = wait_job(env, jid, timeout=60)
             # the installer reported 1: halted, with the reason
