@@ -8,6 +8,7 @@ namespaces. Without root, `ip` or dnsmasq they are skipped, saying why.
 """
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -274,6 +275,14 @@ class ManagedDnsmasqTest(unittest.TestCase):
         pid = wait_for(self.dnsmasq_pid, 5)
         self.assertIsNotNone(pid, "no dnsmasq child of poolboot serve:\n%s"
                              % env.log_tail())
+        # the dnsmasq serve supervises is the one it says it started: in
+        # one CI run the pid found in /proc was gone a second later
+        # (ProcessLookupError at the kill below) with no exit of the
+        # supervised dnsmasq in serve's log
+        m = re.search(r"started dnsmasq \(pid (\d+)\)",
+                      env.wait_log("started dnsmasq (pid"))
+        pid = int(m.group(1))
+        self.assertIn(pid, children(env.proc.pid, "dnsmasq"))
         ports = wait_for(lambda: {67, 69, 4011} <= self.net.udp_ports()
                          and self.net.udp_ports(), 5)
         self.assertTrue(ports, "dnsmasq not listening on 67, 69 and 4011 "
