@@ -62,7 +62,7 @@ $(BUILD)/poolboot: $(OBJS)
 $(BUILD)/%.o: server/%.c $(wildcard server/*.h) | $(BUILD) deps
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/unit.h tests/unit/unit_sim.h | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/unit.h tests/unit/unit_sim.h tests/unit/unit_store.h | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 

@@ -40,7 +40,7 @@ grub-common ipmitool"
 # ipmi_sim, Redfish checked with redfishtool), the store's CLI, the man
 # pages rendered, network namespaces
 TEST_PKGS="libcmocka-dev valgrind python3 python3-os-xenapi curl openssl
-sqlite3 iproute2 openipmi redfishtool man-db groff-base"
+sqlite3 postgresql iproute2 openipmi redfishtool man-db groff-base"
 
 # UEFI boots in QEMU (issue 12): OVMF. (Debian's shim-signed and
 # grub-efi-amd64-signed are not installed: they cannot boot Xen, see

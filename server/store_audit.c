@@ -103,7 +103,8 @@ store_audit_list(struct store *st, const struct audit_query *q,
 		return -1;
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "SELECT " STORE_AUDIT_COLS " FROM audit"
-	    " WHERE (?1 = 0 OR ts_ms >= ?1) AND (?2 = 0 OR id < ?2)"
+	    " WHERE (CAST(?1 AS BIGINT) = 0 OR ts_ms >= ?1)"
+	    " AND (CAST(?2 AS BIGINT) = 0 OR id < ?2)"
 	    " AND (?3 = '' OR token = ?3) AND (?4 = '' OR target = ?4)"
 	    " AND (?5 = '' OR target = ?5) ORDER BY id DESC LIMIT ?6")) ==
 	    NULL)

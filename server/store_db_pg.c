@@ -308,8 +308,9 @@ store_db_pg_run(struct store_db_pg_stmt *s)
 	s->started = 1;
 	if (store_db_pg_alive(s->q) == -1)
 		return STORE_DB_ERROR;
+	/* a value never bound is NULL, as on SQLite */
 	for (i = 0; i < s->np; i++)
-		vals[i] = s->vals[i] != NULL ? s->vals[i] : "";
+		vals[i] = s->vals[i];
 	s->res = PQexecParams(s->q->pg, s->sql, s->np, NULL, vals, NULL, NULL,
 	    0);
 	t = PQresultStatus(s->res);

@@ -96,7 +96,7 @@ store_job_update_if(struct store *st, const struct job *j, const char *expect)
 	    " pool = ?4, state = ?5, step = ?6, old_ref = ?7, created_at = ?8,"
 	    " updated_at = ?9, step_started_at = ?10, finished_at = ?11,"
 	    " attempts = ?12, error = ?13, message = ?14, step_ms = ?15"
-	    " WHERE id = ?1 AND (?16 IS NULL OR state = ?16)")) == NULL)
+	    " WHERE id = ?1 AND (CAST(?16 AS TEXT) IS NULL OR state = ?16)")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, j->id);
 	store_job_bind(s, j);

@@ -225,7 +225,7 @@ store_run_update_if(struct store *st, const struct run *r, const char *expect)
 	    " ha_disabled_by_us = ?7, wlb_disabled_by_us = ?8, ha_srs = ?9,"
 	    " created_at = ?10, updated_at = ?11, finished_at = ?12, error = ?13,"
 	    " dump_path = ?14, report = ?15, placement = ?16 WHERE id = ?1"
-	    " AND (?17 IS NULL OR state = ?17)")) == NULL)
+	    " AND (CAST(?17 AS TEXT) IS NULL OR state = ?17)")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, r->id);
 	store_run_bind(s, r);

@@ -100,7 +100,7 @@ store_run_vm_list(struct store *st, int64_t run_id, const char *host,
 	*n = 0;
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "SELECT " RUN_VM_COLS " FROM run_vms"
-	    " WHERE run_id = ?1 AND (?2 IS NULL OR host = ?2)"
+	    " WHERE run_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR host = ?2)"
 	    " ORDER BY host, ord, vm_uuid")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, run_id);
