@@ -385,8 +385,8 @@ reload_run(struct reload *r, const char *who, struct reload_report *rep)
 		    "problem%s; still running the old configuration", r->path,
 		    rep->errors.n, rep->errors.n == 1 ? "" : "s");
 		res = RELOAD_INVALID;
-	} else if (repo_mirror_sync_all(new->repos, new->nrepos, &rep->errors,
-	    &rep->warnings) == -1) {
+	} else if (repo_mirror_sync_all(new->repos, new->nrepos, 0,
+	    &rep->errors, &rep->warnings) == -1) {
 		/* the boot files of a mirror repo first (repo_mirror.h) */
 		snprintf(rep->summary, sizeof(rep->summary), "a mirror repo's "
 		    "boot files cannot be cached; still running the old "

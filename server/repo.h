@@ -4,7 +4,7 @@
  * ([repo] path) or an HTTP(S) mirror of one ([repo] url, repo_mirror.h).
  * Either way r->path is a local folder that holds the boot files poolboot
  * serves (/repo/NAME/ over HTTP, tftp_root/repo/NAME over TFTP): the tree
- * itself, or for a mirror the cache state_dir/mirror/NAME/tree. Its
+ * itself, or for a mirror its cache under state_dir/mirror/NAME. Its
  * .treeinfo gives the product's version and brand, read here the way the
  * installer reads it. config.c loads the [repo] sections and calls
  * repo_inspect (a path) or repo_mirror_inspect (a url).
@@ -18,12 +18,12 @@ struct repo {
 	char	*name;
 	char	*path;			/* absolute: the unpacked ISO, or a
 					   mirror's cache (state_dir/mirror/
-					   NAME/tree) */
+					   NAME/U/tree, repo_mirror.h) */
 	char	*url;			/* the mirror, ending in '/'; NULL:
 					   a local tree */
 	char	*ca_file;		/* mirror's CA bundle (absolute);
 					   NULL: the system's CAs */
-	char	*cache_dir;		/* mirror: state_dir/mirror/NAME */
+	char	*cache_dir;		/* mirror: state_dir/mirror/NAME/U */
 	char	*treeinfo;		/* mirror: the .treeinfo text read at
 					   load (the mirror's or the cache's) */
 	int	 offline;		/* mirror: unreachable at load, its

@@ -1,8 +1,10 @@
 /* repo_mirror.c — see repo_mirror.h. */
 #include "repo_mirror.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -366,7 +368,7 @@ repo_mirror_load(struct config_ini *ini, const char *dir,
 	struct config_ini_kv *ca = config_ini_get(sec, "ca_file");
 	struct config_ini_kv *path = config_ini_get(sec, "path");
 	const char *why = NULL;
-	char p[PATH_MAX];
+	char p[PATH_MAX], sha[65];
 	int bad = 0;
 
 	if (url == NULL) {
@@ -401,9 +403,13 @@ repo_mirror_load(struct config_ini *ini, const char *dir,
 	}
 	if (bad)
 		return;
-	snprintf(p, sizeof(p), "%s/mirror/%s", state_dir, r->name);
+	/* one folder per url: a reload that moves the repo to another url
+	 * (refused or not) leaves the running one's files alone */
+	util_sha256_hex(r->url, sha);
+	snprintf(p, sizeof(p), "%s/mirror/%s/%.12s", state_dir, r->name, sha);
 	r->cache_dir = strdup(p);
-	snprintf(p, sizeof(p), "%s/mirror/%s/tree", state_dir, r->name);
+	snprintf(p, sizeof(p), "%s/mirror/%s/%.12s/tree", state_dir, r->name,
+	    sha);
 	r->path = strdup(p);
 	if (r->cache_dir == NULL || r->path == NULL) {
 		config_ini_err(ini, url->line, "out of memory");
@@ -585,16 +591,73 @@ repo_mirror_sync(const struct repo *r, struct strlist *errors,
 	return ret;
 }
 
+static int
+repo_mirror_rm_cb(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) == -1 && errno != ENOENT)
+		log_warn(MIRROR_LOG, "cannot remove %s: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+/* Serve start: the caches of r's earlier urls and the temp files of an
+ * interrupted fetch go (nothing serves them now). */
+static void
+repo_mirror_prune(const struct repo *r)
+{
+	char parent[PATH_MAX], p[PATH_MAX + 256];
+	const char *mine;
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(parent, sizeof(parent), "%s", r->cache_dir);
+	if ((mine = strrchr(r->cache_dir, '/')) == NULL ||
+	    strrchr(parent, '/') == NULL)
+		return;
+	mine++;
+	*strrchr(parent, '/') = '\0';
+	if ((d = opendir(parent)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) != 12 ||
+		    strspn(de->d_name, "0123456789abcdef") != 12 ||
+		    strcmp(de->d_name, mine) == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", parent, de->d_name);
+		log_info(MIRROR_LOG, "repo %s: removing %s, the cache of an "
+		    "earlier url", r->name, p);
+		nftw(p, repo_mirror_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	closedir(d);
+	if ((d = opendir(r->cache_dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".part.", 6) == 0) {
+			snprintf(p, sizeof(p), "%s/%s", r->cache_dir,
+			    de->d_name);
+			unlink(p);
+		}
+	closedir(d);
+}
+
 int
-repo_mirror_sync_all(struct repo *repos, size_t n, struct strlist *errors,
-    struct strlist *warnings)
+repo_mirror_sync_all(struct repo *repos, size_t n, int prune,
+    struct strlist *errors, struct strlist *warnings)
 {
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++)
-		if (repos[i].url != NULL && repos[i].treeinfo != NULL &&
-		    repo_mirror_sync(&repos[i], errors, warnings) == -1)
+	for (i = 0; i < n; i++) {
+		if (repos[i].url == NULL || repos[i].treeinfo == NULL)
+			continue;
+		if (prune)
+			repo_mirror_prune(&repos[i]);
+		if (repo_mirror_sync(&repos[i], errors, warnings) == -1)
 			ret = -1;
+	}
 	return ret;
 }

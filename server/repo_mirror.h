@@ -4,10 +4,10 @@
  * The installer fetches its packages from the mirror itself (the
  * answerfile's <source type="url"> is the url); the boot loader fetches
  * xen.gz, vmlinuz and install.img from poolboot (TFTP or HTTP), which
- * serves them from a cache: state_dir/mirror/NAME/tree (r->path) holds
- * .treeinfo and the boot files, state_dir/mirror/NAME/files records the
- * SHA-256, size and HTTP validator (ETag or Last-Modified) of each as it
- * was fetched. A file is only ever put in place by rename(2) once it is
+ * serves them from a cache, one per url: in state_dir/mirror/NAME/U (U:
+ * the first 12 hex digits of the url's SHA-256), tree/ (r->path) holds
+ * .treeinfo and the boot files, and files records the SHA-256, size and
+ * HTTP validator (ETag or Last-Modified) of each as it was fetched. A file is only ever put in place by rename(2) once it is
  * complete and verified, so nothing half-written is served.
  *
  * Load (repo_mirror_load, from config_load): the mirror's .treeinfo is
@@ -52,8 +52,11 @@ int   repo_mirror_url(const char *in, char **out, const char **why);
 /* Brings the cache of every mirror repo of repos[0..n) up to date, as
  * above. Problems that stop a repo from being served go to errors
  * ("repo NAME: ..."), and -1 is returned; warnings (offline) to warnings.
- * Local repos are left alone. Progress goes to the log ("mirror:"). */
-int   repo_mirror_sync_all(struct repo *repos, size_t n,
+ * Local repos are left alone. Progress goes to the log ("mirror:").
+ * prune (serve start, when nothing serves the caches yet): the caches of
+ * a repo's earlier urls and the temp files of an interrupted fetch are
+ * removed first; a reload keeps them (the running config may use one). */
+int   repo_mirror_sync_all(struct repo *repos, size_t n, int prune,
 	    struct strlist *errors, struct strlist *warnings);
 
 #endif

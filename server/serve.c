@@ -282,7 +282,7 @@ serve_mirrors(struct config *cfg)
 	size_t i;
 	int ret;
 
-	ret = repo_mirror_sync_all(cfg->repos, cfg->nrepos, &errors,
+	ret = repo_mirror_sync_all(cfg->repos, cfg->nrepos, 1, &errors,
 	    &warnings);
 	for (i = 0; i < warnings.n; i++)
 		log_warn("serve", "%s", warnings.v[i]);

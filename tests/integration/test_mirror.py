@@ -90,8 +90,12 @@ class MirrorEnv(harness.Env):
         return super().base_inventory().replace(
             "path = %s\n" % self.repo, "url = %s\n" % self.mirror.url())
 
+    def cache_dir(self, url=None):
+        u = hashlib.sha256((url or self.mirror.url()).encode()).hexdigest()
+        return os.path.join(self.state, "mirror", "xs82", u[:12])
+
     def cached(self, rel):
-        return os.path.join(self.state, "mirror", "xs82", "tree", rel)
+        return os.path.join(self.cache_dir(), "tree", rel)
 
     def repo_bytes(self, rel):
         with open(os.path.join(self.repo, rel), "rb") as f:
@@ -172,6 +176,25 @@ class MirrorTest(unittest.TestCase):
         self.assertEqual(mirror.gets("boot/xen.gz"), 1)
         self.assert_boot_files_served(env)
 
+    def test_new_url_gets_its_own_cache_and_the_old_one_goes(self):
+        env, mirror = self.world()
+        env.start()
+        env.stop()
+        old = env.cache_dir()
+        os.symlink("repo", os.path.join(env.dir, "repo2"))
+        url2 = "http://127.0.0.1:%d/repo2/" % mirror.port
+        with open(env.conf) as f:
+            text = f.read()
+        harness.write(env.conf, text.replace(mirror.url(), url2))
+        env.start()
+        self.assertEqual(sum(1 for m, p in mirror.requests
+                             if m == "GET" and p == "/repo2/install.img"), 1)
+        self.assertFalse(os.path.exists(old))
+        self.assertTrue(os.path.isfile(os.path.join(env.cache_dir(url2),
+                                                    "tree", "install.img")))
+        self.assertIn("the cache of an earlier url", env.log_text())
+        self.assert_boot_files_served(env)
+
     def test_treeinfo_404_is_refused(self):
         env, mirror = self.world()
         mirror.force["/repo/.treeinfo"] = 404
@@ -204,7 +227,7 @@ class MirrorTest(unittest.TestCase):
                       "copy is damaged or half-synced" % bad, str(cm.exception))
         self.assertFalse(os.path.exists(env.cached("install.img")))
         # nothing half-written left beside the cache
-        left = os.listdir(os.path.join(env.state, "mirror", "xs82"))
+        left = os.listdir(env.cache_dir())
         self.assertEqual([n for n in left if n.startswith(".part")], [])
 
     def test_treeinfo_checksum_match_is_accepted(self):

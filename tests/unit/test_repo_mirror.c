@@ -176,30 +176,37 @@ test_keys_errors(void **state)
 	strlist_free(&warns);
 }
 
-/* state/mirror/m as serve leaves it: the tree and its record. */
+/* state/mirror/m/U (U: of url) as serve leaves it, the tree and its
+ * record, which says it came from rec_url. */
 static void
-make_cache(const char *url, const char *treeinfo)
+make_cache(const char *url, const char *rec_url, const char *treeinfo)
 {
 	static const char *const files[][2] = {
 		{ "boot/xen.gz", "xen" }, { "boot/vmlinuz", "vmlinuz" },
 		{ "install.img", "installimg" },
 	};
-	char *p, sha[65];
+	char *p, sha[65], u[65];
 	FILE *f;
 	size_t i;
 
-	assert_int_equal(asprintf(&p, "%s/state/mirror/m/tree/boot", dir) > 0,
-	    1);
+	util_sha256_hex(url, u);
+	u[12] = '\0';
+	assert_int_equal(asprintf(&p, "%s/state/mirror/m/%s/tree/boot", dir,
+	    u) > 0, 1);
 	assert_int_equal(util_mkdirs(p, 0755), 0);
 	free(p);
-	free(unit_write(dir, "state/mirror/m/tree/.treeinfo", treeinfo));
-	assert_int_equal(asprintf(&p, "%s/state/mirror/m/files", dir) > 0, 1);
+	assert_int_equal(asprintf(&p, "state/mirror/m/%s/tree/.treeinfo", u) >
+	    0, 1);
+	free(unit_write(dir, p, treeinfo));
+	free(p);
+	assert_int_equal(asprintf(&p, "%s/state/mirror/m/%s/files", dir, u) > 0,
+	    1);
 	assert_non_null(f = fopen(p, "w"));
-	fprintf(f, "url %s\n", url);
+	fprintf(f, "url %s\n", rec_url);
 	for (i = 0; i < 3; i++) {
 		char *rel;
 
-		assert_int_equal(asprintf(&rel, "state/mirror/m/tree/%s",
+		assert_int_equal(asprintf(&rel, "state/mirror/m/%s/tree/%s", u,
 		    files[i][0]) > 0, 1);
 		free(unit_write(dir, rel, files[i][1]));
 		free(rel);
@@ -216,15 +223,19 @@ test_cache_read_without_network(void **state)
 {
 	struct strlist errs = { 0 }, warns = { 0 };
 	struct config *cfg = NULL;
-	char *conf, *want;
+	char *conf, *want, u[65];
 
 	(void)state;
-	make_cache(DEAD_URL, "[branding]\nname = XCP-ng\nversion = 8.3.0\n");
+	util_sha256_hex(DEAD_URL, u);
+	u[12] = '\0';
+	make_cache(DEAD_URL, DEAD_URL, "[branding]\nname = XCP-ng\n"
+	    "version = 8.3.0\n");
 	assert_int_equal(load_repo("url = " DEAD_URL "\n", &cfg, &errs,
 	    &warns), 0);
 	assert_string_equal(cfg->repos[0].url, DEAD_URL);
 	assert_string_equal(cfg->repos[0].product_version, "8.3.0");
-	assert_int_equal(asprintf(&want, "%s/state/mirror/m/tree", dir) > 0, 1);
+	assert_int_equal(asprintf(&want, "%s/state/mirror/m/%s/tree", dir, u) >
+	    0, 1);
 	assert_string_equal(cfg->repos[0].path, want);
 	assert_int_equal(warns.n, 0);
 	config_free(cfg);
@@ -247,7 +258,7 @@ test_cache_read_without_network(void **state)
 	config_free(cfg);
 	cfg = NULL;
 	/* a record of another url is no cache of this one */
-	make_cache("http://other/", "[branding]\nversion = 8.3.0\n");
+	make_cache(DEAD_URL, "http://other/", "[branding]\nversion = 8.3.0\n");
 	assert_int_equal(config_load(conf, &cfg, &errs, &warns), -1);
 	assert_true(has(&errs, "its boot files are not cached"));
 	strlist_free(&errs);
