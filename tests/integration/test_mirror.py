@@ -11,11 +11,16 @@ builds) and the real `poolboot`.
   message; a .treeinfo of another brand is refused by the upgrade path
   check as a local tree's is;
 - a mirror that cannot be reached: served from a complete cache with a
-  warning, refused without one.
+  warning, refused without one;
+- an https mirror is verified: refused with the system's CAs, accepted
+  with its ca_file; a new url gets a cache of its own.
 """
 import hashlib
 import http.server
 import os
+import shutil
+import ssl
+import tempfile
 import threading
 import unittest
 
@@ -28,8 +33,9 @@ class Mirror:
     """A real HTTP server on 127.0.0.1 serving root, with statuses forced
     for some paths and every request recorded."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
         self.root = None
+        self.scheme = "https" if tls else "http"
         self.force = {}         # URL path -> HTTP status
         self.requests = []
         mirror = self
@@ -59,13 +65,18 @@ class Mirror:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
                                                      Handler)
+        if tls is not None:     # (cert, key)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket,
+                                                server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        daemon=True)
         self.thread.start()
 
     def url(self):
-        return "http://127.0.0.1:%d/repo/" % self.port
+        return "%s://127.0.0.1:%d/repo/" % (self.scheme, self.port)
 
     def gets(self, rel):
         return sum(1 for m, p in self.requests
@@ -103,8 +114,8 @@ class MirrorEnv(harness.Env):
 
 
 class MirrorTest(unittest.TestCase):
-    def world(self, **kw):
-        mirror = Mirror()
+    def world(self, tls=None, **kw):
+        mirror = Mirror(tls)
         self.addCleanup(mirror.close)
         env = MirrorEnv(mirror, **kw)
         self.addCleanup(env.cleanup)
@@ -193,6 +204,28 @@ class MirrorTest(unittest.TestCase):
         self.assertTrue(os.path.isfile(os.path.join(env.cache_dir(url2),
                                                     "tree", "install.img")))
         self.assertIn("the cache of an earlier url", env.log_text())
+        self.assert_boot_files_served(env)
+
+    def test_https_mirror_verified_against_ca_file(self):
+        d = tempfile.mkdtemp(prefix="pbit-ca-")
+        self.addCleanup(shutil.rmtree, d, True)
+        cert, key = harness.make_cert(d, "mirror")
+        env, mirror = self.world(tls=(cert, key))
+        # the system's CAs do not know this certificate: refused
+        p = env.cli("check")
+        self.assertEqual(p.returncode, 1, p.out + p.err)
+        self.assertRegex(p.err, r"\[repo xs82\]: cannot read the mirror's "
+                         r"\.treeinfo \(TLS: .* for https://127\.0\.0\.1:"
+                         r"\d+/repo/\.treeinfo\) \(the mirror's certificate "
+                         r"must be trusted: set ca_file")
+        with open(env.conf) as f:
+            text = f.read()
+        harness.write(env.conf, text.replace(
+            "url = %s\n" % mirror.url(),
+            "url = %s\nca_file = %s\n" % (mirror.url(), cert)))
+        p = env.cli("check")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        env.start()
         self.assert_boot_files_served(env)
 
     def test_treeinfo_404_is_refused(self):
