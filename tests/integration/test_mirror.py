@@ -306,6 +306,37 @@ class MirrorTest(unittest.TestCase):
                       % self.conf_line(env, "url = "), p.err)
 
 
+class MirrorReloadTest(unittest.TestCase):
+    """A mirror repo added by a reload: its boot files are cached before
+    the new configuration applies; a mirror that answers 404 leaves the
+    old configuration running."""
+
+    def test_reload_adds_a_mirror_repo(self):
+        mirror = Mirror()
+        self.addCleanup(mirror.close)
+        env = harness.Env()         # a local repo xs82
+        self.addCleanup(env.cleanup)
+        mirror.root = env.dir
+        env.start()
+        repo = "[repo mir]\nurl = %s\n\n" % mirror.url()
+        mirror.force["/repo/.treeinfo"] = 404
+        env.write_config(extra_hosts=repo)
+        p = env.cli("reload")
+        self.assertNotEqual(p.returncode, 0, p.out + p.err)
+        self.assertIn("HTTP 404", p.out + p.err)
+        self.assertEqual(env.get("/repo/mir/install.img").status, 404)
+        del mirror.force["/repo/.treeinfo"]
+        p = env.cli("reload")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        self.assertIn("1 repo", p.out)
+        for rel in ("boot/xen.gz", "boot/vmlinuz", "install.img"):
+            with open(os.path.join(env.repo, rel), "rb") as f:
+                want = f.read()
+            r = env.get("/repo/mir/" + rel)
+            self.assertEqual((r.status, r.body), (200, want), rel)
+        self.assertEqual(mirror.gets("install.img"), 1)
+
+
 class MirrorBrandEnv(tup.BrandEnv):
     """The upgrade-paths world with its repo 'up' behind a mirror."""
 
