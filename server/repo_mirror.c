@@ -455,8 +455,12 @@ repo_mirror_download(const struct repo *r, const char *file, const char *url,
 	repo_mirror_opts(r, &o);
 	snprintf(what, sizeof(what), "repo %s: %s", r->name, file);
 	o.what = what;
-	log_info(MIRROR_LOG, "repo %s: fetching %s (%lld bytes) into the cache",
-	    r->name, url, (long long)h->size);
+	if (h->size >= 0)
+		log_info(MIRROR_LOG, "repo %s: fetching %s (%lld bytes) into "
+		    "the cache", r->name, url, (long long)h->size);
+	else
+		log_info(MIRROR_LOG, "repo %s: fetching %s (size not given) "
+		    "into the cache", r->name, url);
 	if (repo_fetch_file(url, &o, fd, MIRROR_FILE_MAX, &got, sha, e,
 	    sizeof(e)) != REPO_FETCH_OK)
 		snprintf(err, errlen, "cannot fetch %s (%s)", url, e);
