@@ -23,6 +23,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "reload.h"
+#include "repo_mirror.h"
 #include "store.h"
 #include "tokens.h"
 
@@ -272,6 +273,26 @@ serve_stop_parts(struct serve_parts *p)
 		close(p->lock_fd);	/* the lock goes with it */
 }
 
+/* The caches of the repos served from mirrors (repo_mirror.h), before
+ * tftp-root's links and HTTP serve them. -1: logged. */
+static int
+serve_mirrors(struct config *cfg)
+{
+	struct strlist errors = { 0 }, warnings = { 0 };
+	size_t i;
+	int ret;
+
+	ret = repo_mirror_sync_all(cfg->repos, cfg->nrepos, 1, &errors,
+	    &warnings);
+	for (i = 0; i < warnings.n; i++)
+		log_warn("serve", "%s", warnings.v[i]);
+	for (i = 0; i < errors.n; i++)
+		log_error("serve", "%s", errors.v[i]);
+	strlist_free(&errors);
+	strlist_free(&warnings);
+	return ret;
+}
+
 /* SIGHUP: the same reload as POST /api/v1/reload (reload.h), which logs
  * and records its outcome. */
 static void
@@ -347,7 +368,7 @@ serve_run(const struct cli_opts *o)
 	 * files, the store): one serve per state_dir, and our ports, so
 	 * that a second serve that cannot run changes nothing */
 	if (serve_lock(cfg, &p.lock_fd) == -1 ||
-	    http_bind(cfg, &p.srv) == -1)
+	    http_bind(cfg, &p.srv) == -1 || serve_mirrors(cfg) == -1)
 		goto out;
 	if (serve_start_parts(&p) == -1)
 		goto out;
