@@ -233,8 +233,13 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 	int found;
 
 	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
+	if (cfg->store.backend == STORE_POSTGRES) {
+		/* a shared database: its errors are logged by the store */
+		snprintf(dbpath, sizeof(dbpath), "the PostgreSQL database");
+		sb.st_mode = S_IFREG;
+		found = 1;
 	/* none yet: serve never ran, every host is idle */
-	if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
+	} else if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
 		    "%s: %s (run hosts as the user serve runs as, or start "
 		    "serve)", dbpath, strerror(errno));
