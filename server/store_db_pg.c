@@ -39,6 +39,8 @@ struct store_db_pg {
 	int	 lost;		/* the connection broke; not yet back */
 	int64_t	 last_try;	/* ms of the last reconnection attempt */
 	int	 changes;
+	int	 light;		/* synchronous_commit is off (sync_light) */
+	char	 durable[32];	/* the session's synchronous_commit */
 	char	 err[512];
 };
 
@@ -109,13 +111,20 @@ store_db_pg_session(struct store_db_pg *q)
 	    "SET default_transaction_read_only = on") == -1))
 		return -1;
 	r = PQexec(q->pg, "SHOW synchronous_commit");
-	off = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-	    strcmp(PQgetvalue(r, 0, 0), "off") == 0;
+	snprintf(q->durable, sizeof(q->durable), "%s",
+	    PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 ?
+	    PQgetvalue(r, 0, 0) : "on");
 	PQclear(r);
+	q->light = 0;
+	/* only names of settings reach the SQL below (SHOW's own answer) */
+	off = strcmp(q->durable, "off") == 0 ||
+	    strspn(q->durable, "abcdefghijklmnopqrstuvwxyz_") !=
+	    strlen(q->durable);
 	if (off) {
 		log_warn("store", "the PostgreSQL server has synchronous_commit "
-		    "= off; poolboot's sessions set it to on (a commit must be "
-		    "on disk before poolboot acts on it)");
+		    "= %s; poolboot's sessions set it to on (a commit must be "
+		    "on disk before poolboot acts on it)", q->durable);
+		snprintf(q->durable, sizeof(q->durable), "on");
 		return store_db_pg_simple(q, "SET synchronous_commit = on");
 	}
 	return 0;
@@ -443,6 +452,24 @@ store_db_pg_version_set(struct store_conn *c, int ver)
 	return store_db_pg_simple(PGC(c), sql);
 }
 
+/* An event appended need not wait for the disk (as SQLite's
+ * synchronous=NORMAL): synchronous_commit off for the next commits (a
+ * crash of the database server may lose the last few, never make the
+ * database inconsistent), then back to the session's durable setting. */
+static void
+store_db_pg_sync_light(struct store_conn *c, int light)
+{
+	struct store_db_pg *q = PGC(c);
+	char sql[64];
+
+	if (light == q->light || PQstatus(q->pg) != CONNECTION_OK)
+		return;
+	snprintf(sql, sizeof(sql), "SET synchronous_commit = %s",
+	    light ? "off" : q->durable);
+	if (store_db_pg_simple(q, sql) == 0)
+		q->light = light;
+}
+
 static const struct store_db_ops store_db_pg_ops = {
 	.name = "PostgreSQL",
 	.close = store_db_pg_close,
@@ -460,7 +487,7 @@ static const struct store_db_ops store_db_pg_ops = {
 	.col_int64 = store_db_pg_col_int64,
 	.version_get = store_db_pg_version_get,
 	.version_set = store_db_pg_version_set,
-	.sync_light = NULL,
+	.sync_light = store_db_pg_sync_light,
 	.begin_sql = "BEGIN",
 };
 
