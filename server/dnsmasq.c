@@ -56,8 +56,20 @@ dnsmasq_boot_file(const struct config *cfg)
 mode_t
 dnsmasq_state_dir_mode(const struct config *cfg)
 {
-	return cfg->dnsmasq.enabled && cfg->dnsmasq.dhcp == DNSMASQ_FULL ?
-	    0711 : 0700;
+	size_t i;
+
+	if (!cfg->dnsmasq.enabled)
+		return 0700;
+	if (cfg->dnsmasq.dhcp == DNSMASQ_FULL)
+		return 0711;
+	/* a mirror repo's boot files are cached under state_dir/mirror
+	 * (repo_mirror.h) and served over dnsmasq's TFTP: dnsmasq, as its
+	 * own user, must be able to pass through state_dir */
+	for (i = 0; cfg->dnsmasq.tftp && cfg->boot_files == BOOT_FILES_TFTP &&
+	    i < cfg->nrepos; i++)
+		if (cfg->repos[i].url != NULL)
+			return 0711;
+	return 0700;
 }
 
 const char *

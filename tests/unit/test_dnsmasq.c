@@ -256,6 +256,35 @@ test_config_errors_have_lines(void **state)
 
 /* A full DHCP host whose static ip is outside the range's subnet gets a
  * warning, not silence. */
+/* state_dir lets dnsmasq's user through (0711) when its TFTP serves
+ * files kept under it: a mirror repo's cached boot files. */
+static void
+test_state_dir_mode_for_mirror_boot_files(void **state)
+{
+	struct config cfg;
+	struct repo r;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&r, 0, sizeof(r));
+	cfg.repos = &r;
+	cfg.nrepos = 1;
+	cfg.boot_files = BOOT_FILES_TFTP;
+	assert_int_equal(dnsmasq_state_dir_mode(&cfg), 0700);
+	cfg.dnsmasq.enabled = 1;
+	cfg.dnsmasq.tftp = 1;
+	assert_int_equal(dnsmasq_state_dir_mode(&cfg), 0700);
+	r.url = (char *)"http://mirror.example/xcp-ng/8.3/";
+	assert_int_equal(dnsmasq_state_dir_mode(&cfg), 0711);
+	cfg.boot_files = BOOT_FILES_HTTP;	/* poolboot serves them */
+	assert_int_equal(dnsmasq_state_dir_mode(&cfg), 0700);
+	cfg.boot_files = BOOT_FILES_TFTP;
+	cfg.dnsmasq.tftp = 0;
+	assert_int_equal(dnsmasq_state_dir_mode(&cfg), 0700);
+	cfg.dnsmasq.dhcp = DNSMASQ_FULL;
+	assert_int_equal(dnsmasq_state_dir_mode(&cfg), 0711);
+}
+
 static void
 test_config_warns_ip_outside_range(void **state)
 {
@@ -747,6 +776,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_errors_have_lines),
 		cmocka_unit_test(test_config_warns_ip_outside_range),
+		cmocka_unit_test(test_state_dir_mode_for_mirror_boot_files),
 		cmocka_unit_test(test_proxy_conf),
 		cmocka_unit_test(test_full_conf),
 		cmocka_unit_test(test_hostile_values),
