@@ -226,12 +226,25 @@ store_db_pg_close(struct store_conn *c)
 	free(c);
 }
 
+/* 1 when a statement that just failed may run once more: the
+ * connection broke (a restart of the database server shows only on the
+ * first statement after it) outside a transaction, so nothing of a
+ * transaction was lost, and it is back. */
+static int
+store_db_pg_again(struct store_db_pg *q, int was_idle)
+{
+	if (!was_idle || PQstatus(q->pg) != CONNECTION_BAD)
+		return 0;
+	q->last_try = 0;	/* the first reconnection at once */
+	return store_db_pg_alive(q) == 0;
+}
+
 static int
 store_db_pg_exec(struct store_conn *c, const char *sql)
 {
 	struct store_db_pg *q = PGC(c);
 	char *t;
-	int ret;
+	int ret, idle;
 
 	if (store_db_pg_alive(q) == -1)
 		return -1;
@@ -239,7 +252,10 @@ store_db_pg_exec(struct store_conn *c, const char *sql)
 		store_db_pg_seterr(q, "out of memory");
 		return -1;
 	}
-	ret = store_db_pg_simple(q, t);
+	idle = PQtransactionStatus(q->pg) == PQTRANS_IDLE;
+	if ((ret = store_db_pg_simple(q, t)) == -1 &&
+	    store_db_pg_again(q, idle))
+		ret = store_db_pg_simple(q, t);
 	free(t);
 	return ret;
 }
@@ -312,7 +328,7 @@ store_db_pg_run(struct store_db_pg_stmt *s)
 	const char *vals[STORE_PG_MAXPARAM];
 	const char *state;
 	ExecStatusType t;
-	int i;
+	int i, idle;
 
 	s->started = 1;
 	if (store_db_pg_alive(s->q) == -1)
@@ -320,9 +336,17 @@ store_db_pg_run(struct store_db_pg_stmt *s)
 	/* a value never bound is NULL, as on SQLite */
 	for (i = 0; i < s->np; i++)
 		vals[i] = s->vals[i];
+	idle = PQtransactionStatus(s->q->pg) == PQTRANS_IDLE;
 	s->res = PQexecParams(s->q->pg, s->sql, s->np, NULL, vals, NULL, NULL,
 	    0);
 	t = PQresultStatus(s->res);
+	if (t != PGRES_TUPLES_OK && t != PGRES_COMMAND_OK &&
+	    store_db_pg_again(s->q, idle)) {
+		PQclear(s->res);
+		s->res = PQexecParams(s->q->pg, s->sql, s->np, NULL, vals,
+		    NULL, NULL, 0);
+		t = PQresultStatus(s->res);
+	}
 	if (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK) {
 		s->q->changes = atoi(PQcmdTuples(s->res));
 		return PQntuples(s->res) > 0 ? STORE_DB_ROW : STORE_DB_DONE;
