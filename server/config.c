@@ -27,6 +27,7 @@
 #include "config_ini.h"
 #include "config_listen.h"
 #include "config_secret.h"
+#include "config_site.h"
 
 /* The sections config_load treats as a whole; [repo], [pool] and [host]
  * are counted and loaded in file order. */
@@ -166,6 +167,7 @@ config_load_server(struct config_ini *ini, struct config *cfg,
 	}
 	config_load_server_paths(cfg, sec);
 	config_load_server_options(ini, cfg, sec);
+	config_site_load_server(ini, sec, cfg->site, sizeof(cfg->site));
 	config_ini_unknown_keys(ini, sec, "[server]");
 }
 

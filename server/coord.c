@@ -40,6 +40,7 @@
 #include "coord_place.h"
 #include "coord_report.h"
 #include "coord_step.h"
+#include "lease.h"
 #include "log.h"
 #include "pool.h"
 #include "util.h"
@@ -71,6 +72,7 @@ struct coord {
 	pthread_cond_t	 cv;
 	unsigned	 generation;	/* bumped by coord_notify */
 	struct coord_runner *runners;	/* one per pool ever configured */
+	struct lease	*lease;		/* the site's (lease.h); NULL: acts */
 };
 
 /* pool's runner, made on first use; NULL when cfg has no such pool. A
@@ -94,6 +96,12 @@ coord_runner_for(struct coord *c, const struct config *cfg, const char *pool)
 	}
 	pthread_mutex_unlock(&c->mu);
 	return r;
+}
+
+void
+coord_set_lease(struct coord *c, struct lease *l)
+{
+	c->lease = l;
 }
 
 void
@@ -306,6 +314,11 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 		coord_run_halt(sc, c, hosts, n);
 		return -1;
 	}
+	/* the step may have outlasted the lease's deadline: its result is
+	 * not written, the next turn waits for the lease and does the step
+	 * again (as after a kill -9 between the act and its record) */
+	if (!lease_may_act(c->lease))
+		return 0;
 	if (res == COORD_STEP_WAIT) {
 		if (sc->dirty)
 			store_run_host_update(c->st, sc->h);
@@ -315,6 +328,26 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 		return 0;
 	}
 	return coord_runner_advance(r, sc, step);
+}
+
+/* The site's lease does not let this instance act (the database is
+ * gone): nothing is done or written; the runner waits a second and looks
+ * again. -1 when the server stops meanwhile, else 0. */
+static int
+coord_runner_idle(struct coord_runner *r)
+{
+	struct timespec ts;
+	int stop;
+
+	/* not coord_runner_wait: a pending abort must not end the wait
+	 * (it is acted on once the lease lets this instance act) */
+	util_deadline_ms(&ts, 1000);
+	pthread_mutex_lock(&r->c->mu);
+	if (!r->stop)
+		(void)pthread_cond_timedwait(&r->c->cv, &r->c->mu, &ts);
+	stop = r->stop;
+	pthread_mutex_unlock(&r->c->mu);
+	return stop ? -1 : 0;
 }
 
 /* One turn of the loop: the run and its hosts from the store, then an
@@ -331,6 +364,8 @@ coord_runner_once(struct coord_runner *r, struct xapi *x)
 	int64_t id;
 	int abort_req, stop, ret = -1;
 
+	if (!lease_may_act(c->lease))
+		return coord_runner_idle(r);
 	pthread_mutex_lock(&c->mu);
 	id = r->run_id;
 	pthread_mutex_unlock(&c->mu);

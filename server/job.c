@@ -19,6 +19,7 @@
 #include "config_live.h"
 #include "hostcert.h"
 #include "job_step.h"
+#include "lease.h"
 #include "log.h"
 #include "util.h"
 
@@ -61,6 +62,7 @@ struct jobs {
 	unsigned	 generation;
 	int		 stop;
 	struct job_thread *threads;
+	struct lease	*lease;		/* the site's (lease.h); NULL: acts */
 };
 
 void
@@ -90,6 +92,30 @@ job_thread_wait(struct job_thread *t, int ms)
 		if (pthread_cond_timedwait(&js->cv, &js->mu, &ts) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(&js->mu);
+}
+
+/* The site's lease does not let this instance act: waits a second (a
+ * pending abort does not end it) and says whether the jobs stop. */
+static int
+job_thread_idle(struct job_thread *t)
+{
+	struct jobs *js = t->js;
+	struct timespec ts;
+	int stop;
+
+	util_deadline_ms(&ts, 1000);
+	pthread_mutex_lock(&js->mu);
+	if (!js->stop)
+		(void)pthread_cond_timedwait(&js->cv, &js->mu, &ts);
+	stop = js->stop;
+	pthread_mutex_unlock(&js->mu);
+	return stop;
+}
+
+void
+jobs_set_lease(struct jobs *js, struct lease *l)
+{
+	js->lease = l;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
@@ -218,6 +244,11 @@ job_thread_loop(struct job_thread *t)
 		enum job_step_res res;
 		int abort_now, stop;
 
+		if (!lease_may_act(js->lease)) {
+			if (job_thread_idle(t))
+				break;
+			continue;
+		}
 		if (store_job_get(js->st, t->id, &j) == -1)
 			break;
 		pthread_mutex_lock(&js->mu);
@@ -232,6 +263,9 @@ job_thread_loop(struct job_thread *t)
 		if (stop || !state_run_is(j.state, RUN_RUNNING))
 			break;
 		res = job_run_step(js, cfg, &j, &c);
+		/* outlasted the lease's deadline: not written, done again */
+		if (!lease_may_act(js->lease))
+			continue;
 		if (res == JOB_STEP_WAIT) {
 			store_job_update(js->st, &j);
 			job_thread_wait(t, c.wait_ms > 0 ? c.wait_ms :

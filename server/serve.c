@@ -19,6 +19,7 @@
 #include "dnsmasq.h"
 #include "http.h"
 #include "job.h"
+#include "lease.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -42,7 +43,53 @@ struct serve_parts {
 	struct http_deps deps;		/* must outlive srv */
 	struct http_server *srv;
 	int	 lock_fd;		/* state_dir/serve.lock, held; or -1 */
+	struct lease	*lease;		/* [server] site's; NULL: no site */
+	const sigset_t	*sigs;		/* end a standby's wait */
+	int	 stopped;		/* a signal ended the standby's wait */
 };
+
+/* TODO(issue 16): cfg->store_lease_seconds ([store] lease_seconds, the
+ * lead's config key) once it is on main. */
+#define SERVE_LEASE_SECONDS	LEASE_SECONDS_DEFAULT
+
+/* The heartbeat found the site's lease taken over by another instance:
+ * serve ends as after SIGTERM (serve_run then exits with a failure, so
+ * that a supervisor starts it again, as a standby). */
+static void
+serve_lease_lost(void *arg)
+{
+	(void)arg;
+	kill(getpid(), SIGTERM);
+}
+
+/* [server] site set: waits as a standby until this instance holds the
+ * site's lease (lease.h), before anything is written or served, then
+ * keeps it with the heartbeat. No site: nothing. -1 when it cannot, or
+ * when a signal ended the wait (p->stopped). */
+static int
+serve_site_lease(struct serve_parts *p)
+{
+	int sig = 0;
+
+	if (p->cfg->site[0] == '\0')
+		return 0;
+	if (lease_new(p->st, p->cfg->site, SERVE_LEASE_SECONDS * 1000,
+	    &p->lease) == -1) {
+		log_error("serve", "out of memory");
+		return -1;
+	}
+	switch (lease_wait(p->lease, p->sigs, &sig)) {
+	case 0:
+		break;
+	case 1:
+		log_info("serve", "signal %d while standing by: stopping", sig);
+		p->stopped = 1;
+		return -1;
+	default:
+		return -1;
+	}
+	return lease_start(p->lease, serve_lease_lost, NULL);
+}
 
 /* Makes state_dir private (created, or its mode tightened: nothing is
  * written in it before) and takes state_dir/serve.lock: an exclusive
@@ -206,6 +253,8 @@ serve_start_parts(struct serve_parts *p)
 		    cfg->state_dir);
 		return -1;
 	}
+	if (serve_site_lease(p) == -1)
+		return -1;
 	if (arm_new(p->live, p->st, &p->arm) == -1 ||
 	    arm_reconcile(p->arm) == -1) {
 		log_error("serve", "cannot prepare tftp-root %s", cfg->tftp_root);
@@ -226,6 +275,8 @@ serve_start_parts(struct serve_parts *p)
 		log_error("serve", "cannot start the job runner");
 		return -1;
 	}
+	coord_set_lease(p->co, p->lease);
+	jobs_set_lease(p->jb, p->lease);
 	/* an installer's callback wakes a waiting coordinator or job at
 	 * once and is counted for /metrics */
 	if (notify_new(&p->nt) == -1 ||
@@ -259,6 +310,7 @@ serve_stop_parts(struct serve_parts *p)
 	coord_free(p->co);
 	arm_free(p->arm);
 	notify_free(p->nt);
+	lease_free(p->lease);	/* once nothing acts: a standby may take it */
 	store_close(p->st);
 	tokens_free(p->tokens);
 	if (p->token != NULL)
@@ -349,8 +401,12 @@ serve_run(const struct cli_opts *o)
 	if (serve_lock(cfg, &p.lock_fd) == -1 ||
 	    http_bind(cfg, &p.srv) == -1)
 		goto out;
-	if (serve_start_parts(&p) == -1)
+	p.sigs = &set;
+	if (serve_start_parts(&p) == -1) {
+		if (p.stopped)
+			ret = 0;
 		goto out;
+	}
 
 	if (serve_dnsmasq(cfg, &p.dns) == -1)
 		goto out;
@@ -376,7 +432,7 @@ serve_run(const struct cli_opts *o)
 	sig = serve_wait(&p, &set);
 	log_info("serve", "signal %d: shutting down", sig);
 	store_event(p.st, NULL, NULL, "serve", "server stopped");
-	ret = 0;
+	ret = lease_lost(p.lease) ? CLI_EXIT_FAIL : 0;
 out:
 	serve_stop_parts(&p);
 	log_queue_stop();	/* every queued line out */

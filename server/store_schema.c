@@ -185,6 +185,34 @@ static const char *const store_schema_v6_sql =
 	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target, id);"
 	"PRAGMA user_version = 6;";
 
+/* Version 7: several instances on one database (issue 16, docs/
+ * scale-out.md). leases: who owns what (store_lease.h), one row per
+ * lease name ("site:NAME"), taken and renewed by single statements.
+ * site_actions: admin actions on a host of another site, queued for the
+ * instance of that site to carry out (id, the site, the action and its
+ * target and arguments as the API got them, who took it, when it was
+ * done and how). */
+static const char *const store_schema_v7_sql =
+	"CREATE TABLE IF NOT EXISTS leases ("
+	" name TEXT PRIMARY KEY NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" acquired_ms INTEGER NOT NULL,"
+	" heartbeat_ms INTEGER NOT NULL,"
+	" expires_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS site_actions ("
+	" id INTEGER PRIMARY KEY,"
+	" site TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" target TEXT NOT NULL DEFAULT '',"
+	" args TEXT NOT NULL DEFAULT '',"
+	" created_ms INTEGER NOT NULL,"
+	" taken_by TEXT NOT NULL DEFAULT '',"
+	" done_ms INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS site_actions_site ON"
+	" site_actions(site, done_ms, id);"
+	"PRAGMA user_version = 7;";
+
 /* Creates the schema in one transaction unless it is there already. */
 int
 store_schema_init(struct store *st)
@@ -215,7 +243,9 @@ store_schema_init(struct store *st)
 	    (ver < 5 && store_db_exec(st, store_schema_v5_sql,
 	    "schema v5") == -1) ||
 	    (ver < 6 && store_db_exec(st, store_schema_v6_sql,
-	    "schema v6") == -1))
+	    "schema v6") == -1) ||
+	    (ver < 7 && store_db_exec(st, store_schema_v7_sql,
+	    "schema v7") == -1))
 		goto out;
 	if (ver < STORE_SCHEMA_VERSION)
 		log_info("store", "database schema %s version %d%s",

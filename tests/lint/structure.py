@@ -70,7 +70,7 @@ LAYERS = [
                            "tokens"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
                 "coord", "job", "dnsmasq", "metrics", "recover",
-                "audit", "reload"]),
+                "audit", "reload", "lease"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]
