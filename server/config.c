@@ -167,7 +167,8 @@ config_load_server(struct config_ini *ini, struct config *cfg,
 	}
 	config_load_server_paths(cfg, sec);
 	config_load_server_options(ini, cfg, sec);
-	config_site_load_server(ini, sec, cfg->site, sizeof(cfg->site));
+	if ((kv = config_ini_get(sec, "site")) != NULL)
+		config_site_set(ini, kv, cfg->site, sizeof(cfg->site));
 	config_ini_unknown_keys(ini, sec, "[server]");
 }
 

@@ -1,7 +1,9 @@
-/* config_site.h — [server] site (config_site.c): the site an instance
- * serves, for several instances sharing one database (docs/scale-out.md,
- * "Sites, standbys and failover"). "" (the default) is today's single
- * instance: no lease is taken, nothing changes.
+/* config_site.h — the `site` keys (config_site.c), for several instances
+ * sharing one database (docs/scale-out.md, "Sites, standbys and
+ * failover"): [server] site is the site this instance serves ("", the
+ * default: today's single instance, no lease, nothing changes); [pool
+ * NAME] site and [host NAME] site the site whose network a pool's or a
+ * host's machines boot on (site.h says whose they are when unset).
  */
 #ifndef POOLBOOT_CONFIG_SITE_H
 #define POOLBOOT_CONFIG_SITE_H
@@ -9,17 +11,17 @@
 #include <stddef.h>
 
 struct config_ini;
-struct config_ini_section;
+struct config_ini_kv;
 
 /* The longest site name, and the characters besides letters and digits
  * it may hold (it goes into lease names and log lines). */
 #define CONFIG_SITE_MAX		63
 #define CONFIG_SITE_CHARS	"-_."
 
-/* Reads [server] site (sec) into site (of size bytes, > CONFIG_SITE_MAX;
- * left alone when the key is absent); a bad name is reported as
- * file:line through config_ini_err. */
-void  config_site_load_server(struct config_ini *ini,
-	    struct config_ini_section *sec, char *site, size_t size);
+/* A `site = NAME` line ([server], [pool NAME], [host NAME] or
+ * [defaults]) into site (of size bytes, > CONFIG_SITE_MAX); a bad name is
+ * reported as file:line through config_ini_err and leaves site alone. */
+void  config_site_set(struct config_ini *ini, const struct config_ini_kv *kv,
+	    char *site, size_t size);
 
 #endif

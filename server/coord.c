@@ -43,6 +43,7 @@
 #include "lease.h"
 #include "log.h"
 #include "pool.h"
+#include "site.h"
 #include "util.h"
 #include "xapi.h"
 
@@ -730,7 +731,8 @@ coord_upgrade(struct coord *c, const struct config *cfg, const char *pool,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || r == NULL)
 		return coord_no_pool(pool, err, errlen);
-	if (!o->dry_run && coord_upgrade_claim(c, r, pool, err, errlen))
+	if ((!o->dry_run && site_refuse_pool(cfg, pool, err, errlen)) ||
+	    (!o->dry_run && coord_upgrade_claim(c, r, pool, err, errlen)))
 		return COORD_CONFLICT;
 	if (coord_upgrade_busy(c, pool, err, errlen))
 		res = COORD_CONFLICT;
@@ -775,6 +777,8 @@ coord_retry(struct coord *c, const struct config *cfg, const char *pool,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || r == NULL)
 		return coord_no_pool(pool, err, errlen);
+	if (site_refuse_pool(cfg, pool, err, errlen))
+		return COORD_CONFLICT;
 	rc = store_run_latest(c->st, pool, &run);
 	if (rc != 0 || !state_run_is(run.state, RUN_HALTED)) {
 		snprintf(err, errlen, "pool %s has no halted run to retry (its "
@@ -887,6 +891,8 @@ coord_abort(struct coord *c, const struct config *cfg, const char *pool,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || r == NULL)
 		return coord_no_pool(pool, err, errlen);
+	if (site_refuse_pool(cfg, pool, err, errlen))
+		return COORD_CONFLICT;
 	pthread_mutex_lock(&c->mu);
 	running = r->running;
 	if (running) {
@@ -920,7 +926,9 @@ coord_resume(struct coord *c)
 		struct run run;
 		struct coord_runner *r;
 
-		if (store_run_get(c->st, ids[i], &run) == -1)
+		/* another site's run is its own instance's */
+		if (store_run_get(c->st, ids[i], &run) == -1 ||
+		    !site_owns_pool(cfg, config_pool(cfg, run.pool)))
 			continue;
 		if ((r = coord_runner_for(c, cfg, run.pool)) == NULL) {
 			log_ctx(PB_LOG_WARN, "coord", run.pool, NULL, "run %lld: "

@@ -21,6 +21,7 @@
 #include "job_step.h"
 #include "lease.h"
 #include "log.h"
+#include "site.h"
 #include "util.h"
 
 enum job_step
@@ -358,6 +359,18 @@ job_thread_start_locked(struct jobs *js, int64_t id)
 	return rc;
 }
 
+/* 1 when host is of another site (site.h): err says whose; its jobs are
+ * that site's instance's to start, retry, abort and resume. */
+static int
+jobs_other_site(struct jobs *js, const char *host, char *err, size_t errlen)
+{
+	const struct config *cfg = config_live_get(js->live);
+	int other = site_refuse_host(cfg, host, err, errlen);
+
+	config_live_put(js->live, cfg);
+	return other;
+}
+
 /* ---- entry points ------------------------------------------------------------ */
 
 /* Whether inventory host h can have a job of this kind: JOBS_OK, or
@@ -484,6 +497,8 @@ jobs_start_in(struct jobs *js, const struct config *cfg, const char *host,
 		snprintf(err, errlen, "no host \"%.64s\" in the inventory", host);
 		return JOBS_NOT_FOUND;
 	}
+	if (site_refuse_host(cfg, host, err, errlen))
+		return JOBS_CONFLICT;
 	if ((res = jobs_check_host(h, kind, rebuild, wipe, err, errlen)) !=
 	    JOBS_OK)
 		return res;
@@ -571,6 +586,8 @@ jobs_retry(struct jobs *js, int64_t id, struct job *out, char *err,
 		snprintf(err, errlen, "no job %lld", (long long)id);
 		return JOBS_NOT_FOUND;
 	}
+	if (jobs_other_site(js, j.host, err, errlen))
+		return JOBS_CONFLICT;
 	if (!state_run_is(j.state, RUN_HALTED)) {
 		snprintf(err, errlen, "job %lld is %s, not halted", (long long)id,
 		    j.state);
@@ -617,6 +634,8 @@ jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
 		snprintf(err, errlen, "no job %lld", (long long)id);
 		return JOBS_NOT_FOUND;
 	}
+	if (jobs_other_site(js, j.host, err, errlen))
+		return JOBS_CONFLICT;
 	if (!state_run_is(j.state, RUN_RUNNING) &&
 	    !state_run_is(j.state, RUN_HALTED)) {
 		snprintf(err, errlen, "job %lld is %s: nothing to abort",
@@ -678,15 +697,22 @@ jobs_resume(struct jobs *js)
 
 	if (js == NULL || store_jobs_running(js->st, &ids, &n) == -1)
 		return;
-	pthread_mutex_lock(&js->mu);
 	for (i = 0; i < n; i++) {
+		struct job j;
+		char err[256];
+
+		/* another site's job is its own instance's */
+		if (store_job_get(js->st, ids[i], &j) == -1 ||
+		    jobs_other_site(js, j.host, err, sizeof(err)))
+			continue;
 		log_info("job", "resuming job %lld after a restart",
 		    (long long)ids[i]);
+		pthread_mutex_lock(&js->mu);
 		if (job_thread_start(js, ids[i]) == -1)
 			log_error("job", "cannot start a thread for job %lld",
 			    (long long)ids[i]);
+		pthread_mutex_unlock(&js->mu);
 	}
-	pthread_mutex_unlock(&js->mu);
 	free(ids);
 }
 

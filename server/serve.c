@@ -62,10 +62,12 @@ serve_lease_lost(void *arg)
 	kill(getpid(), SIGTERM);
 }
 
-/* [server] site set: waits as a standby until this instance holds the
- * site's lease (lease.h), before anything is written or served, then
- * keeps it with the heartbeat. No site: nothing. -1 when it cannot, or
- * when a signal ended the wait (p->stopped). */
+/* [server] site set: opens the store and waits as a standby until this
+ * instance holds the site's lease (lease.h), before it binds a port,
+ * writes a file or serves a request (so that the standby of a site can
+ * take over the active one's address: docs/scale-out.md), then keeps it
+ * with the heartbeat. No site: nothing. -1 when it cannot, or when a
+ * signal ended the wait (p->stopped). */
 static int
 serve_site_lease(struct serve_parts *p)
 {
@@ -73,6 +75,11 @@ serve_site_lease(struct serve_parts *p)
 
 	if (p->cfg->site[0] == '\0')
 		return 0;
+	if (store_open(p->cfg->state_dir, 0, &p->st) == -1) {
+		log_error("serve", "cannot open the state database in %s",
+		    p->cfg->state_dir);
+		return -1;
+	}
 	if (lease_new(p->st, p->cfg->site, SERVE_LEASE_SECONDS * 1000,
 	    &p->lease) == -1) {
 		log_error("serve", "out of memory");
@@ -248,13 +255,13 @@ serve_start_parts(struct serve_parts *p)
 		log_error("serve", "out of memory");
 		return -1;
 	}
-	if (store_open(cfg->state_dir, 0, &p->st) == -1) {
+	/* already open when [server] site made this instance wait for its
+	 * site's lease (serve_site_lease) */
+	if (p->st == NULL && store_open(cfg->state_dir, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
 		return -1;
 	}
-	if (serve_site_lease(p) == -1)
-		return -1;
 	if (arm_new(p->live, p->st, &p->arm) == -1 ||
 	    arm_reconcile(p->arm) == -1) {
 		log_error("serve", "cannot prepare tftp-root %s", cfg->tftp_root);
@@ -398,15 +405,15 @@ serve_run(const struct cli_opts *o)
 	/* before any file is touched (the tftp-root reconcile, dnsmasq's
 	 * files, the store): one serve per state_dir, and our ports, so
 	 * that a second serve that cannot run changes nothing */
-	if (serve_lock(cfg, &p.lock_fd) == -1 ||
-	    http_bind(cfg, &p.srv) == -1)
-		goto out;
 	p.sigs = &set;
-	if (serve_start_parts(&p) == -1) {
+	if (serve_lock(cfg, &p.lock_fd) == -1 ||
+	    serve_site_lease(&p) == -1) {
 		if (p.stopped)
 			ret = 0;
 		goto out;
 	}
+	if (http_bind(cfg, &p.srv) == -1 || serve_start_parts(&p) == -1)
+		goto out;
 
 	if (serve_dnsmasq(cfg, &p.dns) == -1)
 		goto out;

@@ -70,7 +70,7 @@ LAYERS = [
                            "tokens"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
                 "coord", "job", "dnsmasq", "metrics", "recover",
-                "audit", "reload", "lease"]),
+                "audit", "reload", "lease", "site"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]
