@@ -3,7 +3,7 @@
  * failover"): [server] site is the site this instance serves ("", the
  * default: today's single instance, no lease, nothing changes); [pool
  * NAME] site and [host NAME] site the site whose network a pool's or a
- * host's machines boot on (site.h says whose they are when unset).
+ * host's machines boot on (site.h: a host inherits its pool's).
  */
 #ifndef POOLBOOT_CONFIG_SITE_H
 #define POOLBOOT_CONFIG_SITE_H

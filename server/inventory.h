@@ -47,7 +47,7 @@ struct host {
 	char	*pool_name;		/* NULL for standalone / new hosts */
 	struct pool *pool;
 	char	 site[64];		/* site = NAME; "": its pool's, else
-					 * the instance's (site.h) */
+					 * none (site.h) */
 	char	*repo_name;		/* own repo, else the pool's */
 	struct repo *repo;
 	char	 mac[18];		/* canonical aa:bb:cc:dd:ee:ff */

@@ -9,7 +9,8 @@
 const char *
 site_of_pool(const struct config *cfg, const struct pool *p)
 {
-	return p != NULL && p->site[0] != '\0' ? p->site : cfg->site;
+	(void)cfg;
+	return p != NULL ? p->site : "";
 }
 
 const char *
@@ -37,9 +38,20 @@ static void
 site_say(const struct config *cfg, const char *what, const char *name,
     const char *site, char *err, size_t errlen)
 {
-	snprintf(err, errlen, "%s %s is of site '%s', and this poolboot serves "
-	    "site '%s': ask an instance of site '%s' (it acts on its own "
-	    "site's pools and hosts only)", what, name, site, cfg->site, site);
+	if (site[0] == '\0')
+		snprintf(err, errlen, "%s %s names no site, and this poolboot "
+		    "serves site '%s': set `site = %s` in its [%s %s] section "
+		    "(or its pool's) for it to act on it", what, name,
+		    cfg->site, cfg->site, what, name);
+	else if (cfg->site[0] == '\0')
+		snprintf(err, errlen, "%s %s is of site '%s', and this poolboot "
+		    "serves no site: ask an instance of site '%s'", what, name,
+		    site, site);
+	else
+		snprintf(err, errlen, "%s %s is of site '%s', and this poolboot "
+		    "serves site '%s': ask an instance of site '%s' (it acts on "
+		    "its own site's pools and hosts only)", what, name, site,
+		    cfg->site, site);
 }
 
 int

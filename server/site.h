@@ -2,11 +2,14 @@
  * instances sharing one database (docs/scale-out.md, "Sites, standbys
  * and failover").
  *
- * A host's site is its own `site` key, else its pool's, else the
- * instance's ([server] site): a configuration without any site key is
- * one site, this instance's, and nothing changes. An instance acts (runs,
+ * A host's site is its own `site` key, else its pool's, else "" (no
+ * site); a pool's is its `site` key, else "". An instance acts (runs,
  * rebuild/install jobs, arming by the coordinator) only on the pools and
- * hosts of its own site; it knows and shows the others.
+ * hosts of its own site ([server] site); it knows and shows the others.
+ * A configuration without any site key is one site, "", this instance's:
+ * nothing changes. With [server] site set, a pool or host that names no
+ * site is no instance's to act on (never two sites' at once): the
+ * refusal says which key to set.
  */
 #ifndef POOLBOOT_SITE_H
 #define POOLBOOT_SITE_H

@@ -1,8 +1,9 @@
 /* test_site.c — the `site` keys and whose pools and hosts are whose
  * (config_site.h, site.h): a host is of its own site, else its pool's,
- * else the instance's; no site key anywhere is one site and changes
- * nothing; a bad name is refused with its line; another site's pool or
- * host is refused with a sentence naming the site to ask. */
+ * else of none; no site key anywhere is one site and changes nothing;
+ * with [server] site set, what names no site is nobody's (never two
+ * sites' at once); a bad name is refused with its line; another site's
+ * pool or host is refused with a sentence naming the site to ask. */
 #include "unit.h"
 
 #include "config.h"
@@ -103,7 +104,7 @@ no_site_key_is_one_site(void **state)
 }
 
 static void
-a_host_is_of_its_own_site_else_its_pools_else_the_instances(void **state)
+a_host_is_of_its_own_site_else_its_pools(void **state)
 {
 	struct strlist errs = { 0 };
 	struct config *cfg = NULL;
@@ -112,14 +113,19 @@ a_host_is_of_its_own_site_else_its_pools_else_the_instances(void **state)
 	(void)state;
 	assert_int_equal(load("east", "west", "east", &cfg, &errs), 0);
 	assert_string_equal(cfg->site, "east");
-	assert_string_equal(site_of_pool(cfg, config_pool(cfg, "east")),
-	    "east");
+	/* [pool east] names no site: nobody's, not even east's instance */
+	assert_string_equal(site_of_pool(cfg, config_pool(cfg, "east")), "");
+	assert_false(site_owns_pool(cfg, config_pool(cfg, "east")));
+	assert_int_equal(site_refuse_pool(cfg, "east", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "pool east names no site"));
+	assert_non_null(strstr(err, "set `site = east` in its [pool east]"));
 	assert_string_equal(site_of_pool(cfg, config_pool(cfg, "west")),
 	    "west");
-	assert_string_equal(site_of_host(cfg, config_host(cfg, "e1")), "east");
+	assert_string_equal(site_of_host(cfg, config_host(cfg, "e1")), "");
 	assert_string_equal(site_of_host(cfg, config_host(cfg, "w1")), "west");
 	assert_string_equal(site_of_host(cfg, config_host(cfg, "w2")), "east");
-	assert_string_equal(site_of_host(cfg, config_host(cfg, "s1")), "east");
+	assert_string_equal(site_of_host(cfg, config_host(cfg, "s1")), "");
+	assert_false(site_owns_host(cfg, config_host(cfg, "s1")));
 	assert_false(site_owns_pool(cfg, config_pool(cfg, "west")));
 	assert_false(site_owns_host(cfg, config_host(cfg, "w1")));
 	assert_true(site_owns_host(cfg, config_host(cfg, "w2")));
@@ -129,7 +135,7 @@ a_host_is_of_its_own_site_else_its_pools_else_the_instances(void **state)
 	assert_non_null(strstr(err, "this poolboot serves site 'east'"));
 	assert_int_equal(site_refuse_host(cfg, "w1", err, sizeof(err)), 1);
 	assert_non_null(strstr(err, "host w1 is of site 'west'"));
-	assert_int_equal(site_refuse_pool(cfg, "east", err, sizeof(err)), 0);
+	assert_int_equal(site_refuse_host(cfg, "w2", err, sizeof(err)), 0);
 	assert_int_equal(site_refuse_host(cfg, "nope", err, sizeof(err)), 0);
 	config_free(cfg);
 }
@@ -159,7 +165,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(no_site_key_is_one_site),
 		cmocka_unit_test(
-		    a_host_is_of_its_own_site_else_its_pools_else_the_instances),
+		    a_host_is_of_its_own_site_else_its_pools),
 		cmocka_unit_test(a_bad_site_name_is_refused_with_its_line),
 	};
 
