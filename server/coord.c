@@ -311,15 +311,13 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 		res = COORD_STEP_OK;
 	if (res == COORD_STEP_OK)
 		res = coord_step_run(sc, step);
+	/* past the lease's deadline: not recorded, done again (kill -9) */
+	if (!lease_may_act(c->lease))
+		return 0;
 	if (res == COORD_STEP_FAIL) {
 		coord_run_halt(sc, c, hosts, n);
 		return -1;
 	}
-	/* the step may have outlasted the lease's deadline: its result is
-	 * not written, the next turn waits for the lease and does the step
-	 * again (as after a kill -9 between the act and its record) */
-	if (!lease_may_act(c->lease))
-		return 0;
 	if (res == COORD_STEP_WAIT) {
 		if (sc->dirty)
 			store_run_host_update(c->st, sc->h);
@@ -331,24 +329,31 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 	return coord_runner_advance(r, sc, step);
 }
 
-/* The site's lease does not let this instance act (the database is
- * gone): nothing is done or written; the runner waits a second and looks
- * again. -1 when the server stops meanwhile, else 0. */
+/* With the site's lease (lease.h): waits a second (a pending abort does
+ * not end it) while this instance may not act (over 0), or once the loop
+ * ended (over 1). 1 to go round again: not over, or the store does not
+ * say the run ended (what the database failed is tried again). */
 static int
-coord_runner_idle(struct coord_runner *r)
+coord_runner_hold(struct coord_runner *r, int over)
 {
 	struct timespec ts;
+	struct run run;
+	int64_t id;
 	int stop;
 
-	/* not coord_runner_wait: a pending abort must not end the wait
-	 * (it is acted on once the lease lets this instance act) */
+	if (r->c->lease == NULL)
+		return 0;
 	util_deadline_ms(&ts, 1000);
 	pthread_mutex_lock(&r->c->mu);
 	if (!r->stop)
 		(void)pthread_cond_timedwait(&r->c->cv, &r->c->mu, &ts);
 	stop = r->stop;
+	id = r->run_id;
 	pthread_mutex_unlock(&r->c->mu);
-	return stop ? -1 : 0;
+	if (stop || !over)
+		return !stop;
+	return store_run_get(r->c->st, id, &run) == -1 ||
+	    state_run_is(run.state, RUN_RUNNING);
 }
 
 /* One turn of the loop: the run and its hosts from the store, then an
@@ -366,7 +371,7 @@ coord_runner_once(struct coord_runner *r, struct xapi *x)
 	int abort_req, stop, ret = -1;
 
 	if (!lease_may_act(c->lease))
-		return coord_runner_idle(r);
+		return coord_runner_hold(r, 0) ? 0 : -1;
 	pthread_mutex_lock(&c->mu);
 	id = r->run_id;
 	pthread_mutex_unlock(&c->mu);
@@ -424,7 +429,8 @@ coord_runner_main(void *arg)
 		    (x = pool_xapi(p, err, sizeof(err))) == NULL)
 			log_error("coord", "pool %s: %s", r->name, p != NULL ?
 			    err : "no longer in the configuration");
-		while (x != NULL && coord_runner_once(r, x) == 0)
+		while (x != NULL && (coord_runner_once(r, x) == 0 ||
+		    coord_runner_hold(r, 1)))
 			;
 		free(r->cache.ev_token);
 		r->cache.ev_token = NULL;
@@ -926,7 +932,6 @@ coord_resume(struct coord *c)
 		struct run run;
 		struct coord_runner *r;
 
-		/* another site's run is its own instance's */
 		if (store_run_get(c->st, ids[i], &run) == -1 ||
 		    !site_owns_pool(cfg, config_pool(cfg, run.pool)))
 			continue;

@@ -283,6 +283,20 @@ job_thread_loop(struct job_thread *t)
 	config_live_put(js->live, cfg);
 }
 
+/* The loop ended: with a site's lease (lease.h), 1 to go on after a
+ * second unless the store says the job is over (a read or write the
+ * database failed, a halt too, is tried again once it is back). */
+static int
+job_thread_keep(struct job_thread *t)
+{
+	struct job j;
+
+	if (t->js->lease == NULL || job_thread_idle(t))
+		return 0;
+	return store_job_get(t->js->st, t->id, &j) == -1 ||
+	    state_run_is(j.state, RUN_RUNNING);
+}
+
 static void *
 job_thread_main(void *arg)
 {
@@ -291,6 +305,8 @@ job_thread_main(void *arg)
 
 	for (;;) {
 		job_thread_loop(t);
+		if (job_thread_keep(t))
+			continue;
 		/* retried or aborted while the loop was ending: go on */
 		pthread_mutex_lock(&js->mu);
 		if (!js->stop && (t->again || t->abort_req)) {

@@ -12,6 +12,7 @@ skipped, saying why, unless POOLBOOT_TEST_PG is set.
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -259,6 +260,63 @@ class SitesTest(UpgradeBase):
         self.assertNotIn("pool pe: host", w.log_text())
         self.assertIn("pool pe: host peh1: step disable", env.log_text())
         self.assertNotIn("pool pw: host", env.log_text())
+
+
+class DatabaseAwayTest(UpgradeBase):
+    """The active instance cannot renew its lease mid-run (on SQLite the
+    leases table is taken away; on PostgreSQL the server would be
+    stopped): it says 'lost the database: not acting until it is back'
+    before the lease could expire, makes no XAPI call and writes no step
+    meanwhile, then acts again once it can renew, and the run finishes
+    with every host upgraded once."""
+
+    def db(self, env, sql):
+        db = sqlite3.connect(os.path.join(env.state, "poolboot.db"),
+                             timeout=10)
+        try:
+            db.execute(sql)
+            db.commit()
+        finally:
+            db.close()
+
+    def steps(self, env, pool):
+        return [(h["host"], h["step"]) for h in env.status(pool)["hosts"]]
+
+    def test_lease_not_renewed_mid_run_stops_acting_then_finishes(self):
+        spec = sh.pool_spec("dg", 54, 3, vms=3, install_delay=1)
+        env, sim = self.world([spec], pool_opts=dict(install_timeout=120))
+        names = [h["name"] for h in spec["hosts"]]
+        restart_in_site(env, "east", pools=["dg"])
+        self.start_upgrade(env, "dg")
+        self.assertIsNotNone(env.wait_step("dg", names[0], {"evacuate",
+                                                           "arm", "reboot",
+                                                           "install"}))
+        # XAPI frozen meanwhile, so that the run is still under way when
+        # the deadline comes (a call in flight returns once it thaws)
+        sim.pause()
+        try:
+            t0 = time.monotonic()
+            self.db(env, "ALTER TABLE leases RENAME TO leases_away")
+            env.wait_log("lost the database: not acting until it is back",
+                         timeout=LEASE_S)
+            # before the lease could have expired (a standby's earliest)
+            self.assertLess(time.monotonic() - t0, LEASE_S, env.log_tail())
+        finally:
+            sim.resume()
+        time.sleep(1.0)     # a XAPI call begun before the deadline ends
+        calls, steps = len(sim.calls()), self.steps(env, "dg")
+        time.sleep(4.0)
+        self.assertEqual(len(sim.calls()), calls,
+                         "XAPI calls while not acting:\n%s"
+                         % "\n".join(str(c) for c in sim.calls()[calls:]))
+        self.assertEqual(self.steps(env, "dg"), steps)
+        self.assertEqual(env.status("dg")["state"], "running")
+        self.db(env, "ALTER TABLE leases_away RENAME TO leases")
+        env.wait_log("is still this instance's: acting again", timeout=10)
+        st = env.wait_run("dg", timeout=120)
+        self.assertEqual(st["state"], "done", env.diag("dg"))
+        self.assert_pool_upgraded(env, sim, spec, st)
+        self.assert_each_installed_once(sim, set(names), env, "dg")
 
 
 @unittest.skipUnless(os.environ.get("POOLBOOT_TEST_PG"),
