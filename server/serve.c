@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "reload.h"
+#include "site_queue.h"
 #include "store.h"
 #include "tokens.h"
 
@@ -44,6 +45,7 @@ struct serve_parts {
 	struct http_server *srv;
 	int	 lock_fd;		/* state_dir/serve.lock, held; or -1 */
 	struct lease	*lease;		/* [server] site's; NULL: no site */
+	struct site_queue *sq;		/* its queued actions; NULL: none */
 	const sigset_t	*sigs;		/* end a standby's wait */
 	int	 stopped;		/* a signal ended the standby's wait */
 };
@@ -284,6 +286,13 @@ serve_start_parts(struct serve_parts *p)
 	}
 	coord_set_lease(p->co, p->lease);
 	jobs_set_lease(p->jb, p->lease);
+	/* the site's admin actions asked of another site's instance */
+	if (p->lease != NULL && (site_queue_new(p->live, p->st, p->arm,
+	    p->lease, cfg->site, &p->sq) == -1 ||
+	    site_queue_start(p->sq) == -1)) {
+		log_error("serve", "cannot start the site's action queue");
+		return -1;
+	}
 	/* an installer's callback wakes a waiting coordinator or job at
 	 * once and is counted for /metrics */
 	if (notify_new(&p->nt) == -1 ||
@@ -313,6 +322,7 @@ serve_stop_parts(struct serve_parts *p)
 	http_stop(p->srv);	/* first: /metrics reads dns */
 	reload_free(p->rl);
 	dnsmasq_stop(p->dns);
+	site_queue_free(p->sq);
 	jobs_free(p->jb);
 	coord_free(p->co);
 	arm_free(p->arm);

@@ -211,6 +211,10 @@ class SitesTest(UpgradeBase):
         env = PlainEnv()
         self._worlds.append(env)
         env.start()
+        with open(env.conf) as f:
+            text = f.read()
+        harness.write(env.conf, text.replace("[host new1]\n",
+                                             "[host new1]\nsite = east\n"))
         restart_in_site(env, "east")
         w = self.west_of(env)
         w.start()
@@ -226,6 +230,48 @@ class SitesTest(UpgradeBase):
         self.assertEqual(harness.settled(lambda: env.state_of("new1"),
                                          lambda s: s == "done"), "done")
         self.assertEqual(w.state_of("new1"), "done")
+
+    def test_arm_of_another_sites_host_is_done_by_its_instance(self):
+        env = PlainEnv()
+        self._worlds.append(env)
+        env.start()
+        with open(env.conf) as f:
+            text = f.read()
+        harness.write(env.conf, text.replace("[pool poolA]\n",
+                                             "[pool poolA]\nsite = west\n"))
+        restart_in_site(env, "east")
+        w = self.west_of(env)
+        w.start()
+        w.wait_log("site:west taken by this instance")
+        # asked of east: queued for west, which arms it (its own
+        # public_url in the boot file, its log saying so)
+        r = env.api("POST", "/hosts/h1/arm")
+        self.assertEqual(r.status, 202, r)
+        doc = r.json()
+        self.assertEqual((doc["host"], doc["site"]), ("h1", "west"))
+        self.assertEqual(harness.settled(lambda: env.state_of("h1"),
+                                         lambda s: s == "armed", 5),
+                         "armed", w.log_tail())
+        self.assertIn("answerfile=http://127.0.0.1:%d/" % w.port,
+                      env.read_pxe("h1"))
+        w.wait_log("action %d (arm h1, queued for site west): ok: armed"
+                   % doc["queued"])
+        self.assertNotIn("arm h1", env.log_text().replace(
+            "/hosts/h1/arm", ""))
+        # disarm the same way
+        r = env.api("POST", "/hosts/h1/disarm")
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(harness.settled(lambda: env.state_of("h1"),
+                                         lambda s: s == "idle", 5), "idle")
+        self.assertTrue(harness.is_local_boot(env.read_pxe("h1")))
+        # a refusal is the instance's to say: recorded with the action
+        r = env.api("POST", "/hosts/h1/disarm")
+        self.assertEqual(r.status, 202, r)
+        w.wait_log("(disarm h1, queued for site west): refused:")
+        # a host of no site, with [server] site set: nobody's
+        r = w.api("POST", "/hosts/new1/arm", body=b'{"wipe": true}')
+        self.assertEqual(r.status, 409, r)
+        self.assertIn("names no site", r.json()["error"])
 
     def test_each_site_upgrades_its_own_pool_at_once(self):
         pe = sh.pool_spec("pe", 52, 2)

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_lease.h"
+#include "store_site_action.h"
 #include "util.h"
 
 struct fix {
@@ -237,6 +238,46 @@ of_two_racing_instances_exactly_one_wins(void **state)
 	assert_int_equal(b, rb.won);
 }
 
+/* ---- the queue of another site's actions (store_site_action.h) ----------- */
+
+static void
+queued_action_is_taken_once_by_its_sites_instance(void **state)
+{
+	struct fix *f = *state;
+	struct site_action a;
+	int64_t id1, id2;
+
+	assert_int_equal(store_site_action_add(f->a, "west", "arm", "h1",
+	    "wipe", &id1), 0);
+	assert_int_equal(store_site_action_add(f->a, "west", "disarm", "h2",
+	    "", &id2), 0);
+	assert_true(id2 > id1);
+	/* another site's instance finds nothing for its own */
+	assert_int_equal(store_site_action_take(f->b, "east", "E1", &a), 1);
+	/* oldest first, each once */
+	assert_int_equal(store_site_action_take(f->b, "west", "W1", &a), 0);
+	assert_int_equal(a.id, id1);
+	assert_string_equal(a.action, "arm");
+	assert_string_equal(a.target, "h1");
+	assert_string_equal(a.args, "wipe");
+	assert_string_equal(a.taken_by, "W1");
+	assert_int_equal(store_site_action_finish(f->b, id1, "ok: armed"), 0);
+	assert_int_equal(store_site_action_take(f->b, "west", "W1", &a), 0);
+	assert_int_equal(a.id, id2);
+	/* W1 dies before finishing it: the next holder of west's lease
+	 * takes it again; W1 itself does not take its own twice */
+	assert_int_equal(store_site_action_take(f->b, "west", "W1", &a), 1);
+	assert_int_equal(store_site_action_take(f->a, "west", "W2", &a), 0);
+	assert_int_equal(a.id, id2);
+	assert_int_equal(store_site_action_finish(f->a, id2, "ok: disarmed"),
+	    0);
+	assert_int_equal(store_site_action_take(f->a, "west", "W3", &a), 1);
+	assert_int_equal(store_site_action_get(f->b, id1, &a), 0);
+	assert_string_equal(a.result, "ok: armed");
+	assert_true(a.done_ms > 0);
+	assert_int_equal(store_site_action_get(f->b, id2 + 100, &a), 1);
+}
+
 /* ---- lease.h: acting, the deadline, the database gone -------------------- */
 
 static int lost_calls;
@@ -365,6 +406,9 @@ main(void)
 		    release_lets_a_standby_take_it_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    of_two_racing_instances_exactly_one_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    queued_action_is_taken_once_by_its_sites_instance, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    instance_ids_differ_and_name_the_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(
