@@ -24,7 +24,7 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 # ../share/poolboot/templates) unless the config sets template_dir.
 BIN     ?= poolboot
 CC      ?= cc
-PKGS    := libmicrohttpd libxml-2.0 libcurl sqlite3 jansson inih libcrypto libcrypt
+PKGS    := libmicrohttpd libxml-2.0 libcurl sqlite3 libpq jansson inih libcrypto libcrypt
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wcast-qual -Wvla
 CFLAGS  ?= -O2 -g
@@ -62,7 +62,7 @@ $(BUILD)/poolboot: $(OBJS)
 $(BUILD)/%.o: server/%.c $(wildcard server/*.h) | $(BUILD) deps
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/unit.h tests/unit/unit_sim.h | $(BUILD)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBOBJS) tests/unit/unit.h tests/unit/unit_sim.h tests/unit/unit_store.h | $(BUILD)
 	@mkdir -p $(BUILD)/tests
 	$(CC) $(CFLAGS) -Iserver $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 

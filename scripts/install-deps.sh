@@ -26,7 +26,7 @@ set -eu
 
 # compiling: the compiler, pkg-config and the libraries' headers
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libxml2-dev
-libcurl4-openssl-dev libsqlite3-dev libjansson-dev libinih-dev libssl-dev
+libcurl4-openssl-dev libsqlite3-dev libpq-dev libjansson-dev libinih-dev libssl-dev
 libcrypt-dev"
 
 # running: what poolboot itself executes or serves: dnsmasq (DHCP/TFTP),
@@ -40,7 +40,7 @@ grub-common ipmitool"
 # ipmi_sim, Redfish checked with redfishtool), the store's CLI, the man
 # pages rendered, network namespaces
 TEST_PKGS="libcmocka-dev valgrind python3 python3-os-xenapi curl openssl
-sqlite3 iproute2 openipmi redfishtool man-db groff-base"
+sqlite3 postgresql iproute2 openipmi redfishtool man-db groff-base"
 
 # UEFI boots in QEMU (issue 12): OVMF. (Debian's shim-signed and
 # grub-efi-amd64-signed are not installed: they cannot boot Xen, see

@@ -233,15 +233,20 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 	int found;
 
 	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
+	if (cfg->store.backend == STORE_POSTGRES) {
+		/* a shared database: its errors are logged by the store */
+		snprintf(dbpath, sizeof(dbpath), "the PostgreSQL database");
+		sb.st_mode = S_IFREG;
+		found = 1;
 	/* none yet: serve never ran, every host is idle */
-	if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
+	} else if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
 		    "%s: %s (run hosts as the user serve runs as, or start "
 		    "serve)", dbpath, strerror(errno));
 		return NULL;
 	}
 	if (found && (!S_ISREG(sb.st_mode) ||
-	    store_open(cfg->state_dir, 1, &st) == -1)) {
+	    store_open_config(cfg, 1, &st) == -1)) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
 		    "%s (run hosts as the user serve runs as, or start serve)",
 		    dbpath);

@@ -44,7 +44,8 @@ cli_local_check_print_json(const char *path, const struct config *cfg,
 		const struct repo *r = &cfg->repos[i];
 
 		json_array_append_new(repos, json_pack("{s:s, s:s?, s:s?, s:s?, "
-		    "s:s?}", "name", r->name, "path", r->path, "product_brand",
+		    "s:s?, s:s?}", "name", r->name, "path", r->path, "url",
+		    r->url, "product_brand",
 		    r->product_brand, "product_version", r->product_version,
 		    "build_number", r->build_number));
 	}
@@ -161,7 +162,7 @@ cli_local_check(const struct cli_opts *o)
 		    "product", cfg->repos[i].product_version,
 		    cfg->repos[i].build_number ? " build " : "",
 		    cfg->repos[i].build_number ? cfg->repos[i].build_number : "",
-		    cfg->repos[i].path);
+		    cfg->repos[i].url ? cfg->repos[i].url : cfg->repos[i].path);
 	ret = 0;
 out:
 	strlist_free(&problems);

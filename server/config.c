@@ -28,6 +28,8 @@
 #include "config_listen.h"
 #include "config_secret.h"
 #include "config_site.h"
+#include "config_store.h"
+#include "repo_mirror.h"
 
 /* The sections config_load treats as a whole; [repo], [pool] and [host]
  * are counted and loaded in file order. */
@@ -35,6 +37,7 @@ struct config_sections {
 	struct config_ini_section *server;
 	struct config_ini_section *defs;	/* [defaults] */
 	struct config_ini_section *dnsmasq;
+	struct config_ini_section *store;
 	size_t	 nrepos;
 	size_t	 npools;
 	size_t	 nhosts;
@@ -181,13 +184,18 @@ config_load_repo(struct config_ini *ini, struct config *cfg,
 
 	r->name = strdup(sec->name);
 	r->line = sec->line;
-	if ((kv = config_ini_get(sec, "path")) == NULL)
+	/* url or ca_file: a mirror (repo_mirror.c), path then an error */
+	if (config_ini_get(sec, "url") != NULL ||
+	    config_ini_get(sec, "ca_file") != NULL)
+		repo_mirror_load(ini, cfg->dir, cfg->state_dir, sec, r);
+	else if ((kv = config_ini_get(sec, "path")) == NULL)
 		config_ini_err(ini, sec->line, "[repo %s]: 'path' is required "
-		    "(the folder of an unpacked XenServer/XCP-ng ISO)",
+		    "(the folder of an unpacked XenServer/XCP-ng ISO), or "
+		    "'url' (an HTTP mirror of one)",
 		    sec->name);
 	else {
 		r->path = config_path_in(cfg, kv->value);
-		if (config_repo_inspect(r, err, sizeof(err)) == -1)
+		if (repo_inspect(r, err, sizeof(err)) == -1)
 			config_ini_err(ini, kv->line, "[repo %s]: %s",
 			    sec->name, err);
 	}
@@ -293,22 +301,24 @@ config_locate(struct config_ini *ini, struct config *cfg, const char *path)
 	return 0;
 }
 
-/* [server], [defaults] and [dnsmasq] may occur once: 0 for the first,
- * -1 (reported) for another. */
+/* [server], [defaults], [dnsmasq] and [store] may occur once: 0 for the
+ * first, -1 (reported) for another. */
 static int
 config_scan_single(struct config_ini *ini, struct config_sections *s,
     struct config_ini_section *sec)
 {
 	struct config_ini_section **one;
 
-	if (sec->kind == CONFIG_INI_DNSMASQ) {
-		if (s->dnsmasq != NULL) {
+	if (sec->kind == CONFIG_INI_DNSMASQ || sec->kind == CONFIG_INI_STORE) {
+		one = sec->kind == CONFIG_INI_STORE ? &s->store : &s->dnsmasq;
+		if (*one != NULL) {
 			config_ini_err(ini, sec->line, "duplicate section "
-			    "[dnsmasq] (first defined on line %d)",
-			    s->dnsmasq->line);
+			    "[%s] (first defined on line %d)",
+			    sec->kind == CONFIG_INI_STORE ? "store" : "dnsmasq",
+			    (*one)->line);
 			return -1;
 		}
-		s->dnsmasq = sec;
+		*one = sec;
 		return 0;
 	}
 	one = sec->kind == CONFIG_INI_SERVER ? &s->server : &s->defs;
@@ -440,6 +450,7 @@ config_load_sections(struct config_ini *ini,
 		return -1;
 	if (s->defs != NULL)
 		inventory_check_defaults(ini, s->defs);
+	config_store_load(ini, cfg->dir, s->store, &cfg->store);
 	for (i = 0; i < ini->nsecs; i++) {
 		sec = &ini->secs[i];
 		if (sec->kind == CONFIG_INI_REPO)
@@ -725,15 +736,8 @@ config_free(struct config *cfg)
 
 	if (cfg == NULL)
 		return;
-	for (i = 0; i < cfg->nrepos; i++) {
-		struct repo *r = &cfg->repos[i];
-
-		free(r->name);
-		free(r->path);
-		free(r->product_brand);
-		free(r->product_version);
-		free(r->build_number);
-	}
+	for (i = 0; i < cfg->nrepos; i++)
+		repo_free(&cfg->repos[i]);
 	for (i = 0; i < cfg->npools; i++) {
 		struct pool *p = &cfg->pools[i];
 
@@ -768,6 +772,7 @@ config_free(struct config *cfg)
 	free(cfg->web_dir);
 	free(cfg->upgrade_paths);
 	config_dnsmasq_free(&cfg->dnsmasq);
+	free(cfg->store.conninfo_file);
 	strmap_free(&cfg->host_names);
 	strmap_free(&cfg->host_macs);
 	strmap_free(&cfg->pool_names);
@@ -834,103 +839,3 @@ config_repo(const struct config *cfg, const char *name)
 			return &cfg->repos[i];
 	return NULL;
 }
-
-/* What config_treeinfo_handler fills, and how sure each value is. */
-struct config_treeinfo {
-	struct repo *r;
-	int	 brand_rank;	/* of the source r->product_brand came from */
-	int	 version_rank;
-};
-
-/* .treeinfo as the installer reads it (host-installer repository.py,
- * MainYumRepository): [system-v1] product_name/product_version when the
- * section is there, else [branding] name/version; [build] number. The
- * brand is what the installed host's XAPI then reports as
- * software_version product_brand (the installer writes it into the
- * inventory's PRODUCT_BRAND). [system-v1] product_brand is also taken,
- * below product_name (older poolboot read that key). */
-static int
-config_treeinfo_handler(void *user, const char *section, const char *key,
-    const char *value)
-{
-	struct config_treeinfo *ti = user;
-	struct repo *r = ti->r;
-	char **dst = NULL;
-	int *rank = NULL, want = 0;
-
-	if (key == NULL)
-		return 1;
-	if (strcmp(section, "system-v1") == 0) {
-		if (strcmp(key, "product_version") == 0) {
-			dst = &r->product_version;
-			rank = &ti->version_rank;
-			want = 2;
-		} else if (strcmp(key, "product_name") == 0) {
-			dst = &r->product_brand;
-			rank = &ti->brand_rank;
-			want = 3;
-		} else if (strcmp(key, "product_brand") == 0) {
-			dst = &r->product_brand;
-			rank = &ti->brand_rank;
-			want = 2;
-		} else if (strcmp(key, "build_number") == 0)
-			dst = &r->build_number;
-	} else if (strcmp(section, "branding") == 0) {
-		if (strcmp(key, "version") == 0) {
-			dst = &r->product_version;
-			rank = &ti->version_rank;
-			want = 1;
-		} else if (strcmp(key, "name") == 0) {
-			dst = &r->product_brand;
-			rank = &ti->brand_rank;
-			want = 1;
-		}
-	} else if (strcmp(section, "build") == 0 && strcmp(key, "number") == 0)
-		dst = &r->build_number;
-	if (dst == NULL || (rank != NULL && *rank > want))
-		return 1;
-	if (rank != NULL)
-		*rank = want;
-	config_ini_set_str(dst, value);
-	return 1;
-}
-
-int
-config_repo_inspect(struct repo *r, char *err, size_t errlen)
-{
-	static const char *need[] = { "boot/xen.gz", "boot/vmlinuz",
-	    "install.img" };
-	struct config_treeinfo ti = { 0 };
-	char p[PATH_MAX];
-	struct stat sb;
-	size_t i;
-
-	if (stat(r->path, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "path '%s' is not a folder (%s)", r->path,
-		    errno ? strerror(errno) : "not a directory");
-		return -1;
-	}
-	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", r->path, need[i]);
-		if (stat(p, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-			snprintf(err, errlen, "'%s' lacks %s: is it an "
-			    "unpacked XenServer/XCP-ng installation ISO?",
-			    r->path, need[i]);
-			return -1;
-		}
-	}
-	snprintf(p, sizeof(p), "%s/.treeinfo", r->path);
-	ti.r = r;
-	if (ini_parse(p, config_treeinfo_handler, &ti) != 0) {
-		snprintf(err, errlen, "cannot read %s (the ISO's product "
-		    "version comes from it)", p);
-		return -1;
-	}
-	if (r->product_version == NULL) {
-		snprintf(err, errlen, "%s names no product version ([branding] "
-		    "version or [system-v1] product_version)", p);
-		return -1;
-	}
-	return 0;
-}
-

@@ -8,7 +8,8 @@
  * config file's folder.
  *
  * This module owns struct config with its [server] values, the repos
- * ([repo NAME], each checked with config_repo_inspect), the pools
+ * ([repo NAME], each checked with repo_inspect or, for a url,
+ * repo_mirror_inspect: repo.h, repo_mirror.h), the pools
  * ([pool NAME]), the references between sections (host -> pool -> repo),
  * the lookups by name and MAC, and finding the templates and dashboard
  * folders next to the binary. The other parts of a config are declared in
@@ -30,7 +31,9 @@
 #include "config_dnsmasq.h"
 #include "config_mode.h"
 #include "config_pool.h"
+#include "config_store.h"
 #include "inventory.h"
+#include "repo.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -40,14 +43,6 @@ enum boot_files { BOOT_FILES_TFTP = 0, BOOT_FILES_HTTP = 1 };
  * (on), not served (off), or only with the admin bearer token (auth). */
 enum metrics_access { METRICS_ON = 0, METRICS_OFF = 1, METRICS_AUTH = 2 };
 
-struct repo {
-	char	*name;
-	char	*path;			/* absolute path of the unpacked ISO */
-	char	*product_brand;		/* from .treeinfo, may be NULL */
-	char	*product_version;	/* from .treeinfo, e.g. "8.2.1" */
-	char	*build_number;		/* from .treeinfo, may be NULL */
-	int	 line;
-};
 
 
 struct config {
@@ -94,6 +89,8 @@ struct config {
 	size_t	 nhosts;
 
 	struct dnsmasq_cfg dnsmasq;
+
+	struct config_store store;	/* [store] (config_store.h) */
 
 	/* name and MAC indexes for config_host, config_host_by_mac and
 	   config_pool (built by config_load; without them, e.g. out of
@@ -143,11 +140,6 @@ struct host *config_host(const struct config *cfg, const char *name);
 struct host *config_host_by_mac(const struct config *cfg, const char *mac);
 struct pool *config_pool(const struct config *cfg, const char *name);
 struct repo *config_repo(const struct config *cfg, const char *name);
-
-/* Reads a repo's .treeinfo and checks boot/xen.gz, boot/vmlinuz and
- * install.img. Fills the version fields. On error writes a message naming
- * the missing file into err and returns -1. */
-int   config_repo_inspect(struct repo *r, char *err, size_t errlen);
 
 /* The templates folder found next to the running binary (templates/,
  * ../templates, ../share/poolboot/templates), as config_load does when

@@ -39,6 +39,8 @@ config_diff_repo_same(const struct repo *a, const struct repo *b)
 		return a == b;
 	return config_diff_str(a->name, b->name) &&
 	    config_diff_str(a->path, b->path) &&
+	    config_diff_str(a->url, b->url) &&
+	    config_diff_str(a->ca_file, b->ca_file) &&
 	    config_diff_str(a->product_brand, b->product_brand) &&
 	    config_diff_str(a->product_version, b->product_version) &&
 	    config_diff_str(a->build_number, b->build_number);

@@ -31,12 +31,6 @@
 struct store;
 struct lease;
 
-/* [store] lease_seconds' default and bounds (the lead's config key; see
- * serve.c for which is used). */
-#define LEASE_SECONDS_DEFAULT	15
-#define LEASE_SECONDS_MIN	3
-#define LEASE_SECONDS_MAX	300
-
 /* The hold on site's lease for an instance using st (which must outlive
  * the lease): nothing is taken yet. Its instance id, "SITE/HOSTNAME/PID/
  * RANDOM", is logged. lease_ms: the lease's time to live, in ms (at

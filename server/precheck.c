@@ -584,7 +584,7 @@ precheck_pv(struct precheck_ctx *pc, const char *name)
 }
 
 /* The installer's source is the repo as poolboot serves it
- * (render.c: {public_url}/repo/NAME/). */
+ * (render.c: {public_url}/repo/NAME/), or its mirror's url. */
 static void
 precheck_space(struct precheck_ctx *pc, const char *name)
 {
@@ -593,8 +593,11 @@ precheck_space(struct precheck_ctx *pc, const char *name)
 
 	if (precheck_out(pc, &o) == NULL || pc->from_version == NULL)
 		return;
-	snprintf(url, sizeof(url), "%s/repo/%s/", pc->cfg->public_url ?
-	    pc->cfg->public_url : "", pc->repo->name);
+	if (pc->repo->url != NULL)
+		snprintf(url, sizeof(url), "%s", pc->repo->url);
+	else
+		snprintf(url, sizeof(url), "%s/repo/%s/", pc->cfg->public_url ?
+		    pc->cfg->public_url : "", pc->repo->name);
 	precheck_host_space(&pc->f, pc->x, &o, name,
 	    pc->repo->product_version, url);
 }

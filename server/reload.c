@@ -11,6 +11,7 @@
 #include "config_live.h"
 #include "dnsmasq.h"
 #include "log.h"
+#include "repo_mirror.h"
 #include "state.h"
 #include "store.h"
 #include "store_job.h"
@@ -383,6 +384,14 @@ reload_run(struct reload *r, const char *who, struct reload_report *rep)
 		snprintf(rep->summary, sizeof(rep->summary), "%s has %zu "
 		    "problem%s; still running the old configuration", r->path,
 		    rep->errors.n, rep->errors.n == 1 ? "" : "s");
+		res = RELOAD_INVALID;
+	} else if (repo_mirror_sync_all(new->repos, new->nrepos, 0,
+	    &rep->errors, &rep->warnings) == -1) {
+		/* the boot files of a mirror repo first (repo_mirror.h) */
+		snprintf(rep->summary, sizeof(rep->summary), "a mirror repo's "
+		    "boot files cannot be cached; still running the old "
+		    "configuration");
+		config_free(new);
 		res = RELOAD_INVALID;
 	} else if ((res = reload_with(r, new, rep)) == RELOAD_INVALID)
 		snprintf(rep->summary, sizeof(rep->summary), "dnsmasq refuses "

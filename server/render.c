@@ -398,8 +398,13 @@ render_answerfile_for(const struct config *cfg, const struct host *h,
 		    h->name);
 		goto out;
 	}
-	if (asprintf(&source_url, "%s/repo/%s/", cfg->public_url, repo) < 0) {
+	/* a mirror's packages come from the mirror itself (repo_mirror.h) */
+	if (h->repo != NULL && h->repo->url != NULL)
+		source_url = strdup(h->repo->url);
+	else if (asprintf(&source_url, "%s/repo/%s/", cfg->public_url,
+	    repo) < 0)
 		source_url = NULL;
+	if (source_url == NULL) {
 		render_text_fail(err, errlen, "host %s: out of memory",
 		    h->name);
 		goto out;

@@ -24,6 +24,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "reload.h"
+#include "repo_mirror.h"
 #include "site_queue.h"
 #include "store.h"
 #include "tokens.h"
@@ -50,10 +51,6 @@ struct serve_parts {
 	int	 stopped;		/* a signal ended the standby's wait */
 };
 
-/* TODO(issue 16): cfg->store_lease_seconds ([store] lease_seconds, the
- * lead's config key) once it is on main. */
-#define SERVE_LEASE_SECONDS	LEASE_SECONDS_DEFAULT
-
 /* The heartbeat found the site's lease taken over by another instance:
  * serve ends as after SIGTERM (serve_run then exits with a failure, so
  * that a supervisor starts it again, as a standby). */
@@ -77,12 +74,13 @@ serve_site_lease(struct serve_parts *p)
 
 	if (p->cfg->site[0] == '\0')
 		return 0;
-	if (store_open(p->cfg->state_dir, 0, &p->st) == -1) {
+	if (store_open_config(p->cfg, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    p->cfg->state_dir);
 		return -1;
 	}
-	if (lease_new(p->st, p->cfg->site, SERVE_LEASE_SECONDS * 1000,
+	/* [store] lease_seconds (config_store.h) */
+	if (lease_new(p->st, p->cfg->site, p->cfg->store.lease_seconds * 1000,
 	    &p->lease) == -1) {
 		log_error("serve", "out of memory");
 		return -1;
@@ -259,7 +257,7 @@ serve_start_parts(struct serve_parts *p)
 	}
 	/* already open when [server] site made this instance wait for its
 	 * site's lease (serve_site_lease) */
-	if (p->st == NULL && store_open(cfg->state_dir, 0, &p->st) == -1) {
+	if (p->st == NULL && store_open_config(cfg, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
 		return -1;
@@ -339,6 +337,26 @@ serve_stop_parts(struct serve_parts *p)
 		config_free(p->cfg);
 	if (p->lock_fd != -1)
 		close(p->lock_fd);	/* the lock goes with it */
+}
+
+/* The caches of the repos served from mirrors (repo_mirror.h), before
+ * tftp-root's links and HTTP serve them. -1: logged. */
+static int
+serve_mirrors(struct config *cfg)
+{
+	struct strlist errors = { 0 }, warnings = { 0 };
+	size_t i;
+	int ret;
+
+	ret = repo_mirror_sync_all(cfg->repos, cfg->nrepos, 1, &errors,
+	    &warnings);
+	for (i = 0; i < warnings.n; i++)
+		log_warn("serve", "%s", warnings.v[i]);
+	for (i = 0; i < errors.n; i++)
+		log_error("serve", "%s", errors.v[i]);
+	strlist_free(&errors);
+	strlist_free(&warnings);
+	return ret;
 }
 
 /* SIGHUP: the same reload as POST /api/v1/reload (reload.h), which logs
@@ -422,7 +440,8 @@ serve_run(const struct cli_opts *o)
 			ret = 0;
 		goto out;
 	}
-	if (http_bind(cfg, &p.srv) == -1 || serve_start_parts(&p) == -1)
+	if (http_bind(cfg, &p.srv) == -1 || serve_mirrors(cfg) == -1 ||
+	    serve_start_parts(&p) == -1)
 		goto out;
 
 	if (serve_dnsmasq(cfg, &p.dns) == -1)

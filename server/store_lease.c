@@ -6,16 +6,6 @@
 #include <string.h>
 
 #include "store_db.h"
-#include "util.h"
-
-/* The current time of the statements below. TODO(issue 16): the
- * database's clock, now_ms(), once the store has it on both backends:
- * bind nothing and write now_ms() where ?3 stands. */
-static int64_t
-store_lease_now(void)
-{
-	return util_now_ms();
-}
 
 static void
 store_lease_read(struct store_stmt *s, struct store_lease *l)
@@ -28,9 +18,10 @@ store_lease_read(struct store_stmt *s, struct store_lease *l)
 	l->expires_ms = store_db_col_int64(s, 4);
 }
 
-/* Runs the one-row statement sql with ?1 name, ?2 owner, ?3 now and,
- * when with_ttl, ?4 ttl (PostgreSQL refuses a parameter the text does not
- * use): the number of rows it changed, or -1. */
+/* Runs the one-row statement sql with ?1 name, ?2 owner and, when
+ * with_ttl, ?3 ttl (PostgreSQL refuses a parameter the text does not
+ * use): the number of rows it changed, or -1. The time is the database's,
+ * now_ms(): every instance compares expiries on one clock. */
 static int
 store_lease_change(struct store *st, const char *sql, const char *name,
     const char *owner, int with_ttl, int64_t ttl_ms, const char *what)
@@ -43,9 +34,8 @@ store_lease_change(struct store *st, const char *sql, const char *name,
 		goto out;
 	store_db_bind_text(s, 1, name);
 	store_db_bind_text(s, 2, owner);
-	store_db_bind_int64(s, 3, store_lease_now());
 	if (with_ttl)
-		store_db_bind_int64(s, 4, ttl_ms);
+		store_db_bind_int64(s, 3, ttl_ms);
 	if (store_db_step(s) != STORE_DB_DONE)
 		store_db_err(st, what);
 	else
@@ -67,8 +57,8 @@ store_lease_acquire(struct store *st, const char *name, const char *owner,
 	 * nothing */
 	rc = store_lease_change(st,
 	    "INSERT INTO leases(name, owner, acquired_ms, heartbeat_ms,"
-	    " expires_ms) VALUES (?1, ?2, ?3, ?3,"
-	    " CAST(?3 AS BIGINT) + CAST(?4 AS BIGINT))"
+	    " expires_ms) VALUES (?1, ?2, now_ms(), now_ms(),"
+	    " now_ms() + CAST(?3 AS BIGINT))"
 	    " ON CONFLICT(name) DO UPDATE SET owner = excluded.owner,"
 	    " acquired_ms = CASE WHEN leases.owner = excluded.owner"
 	    "  THEN leases.acquired_ms ELSE excluded.acquired_ms END,"
@@ -93,8 +83,8 @@ store_lease_renew(struct store *st, const char *name, const char *owner,
 	int rc;
 
 	rc = store_lease_change(st,
-	    "UPDATE leases SET heartbeat_ms = ?3, expires_ms ="
-	    " CAST(?3 AS BIGINT) + CAST(?4 AS BIGINT)"
+	    "UPDATE leases SET heartbeat_ms = now_ms(), expires_ms ="
+	    " now_ms() + CAST(?3 AS BIGINT)"
 	    " WHERE name = ?1 AND owner = ?2",
 	    name, owner, 1, ttl_ms, "renew lease");
 	if (rc == -1)
@@ -107,7 +97,7 @@ store_lease_release(struct store *st, const char *name, const char *owner)
 {
 	/* the expiry into the past: free to take at once */
 	return store_lease_change(st,
-	    "UPDATE leases SET heartbeat_ms = ?3, expires_ms = 0"
+	    "UPDATE leases SET heartbeat_ms = now_ms(), expires_ms = 0"
 	    " WHERE name = ?1 AND owner = ?2",
 	    name, owner, 0, 0, "release lease") == -1 ? -1 : 0;
 }

@@ -12,11 +12,10 @@
  * keeps that local deadline), since another instance may take the lease
  * the moment it has expired.
  *
- * Times are milliseconds since the epoch. They are read from the
- * clock of the machine that runs the statement (util_now_ms) until the
- * store has the database's own clock (the SQL function now_ms()): then
- * every instance compares expiries on one clock. The callers never pass
- * a time: only store_lease.c changes when that lands.
+ * Times are milliseconds since the epoch on the database's own clock
+ * (the SQL function now_ms(), store_db.h): every instance compares
+ * expiries on one clock, whatever its own says. The callers never pass a
+ * time.
  *
  * Every function returns -1 on a database error (logged with the "store"
  * tag).

@@ -67,8 +67,8 @@ out:
 int
 store_run_vm_add(struct store *st, const struct run_vm *v)
 {
-	return store_run_vm_exec(st, "INSERT OR IGNORE INTO run_vms("
-	    RUN_VM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", v, 0,
+	return store_run_vm_exec(st, "INSERT INTO run_vms(" RUN_VM_COLS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING", v, 0,
 	    "insert run vm");
 }
 
@@ -100,7 +100,7 @@ store_run_vm_list(struct store *st, int64_t run_id, const char *host,
 	*n = 0;
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "SELECT " RUN_VM_COLS " FROM run_vms"
-	    " WHERE run_id = ?1 AND (?2 IS NULL OR host = ?2)"
+	    " WHERE run_id = ?1 AND (CAST(?2 AS TEXT) IS NULL OR host = ?2)"
 	    " ORDER BY host, ord, vm_uuid")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, run_id);

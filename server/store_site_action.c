@@ -56,14 +56,13 @@ store_site_action_add(struct store *st, const char *site, const char *action,
 
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "INSERT INTO site_actions(site, action,"
-	    " target, args, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)"
+	    " target, args, created_ms) VALUES (?1, ?2, ?3, ?4, now_ms())"
 	    " RETURNING " SITE_ACTION_COLS)) == NULL)
 		goto out;
 	store_db_bind_text(s, 1, site);
 	store_db_bind_text(s, 2, action);
 	store_db_bind_text(s, 3, target);
 	store_db_bind_text(s, 4, args);
-	store_db_bind_int64(s, 5, util_now_ms());
 	if (store_site_action_one(st, s, "queue site action", &a) == 0) {
 		if (id_out != NULL)
 			*id_out = a.id;
@@ -107,12 +106,11 @@ store_site_action_finish(struct store *st, int64_t id, const char *result)
 
 	util_strlcpy(r, sizeof(r), result);
 	store_db_lock(st);
-	if ((s = store_db_prep(st, "UPDATE site_actions SET done_ms = ?2,"
-	    " result = ?3 WHERE id = ?1")) == NULL)
+	if ((s = store_db_prep(st, "UPDATE site_actions SET done_ms = now_ms(),"
+	    " result = ?2 WHERE id = ?1")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, id);
-	store_db_bind_int64(s, 2, util_now_ms());
-	store_db_bind_text(s, 3, r);
+	store_db_bind_text(s, 2, r);
 	if (store_db_step(s) != STORE_DB_DONE)
 		store_db_err(st, "finish site action");
 	else

@@ -52,9 +52,12 @@ LIBRARY_ONLY = {
     # power_redfish: Redfish is JSON over HTTPS (the BMC's REST API)
     "jansson.h": {"api", "cli", "power_redfish"},
     "microhttpd.h": {"http"},
-    "sqlite3.h": {"store"},
+    # each database engine in its own file behind store_db_int.h
+    "sqlite3.h": {"store_db_sqlite"},
+    "libpq-fe.h": {"store_db_pg"},
     # power_redfish: the BMC's Redfish API over HTTPS, as xapi speaks XAPI
-    "curl/curl.h": {"xapi", "client", "power_redfish"},
+    # repo_fetch: a repo mirror's files over HTTP(S) (repo_mirror.h)
+    "curl/curl.h": {"xapi", "client", "power_redfish", "repo_fetch"},
     "libxml/": {"render", "xmlrpc"},	# every libxml2 header
 }
 
@@ -67,7 +70,7 @@ LAYERS = [
     ("base", ["log", "sbuf", "strlist", "strmap", "util", "state", "notify", "proc"]),
     ("formats and state", ["config", "inventory", "store", "xmlrpc", "xapi",
                            "render", "render_grub", "tftp", "hostcert",
-                           "tokens"]),
+                           "tokens", "repo"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
                 "coord", "job", "dnsmasq", "metrics", "recover",
                 "audit", "reload", "lease", "site"]),

@@ -6,6 +6,7 @@
  * carries the install entry, and the start-up check follows it.
  * Real store (SQLite in a scratch dir), real render and templates. */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -136,7 +137,7 @@ setup(void **state)
 	f->cfg.nhosts = NHOSTS;
 
 	/* what serve does at start-up */
-	assert_int_equal(store_open(f->state, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->state, 0, &f->st), 0);
 	assert_int_equal(config_live_new(&f->cfg, 0, &f->live), 0);
 	assert_int_equal(arm_new(f->live, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);
@@ -181,7 +182,7 @@ restart(struct fix *f)
 	store_close(f->st);
 	f->arm = NULL;
 	f->st = NULL;
-	assert_int_equal(store_open(f->state, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->state, 0, &f->st), 0);
 	assert_int_equal(arm_new(f->live, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);
 }

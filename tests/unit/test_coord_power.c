@@ -6,6 +6,7 @@
  * with auto_poweron off is left alone, and every change is an event.
  * Skipped with a message when python3 or the simulator is missing. */
 #include "unit.h"
+#include "unit_store.h"
 #include "unit_sim.h"
 
 #include <errno.h>
@@ -133,7 +134,7 @@ test_off_then_restore_after_a_restart(void **state)
 	(void)state;
 	unit_sim_skip_unless_up(&S);
 	dir = unit_tmpdir();
-	assert_int_equal(store_open(dir, 0, &st), 0);
+	assert_int_equal(unit_store_open(dir, 0, &st), 0);
 	x = unit_sim_client(&S, 2);
 	assert_int_equal(coord_power_off(x, st, &p, err, sizeof(err)), 0);
 	assert_true(oc_get(x, "auto_poweron", v, sizeof(v)));
@@ -173,7 +174,7 @@ test_off_pool_left_alone(void **state)
 	(void)state;
 	unit_sim_skip_unless_up(&S);
 	dir = unit_tmpdir();
-	assert_int_equal(store_open(dir, 0, &st), 0);
+	assert_int_equal(unit_store_open(dir, 0, &st), 0);
 	x = unit_sim_client(&S, 2);
 	oc_set(x, "auto_poweron", NULL);
 	assert_int_equal(coord_power_off(x, st, &p, err, sizeof(err)), 0);

@@ -2,6 +2,7 @@
  * store and arm) and what a client of the running server gets. The file
  * tree rules and Range parsing are in test_http_file.c. */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,7 +136,7 @@ setup_api(void **state)
 	}
 	free(p);
 	strlist_free(&errs);
-	assert_int_equal(store_open(f->cfg->state_dir, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->cfg->state_dir, 0, &f->st), 0);
 	assert_int_equal(config_live_new(f->cfg, 0, &f->live), 0);
 	assert_int_equal(arm_new(f->live, f->st, &f->arm), 0);
 	assert_int_equal(arm_reconcile(f->arm), 0);

@@ -4,6 +4,7 @@
  * the entry points refuse, as typed results with the operator's reason
  * (real store in a scratch dir; no job thread is started). */
 #include "unit.h"
+#include "unit_store.h"
 
 #include "config_live.h"
 #include "job.h"
@@ -96,7 +97,7 @@ setup(void **state)
 	f->cfg.npools = 1;
 	f->cfg.hosts = f->hosts;
 	f->cfg.nhosts = NH;
-	assert_int_equal(store_open(f->tmp, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->tmp, 0, &f->st), 0);
 	assert_int_equal(config_live_new(&f->cfg, 0, &f->live), 0);
 	assert_int_equal(jobs_new(f->live, f->st, NULL, &f->js), 0);
 	*state = f;

@@ -1,6 +1,7 @@
 /* test_metrics.c — the Prometheus text: counters, the step_ms parser and
  * the step-duration histogram built from the store's runs. */
 #include "unit.h"
+#include "unit_store.h"
 
 #include "log.h"
 #include "metrics.h"
@@ -80,7 +81,7 @@ setup(void **state)
 
 	assert_non_null(f);
 	assert_non_null(f->dir = unit_tmpdir());
-	assert_int_equal(store_open(f->dir, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->dir, 0, &f->st), 0);
 	f->pools[0].name = (char *)(uintptr_t)"p1";
 	f->pools[1].name = (char *)(uintptr_t)"p2";
 	f->hosts[0].name = (char *)(uintptr_t)"a1";

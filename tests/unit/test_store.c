@@ -1,6 +1,7 @@
 /* test_store.c — the SQLite store: what is armed, fetched and finished
  * survives a restart; events can be filtered and paged. */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <sys/stat.h>
 
@@ -30,7 +31,7 @@ setup(void **state)
 	/* a state_dir that does not exist yet: store_open creates it */
 	assert_true(asprintf(&f->dir, "%s/state/sub", tmp) > 0);
 	f->tmp = tmp;
-	assert_int_equal(store_open(f->dir, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->dir, 0, &f->st), 0);
 	assert_non_null(f->st);
 	*state = f;
 	return 0;
@@ -60,7 +61,7 @@ reopen(struct fix *f)
 {
 	store_close(f->st);
 	f->st = NULL;
-	assert_int_equal(store_open(f->dir, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->dir, 0, &f->st), 0);
 }
 
 static sqlite3 *
@@ -97,6 +98,22 @@ open_creates_state_dir_and_wal_database(void **state)
 	sqlite3 *db;
 	char *v;
 
+	if (unit_store_pg()) {
+		/* on PostgreSQL: the version table and the tables */
+		v = unit_store_text(f->dir, "SELECT version FROM "
+		    "poolboot_schema");
+		assert_non_null(v);
+		assert_string_equal(v, "7");
+		free(v);
+		v = unit_store_text(f->dir, "SELECT count(*) FROM "
+		    "information_schema.tables WHERE table_name IN "
+		    "('hosts', 'armings', 'events')");
+		assert_non_null(v);
+		assert_string_equal(v, "3");
+		free(v);
+		reopen(f);
+		return;
+	}
 	assert_int_equal(stat(f->dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
 	db = raw_open(f->dir);
@@ -154,7 +171,6 @@ rearm_retires_previous_arming(void **state)
 	struct fix *f = *state;
 	struct arming a;
 	int64_t id1, id2;
-	sqlite3 *db;
 	char *v;
 
 	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
@@ -171,15 +187,14 @@ rearm_retires_previous_arming(void **state)
 	assert_string_equal(a.result, "disarmed");
 	assert_int_equal(a.finished_at, 2000);
 	/* the database itself refuses a second active arming */
-	db = raw_open(f->dir);
-	v = raw_text(db, "SELECT count(*) FROM armings WHERE host = 'h1' AND "
-	    "active = 1");
+	v = unit_store_text(f->dir, "SELECT count(*) FROM armings WHERE "
+	    "host = 'h1' AND active = 1");
+	assert_non_null(v);
 	assert_string_equal(v, "1");
 	free(v);
-	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO armings(host, "
-	    "token_hash, mode, armed_at) VALUES ('h1', 'x', 'upgrade', 1)",
-	    NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(unit_store_exec(f->dir, "INSERT INTO armings(host, "
+	    "token_hash, mode, armed_at) VALUES ('h1', 'x', 'upgrade', 1)"),
+	    -1);
 }
 
 static void
@@ -407,23 +422,20 @@ events_since_filters_by_time_and_limit_is_capped(void **state)
 	struct fix *f = *state;
 	struct event_query q;
 	struct collect *c = calloc(1, sizeof(*c));
-	sqlite3 *db;
+	char *bulk;
 	int i;
 
 	assert_non_null(c);
 	/* bulk rows written directly with chosen timestamps */
-	db = raw_open(f->dir);
-	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), 0);
-	for (i = 0; i < 1050; i++) {
-		char sql[200];
-
-		snprintf(sql, sizeof(sql), "INSERT INTO events(ts, host, pool, "
-		    "kind, message) VALUES (%d, 'h1', 'p1', 'fetch', 'm')",
-		    1000 + i);
-		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), 0);
-	}
-	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), 0);
-	sqlite3_close(db);
+	assert_non_null(bulk = malloc(1050 * 100 + 32));
+	strcpy(bulk, "BEGIN;");
+	for (i = 0; i < 1050; i++)
+		sprintf(bulk + strlen(bulk), "INSERT INTO events(ts, host, "
+		    "pool, kind, message) VALUES (%d, 'h1', 'p1', 'fetch', "
+		    "'m');", 1000 + i);
+	strcat(bulk, "COMMIT;");
+	assert_int_equal(unit_store_exec(f->dir, bulk), 0);
+	free(bulk);
 
 	memset(&q, 0, sizeof(q));
 	q.limit = 5000;
@@ -524,7 +536,7 @@ readonly_open_reads_while_writer_is_open(void **state)
 	assert_int_equal(store_arm(f->st, "h1", HASH_A, MODE_UPGRADE, 1000,
 	    &id), 0);
 	assert_int_equal(store_event(f->st, "h1", "p1", "arm", "armed"), 0);
-	assert_int_equal(store_open(f->dir, 1, &ro), 0);
+	assert_int_equal(unit_store_open(f->dir, 1, &ro), 0);
 	assert_int_equal(store_active_arming(ro, "h1", &a), 0);
 	assert_int_equal(a.id, id);
 	assert_int_equal(store_host_status(ro, "h1", &hs), 0);
@@ -550,7 +562,7 @@ readonly_open_of_missing_database_fails(void **state)
 
 	(void)state;
 	assert_non_null(tmp);
-	assert_int_equal(store_open(tmp, 1, &ro), -1);
+	assert_int_equal(unit_store_open(tmp, 1, &ro), -1);
 	assert_null(ro);
 	rmdir(tmp);
 	free(tmp);

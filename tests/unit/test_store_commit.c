@@ -3,6 +3,7 @@
  * fetches per transaction under concurrency, nothing written for an
  * arming that has ended, everything queued written at close. */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <pthread.h>
 
@@ -32,7 +33,7 @@ setup(void **state)
 
 	assert_non_null(f);
 	assert_non_null(f->tmp = unit_tmpdir());
-	assert_int_equal(store_open(f->tmp, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->tmp, 0, &f->st), 0);
 	for (i = 0; i < NARM; i++) {
 		snprintf(host, sizeof(host), "h%d", i);
 		snprintf(hash, sizeof(hash), "%s", HASH_A);
@@ -207,7 +208,7 @@ concurrent_fetches_share_transactions_and_all_count(void **state)
 	assert_true(ntx < nf);
 	/* durable: the counts after a restart */
 	store_close(f->st);
-	assert_int_equal(store_open(f->tmp, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->tmp, 0, &f->st), 0);
 	for (i = 0; i < NARM; i++) {
 		snprintf(host, sizeof(host), "h%d", i);
 		assert_int_equal(attempts_of(f->st, host), want[i]);
@@ -241,7 +242,7 @@ queued_fetches_are_written_at_close(void **state)
 	}
 	store_close(f->st);
 	assert_int_equal(landed, 50);
-	assert_int_equal(store_open(f->tmp, 0, &f->st), 0);
+	assert_int_equal(unit_store_open(f->tmp, 0, &f->st), 0);
 	assert_int_equal(attempts_of(f->st, "h2"), 50);
 }
 
@@ -252,7 +253,7 @@ readonly_store_refuses_to_count(void **state)
 	struct store *ro = NULL;
 	struct store_fetch sf;
 
-	assert_int_equal(store_open(f->tmp, 1, &ro), 0);
+	assert_int_equal(unit_store_open(f->tmp, 1, &ro), 0);
 	fetch_init(&sf, f->id[3], "ro");
 	assert_int_equal(store_commit_count(ro, &sf), STORE_FETCH_ERROR);
 	store_close(ro);
