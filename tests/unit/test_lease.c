@@ -4,20 +4,20 @@
  * is taken over, and the old holder's renewal is then refused; the
  * holder stops acting at its local deadline when it cannot renew ("the
  * database is gone") and acts again once it can, if the lease is still
- * its own. */
+ * its own. On SQLite, or on PostgreSQL when POOLBOOT_TEST_PG is set
+ * (unit_store.h). */
 #include "unit.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <time.h>
 
-#include <sqlite3.h>
-
 #include "lease.h"
 #include "log.h"
 #include "store.h"
 #include "store_lease.h"
 #include "store_site_action.h"
+#include "unit_store.h"
 #include "util.h"
 
 struct fix {
@@ -32,8 +32,8 @@ setup(void **state)
 
 	assert_non_null(f);
 	assert_non_null(f->dir = unit_tmpdir());
-	assert_int_equal(store_open(f->dir, 0, &f->a), 0);
-	assert_int_equal(store_open(f->dir, 0, &f->b), 0);
+	assert_int_equal(unit_store_open(f->dir, 0, &f->a), 0);
+	assert_int_equal(unit_store_open(f->dir, 0, &f->b), 0);
 	*state = f;
 	return 0;
 }
@@ -70,15 +70,7 @@ sleep_ms(int ms)
 static void
 raw_exec(const struct fix *f, const char *sql)
 {
-	char *path;
-	sqlite3 *db = NULL;
-
-	assert_true(asprintf(&path, "%s/poolboot.db", f->dir) > 0);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	free(path);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(unit_store_exec(f->dir, sql), 0);
 }
 
 static void
