@@ -2,12 +2,15 @@
 "Sites, standbys and failover"): the real binaries, the real XAPI pool
 simulator, real HTTP.
 
-Until the PostgreSQL backend is in, the instances share one SQLite
-database: each has a state_dir of its own (serve takes a lock per
-state_dir) whose poolboot.db is a symbolic link to the first instance's
-(SQLite keeps the WAL beside the real file, so both see one database).
-The tests that need PostgreSQL itself (the database stopped mid-run) are
-skipped, saying why, unless POOLBOOT_TEST_PG is set.
+The instances share one database. On SQLite (the default), each has a
+state_dir of its own (serve takes a lock per state_dir) whose poolboot.db
+is a symbolic link to the first instance's (SQLite keeps the WAL beside
+the real file, so both see one database). With POOLBOOT_TEST_PG set (the
+libpq connection string of a throw-away cluster's admin database), each
+test makes a PostgreSQL database of its own and every instance gets
+[store] backend = postgres. The database stopped and started again for
+real needs the cluster's data folder too (POOLBOOT_TEST_PGDATA, which
+pg_ctl is run on); without it that test is skipped, saying why.
 """
 import os
 import re
@@ -17,6 +20,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
 import harness
 import simharness as sh
@@ -82,6 +86,77 @@ class Peer(harness.Env):
         self.cleanup()
 
 
+PG_ADMIN = os.environ.get("POOLBOOT_TEST_PG", "")
+PG_DATA = os.environ.get("POOLBOOT_TEST_PGDATA", "")
+
+
+def psql(conninfo, sql):
+    """Runs sql through psql on conninfo; raises on an error."""
+    p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1",
+                        conninfo, "-c", sql], capture_output=True,
+                       text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("psql %r: %s" % (sql, p.stderr))
+    return p.stdout
+
+
+def use_engine(env):
+    """On PostgreSQL: a database of env's own and its [store] section in
+    env's configuration (the peers copy it). Nothing on SQLite."""
+    if not PG_ADMIN or getattr(env, "pg_conninfo", None):
+        return
+    db = "fo_" + uuid.uuid4().hex[:12]
+    psql(PG_ADMIN, "CREATE DATABASE %s" % db)
+    env.pg_conninfo = "%s dbname=%s" % (PG_ADMIN, db)
+    path = os.path.join(env.dir, "store.conninfo")
+    harness.write(path, env.pg_conninfo + "\n", 0o600)
+    with open(env.conf) as f:
+        text = f.read()
+    harness.write(env.conf, text + "\n[store]\nbackend = postgres\n"
+                  "conninfo_file = %s\n" % path)
+
+
+def db_exec(env, sql):
+    """Runs sql on the database the instances share, behind their back."""
+    if PG_ADMIN:
+        psql(env.pg_conninfo, sql)
+        return
+    db = sqlite3.connect(os.path.join(env.state, "poolboot.db"), timeout=10)
+    try:
+        db.execute(sql)
+        db.commit()
+    finally:
+        db.close()
+
+
+def pg_ctl(*args):
+    """pg_ctl on the cluster's data folder, as the folder's owner."""
+    import glob
+    import pwd
+    ctl = shutil.which("pg_ctl") or sorted(glob.glob(
+        "/usr/lib/postgresql/*/bin/pg_ctl"))[-1]
+    # the server's output to a file in its folder: a pipe held by the
+    # postmaster would keep this call waiting
+    argv = [ctl, "-D", PG_DATA, "-w", "-l",
+            os.path.join(PG_DATA, "test_failover.log")] + list(args)
+    owner = pwd.getpwuid(os.stat(PG_DATA).st_uid).pw_name
+    if os.geteuid() == 0 and owner != "root":
+        argv = ["runuser", "-u", owner, "--"] + argv
+    subprocess.run(argv, check=True, stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=120)
+
+
+def pg_start_options():
+    """The options the cluster was started with (postmaster.opts), for
+    starting it again after a stop."""
+    import shlex
+    with open(os.path.join(PG_DATA, "postmaster.opts")) as f:
+        words = shlex.split(f.read())
+    return " ".join(shlex.quote(w) for w in words[1:]
+                    if w not in ("-D", PG_DATA))
+
+
 def set_site(text, site):
     """The config text with [server] site = site (instead of any other)."""
     text = re.sub(r"(?m)^\[server\]\nsite = \S+\n", "[server]\n", text)
@@ -89,8 +164,10 @@ def set_site(text, site):
 
 
 def restart_in_site(env, site, pools=()):
-    """env restarted as the instance of site, with pools of that site."""
+    """env restarted as the instance of site, with pools of that site
+    (and on PostgreSQL when the tests run there)."""
     env.stop()
+    use_engine(env)
     with open(env.conf) as f:
         text = f.read()
     for p in pools:
@@ -316,15 +393,6 @@ class DatabaseAwayTest(UpgradeBase):
     meanwhile, then acts again once it can renew, and the run finishes
     with every host upgraded once."""
 
-    def db(self, env, sql):
-        db = sqlite3.connect(os.path.join(env.state, "poolboot.db"),
-                             timeout=10)
-        try:
-            db.execute(sql)
-            db.commit()
-        finally:
-            db.close()
-
     def steps(self, env, pool):
         return [(h["host"], h["step"]) for h in env.status(pool)["hosts"]]
 
@@ -342,7 +410,7 @@ class DatabaseAwayTest(UpgradeBase):
         sim.pause()
         try:
             t0 = time.monotonic()
-            self.db(env, "ALTER TABLE leases RENAME TO leases_away")
+            db_exec(env, "ALTER TABLE leases RENAME TO leases_away")
             env.wait_log("lost the database: not acting until it is back",
                          timeout=LEASE_S)
             # before the lease could have expired (a standby's earliest)
@@ -357,7 +425,7 @@ class DatabaseAwayTest(UpgradeBase):
                          % "\n".join(str(c) for c in sim.calls()[calls:]))
         self.assertEqual(self.steps(env, "dg"), steps)
         self.assertEqual(env.status("dg")["state"], "running")
-        self.db(env, "ALTER TABLE leases_away RENAME TO leases")
+        db_exec(env, "ALTER TABLE leases_away RENAME TO leases")
         env.wait_log("is still this instance's: acting again", timeout=10)
         st = env.wait_run("dg", timeout=120)
         self.assertEqual(st["state"], "done", env.diag("dg"))
@@ -365,16 +433,43 @@ class DatabaseAwayTest(UpgradeBase):
         self.assert_each_installed_once(sim, set(names), env, "dg")
 
 
-@unittest.skipUnless(os.environ.get("POOLBOOT_TEST_PG"),
-                     "needs the PostgreSQL backend and a throw-away cluster "
-                     "(tests/pg/pgcluster.py): set POOLBOOT_TEST_PG=1")
-class DatabaseGoneTest(unittest.TestCase):
-    """The database stopped mid-run and started again: the active
-    instance says 'lost the database: not acting until it is back', does
-    no step meanwhile, then finishes the run (every host once)."""
+@unittest.skipUnless(PG_ADMIN and PG_DATA,
+                     "needs a throw-away PostgreSQL cluster it may stop: "
+                     "POOLBOOT_TEST_PG (its admin connection string) and "
+                     "POOLBOOT_TEST_PGDATA (its data folder)")
+class DatabaseStoppedTest(UpgradeBase):
+    """PostgreSQL stopped mid-run and started again: the active instance
+    says 'lost the database: not acting until it is back', makes no XAPI
+    call meanwhile, then finishes the run, every host upgraded once."""
 
     def test_database_stopped_mid_run_and_restarted(self):
-        self.skipTest("the PostgreSQL backend is not on this branch yet")
+        spec = sh.pool_spec("ds", 55, 3, vms=3, install_delay=1)
+        env, sim = self.world([spec], pool_opts=dict(install_timeout=120))
+        names = [h["name"] for h in spec["hosts"]]
+        restart_in_site(env, "east", pools=["ds"])
+        self.start_upgrade(env, "ds")
+        self.assertIsNotNone(env.wait_step("ds", names[0], {"evacuate",
+                                                           "arm", "reboot",
+                                                           "install"}))
+        opts = pg_start_options()
+        sim.pause()
+        try:
+            pg_ctl("stop", "-m", "fast")
+            env.wait_log("lost the database: not acting until it is back",
+                         timeout=LEASE_S)
+        finally:
+            sim.resume()
+        time.sleep(1.0)
+        calls = len(sim.calls())
+        time.sleep(4.0)
+        self.assertEqual(len(sim.calls()), calls,
+                         "XAPI calls while the database was stopped")
+        pg_ctl("start", "-o", opts)
+        env.wait_log("is still this instance's: acting again", timeout=30)
+        st = env.wait_run("ds", timeout=120)
+        self.assertEqual(st["state"], "done", env.diag("ds"))
+        self.assert_pool_upgraded(env, sim, spec, st)
+        self.assert_each_installed_once(sim, set(names), env, "ds")
 
 
 if __name__ == "__main__":
