@@ -15,6 +15,7 @@
 #include "api_hosts.h"
 #include "api_job.h"
 #include "api_json.h"
+#include "api_site.h"
 #include "api_pool.h"
 #include "api_reload.h"
 #include "api_whoami.h"
@@ -86,7 +87,8 @@ api_arm(const struct api_deps *deps, const struct api_request *rq,
 	enum arm_status as;
 	int wipe;
 
-	if (api_json_wipe_body(rq, &wipe, rs) == -1)
+	if (api_json_wipe_body(rq, &wipe, rs) == -1 ||
+	    api_site_forward(deps, h, "arm", wipe, rs))
 		return;
 	msg[0] = '\0';
 	token[0] = '\0';
@@ -124,6 +126,8 @@ api_disarm(const struct api_deps *deps, const struct host *h,
 	char msg[512];
 	enum arm_status as;
 
+	if (api_site_forward(deps, h, "disarm", 0, rs))
+		return;
 	msg[0] = '\0';
 	as = arm_disarm(deps->arm, h->name, msg, sizeof(msg));
 	if (as != ARM_OK) {

@@ -27,6 +27,7 @@
 #include "config_ini.h"
 #include "config_listen.h"
 #include "config_secret.h"
+#include "config_site.h"
 #include "config_store.h"
 #include "repo_mirror.h"
 
@@ -169,6 +170,8 @@ config_load_server(struct config_ini *ini, struct config *cfg,
 	}
 	config_load_server_paths(cfg, sec);
 	config_load_server_options(ini, cfg, sec);
+	if ((kv = config_ini_get(sec, "site")) != NULL)
+		config_site_set(ini, kv, cfg->site, sizeof(cfg->site));
 	config_ini_unknown_keys(ini, sec, "[server]");
 }
 

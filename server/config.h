@@ -60,6 +60,8 @@ struct config {
 	int	 per_ip_connections;	/* install listener, one address; 0: any */
 	int	 header_timeout;	/* seconds for a whole request */
 	char	*public_url;		/* without trailing slash */
+	char	 site[64];		/* [server] site (config_site.h); "":
+					   one instance, no lease */
 	char	*state_dir;
 	int	 state_dir_line;	/* its key's line; 0: the default */
 	char	*tftp_root;

@@ -12,6 +12,7 @@
 #include "inventory.h"
 #include "config_ini.h"
 #include "config_secret.h"
+#include "config_site.h"
 
 /* Characters a URL we hand to hosts may contain: no spaces, quotes,
  * query strings or anything a shell or a kernel command line treats
@@ -238,6 +239,8 @@ config_pool_load(struct config_ini *ini, const char *dir,
 			    "upgrade) or 'leave' (they stay where the "
 			    "evacuation put them)", kv->value);
 	}
+	if ((kv = config_ini_get(sec, "site")) != NULL)
+		config_site_set(ini, kv, p->site, sizeof(p->site));
 	config_ini_unknown_keys(ini, sec, "[pool]");
 }
 

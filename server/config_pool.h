@@ -42,6 +42,7 @@ struct pool {
 	int	 xapi_timeout;		/* s per XAPI call while answering an
 					 * admin request; default 30 */
 	int	 placement_leave;	/* placement = leave; default return */
+	char	 site[64];		/* site = NAME; "": none (site.h) */
 	int	 line;
 };
 

@@ -40,8 +40,10 @@
 #include "coord_place.h"
 #include "coord_report.h"
 #include "coord_step.h"
+#include "lease.h"
 #include "log.h"
 #include "pool.h"
+#include "site.h"
 #include "util.h"
 #include "xapi.h"
 
@@ -71,6 +73,7 @@ struct coord {
 	pthread_cond_t	 cv;
 	unsigned	 generation;	/* bumped by coord_notify */
 	struct coord_runner *runners;	/* one per pool ever configured */
+	struct lease	*lease;		/* the site's (lease.h); NULL: acts */
 };
 
 /* pool's runner, made on first use; NULL when cfg has no such pool. A
@@ -94,6 +97,12 @@ coord_runner_for(struct coord *c, const struct config *cfg, const char *pool)
 	}
 	pthread_mutex_unlock(&c->mu);
 	return r;
+}
+
+void
+coord_set_lease(struct coord *c, struct lease *l)
+{
+	c->lease = l;
 }
 
 void
@@ -302,6 +311,9 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 		res = COORD_STEP_OK;
 	if (res == COORD_STEP_OK)
 		res = coord_step_run(sc, step);
+	/* past the lease's deadline: not recorded, done again (kill -9) */
+	if (!lease_may_act(c->lease))
+		return 0;
 	if (res == COORD_STEP_FAIL) {
 		coord_run_halt(sc, c, hosts, n);
 		return -1;
@@ -315,6 +327,33 @@ coord_runner_step(struct coord_runner *r, struct coord_stepctx *sc,
 		return 0;
 	}
 	return coord_runner_advance(r, sc, step);
+}
+
+/* With the site's lease (lease.h): waits a second (a pending abort does
+ * not end it) while this instance may not act (over 0), or once the loop
+ * ended (over 1). 1 to go round again: not over, or the store does not
+ * say the run ended (what the database failed is tried again). */
+static int
+coord_runner_hold(struct coord_runner *r, int over)
+{
+	struct timespec ts;
+	struct run run;
+	int64_t id;
+	int stop;
+
+	if (r->c->lease == NULL)
+		return 0;
+	util_deadline_ms(&ts, 1000);
+	pthread_mutex_lock(&r->c->mu);
+	if (!r->stop)
+		(void)pthread_cond_timedwait(&r->c->cv, &r->c->mu, &ts);
+	stop = r->stop;
+	id = r->run_id;
+	pthread_mutex_unlock(&r->c->mu);
+	if (stop || !over)
+		return !stop;
+	return store_run_get(r->c->st, id, &run) == -1 ||
+	    state_run_is(run.state, RUN_RUNNING);
 }
 
 /* One turn of the loop: the run and its hosts from the store, then an
@@ -331,6 +370,8 @@ coord_runner_once(struct coord_runner *r, struct xapi *x)
 	int64_t id;
 	int abort_req, stop, ret = -1;
 
+	if (!lease_may_act(c->lease))
+		return coord_runner_hold(r, 0) ? 0 : -1;
 	pthread_mutex_lock(&c->mu);
 	id = r->run_id;
 	pthread_mutex_unlock(&c->mu);
@@ -388,7 +429,8 @@ coord_runner_main(void *arg)
 		    (x = pool_xapi(p, err, sizeof(err))) == NULL)
 			log_error("coord", "pool %s: %s", r->name, p != NULL ?
 			    err : "no longer in the configuration");
-		while (x != NULL && coord_runner_once(r, x) == 0)
+		while (x != NULL && (coord_runner_once(r, x) == 0 ||
+		    coord_runner_hold(r, 1)))
 			;
 		free(r->cache.ev_token);
 		r->cache.ev_token = NULL;
@@ -695,7 +737,8 @@ coord_upgrade(struct coord *c, const struct config *cfg, const char *pool,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || r == NULL)
 		return coord_no_pool(pool, err, errlen);
-	if (!o->dry_run && coord_upgrade_claim(c, r, pool, err, errlen))
+	if ((!o->dry_run && site_refuse_pool(cfg, pool, err, errlen)) ||
+	    (!o->dry_run && coord_upgrade_claim(c, r, pool, err, errlen)))
 		return COORD_CONFLICT;
 	if (coord_upgrade_busy(c, pool, err, errlen))
 		res = COORD_CONFLICT;
@@ -740,6 +783,8 @@ coord_retry(struct coord *c, const struct config *cfg, const char *pool,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || r == NULL)
 		return coord_no_pool(pool, err, errlen);
+	if (site_refuse_pool(cfg, pool, err, errlen))
+		return COORD_CONFLICT;
 	rc = store_run_latest(c->st, pool, &run);
 	if (rc != 0 || !state_run_is(run.state, RUN_HALTED)) {
 		snprintf(err, errlen, "pool %s has no halted run to retry (its "
@@ -852,6 +897,8 @@ coord_abort(struct coord *c, const struct config *cfg, const char *pool,
 	memset(out, 0, sizeof(*out));
 	if (p == NULL || r == NULL)
 		return coord_no_pool(pool, err, errlen);
+	if (site_refuse_pool(cfg, pool, err, errlen))
+		return COORD_CONFLICT;
 	pthread_mutex_lock(&c->mu);
 	running = r->running;
 	if (running) {
@@ -885,7 +932,8 @@ coord_resume(struct coord *c)
 		struct run run;
 		struct coord_runner *r;
 
-		if (store_run_get(c->st, ids[i], &run) == -1)
+		if (store_run_get(c->st, ids[i], &run) == -1 ||
+		    !site_owns_pool(cfg, config_pool(cfg, run.pool)))
 			continue;
 		if ((r = coord_runner_for(c, cfg, run.pool)) == NULL) {
 			log_ctx(PB_LOG_WARN, "coord", run.pool, NULL, "run %lld: "

@@ -156,6 +156,13 @@ enum coord_result coord_abort(struct coord *c, const struct config *cfg,
 	    const char *pool, struct coord_run_ref *out, char *err,
 	    size_t errlen);
 
+struct lease;
+
+/* The site's lease (lease.h), before coord_resume: a runner performs a
+ * step, or writes one, only while lease_may_act(l) says so, and waits
+ * while it does not. Not set (NULL): always. l must outlive c. */
+void  coord_set_lease(struct coord *c, struct lease *l);
+
 /* An installer reported back (notify.h): a waiting coordinator wakes at
  * once instead of at its next poll. c NULL: nothing. */
 void  coord_notify(struct coord *c);

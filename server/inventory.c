@@ -12,6 +12,7 @@
 
 #include "config_ini.h"
 #include "config_secret.h"
+#include "config_site.h"
 #include "xapi_pin.h"
 
 #ifndef INVENTORY_ZONEINFO
@@ -170,6 +171,7 @@ static const struct {
 	{ "redfish_password_file", 0 }, { "redfish_system", 0 },
 	{ "redfish_tls_ca", 0 }, { "redfish_tls_fingerprint", 0 },
 	{ "redfish_tls_verify", 0 }, { "redfish_boot", 0 }, { "firmware", 0 },
+	{ "site", 0 },
 };
 #define INVENTORY_NKEYS	(sizeof(inventory_keys) / sizeof(inventory_keys[0]))
 
@@ -221,6 +223,8 @@ inventory_load_target(struct config_ini *ini, struct config_ini_section *sec,
 		h->pool_name = strdup(kv->value);
 	if ((kv = inventory_get(sec, defs, "repo")) != NULL)
 		h->repo_name = strdup(kv->value);
+	if ((kv = inventory_get(sec, defs, "site")) != NULL)
+		config_site_set(ini, kv, h->site, sizeof(h->site));
 	if ((kv = config_ini_get(sec, "mac")) == NULL)
 		config_ini_err(ini, sec->line, "[host %s]: 'mac' is required "
 		    "(the MAC address the host PXE-boots from)", sec->name);

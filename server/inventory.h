@@ -46,6 +46,8 @@ struct host {
 	int	 line;
 	char	*pool_name;		/* NULL for standalone / new hosts */
 	struct pool *pool;
+	char	 site[64];		/* site = NAME; "": its pool's, else
+					 * none (site.h) */
 	char	*repo_name;		/* own repo, else the pool's */
 	struct repo *repo;
 	char	 mac[18];		/* canonical aa:bb:cc:dd:ee:ff */

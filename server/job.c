@@ -19,7 +19,9 @@
 #include "config_live.h"
 #include "hostcert.h"
 #include "job_step.h"
+#include "lease.h"
 #include "log.h"
+#include "site.h"
 #include "util.h"
 
 enum job_step
@@ -61,6 +63,7 @@ struct jobs {
 	unsigned	 generation;
 	int		 stop;
 	struct job_thread *threads;
+	struct lease	*lease;		/* the site's (lease.h); NULL: acts */
 };
 
 void
@@ -90,6 +93,30 @@ job_thread_wait(struct job_thread *t, int ms)
 		if (pthread_cond_timedwait(&js->cv, &js->mu, &ts) == ETIMEDOUT)
 			break;
 	pthread_mutex_unlock(&js->mu);
+}
+
+/* The site's lease does not let this instance act: waits a second (a
+ * pending abort does not end it) and says whether the jobs stop. */
+static int
+job_thread_idle(struct job_thread *t)
+{
+	struct jobs *js = t->js;
+	struct timespec ts;
+	int stop;
+
+	util_deadline_ms(&ts, 1000);
+	pthread_mutex_lock(&js->mu);
+	if (!js->stop)
+		(void)pthread_cond_timedwait(&js->cv, &js->mu, &ts);
+	stop = js->stop;
+	pthread_mutex_unlock(&js->mu);
+	return stop;
+}
+
+void
+jobs_set_lease(struct jobs *js, struct lease *l)
+{
+	js->lease = l;
 }
 
 /* ---- the loop --------------------------------------------------------------- */
@@ -218,6 +245,11 @@ job_thread_loop(struct job_thread *t)
 		enum job_step_res res;
 		int abort_now, stop;
 
+		if (!lease_may_act(js->lease)) {
+			if (job_thread_idle(t))
+				break;
+			continue;
+		}
 		if (store_job_get(js->st, t->id, &j) == -1)
 			break;
 		pthread_mutex_lock(&js->mu);
@@ -232,6 +264,9 @@ job_thread_loop(struct job_thread *t)
 		if (stop || !state_run_is(j.state, RUN_RUNNING))
 			break;
 		res = job_run_step(js, cfg, &j, &c);
+		/* outlasted the lease's deadline: not written, done again */
+		if (!lease_may_act(js->lease))
+			continue;
 		if (res == JOB_STEP_WAIT) {
 			store_job_update(js->st, &j);
 			job_thread_wait(t, c.wait_ms > 0 ? c.wait_ms :
@@ -248,6 +283,20 @@ job_thread_loop(struct job_thread *t)
 	config_live_put(js->live, cfg);
 }
 
+/* The loop ended: with a site's lease (lease.h), 1 to go on after a
+ * second unless the store says the job is over (a read or write the
+ * database failed, a halt too, is tried again once it is back). */
+static int
+job_thread_keep(struct job_thread *t)
+{
+	struct job j;
+
+	if (t->js->lease == NULL || job_thread_idle(t))
+		return 0;
+	return store_job_get(t->js->st, t->id, &j) == -1 ||
+	    state_run_is(j.state, RUN_RUNNING);
+}
+
 static void *
 job_thread_main(void *arg)
 {
@@ -256,6 +305,8 @@ job_thread_main(void *arg)
 
 	for (;;) {
 		job_thread_loop(t);
+		if (job_thread_keep(t))
+			continue;
 		/* retried or aborted while the loop was ending: go on */
 		pthread_mutex_lock(&js->mu);
 		if (!js->stop && (t->again || t->abort_req)) {
@@ -322,6 +373,18 @@ job_thread_start_locked(struct jobs *js, int64_t id)
 	rc = job_thread_start(js, id);
 	pthread_mutex_unlock(&js->mu);
 	return rc;
+}
+
+/* 1 when host is of another site (site.h): err says whose; its jobs are
+ * that site's instance's to start, retry, abort and resume. */
+static int
+jobs_other_site(struct jobs *js, const char *host, char *err, size_t errlen)
+{
+	const struct config *cfg = config_live_get(js->live);
+	int other = site_refuse_host(cfg, host, err, errlen);
+
+	config_live_put(js->live, cfg);
+	return other;
 }
 
 /* ---- entry points ------------------------------------------------------------ */
@@ -450,6 +513,8 @@ jobs_start_in(struct jobs *js, const struct config *cfg, const char *host,
 		snprintf(err, errlen, "no host \"%.64s\" in the inventory", host);
 		return JOBS_NOT_FOUND;
 	}
+	if (site_refuse_host(cfg, host, err, errlen))
+		return JOBS_CONFLICT;
 	if ((res = jobs_check_host(h, kind, rebuild, wipe, err, errlen)) !=
 	    JOBS_OK)
 		return res;
@@ -537,6 +602,8 @@ jobs_retry(struct jobs *js, int64_t id, struct job *out, char *err,
 		snprintf(err, errlen, "no job %lld", (long long)id);
 		return JOBS_NOT_FOUND;
 	}
+	if (jobs_other_site(js, j.host, err, errlen))
+		return JOBS_CONFLICT;
 	if (!state_run_is(j.state, RUN_HALTED)) {
 		snprintf(err, errlen, "job %lld is %s, not halted", (long long)id,
 		    j.state);
@@ -583,6 +650,8 @@ jobs_abort(struct jobs *js, int64_t id, struct job *out, char *err,
 		snprintf(err, errlen, "no job %lld", (long long)id);
 		return JOBS_NOT_FOUND;
 	}
+	if (jobs_other_site(js, j.host, err, errlen))
+		return JOBS_CONFLICT;
 	if (!state_run_is(j.state, RUN_RUNNING) &&
 	    !state_run_is(j.state, RUN_HALTED)) {
 		snprintf(err, errlen, "job %lld is %s: nothing to abort",
@@ -644,15 +713,22 @@ jobs_resume(struct jobs *js)
 
 	if (js == NULL || store_jobs_running(js->st, &ids, &n) == -1)
 		return;
-	pthread_mutex_lock(&js->mu);
 	for (i = 0; i < n; i++) {
+		struct job j;
+		char err[256];
+
+		/* another site's job is its own instance's */
+		if (store_job_get(js->st, ids[i], &j) == -1 ||
+		    jobs_other_site(js, j.host, err, sizeof(err)))
+			continue;
 		log_info("job", "resuming job %lld after a restart",
 		    (long long)ids[i]);
+		pthread_mutex_lock(&js->mu);
 		if (job_thread_start(js, ids[i]) == -1)
 			log_error("job", "cannot start a thread for job %lld",
 			    (long long)ids[i]);
+		pthread_mutex_unlock(&js->mu);
 	}
-	pthread_mutex_unlock(&js->mu);
 	free(ids);
 }
 

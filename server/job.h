@@ -69,6 +69,10 @@ int   jobs_new(struct config_live *live, struct store *st, struct arm *arm,
  * NULL is safe. */
 void  jobs_resume(struct jobs *j);
 void  jobs_free(struct jobs *j);
+struct lease;
+/* The site's lease (lease.h), before jobs_resume: a job's step is done or
+ * written only while lease_may_act(l) says so. NULL: always. */
+void  jobs_set_lease(struct jobs *j, struct lease *l);
 /* An installer called back: waiting jobs look at once. NULL is safe. */
 void  jobs_notify(struct jobs *j);
 

@@ -19,11 +19,13 @@
 #include "dnsmasq.h"
 #include "http.h"
 #include "job.h"
+#include "lease.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
 #include "reload.h"
 #include "repo_mirror.h"
+#include "site_queue.h"
 #include "store.h"
 #include "tokens.h"
 
@@ -43,7 +45,58 @@ struct serve_parts {
 	struct http_deps deps;		/* must outlive srv */
 	struct http_server *srv;
 	int	 lock_fd;		/* state_dir/serve.lock, held; or -1 */
+	struct lease	*lease;		/* [server] site's; NULL: no site */
+	struct site_queue *sq;		/* its queued actions; NULL: none */
+	const sigset_t	*sigs;		/* end a standby's wait */
+	int	 stopped;		/* a signal ended the standby's wait */
 };
+
+/* The heartbeat found the site's lease taken over by another instance:
+ * serve ends as after SIGTERM (serve_run then exits with a failure, so
+ * that a supervisor starts it again, as a standby). */
+static void
+serve_lease_lost(void *arg)
+{
+	(void)arg;
+	kill(getpid(), SIGTERM);
+}
+
+/* [server] site set: opens the store and waits as a standby until this
+ * instance holds the site's lease (lease.h), before it binds a port,
+ * writes a file or serves a request (so that the standby of a site can
+ * take over the active one's address: docs/scale-out.md), then keeps it
+ * with the heartbeat. No site: nothing. -1 when it cannot, or when a
+ * signal ended the wait (p->stopped). */
+static int
+serve_site_lease(struct serve_parts *p)
+{
+	int sig = 0;
+
+	if (p->cfg->site[0] == '\0')
+		return 0;
+	if (store_open_config(p->cfg, 0, &p->st) == -1) {
+		log_error("serve", "cannot open the state database in %s",
+		    p->cfg->state_dir);
+		return -1;
+	}
+	/* [store] lease_seconds (config_store.h) */
+	if (lease_new(p->st, p->cfg->site, p->cfg->store.lease_seconds * 1000,
+	    &p->lease) == -1) {
+		log_error("serve", "out of memory");
+		return -1;
+	}
+	switch (lease_wait(p->lease, p->sigs, &sig)) {
+	case 0:
+		break;
+	case 1:
+		log_info("serve", "signal %d while standing by: stopping", sig);
+		p->stopped = 1;
+		return -1;
+	default:
+		return -1;
+	}
+	return lease_start(p->lease, serve_lease_lost, NULL);
+}
 
 /* Makes state_dir private (created, or its mode tightened: nothing is
  * written in it before) and takes state_dir/serve.lock: an exclusive
@@ -202,7 +255,9 @@ serve_start_parts(struct serve_parts *p)
 		log_error("serve", "out of memory");
 		return -1;
 	}
-	if (store_open_config(cfg, 0, &p->st) == -1) {
+	/* already open when [server] site made this instance wait for its
+	 * site's lease (serve_site_lease) */
+	if (p->st == NULL && store_open_config(cfg, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
 		return -1;
@@ -225,6 +280,15 @@ serve_start_parts(struct serve_parts *p)
 	}
 	if (jobs_new(p->live, p->st, p->arm, &p->jb) == -1) {
 		log_error("serve", "cannot start the job runner");
+		return -1;
+	}
+	coord_set_lease(p->co, p->lease);
+	jobs_set_lease(p->jb, p->lease);
+	/* the site's admin actions asked of another site's instance */
+	if (p->lease != NULL && (site_queue_new(p->live, p->st, p->arm,
+	    p->lease, cfg->site, &p->sq) == -1 ||
+	    site_queue_start(p->sq) == -1)) {
+		log_error("serve", "cannot start the site's action queue");
 		return -1;
 	}
 	/* an installer's callback wakes a waiting coordinator or job at
@@ -256,10 +320,12 @@ serve_stop_parts(struct serve_parts *p)
 	http_stop(p->srv);	/* first: /metrics reads dns */
 	reload_free(p->rl);
 	dnsmasq_stop(p->dns);
+	site_queue_free(p->sq);
 	jobs_free(p->jb);
 	coord_free(p->co);
 	arm_free(p->arm);
 	notify_free(p->nt);
+	lease_free(p->lease);	/* once nothing acts: a standby may take it */
 	store_close(p->st);
 	tokens_free(p->tokens);
 	if (p->token != NULL)
@@ -367,10 +433,15 @@ serve_run(const struct cli_opts *o)
 	/* before any file is touched (the tftp-root reconcile, dnsmasq's
 	 * files, the store): one serve per state_dir, and our ports, so
 	 * that a second serve that cannot run changes nothing */
+	p.sigs = &set;
 	if (serve_lock(cfg, &p.lock_fd) == -1 ||
-	    http_bind(cfg, &p.srv) == -1 || serve_mirrors(cfg) == -1)
+	    serve_site_lease(&p) == -1) {
+		if (p.stopped)
+			ret = 0;
 		goto out;
-	if (serve_start_parts(&p) == -1)
+	}
+	if (http_bind(cfg, &p.srv) == -1 || serve_mirrors(cfg) == -1 ||
+	    serve_start_parts(&p) == -1)
 		goto out;
 
 	if (serve_dnsmasq(cfg, &p.dns) == -1)
@@ -397,7 +468,7 @@ serve_run(const struct cli_opts *o)
 	sig = serve_wait(&p, &set);
 	log_info("serve", "signal %d: shutting down", sig);
 	store_event(p.st, NULL, NULL, "serve", "server stopped");
-	ret = 0;
+	ret = lease_lost(p.lease) ? CLI_EXIT_FAIL : 0;
 out:
 	serve_stop_parts(&p);
 	log_queue_stop();	/* every queued line out */

@@ -182,10 +182,38 @@ static const char *const store_schema_v6_sql =
 	"CREATE INDEX IF NOT EXISTS audit_token ON audit(token, id);"
 	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target, id);";
 
+/* Version 7: several instances on one database (issue 16, docs/
+ * scale-out.md). leases: who owns what (store_lease.h), one row per
+ * lease name ("site:NAME"), taken and renewed by single statements.
+ * site_actions: admin actions on a host of another site, queued for the
+ * instance of that site to carry out (id, the site, the action and its
+ * target and arguments as the API got them, who took it, when it was
+ * done and how). */
+static const char *const store_schema_v7_sql =
+	"CREATE TABLE IF NOT EXISTS leases ("
+	" name TEXT PRIMARY KEY NOT NULL,"
+	" owner TEXT NOT NULL,"
+	" acquired_ms INTEGER NOT NULL,"
+	" heartbeat_ms INTEGER NOT NULL,"
+	" expires_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS site_actions ("
+	" id INTEGER PRIMARY KEY,"
+	" site TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" target TEXT NOT NULL DEFAULT '',"
+	" args TEXT NOT NULL DEFAULT '',"
+	" created_ms INTEGER NOT NULL,"
+	" taken_by TEXT NOT NULL DEFAULT '',"
+	" done_ms INTEGER NOT NULL DEFAULT 0,"
+	" result TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS site_actions_site ON"
+	" site_actions(site, done_ms, id);";
+
 /* Each version's step, applied in order on top of the one before. */
 static const char *const store_schema_steps[STORE_SCHEMA_VERSION] = {
 	store_schema_v1_sql, store_schema_v2_sql, store_schema_v3_sql,
 	store_schema_v4_sql, store_schema_v5_sql, store_schema_v6_sql,
+	store_schema_v7_sql,
 };
 
 /* Creates the schema in one transaction unless it is there already. */

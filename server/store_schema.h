@@ -10,11 +10,13 @@
  *      unique partial indexes runs_one_active, jobs_one_active
  *   5  runs.placement, run_vms (the VMs to bring back to each host)
  *   6  audit (the audit log: store_audit.h)
+ *   7  leases (store_lease.h), site_actions (the queue of admin actions
+ *      for another site's instance)
  */
 #ifndef POOLBOOT_STORE_SCHEMA_H
 #define POOLBOOT_STORE_SCHEMA_H
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 struct store;
 

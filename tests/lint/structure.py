@@ -73,7 +73,7 @@ LAYERS = [
                            "tokens", "repo"]),
     ("domain", ["arm", "pool", "rules", "precheck", "power", "power_redfish",
                 "coord", "job", "dnsmasq", "metrics", "recover",
-                "audit", "reload"]),
+                "audit", "reload", "lease", "site"]),
     ("surfaces", ["api", "http", "client", "cli", "serve"]),
     ("entry", ["main"]),
 ]

@@ -103,7 +103,7 @@ open_creates_state_dir_and_wal_database(void **state)
 		v = unit_store_text(f->dir, "SELECT version FROM "
 		    "poolboot_schema");
 		assert_non_null(v);
-		assert_string_equal(v, "6");
+		assert_string_equal(v, "7");
 		free(v);
 		v = unit_store_text(f->dir, "SELECT count(*) FROM "
 		    "information_schema.tables WHERE table_name IN "
@@ -121,7 +121,7 @@ open_creates_state_dir_and_wal_database(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(v, "6");
+	assert_string_equal(v, "7");
 	free(v);
 	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('hosts', 'armings', 'events')");

@@ -1,0 +1,45 @@
+/* store_site_action.h — the queue of admin actions for another site's
+ * instance (store_site_action.c; the site_actions table, schema 7). An
+ * instance asked to act on a host of another site adds the action here;
+ * the active instance of that site takes it (site_queue.h), carries it
+ * out and records how it went. Every function returns -1 on a database
+ * error (logged with the "store" tag).
+ */
+#ifndef POOLBOOT_STORE_SITE_ACTION_H
+#define POOLBOOT_STORE_SITE_ACTION_H
+
+#include <stdint.h>
+
+struct store;
+
+struct site_action {
+	int64_t	 id;
+	char	 site[64];		/* whose instance carries it out */
+	char	 action[16];		/* "arm", "disarm" */
+	char	 target[64];		/* the host */
+	char	 args[64];		/* "wipe" or "" */
+	int64_t	 created_ms;
+	char	 taken_by[160];		/* the instance that took it, or "" */
+	int64_t	 done_ms;		/* 0 until done */
+	char	 result[512];		/* "ok: ..." or "refused: ..." */
+};
+
+/* Queues action on target for site's instance; *id_out (may be NULL)
+ * gets its id. */
+int   store_site_action_add(struct store *st, const char *site,
+	    const char *action, const char *target, const char *args,
+	    int64_t *id_out);
+/* Takes the oldest unfinished action of site for instance `by`, in one
+ * statement (of two takers one gets it): one not taken yet, or taken by
+ * another instance that did not finish it (that instance lost the site's
+ * lease: only its holder takes). 0 with *out, 1 none, -1. */
+int   store_site_action_take(struct store *st, const char *site,
+	    const char *by, struct site_action *out);
+/* Records action id as done with result (truncated to 511 bytes). */
+int   store_site_action_finish(struct store *st, int64_t id,
+	    const char *result);
+/* Action id as it is: 0 with *out, 1 no such action, -1. */
+int   store_site_action_get(struct store *st, int64_t id,
+	    struct site_action *out);
+
+#endif
