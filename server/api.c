@@ -308,6 +308,10 @@ api_route(const struct api_deps *deps, const struct api_request *rq,
 		api_job_handle(deps, rq, segs, n, rs);
 		return;
 	}
+	if (n >= 1 && strcmp(segs[0], "site-actions") == 0) {
+		api_site_actions_handle(deps, rq, segs, n, rs);
+		return;
+	}
 	if (n == 1 && strcmp(segs[0], "audit") == 0) {
 		api_audit_handle(deps, rq, rs);
 		return;

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "api_json.h"
+#include "api_site.h"
 #include "api_types.h"
 #include "job.h"
 
@@ -110,7 +111,8 @@ api_job_start(const struct api_deps *deps, const struct api_request *rq,
 		api_json_error(rs, 503, "rebuild and install are not available");
 		return;
 	}
-	if (api_json_wipe_body(rq, &wipe, rs) == -1)
+	if (api_json_wipe_body(rq, &wipe, rs) == -1 ||
+	    api_site_forward(deps, h, kind, wipe, rs))
 		return;
 	r = jobs_start(deps->jobs, h->name, kind, wipe, &j, err, sizeof(err));
 	api_job_answer(rs, r, &j, err);
@@ -157,6 +159,11 @@ api_job_handle(const struct api_deps *deps, const struct api_request *rq,
 			    "POST)", m);
 			return;
 		}
+		/* another site's job: its instance retries or aborts it */
+		if (jobs_get(deps->jobs, (int64_t)id, &j, err, sizeof(err)) ==
+		    JOBS_OK && api_site_forward_job(deps, j.host, (int64_t)id,
+		    segs[2], rs))
+			return;
 		r = strcmp(segs[2], "retry") == 0 ?
 		    jobs_retry(deps->jobs, (int64_t)id, &j, err, sizeof(err)) :
 		    jobs_abort(deps->jobs, (int64_t)id, &j, err, sizeof(err));

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "api_json.h"
+#include "api_site.h"
 #include "api_types.h"
 #include "coord.h"
 #include "precheck.h"
@@ -300,7 +301,9 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 			doc = api_pool_precheck(deps, segs[1], &res, err,
 			    sizeof(err));
 		else if (strcmp(segs[2], "upgrade") == 0) {
-			if (api_pool_parse_upgrade_body(rq, &o, rs) == -1)
+			if (api_pool_parse_upgrade_body(rq, &o, rs) == -1 ||
+			    (!o.dry_run && api_site_forward_pool(deps, segs[1],
+			    segs[2], rq->body, rq->body_len, rs)))
 				return;
 			doc = api_pool_upgrade(deps, segs[1], &o, &res, err,
 			    sizeof(err));

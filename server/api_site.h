@@ -1,20 +1,45 @@
-/* api_site.h — arm and disarm of another site's host through the admin
- * API (api_site.c): queued for that site's instance (site_queue.h),
- * called by api.c's arm and disarm before they act. */
+/* api_site.h — admin actions on another site's pools and hosts through
+ * the admin API (api_site.c): queued for that site's instance
+ * (site_queue.h) and answered 202 with the action's id; GET
+ * /site-actions/ID says how it went. The other end, carrying out an
+ * action taken from the queue, is api_site_exec.h.
+ *
+ * A queued action is answered 202 {"host" or "pool" (and "job" for a
+ * job's retry or abort), "site", "queued": ID, "message"}. A pool or host
+ * that names no site while this instance serves one is answered 409
+ * saying which key to set (nobody would take it from the queue).
+ */
 #ifndef POOLBOOT_API_SITE_H
 #define POOLBOOT_API_SITE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct api_deps;
+struct api_request;
 struct api_response;
 struct host;
 
-/* When h is of another site than this instance's (site.h): the action
- * ("arm", "disarm"; wipe for arm) is queued for that site's instance and
- * answered 202 {"host", "site", "queued": ID, "message"}; when h names no
- * site while this instance serves one: 409 saying which key to set.
- * Returns 1 when it answered, 0 when the host is this instance's (the
- * caller acts). */
+/* Each returns 1 when it answered (the target is of another site), 0
+ * when it is this instance's (the caller acts). */
+/* action "arm", "disarm", "rebuild" or "install" of h (wipe: the body's). */
 int   api_site_forward(const struct api_deps *deps, const struct host *h,
 	    const char *action, int wipe, struct api_response *rs);
+/* action "upgrade", "retry" or "abort" of pool; body (may be NULL, of
+ * len bytes, checked by the caller) is stored with the action. */
+int   api_site_forward_pool(const struct api_deps *deps, const char *pool,
+	    const char *action, const char *body, size_t len,
+	    struct api_response *rs);
+/* "retry" or "abort" of job id, a job of host. */
+int   api_site_forward_job(const struct api_deps *deps, const char *host,
+	    int64_t id, const char *action, struct api_response *rs);
+
+/* GET /site-actions/ID: {"id", "site", "action", "target", "args",
+ * "state" ("queued", "taken", "done"), "created_at", "taken_by",
+ * "done_at", "status" (the HTTP status its instance's API gave it; null
+ * until done), "ok", "result"}. */
+void  api_site_actions_handle(const struct api_deps *deps,
+	    const struct api_request *rq, char **segs, size_t n,
+	    struct api_response *rs);
 
 #endif

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "api_site_exec.h"
 #include "arm.h"
 #include "audit.h"
 #include "client.h"
@@ -284,13 +285,6 @@ serve_start_parts(struct serve_parts *p)
 	}
 	coord_set_lease(p->co, p->lease);
 	jobs_set_lease(p->jb, p->lease);
-	/* the site's admin actions asked of another site's instance */
-	if (p->lease != NULL && (site_queue_new(p->live, p->st, p->arm,
-	    p->lease, cfg->site, &p->sq) == -1 ||
-	    site_queue_start(p->sq) == -1)) {
-		log_error("serve", "cannot start the site's action queue");
-		return -1;
-	}
 	/* an installer's callback wakes a waiting coordinator or job at
 	 * once and is counted for /metrics */
 	if (notify_new(&p->nt) == -1 ||
@@ -308,6 +302,18 @@ serve_start_parts(struct serve_parts *p)
 	p->deps.api.jobs = p->jb;
 	p->deps.admin_token = p->token;
 	p->deps.tokens = p->tokens;
+	/* the site's admin actions asked of another site's instance,
+	 * carried out through this instance's API */
+	if (p->lease == NULL)
+		return 0;
+	if (site_queue_new(p->live, p->st, p->arm, p->lease, cfg->site,
+	    &p->sq) == -1) {
+		log_error("serve", "cannot start the site's action queue");
+		return -1;
+	}
+	site_queue_set_exec(p->sq, api_site_exec_run, &p->deps.api);
+	if (site_queue_start(p->sq) == -1)
+		return -1;
 	return 0;
 }
 

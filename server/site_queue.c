@@ -22,6 +22,8 @@ struct site_queue {
 	struct store	*st;
 	struct arm	*arm;
 	struct lease	*lease;
+	site_queue_exec_fn exec;	/* the other actions; NULL: 503 */
+	void		*exec_arg;
 	char		 site[64];
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
@@ -50,45 +52,91 @@ site_queue_new(struct config_live *live, struct store *st, struct arm *arm,
 	return 0;
 }
 
-int
-site_queue_submit(struct store *st, const char *site, const char *action,
-    const char *host, int wipe, int64_t *id_out)
+void
+site_queue_set_exec(struct site_queue *q, site_queue_exec_fn fn, void *arg)
 {
-	return store_site_action_add(st, site, action, host,
-	    wipe ? "wipe" : "", id_out);
+	q->exec = fn;
+	q->exec_arg = arg;
 }
 
-/* Carries out a (taken) in cfg: result gets "ok: ..." or "refused:
- * ...". */
-static void
-site_queue_do(struct site_queue *q, const struct config *cfg,
-    const struct site_action *a, char *result, size_t size)
+int
+site_queue_submit(struct store *st, const char *site, const char *action,
+    const char *target, const char *args, int64_t *id_out)
+{
+	return store_site_action_add(st, site, action, target, args, id_out);
+}
+
+int
+site_queue_is_pool_action(const char *action)
+{
+	return strcmp(action, "upgrade") == 0 || strcmp(action, "retry") == 0 ||
+	    strcmp(action, "abort") == 0;
+}
+
+/* The HTTP status the API gives an arming's result (as api.c's). */
+static int
+site_queue_arm_status(enum arm_status as)
+{
+	switch (as) {
+	case ARM_OK:		return 200;
+	case ARM_NOT_FOUND:	return 404;
+	case ARM_CONFLICT:	return 409;
+	case ARM_FORBIDDEN:	return 403;
+	case ARM_GONE:
+	case ARM_LOOP_GUARD:	return 410;
+	case ARM_ERROR:
+	default:		return 500;
+	}
+}
+
+/* Arms or disarms a's host: its HTTP status; result as site_queue_do's. */
+static int
+site_queue_arm(struct site_queue *q, const struct site_action *a,
+    char *result, size_t size)
 {
 	char token[UTIL_TOKEN_LEN + 1] = "", msg[400] = "";
-	const struct host *h = config_host(cfg, a->target);
 	enum arm_status as;
 
-	if (h == NULL || !site_owns_host(cfg, h)) {
-		snprintf(result, size, "refused: host %s is not of site %s in "
-		    "this instance's configuration", a->target, q->site);
-		return;
-	}
 	if (strcmp(a->action, "arm") == 0)
 		as = arm_host(q->arm, a->target, strcmp(a->args, "wipe") == 0,
 		    token, msg, sizeof(msg));
-	else if (strcmp(a->action, "disarm") == 0)
+	else
 		as = arm_disarm(q->arm, a->target, msg, sizeof(msg));
-	else {
-		snprintf(result, size, "refused: unknown action '%s'",
-		    a->action);
-		return;
-	}
 	util_wipe(token, sizeof(token));
 	if (as == ARM_OK)
 		snprintf(result, size, "ok: %sed", a->action);
 	else
 		snprintf(result, size, "refused: %s", msg[0] ? msg :
 		    "see the log of the site's instance");
+	return site_queue_arm_status(as);
+}
+
+/* Carries out a (taken) in cfg: its HTTP status, result gets "ok: ..."
+ * or "refused: ...". */
+static int
+site_queue_do(struct site_queue *q, const struct config *cfg,
+    const struct site_action *a, char *result, size_t size)
+{
+	int pool = site_queue_is_pool_action(a->action);
+	const struct host *h = pool ? NULL : config_host(cfg, a->target);
+	const struct pool *p = pool ? config_pool(cfg, a->target) : NULL;
+
+	/* not ours here: the API would queue it again, for ever */
+	if (pool ? p == NULL || !site_owns_pool(cfg, p) :
+	    h == NULL || !site_owns_host(cfg, h)) {
+		snprintf(result, size, "refused: %s %s is not of site %s in "
+		    "this instance's configuration", pool ? "pool" : "host",
+		    a->target, q->site);
+		return 409;
+	}
+	if (strcmp(a->action, "arm") == 0 || strcmp(a->action, "disarm") == 0)
+		return site_queue_arm(q, a, result, size);
+	if (q->exec == NULL) {
+		snprintf(result, size, "refused: this instance carries out no "
+		    "%s", a->action);
+		return 503;
+	}
+	return q->exec(q->exec_arg, a, result, size);
 }
 
 int
@@ -96,8 +144,8 @@ site_queue_run_one(struct site_queue *q)
 {
 	const struct config *cfg;
 	struct site_action a;
-	char result[512];
-	int rc;
+	char result[512], how[24];
+	int rc, status, pool;
 
 	if (!lease_may_act(q->lease))
 		return 0;
@@ -106,14 +154,18 @@ site_queue_run_one(struct site_queue *q)
 	if (rc != 0)
 		return rc == 1 ? 0 : -1;
 	cfg = config_live_get(q->live);
-	site_queue_do(q, cfg, &a, result, sizeof(result));
+	status = site_queue_do(q, cfg, &a, result, sizeof(result));
 	config_live_put(q->live, cfg);
-	log_info("site", "action %lld (%s %s, queued for site %s): %s",
-	    (long long)a.id, a.action, a.target, q->site, result);
-	store_event(q->st, a.target, NULL, "site", "%s asked through site %s's "
-	    "queue (action %lld): %s", a.action, q->site, (long long)a.id,
-	    result);
-	return store_site_action_finish(q->st, a.id, result) == -1 ? -1 : 1;
+	log_info("site", "action %lld (%s %s, queued for site %s): %d %s",
+	    (long long)a.id, a.action, a.target, q->site, status, result);
+	pool = site_queue_is_pool_action(a.action);
+	snprintf(how, sizeof(how), " (HTTP %d)", status);
+	store_event(q->st, pool ? NULL : a.target, pool ? a.target : NULL,
+	    "site", "%s asked through site %s's queue (action %lld): %s%s",
+	    a.action, q->site, (long long)a.id, result, status / 100 == 2 ?
+	    "" : how);
+	return store_site_action_finish(q->st, a.id, status, result) == -1 ?
+	    -1 : 1;
 }
 
 static void *

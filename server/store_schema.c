@@ -209,11 +209,20 @@ static const char *const store_schema_v7_sql =
 	"CREATE INDEX IF NOT EXISTS site_actions_site ON"
 	" site_actions(site, done_ms, id);";
 
+/* Version 8: every admin action on another site's pool or host goes
+ * through site_actions (upgrade, retry, abort, rebuild, install; args
+ * holds the request's JSON body). status: the HTTP status its instance's
+ * API gave it (0 until done), so that the one who asked sees a refusal
+ * as the API of that instance would have said it. */
+static const char *const store_schema_v8_sql =
+	"ALTER TABLE site_actions ADD COLUMN status INTEGER NOT NULL"
+	" DEFAULT 0;";
+
 /* Each version's step, applied in order on top of the one before. */
 static const char *const store_schema_steps[STORE_SCHEMA_VERSION] = {
 	store_schema_v1_sql, store_schema_v2_sql, store_schema_v3_sql,
 	store_schema_v4_sql, store_schema_v5_sql, store_schema_v6_sql,
-	store_schema_v7_sql,
+	store_schema_v7_sql, store_schema_v8_sql,
 };
 
 /* Creates the schema in one transaction unless it is there already. */

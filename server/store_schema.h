@@ -12,11 +12,12 @@
  *   6  audit (the audit log: store_audit.h)
  *   7  leases (store_lease.h), site_actions (the queue of admin actions
  *      for another site's instance)
+ *   8  site_actions.status (the HTTP status of a queued action's result)
  */
 #ifndef POOLBOOT_STORE_SCHEMA_H
 #define POOLBOOT_STORE_SCHEMA_H
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 struct store;
 

@@ -8,7 +8,7 @@
 #include "util.h"
 
 #define SITE_ACTION_COLS "id, site, action, target, args, created_ms," \
-	" taken_by, done_ms, result"
+	" taken_by, done_ms, result, status"
 
 static void
 store_site_action_read(struct store_stmt *s, struct site_action *a)
@@ -23,6 +23,7 @@ store_site_action_read(struct store_stmt *s, struct site_action *a)
 	store_db_col_text(s, 6, a->taken_by, sizeof(a->taken_by));
 	a->done_ms = store_db_col_int64(s, 7);
 	store_db_col_text(s, 8, a->result, sizeof(a->result));
+	a->status = (int)store_db_col_int64(s, 9);
 }
 
 /* Runs s (bound) to its one row, if any: 0 with *out, 1 none, -1.
@@ -98,7 +99,8 @@ out:
 }
 
 int
-store_site_action_finish(struct store *st, int64_t id, const char *result)
+store_site_action_finish(struct store *st, int64_t id, int status,
+    const char *result)
 {
 	struct store_stmt *s;
 	char r[512];
@@ -107,10 +109,11 @@ store_site_action_finish(struct store *st, int64_t id, const char *result)
 	util_strlcpy(r, sizeof(r), result);
 	store_db_lock(st);
 	if ((s = store_db_prep(st, "UPDATE site_actions SET done_ms = now_ms(),"
-	    " result = ?2 WHERE id = ?1")) == NULL)
+	    " result = ?2, status = ?3 WHERE id = ?1")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, id);
 	store_db_bind_text(s, 2, r);
+	store_db_bind_int64(s, 3, status);
 	if (store_db_step(s) != STORE_DB_DONE)
 		store_db_err(st, "finish site action");
 	else

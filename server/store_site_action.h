@@ -1,5 +1,5 @@
 /* store_site_action.h — the queue of admin actions for another site's
- * instance (store_site_action.c; the site_actions table, schema 7). An
+ * instance (store_site_action.c; the site_actions table, schema 7 and 8). An
  * instance asked to act on a host of another site adds the action here;
  * the active instance of that site takes it (site_queue.h), carries it
  * out and records how it went. Every function returns -1 on a database
@@ -15,12 +15,18 @@ struct store;
 struct site_action {
 	int64_t	 id;
 	char	 site[64];		/* whose instance carries it out */
-	char	 action[16];		/* "arm", "disarm" */
-	char	 target[64];		/* the host */
-	char	 args[64];		/* "wipe" or "" */
+	/* "arm", "disarm", "rebuild", "install" (of a host), "upgrade",
+	 * "retry", "abort" (of a pool), "job-retry", "job-abort" (of a
+	 * host's job) */
+	char	 action[16];
+	char	 target[64];		/* the host or the pool */
+	/* "wipe" or "" (arm, rebuild, install), the job's id (job-retry,
+	 * job-abort), the request's JSON body (upgrade) */
+	char	 args[1024];
 	int64_t	 created_ms;
 	char	 taken_by[160];		/* the instance that took it, or "" */
 	int64_t	 done_ms;		/* 0 until done */
+	int	 status;		/* its HTTP status; 0 until done */
 	char	 result[512];		/* "ok: ..." or "refused: ..." */
 };
 
@@ -35,8 +41,9 @@ int   store_site_action_add(struct store *st, const char *site,
  * lease: only its holder takes). 0 with *out, 1 none, -1. */
 int   store_site_action_take(struct store *st, const char *site,
 	    const char *by, struct site_action *out);
-/* Records action id as done with result (truncated to 511 bytes). */
-int   store_site_action_finish(struct store *st, int64_t id,
+/* Records action id as done with its HTTP status and result (truncated
+ * to 511 bytes). */
+int   store_site_action_finish(struct store *st, int64_t id, int status,
 	    const char *result);
 /* Action id as it is: 0 with *out, 1 no such action, -1. */
 int   store_site_action_get(struct store *st, int64_t id,

@@ -310,8 +310,8 @@ class SchemaMigration(unittest.TestCase):
         events = db.execute("SELECT count(*) FROM events").fetchone()[0]
         db.close()
         env.start()
-        # to the newest schema (7 since issue 16's leases)
-        self.assertIn("database schema upgraded to version 7",
+        # to the newest schema (8 since issue 16's queued site actions)
+        self.assertIn("database schema upgraded to version 8",
                       env.log_text())
         self.assertEqual(env.state_of("h1"), "armed")
         r = env.api("POST", "/hosts/h1/disarm")
@@ -321,7 +321,7 @@ class SchemaMigration(unittest.TestCase):
                          [("disarm", 200)])
         env.stop()
         db = self.db()
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 7)
+        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 8)
         self.assertGreater(db.execute("SELECT count(*) FROM events")
                            .fetchone()[0], events)
         # the v6 step again on a database that has the table

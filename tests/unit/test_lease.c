@@ -253,7 +253,7 @@ queued_action_is_taken_once_by_its_sites_instance(void **state)
 	assert_string_equal(a.target, "h1");
 	assert_string_equal(a.args, "wipe");
 	assert_string_equal(a.taken_by, "W1");
-	assert_int_equal(store_site_action_finish(f->b, id1, "ok: armed"), 0);
+	assert_int_equal(store_site_action_finish(f->b, id1, 200, "ok: armed"), 0);
 	assert_int_equal(store_site_action_take(f->b, "west", "W1", &a), 0);
 	assert_int_equal(a.id, id2);
 	/* W1 dies before finishing it: the next holder of west's lease
@@ -261,12 +261,22 @@ queued_action_is_taken_once_by_its_sites_instance(void **state)
 	assert_int_equal(store_site_action_take(f->b, "west", "W1", &a), 1);
 	assert_int_equal(store_site_action_take(f->a, "west", "W2", &a), 0);
 	assert_int_equal(a.id, id2);
-	assert_int_equal(store_site_action_finish(f->a, id2, "ok: disarmed"),
-	    0);
+	assert_int_equal(store_site_action_finish(f->a, id2, 409,
+	    "refused: not armed"), 0);
 	assert_int_equal(store_site_action_take(f->a, "west", "W3", &a), 1);
 	assert_int_equal(store_site_action_get(f->b, id1, &a), 0);
 	assert_string_equal(a.result, "ok: armed");
+	assert_int_equal(a.status, 200);
 	assert_true(a.done_ms > 0);
+	assert_int_equal(store_site_action_get(f->b, id2, &a), 0);
+	assert_int_equal(a.status, 409);
+	/* a request's body goes with the action, as the API got it */
+	assert_int_equal(store_site_action_add(f->a, "west", "upgrade", "p1",
+	    "{\"dry_run\": false, \"placement\": \"leave\"}", &id1), 0);
+	assert_int_equal(store_site_action_get(f->b, id1, &a), 0);
+	assert_string_equal(a.args, "{\"dry_run\": false, \"placement\": "
+	    "\"leave\"}");
+	assert_int_equal(a.status, 0);
 	assert_int_equal(store_site_action_get(f->b, id2 + 100, &a), 1);
 }
 

@@ -121,7 +121,7 @@ open_creates_state_dir_and_wal_database(void **state)
 	assert_string_equal(v, "wal");
 	free(v);
 	v = raw_text(db, "PRAGMA user_version");
-	assert_string_equal(v, "7");
+	assert_string_equal(v, "8");
 	free(v);
 	v = raw_text(db, "SELECT count(*) FROM sqlite_master WHERE type = "
 	    "'table' AND name IN ('hosts', 'armings', 'events')");
