@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli_follow.h"
+#include "cli_queued.h"
 #include "cli_usage.h"
 #include "client.h"
 #include "render_xml.h"
@@ -225,6 +226,25 @@ out:
 	return ret;
 }
 
+/* An action the server queued for another site's instance (reply, a
+ * 202's): said, and how it went once that instance has it. The exit
+ * code. */
+static int
+cli_site_queued(const struct cli_opts *o, const char *action, json_t *reply)
+{
+	struct config *cfg;
+	char err[512];
+	int rc;
+
+	if ((cfg = cli_config(o)) == NULL)
+		return CLI_EXIT_FAIL;
+	rc = cli_queued_show(cfg, o->json, action, reply, err, sizeof(err));
+	config_free(cfg);
+	if (rc == -1)
+		return cli_fail(o, CLI_EXIT_NOSERVER, "%s", err);
+	return rc == 1 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
 /* ---- arm / disarm ------------------------------------------------------- */
 
 int
@@ -242,7 +262,9 @@ cli_arm(const struct cli_opts *o, const char *host, int disarm)
 	    disarm ? "disarm" : "arm");
 	ret = cli_api_call(o, "POST", path, disarm ? "{}" : (o->wipe ?
 	    "{\"wipe\": true}" : "{\"wipe\": false}"), &reply);
-	if (ret == 0) {
+	if (ret == 0 && cli_queued_is(reply))	/* another site's host */
+		ret = cli_site_queued(o, disarm ? "disarm" : "arm", reply);
+	else if (ret == 0) {
 		if (o->json) {
 			json_dumpf(reply, stdout, JSON_INDENT(2));
 			putchar('\n');
@@ -626,6 +648,11 @@ cli_upgrade(const struct cli_opts *o, const char *pool)
 	    place);
 	if ((ret = cli_api_send(o, "POST", path, body, &status, &reply)) != 0)
 		return ret;
+	if (status == 202 && cli_queued_is(reply)) {	/* another site's */
+		ret = cli_site_queued(o, "upgrade", reply);
+		json_decref(reply);
+		return ret == 0 && o->follow ? cli_status(o, pool, 1) : ret;
+	}
 	if (o->json && (status == 202 || (status == 200 && o->dry_run))) {
 		json_dumpf(reply, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -669,7 +696,9 @@ cli_pool_action(const struct cli_opts *o, const char *pool, const char *action)
 	cli_pool_path(path, sizeof(path), pool, action);
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
 		return ret;
-	if (status / 100 == 2) {
+	if (status == 202 && cli_queued_is(reply))	/* another site's */
+		ret = cli_site_queued(o, action, reply);
+	else if (status / 100 == 2) {
 		if (o->json) {
 			json_dumpf(reply, stdout, JSON_INDENT(2));
 			putchar('\n');
@@ -804,8 +833,9 @@ cli_job_start(const struct cli_opts *o, const char *host, const char *kind)
 	if ((ret = cli_api_send(o, "POST", path, "{\"wipe\": true}", &status,
 	    &reply)) != 0)
 		return ret;
-	if (status != 202) {
-		ret = cli_refused(o, CLI_EXIT_FAIL, reply, kind, status);
+	if (status != 202 || cli_queued_is(reply)) {	/* or another site's */
+		ret = status != 202 ? cli_refused(o, CLI_EXIT_FAIL, reply,
+		    kind, status) : cli_site_queued(o, kind, reply);
 		json_decref(reply);
 		return ret;
 	}
@@ -836,8 +866,9 @@ cli_job_action(const struct cli_opts *o, const char *action, const char *idstr)
 	snprintf(path, sizeof(path), "/api/v1/jobs/%lld/%s", id, action);
 	if ((ret = cli_api_send(o, "POST", path, "{}", &status, &reply)) != 0)
 		return ret;
-	if (status / 100 != 2) {
-		ret = cli_refused(o, CLI_EXIT_FAIL, reply, action, status);
+	if (status / 100 != 2 || cli_queued_is(reply)) { /* or another site's */
+		ret = status / 100 != 2 ? cli_refused(o, CLI_EXIT_FAIL, reply,
+		    action, status) : cli_site_queued(o, action, reply);
 		json_decref(reply);
 		return ret;
 	}
