@@ -307,7 +307,11 @@ api_pool_handle(const struct api_deps *deps, const struct api_request *rq,
 				return;
 			doc = api_pool_upgrade(deps, segs[1], &o, &res, err,
 			    sizeof(err));
-		} else if (strcmp(segs[2], "retry") == 0 ||
+		} else if ((strcmp(segs[2], "retry") == 0 ||
+		    strcmp(segs[2], "abort") == 0) && api_site_forward_pool(deps,
+		    segs[1], segs[2], NULL, 0, rs))
+			return;
+		else if (strcmp(segs[2], "retry") == 0 ||
 		    strcmp(segs[2], "abort") == 0)
 			doc = api_pool_run_ref(deps, segs[1],
 			    strcmp(segs[2], "abort") == 0, &res, err,
