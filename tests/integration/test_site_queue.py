@@ -131,6 +131,22 @@ class SiteQueueTest(UpgradeBase):
         self.assertIn("queued for site west's instance", p.out)
         self.assertIn("site west's instance refused the upgrade (HTTP 409)"
                       ": pool pw already has a halted run", p.err)
+        # a rebuild of west's host too: queued with its wipe, refused
+        # by west's jobs (the pool's run; no identity for a fresh
+        # install), the refusal in the host's events
+        member = spec["hosts"][1]["name"]
+        aid3 = self.queued(env, "/hosts/%s/rebuild" % member,
+                           body={"wipe": True})
+        doc = self.action_done(env, aid3)
+        self.assertEqual((doc["action"], doc["args"]), ("rebuild", "wipe"))
+        self.assertEqual((doc["status"], doc["ok"]), (409, False), doc)
+        self.assertTrue(doc["result"].startswith("refused: "), doc)
+        self.assertTrue(any("rebuild asked through site west's queue "
+                            "(action %d): refused: " % aid3 in e["message"]
+                            for e in env.events(host=member)))
+        # a job that does not exist is the asked instance's 404
+        r = env.api("POST", "/jobs/4242/abort", body=b"{}")
+        self.assertEqual(r.status, 404, r)
         # abort through east: west's instance aborts it
         p = env.cli("abort", "pw")
         self.assertEqual(p.returncode, 0, p.out + p.err + w.log_tail())
