@@ -156,10 +156,12 @@ site_queue_run_one(struct site_queue *q)
 	cfg = config_live_get(q->live);
 	status = site_queue_do(q, cfg, &a, result, sizeof(result));
 	config_live_put(q->live, cfg);
-	log_info("site", "action %lld (%s %s, queued for site %s): %d %s",
-	    (long long)a.id, a.action, a.target, q->site, status, result);
 	pool = site_queue_is_pool_action(a.action);
+	/* a refusal says its status, as the API would have answered */
 	snprintf(how, sizeof(how), " (HTTP %d)", status);
+	log_info("site", "action %lld (%s %s, queued for site %s): %s%s",
+	    (long long)a.id, a.action, a.target, q->site, result,
+	    status / 100 == 2 ? "" : how);
 	store_event(q->st, pool ? NULL : a.target, pool ? a.target : NULL,
 	    "site", "%s asked through site %s's queue (action %lld): %s%s",
 	    a.action, q->site, (long long)a.id, result, status / 100 == 2 ?

@@ -140,6 +140,9 @@ class RestartRaceTest(RaceBase):
             # and without what schema 5 added (VM placement)
             db.execute("DROP TABLE IF EXISTS run_vms")
             db.execute("ALTER TABLE runs DROP COLUMN placement")
+            # and without schema 8's site_actions.status (7 makes the
+            # table again)
+            db.execute("DROP TABLE IF EXISTS site_actions")
             db.execute("PRAGMA user_version = 3")
             db.execute("INSERT INTO runs(pool, state, created_at, "
                        "updated_at) VALUES ('ub', 'running', 1, 1)")
