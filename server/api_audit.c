@@ -171,6 +171,12 @@ api_audit_result(json_t *doc, struct audit_entry *e)
 		    "failed");
 	if (json_is_string(v = json_object_get(doc, "state")))
 		API_AUDIT_ADD("state %.32s", json_string_value(v));
+	/* another site's: queued for its instance (api_site.h) */
+	if (json_is_integer(v = json_object_get(doc, "queued")) &&
+	    json_is_string(json_object_get(doc, "site")))
+		API_AUDIT_ADD("queued for site %.63s (action %"
+		    JSON_INTEGER_FORMAT ")", json_string_value(json_object_get(
+		    doc, "site")), json_integer_value(v));
 #undef API_AUDIT_ADD
 }
 

@@ -93,6 +93,11 @@ class SiteQueueTest(UpgradeBase):
         self.assertTrue(any("upgrade asked through site west's queue "
                             "(action" in m and ": ok: run %d started"
                             % st["run"] in m for m in ev), ev)
+        # east's audit log says where the upgrade went
+        audit = env.api("GET", "/audit").json()["audit"]
+        self.assertTrue(any(e["action"] == "upgrade" and e["status"] == 202
+                            and "queued for site west (action " in
+                            e["result"] for e in audit), audit)
         # unknown pools are still answered by the asked instance
         r = env.api("POST", "/pools/nosuch/upgrade", body={})
         self.assertEqual(r.status, 404, r)
