@@ -7,12 +7,14 @@ sites on one database, as in test_failover.py (on PostgreSQL with
 POOLBOOT_TEST_PG); the real XAPI simulator, real HTTP, the real CLI.
 """
 import json
+import re
 import time
 import unittest
 
 import harness
 import simharness as sh
 from test_failover import Peer, restart_in_site
+from test_rebuild import pool_at_new, start, wait_job
 from test_upgrade import UpgradeBase
 
 
@@ -159,6 +161,57 @@ class SiteQueueTest(UpgradeBase):
         st = env.wait_run("pw", states=("aborted",), timeout=20)
         self.assertTrue(sim.hosts()[master]["enabled"])
         self.assertNotIn("pool pw: host", env.log_text())
+
+    def test_install_and_job_abort_through_the_other_site(self):
+        target = pool_at_new("ip", 63, 2)
+        spare = {"name": "spare", "username": "root",
+                 "password": "unused", "install_delay": 0.2,
+                 "reboot_delay": 0.1, "shutdown_delay": 0.1,
+                 "hosts": [{"name": "nw1", "address": "127.0.63.9",
+                            "mac": "52:54:00:63:00:09",
+                            "product_version": "7.0.0", "state": "halted"}]}
+        extra = ("[host nw1]\nsite = west\nmode = fresh\njoin = ip\n"
+                 "mac = 52:54:00:63:00:09\ndisk = sda\n"
+                 "ip = 127.0.63.9/8\ngateway = 127.0.0.1\n"
+                 "dns = 127.0.0.53\nhostname = nw1.example.com\n"
+                 "root_password_file = %(root_pw)s\npower = manual\n\n")
+        env, sim = start([target], {}, extra_hosts=extra, sim_only=[spare])
+        self._worlds.append(env)
+        with open(env.conf) as f:
+            text = f.read()
+        harness.write(env.conf, text.replace("[pool ip]\n",
+                                             "[pool ip]\nsite = west\n"))
+        restart_in_site(env, "east")
+        port = harness.free_port(avoid=(env.port, env.admin_port))
+        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
+        w = Peer(env, "west", ports=(port, aport))
+        self.peers.append(w)
+        w.start()
+        w.wait_log("site:west taken by this instance")
+        # the install through east's CLI: west's jobs start it
+        p = env.cli("install", "nw1", "--wipe")
+        self.assertEqual(p.returncode, 0, p.out + p.err + w.log_tail())
+        self.assertIn("install of nw1 queued for site west's instance",
+                      p.out)
+        m = re.search(r"site west: ok: install job (\d+) is running", p.out)
+        self.assertIsNotNone(m, p.out)
+        jid = int(m.group(1))
+        wait_job(env, jid, message="power on nw1 now")
+        # its abort through east: west's instance aborts it
+        r = env.api("POST", "/jobs/%d/abort" % jid, body=b"{}")
+        self.assertEqual(r.status, 202, r)
+        doc = r.json()
+        self.assertEqual((doc["job"], doc["host"], doc["site"]),
+                         (jid, "nw1", "west"), doc)
+        done = self.action_done(env, doc["queued"])
+        self.assertEqual((done["action"], done["args"], done["ok"]),
+                         ("job-abort", str(jid), True), done)
+        job = wait_job(env, jid, states=("aborted",), timeout=20)
+        self.assertEqual(job["state"], "aborted")
+        # driven by west's instance only
+        self.assertIn("host nw1: install (job %d): aborted by the operator"
+                      % jid, w.log_text())
+        self.assertNotIn("host nw1: install (job %d)" % jid, env.log_text())
 
 
 if __name__ == "__main__":
