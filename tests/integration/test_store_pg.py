@@ -178,11 +178,12 @@ class DatabaseStoppedTest(PgTestBase):
         th = threading.Thread(target=fetcher, daemon=True)
         th.start()
         down = False
+        before = len(env.log_text())
         try:
             pgcluster.server_stop(CLUSTER)
             down = True
             deadline = time.monotonic() + 20
-            while not LOST_RE.search(env.log_text()):
+            while not LOST_RE.search(env.log_text()[before:]):
                 self.assertLess(time.monotonic(), deadline,
                                 "serve did not say it lost the database; "
                                 "its log:\n%s" % env.log_tail())
