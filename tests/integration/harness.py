@@ -369,14 +369,20 @@ class Env:
         return [tuple(r.values()) for r in json.loads(out)]
 
     def schema_version(self, set_to=None):
-        """The store's schema version; with set_to, sets it first (to
-        make the store look as an older poolboot left it)."""
+        """The store's schema version (SQLite: PRAGMA user_version,
+        PostgreSQL: the table poolboot_schema); with set_to, sets it first
+        (to make the store look as an older poolboot left it)."""
         if self.pg_db is None:
             if set_to is not None:
                 self.sql("PRAGMA user_version = %d" % set_to)
             return self.sql("PRAGMA user_version")[0][0]
-        raise unittest.SkipTest("the PostgreSQL store's schema version: "
-                                "not known to the harness yet")
+        # PostgreSQL: the table poolboot_schema (server/store_db_pg.c)
+        if set_to is not None:
+            self.sql("DELETE FROM poolboot_schema")
+            self.sql("INSERT INTO poolboot_schema(version) VALUES (?)",
+                     set_to)
+        return self.sql("SELECT coalesce(max(version), 0) FROM "
+                        "poolboot_schema")[0][0]
 
     def server_section(self, extra=""):
         tls = ""
