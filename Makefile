@@ -24,7 +24,7 @@ SYSTEMDDIR ?= $(PREFIX)/lib/systemd/system
 # ../share/poolboot/templates) unless the config sets template_dir.
 BIN     ?= poolboot
 CC      ?= cc
-PKGS    := libmicrohttpd libxml-2.0 libcurl sqlite3 jansson inih libcrypto libcrypt
+PKGS    := libmicrohttpd libxml-2.0 libcurl sqlite3 libpq jansson inih libcrypto libcrypt
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wno-format-nonliteral -Wpointer-arith -Wcast-qual -Wvla
 CFLAGS  ?= -O2 -g

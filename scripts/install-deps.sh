@@ -26,7 +26,7 @@ set -eu
 
 # compiling: the compiler, pkg-config and the libraries' headers
 BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libxml2-dev
-libcurl4-openssl-dev libsqlite3-dev libjansson-dev libinih-dev libssl-dev
+libcurl4-openssl-dev libsqlite3-dev libpq-dev libjansson-dev libinih-dev libssl-dev
 libcrypt-dev"
 
 # running: what poolboot itself executes or serves: dnsmasq (DHCP/TFTP),

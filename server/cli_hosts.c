@@ -241,7 +241,7 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 		return NULL;
 	}
 	if (found && (!S_ISREG(sb.st_mode) ||
-	    store_open(cfg->state_dir, 1, &st) == -1)) {
+	    store_open_config(cfg, 1, &st) == -1)) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
 		    "%s (run hosts as the user serve runs as, or start serve)",
 		    dbpath);

@@ -27,6 +27,7 @@
 #include "config_ini.h"
 #include "config_listen.h"
 #include "config_secret.h"
+#include "config_store.h"
 
 /* The sections config_load treats as a whole; [repo], [pool] and [host]
  * are counted and loaded in file order. */
@@ -34,6 +35,7 @@ struct config_sections {
 	struct config_ini_section *server;
 	struct config_ini_section *defs;	/* [defaults] */
 	struct config_ini_section *dnsmasq;
+	struct config_ini_section *store;
 	size_t	 nrepos;
 	size_t	 npools;
 	size_t	 nhosts;
@@ -290,22 +292,24 @@ config_locate(struct config_ini *ini, struct config *cfg, const char *path)
 	return 0;
 }
 
-/* [server], [defaults] and [dnsmasq] may occur once: 0 for the first,
- * -1 (reported) for another. */
+/* [server], [defaults], [dnsmasq] and [store] may occur once: 0 for the
+ * first, -1 (reported) for another. */
 static int
 config_scan_single(struct config_ini *ini, struct config_sections *s,
     struct config_ini_section *sec)
 {
 	struct config_ini_section **one;
 
-	if (sec->kind == CONFIG_INI_DNSMASQ) {
-		if (s->dnsmasq != NULL) {
+	if (sec->kind == CONFIG_INI_DNSMASQ || sec->kind == CONFIG_INI_STORE) {
+		one = sec->kind == CONFIG_INI_STORE ? &s->store : &s->dnsmasq;
+		if (*one != NULL) {
 			config_ini_err(ini, sec->line, "duplicate section "
-			    "[dnsmasq] (first defined on line %d)",
-			    s->dnsmasq->line);
+			    "[%s] (first defined on line %d)",
+			    sec->kind == CONFIG_INI_STORE ? "store" : "dnsmasq",
+			    (*one)->line);
 			return -1;
 		}
-		s->dnsmasq = sec;
+		*one = sec;
 		return 0;
 	}
 	one = sec->kind == CONFIG_INI_SERVER ? &s->server : &s->defs;
@@ -437,6 +441,7 @@ config_load_sections(struct config_ini *ini,
 		return -1;
 	if (s->defs != NULL)
 		inventory_check_defaults(ini, s->defs);
+	config_store_load(ini, cfg->dir, s->store, &cfg->store);
 	for (i = 0; i < ini->nsecs; i++) {
 		sec = &ini->secs[i];
 		if (sec->kind == CONFIG_INI_REPO)
@@ -765,6 +770,7 @@ config_free(struct config *cfg)
 	free(cfg->web_dir);
 	free(cfg->upgrade_paths);
 	config_dnsmasq_free(&cfg->dnsmasq);
+	free(cfg->store.conninfo_file);
 	strmap_free(&cfg->host_names);
 	strmap_free(&cfg->host_macs);
 	strmap_free(&cfg->pool_names);

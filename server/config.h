@@ -30,6 +30,7 @@
 #include "config_dnsmasq.h"
 #include "config_mode.h"
 #include "config_pool.h"
+#include "config_store.h"
 #include "inventory.h"
 #include "strmap.h"
 #include "util.h"
@@ -92,6 +93,8 @@ struct config {
 	size_t	 nhosts;
 
 	struct dnsmasq_cfg dnsmasq;
+
+	struct config_store store;	/* [store] (config_store.h) */
 
 	/* name and MAC indexes for config_host, config_host_by_mac and
 	   config_pool (built by config_load; without them, e.g. out of

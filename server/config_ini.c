@@ -177,20 +177,23 @@ config_ini_new_section(struct config_ini *ini, const char *section)
 		kind = CONFIG_INI_HOST;
 	else if (strcmp(type, "dnsmasq") == 0)
 		kind = CONFIG_INI_DNSMASQ;
+	else if (strcmp(type, "store") == 0)
+		kind = CONFIG_INI_STORE;
 	else {
 		config_ini_err(ini, ini->lineno, "unknown section [%s]; "
 		    "expected [server], [defaults], [repo NAME], [pool NAME], "
-		    "[host NAME] or [dnsmasq]", section);
+		    "[host NAME], [dnsmasq] or [store]", section);
 		return 0;
 	}
 	if ((kind == CONFIG_INI_SERVER || kind == CONFIG_INI_DEFAULTS ||
-	    kind == CONFIG_INI_DNSMASQ) && name[0] != '\0') {
+	    kind == CONFIG_INI_DNSMASQ || kind == CONFIG_INI_STORE) &&
+	    name[0] != '\0') {
 		config_ini_err(ini, ini->lineno, "[%s] takes no name (found "
 		    "[%s])", type, section);
 		return 0;
 	}
 	if (kind != CONFIG_INI_SERVER && kind != CONFIG_INI_DEFAULTS &&
-	    kind != CONFIG_INI_DNSMASQ) {
+	    kind != CONFIG_INI_DNSMASQ && kind != CONFIG_INI_STORE) {
 		if (name[0] == '\0') {
 			config_ini_err(ini, ini->lineno, "[%s] needs a name, "
 			    "e.g. [%s %s1]", type, type, type);

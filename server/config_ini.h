@@ -28,7 +28,8 @@ struct config_ini_kv {
 };
 
 enum config_ini_kind { CONFIG_INI_SERVER, CONFIG_INI_DEFAULTS,
-    CONFIG_INI_REPO, CONFIG_INI_POOL, CONFIG_INI_HOST, CONFIG_INI_DNSMASQ };
+    CONFIG_INI_REPO, CONFIG_INI_POOL, CONFIG_INI_HOST, CONFIG_INI_DNSMASQ,
+    CONFIG_INI_STORE };
 
 struct config_ini_section {
 	enum config_ini_kind kind;

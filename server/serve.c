@@ -201,7 +201,7 @@ serve_start_parts(struct serve_parts *p)
 		log_error("serve", "out of memory");
 		return -1;
 	}
-	if (store_open(cfg->state_dir, 0, &p->st) == -1) {
+	if (store_open_config(cfg, 0, &p->st) == -1) {
 		log_error("serve", "cannot open the state database in %s",
 		    cfg->state_dir);
 		return -1;

@@ -1,4 +1,5 @@
-/* store.h — durable state in SQLite (WAL) under state_dir/poolboot.db.
+/* store.h — durable state: in SQLite (WAL) under state_dir/poolboot.db,
+ * or in a PostgreSQL database shared by several instances.
  *
  * Tables (schema and migrations: store_schema.h):
  *   hosts      state per inventory host poolboot has seen (enum host_state, state.h)
@@ -76,6 +77,14 @@ struct store;
  * refuses a database of another schema version. Caller closes *out with
  * store_close. */
 int   store_open(const char *state_dir, int readonly, struct store **out);
+/* The same on a PostgreSQL database shared by several instances
+ * (docs/scale-out.md): conninfo is a libpq connection string (TLS
+ * settings included); a failure names the server and says why. */
+int   store_open_pg(const char *conninfo, int readonly, struct store **out);
+/* The store cfg names: [store] backend = sqlite (state_dir/poolboot.db)
+ * or postgres (the connection string in [store] conninfo_file). */
+int   store_open_config(const struct config *cfg, int readonly,
+	    struct store **out);
 void  store_close(struct store *st);	/* NULL ok */
 
 /* Starts a new arming of host: any active arming of that host is retired

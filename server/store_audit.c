@@ -10,8 +10,9 @@
 
 #define STORE_AUDIT_DEFAULT	100
 #define STORE_AUDIT_MAX		1000
-#define STORE_AUDIT_COLS "id, ts_ms, client, token, action, target, method," \
+#define STORE_AUDIT_DATA "ts_ms, client, token, action, target, method," \
 	" path, status, result"
+#define STORE_AUDIT_COLS "id, " STORE_AUDIT_DATA
 
 int
 store_audit_add(struct store *st, const struct audit_entry *e,
@@ -21,8 +22,8 @@ store_audit_add(struct store *st, const struct audit_entry *e,
 	int ret = -1;
 
 	store_db_lock(st);
-	if ((s = store_db_prep(st, "INSERT INTO audit(" STORE_AUDIT_COLS ")"
-	    " VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) == NULL)
+	if ((s = store_db_prep(st, "INSERT INTO audit(" STORE_AUDIT_DATA ")"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id")) == NULL)
 		goto out;
 	store_db_bind_int64(s, 1, e->time_ms);
 	store_db_bind_text(s, 2, e->client);
@@ -33,11 +34,11 @@ store_audit_add(struct store *st, const struct audit_entry *e,
 	store_db_bind_text(s, 7, e->path);
 	store_db_bind_int(s, 8, e->status);
 	store_db_bind_text(s, 9, e->result);
-	if (store_db_step(s) != STORE_DB_DONE)
+	if (store_db_step(s) != STORE_DB_ROW)
 		store_db_err(st, "insert audit entry");
 	else {
 		if (id_out != NULL)
-			*id_out = store_db_last_id(st);
+			*id_out = store_db_col_int64(s, 0);
 		ret = 0;
 	}
 	store_db_finalize(s);

@@ -1,6 +1,6 @@
-/* store_db.c — the store's SQL layer (store_db.h): the one connection,
- * its mutex, transactions and prepared statements, for store.c and the
- * table modules alike. */
+/* store_db.c — the store's SQL layer (store_db.h): transactions,
+ * statements and their values, for store.c and the table modules alike,
+ * on whichever engine the store was opened with (store_db_int.h). */
 #include "store_db.h"
 
 #include <pthread.h>
@@ -8,27 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "log.h"
-
-#define STORE_STMT(s)	((sqlite3_stmt *)(void *)(s))
+#include "store_db_int.h"
 
 void
 store_db_err(struct store *st, const char *what)
 {
-	log_error("store", "%s: %s", what, sqlite3_errmsg(st->db));
+	log_error("store", "%s: %s", what, st->db->ops->errmsg(st->db));
 }
 
 int
 store_db_exec(struct store *st, const char *sql, const char *what)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_error("store", "%s: %s", what,
-		    msg != NULL ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
+	if (st->db->ops->exec(st->db, sql) == -1) {
+		store_db_err(st, what);
 		return -1;
 	}
 	return 0;
@@ -37,7 +30,7 @@ store_db_exec(struct store *st, const char *sql, const char *what)
 int
 store_db_begin(struct store *st)
 {
-	return store_db_exec(st, "BEGIN IMMEDIATE", "begin transaction");
+	return store_db_exec(st, st->db->ops->begin_sql, "begin transaction");
 }
 
 int
@@ -49,29 +42,35 @@ store_db_commit(struct store *st)
 void
 store_db_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
+	if (st->db->ops->in_txn(st->db))
 		(void)store_db_exec(st, "ROLLBACK", "rollback");
 }
 
 int
-store_db_pragma_int(struct store *st, const char *sql, int *out)
+store_db_version(struct store *st, int lock, int *ver)
 {
-	sqlite3_stmt *s = NULL;
-	int ret = -1;
+	if (st->db->ops->version_get(st->db, lock, ver) == -1) {
+		store_db_err(st, "schema version");
+		return -1;
+	}
+	return 0;
+}
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, sql);
-		goto out;
+int
+store_db_set_version(struct store *st, int ver)
+{
+	if (st->db->ops->version_set(st->db, ver) == -1) {
+		store_db_err(st, "set schema version");
+		return -1;
 	}
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_db_err(st, sql);
-		goto out;
-	}
-	*out = sqlite3_column_int(s, 0);
-	ret = 0;
-out:
-	sqlite3_finalize(s);
-	return ret;
+	return 0;
+}
+
+void
+store_db_sync_light(struct store *st, int light)
+{
+	if (st->db->ops->sync_light != NULL)
+		st->db->ops->sync_light(st->db, light);
 }
 
 void
@@ -86,35 +85,65 @@ store_db_unlock(struct store *st)
 	pthread_mutex_unlock(&st->mu);
 }
 
-int64_t
-store_db_last_id(struct store *st)
+pthread_mutex_t *
+store_db_rd_lock(struct store *st)
 {
-	return sqlite3_last_insert_rowid(st->db);
+	pthread_mutex_t *mu = st->rd != NULL ? &st->rd_mu : &st->mu;
+
+	pthread_mutex_lock(mu);
+	return mu;
 }
 
 int
 store_db_changes(struct store *st)
 {
-	return sqlite3_changes(st->db);
+	return st->db->ops->changes(st->db);
+}
+
+/* A statement of connection c; NULL on error (logged). */
+static struct store_stmt *
+store_db_prep_on(struct store_conn *c, const char *sql)
+{
+	struct store_stmt *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		log_error("store", "prepare: out of memory");
+		return NULL;
+	}
+	s->c = c;
+	if ((s->h = c->ops->prep(c, sql)) == NULL) {
+		log_error("store", "prepare: %s", c->ops->errmsg(c));
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 struct store_stmt *
 store_db_prep(struct store *st, const char *sql)
 {
-	sqlite3_stmt *s = NULL;
+	return store_db_prep_on(st->db, sql);
+}
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		store_db_err(st, "prepare");
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return (struct store_stmt *)(void *)s;
+struct store_stmt *
+store_db_prep_rd(struct store *st, const char *sql)
+{
+	return store_db_prep_on(st->rd != NULL ? st->rd : st->db, sql);
 }
 
 void
 store_db_finalize(struct store_stmt *s)
 {
-	sqlite3_finalize(STORE_STMT(s));
+	if (s == NULL)
+		return;
+	s->c->ops->finalize(s->h);
+	free(s);
+}
+
+const char *
+store_db_stmt_err(struct store_stmt *s)
+{
+	return s->c->ops->errmsg(s->c);
 }
 
 int
@@ -143,7 +172,8 @@ store_db_collect(struct store *st, struct store_stmt *s, size_t elem_size,
 		cnt++;
 	}
 	if (rc != STORE_DB_DONE && rc != STORE_DB_ROW) {
-		store_db_err(st, what);
+		(void)st;
+		log_error("store", "%s: %s", what, store_db_stmt_err(s));
 		goto out;
 	}
 	*out = v;
@@ -159,61 +189,47 @@ out:
 void
 store_db_reset(struct store_stmt *s)
 {
-	sqlite3_reset(STORE_STMT(s));
-	sqlite3_clear_bindings(STORE_STMT(s));
+	s->c->ops->reset(s->h);
 }
 
 enum store_db_step
 store_db_step(struct store_stmt *s)
 {
-	/* extended result codes are on: SQLITE_CONSTRAINT_UNIQUE & 0xff */
-	switch (sqlite3_step(STORE_STMT(s)) & 0xff) {
-	case SQLITE_ROW:
-		return STORE_DB_ROW;
-	case SQLITE_DONE:
-		return STORE_DB_DONE;
-	case SQLITE_CONSTRAINT:
-		return STORE_DB_CONSTRAINT;
-	default:
-		return STORE_DB_ERROR;
-	}
+	return (enum store_db_step)s->c->ops->step(s->h);
 }
 
 void
 store_db_bind_text(struct store_stmt *s, int i, const char *v)
 {
-	sqlite3_bind_text(STORE_STMT(s), i, v != NULL ? v : "", -1,
-	    SQLITE_TRANSIENT);
+	s->c->ops->bind_text(s->h, i, v != NULL ? v : "");
 }
 
 void
 store_db_bind_int(struct store_stmt *s, int i, int v)
 {
-	sqlite3_bind_int(STORE_STMT(s), i, v);
+	s->c->ops->bind_int64(s->h, i, v);
 }
 
 void
 store_db_bind_int64(struct store_stmt *s, int i, int64_t v)
 {
-	sqlite3_bind_int64(STORE_STMT(s), i, v);
+	s->c->ops->bind_int64(s->h, i, v);
 }
 
 void
 store_db_col_text(struct store_stmt *s, int i, char *buf, size_t size)
 {
-	const unsigned char *t = sqlite3_column_text(STORE_STMT(s), i);
-
-	snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+	snprintf(buf, size, "%s", s->c->ops->col_text(s->h, i));
 }
 
 int
 store_db_col_int(struct store_stmt *s, int i)
 {
-	return sqlite3_column_int(STORE_STMT(s), i);
+	return (int)s->c->ops->col_int64(s->h, i);
 }
 
 int64_t
 store_db_col_int64(struct store_stmt *s, int i)
 {
-	return sqlite3_column_int64(STORE_STMT(s), i);
+	return s->c->ops->col_int64(s->h, i);
 }

@@ -1,10 +1,13 @@
 /* store_db.h — the store's own SQL layer (store_db.c), shared by the
- * store's files (store.c, store_schema.c, store_run.c, store_job.c) so that
- * SQLite itself stays in store.c and store_db.c. Not for any other module:
- * they use store.h.
+ * store's files (store.c, store_schema.c, store_run.c, store_job.c, ...)
+ * so that the database engines stay in store_db_sqlite.c (SQLite) and
+ * store_db_pg.c (PostgreSQL, libpq). Not for any other module: they use
+ * store.h.
  *
- * A struct store_stmt is a prepared statement (an SQLite one behind the
- * opaque type). Every function here expects the caller to hold the store's
+ * SQL given here is one text for both engines: ?N parameters, RETURNING
+ * for generated ids, ON CONFLICT instead of INSERT OR, now_ms() for the
+ * database's clock, no PRAGMA. A struct store_stmt is a prepared
+ * statement of either engine. Every function here expects the caller to hold the store's
  * mutex (store_db_lock) unless it says otherwise; errors are logged with
  * the "store" tag, as everywhere in the store.
  */
@@ -16,26 +19,25 @@
 
 #include <pthread.h>
 
-struct sqlite3;
-struct sqlite3_stmt;
+struct store_conn;	/* a connection of either engine (store_db_int.h) */
 struct store_stmt;
+struct store_commit;
 
 /* The store behind store.h's opaque struct store: one connection shared
  * by several threads behind mu. */
-struct store_commit;
-
 struct store {
-	struct sqlite3	*db;
+	struct store_conn *db;
 	pthread_mutex_t	 mu;
 	int		 readonly;
-	struct sqlite3_stmt **stmt;	/* store.c's cached statements */
-	/* a second, read-only connection for the arming lookups of
-	 * installers' requests (store_active_arming, store_arming_by_hash),
-	 * so that they never wait behind a commit's fsync on db; NULL for
-	 * a read-only store (db serves them) */
-	struct sqlite3	*rd;
+	int		 postgres;	/* 1: PostgreSQL, 0: SQLite */
+	struct store_stmt **stmt;	/* store.c's cached statements */
+	/* a second connection for the arming lookups of installers'
+	 * requests (store_active_arming, store_arming_by_hash), so that
+	 * they never wait behind a commit's fsync on db; NULL for a
+	 * read-only store (db serves them) */
+	struct store_conn *rd;
 	pthread_mutex_t	 rd_mu;
-	struct sqlite3_stmt **rd_stmt;
+	struct store_stmt **rd_stmt;
 	struct store_commit *gc;	/* store_commit.c: fetch counts */
 };
 
@@ -52,29 +54,43 @@ enum store_db_step {
 void  store_db_lock(struct store *st);
 void  store_db_unlock(struct store *st);
 
-/* Logs "what: <SQLite's last error message>". */
+/* Logs "what: <the engine's last error message>". */
 void  store_db_err(struct store *st, const char *what);
 /* Runs sql (one or more statements without parameters): 0, or -1 with
  * "what: reason" logged. */
 int   store_db_exec(struct store *st, const char *sql, const char *what);
-/* Runs a PRAGMA that returns one integer into *out: 0/-1. */
-int   store_db_pragma_int(struct store *st, const char *sql, int *out);
+/* The schema version (store_schema.c): with lock, inside a write
+ * transaction, so that two instances starting at once migrate one after
+ * the other. 0/-1. */
+int   store_db_version(struct store *st, int lock, int *ver);
+int   store_db_set_version(struct store *st, int ver);
+/* light 1: the next commits may skip waiting for the disk (SQLite's
+ * synchronous=NORMAL in WAL mode: they survive a crash of the process);
+ * 0: back to durable commits. A no-op where every commit is durable. */
+void  store_db_sync_light(struct store *st, int light);
 
-/* BEGIN IMMEDIATE / COMMIT: 0/-1. Rollback is a no-op outside a
- * transaction, so an error path may always call it. */
+/* Begins a write transaction (SQLite: BEGIN IMMEDIATE) / COMMIT: 0/-1.
+ * Rollback is a no-op outside a transaction, so an error path may always
+ * call it. */
 int   store_db_begin(struct store *st);
 int   store_db_commit(struct store *st);
 void  store_db_rollback(struct store *st);
-/* The rowid of the last INSERT, and the rows the last UPDATE changed. */
-int64_t store_db_last_id(struct store *st);
+/* The rows the last UPDATE or DELETE changed. (A generated id: INSERT
+ * ... RETURNING id.) */
 int   store_db_changes(struct store *st);
 
 /* Prepares sql: the statement (caller finalizes it with
  * store_db_finalize), or NULL on error ("prepare" logged). */
 struct store_stmt *store_db_prep(struct store *st, const char *sql);
+/* The same on the read connection (st->rd; st->db without one): the
+ * caller holds the lock store_db_rd_lock returned. */
+struct store_stmt *store_db_prep_rd(struct store *st, const char *sql);
+pthread_mutex_t *store_db_rd_lock(struct store *st);
 void  store_db_finalize(struct store_stmt *s);	/* NULL ok */
 /* Makes s ready to run again with new bindings. */
 void  store_db_reset(struct store_stmt *s);
+/* The last error of s's connection (for a log line). */
+const char *store_db_stmt_err(struct store_stmt *s);
 /* Runs s one step: STORE_DB_ROW, STORE_DB_DONE, STORE_DB_CONSTRAINT or
  * STORE_DB_ERROR. */
 enum store_db_step store_db_step(struct store_stmt *s);

@@ -7,9 +7,10 @@
 
 #include "store_db.h"
 
-#define JOB_COLS "id, host, kind, pool, state, step, old_ref, created_at," \
+#define JOB_DATA "host, kind, pool, state, step, old_ref, created_at," \
 	" updated_at, step_started_at, finished_at, attempts, error, message," \
 	" step_ms"
+#define JOB_COLS "id, " JOB_DATA
 
 static void
 store_job_read(struct store_stmt *s, struct job *j)
@@ -59,17 +60,17 @@ store_job_create(struct store *st, struct job *j)
 	int rc, ret = -1;
 
 	store_db_lock(st);
-	if ((s = store_db_prep(st, "INSERT INTO jobs(" JOB_COLS ") VALUES"
-	    " (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	    " ?15)")) == NULL)
+	if ((s = store_db_prep(st, "INSERT INTO jobs(" JOB_DATA ") VALUES"
+	    " (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+	    " RETURNING id")) == NULL)
 		goto out;
 	store_job_bind(s, j);
 	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT)
 		ret = 1;	/* jobs_one_active: the host has one */
-	else if (rc != STORE_DB_DONE)
+	else if (rc != STORE_DB_ROW)
 		store_db_err(st, "insert job");
 	else {
-		j->id = store_db_last_id(st);
+		j->id = store_db_col_int64(s, 0);
 		ret = 0;
 	}
 	store_db_finalize(s);

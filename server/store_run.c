@@ -9,9 +9,10 @@
 #include "state.h"
 #include "store_db.h"
 
-#define RUN_COLS "id, pool, state, target_version, target_build, disable_ha," \
+#define RUN_DATA "pool, state, target_version, target_build, disable_ha," \
 	" ha_disabled_by_us, wlb_disabled_by_us, ha_srs, created_at, updated_at," \
 	" finished_at, error, dump_path, report, placement"
+#define RUN_COLS "id, " RUN_DATA
 #define RUN_HOST_COLS "run_id, host, ord, is_master, step, old_version," \
 	" new_version, boot_time_before, step_started_at, started_at," \
 	" finished_at, attempts, error, step_ms"
@@ -113,9 +114,9 @@ store_run_create(struct store *st, const struct run *r,
 	store_db_lock(st);
 	if (store_db_begin(st) == -1)
 		goto out;
-	if ((s = store_db_prep(st, "INSERT INTO runs(" RUN_COLS ") VALUES"
-	    " (NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-	    " ?15, ?16)")) == NULL)
+	if ((s = store_db_prep(st, "INSERT INTO runs(" RUN_DATA ") VALUES"
+	    " (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+	    " ?16) RETURNING id")) == NULL)
 		goto out;
 	store_run_bind(s, r);
 	if ((rc = store_db_step(s)) == STORE_DB_CONSTRAINT &&
@@ -124,13 +125,13 @@ store_run_create(struct store *st, const struct run *r,
 		ret = 1;	/* runs_one_active: the pool has one */
 		goto out;
 	}
-	if (rc != STORE_DB_DONE) {
+	if (rc != STORE_DB_ROW) {
 		store_db_err(st, "insert run");
 		goto out;
 	}
+	id = store_db_col_int64(s, 0);
 	store_db_finalize(s);
 	s = NULL;
-	id = store_db_last_id(st);
 	if ((s = store_db_prep(st, "INSERT INTO run_hosts(" RUN_HOST_COLS
 	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14)")) == NULL)

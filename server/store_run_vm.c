@@ -67,8 +67,8 @@ out:
 int
 store_run_vm_add(struct store *st, const struct run_vm *v)
 {
-	return store_run_vm_exec(st, "INSERT OR IGNORE INTO run_vms("
-	    RUN_VM_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", v, 0,
+	return store_run_vm_exec(st, "INSERT INTO run_vms(" RUN_VM_COLS
+	    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT DO NOTHING", v, 0,
 	    "insert run vm");
 }
 

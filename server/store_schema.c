@@ -4,6 +4,8 @@
  * older version is brought up to date on open. */
 #include "store_schema.h"
 
+#include <stdio.h>
+
 #include "log.h"
 #include "store_db.h"
 
@@ -72,8 +74,7 @@ static const char *const store_schema_v2_sql =
 	" attempts INTEGER NOT NULL DEFAULT 0,"
 	" error TEXT NOT NULL DEFAULT '',"
 	" step_ms TEXT NOT NULL DEFAULT '',"
-	" PRIMARY KEY (run_id, host));"
-	"PRAGMA user_version = 2;";
+	" PRIMARY KEY (run_id, host));";
 
 /* Version 3: rebuild/install jobs, and why an arming was made. */
 static const char *const store_schema_v3_sql =
@@ -94,8 +95,7 @@ static const char *const store_schema_v3_sql =
 	" error TEXT NOT NULL DEFAULT '',"
 	" message TEXT NOT NULL DEFAULT '',"
 	" step_ms TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX jobs_host ON jobs(host, id);"
-	"PRAGMA user_version = 3;";
+	"CREATE INDEX jobs_host ON jobs(host, id);";
 
 /* Version 4: one unfinished (running or halted) run per pool and one
  * unfinished job per host, enforced by the store. A database written by
@@ -104,7 +104,7 @@ static const char *const store_schema_v3_sql =
  * event saying so, before the indexes are made. */
 static const char *const store_schema_v4_sql =
 	"INSERT INTO events(ts, host, pool, kind, message)"
-	" SELECT CAST(strftime('%s', 'now') AS INTEGER), '', r.pool, 'upgrade',"
+	" SELECT now_ms() / 1000, '', r.pool, 'upgrade',"
 	"  'run ' || r.id || ' aborted by the store upgrade (schema 4): pool '"
 	"  || r.pool || ' had another unfinished run (' || ("
 	"  SELECT min(o.id) FROM runs o WHERE o.pool = r.pool"
@@ -114,14 +114,14 @@ static const char *const store_schema_v4_sql =
 	"  (SELECT min(o.id) FROM runs o WHERE o.pool = r.pool"
 	"  AND o.state IN ('running', 'halted'));"
 	"UPDATE runs SET state = 'aborted',"
-	" finished_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000,"
+	" finished_at = now_ms() / 1000 * 1000,"
 	" error = 'aborted by the store upgrade (schema 4): another run of the"
 	" pool was unfinished'"
 	" WHERE state IN ('running', 'halted') AND id >"
 	"  (SELECT min(o.id) FROM runs o WHERE o.pool = runs.pool"
 	"  AND o.state IN ('running', 'halted'));"
 	"INSERT INTO events(ts, host, pool, kind, message)"
-	" SELECT CAST(strftime('%s', 'now') AS INTEGER), j.host, j.pool, j.kind,"
+	" SELECT now_ms() / 1000, j.host, j.pool, j.kind,"
 	"  'job ' || j.id || ' aborted by the store upgrade (schema 4): host '"
 	"  || j.host || ' had another unfinished job, and a host has one at a'"
 	"  || ' time'"
@@ -129,7 +129,7 @@ static const char *const store_schema_v4_sql =
 	"  (SELECT min(o.id) FROM jobs o WHERE o.host = j.host"
 	"  AND o.state IN ('running', 'halted'));"
 	"UPDATE jobs SET state = 'aborted',"
-	" finished_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000,"
+	" finished_at = now_ms() / 1000 * 1000,"
 	" error = 'aborted by the store upgrade (schema 4): another job of the"
 	" host was unfinished'"
 	" WHERE state IN ('running', 'halted') AND id >"
@@ -138,8 +138,7 @@ static const char *const store_schema_v4_sql =
 	"CREATE UNIQUE INDEX runs_one_active ON runs(pool)"
 	" WHERE state IN ('running', 'halted');"
 	"CREATE UNIQUE INDEX jobs_one_active ON jobs(host)"
-	" WHERE state IN ('running', 'halted');"
-	"PRAGMA user_version = 4;";
+	" WHERE state IN ('running', 'halted');";
 
 /* Version 5: VM placement in a rolling upgrade (issue 13). runs.placement
  * says whether the VMs of each host go back to it once it is upgraded
@@ -161,8 +160,7 @@ static const char *const store_schema_v5_sql =
 	" from_host TEXT NOT NULL DEFAULT '',"
 	" message TEXT NOT NULL DEFAULT '',"
 	" updated_at INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (run_id, host, vm_uuid));"
-	"PRAGMA user_version = 5;";
+	" PRIMARY KEY (run_id, host, vm_uuid));";
 
 /* Version 6: the audit log (issue 14): one row per admin action, with the
  * name of the token used (never the token). IF NOT EXISTS: the step may
@@ -182,20 +180,27 @@ static const char *const store_schema_v6_sql =
 	" result TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS audit_ts ON audit(ts_ms);"
 	"CREATE INDEX IF NOT EXISTS audit_token ON audit(token, id);"
-	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target, id);"
-	"PRAGMA user_version = 6;";
+	"CREATE INDEX IF NOT EXISTS audit_target ON audit(target, id);";
+
+/* Each version's step, applied in order on top of the one before. */
+static const char *const store_schema_steps[STORE_SCHEMA_VERSION] = {
+	store_schema_v1_sql, store_schema_v2_sql, store_schema_v3_sql,
+	store_schema_v4_sql, store_schema_v5_sql, store_schema_v6_sql,
+};
 
 /* Creates the schema in one transaction unless it is there already. */
 int
 store_schema_init(struct store *st)
 {
-	int ver = 0, ret = -1;
+	char what[32];
+	int ver = 0, v, ret = -1;
 
 	if (store_db_begin(st) == -1)
 		return -1;
-	/* read inside the write lock: two starting processes cannot both
-	 * create the tables */
-	if (store_db_pragma_int(st, "PRAGMA user_version", &ver) == -1)
+	/* read inside the write lock: two starting processes (or two
+	 * instances on one PostgreSQL database) cannot both create the
+	 * tables */
+	if (store_db_version(st, 1, &ver) == -1)
 		goto out;
 	if (ver > STORE_SCHEMA_VERSION) {
 		log_error("store", "database schema version %d is newer than "
@@ -204,18 +209,14 @@ store_schema_init(struct store *st)
 	}
 	/* each step brings the schema one version further, in this
 	 * transaction: a database of any older version is upgraded */
-	if ((ver < 1 && store_db_exec(st, store_schema_v1_sql,
-	    "create schema") == -1) ||
-	    (ver < 2 && store_db_exec(st, store_schema_v2_sql,
-	    "schema v2") == -1) ||
-	    (ver < 3 && store_db_exec(st, store_schema_v3_sql,
-	    "schema v3") == -1) ||
-	    (ver < 4 && store_db_exec(st, store_schema_v4_sql,
-	    "schema v4") == -1) ||
-	    (ver < 5 && store_db_exec(st, store_schema_v5_sql,
-	    "schema v5") == -1) ||
-	    (ver < 6 && store_db_exec(st, store_schema_v6_sql,
-	    "schema v6") == -1))
+	for (v = ver; v < STORE_SCHEMA_VERSION; v++) {
+		snprintf(what, sizeof(what), v == 0 ? "create schema" :
+		    "schema v%d", v + 1);
+		if (store_db_exec(st, store_schema_steps[v], what) == -1)
+			goto out;
+	}
+	if (ver < STORE_SCHEMA_VERSION &&
+	    store_db_set_version(st, STORE_SCHEMA_VERSION) == -1)
 		goto out;
 	if (ver < STORE_SCHEMA_VERSION)
 		log_info("store", "database schema %s version %d%s",

@@ -1,6 +1,8 @@
 /* store_schema.h — the store's tables and their migrations
- * (store_schema.c), for store.c's store_open only. The version is kept in
- * PRAGMA user_version:
+ * (store_schema.c), for store.c's store_open only. One text for both
+ * engines (store_db_int.h maps the types for PostgreSQL). The version is
+ * kept in SQLite's PRAGMA user_version, or PostgreSQL's table
+ * poolboot_schema:
  *   1  hosts, armings, events
  *   2  runs, run_hosts (rolling upgrades)
  *   3  jobs (rebuild/install), armings.purpose
