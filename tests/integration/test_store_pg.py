@@ -130,7 +130,7 @@ class UnreachableTest(PgTestBase):
         port = harness.free_port()      # nobody listens there
         self.set_conninfo("host=127.0.0.1 port=%d user=poolboot dbname=%s "
                           "connect_timeout=5" % (port, env.pg_db))
-        for cmd in ("serve", "hosts"):
+        for cmd in ("check", "serve", "hosts"):
             t0 = time.monotonic()
             p = env.cli(cmd, timeout=60)
             self.assert_refused(p, cmd)
