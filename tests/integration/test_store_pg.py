@@ -141,6 +141,22 @@ class UnreachableTest(PgTestBase):
 
 
 @needs_pg
+class CliReadsTest(PgTestBase):
+    def test_hosts_without_serve_reads_the_database(self):
+        # serve armed h1 and stopped: hosts (no server to ask) reads the
+        # PostgreSQL store, where no poolboot.db file exists
+        env = self.env
+        env.start()
+        env.arm("h1")
+        env.stop()
+        self.assertFalse(os.path.exists(os.path.join(env.state,
+                                                     "poolboot.db")))
+        self.assertEqual(env.sql("SELECT state FROM hosts WHERE name = ?",
+                                 "h1"), [("armed",)])
+        self.assertEqual(env.state_of("h1"), "armed")
+
+
+@needs_pg
 @needs_cluster
 class DatabaseStoppedTest(PgTestBase):
     """pg_ctl stop while serve runs, then start: serve says it lost the
