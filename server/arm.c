@@ -181,12 +181,12 @@ arm_check_token_of(struct arm *a, const char *host, const char *token,
 	util_sha256_hex(token, hash);
 	rc = store_active_arming(a->st, host, ar);
 	if (rc == -1)
-		return ARM_ERROR;
+		return ARM_UNAVAILABLE;
 	if (rc == 0 && util_streq_ct(hash, ar->token_hash))
 		return ARM_OK;
 	rc = store_arming_by_hash(a->st, host, hash, ar);
 	if (rc == -1)
-		return ARM_ERROR;
+		return ARM_UNAVAILABLE;
 	if (rc == 0 && !ar->active)
 		return ARM_GONE;
 	return ARM_FORBIDDEN;
