@@ -21,7 +21,9 @@ pg_start() {
 	PGDIR=$(mktemp -d /tmp/pbpg.XXXXXX) &&
 	    POOLBOOT_TEST_PG=$(python3 tests/pg/pgcluster.py start "$PGDIR" \
 	    2>"$LOG/pg.err") && [ -n "$POOLBOOT_TEST_PG" ] && {
-		export POOLBOOT_TEST_PG
+		# its data folder: test_failover stops and starts the server
+		POOLBOOT_TEST_PGDATA=$PGDIR/data
+		export POOLBOOT_TEST_PG POOLBOOT_TEST_PGDATA
 		echo "# PostgreSQL store: $POOLBOOT_TEST_PG"
 		return 0
 	}
@@ -32,7 +34,7 @@ pg_start() {
 }
 
 pg_stop() {
-	unset POOLBOOT_TEST_PG
+	unset POOLBOOT_TEST_PG POOLBOOT_TEST_PGDATA
 	[ -n "$PGDIR" ] || return 0
 	python3 tests/pg/pgcluster.py stop "$PGDIR" || rm -rf "$PGDIR"
 	PGDIR=
