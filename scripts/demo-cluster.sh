@@ -29,6 +29,7 @@ T0=$(date +%s)
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
 die() { printf '\n\033[1;31mdemo-cluster FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
 
 # ---- cleanup: every process this script started, then the database -------
@@ -269,17 +270,21 @@ run "$BIN" status -c "$D/east-b.conf" east1
 
 step "kill -9 east-a (the owner of east1's run) in the middle of east1h1's install"
 run kill -9 "$PID_east_a"
+KILLED=$(ms)
 wait "$PID_east_a" 2>/dev/null || true
-KILLED=$(date +%s)
 echo "east-a is gone; west goes on; east-b waits for site:east's lease to expire (lease_seconds = $LEASE)"
 
 step "east-b takes over site:east and resumes east1's run at its persisted step"
 wait_for $((LEASE + 15)) "east-b to take site:east" grep -q "site:east taken by this instance" "$D/east-b.log"
-TOOK=$(date +%s)
+TOOK=$(ms)
 wait_for 15 "east-b to resume east1's run" grep -q "pool east1: resuming run" "$D/east-b.log"
 grep -E "lease: (standing by|site:east taken)|resuming run" "$D/east-b.log" |
     awk '!seen[$0]++' | head -n 4 | sed 's/^/  east-b.log: /'
-echo "taken over $((TOOK - KILLED)) s after the kill"
+printf 'site:east taken over %d.%d s after the kill (lease_seconds = %s)\n' \
+    $(((TOOK - KILLED) / 1000)) $(((TOOK - KILLED) % 1000 / 100)) "$LEASE"
+
+step "Mid-run, as east-b (now east's active instance) shows both sites"
+run "$BIN" hosts -c "$D/east-b.conf"
 
 # the latest run of POOL is no longer running (done, halted, failed...)
 run_ended() {
@@ -345,6 +350,17 @@ PYEOF
 then
 	die "the end state is wrong"
 fi
+# each run driven by its own site's instances: east1 finished by east-b
+# (after east-a's kill), west1 by west alone
+who() { grep -c "coord: pool $2: " "$D/$1.log" || true; }
+printf '  log lines about east1 / west1: east-a %s / %s, east-b %s / %s, west %s / %s\n' \
+    "$(who east-a east1)" "$(who east-a west1)" "$(who east-b east1)" \
+    "$(who east-b west1)" "$(who west east1)" "$(who west west1)"
+grep -q "coord: pool east1: rolling upgrade to 8.2.1 finished" "$D/east-b.log" ||
+    die "east-b did not finish east1's run"
+[ "$(who east-a west1)$(who east-b west1)$(who west east1)" = 000 ] ||
+    die "an instance acted on another site's pool"
+echo "  east1's run finished by the standby east-b; west1's run by west alone"
 
 echo
 echo "demo-cluster OK: two sites upgraded 8.2.0 -> 8.2.1 in $((END - START)) s" \
