@@ -74,7 +74,9 @@ mkdir -p "$D/repo/boot" "$D/repo/Packages" "$D/tftp-root/pxelinux.cfg" \
     "$D/east-a" "$D/east-b" "$D/west"
 
 step "A throw-away PostgreSQL cluster: initdb and pg_ctl, unix socket only"
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+for b in /usr/lib/postgresql/*/bin; do
+	PGBIN=$b      # the newest installed: the glob sorts 15 before 16
+done
 [ -x "$PGBIN/initdb" ] || die "no /usr/lib/postgresql/*/bin/initdb: apt-get install postgresql (or make demo-cluster, which installs it)"
 PGPORT=$(freeport)
 if [ "$(id -u)" -eq 0 ]; then
@@ -230,10 +232,11 @@ sed -n '/^\[pool east1/,/^\[defaults/p' "$D/east-a.conf" | sed '$d'
 step "Three instances on the one database: east-a (active), east-b (standby), west (active)"
 start_serve() {   # NAME
 	"$BIN" serve -c "$D/$1.conf" >"$D/$1.log" 2>&1 &
-	eval "PID_$(echo "$1" | tr - _)=\$!"
-	PIDS="$PIDS $!"
+	LAST=$!
+	PIDS="$PIDS $LAST"
 }
 start_serve east-a
+EAST_A=$LAST
 wait_for 15 "east-a to take site:east" grep -q "site:east taken by this instance" "$D/east-a.log"
 wait_for 15 "east-a's admin API" curl -s -o /dev/null "http://127.0.0.1:$EAPORT/"
 start_serve east-b
@@ -269,9 +272,9 @@ wait_for 60 "east1h1's answerfile fetch" fetched_af east1h1
 run "$BIN" status -c "$D/east-b.conf" east1
 
 step "kill -9 east-a (the owner of east1's run) in the middle of east1h1's install"
-run kill -9 "$PID_east_a"
+run kill -9 "$EAST_A"
 KILLED=$(ms)
-wait "$PID_east_a" 2>/dev/null || true
+wait "$EAST_A" 2>/dev/null || true
 echo "east-a is gone; west goes on; east-b waits for site:east's lease to expire (lease_seconds = $LEASE)"
 
 step "east-b takes over site:east and resumes east1's run at its persisted step"
@@ -298,11 +301,12 @@ step "Both runs to the end (east1 driven by east-b now, west1 by west)"
 wait_for 120 "west1's run to end" run_ended west1
 wait_for 120 "east1's run to end" run_ended east1
 END=$(date +%s)
-run "$BIN" status -c "$D/east-b.conf"
-run "$BIN" hosts -c "$D/east-b.conf"
+# shown whatever they say (status exits 1 for a halted run): judged below
+run "$BIN" status -c "$D/east-b.conf" || true
+run "$BIN" hosts -c "$D/east-b.conf" || true
 
 step "Check the end state (the simulator's view and the runs in the database)"
-"$BIN" status -c "$D/west.conf" --json >"$D/status.json"
+"$BIN" status -c "$D/west.conf" --json >"$D/status.json" || true
 curl -s "http://127.0.0.1:$CPORT/state" >"$D/sim-state.json"
 curl -s "http://127.0.0.1:$CPORT/log" >"$D/sim-log.json"
 if ! $PY - "$D" <<'PYEOF'
