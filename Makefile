@@ -5,6 +5,8 @@
 #                   warnings as errors, run unit + integration tests, then the
 #                   same suite under ASan+UBSan
 #   make demo       build and show the main job on embedded defaults
+#   make demo-cluster  the same scaled out: PostgreSQL, two sites, a
+#                   standby taking over a run (docs/scale-out.md)
 #   make SANITIZE=address,undefined   sanitizer build
 #   make fuzz       libFuzzer harnesses (tests/fuzz), each run FUZZ_SECONDS
 #   NODEPS=1        never check or install Debian packages (packagers,
@@ -45,7 +47,7 @@ LIBOBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all check deps deps-check deps-e2e deps-bench deps-fuzz deps-demo test unit integration demo answerfiles clean install uninstall e2e bench \
+.PHONY: all check deps deps-check deps-e2e deps-bench deps-fuzz deps-demo deps-demo-cluster test unit integration demo demo-cluster answerfiles clean install uninstall e2e bench \
 	bench-xmlrpc soak fuzz fuzz-build fuzz-bins
 
 # deps first, then a sub-make: on a fresh machine the pkg-config flags of
@@ -75,7 +77,7 @@ $(BUILD):
 DEPS_SH := $(if $(NODEPS),@true,@sh scripts/install-deps.sh)
 deps:
 	$(DEPS_SH) build
-deps-check deps-e2e deps-bench deps-fuzz deps-demo:
+deps-check deps-e2e deps-bench deps-fuzz deps-demo deps-demo-cluster:
 	$(DEPS_SH) $(patsubst deps-%,%,$@)
 
 unit: $(UNIT_BINS)
@@ -166,6 +168,13 @@ answerfiles: poolboot
 demo: deps-demo
 	@$(MAKE) -s poolboot
 	@sh scripts/demo.sh
+
+# make demo scaled out (docs/scale-out.md): a throw-away PostgreSQL
+# cluster, two sites, a standby; the active instance of one site is killed
+# mid-upgrade and its standby finishes the run (about a minute)
+demo-cluster: deps-demo-cluster
+	@$(MAKE) -s poolboot
+	@sh scripts/demo-cluster.sh
 
 # Templates and the dashboard (web/, when present) are installed file by
 # file so that uninstall removes exactly those. The tftp-root skeleton is

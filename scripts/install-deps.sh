@@ -10,6 +10,7 @@
 #          pxelinux files, GRUB's EFI modules and grub-mkimage for
 #          init-tftp, ipmitool). What make and make install use.
 #   demo   build, plus what make demo's simulator needs (python3, curl)
+#   demo-cluster  demo, plus postgresql (make demo-cluster's database)
 #   check  everything make check runs: unit tests (cmocka, valgrind),
 #          integration tests (the XAPI, IPMI and Redfish simulators, the
 #          UEFI probes, man pages), the fuzzers, the e2e boots, the
@@ -63,7 +64,7 @@ WEB_PKGS="chromium"
 command -v npm >/dev/null 2>&1 || WEB_PKGS="$WEB_PKGS nodejs npm"
 
 usage() {
-	echo "usage: sh scripts/install-deps.sh [--list] [build|demo|check|e2e|bench|fuzz]" >&2
+	echo "usage: sh scripts/install-deps.sh [--list] [build|demo|demo-cluster|check|e2e|bench|fuzz]" >&2
 	exit 2
 }
 
@@ -77,6 +78,8 @@ profile=${1:-build}
 case "$profile" in
 build)	PKGS="$BUILD_PKGS $RUN_PKGS" ;;
 demo)	PKGS="$BUILD_PKGS $RUN_PKGS python3 curl" ;;
+demo-cluster)
+	PKGS="$BUILD_PKGS $RUN_PKGS python3 curl postgresql" ;;
 check)	PKGS="$BUILD_PKGS $RUN_PKGS $TEST_PKGS $UEFI_PKGS $E2E_PKGS
 	    $FUZZ_PKGS $WEB_PKGS" ;;
 e2e)	PKGS="$BUILD_PKGS $RUN_PKGS $E2E_PKGS" ;;

@@ -72,6 +72,8 @@ api_arm_http_status(enum arm_status as)
 	case ARM_GONE:
 	case ARM_LOOP_GUARD:
 		return 410;
+	case ARM_UNAVAILABLE:
+		return 503;
 	case ARM_ERROR:
 	default:
 		return 500;

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "notify.h"
 #include "render.h"
+#include "site_files.h"
 #include "store_hosts.h"
 #include "tftp.h"
 
@@ -181,12 +182,12 @@ arm_check_token_of(struct arm *a, const char *host, const char *token,
 	util_sha256_hex(token, hash);
 	rc = store_active_arming(a->st, host, ar);
 	if (rc == -1)
-		return ARM_ERROR;
+		return ARM_UNAVAILABLE;
 	if (rc == 0 && util_streq_ct(hash, ar->token_hash))
 		return ARM_OK;
 	rc = store_arming_by_hash(a->st, host, hash, ar);
 	if (rc == -1)
-		return ARM_ERROR;
+		return ARM_UNAVAILABLE;
 	if (rc == 0 && !ar->active)
 		return ARM_GONE;
 	return ARM_FORBIDDEN;
@@ -803,7 +804,8 @@ arm_reconcile_armed(struct arm *a, const struct host *h,
 	return arm_write_local(a, h);
 }
 
-/* Brings one inventory host's per-MAC files in line with the store.
+/* Brings one inventory host's per-MAC files in line with the store
+ * (another site's host: they go, site_files.h).
  * pre: its active arming when the caller read it already (rc 0 found, 1
  * none); NULL: read here. */
 static int
@@ -815,6 +817,8 @@ arm_reconcile_host(struct arm *a, const struct host *h,
 	enum arm_file f;
 	int rc, ret = -1, changed = 0;
 
+	if (!site_files_host(a->cfg, h))	/* another site's: no files */
+		return site_files_drop(a->cfg, h);
 	if (tftp_read_pxe(a->cfg, h, &text[ARM_FILE_PXE]) == -1 ||
 	    tftp_grub_read(a->cfg, h, &text[ARM_FILE_GRUB]) == -1)
 		goto out;

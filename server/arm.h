@@ -65,7 +65,9 @@ enum arm_status {
 	ARM_GONE,		/* 410: token was valid once; install finished/disarmed */
 	ARM_LOOP_GUARD,		/* 410: the loop guard tripped on this fetch */
 	ARM_CONFLICT,		/* 409: request refused (e.g. --wipe missing, mode changed) */
-	ARM_ERROR		/* 500: render/validation/store failure (logged) */
+	ARM_ERROR,		/* 500: render/validation failure (logged) */
+	ARM_UNAVAILABLE		/* 503: the state database cannot be reached
+				 * (logged); nothing was counted or served */
 };
 
 struct config_live;

@@ -112,7 +112,7 @@ arm_fetch_trip(struct arm *a, const struct host *h, const struct arming *ar)
 	    "fetched %d times without a callback", ar->attempts);
 	if (store_arming_finish(a->st, ar->id, "failed", reason,
 	    util_now()) == -1)
-		return ARM_ERROR;
+		return ARM_UNAVAILABLE;
 	arm_changed(a);
 	hostcert_drop_key(a->cfg, h->name);
 	arm_afcache_drop(a->afc, ar->id);
@@ -384,8 +384,8 @@ arm_fetch_end(struct arm *a, struct arm_fetch *f, char **body, size_t *len)
 		    "counted)");
 		ret = ARM_GONE;
 		break;
-	default:
-		ret = ARM_ERROR;
+	default:	/* not counted: the database could not be written */
+		ret = ARM_UNAVAILABLE;
 		break;
 	}
 	if (ret == ARM_OK) {

@@ -13,6 +13,7 @@
 #include "render.h"
 #include "render_cache.h"
 #include "render_xml.h"
+#include "store.h"
 #include "tftp.h"
 #include "tokens.h"
 #include "util.h"
@@ -135,6 +136,8 @@ cli_local_check(const struct cli_opts *o)
 		free(s);
 	}
 	config_check_state_dir(cfg, &problems);
+	if (store_check_config(cfg, err, sizeof(err)) == -1)
+		strlist_addf(&problems, "%s", err);
 	tokens_check(cfg, &problems, &notes);
 	tftp_check_layout(cfg, &problems, &notes);
 	dnsmasq_check(cfg, &problems, &notes);

@@ -64,7 +64,8 @@ config_diff_pool_same(const struct pool *a, const struct pool *b)
 	    a->rejoin_timeout == b->rejoin_timeout &&
 	    a->step_timeout == b->step_timeout &&
 	    a->poll_ms == b->poll_ms &&
-	    a->placement_leave == b->placement_leave;
+	    a->placement_leave == b->placement_leave &&
+	    config_diff_str(a->site, b->site);
 }
 
 /* The root password: the same hash, or new's file still holds the
@@ -115,6 +116,7 @@ static int
 config_diff_host_same(const struct host *a, struct host *b)
 {
 	return config_diff_str(a->pool_name, b->pool_name) &&
+	    config_diff_str(a->site, b->site) &&
 	    config_diff_pool_same(a->pool, b->pool) &&
 	    config_diff_str(a->repo_name, b->repo_name) &&
 	    config_diff_repo_same(a->repo, b->repo) &&

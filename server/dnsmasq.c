@@ -29,6 +29,7 @@
 
 #include "log.h"
 #include "proc.h"
+#include "site_files.h"
 
 #define CONF_MAX		(64 * 1024)
 #define HOSTFILE_MAX		4096
@@ -349,11 +350,14 @@ dnsmasq_write_if_changed(const char *path, const char *text, int *changed,
 	return 0;
 }
 
+/* name's file stays in hosts.d: an inventory host of this site's */
 static int
 dnsmasq_is_inventory_host(const struct config *cfg, const char *name)
 {
-	return cfg->dnsmasq.dhcp == DNSMASQ_FULL &&
-	    config_host(cfg, name) != NULL;
+	const struct host *h = config_host(cfg, name);
+
+	return cfg->dnsmasq.dhcp == DNSMASQ_FULL && h != NULL &&
+	    site_files_host(cfg, h);
 }
 
 int
@@ -390,6 +394,8 @@ dnsmasq_write_files(const struct config *cfg, const char *dir, int *changed,
 		for (i = 0; i < cfg->nhosts; i++) {
 			const struct host *h = &cfg->hosts[i];
 
+			if (!site_files_host(cfg, h))
+				continue;	/* another site's */
 			if (snprintf(path, sizeof(path), "%s/%s", hosts,
 			    h->name) >= (int)sizeof(path)) {
 				snprintf(err, errlen, "%s/%s: path too long",

@@ -2,10 +2,10 @@
  *
  * poolboot writes a dnsmasq config under state_dir/dnsmasq/ for
  * proxy-DHCP (next to the site's DHCP server) or full DHCP (one
- * reservation file per inventory host in a dhcp-hostsdir, which dnsmasq
- * re-reads by itself), checks it with `dnsmasq --test`, and in mode
- * managed runs dnsmasq as a child in the foreground, restarting it with
- * backoff when it dies. It never restarts dnsmasq for inventory changes
+ * reservation file per inventory host of its site in a dhcp-hostsdir,
+ * which dnsmasq re-reads by itself), checks it with `dnsmasq --test`, and
+ * in mode managed runs dnsmasq as a child in the foreground, restarting it
+ * with backoff when it dies. It never restarts dnsmasq for inventory changes
  * (a reload restarts it only when dnsmasq.conf itself changed).
  * What dnsmasq serves over TFTP (tftp-root: boot loaders, pxelinux.cfg,
  * repo links) is tftp.c's (tftp.h; poolboot init-tftp fills it). See
@@ -61,8 +61,9 @@ char *dnsmasq_render_host(const struct host *h);
 
 /*
  * Writes dir/dnsmasq.conf and (dhcp = full) dir/hosts.d/<host> for every
- * inventory host, each atomically, and removes every other file in
- * dir/hosts.d (hosts no longer in the inventory). A file whose content
+ * inventory host of this instance's site (site_files.h; every host
+ * without [server] site), each atomically, and removes every other file
+ * in dir/hosts.d (hosts no longer in the inventory, other sites' hosts). A file whose content
  * is already right is not touched, so dnsmasq's inotify does not see it
  * change. dir NULL means dnsmasq_dir(cfg). *changed (may be NULL) gets
  * the number of files written or removed. 0, or -1 with err.

@@ -704,14 +704,14 @@ http_handler(void *cls, struct MHD_Connection *con, const char *url,
 
 /* ---- the daemon -------------------------------------------------------- */
 
-/* libmicrohttpd's own messages: while starting they explain a failure
- * (e.g. the port is taken) and are errors; once running they are about
+/* libmicrohttpd's own messages: while a listener starts they explain a
+ * failure (e.g. the port is taken) and are errors; once it serves they are about
  * misbehaving clients (malformed requests, early closes), which the
  * request's log line already shows, so they are debug output. */
 static void
 http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	const struct http_server *srv = ((struct http_listener *)cls)->srv;
+	struct http_listener *l = cls;
 	char msg[512];
 	size_t n;
 
@@ -723,10 +723,12 @@ http_mhd_log(void *cls, const char *fmt, va_list ap)
 	 * max_connections or per_ip_connections: counted and warned about
 	 * (http_conn.h), not lost in the debug output */
 	if (strncmp(msg, "Server reached connection limit", 31) == 0) {
-		http_conn_refused(((struct http_listener *)cls)->conns);
+		http_conn_refused(l->conns);
 		return;
 	}
-	if (atomic_load(&srv->running))
+	/* per listener: the install listener serves (and its clients
+	 * misbehave) while the admin one still starts */
+	if (atomic_load(&l->serving))
 		log_debug("http", "libmicrohttpd: %s", msg);
 	else
 		log_error("http", "libmicrohttpd: %s", msg);

@@ -352,6 +352,11 @@ http_host_status(struct MHD_Connection *con, struct http_req *rq,
 		status = MHD_HTTP_CONFLICT;
 		text = "conflict: request refused (see the server log)\n";
 		break;
+	case ARM_UNAVAILABLE:
+		status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		text = "unavailable: the state database cannot be reached; "
+		    "try again\n";
+		break;
 	case ARM_ERROR:
 	default:
 		status = MHD_HTTP_INTERNAL_SERVER_ERROR;

@@ -219,6 +219,7 @@ http_listen_start(struct http_listener *l, const struct http_listen_opts *o)
 		return -1;
 	}
 	l->fd = -1;	/* the daemon's now */
+	atomic_store(&l->serving, 1);
 	return 0;
 }
 

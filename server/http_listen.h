@@ -14,6 +14,7 @@
 #ifndef POOLBOOT_HTTP_LISTEN_H
 #define POOLBOOT_HTTP_LISTEN_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <microhttpd.h>
@@ -34,6 +35,9 @@ struct http_listener {
 	char	*tls_key;		/* PEM text, wiped when freed */
 	struct MHD_Daemon *daemon;
 	struct http_conn_set *conns;
+	/* set once its daemon started: libmicrohttpd's messages before are
+	 * about starting (errors), after about clients (debug) */
+	atomic_int serving;
 };
 
 /* What a listener's daemon runs with. */

@@ -754,3 +754,28 @@ store_open_config(const struct config *cfg, int readonly, struct store **out)
 	free(conninfo);
 	return ret;
 }
+
+int
+store_check_config(const struct config *cfg, char *err, size_t errlen)
+{
+	struct store_conn *c = NULL;
+	char *conninfo;
+	int ret;
+
+	if (cfg->store.backend != STORE_POSTGRES)
+		return 0;
+	if ((conninfo = config_store_conninfo(&cfg->store, err,
+	    errlen)) == NULL)
+		return -1;
+	ret = store_db_pg_open(conninfo, 1, &c);
+	util_wipe(conninfo, strlen(conninfo));
+	free(conninfo);
+	if (ret == -1) {
+		snprintf(err, errlen, "%s: the PostgreSQL database it names "
+		    "cannot be reached (the line above says why)",
+		    cfg->store.conninfo_file);
+		return -1;
+	}
+	c->ops->close(c);
+	return 0;
+}

@@ -85,6 +85,11 @@ int   store_open_pg(const char *conninfo, int readonly, struct store **out);
  * or postgres (the connection string in [store] conninfo_file). */
 int   store_open_config(const struct config *cfg, int readonly,
 	    struct store **out);
+/* For check: 0 when the store cfg names can be reached (SQLite: always;
+ * PostgreSQL: a connection is made and closed), else -1 with the reason
+ * in err (libpq's own is logged). */
+int   store_check_config(const struct config *cfg, char *err,
+	    size_t errlen);
 void  store_close(struct store *st);	/* NULL ok */
 
 /* Starts a new arming of host: any active arming of that host is retired

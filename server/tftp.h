@@ -56,7 +56,7 @@
 int   tftp_check_layout(const struct config *cfg, struct strlist *errors,
 	    struct strlist *notes);
 
-/* ---- per-MAC files (arm only) ---------------------------------------- */
+/* ---- per-MAC files (arm; site_files drops other sites') ----------- */
 
 /* Path of h's per-MAC file, tftp_root/pxelinux.cfg/01-<mac>. Caller
  * frees; NULL when out of memory. */

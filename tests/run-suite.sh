@@ -53,7 +53,9 @@ rm -f "$OUT.one"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 echo "# integration: POOLBOOT_BIN=$BUILD/poolboot ($PY)"
-POOLBOOT_BIN="$BUILD/poolboot" $PY tests/integration/run.py >"$OUT.one" 2>&1
+# two modules at a time (run.py -j): most of the suite's time is waiting
+POOLBOOT_BIN="$BUILD/poolboot" POOLBOOT_TEST_JOBS=${POOLBOOT_TEST_JOBS:-2} \
+    $PY tests/integration/run.py >"$OUT.one" 2>&1
 rc=$?
 cat "$OUT.one"
 grep -E '^(not ok|ok) ' "$OUT.one" >>"$OUT"

@@ -15,6 +15,12 @@ repository root) on two free loopback ports: the install listener (port,
 [server] admin_listen: /api/v1, /metrics and the dashboard). request()
 sends a path to the listener that serves it. Nothing here contacts any
 address other than 127.0.0.1.
+
+With POOLBOOT_TEST_PG set to an admin conninfo of a PostgreSQL server
+(tests/pg/pgcluster.py start DIR prints one), every Env gets a database of
+its own there, dropped at cleanup(), and its poolboot.conf a [store]
+section with backend = postgres and conninfo_file = <env dir>/store.conninfo.
+Env.sql() reads and writes whichever store the Env uses.
 """
 import hashlib
 import http.client
@@ -27,7 +33,11 @@ import socket
 import ssl
 import subprocess
 import tempfile
+import atexit
 import time
+import uuid
+import sqlite3
+import unittest
 import xml.etree.ElementTree as ET
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -62,6 +72,111 @@ TOKEN_RE = re.compile(r"/hosts/([A-Za-z0-9._-]+)/([0-9a-f]{40})/answerfile")
 
 # Every Env created, so that the runner can show the log of a failing one.
 ENVS = []
+
+
+# ---- the PostgreSQL store (POOLBOOT_TEST_PG) -----------------------------
+def pg_admin():
+    """The admin conninfo of the PostgreSQL server the suite runs on, or
+    None: the store is SQLite."""
+    return os.environ.get("POOLBOOT_TEST_PG") or None
+
+
+def skip_on_pg(why):
+    """Skips a test (or class) that can only hold on the SQLite store."""
+    return unittest.skipIf(pg_admin() is not None,
+                           "SQLite store only: " + why)
+
+
+def conninfo_parse(text):
+    """key=value words of a libpq conninfo (no quoting: what the tests
+    and pgcluster.py write) as an ordered dict."""
+    out = {}
+    for word in text.split():
+        k, sep, v = word.partition("=")
+        if not sep:
+            raise ValueError("not a key=value conninfo: %r" % text)
+        out[k] = v
+    return out
+
+
+def conninfo_with(text, **kw):
+    """text with the keys in kw set (dbname, sslmode, ...)."""
+    d = conninfo_parse(text)
+    d.update(kw)
+    return " ".join("%s=%s" % kv for kv in d.items())
+
+
+def pg_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, bytes):
+        return "'\\x%s'::bytea" % v.hex()
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def pg_bind(query, args):
+    """query with each ? outside quotes replaced by args' literals."""
+    out, i, quote = [], 0, None
+    for ch in query:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            if i >= len(args):
+                raise ValueError("more ? than arguments in %r" % query)
+            out.append(pg_literal(args[i]))
+            i += 1
+            continue
+        out.append(ch)
+    if i != len(args):
+        raise ValueError("%d arguments for %d ? in %r" % (len(args), i,
+                                                         query))
+    return "".join(out)
+
+
+def psql(conninfo, sql, timeout=60):
+    """Runs sql through psql -At against conninfo; its stdout (raises
+    with psql's error text when it fails)."""
+    p = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
+                        "-d", conninfo, "-c", sql],
+                       capture_output=True, text=True, timeout=timeout,
+                       stdin=subprocess.DEVNULL, env=clean_env())
+    if p.returncode != 0:
+        raise RuntimeError("psql %r: %s" % (sql[:200], p.stderr.strip()))
+    return p.stdout
+
+
+# DROP DATABASEs under way: an Env's cleanup does not wait for its own
+# (0.1-0.2 s each, a few minutes over the suite); the runner's exit does
+PG_DROPS = []
+
+
+def pg_drop_async(dbname):
+    PG_DROPS[:] = [p for p in PG_DROPS if p.poll() is None]
+    PG_DROPS.append(subprocess.Popen(
+        ["psql", "-X", "-q", "-d", pg_admin(), "-c",
+         "DROP DATABASE IF EXISTS %s WITH (FORCE)" % dbname],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env=clean_env()))
+
+
+@atexit.register
+def pg_drops_wait():
+    for p in PG_DROPS:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def is_query(sql):
+    return sql.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH",
+                                                       "VALUES")
 
 
 def free_port(avoid=()):
@@ -183,7 +298,10 @@ class Env:
         self.secret = os.path.join(self.dir, "secret")
         self.boot_attempts = boot_attempts
         self.boot_files = boot_files
+        self.pg_db = self.pg_conninfo = self.store_conninfo_file = None
         self._make_tree(big_file)
+        if pg_admin() is not None:
+            self._make_pg_database()
         self.write_config(extra_server=extra_server, extra_hosts=extra_hosts,
                           hosts_text=hosts_text)
         ENVS.append(self)
@@ -219,6 +337,76 @@ class Env:
         os.makedirs(os.path.join(self.tftp, "pxelinux.cfg"))
         os.makedirs(self.state)
 
+    def _make_pg_database(self):
+        """A database of this Env's own on the POOLBOOT_TEST_PG server and
+        the conninfo file that names it (mode 0600)."""
+        self.pg_db = "pbit_" + uuid.uuid4().hex[:16]
+        psql(pg_admin(), "CREATE DATABASE %s" % self.pg_db)
+        self.pg_conninfo = conninfo_with(pg_admin(), dbname=self.pg_db)
+        self.store_conninfo_file = os.path.join(self.dir, "store.conninfo")
+        write(self.store_conninfo_file, self.pg_conninfo + "\n", 0o600)
+
+    def _drop_pg_database(self):
+        if self.pg_db is None:
+            return
+        pg_drop_async(self.pg_db)
+        self.pg_db = None
+
+    @property
+    def backend(self):
+        """The store this Env's poolboot uses: "sqlite" or "postgres"."""
+        return "sqlite" if self.pg_db is None else "postgres"
+
+    def store_section(self):
+        """The [store] section ("" on SQLite, the default)."""
+        if self.pg_db is None:
+            return ""
+        return ("[store]\nbackend = postgres\nconninfo_file = %s\n\n"
+                % self.store_conninfo_file)
+
+    def sql(self, query, *args):
+        """Runs one SQL statement (? parameters) on this Env's store, the
+        SQLite file state_dir/poolboot.db or its PostgreSQL database, and
+        returns the rows as a list of tuples ([] for a statement that is
+        not a query). On SQLite a query opens the file read-only (WAL
+        lets it while serve runs), anything else read-write; neither
+        creates it."""
+        if self.pg_db is None:
+            path = os.path.join(self.state, "poolboot.db")
+            mode = "ro" if is_query(query) else "rw"
+            db = sqlite3.connect("file:%s?mode=%s" % (path, mode), uri=True,
+                                 timeout=5)
+            try:
+                rows = db.execute(query, args).fetchall()
+                db.commit()
+                return rows
+            finally:
+                db.close()
+        query = pg_bind(query, args)
+        if not is_query(query):
+            psql(self.pg_conninfo, query)
+            return []
+        # one JSON array of row objects: numbers stay numbers, NULL None
+        out = psql(self.pg_conninfo, "SELECT coalesce(json_agg(q), '[]') "
+                   "FROM (%s) q" % query)
+        return [tuple(r.values()) for r in json.loads(out)]
+
+    def schema_version(self, set_to=None):
+        """The store's schema version (SQLite: PRAGMA user_version,
+        PostgreSQL: the table poolboot_schema); with set_to, sets it first
+        (to make the store look as an older poolboot left it)."""
+        if self.pg_db is None:
+            if set_to is not None:
+                self.sql("PRAGMA user_version = %d" % set_to)
+            return self.sql("PRAGMA user_version")[0][0]
+        # PostgreSQL: the table poolboot_schema (server/store_db_pg.c)
+        if set_to is not None:
+            self.sql("DELETE FROM poolboot_schema")
+            self.sql("INSERT INTO poolboot_schema(version) VALUES (?)",
+                     set_to)
+        return self.sql("SELECT coalesce(max(version), 0) FROM "
+                        "poolboot_schema")[0][0]
+
     def server_section(self, extra=""):
         tls = ""
         if self.admin_cert is not None:
@@ -231,9 +419,10 @@ class Env:
                 "state_dir = %s\n"
                 "tftp_root = %s\n"
                 "boot_attempts = %d\n"
-                "boot_files = %s\n%s\n"
+                "boot_files = %s\n%s\n%s"
                 % (self.port, self.admin_port, tls, self.port, self.state,
-                   self.tftp, self.boot_attempts, self.boot_files, extra))
+                   self.tftp, self.boot_attempts, self.boot_files, extra,
+                   self.store_section()))
 
     def base_inventory(self):
         return ("[repo xs82]\n"
@@ -330,14 +519,18 @@ class Env:
         return self.start()
 
     def cleanup(self):
-        """Stops the server, removes the temp dir, and raises if the
-        server's log holds a sanitizer report."""
+        """Stops the server, drops its PostgreSQL database, removes the
+        temp dir, and raises if the server's log holds a sanitizer
+        report (keeping the dir). POOLBOOT_KEEP keeps dir and database."""
         self.stop()
         report = self.sanitizer_report()
+        keep = bool(os.environ.get("POOLBOOT_KEEP"))
+        if not keep:
+            self._drop_pg_database()
         if report:
             raise AssertionError("sanitizer report in %s:\n%s"
                                  % (self.log_path, report))
-        if os.environ.get("POOLBOOT_KEEP"):
+        if keep:
             return
         shutil.rmtree(self.dir, ignore_errors=True)
 

@@ -7,9 +7,17 @@ prints TAP. Usage (from the repository root):
 POOLBOOT_BIN overrides the binary (default ./poolboot; the ASan build is
 build-asan/poolboot). POOLBOOT_KEEP=1 keeps the temp dirs. PATTERNs select
 tests whose id contains one of them. Exit 1 if any test failed.
+
+-j N (or POOLBOOT_TEST_JOBS=N) runs N test modules at a time, each in a
+process of its own (most of the suite's time is waiting: simulated
+installs, timeouts); the TAP lines of a module are printed together when
+it ends, numbered in that order. The modules that make network
+namespaces run one after the other (SERIAL).
 """
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import unittest
@@ -118,13 +126,23 @@ class TapSuiteResult(TapResult):
         super().addError(test, err)
 
 
-def main(argv):
-    bin_ = harness.poolboot_bin()
-    if not os.access(bin_, os.X_OK):
-        print("Bail out! %s is not an executable (build it with make, or "
-              "set POOLBOOT_BIN)" % bin_)
-        return 1
-    os.chdir(harness.REPO_ROOT)
+# modules that make network namespaces and run dnsmasq in them: one at a
+# time, in one queue of their own
+SERIAL = ("test_dnsmasq", "test_reload", "test_uefi_dhcp")
+# the longest modules first (seconds on an unloaded machine, roughly), so
+# that the last ones to end are short
+WEIGHT = {"test_clitruth": 104, "test_failover": 80, "test_upgrade": 49,
+          "test_rebuild": 41, "test_dashboard": 22, "test_placement": 19,
+          "test_follow": 15, "test_redfish": 14, "test_mirror": 14,
+          "test_dashboard_actions": 12, "test_deadmaster": 11,
+          "test_limits": 11, "test_logstall": 10, "test_races": 10}
+
+
+def module_of(test):
+    return test.id().split(".")[0]
+
+
+def discover():
     loader = unittest.TestLoader()
     suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
     # the XAPI simulator's own tests (wire format, XenAPI.py) run here too
@@ -133,6 +151,90 @@ def main(argv):
         sys.path.insert(0, simdir)
         suite.addTests(loader.discover(simdir, pattern="test_*.py",
                                        top_level_dir=simdir))
+    return suite
+
+
+def run_parallel(jobs, tests):
+    """Runs the modules of tests, jobs at a time, each in a worker
+    process (run.py --modules M...); prints their TAP renumbered."""
+    mods = []
+    for t in tests:
+        if module_of(t) not in mods:
+            mods.append(module_of(t))
+    queues = [[m] for m in mods if m not in SERIAL]
+    serial = [m for m in mods if m in SERIAL]
+    if serial:
+        queues.append(serial)
+    queues.sort(key=lambda q: -sum(WEIGHT.get(m, 5) for m in q))
+    running, n, failed, t0 = [], 0, 0, time.time()
+    while queues or running:
+        while queues and len(running) < jobs:
+            q = queues.pop(0)
+            out = tempfile.TemporaryFile(mode="w+")
+            p = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                  "--modules"] + q, stdout=out,
+                                 stderr=subprocess.STDOUT)
+            running.append((p, out, q))
+        time.sleep(0.2)
+        for item in list(running):
+            p, out, q = item
+            if p.poll() is None:
+                continue
+            running.remove(item)
+            out.seek(0)
+            seen = 0
+            for line in out:
+                parts = line.split(" ", 3)
+                if line.startswith("ok ") or line.startswith("not ok "):
+                    n += 1
+                    seen += 1
+                    neg = line.startswith("not ok ")
+                    failed += neg
+                    rest = line.split(" - ", 1)[1] if " - " in line else ""
+                    line = "%s %d - %s" % ("not ok" if neg else "ok", n,
+                                           rest)
+                elif line.startswith("1..") or line.startswith(
+                        "# poolboot integration tests") or (parts[0] == "#" and
+                                                 len(parts) > 2 and
+                                                 parts[2].startswith("test")):
+                    continue
+                sys.stdout.write(line if line.endswith("\n") else
+                                 line + "\n")
+            if p.returncode != 0 and seen == 0:
+                n += 1
+                failed += 1
+                print("not ok %d - %s: the worker exited %d" %
+                      (n, " ".join(q), p.returncode))
+            out.close()
+            sys.stdout.flush()
+    print("1..%d" % n)
+    print("# %d test%s, %d failed, %.1f s (%d at a time)" % (
+        n, "" if n == 1 else "s", failed, time.time() - t0, jobs))
+    return 1 if failed else 0
+
+
+def main(argv):
+    jobs = int(os.environ.get("POOLBOOT_TEST_JOBS", "1") or 1)
+    modules = None
+    if argv[:1] == ["--modules"]:
+        modules, argv = argv[1:], []
+    elif argv[:1] == ["-j"] and len(argv) > 1:
+        jobs, argv = int(argv[1]), argv[2:]
+    bin_ = harness.poolboot_bin()
+    if not os.access(bin_, os.X_OK):
+        print("Bail out! %s is not an executable (build it with make, or "
+              "set POOLBOOT_BIN)" % bin_)
+        return 1
+    os.chdir(harness.REPO_ROOT)
+    suite = discover()
+    if modules is not None:
+        suite = unittest.TestSuite([t for t in iter_tests(suite)
+                                    if module_of(t) in modules])
+    elif jobs > 1:
+        tests = [t for t in iter_tests(suite)
+                 if not argv or any(p in t.id() for p in argv)]
+        print("# poolboot integration tests, binary %s" % bin_)
+        return run_parallel(jobs, tests)
     if argv:
         keep = [t for t in iter_tests(suite)
                 if any(p in t.id() for p in argv)]

@@ -6,7 +6,6 @@ token add` while the server runs, beside the admin token file's (local).
 """
 import json
 import os
-import sqlite3
 import time
 import unittest
 
@@ -201,10 +200,7 @@ class TokensAndAudit(unittest.TestCase):
 
         # no token anywhere: not in the table, the log or the API
         secrets = [self.alice, self.bob, self.local, installer_token]
-        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(
-            env.state, "poolboot.db"), uri=True)
-        rows = db.execute("SELECT * FROM audit").fetchall()
-        db.close()
+        rows = env.sql("SELECT * FROM audit")
         self.assertGreaterEqual(len(rows), 7)
         table = json.dumps(rows)
         api = json.dumps(self.audit("?limit=1000"))
@@ -297,21 +293,18 @@ class SchemaMigration(unittest.TestCase):
     def tearDown(self):
         self.env.cleanup()
 
-    def db(self):
-        return sqlite3.connect(os.path.join(self.env.state, "poolboot.db"))
-
     def test_from_v5(self):
         env = self.env
         env.start()
         env.arm("h1")
         env.stop()
-        db = self.db()
         # schema 5 had none of the tables of 6 (audit), 7 (leases,
         # site_actions) and 8 (site_actions.status)
-        db.executescript("DROP TABLE audit; DROP TABLE leases; "
-                         "DROP TABLE site_actions; PRAGMA user_version = 5;")
-        events = db.execute("SELECT count(*) FROM events").fetchone()[0]
-        db.close()
+        env.sql("DROP TABLE audit")
+        env.sql("DROP TABLE leases")
+        env.sql("DROP TABLE site_actions")
+        env.schema_version(5)
+        events = env.sql("SELECT count(*) FROM events")[0][0]
         env.start()
         # to the newest schema (8 since issue 16's queued site actions)
         self.assertIn("database schema upgraded to version 8",
@@ -323,14 +316,13 @@ class SchemaMigration(unittest.TestCase):
         self.assertEqual([(e["action"], e["status"]) for e in doc["audit"]],
                          [("disarm", 200)])
         env.stop()
-        db = self.db()
-        self.assertEqual(db.execute("PRAGMA user_version").fetchone()[0], 8)
-        self.assertGreater(db.execute("SELECT count(*) FROM events")
-                           .fetchone()[0], events)
+        self.assertEqual(env.schema_version(), 8)
+        self.assertGreater(env.sql("SELECT count(*) FROM events")[0][0],
+                           events)
         # the v6 step again on a database that has the table (v8's
         # column is added once: its table goes, v7 makes it again)
-        db.executescript("DROP TABLE site_actions; PRAGMA user_version = 5;")
-        db.close()
+        env.sql("DROP TABLE site_actions")
+        env.schema_version(5)
         env.start()
         doc = env.api("GET", "/audit").json()
         self.assertEqual(len(doc["audit"]), 1)

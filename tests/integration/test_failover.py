@@ -47,6 +47,8 @@ class Peer(harness.Env):
         self.dir = tempfile.mkdtemp(prefix="pbit-peer-")
         self.port, self.admin_port = ports or (env.port, env.admin_port)
         self.admin_cert = self.admin_key = None
+        # env's database (the harness's, on PostgreSQL) is env's to drop
+        self.pg_db = self.pg_conninfo = self.store_conninfo_file = None
         self.proc = None
         self.logf = None
         self.log_path = os.path.join(self.dir, "serve.log")

@@ -285,14 +285,15 @@ class PrefixUsrTest(unittest.TestCase):
 
 BUILD_PKGS = ("build-essential", "pkg-config", "libmicrohttpd-dev",
               "libxml2-dev", "libcurl4-openssl-dev", "libsqlite3-dev",
-              "libjansson-dev", "libinih-dev", "libssl-dev", "libcrypt-dev")
+              "libpq-dev", "libjansson-dev", "libinih-dev", "libssl-dev",
+              "libcrypt-dev")
 RUN_PKGS = ("dnsmasq-base", "pxelinux", "syslinux-common",
             "grub-efi-amd64-bin", "grub-common", "ipmitool")
 # what only the tests run: none of it belongs on a production server
 TEST_ONLY = ("valgrind", "libcmocka-dev", "python3-os-xenapi", "openipmi",
              "qemu-system-x86", "ipxe-qemu", "ovmf", "busybox-static",
              "chromium", "clang-14", "libclang-rt-14-dev", "redfishtool",
-             "sqlite3", "man-db")
+             "sqlite3", "postgresql", "man-db")
 
 
 class DepsProfileTest(unittest.TestCase):

@@ -14,7 +14,6 @@ against the real `poolboot serve` and the real XAPI pool simulator:
 accepted by the kernel but never answered, as with a master that hangs.
 """
 import os
-import sqlite3
 import threading
 import time
 import unittest
@@ -55,13 +54,7 @@ def join_all(ths, timeout):
 def db_rows(env, sql, *args):
     """Rows of the server's store (read-only; WAL allows it while the
     server runs)."""
-    db = sqlite3.connect("file:%s?mode=ro" % os.path.join(env.state,
-                                                          "poolboot.db"),
-                         uri=True, timeout=5)
-    try:
-        return db.execute(sql, args).fetchall()
-    finally:
-        db.close()
+    return env.sql(sql, *args)
 
 
 def statuses(out):
@@ -133,22 +126,17 @@ class RestartRaceTest(RaceBase):
         env.wait_step("ub", master, {"arm", "reboot", "install"})
         sim.pause()     # XAPI frozen: a resuming run waits on it
         env.kill9()
-        db = sqlite3.connect(os.path.join(env.state, "poolboot.db"))
-        try:
-            db.execute("DROP INDEX IF EXISTS runs_one_active")
-            db.execute("DROP INDEX IF EXISTS jobs_one_active")
-            # and without what schema 5 added (VM placement)
-            db.execute("DROP TABLE IF EXISTS run_vms")
-            db.execute("ALTER TABLE runs DROP COLUMN placement")
-            # and without schema 8's site_actions.status (7 makes the
-            # table again)
-            db.execute("DROP TABLE IF EXISTS site_actions")
-            db.execute("PRAGMA user_version = 3")
-            db.execute("INSERT INTO runs(pool, state, created_at, "
-                       "updated_at) VALUES ('ub', 'running', 1, 1)")
-            db.commit()
-        finally:
-            db.close()
+        env.sql("DROP INDEX IF EXISTS runs_one_active")
+        env.sql("DROP INDEX IF EXISTS jobs_one_active")
+        # and without what schema 5 added (VM placement)
+        env.sql("DROP TABLE IF EXISTS run_vms")
+        env.sql("ALTER TABLE runs DROP COLUMN placement")
+        # and without schema 8's site_actions.status (7 makes the table
+        # again)
+        env.sql("DROP TABLE IF EXISTS site_actions")
+        env.schema_version(3)
+        env.sql("INSERT INTO runs(pool, state, created_at, updated_at) "
+                "VALUES ('ub', 'running', 1, 1)")
         t0 = time.time()
         try:
             env.start(timeout=3.0)

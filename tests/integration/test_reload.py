@@ -183,6 +183,16 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["hosts"]["changed"], ["h1"])
 
+    def test_host_moved_to_another_site_is_changed(self):
+        # a site = key is a change of the host (its boot files and
+        # dnsmasq entry move with it: docs/scale-out.md)
+        env = self.env
+        self.edit("mac = 52:54:00:00:00:01\ndisk = sda",
+                  "mac = 52:54:00:00:00:01\ndisk = sda\nsite = west")
+        r = env.api("POST", "/reload")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["hosts"]["changed"], ["h1"])
+
     def test_sighup_does_what_reload_does(self):
         env = self.env
         env.write_config(extra_hosts=XEN21)
