@@ -712,7 +712,11 @@ arm_callback(struct arm *a, const char *host, const char *token, int result)
 	hostcert_drop_key(a->cfg, h->name);
 	arm_ev(a, h, res, "%s %s: %s; token retired", config_mode_name(ar.mode),
 	    result == 0 ? "install done" : "install failed", reason);
-	if (arm_write_local(a, h) == -1) {
+	if (!site_files_host(a->cfg, h)) {
+		/* another site's host: its boot files are in that site's
+		 * tftp-root, which its active instance rewrites */
+		arm_local_elsewhere(a, h);
+	} else if (arm_write_local(a, h) == -1) {
 		arm_ev(a, h, res, "per-MAC file could not be rewritten to "
 		    "local boot; fixed at the next start-up");
 		ret = ARM_ERROR;

@@ -128,6 +128,13 @@ enum arm_status arm_host_for(struct arm *a, const char *host,
 /* Disarms: token retired (result "disarmed"), then both per-MAC files
  * back to local boot. ARM_CONFLICT if the host is not armed. err as for
  * arm_host. */
+/* Points host's boot files (this instance's tftp-root) back at local
+ * boot once its install ended through another instance (a "local-boot"
+ * action of the site's queue): ARM_OK, ARM_CONFLICT when it is armed
+ * again (its new entry stays), ARM_NOT_FOUND, ARM_UNAVAILABLE or
+ * ARM_ERROR with err set. */
+enum arm_status arm_local_boot(struct arm *a, const char *host, char *err,
+	    size_t errlen);
 enum arm_status arm_disarm(struct arm *a, const char *host, char *err,
 	    size_t errlen);
 

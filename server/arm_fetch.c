@@ -402,3 +402,4 @@ arm_fetch_end(struct arm *a, struct arm_fetch *f, char **body, size_t *len)
 	arm_fetch_free(a, f);
 	return ret;
 }
+

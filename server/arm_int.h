@@ -52,6 +52,10 @@ void  arm_ev(struct arm *a, const struct host *h, const char *kind,
 /* Both of h's per-MAC files back to local boot; -1 when one failed
  * (logged). Caller holds mu. */
 int   arm_write_local(struct arm *a, const struct host *h);
+/* arm_local.c: an installer's callback of another site's host was taken here: asks
+ * that site's active instance (its queue, site_queue.h) to point the
+ * host's boot files back at local boot. Caller holds a->mu. */
+void  arm_local_elsewhere(struct arm *a, const struct host *h);
 /* token against h's armings: ARM_OK with the active arming in *ar,
  * ARM_GONE for a retired arming's, ARM_FORBIDDEN otherwise. */
 enum arm_status arm_check_token(struct arm *a, const struct host *h,

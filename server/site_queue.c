@@ -100,11 +100,15 @@ site_queue_arm(struct site_queue *q, const struct site_action *a,
 	if (strcmp(a->action, "arm") == 0)
 		as = arm_host(q->arm, a->target, strcmp(a->args, "wipe") == 0,
 		    token, msg, sizeof(msg));
+	else if (strcmp(a->action, "local-boot") == 0)
+		as = arm_local_boot(q->arm, a->target, msg, sizeof(msg));
 	else
 		as = arm_disarm(q->arm, a->target, msg, sizeof(msg));
 	util_wipe(token, sizeof(token));
 	if (as == ARM_OK)
-		snprintf(result, size, "ok: %sed", a->action);
+		snprintf(result, size, "ok: %s", strcmp(a->action,
+		    "local-boot") == 0 ? "back to local boot" : strcmp(a->action,
+		    "arm") == 0 ? "armed" : "disarmed");
 	else
 		snprintf(result, size, "refused: %s", msg[0] ? msg :
 		    "see the log of the site's instance");
@@ -129,7 +133,8 @@ site_queue_do(struct site_queue *q, const struct config *cfg,
 		    a->target, q->site);
 		return 409;
 	}
-	if (strcmp(a->action, "arm") == 0 || strcmp(a->action, "disarm") == 0)
+	if (strcmp(a->action, "arm") == 0 || strcmp(a->action, "disarm") == 0 ||
+	    strcmp(a->action, "local-boot") == 0)
 		return site_queue_arm(q, a, result, size);
 	if (q->exec == NULL) {
 		snprintf(result, size, "refused: this instance carries out no "

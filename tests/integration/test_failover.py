@@ -309,6 +309,13 @@ class SitesTest(UpgradeBase):
         self.assertEqual(harness.settled(lambda: env.state_of("new1"),
                                          lambda s: s == "done"), "done")
         self.assertEqual(w.state_of("new1"), "done")
+        # its boot file is east's to rewrite (east's tftp-root on east's
+        # network): west asks east's instance through the queue, and
+        # east points the host back at local boot
+        w.wait_log("its instance points it back at local boot")
+        env.wait_log("ok: back to local boot")
+        self.assertTrue(harness.is_local_boot(env.read_pxe("new1")),
+                        env.read_pxe("new1"))
 
     def test_arm_of_another_sites_host_is_done_by_its_instance(self):
         env = PlainEnv()
