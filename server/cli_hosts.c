@@ -234,10 +234,16 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 
 	snprintf(dbpath, sizeof(dbpath), "%s/poolboot.db", cfg->state_dir);
 	if (cfg->store.backend == STORE_POSTGRES) {
-		/* a shared database: its errors are logged by the store */
-		snprintf(dbpath, sizeof(dbpath), "the PostgreSQL database");
+		/* a shared database: its errors are logged by the store;
+		 * without poolboot's tables serve never ran: all idle */
+		snprintf(dbpath, sizeof(dbpath), "(PostgreSQL)");
 		sb.st_mode = S_IFREG;
-		found = 1;
+		if ((found = store_present_config(cfg)) == -1) {
+			cli_fail(o, CLI_EXIT_FAIL, "cannot read the state "
+			    "database: the PostgreSQL database cannot be "
+			    "reached (the line above says why)");
+			return NULL;
+		}
 	/* none yet: serve never ran, every host is idle */
 	} else if ((found = stat(dbpath, &sb) == 0) == 0 && errno != ENOENT) {
 		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "

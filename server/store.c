@@ -779,3 +779,29 @@ store_check_config(const struct config *cfg, char *err, size_t errlen)
 	c->ops->close(c);
 	return 0;
 }
+
+int
+store_present_config(const struct config *cfg)
+{
+	struct store_conn *c = NULL;
+	char err[512], *conninfo;
+	int ver = 0, ret;
+
+	if (cfg->store.backend != STORE_POSTGRES)
+		return 1;
+	if ((conninfo = config_store_conninfo(&cfg->store, err,
+	    sizeof(err))) == NULL) {
+		log_error("store", "%s", err);
+		return -1;
+	}
+	ret = store_db_pg_open(conninfo, 1, &c);
+	util_wipe(conninfo, strlen(conninfo));
+	free(conninfo);
+	if (ret == -1)
+		return -1;
+	ret = c->ops->version_get(c, 0, &ver) == -1 ? -1 : ver > 0;
+	if (ret == -1)
+		log_error("store", "schema version: %s", c->ops->errmsg(c));
+	c->ops->close(c);
+	return ret;
+}

@@ -90,6 +90,10 @@ int   store_open_config(const struct config *cfg, int readonly,
  * in err (libpq's own is logged). */
 int   store_check_config(const struct config *cfg, char *err,
 	    size_t errlen);
+/* 1 when the store cfg names holds poolboot's tables (SQLite: 1, the
+ * caller looks for the file), 0 when serve never ran on it (a PostgreSQL
+ * database without them), -1 when it cannot be reached (logged). */
+int   store_present_config(const struct config *cfg);
 void  store_close(struct store *st);	/* NULL ok */
 
 /* Starts a new arming of host: any active arming of that host is retired

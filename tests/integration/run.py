@@ -12,9 +12,11 @@ tests whose id contains one of them. Exit 1 if any test failed.
 process of its own (most of the suite's time is waiting: simulated
 installs, timeouts); the TAP lines of a module are printed together when
 it ends, numbered in that order. The modules that make network
-namespaces run one after the other (SERIAL).
+namespaces run one after the other (SERIAL), never two HEAVY ones at once,
+and the tests that stop the shared PostgreSQL server alone (ALONE).
 """
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,6 +131,13 @@ class TapSuiteResult(TapResult):
 # modules that make network namespaces and run dnsmasq in them: one at a
 # time, in one queue of their own
 SERIAL = ("test_dnsmasq", "test_reload", "test_uefi_dhcp")
+# kill -9 and long simulated runs with tight step timeouts: never two of
+# these at once (the other worker runs something lighter meanwhile)
+HEAVY = ("test_upgrade", "test_rebuild", "test_placement", "test_deadmaster",
+         "test_failover", "test_races", "test_site_queue")
+# the tests that stop the shared PostgreSQL server: alone, at the end
+ALONE = ("test_failover.DatabaseStoppedTest",
+         "test_store_pg.DatabaseStoppedTest")
 # the longest modules first (seconds on an unloaded machine, roughly), so
 # that the last ones to end are short
 WEIGHT = {"test_clitruth": 104, "test_failover": 80, "test_upgrade": 49,
@@ -154,70 +163,102 @@ def discover():
     return suite
 
 
+def unit_of(test):
+    """The queue a test runs in: an ALONE class, else its module."""
+    for p in ALONE:
+        if test.id().startswith(p + "."):
+            return p
+    return module_of(test)
+
+
 def run_parallel(jobs, tests):
     """Runs the modules of tests, jobs at a time, each in a worker
-    process (run.py --modules M...); prints their TAP renumbered."""
-    mods = []
+    process (run.py --ids FILE); prints their TAP renumbered."""
+    units = {}
     for t in tests:
-        if module_of(t) not in mods:
-            mods.append(module_of(t))
-    queues = [[m] for m in mods if m not in SERIAL]
-    serial = [m for m in mods if m in SERIAL]
+        units.setdefault(unit_of(t), []).append(t.id())
+    queues = [[u] for u in units if u not in SERIAL and u not in ALONE]
+    serial = [u for u in units if u in SERIAL]
     if serial:
         queues.append(serial)
     queues.sort(key=lambda q: -sum(WEIGHT.get(m, 5) for m in q))
+    alone = [[u] for u in units if u in ALONE]
     running, n, failed, t0 = [], 0, 0, time.time()
-    while queues or running:
-        while queues and len(running) < jobs:
-            q = queues.pop(0)
+    tmp = tempfile.mkdtemp(prefix="pbrun-")
+
+    def startable(q):
+        if q[0] in ALONE:
+            return not running
+        heavy = [r for r in running if r[2][0] in HEAVY]
+        return q[0] not in HEAVY or not heavy
+
+    while queues or alone or running:
+        if not queues and not running and alone:
+            queues.append(alone.pop(0))
+        while len(running) < jobs and queues:
+            pick = next((q for q in queues if startable(q)), None)
+            if pick is None:
+                break
+            queues.remove(pick)
+            ids = os.path.join(tmp, "%d.ids" % len(os.listdir(tmp)))
+            with open(ids, "w") as f:
+                f.write("\n".join(i for u in pick for i in units[u]))
             out = tempfile.TemporaryFile(mode="w+")
             p = subprocess.Popen([sys.executable, os.path.abspath(__file__),
-                                  "--modules"] + q, stdout=out,
+                                  "--ids", ids], stdout=out,
                                  stderr=subprocess.STDOUT)
-            running.append((p, out, q))
+            running.append((p, out, pick))
+            if pick[0] in ALONE:
+                break
         time.sleep(0.2)
         for item in list(running):
             p, out, q = item
             if p.poll() is None:
                 continue
             running.remove(item)
-            out.seek(0)
-            seen = 0
-            for line in out:
-                parts = line.split(" ", 3)
-                if line.startswith("ok ") or line.startswith("not ok "):
-                    n += 1
-                    seen += 1
-                    neg = line.startswith("not ok ")
-                    failed += neg
-                    rest = line.split(" - ", 1)[1] if " - " in line else ""
-                    line = "%s %d - %s" % ("not ok" if neg else "ok", n,
-                                           rest)
-                elif line.startswith("1..") or line.startswith(
-                        "# poolboot integration tests") or (parts[0] == "#" and
-                                                 len(parts) > 2 and
-                                                 parts[2].startswith("test")):
-                    continue
-                sys.stdout.write(line if line.endswith("\n") else
-                                 line + "\n")
-            if p.returncode != 0 and seen == 0:
-                n += 1
-                failed += 1
-                print("not ok %d - %s: the worker exited %d" %
-                      (n, " ".join(q), p.returncode))
-            out.close()
-            sys.stdout.flush()
+            n, failed = relay(out, q, p.returncode, n, failed)
+    shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % n)
     print("# %d test%s, %d failed, %.1f s (%d at a time)" % (
         n, "" if n == 1 else "s", failed, time.time() - t0, jobs))
     return 1 if failed else 0
 
 
+def relay(out, q, rc, n, failed):
+    """Prints a worker's TAP lines renumbered from n + 1; the new n and
+    failed."""
+    out.seek(0)
+    seen = 0
+    for line in out:
+        parts = line.split(" ", 3)
+        if line.startswith("ok ") or line.startswith("not ok "):
+            n += 1
+            seen += 1
+            neg = line.startswith("not ok ")
+            failed += neg
+            rest = line.split(" - ", 1)[1] if " - " in line else ""
+            line = "%s %d - %s" % ("not ok" if neg else "ok", n, rest)
+        elif line.startswith("1..") or line.startswith(
+                "# poolboot integration tests") or (
+                parts[0] == "#" and len(parts) > 2 and
+                parts[2].startswith("test")):
+            continue
+        sys.stdout.write(line if line.endswith("\n") else line + "\n")
+    if rc != 0 and seen == 0:
+        n += 1
+        failed += 1
+        print("not ok %d - %s: the worker exited %d" % (n, " ".join(q), rc))
+    out.close()
+    sys.stdout.flush()
+    return n, failed
+
+
 def main(argv):
     jobs = int(os.environ.get("POOLBOOT_TEST_JOBS", "1") or 1)
-    modules = None
-    if argv[:1] == ["--modules"]:
-        modules, argv = argv[1:], []
+    ids = None
+    if argv[:1] == ["--ids"] and len(argv) > 1:
+        with open(argv[1]) as f:
+            ids, argv = set(f.read().split()), []
     elif argv[:1] == ["-j"] and len(argv) > 1:
         jobs, argv = int(argv[1]), argv[2:]
     bin_ = harness.poolboot_bin()
@@ -227,9 +268,9 @@ def main(argv):
         return 1
     os.chdir(harness.REPO_ROOT)
     suite = discover()
-    if modules is not None:
+    if ids is not None:
         suite = unittest.TestSuite([t for t in iter_tests(suite)
-                                    if module_of(t) in modules])
+                                    if t.id() in ids])
     elif jobs > 1:
         tests = [t for t in iter_tests(suite)
                  if not argv or any(p in t.id() for p in argv)]
