@@ -103,7 +103,7 @@ open_creates_state_dir_and_wal_database(void **state)
 		v = unit_store_text(f->dir, "SELECT version FROM "
 		    "poolboot_schema");
 		assert_non_null(v);
-		assert_string_equal(v, "7");
+		assert_string_equal(v, "8");
 		free(v);
 		v = unit_store_text(f->dir, "SELECT count(*) FROM "
 		    "information_schema.tables WHERE table_name IN "
