@@ -266,8 +266,16 @@ class ManagedDnsmasqTest(unittest.TestCase):
         return self.env
 
     def dnsmasq_pid(self):
-        pids = children(self.env.proc.pid, "dnsmasq")
-        return pids[0] if len(pids) == 1 else None
+        # the one serve says it started (its latest), while it is serve's
+        # child: serve also runs a short-lived `dnsmasq --test` before it,
+        # which a scan of serve's children could find and lose a moment
+        # later (seen in CI: /proc/PID/status gone, ProcessLookupError)
+        m = re.findall(r"(?:started dnsmasq|dnsmasq restarted) \(pid "
+                       r"(\d+)", self.env.log_text())
+        if not m:
+            return None
+        pid = int(m[-1])
+        return pid if pid in children(self.env.proc.pid, "dnsmasq") else None
 
     def test_proxy_dhcp_tftp_and_restart_after_kill(self):
         env = self.make_env()
