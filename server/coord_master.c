@@ -113,6 +113,24 @@ out:
 	return ret;
 }
 
+/* The pool could not be read (e). While sc->h is in its installer its
+ * step needs no XAPI, and the pool may be out of reach until the host is
+ * back (its address the only one poolboot knows after a restart): the
+ * install step goes on, as it would have without the restart, and the
+ * master is read again before the next host starts. Elsewhere the read
+ * is retried until the step's timeout. */
+static enum coord_step_result
+coord_master_unread(struct coord_stepctx *sc, const struct xapi_error *e)
+{
+	if (!coord_master_step_is(sc->h, STEP_INSTALL))
+		return coord_step_xapi_retry(sc, "reading the pool's master", e);
+	log_ctx(PB_LOG_INFO, "coord", sc->p->name, sc->h->host, "cannot read "
+	    "the pool's master while %s is in its installer (%s): read again "
+	    "before the next host starts", sc->h->host, xapi_strerror(e));
+	sc->cache->master_synced = 1;
+	return COORD_STEP_OK;
+}
+
 enum coord_step_result
 coord_master_sync(struct coord_stepctx *sc, struct run_host *hosts, size_t n)
 {
@@ -133,8 +151,7 @@ coord_master_sync(struct coord_stepctx *sc, struct run_host *hosts, size_t n)
 	if (coord_master_name(sc->x, now, sizeof(now)) == -1) {
 		now[0] = '\0';
 		if (pool_snapshot_take(sc->x, &s, 0, &e) == -1)
-			return coord_step_xapi_retry(sc, "reading the pool's "
-			    "master", &e);
+			return coord_master_unread(sc, &e);
 		for (i = 0; i < s.nhosts; i++)
 			if (s.hosts[i].is_master)
 				util_strlcpy(now, sizeof(now), s.hosts[i].name);

@@ -38,8 +38,11 @@ size_t coord_master_apply(struct run_host *hosts, size_t n,
 /* Reads sc's pool's master from XAPI and applies it to the run's hosts
  * (coord_master_apply; what changed is written to the store, with an
  * event). COORD_STEP_OK, COORD_STEP_WAIT (XAPI failed: again later, until
- * the timeout of sc->h's step) or COORD_STEP_FAIL (sc->err). hosts may be
- * reordered: the caller takes its next host afresh. */
+ * the timeout of sc->h's step) or COORD_STEP_FAIL (sc->err). When sc->h
+ * is in its installer (step install), a failed read is COORD_STEP_OK:
+ * that step needs no XAPI, and the master is read again before the next
+ * host starts. hosts may be reordered: the caller takes its next host
+ * afresh. */
 enum coord_step_result coord_master_sync(struct coord_stepctx *sc,
 	    struct run_host *hosts, size_t n);
 

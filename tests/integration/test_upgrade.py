@@ -245,6 +245,53 @@ class FailureTest(UpgradeBase):
         self.assertEqual((af[bad], rb[bad]), (2, 2))
         self.assertEqual((af[after], rb[after]), (1, 1))
 
+    def test_stuck_installer_halts_alike_with_a_kill9(self):
+        """A host never calls back from its installer (a console error
+        screen): the run halts at install_timeout with the install step's
+        own message, and the host is disarmed, whether or not poolboot was
+        killed (kill -9) and restarted while it installed. Here the host
+        is the member whose address is the pool's one configured xapi URL,
+        so a restarted poolboot cannot reach the pool until that host is
+        back. A restarted coordinator first reads the pool's master; that
+        read failing must not halt the run in place of the install step,
+        which needs no XAPI (it did: "reading the pool's master: ...
+        Couldn't connect ... gave up after the step timeout", the host
+        left armed)."""
+        for i, kill in enumerate((False, True)):
+            with self.subTest(kill9=kill):
+                name = "sk%d" % i
+                spec = sh.pool_spec(name, 43 + i, 2, vms=1)
+                env, sim = self.world([spec],
+                                      pool_opts={"install_timeout": 4})
+                member = spec["hosts"][1]["name"]
+                with open(env.conf) as f:
+                    self.assertIn(spec["hosts"][1]["address"], f.read())
+                sim.fault("never_return", True, host=member)
+                self.start_upgrade(env, name)
+                self.assertIsNotNone(env.wait_step(name, member,
+                                                   {"install"}),
+                                     env.diag(name))
+                # the host is off (its XAPI gone) before poolboot dies
+                deadline = time.time() + 10
+                while not sim.events("never_return", host=member):
+                    self.assertLess(time.time(), deadline, env.diag(name))
+                    time.sleep(0.02)
+                if kill:
+                    env.kill9()
+                    env.start()
+                st = env.wait_run(name, timeout=30)
+                self.assertEqual(st["state"], "halted", env.diag(name))
+                self.assertIn("host %s, step install: no callback from the "
+                              "installer within 4 s (install_timeout)"
+                              % member, st["error"], env.diag(name))
+                self.assertEqual(env.state_of(member), "idle",
+                                 "the stuck host is still armed")
+                if kill:
+                    self.assertIn("resuming run", env.log_text())
+                    self.assertIn("cannot read the pool's master while %s "
+                                  "is in its installer" % member,
+                                  env.log_text())
+
     def test_master_install_failure_touches_no_member(self):
         spec = sh.pool_spec("fx", 23, 3, vms=2)
         env, sim = self.world([spec])
