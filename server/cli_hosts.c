@@ -236,12 +236,11 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 	if (cfg->store.backend == STORE_POSTGRES) {
 		/* a shared database: its errors are logged by the store;
 		 * without poolboot's tables serve never ran: all idle */
-		snprintf(dbpath, sizeof(dbpath), "(PostgreSQL)");
 		sb.st_mode = S_IFREG;
 		if ((found = store_present_config(cfg)) == -1) {
-			cli_fail(o, CLI_EXIT_FAIL, "cannot read the state "
-			    "database: the PostgreSQL database cannot be "
-			    "reached (the line above says why)");
+			cli_fail(o, CLI_EXIT_FAIL, "cannot read %s: it cannot "
+			    "be reached (the line above says why)",
+			    store_name_config(cfg, dbpath, sizeof(dbpath)));
 			return NULL;
 		}
 	/* none yet: serve never ran, every host is idle */
@@ -253,9 +252,9 @@ cli_hosts_from_store(const struct cli_opts *o, const struct config *cfg)
 	}
 	if (found && (!S_ISREG(sb.st_mode) ||
 	    store_open_config(cfg, 1, &st) == -1)) {
-		cli_fail(o, CLI_EXIT_FAIL, "cannot read the state database "
-		    "%s (run hosts as the user serve runs as, or start serve)",
-		    dbpath);
+		cli_fail(o, CLI_EXIT_FAIL, "cannot read %s (run hosts as the "
+		    "user serve runs as, or start serve)",
+		    store_name_config(cfg, dbpath, sizeof(dbpath)));
 		return NULL;
 	}
 	arr = json_array();

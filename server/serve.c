@@ -71,13 +71,14 @@ serve_lease_lost(void *arg)
 static int
 serve_site_lease(struct serve_parts *p)
 {
+	char err[512];
 	int sig = 0;
 
 	if (p->cfg->site[0] == '\0')
 		return 0;
 	if (store_open_config(p->cfg, 0, &p->st) == -1) {
-		log_error("serve", "cannot open the state database in %s",
-		    p->cfg->state_dir);
+		log_error("serve", "cannot open %s", store_name_config(p->cfg,
+		    err, sizeof(err)));
 		return -1;
 	}
 	/* [store] lease_seconds (config_store.h) */
@@ -259,8 +260,8 @@ serve_start_parts(struct serve_parts *p)
 	/* already open when [server] site made this instance wait for its
 	 * site's lease (serve_site_lease) */
 	if (p->st == NULL && store_open_config(cfg, 0, &p->st) == -1) {
-		log_error("serve", "cannot open the state database in %s",
-		    cfg->state_dir);
+		log_error("serve", "cannot open %s", store_name_config(cfg,
+		    err, sizeof(err)));
 		return -1;
 	}
 	if (arm_new(p->live, p->st, &p->arm) == -1 ||

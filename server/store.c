@@ -755,6 +755,18 @@ store_open_config(const struct config *cfg, int readonly, struct store **out)
 	return ret;
 }
 
+const char *
+store_name_config(const struct config *cfg, char *buf, size_t len)
+{
+	if (cfg->store.backend == STORE_POSTGRES)
+		snprintf(buf, len, "the PostgreSQL database of [store] "
+		    "conninfo_file %s", cfg->store.conninfo_file);
+	else
+		snprintf(buf, len, "the state database %s/poolboot.db",
+		    cfg->state_dir);
+	return buf;
+}
+
 int
 store_check_config(const struct config *cfg, char *err, size_t errlen)
 {

@@ -94,6 +94,11 @@ int   store_check_config(const struct config *cfg, char *err,
  * caller looks for the file), 0 when serve never ran on it (a PostgreSQL
  * database without them), -1 when it cannot be reached (logged). */
 int   store_present_config(const struct config *cfg);
+/* Which store cfg names, for a message: "the state database
+ * STATE_DIR/poolboot.db" or "the PostgreSQL database of [store]
+ * conninfo_file FILE". Returns buf. */
+const char *store_name_config(const struct config *cfg, char *buf,
+	    size_t len);
 void  store_close(struct store *st);	/* NULL ok */
 
 /* Starts a new arming of host: any active arming of that host is retired

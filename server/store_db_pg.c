@@ -57,15 +57,31 @@ struct store_db_pg_stmt {
 
 #define PGC(c)	((struct store_db_pg *)(void *)(c))
 
+/* libpq's message on one line: its lines ("...: Connection refused\n\tIs
+ * the server running ...?\n") joined with "; ", other white space one
+ * blank, none at either end (a log line is one line). */
 static void
 store_db_pg_seterr(struct store_db_pg *q, const char *msg)
 {
-	size_t n;
+	size_t o = 0;
+	int nl = 0, sp = 0;
 
-	snprintf(q->err, sizeof(q->err), "%s", msg != NULL ? msg : "");
-	n = strlen(q->err);
-	while (n > 0 && isspace((unsigned char)q->err[n - 1]))
-		q->err[--n] = '\0';
+	for (msg = msg != NULL ? msg : ""; *msg != '\0' &&
+	    o + 3 < sizeof(q->err); msg++) {
+		if (isspace((unsigned char)*msg)) {
+			nl |= *msg == '\n';
+			sp = 1;
+			continue;
+		}
+		if (sp && o > 0) {
+			if (nl)
+				q->err[o++] = ';';
+			q->err[o++] = ' ';
+		}
+		nl = sp = 0;
+		q->err[o++] = *msg;
+	}
+	q->err[o] = '\0';
 }
 
 static const char *
@@ -141,8 +157,9 @@ store_db_pg_alive(struct store_db_pg *q)
 		return 0;
 	if (!q->lost) {
 		q->lost = 1;
+		store_db_pg_seterr(q, PQerrorMessage(q->pg));
 		log_error("store", "lost the database (PostgreSQL): %s; not "
-		    "acting until it is back", PQerrorMessage(q->pg));
+		    "acting until it is back", q->err);
 	}
 	now = util_now_ms();
 	if (q->last_try != 0 && now - q->last_try < STORE_PG_RETRY_MS) {

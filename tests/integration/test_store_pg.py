@@ -138,6 +138,13 @@ class UnreachableTest(PgTestBase):
             self.assertIn(str(port), p.err, cmd)
             self.assertNotIn(" idle ", p.out, "%s: made-up state" % cmd)
             self.assertLess(time.monotonic() - t0, 45, cmd)
+            # the database that failed is the one in conninfo_file, not
+            # a file in state_dir (serve said "the state database in
+            # STATE_DIR", hosts "the state database STATE_DIR/poolboot.db")
+            self.assertIn(env.store_conninfo_file, p.err, cmd)
+            self.assertNotIn("poolboot.db", p.err, cmd)
+            self.assertNotIn("state database in", p.err, cmd)
+            self.assertNotIn("\\x0a", p.err, cmd)     # libpq's lines joined
 
 
 @needs_pg
