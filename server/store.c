@@ -31,10 +31,6 @@
 #define STORE_EVENTS_DEFAULT	100
 #define STORE_EVENTS_MAX	1000
 
-#define ARMING_COLS \
-	"id, host, token_hash, mode, armed_at, first_fetch_at, last_fetch_at," \
-	" attempts, active, finished_at, result, reason, purpose"
-
 enum stmt_id {
 	S_HOST_UPSERT,
 	S_HOST_SET_STATE,
@@ -68,10 +64,10 @@ static const char *const store_stmt_sql[S_COUNT] = {
 	    "INSERT INTO armings(host, token_hash, mode, armed_at, purpose)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
 	[S_ARMING_ACTIVE] =
-	    "SELECT " ARMING_COLS " FROM armings"
+	    "SELECT " STORE_ARMING_COLS " FROM armings"
 	    " WHERE host = ?1 AND active = 1",
 	[S_ARMING_BY_HASH] =
-	    "SELECT " ARMING_COLS " FROM armings"
+	    "SELECT " STORE_ARMING_COLS " FROM armings"
 	    " WHERE host = ?1 AND token_hash = ?2 ORDER BY id DESC LIMIT 1",
 	[S_ARMING_FETCHED] =
 	    "UPDATE armings SET attempts = attempts + 1,"
@@ -322,34 +318,6 @@ out:
 		store_db_rollback(st);
 	pthread_mutex_unlock(&st->mu);
 	return ret;
-}
-
-/* Reads one armings row (ARMING_COLS order). */
-static int
-store_arming_read(struct store_stmt *s, struct arming *a)
-{
-	char mode[16];
-
-	memset(a, 0, sizeof(*a));
-	a->id = store_db_col_int64(s, 0);
-	store_db_col_text(s, 1, a->host, sizeof(a->host));
-	store_db_col_text(s, 2, a->token_hash, sizeof(a->token_hash));
-	store_db_col_text(s, 3, mode, sizeof(mode));
-	a->armed_at = store_db_col_int64(s, 4);
-	a->first_fetch_at = store_db_col_int64(s, 5);
-	a->last_fetch_at = store_db_col_int64(s, 6);
-	a->attempts = store_db_col_int(s, 7);
-	a->active = store_db_col_int(s, 8);
-	a->finished_at = store_db_col_int64(s, 9);
-	store_db_col_text(s, 10, a->result, sizeof(a->result));
-	store_db_col_text(s, 11, a->reason, sizeof(a->reason));
-	store_db_col_text(s, 12, a->purpose, sizeof(a->purpose));
-	if (config_mode_parse(mode, &a->mode) == -1) {
-		log_error("store", "arming %lld has an unknown mode \"%s\"",
-		    (long long)a->id, mode);
-		return -1;
-	}
-	return 0;
 }
 
 /* Runs a SELECT of at most one arming: 0 found, 1 none, -1 error. */

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "store_arming.h"
 #include "store_audit.h"
 #include "store_commit.h"
 #include "store_job.h"
@@ -35,22 +36,6 @@
 #include "store_run.h"
 #include "store_run_vm.h"
 
-
-struct arming {
-	int64_t	 id;
-	char	 host[64];
-	char	 token_hash[65];
-	enum host_mode mode;
-	int64_t	 armed_at;
-	int64_t	 first_fetch_at;	/* 0 = never */
-	int64_t	 last_fetch_at;
-	int	 attempts;		/* answerfile fetches */
-	int	 active;		/* 1 while the token is valid */
-	int64_t	 finished_at;		/* 0 while active */
-	char	 result[16];		/* "", "done", "failed", "disarmed" */
-	char	 reason[256];
-	char	 purpose[16];		/* "" (inventory mode) or "rebuild" */
-};
 
 struct host_status {
 	char	 host[64];

@@ -15,9 +15,7 @@ static const char *const store_hosts_sql[SH_COUNT] = {
 	[SH_HOST] = "SELECT state, mode, updated_at FROM hosts WHERE name = ?1",
 	[SH_EVENT] = "SELECT kind, message, ts FROM events WHERE host = ?1"
 	    " ORDER BY id DESC LIMIT 1",
-	[SH_ARMING] = "SELECT id, host, token_hash, mode, armed_at,"
-	    " first_fetch_at, last_fetch_at, attempts, active, finished_at,"
-	    " result, reason, purpose FROM armings"
+	[SH_ARMING] = "SELECT " STORE_ARMING_COLS " FROM armings"
 	    " WHERE host = ?1 AND active = 1",
 };
 
@@ -70,7 +68,6 @@ store_hosts_arming(struct store *st, struct store_stmt *s, const char *host,
     struct arming *a)
 {
 	enum store_db_step rc;
-	char mode[16];
 
 	memset(a, 0, sizeof(*a));
 	store_db_reset(s);
@@ -81,25 +78,7 @@ store_hosts_arming(struct store *st, struct store_stmt *s, const char *host,
 		store_db_err(st, "active arming");
 		return -1;
 	}
-	a->id = store_db_col_int64(s, 0);
-	store_db_col_text(s, 1, a->host, sizeof(a->host));
-	store_db_col_text(s, 2, a->token_hash, sizeof(a->token_hash));
-	store_db_col_text(s, 3, mode, sizeof(mode));
-	a->armed_at = store_db_col_int64(s, 4);
-	a->first_fetch_at = store_db_col_int64(s, 5);
-	a->last_fetch_at = store_db_col_int64(s, 6);
-	a->attempts = store_db_col_int(s, 7);
-	a->active = store_db_col_int(s, 8);
-	a->finished_at = store_db_col_int64(s, 9);
-	store_db_col_text(s, 10, a->result, sizeof(a->result));
-	store_db_col_text(s, 11, a->reason, sizeof(a->reason));
-	store_db_col_text(s, 12, a->purpose, sizeof(a->purpose));
-	if (config_mode_parse(mode, &a->mode) == -1) {
-		log_error("store", "arming %lld has an unknown mode \"%s\"",
-		    (long long)a->id, mode);
-		return -1;
-	}
-	return 0;
+	return store_arming_read(s, a);
 }
 
 int

@@ -42,6 +42,18 @@ class PlacementBase(unittest.TestCase):
         self.assertEqual(r.status, 202, r.body)
         return r.json()
 
+    @staticmethod
+    def kill9_frozen(env, sim):
+        """kill -9 and a restart of poolboot with the simulator frozen
+        (SIGSTOP): no XAPI call or installer fetch of the simulator falls
+        in the moments poolboot is down."""
+        sim.pause()
+        try:
+            env.kill9()
+            env.start()
+        finally:
+            sim.resume()
+
     def wait_done(self, env, pool, timeout=60):
         st = env.wait_run(pool, timeout=timeout)
         self.assertEqual(st["state"], "done", env.diag(pool))
@@ -268,12 +280,7 @@ class KillTest(PlacementBase):
         # restart keeps the case about poolboot's resume, not that race.
         self.assertIsNotNone(env.wait_step("pk", "pkh2", {"install"},
                                            period=0.01), env.diag("pk"))
-        sim.pause()
-        try:
-            env.kill9()
-            env.start()
-        finally:
-            sim.resume()
+        self.kill9_frozen(env, sim)
         # 2: pkh3 is taking its VMs back: one is home, two are not yet
         deadline = time.time() + 40
         while time.time() < deadline:
@@ -284,12 +291,7 @@ class KillTest(PlacementBase):
                 break
             self.assertNotEqual(h3["step"], "done", env.diag("pk"))
             time.sleep(0.01)
-        sim.pause()
-        try:
-            env.kill9()
-            env.start()
-        finally:
-            sim.resume()
+        self.kill9_frozen(env, sim)
         st = self.wait_done(env, "pk")
         self.assertIn("resuming run", env.log_text())
         self.assert_home(sim, "pk", before)
