@@ -25,6 +25,8 @@ struct lease {
 	struct store	*st;
 	char		 name[96];		/* "site:NAME" */
 	char		 id[160];		/* this instance */
+	char		*id_file;		/* lease_set_id_file's, or NULL */
+	char		 prev[160];		/* the id found in it */
 	int64_t		 ttl_ms;
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
@@ -100,6 +102,9 @@ lease_new(struct store *st, const char *site, int lease_ms,
 		return -1;
 	l->st = st;
 	l->ttl_ms = lease_ms < 300 ? 300 : lease_ms;
+	/* the unnamed site: a name no site key can have */
+	if (site[0] == '\0')
+		site = "(none)";
 	snprintf(l->name, sizeof(l->name), "site:%s", site);
 	lease_make_id(l->id, sizeof(l->id), site);
 	pthread_mutex_init(&l->mu, NULL);
@@ -108,6 +113,72 @@ lease_new(struct store *st, const char *site, int lease_ms,
 	    site, (long long)l->ttl_ms);
 	*out = l;
 	return 0;
+}
+
+int
+lease_set_id_file(struct lease *l, const char *path)
+{
+	FILE *f;
+
+	free(l->id_file);
+	if ((l->id_file = strdup(path)) == NULL)
+		return -1;
+	l->prev[0] = '\0';
+	if ((f = fopen(path, "re")) == NULL)
+		return 0;	/* none yet: the first start on this state_dir */
+	if (fgets(l->prev, sizeof(l->prev), f) == NULL)
+		l->prev[0] = '\0';
+	l->prev[strcspn(l->prev, "\n")] = '\0';
+	fclose(f);
+	return 0;
+}
+
+/* Writes this instance's id into the id file (a temporary file renamed
+ * over it), once it holds the lease: the next instance on this state_dir
+ * then knows the holder it may take the lease from. */
+static void
+lease_write_id(const struct lease *l)
+{
+	char tmp[4200];
+	FILE *f;
+	int ok;
+
+	if (l->id_file == NULL)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", l->id_file);
+	if ((f = fopen(tmp, "we")) == NULL) {
+		log_warn("lease", "cannot write %s: %s (a restart on this "
+		    "state_dir will wait for the lease to expire)", tmp,
+		    strerror(errno));
+		return;
+	}
+	ok = fprintf(f, "%s\n", l->id) > 0 && fflush(f) == 0 &&
+	    fsync(fileno(f)) == 0;
+	ok = fclose(f) == 0 && ok;
+	if (!ok || rename(tmp, l->id_file) == -1) {
+		log_warn("lease", "cannot write %s: %s (a restart on this "
+		    "state_dir will wait for the lease to expire)", l->id_file,
+		    strerror(errno));
+		(void)unlink(tmp);
+	}
+}
+
+/* The holder h is the instance that last ran on this state_dir (lease.h:
+ * it is gone): takes the lease from it at once. 0 taken, 1 not (h is
+ * another's, or someone else took it meanwhile), -1 database error. */
+static int
+lease_take_from_prev(struct lease *l, const struct store_lease *h)
+{
+	int rc;
+
+	if (l->prev[0] == '\0' || strcmp(h->owner, l->prev) != 0)
+		return 1;
+	rc = store_lease_take_from(l->st, l->name, l->prev, l->id, l->ttl_ms);
+	if (rc == 0)
+		log_info("lease", "%s taken over from %s, the instance that "
+		    "ran before on this state_dir (gone: its state_dir lock is "
+		    "this instance's)", l->name, l->prev);
+	return rc;
 }
 
 const char *
@@ -145,12 +216,15 @@ lease_wait(struct lease *l, const sigset_t *set, int *sig)
 	for (;;) {
 		t0 = lease_mono_ms();
 		rc = store_lease_acquire(l->st, l->name, l->id, l->ttl_ms, &h);
+		if (rc == 1 && lease_take_from_prev(l, &h) == 0)
+			rc = 0;
 		if (rc == 0) {
 			pthread_mutex_lock(&l->mu);
 			lease_extend(l, t0);
 			pthread_mutex_unlock(&l->mu);
 			log_info("lease", "%s taken by this instance (%s): "
 			    "active", l->name, l->id);
+			lease_write_id(l);
 			return 0;
 		}
 		if (rc == 1 && strcmp(h.owner, said.owner) != 0) {
@@ -303,5 +377,6 @@ lease_free(struct lease *l)
 		log_info("lease", "%s released by %s", l->name, l->id);
 	pthread_cond_destroy(&l->cv);
 	pthread_mutex_destroy(&l->mu);
+	free(l->id_file);
 	free(l);
 }

@@ -41,8 +41,20 @@ int   lease_new(struct store *st, const char *site, int lease_ms,
  * of it (a standby takes over at once). NULL is safe. */
 void  lease_free(struct lease *l);
 
+/* The file (state_dir/lease.id) that keeps the id of the instance that
+ * last held the lease from this state_dir. serve holds state_dir's lock
+ * (one serve per state_dir, dropped by the kernel when its process
+ * dies), so when that instance still holds the lease it is gone (kill -9,
+ * a crash): lease_wait takes the lease from it at once instead of
+ * waiting for the expiry, and a restarted instance resumes as fast as
+ * one without a site. The id read is kept; this instance's is written
+ * there once it holds the lease. 0, or -1 (out of memory). */
+int   lease_set_id_file(struct lease *l, const char *path);
+
 const char *lease_instance(const struct lease *l);
-const char *lease_name(const struct lease *l);	/* "site:NAME" */
+/* "site:NAME"; "site:(none)" for the instances without a site sharing
+ * a PostgreSQL database (one active, the others standing by) */
+const char *lease_name(const struct lease *l);
 
 /* Waits until this instance holds the lease, trying again every few
  * seconds and saying once per holder who holds it. Signals in set end
@@ -55,8 +67,8 @@ int   lease_wait(struct lease *l, const sigset_t *set, int *sig);
  * over; NULL: nothing is called. 0, or -1 (no thread). */
 int   lease_start(struct lease *l, void (*on_lost)(void *), void *arg);
 /* 1 while this instance may act on what the lease covers (it holds the
- * lease and the local deadline has not passed), else 0. l NULL (no site:
- * one instance): always 1. Cheap: a lock and a clock read. */
+ * lease and the local deadline has not passed), else 0. l NULL (SQLite
+ * without a site: one instance): always 1. Cheap: a lock and a clock read. */
 int   lease_may_act(struct lease *l);
 /* 1 once another instance took the lease over (never acts again). */
 int   lease_lost(struct lease *l);

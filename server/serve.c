@@ -46,7 +46,7 @@ struct serve_parts {
 	struct http_deps deps;		/* must outlive srv */
 	struct http_server *srv;
 	int	 lock_fd;		/* state_dir/serve.lock, held; or -1 */
-	struct lease	*lease;		/* [server] site's; NULL: no site */
+	struct lease	*lease;		/* the site's; NULL: SQLite, no site */
 	struct site_queue *sq;		/* its queued actions; NULL: none */
 	const sigset_t	*sigs;		/* end a standby's wait */
 	int	 stopped;		/* a signal ended the standby's wait */
@@ -62,19 +62,21 @@ serve_lease_lost(void *arg)
 	kill(getpid(), SIGTERM);
 }
 
-/* [server] site set: opens the store and waits as a standby until this
- * instance holds the site's lease (lease.h), before it binds a port,
- * writes a file or serves a request (so that the standby of a site can
- * take over the active one's address: docs/scale-out.md), then keeps it
- * with the heartbeat. No site: nothing. -1 when it cannot, or when a
- * signal ended the wait (p->stopped). */
+/* [server] site set, or a shared (PostgreSQL) store: opens the store and
+ * waits as a standby until this instance holds the site's lease
+ * (lease.h; the instances without a site share the unnamed site's),
+ * before it binds a port, writes a file or serves a request (so that the
+ * standby of a site can take over the active one's address:
+ * docs/scale-out.md), then keeps it with the heartbeat. SQLite without a
+ * site (one machine's file, one serve per state_dir): nothing. -1 when
+ * it cannot, or when a signal ended the wait (p->stopped). */
 static int
 serve_site_lease(struct serve_parts *p)
 {
-	char err[512];
-	int sig = 0;
+	char err[512], *idf;
+	int sig = 0, rc;
 
-	if (p->cfg->site[0] == '\0')
+	if (p->cfg->site[0] == '\0' && p->cfg->store.backend != STORE_POSTGRES)
 		return 0;
 	if (store_open_config(p->cfg, 0, &p->st) == -1) {
 		log_error("serve", "cannot open %s", store_name_config(p->cfg,
@@ -83,7 +85,14 @@ serve_site_lease(struct serve_parts *p)
 	}
 	/* [store] lease_seconds (config_store.h) */
 	if (lease_new(p->st, p->cfg->site, p->cfg->store.lease_seconds * 1000,
-	    &p->lease) == -1) {
+	    &p->lease) == -1 ||
+	    (idf = util_path_join(p->cfg->state_dir, "lease.id")) == NULL) {
+		log_error("serve", "out of memory");
+		return -1;
+	}
+	rc = lease_set_id_file(p->lease, idf);
+	free(idf);
+	if (rc == -1) {
 		log_error("serve", "out of memory");
 		return -1;
 	}
@@ -305,8 +314,8 @@ serve_start_parts(struct serve_parts *p)
 	p->deps.tokens = p->tokens;
 	/* the site's admin actions asked of another site's instance,
 	 * carried out through this instance's API */
-	if (p->lease == NULL)
-		return 0;
+	if (p->lease == NULL || cfg->site[0] == '\0')
+		return 0;	/* nothing is queued for the unnamed site */
 	if (site_queue_new(p->live, p->st, p->arm, p->lease, cfg->site,
 	    &p->sq) == -1) {
 		log_error("serve", "cannot start the site's action queue");

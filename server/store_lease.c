@@ -18,13 +18,15 @@ store_lease_read(struct store_stmt *s, struct store_lease *l)
 	l->expires_ms = store_db_col_int64(s, 4);
 }
 
-/* Runs the one-row statement sql with ?1 name, ?2 owner and, when
- * with_ttl, ?3 ttl (PostgreSQL refuses a parameter the text does not
- * use): the number of rows it changed, or -1. The time is the database's,
- * now_ms(): every instance compares expiries on one clock. */
+/* Runs the one-row statement sql with ?1 name, ?2 owner, when with_ttl
+ * ?3 ttl, and when gone is not NULL ?4 gone (PostgreSQL refuses a
+ * parameter the text does not use): the number of rows it changed, or
+ * -1. The time is the database's, now_ms(): every instance compares
+ * expiries on one clock. */
 static int
-store_lease_change(struct store *st, const char *sql, const char *name,
-    const char *owner, int with_ttl, int64_t ttl_ms, const char *what)
+store_lease_change_from(struct store *st, const char *sql, const char *name,
+    const char *owner, int with_ttl, int64_t ttl_ms, const char *gone,
+    const char *what)
 {
 	struct store_stmt *s;
 	int ret = -1;
@@ -36,6 +38,8 @@ store_lease_change(struct store *st, const char *sql, const char *name,
 	store_db_bind_text(s, 2, owner);
 	if (with_ttl)
 		store_db_bind_int64(s, 3, ttl_ms);
+	if (gone != NULL)
+		store_db_bind_text(s, 4, gone);
 	if (store_db_step(s) != STORE_DB_DONE)
 		store_db_err(st, what);
 	else
@@ -44,6 +48,14 @@ store_lease_change(struct store *st, const char *sql, const char *name,
 out:
 	store_db_unlock(st);
 	return ret;
+}
+
+static int
+store_lease_change(struct store *st, const char *sql, const char *name,
+    const char *owner, int with_ttl, int64_t ttl_ms, const char *what)
+{
+	return store_lease_change_from(st, sql, name, owner, with_ttl, ttl_ms,
+	    NULL, what);
 }
 
 int
@@ -87,6 +99,22 @@ store_lease_renew(struct store *st, const char *name, const char *owner,
 	    " now_ms() + CAST(?3 AS BIGINT)"
 	    " WHERE name = ?1 AND owner = ?2",
 	    name, owner, 1, ttl_ms, "renew lease");
+	if (rc == -1)
+		return -1;
+	return rc == 1 ? 0 : 1;
+}
+
+int
+store_lease_take_from(struct store *st, const char *name, const char *gone,
+    const char *owner, int64_t ttl_ms)
+{
+	int rc;
+
+	rc = store_lease_change_from(st,
+	    "UPDATE leases SET owner = ?2, acquired_ms = now_ms(),"
+	    " heartbeat_ms = now_ms(), expires_ms = now_ms() +"
+	    " CAST(?3 AS BIGINT) WHERE name = ?1 AND owner = ?4",
+	    name, owner, 1, ttl_ms, gone, "take lease over");
 	if (rc == -1)
 		return -1;
 	return rc == 1 ? 0 : 1;

@@ -48,6 +48,13 @@ int   store_lease_acquire(struct store *st, const char *name,
  */
 int   store_lease_renew(struct store *st, const char *name,
 	    const char *owner, int64_t ttl_ms);
+/* Takes lease name over from gone, expired or not, for owner until now +
+ * ttl_ms: only when gone holds it. For an instance restarted on the
+ * state_dir of gone, whose death its state_dir lock proves (lease.h).
+ * 0 taken; 1 gone does not hold it (another instance took it meanwhile);
+ * -1 error. */
+int   store_lease_take_from(struct store *st, const char *name,
+	    const char *gone, const char *owner, int64_t ttl_ms);
 /* Lets go of owner's lease (it expires now: another instance may take it
  * at once). 0 also when owner did not hold it; -1 error. */
 int   store_lease_release(struct store *st, const char *name,

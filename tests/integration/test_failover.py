@@ -160,8 +160,11 @@ def pg_start_options():
 
 
 def set_site(text, site):
-    """The config text with [server] site = site (instead of any other)."""
+    """The config text with [server] site = site (instead of any other;
+    None: no site)."""
     text = re.sub(r"(?m)^\[server\]\nsite = \S+\n", "[server]\n", text)
+    if site is None:
+        return text
     return text.replace("[server]\n", "[server]\nsite = %s\n" % site, 1)
 
 
@@ -250,6 +253,53 @@ class StandbyTest(UpgradeBase):
         # the standby serves the address the active one had
         r = b.api("GET", "/hosts")
         self.assertEqual(r.status, 200, r)
+
+    def test_restart_on_its_state_dir_takes_its_lease_back_at_once(self):
+        """kill -9 and a restart of the active instance itself (a crash
+        and its supervisor): its state_dir lock proves the lease's holder
+        is gone, so it takes the lease back at once instead of standing
+        by for the rest of lease_seconds (it did, and env.start gave up
+        after 10 s)."""
+        env = PlainEnv()
+        self._worlds.append(env)
+        env.start()
+        restart_in_site(env, "east")
+        held = re.findall(r"site:east taken by this instance \((\S+)\)",
+                          env.log_text())[-1]
+        env.kill9()
+        t0 = time.monotonic()
+        env.start()
+        self.assertLess(time.monotonic() - t0, LEASE_S / 3, env.log_tail())
+        self.assertIn("site:east taken over from %s, the instance that ran "
+                      "before on this state_dir" % held, env.log_text())
+        self.assertEqual(env.api("GET", "/hosts").status, 200)
+
+    @unittest.skipUnless(PG_ADMIN, "instances share a database without a "
+                         "site only on PostgreSQL (SQLite is one "
+                         "machine's file, one serve per state_dir)")
+    def test_instances_without_a_site_are_one_active_and_standbys(self):
+        """Two instances on one PostgreSQL database, neither with a site
+        (a second server started for availability): the second stands
+        by, serving nothing, until the first is gone. Both acted on every
+        pool and host at once before (two coordinators on one run)."""
+        env = PlainEnv()
+        self._worlds.append(env)
+        env.start()
+        env.wait_log("site:(none) taken by this instance")
+        port = harness.free_port(avoid=(env.port, env.admin_port))
+        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
+        b = self.peer(env, None, ports=(port, aport))
+        b.start_standby()
+        self.assertIn("standing by: site:(none) is held by (none)/",
+                      b.log_text())
+        with self.assertRaises(OSError):
+            b.request("GET", "/", timeout=2)
+        env.kill9()
+        t0 = time.monotonic()
+        b.wait_log("site:(none) taken by this instance", timeout=LEASE_S + 10)
+        self.assertLess(time.monotonic() - t0, LEASE_S + 3, b.log_tail())
+        b.wait_log(" serving ")
+        self.assertEqual(b.api("GET", "/hosts").status, 200)
 
     def test_standby_stops_on_sigterm_while_waiting(self):
         env = PlainEnv()

@@ -174,6 +174,31 @@ release_lets_a_standby_take_it_at_once(void **state)
 	assert_int_equal(store_lease_renew(f->a, "site:x", "A", 60000), 1);
 }
 
+static void
+take_from_only_the_named_gone_holder(void **state)
+{
+	struct fix *f = *state;
+	struct store_lease h;
+
+	assert_int_equal(store_lease_acquire(f->a, "site:x", "A1", 60000,
+	    NULL), 0);
+	/* A1 is gone (A2 has its state_dir): A2 takes it, unexpired */
+	assert_int_equal(store_lease_take_from(f->b, "site:x", "A1", "A2",
+	    60000), 0);
+	assert_int_equal(store_lease_get(f->a, "site:x", &h), 0);
+	assert_string_equal(h.owner, "A2");
+	assert_int_equal(store_lease_renew(f->a, "site:x", "A1", 60000), 1);
+	/* from an owner that is not the holder: nothing changes */
+	assert_int_equal(store_lease_take_from(f->a, "site:x", "A1", "A3",
+	    60000), 1);
+	assert_int_equal(store_lease_get(f->a, "site:x", &h), 0);
+	assert_string_equal(h.owner, "A2");
+	/* nor is a lease never taken made this way */
+	assert_int_equal(store_lease_take_from(f->a, "site:y", "", "A3",
+	    60000), 1);
+	assert_int_equal(store_lease_get(f->a, "site:y", &h), 1);
+}
+
 /* ---- two instances racing ---------------------------------------------- */
 
 struct racer {
@@ -301,6 +326,82 @@ take(struct lease *l)
 	assert_int_equal(lease_wait(l, &none, &sig), 0);
 }
 
+/* lease_wait with SIGUSR1 pending: 0 when it took the lease at its first
+ * try, 1 when it would have stood by (the signal ended the wait). */
+static int
+wait_once(struct lease *l)
+{
+	sigset_t set, old;
+	int sig = 0, rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	raise(SIGUSR1);
+	rc = lease_wait(l, &set, &sig);
+	if (rc == 0) {
+		/* took it: the pending signal must not outlive the test */
+		struct timespec zero = { 0, 0 };
+
+		(void)sigtimedwait(&set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static void
+restart_on_its_state_dir_takes_the_gone_holders_lease_at_once(void **state)
+{
+	struct fix *f = *state;
+	struct lease *l1, *l2, *l3;
+	struct store_lease h;
+	char *idf;
+	FILE *fp;
+
+	assert_true(asprintf(&idf, "%s/lease.id", f->dir) > 0);
+	/* the first instance on this state_dir: takes it, writes its id */
+	assert_int_equal(lease_new(f->a, "east", 60000, &l1), 0);
+	assert_int_equal(lease_set_id_file(l1, idf), 0);
+	assert_int_equal(wait_once(l1), 0);
+	assert_non_null(fp = fopen(idf, "r"));
+	{
+		char line[200] = "";
+
+		assert_non_null(fgets(line, sizeof(line), fp));
+		line[strcspn(line, "\n")] = '\0';
+		assert_string_equal(line, lease_instance(l1));
+	}
+	fclose(fp);
+	/* killed (-9): its lease is held for another minute. A standby of
+	 * another state_dir waits ... */
+	assert_int_equal(lease_new(f->b, "east", 60000, &l3), 0);
+	assert_int_equal(wait_once(l3), 1);
+	/* ... the instance restarted on its state_dir takes it at once */
+	assert_int_equal(lease_new(f->b, "east", 60000, &l2), 0);
+	assert_int_equal(lease_set_id_file(l2, idf), 0);
+	assert_int_equal(wait_once(l2), 0);
+	assert_int_equal(lease_may_act(l2), 1);
+	assert_int_equal(store_lease_get(f->a, "site:east", &h), 0);
+	assert_string_equal(h.owner, lease_instance(l2));
+	/* the old one never renews it again */
+	assert_int_equal(lease_renew_now(l1), 1);
+	assert_int_equal(lease_lost(l1), 1);
+	/* an id file naming another instance than the holder: stand by */
+	assert_non_null(fp = fopen(idf, "w"));
+	assert_true(fputs("east/other/1/000000000000\n", fp) >= 0);
+	fclose(fp);
+	assert_int_equal(lease_set_id_file(l3, idf), 0);
+	assert_int_equal(wait_once(l3), 1);
+	lease_free(l3);
+	lease_free(l1);
+	lease_free(l2);
+	/* the unnamed site (no [server] site, a shared database) */
+	assert_int_equal(lease_new(f->a, "", 60000, &l1), 0);
+	assert_string_equal(lease_name(l1), "site:(none)");
+	lease_free(l1);
+	free(idf);
+}
+
 static void
 instance_ids_differ_and_name_the_site(void **state)
 {
@@ -393,6 +494,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    take_from_only_the_named_gone_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    restart_on_its_state_dir_takes_the_gone_holders_lease_at_once,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(one_holder_at_a_time, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
