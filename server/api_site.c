@@ -15,7 +15,39 @@
 #include "config.h"
 #include "site.h"
 #include "site_queue.h"
+#include "store_lease.h"
 #include "store_site_action.h"
+
+/* A warning into doc when no instance of site is active now (its lease
+ * not held): the action waits in the queue until one starts, and the
+ * asker should know that it is not a matter of seconds. */
+static void
+api_site_warn_idle(const struct api_deps *deps, const char *site, json_t *doc)
+{
+	struct store_lease l;
+	char name[96];
+	int64_t ago;
+	int rc;
+
+	snprintf(name, sizeof(name), "site:%s", site);
+	if ((rc = store_lease_live(deps->st, name, &l, &ago)) != 0)
+		return;		/* held, or unknown (logged) */
+	if (l.owner[0] == '\0')
+		json_object_set_new(doc, "warning", json_sprintf("no instance "
+		    "of site %s has ever run on this database: the action "
+		    "waits in the queue until one starts (poolboot serve with "
+		    "[server] site = %s)", site, site));
+	else if (l.expires_ms == 0)
+		json_object_set_new(doc, "warning", json_sprintf("no instance "
+		    "of site %s is active: its last one (%s) stopped; the "
+		    "action waits in the queue until one starts", site,
+		    l.owner));
+	else
+		json_object_set_new(doc, "warning", json_sprintf("no instance "
+		    "of site %s is active: its lease expired %lld s ago (last "
+		    "held by %s); the action waits in the queue until one "
+		    "starts", site, (long long)(ago / 1000), l.owner));
+}
 
 /* Queues action on target (what: "host" or "pool") for site, answered
  * 202; job > 0 names the job of a job's action. */
@@ -42,6 +74,7 @@ api_site_queue(const struct api_deps *deps, const char *what,
 	    "%s's instance (action %lld): GET /api/v1/site-actions/%lld or "
 	    "the %s's events say how it went", action, site, (long long)id,
 	    (long long)id, what));
+	api_site_warn_idle(deps, site, doc);
 	api_json_set(rs, 202, doc);
 }
 

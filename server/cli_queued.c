@@ -76,6 +76,9 @@ cli_queued_show(const struct config *cfg, int json, const char *action,
 		printf("%s of %s queued for site %s's instance (action %lld)\n",
 		    action, target, site, id);
 	fflush(stdout);
+	if (!json && cli_queued_str(reply, "warning")[0] != '\0')
+		fprintf(stderr, "poolboot: warning: %s\n",
+		    cli_queued_str(reply, "warning"));
 	if (cli_queued_wait(cfg, id, &doc, err, errlen) == -1) {
 		json_decref(doc);
 		return -1;

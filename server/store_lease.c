@@ -155,3 +155,35 @@ out:
 	store_db_unlock(st);
 	return ret;
 }
+
+int
+store_lease_live(struct store *st, const char *name, struct store_lease *out,
+    int64_t *ago_ms)
+{
+	struct store_stmt *s;
+	enum store_db_step rc;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	*ago_ms = -1;
+	store_db_lock(st);
+	if ((s = store_db_prep(st, "SELECT name, owner, acquired_ms,"
+	    " heartbeat_ms, expires_ms, now_ms() - expires_ms FROM leases"
+	    " WHERE name = ?1")) == NULL)
+		goto out;
+	store_db_bind_text(s, 1, name);
+	if ((rc = store_db_step(s)) == STORE_DB_ROW) {
+		store_lease_read(s, out);
+		*ago_ms = store_db_col_int64(s, 5);
+		ret = *ago_ms < 0;
+		if (ret)
+			*ago_ms = -1;
+	} else if (rc == STORE_DB_DONE)
+		ret = 0;
+	else
+		store_db_err(st, "read lease");
+	store_db_finalize(s);
+out:
+	store_db_unlock(st);
+	return ret;
+}

@@ -59,6 +59,11 @@ int   store_lease_take_from(struct store *st, const char *name,
  * at once). 0 also when owner did not hold it; -1 error. */
 int   store_lease_release(struct store *st, const char *name,
 	    const char *owner);
+/* Whether lease name is held now, on the database's clock: 1 held (*out
+ * its row), 0 not: never taken (*out zeroed, *ago_ms -1) or expired
+ * (*out its row, *ago_ms how long ago, in ms); -1 error. */
+int   store_lease_live(struct store *st, const char *name,
+	    struct store_lease *out, int64_t *ago_ms);
 /* Lease name as it is: 0 with *out, 1 no such lease (never taken), -1. */
 int   store_lease_get(struct store *st, const char *name,
 	    struct store_lease *out);

@@ -409,6 +409,48 @@ class SitesTest(UpgradeBase):
         self.assertEqual(r.status, 409, r)
         self.assertIn("names no site", r.json()["error"])
 
+    def test_action_for_a_site_with_no_active_instance_says_so(self):
+        """An action queued for a site no instance of which is active
+        waits until one starts: the 202 and the CLI say so (a warning),
+        instead of leaving the asker to find the action still queued."""
+        env = PlainEnv()
+        self._worlds.append(env)
+        env.start()
+        with open(env.conf) as f:
+            text = f.read()
+        harness.write(env.conf, text.replace("[pool poolA]\n",
+                                             "[pool poolA]\nsite = north\n"))
+        restart_in_site(env, "east")
+        r = env.api("POST", "/hosts/h1/arm")
+        self.assertEqual(r.status, 202, r)
+        self.assertIn("no instance of site north has ever run on this "
+                      "database: the action waits in the queue until one "
+                      "starts", r.json()["warning"])
+        p = env.cli("disarm", "h1")
+        self.assertEqual(p.returncode, 0, p.out + p.err)
+        self.assertIn("disarm of h1 queued for site north's instance", p.out)
+        self.assertIn("poolboot: warning: no instance of site north has "
+                      "ever run", p.err)
+        # north's instance starts and carries the queue out, in order
+        port = harness.free_port(avoid=(env.port, env.admin_port))
+        n = Peer(env, "north", ports=(port, harness.free_port(
+            avoid=(env.port, env.admin_port, port))))
+        self.peers.append(n)
+        n.start()
+        n.wait_log("(disarm h1, queued for site north): ok")
+        self.assertEqual(env.state_of("h1"), "idle")
+        # while it is active: no warning
+        r = env.api("POST", "/hosts/h1/arm")
+        self.assertEqual(r.status, 202, r)
+        self.assertNotIn("warning", r.json())
+        n.wait_log("(arm h1, queued for site north): ok")
+        # stopped: the next action says so, naming the last instance
+        self.assertEqual(n.stop(), 0)
+        r = env.api("POST", "/hosts/h1/disarm")
+        self.assertEqual(r.status, 202, r)
+        self.assertRegex(r.json()["warning"], r"no instance of site north "
+                         r"is active: its last one \(north/\S+\) stopped")
+
     def test_each_site_upgrades_its_own_pool_at_once(self):
         pe = sh.pool_spec("pe", 52, 2)
         pw = sh.pool_spec("pw", 53, 2)

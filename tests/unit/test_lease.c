@@ -199,6 +199,32 @@ take_from_only_the_named_gone_holder(void **state)
 	assert_int_equal(store_lease_get(f->a, "site:y", &h), 1);
 }
 
+static void
+live_says_held_expired_released_or_never(void **state)
+{
+	struct fix *f = *state;
+	struct store_lease h;
+	int64_t ago;
+
+	assert_int_equal(store_lease_live(f->a, "site:x", &h, &ago), 0);
+	assert_string_equal(h.owner, "");
+	assert_int_equal(ago, -1);
+	assert_int_equal(store_lease_acquire(f->a, "site:x", "A", 60000, NULL),
+	    0);
+	assert_int_equal(store_lease_live(f->b, "site:x", &h, &ago), 1);
+	assert_string_equal(h.owner, "A");
+	assert_int_equal(ago, -1);
+	assert_int_equal(store_lease_acquire(f->a, "site:y", "A", 50, NULL),
+	    0);
+	sleep_ms(150);
+	assert_int_equal(store_lease_live(f->b, "site:y", &h, &ago), 0);
+	assert_string_equal(h.owner, "A");
+	assert_true(ago >= 90 && ago < 60000);
+	assert_int_equal(store_lease_release(f->a, "site:x", "A"), 0);
+	assert_int_equal(store_lease_live(f->b, "site:x", &h, &ago), 0);
+	assert_int_equal(h.expires_ms, 0);
+}
+
 /* ---- two instances racing ---------------------------------------------- */
 
 struct racer {
@@ -496,6 +522,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 		    take_from_only_the_named_gone_holder, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    live_says_held_expired_released_or_never, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    restart_on_its_state_dir_takes_the_gone_holders_lease_at_once,
 		    setup, teardown),
