@@ -735,25 +735,38 @@ store_name_config(const struct config *cfg, char *buf, size_t len)
 	return buf;
 }
 
+/* A read-only connection to the PostgreSQL database cfg names: 0 with *c;
+ * -1 with the conninfo file's problem in err, or err "" when libpq's own
+ * reason was logged. */
+static int
+store_pg_connect_config(const struct config *cfg, struct store_conn **c,
+    char *err, size_t errlen)
+{
+	char *conninfo;
+	int ret;
+
+	err[0] = '\0';
+	if ((conninfo = config_store_conninfo(&cfg->store, err,
+	    errlen)) == NULL)
+		return -1;
+	ret = store_db_pg_open(conninfo, 1, c);
+	util_wipe(conninfo, strlen(conninfo));
+	free(conninfo);
+	return ret;
+}
+
 int
 store_check_config(const struct config *cfg, char *err, size_t errlen)
 {
 	struct store_conn *c = NULL;
-	char *conninfo;
-	int ret;
 
 	if (cfg->store.backend != STORE_POSTGRES)
 		return 0;
-	if ((conninfo = config_store_conninfo(&cfg->store, err,
-	    errlen)) == NULL)
-		return -1;
-	ret = store_db_pg_open(conninfo, 1, &c);
-	util_wipe(conninfo, strlen(conninfo));
-	free(conninfo);
-	if (ret == -1) {
-		snprintf(err, errlen, "%s: the PostgreSQL database it names "
-		    "cannot be reached (the line above says why)",
-		    cfg->store.conninfo_file);
+	if (store_pg_connect_config(cfg, &c, err, errlen) == -1) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s: the PostgreSQL database it "
+			    "names cannot be reached (the line above says why)",
+			    cfg->store.conninfo_file);
 		return -1;
 	}
 	c->ops->close(c);
@@ -764,21 +777,16 @@ int
 store_present_config(const struct config *cfg)
 {
 	struct store_conn *c = NULL;
-	char err[512], *conninfo;
+	char err[512];
 	int ver = 0, ret;
 
 	if (cfg->store.backend != STORE_POSTGRES)
 		return 1;
-	if ((conninfo = config_store_conninfo(&cfg->store, err,
-	    sizeof(err))) == NULL) {
-		log_error("store", "%s", err);
+	if (store_pg_connect_config(cfg, &c, err, sizeof(err)) == -1) {
+		if (err[0] != '\0')
+			log_error("store", "%s", err);
 		return -1;
 	}
-	ret = store_db_pg_open(conninfo, 1, &c);
-	util_wipe(conninfo, strlen(conninfo));
-	free(conninfo);
-	if (ret == -1)
-		return -1;
 	ret = c->ops->version_get(c, 0, &ver) == -1 ? -1 : ver > 0;
 	if (ret == -1)
 		log_error("store", "schema version: %s", c->ops->errmsg(c));
