@@ -183,9 +183,9 @@ def restart_in_site(env, site, pools=()):
     env.wait_log("site:%s taken by this instance" % site)
 
 
-class StandbyTest(UpgradeBase):
-    """Two instances of one site: the active one dies, the standby takes
-    the site's lease over and finishes what the first began."""
+class PeersBase(UpgradeBase):
+    """UpgradeBase whose tests also run other instances (Peer) on env's
+    database, closed after each test."""
 
     def setUp(self):
         super().setUp()
@@ -199,9 +199,23 @@ class StandbyTest(UpgradeBase):
             super().tearDown()
 
     def peer(self, env, site, ports=None):
+        """Another instance of site (None: no site) on env's database:
+        env's addresses (a standby), or ports (port, admin port)."""
         p = Peer(env, site, ports)
         self.peers.append(p)
         return p
+
+    def peer_elsewhere(self, env, site):
+        """The same on two free ports of its own (another site, or an
+        instance that must not take env's addresses)."""
+        port = harness.free_port(avoid=(env.port, env.admin_port))
+        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
+        return self.peer(env, site, ports=(port, aport))
+
+
+class StandbyTest(PeersBase):
+    """Two instances of one site: the active one dies, the standby takes
+    the site's lease over and finishes what the first began."""
 
     def test_owner_killed_mid_install_standby_finishes_the_run(self):
         spec = sh.pool_spec("fo", 51, 2, vms=2, install_delay=2)
@@ -286,9 +300,7 @@ class StandbyTest(UpgradeBase):
         self._worlds.append(env)
         env.start()
         env.wait_log("site:(none) taken by this instance")
-        port = harness.free_port(avoid=(env.port, env.admin_port))
-        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
-        b = self.peer(env, None, ports=(port, aport))
+        b = self.peer_elsewhere(env, None)
         b.start_standby()
         self.assertIn("standing by: site:(none) is held by (none)/",
                       b.log_text())
@@ -314,27 +326,12 @@ class StandbyTest(UpgradeBase):
         self.assertEqual(env.api("GET", "/hosts").status, 200)
 
 
-class SitesTest(UpgradeBase):
+class SitesTest(PeersBase):
     """Two sites on one database: each acts on its own pools only, and
     an installer's callback is taken by whichever instance it reaches."""
 
-    def setUp(self):
-        super().setUp()
-        self.peers = []
-
-    def tearDown(self):
-        try:
-            for p in self.peers:
-                p.close()
-        finally:
-            super().tearDown()
-
     def west_of(self, env):
-        port = harness.free_port(avoid=(env.port, env.admin_port))
-        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
-        w = Peer(env, "west", ports=(port, aport))
-        self.peers.append(w)
-        return w
+        return self.peer_elsewhere(env, "west")
 
     def test_callback_posted_to_another_sites_instance(self):
         env = PlainEnv()
@@ -432,10 +429,7 @@ class SitesTest(UpgradeBase):
         self.assertIn("poolboot: warning: no instance of site north has "
                       "ever run", p.err)
         # north's instance starts and carries the queue out, in order
-        port = harness.free_port(avoid=(env.port, env.admin_port))
-        n = Peer(env, "north", ports=(port, harness.free_port(
-            avoid=(env.port, env.admin_port, port))))
-        self.peers.append(n)
+        n = self.peer_elsewhere(env, "north")
         n.start()
         n.wait_log("(disarm h1, queued for site north): ok")
         self.assertEqual(env.state_of("h1"), "idle")

@@ -13,22 +13,11 @@ import unittest
 
 import harness
 import simharness as sh
-from test_failover import Peer, restart_in_site
+from test_failover import PeersBase, restart_in_site
 from test_rebuild import pool_at_new, start, wait_job
-from test_upgrade import UpgradeBase
 
 
-class SiteQueueTest(UpgradeBase):
-    def setUp(self):
-        super().setUp()
-        self.peers = []
-
-    def tearDown(self):
-        try:
-            for p in self.peers:
-                p.close()
-        finally:
-            super().tearDown()
+class SiteQueueTest(PeersBase):
 
     def two_sites(self, spec):
         """env: east's instance; w: west's, whose pool spec is."""
@@ -39,10 +28,7 @@ class SiteQueueTest(UpgradeBase):
             "[pool %s]\n" % spec["name"],
             "[pool %s]\nsite = west\n" % spec["name"]))
         restart_in_site(env, "east")
-        port = harness.free_port(avoid=(env.port, env.admin_port))
-        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
-        w = Peer(env, "west", ports=(port, aport))
-        self.peers.append(w)
+        w = self.peer_elsewhere(env, "west")
         w.start()
         w.wait_log("site:west taken by this instance")
         return env, sim, w
@@ -182,10 +168,7 @@ class SiteQueueTest(UpgradeBase):
         harness.write(env.conf, text.replace("[pool ip]\n",
                                              "[pool ip]\nsite = west\n"))
         restart_in_site(env, "east")
-        port = harness.free_port(avoid=(env.port, env.admin_port))
-        aport = harness.free_port(avoid=(env.port, env.admin_port, port))
-        w = Peer(env, "west", ports=(port, aport))
-        self.peers.append(w)
+        w = self.peer_elsewhere(env, "west")
         w.start()
         w.wait_log("site:west taken by this instance")
         # the install through east's CLI: west's jobs start it
