@@ -23,30 +23,16 @@ static int seq;
 static int
 setup(void **state)
 {
-	char *p;
-
 	(void)state;
-	assert_non_null(dir = unit_tmpdir());
-	assert_int_equal(unit_repo(dir, 1), 0);
-	assert_int_equal(unit_secret(dir, "pool.pw", "secret\n"), 0);
-	assert_int_equal(asprintf(&p, "%s/tpl", dir) > 0, 1);
-	assert_int_equal(util_mkdirs(p, 0755), 0);
-	free(p);
+	assert_non_null(dir = unit_confdir());
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	if (asprintf(&cmd, "rm -rf '%s'", dir) > 0) {
-		if (system(cmd) != 0) {
-			/* leave it */
-		}
-		free(cmd);
-	}
+	unit_rmtree(dir);
 	free(dir);
 	return 0;
 }

@@ -115,6 +115,25 @@ unit_rmtree(const char *dir)
 	free(cmd);
 }
 
+/* A scratch folder for a configuration's files: a repo with its boot
+ * files (unit_repo), pool.pw and an empty tpl/. NULL on failure. */
+static inline char *
+unit_confdir(void)
+{
+	char *dir = unit_tmpdir(), *p = NULL;
+
+	if (dir == NULL || unit_repo(dir, 1) != 0 ||
+	    unit_secret(dir, "pool.pw", "secret\n") != 0 ||
+	    asprintf(&p, "%s/tpl", dir) < 0 || mkdir(p, 0755) != 0) {
+		free(p);
+		unit_rmtree(dir);
+		free(dir);
+		return NULL;
+	}
+	free(p);
+	return dir;
+}
+
 /* The project's templates/ into out (n bytes): $POOLBOOT_TEMPLATE_DIR when
  * set, else the folder two levels above this header (tests/unit/), made
  * absolute when it exists. */
