@@ -26,9 +26,7 @@ D=$(pwd)/demo-cluster
 LEASE=5         # [store] lease_seconds: the standby takes over within ~L+1 s
 T0=$(date +%s)
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. scripts/demo-lib.sh
 ms() { echo $(($(date +%s%N) / 1000000)); }
 die() { printf '\n\033[1;31mdemo-cluster FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
 
@@ -105,24 +103,8 @@ chmod 600 "$D/store.conninfo"
 echo "PostgreSQL $("$PGBIN/postgres" -V | awk '{print $3}') on the socket in $PGDIR, port $PGPORT; conninfo: $(cat "$D/store.conninfo")"
 
 step "A repo (an XCP-ng 8.2.1 ISO stand-in) and one tftp-root for the simulated hosts"
-cat >"$D/repo/.treeinfo" <<'TI'
-[platform]
-name = XCP
-version = 3.2.1
-[branding]
-name = XCP-ng
-version = 8.2.1
-[build]
-number = release/yangtze/demo
-TI
-head -c 65536 /dev/urandom >"$D/repo/boot/xen.gz"
-head -c 131072 /dev/urandom >"$D/repo/boot/vmlinuz"
-head -c 1048576 /dev/urandom >"$D/repo/install.img"
-echo "demo package" >"$D/repo/Packages/demo-1.0.rpm"
-cp /usr/lib/PXELINUX/lpxelinux.0 /usr/lib/PXELINUX/pxelinux.0 "$D/tftp-root/"
-for f in ldlinux.c32 mboot.c32 libcom32.c32; do
-	cp "/usr/lib/syslinux/modules/bios/$f" "$D/tftp-root/"
-done
+demo_repo "$D/repo" 1048576
+demo_tftp_root "$D/tftp-root"
 echo "repo: $D/repo (XCP-ng 8.2.1); tftp-root: $D/tftp-root"
 
 EPORT=$(freeport); EAPORT=$(freeport); WPORT=$(freeport); WAPORT=$(freeport)

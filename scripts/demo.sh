@@ -17,29 +17,11 @@ D=$(pwd)/demo
 rm -rf "$D"
 mkdir -p "$D/repo/boot" "$D/repo/Packages" "$D/tftp-root/pxelinux.cfg" "$D/state"
 
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*"; "$@"; }
-freeport() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. scripts/demo-lib.sh
 
 step "A repo: an unpacked XCP-ng 8.2.1 ISO stand-in, and a tftp-root from the syslinux packages"
-cat >"$D/repo/.treeinfo" <<'TI'
-[platform]
-name = XCP
-version = 3.2.1
-[branding]
-name = XCP-ng
-version = 8.2.1
-[build]
-number = release/yangtze/demo
-TI
-head -c 65536 /dev/urandom >"$D/repo/boot/xen.gz"
-head -c 131072 /dev/urandom >"$D/repo/boot/vmlinuz"
-head -c 4194304 /dev/urandom >"$D/repo/install.img"
-echo "demo package" >"$D/repo/Packages/demo-1.0.rpm"
-cp /usr/lib/PXELINUX/lpxelinux.0 /usr/lib/PXELINUX/pxelinux.0 "$D/tftp-root/"
-for f in ldlinux.c32 mboot.c32 libcom32.c32; do
-	cp "/usr/lib/syslinux/modules/bios/$f" "$D/tftp-root/"
-done
+demo_repo "$D/repo" 4194304
+demo_tftp_root "$D/tftp-root"
 ls "$D/tftp-root"
 
 PORT=$(freeport); APORT=$(freeport); XPORT=$(freeport); CPORT=$(freeport)
