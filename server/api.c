@@ -16,6 +16,7 @@
 #include "api_job.h"
 #include "api_json.h"
 #include "api_site.h"
+#include "api_sites.h"
 #include "api_pool.h"
 #include "api_reload.h"
 #include "api_whoami.h"
@@ -308,6 +309,15 @@ api_route(const struct api_deps *deps, const struct api_request *rq,
 	}
 	if (n >= 1 && strcmp(segs[0], "jobs") == 0) {
 		api_job_handle(deps, rq, segs, n, rs);
+		return;
+	}
+	if (n == 1 && strcmp(segs[0], "sites") == 0) {
+		if (!get) {
+			api_json_error(rs, 405, "method %.16s not allowed here "
+			    "(use GET)", rq->method ? rq->method : "");
+			return;
+		}
+		api_sites_get(deps, rs);
 		return;
 	}
 	if (n >= 1 && strcmp(segs[0], "site-actions") == 0) {

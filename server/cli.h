@@ -94,6 +94,9 @@ int   cli_arm(const struct cli_opts *o, const char *host, int disarm);
  * "run": {id, state, step, error}). With --json last_event_at is in ms
  * since the epoch (0: none). */
 int   cli_hosts(const struct cli_opts *o);
+/* poolboot sites [--json]: every site, its active instance and its
+ * queued actions (api_sites.h), from the server, else the database. */
+int   cli_sites(const struct cli_opts *o);
 
 /* precheck POOL: 0 when every check passed, CLI_EXIT_FAIL otherwise. */
 int   cli_precheck(const struct cli_opts *o, const char *pool);

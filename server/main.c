@@ -41,6 +41,7 @@ main_usage(FILE *f)
 	    "  arm       arm a host for one network install (through the server)\n"
 	    "  disarm    put an armed host back to local boot (through the server)\n"
 	    "  hosts     list inventory hosts with their state\n"
+	    "  sites     list the sites, their active instances and queues\n"
 	    "  precheck  check whether a pool can be upgraded (changes nothing)\n"
 	    "  upgrade   start a rolling upgrade of a pool (through the server)\n"
 	    "  status    show the rolling-upgrade runs of the pools\n"
@@ -139,6 +140,14 @@ static const char *main_cmd_help[][2] = {
 	    "  --pool NAME  only the hosts of pool NAME\n"
 	    "  --json       last_event_at in ms since the epoch (0: none);\n"
 	    "               run: {id, state, step, error} of such a host\n" },
+	{ "sites", "usage: poolboot sites [-c FILE] [--json]\n\n"
+	    "Lists every site (several instances on one database): its pools\n"
+	    "and hosts, the instance active for it (the holder of its lease),\n"
+	    "when that lease was renewed or expired, and the admin actions\n"
+	    "queued for it by other sites' instances and not done yet. Asks\n"
+	    "the running server, else reads the database (a standby serves\n"
+	    "nothing).\n"
+	    "  --json  the API's GET /api/v1/sites document\n" },
 	{ "precheck", "usage: poolboot precheck [-c FILE] POOL [--json]\n\n"
 	    "Runs every precheck of a rolling upgrade of POOL against XAPI and\n"
 	    "prints the plan (master first, then members): hosts live and\n"
@@ -298,6 +307,7 @@ static const struct main_args {
 	{ "arm", 1, 1, { "HOST", NULL } },
 	{ "disarm", 1, 1, { "HOST", NULL } },
 	{ "hosts", 0, 0, { NULL, NULL } },
+	{ "sites", 0, 0, { NULL, NULL } },
 	{ "precheck", 1, 1, { "POOL", NULL } },
 	{ "upgrade", 1, 1, { "POOL", NULL } },
 	{ "status", 0, 1, { "POOL", NULL } },
@@ -446,10 +456,10 @@ main_check_opts(const struct cli_opts *o, const char *cmd)
 		int	 set;
 		const char *cmds;	/* the commands that take it */
 	} t[] = {
-		{ "--json", o->json, "check, render, hosts, precheck, upgrade, "
+		{ "--json", o->json, "check, render, hosts, sites, precheck, upgrade, "
 		    "status, retry, abort, rebuild, install, jobs, recover, "
 		    "reload, token, audit, version, arm, disarm" },
-		{ "--token-file", o->token_file != NULL, "arm, disarm, hosts, "
+		{ "--token-file", o->token_file != NULL, "arm, disarm, hosts, sites, "
 		    "precheck, upgrade, status, retry, abort, rebuild, "
 		    "install, jobs, recover, reload, audit" },
 		{ "--wipe", o->wipe, "arm, rebuild, install, recover" },
@@ -584,6 +594,8 @@ main_dispatch(const struct cli_opts *o, const char *cmd, int n, char **args)
 		return cli_arm(o, args[0], strcmp(cmd, "disarm") == 0);
 	if (main_is(cmd, "hosts", NULL) && n == 0)
 		return cli_hosts(o);
+	if (main_is(cmd, "sites", NULL) && n == 0)
+		return cli_sites(o);
 	if (main_is(cmd, "precheck", NULL) && n == 1)
 		return cli_precheck(o, args[0]);
 	if (main_is(cmd, "upgrade", NULL) && n == 1)

@@ -3,6 +3,7 @@
  * WHERE, so that taking a lease is one atomic statement. */
 #include "store_lease.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_db.h"
@@ -183,6 +184,39 @@ store_lease_live(struct store *st, const char *name, struct store_lease *out,
 	else
 		store_db_err(st, "read lease");
 	store_db_finalize(s);
+out:
+	store_db_unlock(st);
+	return ret;
+}
+
+/* A row of store_lease_list's SELECT (store_db_collect) */
+static void
+store_lease_read_age(struct store_stmt *s, void *elem)
+{
+	struct store_lease_age *a = elem;
+
+	store_lease_read(s, &a->l);
+	a->ago_ms = store_db_col_int64(s, 5);
+	a->beat_ago_ms = store_db_col_int64(s, 6);
+}
+
+int
+store_lease_list(struct store *st, struct store_lease_age **out, size_t *n)
+{
+	struct store_stmt *s;
+	void *v = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	store_db_lock(st);
+	if ((s = store_db_prep(st, "SELECT name, owner, acquired_ms,"
+	    " heartbeat_ms, expires_ms, now_ms() - expires_ms,"
+	    " now_ms() - heartbeat_ms FROM leases ORDER BY name")) == NULL)
+		goto out;
+	ret = store_db_collect(st, s, sizeof(**out), 0, store_lease_read_age,
+	    "list leases", &v, n);
+	*out = v;
 out:
 	store_db_unlock(st);
 	return ret;

@@ -23,6 +23,7 @@
 #ifndef POOLBOOT_STORE_LEASE_H
 #define POOLBOOT_STORE_LEASE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -64,6 +65,16 @@ int   store_lease_release(struct store *st, const char *name,
  * (*out its row, *ago_ms how long ago, in ms); -1 error. */
 int   store_lease_live(struct store *st, const char *name,
 	    struct store_lease *out, int64_t *ago_ms);
+/* A lease with its ages on the database's clock, for a listing. */
+struct store_lease_age {
+	struct store_lease l;
+	int64_t	 ago_ms;		/* now - expires_ms: < 0 while held */
+	int64_t	 beat_ago_ms;		/* now - heartbeat_ms */
+};
+
+/* Every lease, by name: 0 with *out (malloc'd, NULL when none) and *n. */
+int   store_lease_list(struct store *st, struct store_lease_age **out,
+	    size_t *n);
 /* Lease name as it is: 0 with *out, 1 no such lease (never taken), -1. */
 int   store_lease_get(struct store *st, const char *name,
 	    struct store_lease *out);

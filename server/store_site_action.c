@@ -140,3 +140,42 @@ out:
 	store_db_unlock(st);
 	return ret;
 }
+
+/* A row of store_site_action_backlog's SELECT (store_db_collect) */
+static void
+store_site_action_read_backlog(struct store_stmt *s, void *elem)
+{
+	struct site_action_backlog *b = elem;
+
+	memset(b, 0, sizeof(*b));
+	store_db_col_text(s, 0, b->site, sizeof(b->site));
+	b->queued = store_db_col_int(s, 1);
+	b->taken = store_db_col_int(s, 2);
+	b->oldest_ms = store_db_col_int64(s, 3);
+}
+
+int
+store_site_action_backlog(struct store *st, struct site_action_backlog **out,
+    size_t *n)
+{
+	struct store_stmt *s;
+	void *v = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	store_db_lock(st);
+	/* CAST: SUM is NUMERIC on PostgreSQL, read as an integer here */
+	if ((s = store_db_prep(st, "SELECT site,"
+	    " CAST(SUM(CASE WHEN taken_by = '' THEN 1 ELSE 0 END) AS BIGINT),"
+	    " CAST(SUM(CASE WHEN taken_by = '' THEN 0 ELSE 1 END) AS BIGINT),"
+	    " now_ms() - MIN(created_ms) FROM site_actions WHERE done_ms = 0"
+	    " GROUP BY site ORDER BY site")) == NULL)
+		goto out;
+	ret = store_db_collect(st, s, sizeof(**out), 0,
+	    store_site_action_read_backlog, "site action backlog", &v, n);
+	*out = v;
+out:
+	store_db_unlock(st);
+	return ret;
+}

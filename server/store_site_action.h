@@ -8,6 +8,7 @@
 #ifndef POOLBOOT_STORE_SITE_ACTION_H
 #define POOLBOOT_STORE_SITE_ACTION_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -45,6 +46,19 @@ int   store_site_action_take(struct store *st, const char *site,
  * to 511 bytes). */
 int   store_site_action_finish(struct store *st, int64_t id, int status,
 	    const char *result);
+/* A site's unfinished actions: how many wait to be taken, how many its
+ * instance took and has not finished, and the oldest one's age (ms, on
+ * the database's clock). */
+struct site_action_backlog {
+	char	 site[64];
+	int	 queued;
+	int	 taken;
+	int64_t	 oldest_ms;
+};
+/* The backlog of every site with unfinished actions, by site: 0 with
+ * *out (malloc'd, NULL when none) and *n. */
+int   store_site_action_backlog(struct store *st,
+	    struct site_action_backlog **out, size_t *n);
 /* Action id as it is: 0 with *out, 1 no such action, -1. */
 int   store_site_action_get(struct store *st, int64_t id,
 	    struct site_action *out);

@@ -18,6 +18,8 @@ COMMANDS = ["check", "render", "serve", "init-tftp", "arm", "disarm", "hosts",
             "install", "jobs", "recover", "reload", "version"]
 # issue 14: named admin tokens and the audit log
 COMMANDS += ["token", "audit"]
+# issue 16: the sites, their active instances and queues
+COMMANDS += ["sites"]
 
 
 def run(*argv, env=None, timeout=30):

@@ -63,7 +63,8 @@ class OptionNotForCommandTest(UsageShape):
                 (("upgrade", "p", "--new-master", "h"), "poolboot upgrade: "
                  "option '--new-master' is only for recover"),
                 (("check", "--token-file", "/x"), "poolboot check: option "
-                 "'--token-file' is only for arm, disarm, hosts, precheck, "
+                 "'--token-file' is only for arm, disarm, hosts, sites, "
+                 "precheck, "
                  "upgrade, status, retry, abort, rebuild, install, jobs, "
                  "recover, reload, audit"),
                 (("status", "--pool", "poolA"), "poolboot status: option "

@@ -12,6 +12,7 @@ test makes a PostgreSQL database of its own and every instance gets
 real needs the cluster's data folder too (POOLBOOT_TEST_PGDATA, which
 pg_ctl is run on); without it that test is skipped, saying why.
 """
+import json
 import os
 import re
 import shutil
@@ -333,18 +334,29 @@ class SitesTest(PeersBase):
     def west_of(self, env):
         return self.peer_elsewhere(env, "west")
 
-    def test_callback_posted_to_another_sites_instance(self):
+    def east_with(self, old, new):
+        """A PlainEnv whose configuration has old replaced by new,
+        restarted as east's instance."""
         env = PlainEnv()
         self._worlds.append(env)
         env.start()
         with open(env.conf) as f:
             text = f.read()
-        harness.write(env.conf, text.replace("[host new1]\n",
-                                             "[host new1]\nsite = east\n"))
+        harness.write(env.conf, text.replace(old, new))
         restart_in_site(env, "east")
+        return env
+
+    def west_started(self, env):
+        """West's instance on env's database, active."""
         w = self.west_of(env)
         w.start()
         w.wait_log("site:west taken by this instance")
+        return w
+
+    def test_callback_posted_to_another_sites_instance(self):
+        env = self.east_with("[host new1]\n",
+                             "[host new1]\nsite = east\n")
+        w = self.west_started(env)
         tok = env.arm("new1", wipe=True)
         r = env.get(env.url_path(env.answerfile_url("new1")))
         self.assertEqual(r.status, 200, r)
@@ -365,17 +377,9 @@ class SitesTest(PeersBase):
                         env.read_pxe("new1"))
 
     def test_arm_of_another_sites_host_is_done_by_its_instance(self):
-        env = PlainEnv()
-        self._worlds.append(env)
-        env.start()
-        with open(env.conf) as f:
-            text = f.read()
-        harness.write(env.conf, text.replace("[pool poolA]\n",
-                                             "[pool poolA]\nsite = west\n"))
-        restart_in_site(env, "east")
-        w = self.west_of(env)
-        w.start()
-        w.wait_log("site:west taken by this instance")
+        env = self.east_with("[pool poolA]\n",
+                             "[pool poolA]\nsite = west\n")
+        w = self.west_started(env)
         # asked of east: queued for west, which arms it (its own
         # public_url in the boot file, its log saying so)
         r = env.api("POST", "/hosts/h1/arm")
@@ -410,14 +414,8 @@ class SitesTest(PeersBase):
         """An action queued for a site no instance of which is active
         waits until one starts: the 202 and the CLI say so (a warning),
         instead of leaving the asker to find the action still queued."""
-        env = PlainEnv()
-        self._worlds.append(env)
-        env.start()
-        with open(env.conf) as f:
-            text = f.read()
-        harness.write(env.conf, text.replace("[pool poolA]\n",
-                                             "[pool poolA]\nsite = north\n"))
-        restart_in_site(env, "east")
+        env = self.east_with("[pool poolA]\n",
+                             "[pool poolA]\nsite = north\n")
         r = env.api("POST", "/hosts/h1/arm")
         self.assertEqual(r.status, 202, r)
         self.assertIn("no instance of site north has ever run on this "
@@ -445,6 +443,51 @@ class SitesTest(PeersBase):
         self.assertRegex(r.json()["warning"], r"no instance of site north "
                          r"is active: its last one \(north/\S+\) stopped")
 
+    def test_sites_shows_who_is_active_and_what_waits(self):
+        """poolboot sites and GET /api/v1/sites: each site's active
+        instance and lease, its pools and hosts, the actions queued for
+        it; from the database when no server answers."""
+        env = self.east_with("[pool poolA]\n",
+                             "[pool poolA]\nsite = west\n")
+        w = self.west_started(env)
+        ids = {s: re.findall(r"site:%s taken by this instance \((\S+)\)"
+                             % s, e.log_text())[-1]
+               for s, e in (("east", env), ("west", w))}
+        doc = env.api("GET", "/sites").json()
+        self.assertEqual(doc["site"], "east")
+        by = {s["site"]: s for s in doc["sites"]}
+        self.assertEqual(set(by), {"", "east", "west"}, doc)
+        for name in ("east", "west"):
+            self.assertTrue(by[name]["active"], by[name])
+            self.assertEqual(by[name]["instance"], ids[name])
+            self.assertIsNone(by[name]["expired_ago_ms"])
+            self.assertLess(by[name]["heartbeat_ago_ms"], LEASE_S * 1000)
+        self.assertEqual((by["west"]["pools"], by["west"]["hosts"]), (1, 2),
+                         by["west"])
+        self.assertEqual(by["west"]["queued"], 0)
+        # west stopped, an arm queued for it: east's CLI says both
+        self.assertEqual(w.stop(), 0)
+        r = env.api("POST", "/hosts/h1/arm")
+        self.assertEqual(r.status, 202, r)
+        p = env.cli("sites")
+        self.assertEqual(p.returncode, 0, p.err)
+        row = [ln for ln in p.out.splitlines() if ln.startswith("west ")]
+        self.assertEqual(len(row), 1, p.out)
+        self.assertRegex(row[0], r"west\s+1\s+2\s+no\s+%s\s+released "
+                         r"\(stopped\)\s+1 queued, 0 taken \(oldest \d+ s\)"
+                         % re.escape(ids["west"]), p.out)
+        self.assertRegex(p.out, r"(?m)^east\s+\d+\s+\d+\s+yes\s+%s\s+"
+                         r"renewed \d+ s ago\s+0$" % re.escape(ids["east"]))
+        # no server at all: read from the database
+        self.assertEqual(env.stop(), 0)
+        p = env.cli("sites", "--json")
+        self.assertEqual(p.returncode, 0, p.err)
+        by = {s["site"]: s for s in json.loads(p.out)["sites"]}
+        self.assertFalse(by["east"]["active"], by["east"])
+        self.assertEqual(by["west"]["queued"], 1)
+        p = env.cli("sites")
+        self.assertIn("(read from the database: no server answered", p.out)
+
     def test_each_site_upgrades_its_own_pool_at_once(self):
         pe = sh.pool_spec("pe", 52, 2)
         pw = sh.pool_spec("pw", 53, 2)
@@ -454,9 +497,7 @@ class SitesTest(PeersBase):
         text = text.replace("[pool pw]\n", "[pool pw]\nsite = west\n")
         harness.write(env.conf, text)
         restart_in_site(env, "east", pools=["pe"])
-        w = self.west_of(env)
-        w.start()
-        w.wait_log("site:west taken by this instance")
+        w = self.west_started(env)
         # (an upgrade asked of the other site's instance is queued for
         # this one's: test_site_queue.py)
         self.start_upgrade(env, "pe")

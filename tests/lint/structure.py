@@ -34,6 +34,8 @@ PREFIXES = {
     "job": ("job_", "jobs_"),
     # the hosts command itself (cli.h) and its helpers
     "cli_hosts": ("cli_hosts", "cli_hosts_"),
+    # the sites command itself (cli.h) and its helpers
+    "cli_sites": ("cli_sites", "cli_sites_"),
     # the token and audit commands themselves (cli_token.h, cli_audit.h)
     "cli_token": ("cli_token", "cli_token_"),
     "cli_audit": ("cli_audit", "cli_audit_"),
