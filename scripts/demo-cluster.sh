@@ -269,6 +269,13 @@ printf 'site:east taken over %d.%d s after the kill (lease_seconds = %s)\n' \
     $(((TOOK - KILLED) / 1000)) $(((TOOK - KILLED) % 1000 / 100)) "$LEASE"
 
 step "Mid-run, as east-b (now east's active instance) shows both sites"
+run "$BIN" sites -c "$D/east-b.conf"
+"$BIN" sites -c "$D/east-b.conf" --json | $PY -c '
+import json, sys
+by = {s["site"]: s for s in json.load(sys.stdin)["sites"]}
+assert by["east"]["active"] and by["east"]["instance"].startswith("east/"), by
+assert by["west"]["active"] and by["west"]["instance"].startswith("west/"), by' ||
+    die "poolboot sites does not show east and west active"
 run "$BIN" hosts -c "$D/east-b.conf"
 
 # the latest run of POOL is no longer running (done, halted, failed...)
