@@ -25,6 +25,7 @@
 	const hostRows = new Map();	/* host name -> row refs */
 	let readOnly = '';		/* why the token is read-only, else '' */
 	let auditMissing = false;	/* GET /audit answered 404 */
+	let sitesMissing = false;	/* GET /sites answered 404 */
 	let auditTick = 0;
 	let resultFresh = false;	/* an action's answer was just shown */
 
@@ -287,11 +288,13 @@
 		$('events').replaceChildren();
 		readOnly = '';
 		auditMissing = false;
+		sitesMissing = false;
 		hostRows.clear();
 		$('hosts').replaceChildren();
 		$('ro-note').hidden = true;
 		$('action-result').hidden = true;
 		$('audit-section').hidden = true;
+		$('sites-section').hidden = true;
 		showLogin('');
 	}
 
@@ -323,9 +326,14 @@
 			const evq = eventsSince ?
 			    '/events?limit=500&since=' + eventsSince :
 			    '/events?limit=100';
-			const [pools, hosts, jobs, evs] = await Promise.all([
+			/* /sites is extra: its failure (a server without
+			 * it, 404) leaves the rest of the page alone */
+			const [pools, hosts, jobs, evs, sites] =
+			    await Promise.all([
 				api('GET', '/pools'), api('GET', '/hosts'),
-				api('GET', '/jobs'), api('GET', evq)]);
+				api('GET', '/jobs'), api('GET', evq),
+				sitesMissing ? null : api('GET', '/sites')
+				    .catch(() => null)]);
 
 			if (hosts.status !== 200)
 				throw new Error('hosts: ' + apiError(hosts));
@@ -338,6 +346,8 @@
 			renderHosts(hosts.data);
 			renderPools(pools);
 			renderJobs(jobs);
+			if (sites)
+				renderSites(sites);
 			if (evs.status === 200)
 				addEvents(evs.data.events || []);
 			if (!auditMissing && auditTick++ % 3 === 0)
@@ -361,6 +371,107 @@
 		}
 		if (polling)
 			timer = setTimeout(poll, POLL_MS);
+	}
+
+	/* ---- sites --------------------------------------------------------- */
+
+	function seconds(ms) {
+		return Math.trunc((Number(ms) || 0) / 1000);
+	}
+
+	/* A site's lease, in poolboot sites' words (cli_sites.c). own: the
+	 * site of the instance the page talks to. */
+	function siteLease(s, own) {
+		const none = s.instance === null || s.instance === undefined;
+
+		if (s.active && none)
+			return own ? 'none needed (one instance)' : '-';
+		if (none)
+			return 'never taken';
+		if (s.expired_ago_ms === null || s.expired_ago_ms === undefined)
+			return 'renewed ' + seconds(s.heartbeat_ago_ms) + ' s ago';
+		if (s.expired_ago_ms > 315360000000)	/* 10 years: released */
+			return 'released (stopped)';
+		return 'expired ' + seconds(s.expired_ago_ms) + ' s ago';
+	}
+
+	/* The actions other sites' instances queued for s, not done yet. */
+	function siteActions(s) {
+		const q = Number(s.queued) || 0;
+		const t = Number(s.taken) || 0;
+
+		if (q + t === 0)
+			return '0';
+		return q + ' queued, ' + t + ' taken (oldest ' +
+		    seconds(s.oldest_queued_ms) + ' s)';
+	}
+
+	/* GET /sites: which instance is active for each site. The panel
+	 * shows only when it says something: more than one site, or an
+	 * instance holding a lease (several instances on one database). A
+	 * server without the route (404) has no panel and is not asked
+	 * again. */
+	function renderSites(r) {
+		const sec = $('sites-section');
+
+		if (r.status === 404) {
+			sitesMissing = true;
+			sec.hidden = true;
+			return;
+		}
+		if (r.status !== 200) {
+			if (!sec.hidden)
+				$('sites').replaceChildren(el('p', {class: 'error'},
+				    'Sites: ' + apiError(r)));
+			return;
+		}
+		const list = (r.data && r.data.sites) || [];
+		const here = (r.data && r.data.site) || '';
+
+		sec.hidden = !(list.length > 1 || list.some((s) =>
+		    s.instance !== null && s.instance !== undefined));
+		if (sec.hidden) {
+			$('sites').replaceChildren();
+			return;
+		}
+		const tb = el('tbody');
+
+		for (const s of list) {
+			const name = s.site || '(none)';
+			const own = (s.site || '') === here;
+			const waiting = !s.active && Number(s.queued) > 0;
+
+			tb.append(el('tr', {data: {site: s.site || '',
+			    active: s.active ? 'yes' : 'no'},
+			    class: s.active ? null : 'site-down'},
+			    el('th', {scope: 'row'}, name, own ? ' ' : null,
+				own ? el('span', {class: 'this-instance',
+				    title: 'the instance this page talks to ' +
+				    'is of this site'}, 'this instance') : null),
+			    el('td', {class: 'num'}, String(s.pools || 0)),
+			    el('td', {class: 'num'}, String(s.hosts || 0)),
+			    el('td', {class: 'active'}, s.active ?
+				badge('yes', 'site-yes') : el('span', {class:
+				'badge badge-site-no', title: 'no instance is ' +
+				'active for ' + name + ': nothing acts on its ' +
+				'pools and hosts'}, 'no')),
+			    el('td', {class: 'mono instance'}, s.instance || '-'),
+			    el('td', {class: 'lease'}, siteLease(s, own)),
+			    el('td', {class: 'queue'}, siteActions(s),
+				waiting ? el('span', {class: 'warn waiting'},
+				    ' · waiting for an instance of ' + name) :
+				null)));
+		}
+		$('sites').replaceChildren(el('div', {class: 'tablewrap'},
+		    el('table', {class: 'grid sites'},
+			el('thead', null, el('tr', null,
+			    el('th', {scope: 'col'}, 'Site'),
+			    el('th', {scope: 'col', class: 'num'}, 'Pools'),
+			    el('th', {scope: 'col', class: 'num'}, 'Hosts'),
+			    el('th', {scope: 'col'}, 'Active'),
+			    el('th', {scope: 'col'}, 'Instance'),
+			    el('th', {scope: 'col'}, 'Lease'),
+			    el('th', {scope: 'col'}, 'Actions'))), tb)));
 	}
 
 	/* ---- pools --------------------------------------------------------- */

@@ -144,7 +144,8 @@ WEIGHT = {"test_clitruth": 104, "test_failover": 80, "test_upgrade": 49,
           "test_rebuild": 41, "test_dashboard": 22, "test_placement": 19,
           "test_follow": 15, "test_redfish": 14, "test_mirror": 14,
           "test_dashboard_actions": 12, "test_deadmaster": 11,
-          "test_limits": 11, "test_logstall": 10, "test_races": 10}
+          "test_limits": 11, "test_logstall": 10, "test_races": 10,
+          "test_dashboard_sites": 40}
 
 
 def module_of(test):
