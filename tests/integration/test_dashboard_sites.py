@@ -8,8 +8,10 @@ instances on one database (test_failover's set-ups):
 - west stopped and an arm of one of its hosts asked of east: west shows
   no (in red), its last instance, "released (stopped)" and the action
   queued, waiting for an instance of west;
-- one instance without sites, or a server whose GET /api/v1/sites answers
-  404 (older than it) or fails: no panel, the page as before.
+- one instance without sites on SQLite, or a server whose GET
+  /api/v1/sites answers 404 (older than it) or fails: no panel, the page
+  as before; on PostgreSQL that one instance holds the unnamed site's
+  lease, and the panel shows it.
 A screenshot of the second goes to tests/artifacts/dashboard-sites.png.
 """
 import json
@@ -65,9 +67,16 @@ class DashboardSitesTest(fo.PeersBase):
         ids = {s: re.findall(r"site:%s taken by this instance \((\S+)\)"
                              % s, e.log_text())[-1]
                for s, e in (("east", env), ("west", w))}
-        # new1 names no site: nobody's, and the panel says so too
+        # new1 names no site: nobody's, and the panel says so too. On
+        # PostgreSQL env's first start, without a site, held the unnamed
+        # site's lease (site:(none)) and released it when it was
+        # restarted as east's instance.
         none = {"pools": 0, "hosts": 1, "active": "no", "instance": "-",
                 "lease": "^never taken$", "actions": "^0$"}
+        if env.backend == "postgres":
+            none.update(instance=re.findall(
+                r"site:\(none\) taken by this instance \((\S+)\)",
+                env.log_text())[-1], lease=r"^released \(stopped\)$")
         live = r"^renewed \d+ s ago$"
         self.check_page(env, {"panel": True, "this": "east", "sites": {
             "(none)": none,
@@ -104,15 +113,25 @@ class DashboardSitesTest(fo.PeersBase):
                      "waiting": True}}},
             out=os.path.join(ARTIFACTS, "dashboard-sites.png"))
 
-    def test_no_panel_for_one_instance_without_sites(self):
+    def test_one_instance_without_sites(self):
+        """SQLite: no lease, no panel, the page as before. PostgreSQL:
+        the one instance holds the unnamed site's lease (a standby of it
+        would wait), and the panel shows that row, active, its own."""
         env = fo.PlainEnv()
         self._worlds.append(env)
         env.start()
-        # (SQLite: PlainEnv takes no [store] section, on any engine)
         doc = env.api("GET", "/sites").json()
         self.assertEqual(len(doc["sites"]), 1, doc)
-        self.assertIsNone(doc["sites"][0]["instance"], doc)
-        self.check_page(env, {"panel": False})
+        if env.backend == "sqlite":
+            self.assertIsNone(doc["sites"][0]["instance"], doc)
+            self.check_page(env, {"panel": False})
+            return
+        inst = re.findall(r"site:\(none\) taken by this instance "
+                          r"\((\S+)\)", env.log_text())[-1]
+        self.assertEqual(doc["sites"][0]["instance"], inst, doc)
+        self.check_page(env, {"panel": True, "this": "(none)", "sites": {
+            "(none)": {"active": "yes", "instance": inst,
+                       "lease": r"^renewed \d+ s ago$", "actions": "^0$"}}})
 
 
 if __name__ == "__main__":
