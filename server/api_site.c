@@ -145,6 +145,61 @@ api_site_forward_job(const struct api_deps *deps, const char *host,
 	return 1;
 }
 
+/* One action as GET /site-actions/ID and the list give it. */
+static json_t *
+api_site_action_json(const struct site_action *a)
+{
+	return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
+	    "id", (json_int_t)a->id, "site", a->site, "action", a->action,
+	    "target", a->target, "args", a->args, "state", a->done_ms ?
+	    "done" : a->taken_by[0] ? "taken" : "queued", "created_at",
+	    api_json_time_or_null(a->created_ms), "taken_by",
+	    api_json_str_or_null(a->taken_by), "done_at",
+	    api_json_time_or_null(a->done_ms), "status", a->done_ms ?
+	    json_integer(a->status) : json_null(), "ok", a->done_ms ?
+	    json_boolean(a->status / 100 == 2) : json_null(), "result",
+	    api_json_str_or_null(a->result));
+}
+
+/* GET /site-actions[?site=S][&state=queued|taken|done][&limit=N]. */
+static void
+api_site_actions_list(const struct api_deps *deps,
+    const struct api_request *rq, struct api_response *rs)
+{
+	const char *site = rq->query ? rq->query(rq->qctx, "site") : NULL;
+	const char *state = rq->query ? rq->query(rq->qctx, "state") : NULL;
+	struct site_action *v = NULL;
+	int64_t limit = 100;
+	json_t *arr;
+	size_t n = 0, i;
+
+	if (api_json_query_int(rq, "limit", 1, 1000, &limit, rs) == -1)
+		return;
+	if (state != NULL && state[0] == '\0')
+		state = NULL;
+	if (state != NULL && strcmp(state, "queued") != 0 &&
+	    strcmp(state, "taken") != 0 && strcmp(state, "done") != 0) {
+		api_json_error(rs, 400, "state: '%.32s' is not queued, taken or "
+		    "done", state);
+		return;
+	}
+	if (store_site_action_list(deps->st, site != NULL && site[0] != '\0' ?
+	    site : NULL, state, (int)limit, &v, &n) == -1) {
+		api_json_error(rs, 500, "state database error (see the server "
+		    "log)");
+		return;
+	}
+	arr = json_array();
+	for (i = 0; arr != NULL && i < n; i++)
+		json_array_append_new(arr, api_site_action_json(&v[i]));
+	free(v);
+	if (arr == NULL) {
+		api_json_error(rs, 500, "out of memory");
+		return;
+	}
+	api_json_set(rs, 200, json_pack("{s:o}", "actions", arr));
+}
+
 void
 api_site_actions_handle(const struct api_deps *deps,
     const struct api_request *rq, char **segs, size_t n,
@@ -155,18 +210,23 @@ api_site_actions_handle(const struct api_deps *deps,
 	char *end = NULL;
 	int rc;
 
+	if (strcmp(rq->method ? rq->method : "", "GET") != 0) {
+		api_json_error(rs, 405, "method %.16s not allowed here (use GET)",
+		    rq->method ? rq->method : "");
+		return;
+	}
+	if (n == 1) {
+		api_site_actions_list(deps, rq, rs);
+		return;
+	}
 	if (n == 2) {
 		errno = 0;
 		id = strtoll(segs[1], &end, 10);
 	}
 	if (n != 2 || errno != 0 || *end != '\0' || id <= 0) {
 		api_json_error(rs, 404, n == 2 ? "no site action \"%.32s\"" :
-		    "no such API endpoint (GET /site-actions/ID)", segs[n - 1]);
-		return;
-	}
-	if (strcmp(rq->method ? rq->method : "", "GET") != 0) {
-		api_json_error(rs, 405, "method %.16s not allowed here (use GET)",
-		    rq->method ? rq->method : "");
+		    "no such API endpoint (GET /site-actions or "
+		    "/site-actions/ID)", segs[n - 1]);
 		return;
 	}
 	if ((rc = store_site_action_get(deps->st, (int64_t)id, &a)) != 0) {
@@ -175,14 +235,5 @@ api_site_actions_handle(const struct api_deps *deps,
 		    id);
 		return;
 	}
-	api_json_set(rs, 200, json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:o,s:o,"
-	    "s:o,s:o,s:o,s:o}", "id", (json_int_t)a.id, "site", a.site,
-	    "action", a.action, "target", a.target, "args", a.args, "state",
-	    a.done_ms ? "done" : a.taken_by[0] ? "taken" : "queued",
-	    "created_at", api_json_time_or_null(a.created_ms), "taken_by",
-	    api_json_str_or_null(a.taken_by), "done_at",
-	    api_json_time_or_null(a.done_ms), "status", a.done_ms ?
-	    json_integer(a.status) : json_null(), "ok", a.done_ms ?
-	    json_boolean(a.status / 100 == 2) : json_null(), "result",
-	    api_json_str_or_null(a.result)));
+	api_json_set(rs, 200, api_site_action_json(&a));
 }

@@ -37,7 +37,9 @@ int   api_site_forward_job(const struct api_deps *deps, const char *host,
 /* GET /site-actions/ID: {"id", "site", "action", "target", "args",
  * "state" ("queued", "taken", "done"), "created_at", "taken_by",
  * "done_at", "status" (the HTTP status its instance's API gave it; null
- * until done), "ok", "result"}. */
+ * until done), "ok", "result"}. GET /site-actions[?site=S][&state=queued|
+ * taken|done][&limit=N (1..1000, default 100)]: {"actions": [...]}, the
+ * same objects, newest first; 400 for another state. */
 void  api_site_actions_handle(const struct api_deps *deps,
 	    const struct api_request *rq, char **segs, size_t n,
 	    struct api_response *rs);

@@ -2,6 +2,7 @@
  * Portable SQL: RETURNING instead of the last rowid, one UPDATE to take. */
 #include "store_site_action.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_db.h"
@@ -136,6 +137,45 @@ store_site_action_get(struct store *st, int64_t id, struct site_action *out)
 		goto out;
 	store_db_bind_int64(s, 1, id);
 	ret = store_site_action_one(st, s, "read site action", out);
+out:
+	store_db_unlock(st);
+	return ret;
+}
+
+/* store_site_action_read for store_db_collect */
+static void
+store_site_action_read_row(struct store_stmt *s, void *elem)
+{
+	store_site_action_read(s, elem);
+}
+
+int
+store_site_action_list(struct store *st, const char *site, const char *state,
+    int limit, struct site_action **out, size_t *n)
+{
+	struct store_stmt *s;
+	void *v = NULL;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	store_db_lock(st);
+	if ((s = store_db_prep(st, "SELECT " SITE_ACTION_COLS
+	    " FROM site_actions WHERE (CAST(?1 AS TEXT) IS NULL OR site = ?1)"
+	    " AND (CAST(?2 AS TEXT) IS NULL"
+	    "  OR (?2 = 'queued' AND done_ms = 0 AND taken_by = '')"
+	    "  OR (?2 = 'taken' AND done_ms = 0 AND taken_by <> '')"
+	    "  OR (?2 = 'done' AND done_ms <> 0))"
+	    " ORDER BY id DESC LIMIT ?3")) == NULL)
+		goto out;
+	if (site != NULL)
+		store_db_bind_text(s, 1, site);
+	if (state != NULL)
+		store_db_bind_text(s, 2, state);
+	store_db_bind_int(s, 3, limit);
+	ret = store_db_collect(st, s, sizeof(**out), 0,
+	    store_site_action_read_row, "list site actions", &v, n);
+	*out = v;
 out:
 	store_db_unlock(st);
 	return ret;

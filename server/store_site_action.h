@@ -59,6 +59,12 @@ struct site_action_backlog {
  * *out (malloc'd, NULL when none) and *n. */
 int   store_site_action_backlog(struct store *st,
 	    struct site_action_backlog **out, size_t *n);
+/* The actions of site (NULL: every site) in state (NULL: any; "queued"
+ * not taken yet, "taken" taken and not finished, "done"), newest first,
+ * at most limit: 0 with *out (malloc'd, NULL when none) and *n. */
+int   store_site_action_list(struct store *st, const char *site,
+	    const char *state, int limit, struct site_action **out,
+	    size_t *n);
 /* Action id as it is: 0 with *out, 1 no such action, -1. */
 int   store_site_action_get(struct store *st, int64_t id,
 	    struct site_action *out);

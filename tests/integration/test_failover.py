@@ -426,11 +426,33 @@ class SitesTest(PeersBase):
         self.assertIn("disarm of h1 queued for site north's instance", p.out)
         self.assertIn("poolboot: warning: no instance of site north has "
                       "ever run", p.err)
+        # what waits for north, newest first
+        q = env.api("GET", "/site-actions?site=north&state=queued")
+        self.assertEqual(q.status, 200, q)
+        self.assertEqual([(a["action"], a["target"], a["state"])
+                          for a in q.json()["actions"]],
+                         [("disarm", "h1", "queued"), ("arm", "h1", "queued")])
+        self.assertEqual(env.api("GET", "/site-actions?site=north&state=done"
+                                 ).json()["actions"], [])
+        self.assertEqual(env.api("GET", "/site-actions?site=west"
+                                 ).json()["actions"], [])
+        r = env.api("GET", "/site-actions?state=waiting")
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("state: 'waiting' is not queued, taken or done",
+                      r.json()["error"])
         # north's instance starts and carries the queue out, in order
         n = self.peer_elsewhere(env, "north")
         n.start()
         n.wait_log("(disarm h1, queued for site north): ok")
         self.assertEqual(env.state_of("h1"), "idle")
+        done = env.api("GET", "/site-actions?site=north&state=done"
+                       ).json()["actions"]
+        self.assertEqual([(a["action"], a["ok"]) for a in done],
+                         [("disarm", True), ("arm", True)], done)
+        self.assertTrue(all(a["taken_by"].startswith("north/")
+                            for a in done), done)
+        self.assertEqual(len(env.api("GET", "/site-actions?limit=1"
+                                     ).json()["actions"]), 1)
         # while it is active: no warning
         r = env.api("POST", "/hosts/h1/arm")
         self.assertEqual(r.status, 202, r)
