@@ -195,8 +195,10 @@ def children(pid, name):
         except OSError:
             continue
         comm = st[st.index("(") + 1:st.rindex(")")]
-        ppid = int(st[st.rindex(")") + 2:].split()[1])
-        if ppid != pid or comm != name:
+        state, ppid = st[st.rindex(")") + 2:].split()[:2]
+        # a zombie (exited, not reaped yet) has an empty cmdline: the
+        # `dnsmasq --test` below would pass for a daemon
+        if int(ppid) != pid or comm != name or state == "Z":
             continue
         try:
             with open("/proc/%s/cmdline" % d, "rb") as f:
@@ -207,6 +209,20 @@ def children(pid, name):
         if b"--test" not in argv:
             out.append(int(d))
     return out
+
+
+def serve_dnsmasq_pid(env):
+    """The dnsmasq env's serve says it started or restarted last, while it
+    is serve's child; else None. Not a scan of serve's children alone:
+    serve also runs a short-lived `dnsmasq --test` before it, which such
+    a scan could find and lose a moment later (seen in CI: /proc/PID/status
+    gone, ProcessLookupError; a pid that was not the daemon's)."""
+    m = re.findall(r"(?:started \S*dnsmasq|dnsmasq restarted) \(pid (\d+)",
+                   env.log_text())
+    if not m:
+        return None
+    pid = int(m[-1])
+    return pid if pid in children(env.proc.pid, "dnsmasq") else None
 
 
 def wait_for(fn, timeout, step=0.1):
@@ -266,16 +282,7 @@ class ManagedDnsmasqTest(unittest.TestCase):
         return self.env
 
     def dnsmasq_pid(self):
-        # the one serve says it started (its latest), while it is serve's
-        # child: serve also runs a short-lived `dnsmasq --test` before it,
-        # which a scan of serve's children could find and lose a moment
-        # later (seen in CI: /proc/PID/status gone, ProcessLookupError)
-        m = re.findall(r"(?:started dnsmasq|dnsmasq restarted) \(pid "
-                       r"(\d+)", self.env.log_text())
-        if not m:
-            return None
-        pid = int(m[-1])
-        return pid if pid in children(self.env.proc.pid, "dnsmasq") else None
+        return serve_dnsmasq_pid(self.env)
 
     def test_proxy_dhcp_tftp_and_restart_after_kill(self):
         env = self.make_env()

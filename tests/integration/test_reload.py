@@ -359,8 +359,10 @@ class ReloadManagedDnsmasqTest(unittest.TestCase):
         self.addCleanup(self.env.cleanup)
 
     def pid(self):
-        pids = dq.children(self.env.proc.pid, "dnsmasq")
-        return pids[0] if len(pids) == 1 else None
+        # the one serve says it started (a scan of serve's children could
+        # take its short-lived `dnsmasq --test`: in one CI run the first
+        # pid read was not the daemon's)
+        return dq.serve_dnsmasq_pid(self.env)
 
     def reload(self):
         # the admin API is on loopback inside the server's namespace
